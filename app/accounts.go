@@ -1,0 +1,197 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Accounts signs operators in and manages their accounts. Passwords are hashed with
+// bcrypt; repeated failures for one user name lock it out for a while.
+type Accounts struct {
+	store OperatorStore
+	rec   *Recorder
+	clock Clock
+	Cost  int // bcrypt cost; tests lower it
+
+	mu       sync.Mutex
+	failures map[string][]time.Time
+}
+
+// Lockout policy: this many failures within the window lock the name for the window.
+const (
+	MaxSignInFailures = 5
+	SignInLockout     = 2 * time.Minute
+)
+
+// NewAccounts builds the service.
+func NewAccounts(store OperatorStore, rec *Recorder, clock Clock) *Accounts {
+	return &Accounts{store: store, rec: rec, clock: clock, Cost: bcrypt.DefaultCost, failures: map[string][]time.Time{}}
+}
+
+var errBadCredentials = Errorf(CodeUnauthenticated, "Wrong user name or password")
+
+// SignIn checks the password and records the sign-in (or the failure) in the journal.
+func (a *Accounts) SignIn(ctx context.Context, username, password string) (*Operator, error) {
+	username = strings.TrimSpace(username)
+	now := a.clock.Now()
+	if wait := a.lockedFor(username, now); wait > 0 {
+		return nil, Errorf(CodeUnauthenticated, "Too many failed attempts for {{.U}}: try again in {{.S}} s", "U", username, "S", int(wait.Seconds()+0.5))
+	}
+	op, hash, err := a.store.Operator(ctx, username)
+	if err != nil && !IsCode(err, CodeNotFound) {
+		return nil, err
+	}
+	ok := err == nil && !op.Disabled && bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
+	if err != nil {
+		// Spend the same time as a real comparison so a caller cannot tell names that exist.
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+	}
+	if !ok {
+		a.fail(username, now)
+		e := NewEntry(KindSignInFailed, SubjectOperator(username), SystemActor, map[string]string{"username": username})
+		if _, rerr := a.rec.Record(ctx, e); rerr != nil {
+			return nil, rerr
+		}
+		if err == nil && op.Disabled {
+			return nil, Errorf(CodeUnauthenticated, "The account {{.U}} is disabled", "U", username)
+		}
+		return nil, errBadCredentials
+	}
+	a.mu.Lock()
+	delete(a.failures, username)
+	a.mu.Unlock()
+	if _, err := a.rec.Record(ctx, NewEntry(KindSignedIn, SubjectOperator(username), username, nil)); err != nil {
+		return nil, err
+	}
+	return &op, nil
+}
+
+// dummyHash is a bcrypt hash of nothing useful, compared against for unknown names.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("watchpost-no-such-user"), bcrypt.MinCost)
+
+func (a *Accounts) fail(u string, now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.failures[u] = append(recent(a.failures[u], now), now)
+}
+
+func (a *Accounts) lockedFor(u string, now time.Time) time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f := recent(a.failures[u], now)
+	a.failures[u] = f
+	if len(f) < MaxSignInFailures {
+		return 0
+	}
+	return f[len(f)-1].Add(SignInLockout).Sub(now)
+}
+
+func recent(ts []time.Time, now time.Time) []time.Time {
+	out := ts[:0]
+	for _, t := range ts {
+		if now.Sub(t) < SignInLockout {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// SignOut records that the operator left.
+func (a *Accounts) SignOut(ctx context.Context, op *Operator) error {
+	if op == nil {
+		return nil
+	}
+	_, err := a.rec.Record(ctx, NewEntry(KindSignedOut, SubjectOperator(op.Username), op.Username, nil))
+	return err
+}
+
+// Create adds an account. actor is the administrator doing it; nil means the system
+// (seeding the demo site or the first administrator).
+func (a *Accounts) Create(ctx context.Context, actor *Operator, op Operator, password string) (Operator, error) {
+	by := SystemActor
+	if actor != nil {
+		if err := Authorize(actor, ActManageOperators); err != nil {
+			return Operator{}, err
+		}
+		by = actor.Username
+	}
+	op.Username = strings.TrimSpace(op.Username)
+	if op.CreatedAt.IsZero() {
+		op.CreatedAt = a.clock.Now()
+	}
+	if err := op.Validate(); err != nil {
+		return Operator{}, err
+	}
+	if err := CheckPassword(password); err != nil {
+		return Operator{}, err
+	}
+	if _, _, err := a.store.Operator(ctx, op.Username); err == nil {
+		return Operator{}, Errorf(CodeConflict, "The user name {{.U}} is taken", "U", op.Username)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), a.Cost)
+	if err != nil {
+		return Operator{}, Errorf(CodeInternal, "Cannot hash the password").Wrap(err)
+	}
+	e, err := a.store.CreateOperator(ctx, op, hash, NewEntry(KindOperatorCreated, SubjectOperator(op.Username), by, op))
+	if err != nil {
+		return Operator{}, err
+	}
+	a.rec.Published(e)
+	return op, nil
+}
+
+// ChangePassword sets a new password. Operators change their own (giving the old one);
+// administrators may reset anyone's.
+func (a *Accounts) ChangePassword(ctx context.Context, actor *Operator, username, old, new string) error {
+	if actor == nil {
+		return Errorf(CodeUnauthenticated, "Please sign in first")
+	}
+	cur, hash, err := a.store.Operator(ctx, username)
+	if err != nil {
+		return err
+	}
+	if actor.Username == username {
+		if bcrypt.CompareHashAndPassword(hash, []byte(old)) != nil {
+			return Errorf(CodeUnauthenticated, "The current password is wrong").On("old")
+		}
+	} else if err := Authorize(actor, ActManageOperators); err != nil {
+		return err
+	}
+	if err := CheckPassword(new); err != nil {
+		return err
+	}
+	nh, err := bcrypt.GenerateFromPassword([]byte(new), a.Cost)
+	if err != nil {
+		return Errorf(CodeInternal, "Cannot hash the password").Wrap(err)
+	}
+	e, err := a.store.SetPassword(ctx, cur.Username, nh, NewEntry(KindPasswordChanged, SubjectOperator(cur.Username), actor.Username, nil))
+	if err != nil {
+		return err
+	}
+	a.rec.Published(e)
+	return nil
+}
+
+// List returns all accounts (administrators only).
+func (a *Accounts) List(ctx context.Context, actor *Operator) ([]Operator, error) {
+	if err := Authorize(actor, ActManageOperators); err != nil {
+		return nil, err
+	}
+	return a.store.Operators(ctx)
+}
+
+// Get returns one account without its password.
+func (a *Accounts) Get(ctx context.Context, username string) (Operator, error) {
+	op, _, err := a.store.Operator(ctx, username)
+	return op, err
+}
+
+// Count returns how many accounts exist (the console asks for a first administrator when none do).
+func (a *Accounts) Count(ctx context.Context) (int, error) {
+	ops, err := a.store.Operators(ctx)
+	return len(ops), err
+}

@@ -1,0 +1,220 @@
+package app
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// AlarmDesk holds the open alarms and is the only way to change them. Each change is
+// checked against the operator's role, recorded in the journal (durable) and only then
+// applied and published.
+type AlarmDesk struct {
+	rec   *Recorder
+	store AlarmStore
+	clock Clock
+
+	mu   sync.Mutex // held across a change and its journal append, so two operators cannot both acknowledge
+	open map[int64]*Alarm
+}
+
+// NewAlarmDesk builds the desk; call Load before use.
+func NewAlarmDesk(rec *Recorder, store AlarmStore, clock Clock) *AlarmDesk {
+	return &AlarmDesk{rec: rec, store: store, clock: clock, open: map[int64]*Alarm{}}
+}
+
+// Load reads the open alarms from the store (after a restart nothing open is forgotten).
+func (d *AlarmDesk) Load(ctx context.Context) error {
+	alarms, err := d.store.Alarms(ctx, AlarmQuery{OpenOnly: true})
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.open = make(map[int64]*Alarm, len(alarms))
+	for i := range alarms {
+		a := alarms[i]
+		d.open[a.ID] = &a
+	}
+	return nil
+}
+
+// dedupKey: a cause that repeats while its alarm is open is folded into it, not raised again.
+func dedupKey(a *Alarm) string {
+	return strings.Join([]string{a.Kind, a.DeviceID, a.CameraID, boolStr(a.Drill)}, "|")
+}
+
+func boolStr(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// Raise records a new alarm from the rules (actor nil: the system) or by hand (an operator
+// allowed to raise alarms). If the same cause already has an open alarm, it is counted as
+// a repeat of that one instead. It returns the alarm as stored.
+func (d *AlarmDesk) Raise(ctx context.Context, actor *Operator, a Alarm) (Alarm, error) {
+	by := SystemActor
+	if actor != nil {
+		if err := Authorize(actor, ActRaiseAlarm); err != nil {
+			return Alarm{}, err
+		}
+		by = actor.Username
+	}
+	now := d.clock.Now()
+	if a.RaisedAt.IsZero() {
+		a.RaisedAt = now
+	}
+	a.LastAt = a.RaisedAt
+	a.State = AlarmNew
+	a.ID = 0
+	if err := a.Validate(); err != nil {
+		return Alarm{}, err
+	}
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	key := dedupKey(&a)
+	for _, o := range d.open {
+		if dedupKey(o) == key {
+			rep := *o
+			rep.Repeats++
+			rep.LastAt = a.RaisedAt
+			if a.Priority < rep.Priority {
+				rep.Priority = a.Priority // a worse repeat makes the alarm more urgent
+			}
+			e := NewEntry(KindAlarmRepeated, rep.Subject(), by, rep)
+			e.Drill = rep.Drill
+			if _, err := d.rec.Record(ctx, e); err != nil {
+				return Alarm{}, err
+			}
+			*o = rep
+			return rep, nil
+		}
+	}
+	e := NewEntry(KindAlarmRaised, "", by, a)
+	e.Drill = a.Drill
+	// The alarm's ID is the sequence number of this entry (the journal sets its subject).
+	out, err := d.rec.Record(ctx, e)
+	if err != nil {
+		return Alarm{}, err
+	}
+	a.ID = out[0].Seq
+	d.open[a.ID] = &a
+	return a, nil
+}
+
+// change applies one lifecycle step to an open alarm.
+func (d *AlarmDesk) change(ctx context.Context, actor *Operator, act Action, id int64, to AlarmState, kind EntryKind, m Mark, outcome Outcome) (Alarm, error) {
+	by := SystemActor
+	if actor != nil || act != "" {
+		if err := Authorize(actor, act); err != nil {
+			return Alarm{}, err
+		}
+		by = actor.Username
+	}
+	m.By, m.At = by, d.clock.Now()
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	cur, ok := d.open[id]
+	if !ok {
+		if _, err := d.store.Alarm(ctx, id); err == nil {
+			return Alarm{}, Errorf(CodeConflict, "Alarm {{.ID}} is already resolved", "ID", id)
+		}
+		return Alarm{}, Errorf(CodeNotFound, "There is no alarm {{.ID}}", "ID", id)
+	}
+	next := *cur
+	if err := next.transition(to, m); err != nil {
+		return Alarm{}, err
+	}
+	if to == AlarmResolved {
+		next.Outcome = outcome
+	}
+	e := NewEntry(kind, next.Subject(), by, next)
+	e.Drill = next.Drill
+	if _, err := d.rec.Record(ctx, e); err != nil {
+		return Alarm{}, err
+	}
+	if to == AlarmResolved {
+		delete(d.open, id)
+	} else {
+		*cur = next
+	}
+	return next, nil
+}
+
+// Acknowledge records that the operator has seen the alarm and is handling it.
+func (d *AlarmDesk) Acknowledge(ctx context.Context, op *Operator, id int64, note string) (Alarm, error) {
+	return d.change(ctx, op, ActAckAlarm, id, AlarmAcknowledged, KindAlarmAcknowledged, Mark{Note: note}, "")
+}
+
+// Dispatch records who was sent to deal with the alarm.
+func (d *AlarmDesk) Dispatch(ctx context.Context, op *Operator, id int64, to, note string) (Alarm, error) {
+	if strings.TrimSpace(to) == "" {
+		return Alarm{}, Errorf(CodeInvalid, "Say who is dispatched").On("to")
+	}
+	return d.change(ctx, op, ActDispatchAlarm, id, AlarmDispatched, KindAlarmDispatched, Mark{To: to, Note: note}, "")
+}
+
+// Resolve closes the alarm with what it turned out to be.
+func (d *AlarmDesk) Resolve(ctx context.Context, op *Operator, id int64, outcome Outcome, note string) (Alarm, error) {
+	switch outcome {
+	case OutcomeGenuine, OutcomeFalse, OutcomeTest:
+	default:
+		return Alarm{}, Errorf(CodeInvalid, "Say what the alarm turned out to be").On("outcome")
+	}
+	return d.change(ctx, op, ActResolveAlarm, id, AlarmResolved, KindAlarmResolved, Mark{Note: note}, outcome)
+}
+
+// ClearFault resolves, as the system, the open fault alarm of a device whose cause went
+// away (the device is back online). It does nothing when there is none.
+func (d *AlarmDesk) ClearFault(ctx context.Context, kind, deviceID, note string) (Alarm, bool, error) {
+	d.mu.Lock()
+	var id int64
+	for _, a := range d.open {
+		if a.Fault && a.Kind == kind && a.DeviceID == deviceID {
+			id = a.ID
+			break
+		}
+	}
+	d.mu.Unlock()
+	if id == 0 {
+		return Alarm{}, false, nil
+	}
+	a, err := d.change(ctx, nil, "", id, AlarmResolved, KindAlarmResolved, Mark{Note: note}, OutcomeCleared)
+	return a, err == nil, err
+}
+
+// Open returns the open alarms, most urgent first, then newest first.
+func (d *AlarmDesk) Open() []Alarm {
+	d.mu.Lock()
+	out := make([]Alarm, 0, len(d.open))
+	for _, a := range d.open {
+		out = append(out, *a)
+	}
+	d.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Priority != out[j].Priority {
+			return out[i].Priority < out[j].Priority
+		}
+		if !out[i].RaisedAt.Equal(out[j].RaisedAt) {
+			return out[i].RaisedAt.After(out[j].RaisedAt)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out
+}
+
+// Counts returns the open alarms by priority.
+func (d *AlarmDesk) Counts() AlarmCounts {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := AlarmCounts{}
+	for _, a := range d.open {
+		c[a.Priority]++
+	}
+	return c
+}

@@ -1,0 +1,146 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// Config is the console's configuration file (config.json in the data directory, or the
+// file given with --config). Every key is optional; an unknown key is an error, so a typo
+// never goes unnoticed.
+type Config struct {
+	// Language of the console: "" follows the system, "zh-CN" or "en".
+	Language string `json:"language,omitempty"`
+	// Theme: "dark" (the default, for control rooms) or "light".
+	Theme string `json:"theme,omitempty"`
+	// DemoAutoSignIn signs the duty operator in automatically on the demo site.
+	DemoAutoSignIn *bool        `json:"demo_auto_sign_in,omitempty"`
+	Broker         BrokerConfig `json:"broker"`
+}
+
+// BrokerConfig says where devices publish: the embedded broker (default) or a site's own
+// (Mosquitto, EMQX).
+type BrokerConfig struct {
+	// Embedded: run the built-in broker on Listen; otherwise connect to URL.
+	Embedded *bool  `json:"embedded,omitempty"`
+	Listen   string `json:"listen,omitempty"` // embedded broker address, default 127.0.0.1:1883
+	URL      string `json:"url,omitempty"`    // external broker: tcp://host:1883 or ssl://host:8883
+	Username string `json:"username,omitempty"`
+	Password string `json:"password,omitempty"`
+	CAFile   string `json:"ca_file,omitempty"` // PEM file of the CA that signed an external broker's certificate
+	ClientID string `json:"client_id,omitempty"`
+}
+
+// Languages the console is translated into.
+var Languages = []string{"zh-CN", "en"}
+
+// Defaults for the embedded broker.
+const (
+	DefaultBrokerListen = "127.0.0.1:1883"
+	DefaultClientID     = "watchpost-console"
+)
+
+// IsEmbedded reports whether the embedded broker is used (the default).
+func (b BrokerConfig) IsEmbedded() bool { return b.Embedded == nil || *b.Embedded }
+
+// ListenAddr returns the embedded broker's address with its default.
+func (b BrokerConfig) ListenAddr() string {
+	if b.Listen == "" {
+		return DefaultBrokerListen
+	}
+	return b.Listen
+}
+
+// AutoSignIn reports whether the demo signs the duty operator in (default yes).
+func (c Config) AutoSignIn() bool { return c.DemoAutoSignIn == nil || *c.DemoAutoSignIn }
+
+// ThemeName returns the theme with its default.
+func (c Config) ThemeName() string {
+	if c.Theme == "" {
+		return "dark"
+	}
+	return c.Theme
+}
+
+// ParseConfig reads a configuration file's content. Unknown keys, wrong types and invalid
+// values are reported with the key's name.
+func ParseConfig(data []byte) (Config, error) {
+	var c Config
+	if len(bytes.TrimSpace(data)) == 0 {
+		return c, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Config{}, configError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Config{}, Errorf(CodeInvalid, "The configuration has extra text after its closing brace")
+	}
+	return c, c.Validate()
+}
+
+func configError(err error) error {
+	msg := err.Error()
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case strings.HasPrefix(msg, "json: unknown field "):
+		key := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+		return Errorf(CodeInvalid, "Unknown setting {{.Key}} in the configuration", "Key", key).Wrap(err)
+	case errors.As(err, &syn):
+		return Errorf(CodeInvalid, "The configuration is not valid JSON (at byte {{.Off}})", "Off", syn.Offset).Wrap(err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return Errorf(CodeInvalid, "The configuration is not valid JSON (it ends too early)").Wrap(err)
+	case errors.As(err, &typ):
+		return Errorf(CodeInvalid, "The setting {{.Key}} has the wrong type (expected {{.Want}})", "Key", typ.Field, "Want", typ.Type.String()).Wrap(err)
+	}
+	return Errorf(CodeInvalid, "The configuration cannot be read").Wrap(err)
+}
+
+// Validate checks the values.
+func (c Config) Validate() error {
+	var p Problems
+	if c.Language != "" {
+		ok := false
+		for _, l := range Languages {
+			ok = ok || l == c.Language
+		}
+		if !ok {
+			p.Add("language", "Language {{.L}} is not available (use zh-CN or en, or leave it empty to follow the system)", "L", c.Language)
+		}
+	}
+	switch c.Theme {
+	case "", "dark", "light":
+	default:
+		p.Add("theme", "Theme {{.T}} is not available (use dark or light)", "T", c.Theme)
+	}
+	b := c.Broker
+	if b.IsEmbedded() {
+		if _, port, err := net.SplitHostPort(b.ListenAddr()); err != nil || port == "" {
+			p.Add("broker.listen", "The broker address {{.A}} must be host:port", "A", b.ListenAddr())
+		}
+	} else {
+		u, err := url.Parse(b.URL)
+		switch {
+		case b.URL == "":
+			p.Add("broker.url", "Give the address of the site's broker (tcp://host:1883 or ssl://host:8883)")
+		case err != nil || u.Host == "":
+			p.Add("broker.url", "The broker address {{.A}} cannot be read", "A", b.URL)
+		case u.Scheme != "tcp" && u.Scheme != "ssl" && u.Scheme != "tls" && u.Scheme != "mqtt" && u.Scheme != "mqtts":
+			p.Add("broker.url", "The broker address must start with tcp:// or ssl://")
+		}
+	}
+	return p.Err()
+}
+
+// MarshalConfig writes the configuration as indented JSON.
+func MarshalConfig(c Config) []byte {
+	b, _ := json.MarshalIndent(c, "", "  ")
+	return append(b, '\n')
+}

@@ -1,0 +1,168 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"watchpost/app"
+)
+
+// memStore is an in-memory journal and store for testing the core's rules. The real
+// SQLite store is tested against the same behaviour in package store.
+type memStore struct {
+	mu        sync.Mutex
+	entries   []app.Entry
+	alarms    map[int64]app.Alarm
+	operators map[string]app.Operator
+	hashes    map[string][]byte
+	site      *app.Site
+	failNext  error
+}
+
+func newMemStore() *memStore {
+	return &memStore{alarms: map[int64]app.Alarm{}, operators: map[string]app.Operator{}, hashes: map[string][]byte{}}
+}
+
+func (m *memStore) Append(_ context.Context, es ...app.Entry) ([]app.Entry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failNext != nil {
+		err := m.failNext
+		m.failNext = nil
+		return nil, err
+	}
+	out := make([]app.Entry, len(es))
+	for i, e := range es {
+		e.Seq = int64(len(m.entries) + 1)
+		if e.Time.IsZero() {
+			e.Time = time.Now()
+		}
+		if e.Kind == app.KindAlarmRaised {
+			e.Subject = app.SubjectAlarm(e.Seq)
+		}
+		if e.Kind.IsAlarm() {
+			var a app.Alarm
+			_ = json.Unmarshal(e.Data, &a)
+			if e.Kind == app.KindAlarmRaised {
+				a.ID = e.Seq
+			}
+			m.alarms[a.ID] = a
+		}
+		if e.Kind == app.KindSiteSeeded {
+			var s app.Site
+			_ = json.Unmarshal(e.Data, &s)
+			m.site = &s
+		}
+		m.entries = append(m.entries, e)
+		out[i] = e
+	}
+	return out, nil
+}
+
+func (m *memStore) Query(_ context.Context, q app.JournalQuery) ([]app.Entry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []app.Entry
+	for _, e := range m.entries {
+		if q.Subject != "" && e.Subject != q.Subject && !(strings.HasSuffix(q.Subject, ":") && strings.HasPrefix(e.Subject, q.Subject)) {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func (m *memStore) LastSeq(context.Context) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return int64(len(m.entries)), nil
+}
+
+func (m *memStore) Alarms(_ context.Context, q app.AlarmQuery) ([]app.Alarm, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []app.Alarm
+	for _, a := range m.alarms {
+		if q.OpenOnly && !a.State.Open() {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func (m *memStore) Alarm(_ context.Context, id int64) (app.Alarm, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a, ok := m.alarms[id]
+	if !ok {
+		return a, app.Errorf(app.CodeNotFound, "no alarm")
+	}
+	return a, nil
+}
+
+func (m *memStore) LoadSite(context.Context) (*app.Site, error) {
+	if m.site == nil {
+		return nil, app.Errorf(app.CodeNotFound, "no site")
+	}
+	return m.site, nil
+}
+
+func (m *memStore) Operators(context.Context) ([]app.Operator, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []app.Operator
+	for _, o := range m.operators {
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func (m *memStore) Operator(_ context.Context, u string) (app.Operator, []byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	o, ok := m.operators[u]
+	if !ok {
+		return o, nil, app.Errorf(app.CodeNotFound, "no operator")
+	}
+	return o, m.hashes[u], nil
+}
+
+func (m *memStore) CreateOperator(ctx context.Context, op app.Operator, hash []byte, e app.Entry) (app.Entry, error) {
+	out, err := m.Append(ctx, e)
+	if err != nil {
+		return e, err
+	}
+	m.mu.Lock()
+	m.operators[op.Username] = op
+	m.hashes[op.Username] = hash
+	m.mu.Unlock()
+	return out[0], nil
+}
+
+func (m *memStore) SetPassword(ctx context.Context, u string, hash []byte, e app.Entry) (app.Entry, error) {
+	out, err := m.Append(ctx, e)
+	if err != nil {
+		return e, err
+	}
+	m.mu.Lock()
+	m.hashes[u] = hash
+	m.mu.Unlock()
+	return out[0], nil
+}
+
+// fakeClock is a clock the test moves by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func newClock() *fakeClock {
+	return &fakeClock{t: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)}
+}

@@ -1,0 +1,136 @@
+package app
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Inventory holds the site: its plan, grids, buildings, cameras and devices. The site is
+// read from the store at start; changes are journaled (the store projects them).
+type Inventory struct {
+	store SiteStore
+	rec   *Recorder
+
+	mu   sync.RWMutex
+	site *Site
+}
+
+// NewInventory builds the service; call Load before use.
+func NewInventory(store SiteStore, rec *Recorder) *Inventory {
+	return &Inventory{store: store, rec: rec}
+}
+
+// Load reads the site. It returns an error with CodeNotFound when there is none yet.
+func (inv *Inventory) Load(ctx context.Context) error {
+	s, err := inv.store.LoadSite(ctx)
+	if err != nil {
+		return err
+	}
+	inv.mu.Lock()
+	inv.site = s
+	inv.mu.Unlock()
+	return nil
+}
+
+// Site returns the current site, nil before one is loaded or seeded. Callers must not
+// modify it: every change goes through the inventory so that it is journaled.
+func (inv *Inventory) Site() *Site {
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	return inv.site
+}
+
+// Seed sets up the site on a database that has none (the demo community on first start,
+// or an installer's import). It is journaled as site.seeded by the system.
+func (inv *Inventory) Seed(ctx context.Context, s *Site) error {
+	if inv.Site() != nil {
+		return Errorf(CodeConflict, "A site is already set up")
+	}
+	s.AssignGrids()
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	e := NewEntry(KindSiteSeeded, SubjectSite(s.ID), SystemActor, s)
+	if _, err := inv.rec.Record(ctx, e); err != nil {
+		return err
+	}
+	inv.mu.Lock()
+	inv.site = s
+	inv.mu.Unlock()
+	return nil
+}
+
+// ItemKind is the kind of a thing found in the inventory.
+type ItemKind string
+
+const (
+	ItemGrid     ItemKind = "grid"
+	ItemBuilding ItemKind = "building"
+	ItemCamera   ItemKind = "camera"
+	ItemDevice   ItemKind = "device"
+)
+
+// Hit is one search result.
+type Hit struct {
+	Kind ItemKind
+	ID   string
+	Name string // display name in the asked language
+	Grid string // grid ID, if any
+}
+
+// Search finds grids, buildings, cameras and devices whose ID, name, location, worker or
+// resident matches q (case-insensitive, any language). An empty q matches everything.
+// Results come grouped by kind, then by ID.
+func (inv *Inventory) Search(q string, english bool) []Hit {
+	s := inv.Site()
+	if s == nil {
+		return nil
+	}
+	q = strings.ToLower(strings.TrimSpace(q))
+	has := func(fields ...string) bool {
+		if q == "" {
+			return true
+		}
+		for _, f := range fields {
+			if strings.Contains(strings.ToLower(f), q) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []Hit
+	for _, g := range s.Grids {
+		if has(g.ID, g.Name, g.NameEn, g.Worker.Name, g.Worker.Phone) {
+			out = append(out, Hit{ItemGrid, g.ID, g.Display(english), g.ID})
+		}
+	}
+	for _, b := range s.Buildings {
+		if has(b.ID, b.Name, b.NameEn, b.Number) {
+			out = append(out, Hit{ItemBuilding, b.ID, b.Display(english), b.GridID})
+		}
+	}
+	for _, c := range s.Cameras {
+		if has(c.ID, c.Name, c.NameEn, string(c.Kind)) {
+			out = append(out, Hit{ItemCamera, c.ID, c.Display(english), c.GridID})
+		}
+	}
+	for _, d := range s.Devices {
+		person := ""
+		if d.Person != nil {
+			person = d.Person.Name
+		}
+		if has(d.ID, d.Name, d.NameEn, d.Location, d.LocationEn, string(d.Kind), d.Kind.Label(), person) {
+			out = append(out, Hit{ItemDevice, d.ID, d.Display(english), d.GridID})
+		}
+	}
+	order := map[ItemKind]int{ItemGrid: 0, ItemBuilding: 1, ItemCamera: 2, ItemDevice: 3}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return order[out[i].Kind] < order[out[j].Kind]
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}

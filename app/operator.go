@@ -1,0 +1,138 @@
+package app
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is what an operator is allowed to do.
+type Role string
+
+const (
+	RoleOperator  Role = "operator"  // guard-room operator: watches, handles alarms
+	RoleCommander Role = "commander" // emergency commander: runs incidents
+	RoleTrainer   Role = "trainer"   // runs drills and replays
+	RoleAdmin     Role = "admin"     // configures the site, operators and settings
+)
+
+// Roles lists the roles in the order the UI offers them.
+var Roles = []Role{RoleOperator, RoleCommander, RoleTrainer, RoleAdmin}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is the English name of the role; it is also the translation key.
+func (r Role) Label() string {
+	switch r {
+	case RoleOperator:
+		return "Duty operator"
+	case RoleCommander:
+		return "Commander"
+	case RoleTrainer:
+		return "Trainer"
+	case RoleAdmin:
+		return "Administrator"
+	}
+	return string(r)
+}
+
+// Action is something an operator can do that the core checks against the role.
+type Action string
+
+const (
+	ActView            Action = "view" // see the console
+	ActAckAlarm        Action = "alarm.acknowledge"
+	ActDispatchAlarm   Action = "alarm.dispatch"
+	ActResolveAlarm    Action = "alarm.resolve"
+	ActRaiseAlarm      Action = "alarm.raise" // a manual alarm
+	ActRunIncident     Action = "incident.run"
+	ActEditPlans       Action = "plans.edit"
+	ActRunDrill        Action = "drill.run"
+	ActEditSite        Action = "site.edit"
+	ActManageOperators Action = "operators.manage"
+	ActChangeSettings  Action = "settings.change"
+	ActSnapshot        Action = "camera.snapshot"
+)
+
+// permissions: each role's allowed actions. Admins may do everything.
+var permissions = map[Role][]Action{
+	RoleOperator:  {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot},
+	RoleCommander: {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActRunIncident},
+	RoleTrainer:   {ActView, ActRunDrill, ActEditPlans, ActSnapshot},
+}
+
+// Can reports whether the role allows the action.
+func (r Role) Can(a Action) bool {
+	if r == RoleAdmin {
+		return true
+	}
+	for _, x := range permissions[r] {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Operator is a person who signs in to the console.
+type Operator struct {
+	Username  string    `json:"username"`
+	Name      string    `json:"name"` // shown in the header and the journal views
+	Role      Role      `json:"role"`
+	Phone     string    `json:"phone,omitempty"`
+	Disabled  bool      `json:"disabled,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Validate checks an operator account.
+func (o *Operator) Validate() error {
+	var p Problems
+	if !ValidID(o.Username) || o.Username == SystemActor {
+		p.Add("username", "{{.U}} cannot be a user name: use letters, digits, '-', '_' or '.'", "U", o.Username)
+	}
+	checkName(&p, "name", o.Name)
+	if !o.Role.Valid() {
+		p.Add("role", "Unknown role {{.Role}}", "Role", o.Role)
+	}
+	if o.Phone != "" && !validPhone(o.Phone) {
+		p.Add("phone", "{{.Phone}} is not a phone number", "Phone", o.Phone)
+	}
+	return p.Err()
+}
+
+// Authorize returns a forbidden error unless the operator may do the action. Every service
+// calls it first: hiding a button is not enough.
+func Authorize(op *Operator, a Action) error {
+	if op == nil {
+		return Errorf(CodeUnauthenticated, "Please sign in first")
+	}
+	if op.Disabled {
+		return Errorf(CodeForbidden, "The account {{.U}} is disabled", "U", op.Username)
+	}
+	if !op.Role.Can(a) {
+		return Errorf(CodeForbidden, "A {{.Role}} may not do this ({{.Action}})", "Role", op.Role.Label(), "Action", a)
+	}
+	return nil
+}
+
+// MinPasswordLength is the shortest password accepted for a new or changed password.
+const MinPasswordLength = 8
+
+// CheckPassword returns why a new password is not acceptable, or nil.
+func CheckPassword(pw string) error {
+	if utf8.RuneCountInString(pw) < MinPasswordLength {
+		return Errorf(CodeInvalid, "A password needs at least {{.N}} characters", "N", MinPasswordLength).On("password")
+	}
+	if strings.TrimSpace(pw) != pw {
+		return Errorf(CodeInvalid, "A password cannot start or end with a space").On("password")
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+package app
+
+import (
+	"context"
+	"time"
+)
+
+// Clock tells the time; tests and replay drive their own.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns the current time.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// SiteStore reads the site inventory. Writes go through the journal (site.* entries), which
+// the store projects into its tables in the same transaction.
+type SiteStore interface {
+	// LoadSite returns the site, or an error with CodeNotFound when none was set up yet.
+	LoadSite(ctx context.Context) (*Site, error)
+}
+
+// AlarmQuery selects alarms. Zero fields do not filter.
+type AlarmQuery struct {
+	OpenOnly bool
+	Since    time.Time // raised at or after
+	Limit    int
+}
+
+// AlarmStore reads alarms. Writes go through the journal (alarm.* entries).
+type AlarmStore interface {
+	Alarms(ctx context.Context, q AlarmQuery) ([]Alarm, error)
+	Alarm(ctx context.Context, id int64) (Alarm, error)
+}
+
+// OperatorStore keeps operator accounts. Password hashes are stored here and never in the
+// journal; each write also appends its journal entry in the same transaction.
+type OperatorStore interface {
+	Operators(ctx context.Context) ([]Operator, error)
+	// Operator returns the account and its password hash (CodeNotFound if none).
+	Operator(ctx context.Context, username string) (Operator, []byte, error)
+	CreateOperator(ctx context.Context, op Operator, hash []byte, e Entry) (Entry, error)
+	SetPassword(ctx context.Context, username string, hash []byte, e Entry) (Entry, error)
+}

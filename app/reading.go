@@ -1,0 +1,71 @@
+package app
+
+import (
+	"time"
+)
+
+// MessageType is what a device message says, by MQTT topic (docs/devices.md).
+type MessageType string
+
+const (
+	MsgEvent     MessageType = "event"     // something happened
+	MsgState     MessageType = "state"     // the current state (retained)
+	MsgHeartbeat MessageType = "heartbeat" // alive, nothing to say
+	MsgStatus    MessageType = "status"    // online / offline (retained; the Last Will says offline)
+)
+
+// Reading is one decoded and validated message from a device: what the device said, when
+// it said it, and when we received it. Values holds the kind's fields (smoke, temperature,
+// battery…) with JSON types; fields Watchpost does not know are kept, not dropped.
+type Reading struct {
+	DeviceID string         `json:"device"`
+	Kind     DeviceKind     `json:"kind,omitempty"`
+	Type     MessageType    `json:"type"`
+	Event    string         `json:"event,omitempty"` // the payload's "type": "alarm", "sos", "entry"…
+	Time     time.Time      `json:"ts"`              // the device's clock
+	Received time.Time      `json:"received"`        // ours
+	Values   map[string]any `json:"values,omitempty"`
+}
+
+// Validate checks a reading.
+func (r *Reading) Validate() error {
+	var p Problems
+	checkID(&p, "device", r.DeviceID)
+	switch r.Type {
+	case MsgEvent, MsgState, MsgHeartbeat, MsgStatus:
+	default:
+		p.Add("type", "Unknown message type {{.Type}}", "Type", r.Type)
+	}
+	if r.Time.IsZero() {
+		p.Add("ts", "The message has no time")
+	}
+	if !r.Received.IsZero() && r.Time.After(r.Received.Add(24*time.Hour)) {
+		p.Add("ts", "The message's time {{.T}} is more than a day ahead of ours", "T", r.Time.Format(time.RFC3339))
+	}
+	return p.Err()
+}
+
+// Bool returns a boolean field and whether it was present as a boolean.
+func (r *Reading) Bool(name string) (bool, bool) {
+	v, ok := r.Values[name].(bool)
+	return v, ok
+}
+
+// Number returns a numeric field and whether it was present as a number.
+func (r *Reading) Number(name string) (float64, bool) {
+	switch v := r.Values[name].(type) {
+	case float64:
+		return v, true
+	case int:
+		return float64(v), true
+	case int64:
+		return float64(v), true
+	}
+	return 0, false
+}
+
+// String returns a text field and whether it was present as text.
+func (r *Reading) String(name string) (string, bool) {
+	v, ok := r.Values[name].(string)
+	return v, ok
+}

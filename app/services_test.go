@@ -1,0 +1,191 @@
+package app_test
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"watchpost/app"
+)
+
+func newAccounts(t *testing.T) (*app.Accounts, *memStore, *fakeClock) {
+	st, clk := newMemStore(), newClock()
+	a := app.NewAccounts(st, app.NewRecorder(st, app.NewBus()), clk)
+	a.Cost = bcrypt.MinCost
+	_, err := a.Create(context.Background(), nil, app.Operator{Username: "admin", Name: "管理员", Role: app.RoleAdmin}, "sunshine-admin")
+	require.NoError(t, err)
+	return a, st, clk
+}
+
+func TestSignIn(t *testing.T) {
+	ctx := context.Background()
+	a, st, _ := newAccounts(t)
+	op, err := a.SignIn(ctx, "admin", "sunshine-admin")
+	require.NoError(t, err)
+	assert.Equal(t, app.RoleAdmin, op.Role)
+
+	_, err = a.SignIn(ctx, "admin", "wrong")
+	assert.True(t, app.IsCode(err, app.CodeUnauthenticated))
+	assert.Equal(t, "Wrong user name or password", err.Error())
+	_, err = a.SignIn(ctx, "nobody", "wrong")
+	assert.Equal(t, "Wrong user name or password", err.Error(), "an unknown name reads like a wrong password")
+
+	last := st.entries[len(st.entries)-1]
+	assert.Equal(t, app.KindSignInFailed, last.Kind)
+	assert.Equal(t, "operator:nobody", last.Subject)
+	for _, e := range st.entries {
+		assert.NotContains(t, string(e.Data), "sunshine", "no password in the journal")
+		assert.NotContains(t, string(e.Data), "$2a$", "no hash in the journal")
+	}
+}
+
+func TestSignInLockout(t *testing.T) {
+	ctx := context.Background()
+	a, _, clk := newAccounts(t)
+	for i := 0; i < app.MaxSignInFailures; i++ {
+		_, err := a.SignIn(ctx, "admin", "nope")
+		require.Error(t, err)
+	}
+	_, err := a.SignIn(ctx, "admin", "sunshine-admin")
+	assert.ErrorContains(t, err, "Too many failed attempts", "even the right password waits")
+	clk.Add(app.SignInLockout + time.Second)
+	_, err = a.SignIn(ctx, "admin", "sunshine-admin")
+	assert.NoError(t, err)
+}
+
+func TestAccountManagement(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	admin, err := a.SignIn(ctx, "admin", "sunshine-admin")
+	require.NoError(t, err)
+	_, err = a.Create(ctx, admin, app.Operator{Username: "duty", Name: "值班员", Role: app.RoleOperator}, "short")
+	assert.True(t, app.IsCode(err, app.CodeInvalid), "%v", err)
+	_, err = a.Create(ctx, admin, app.Operator{Username: "duty", Name: "值班员", Role: app.RoleOperator}, "sunshine-duty")
+	require.NoError(t, err)
+	_, err = a.Create(ctx, admin, app.Operator{Username: "duty", Name: "again", Role: app.RoleOperator}, "sunshine-duty")
+	assert.True(t, app.IsCode(err, app.CodeConflict))
+
+	d, err := a.SignIn(ctx, "duty", "sunshine-duty")
+	require.NoError(t, err)
+	_, err = a.Create(ctx, d, app.Operator{Username: "x", Name: "x", Role: app.RoleAdmin}, "whatever-long")
+	assert.True(t, app.IsCode(err, app.CodeForbidden), "an operator cannot create accounts")
+	_, err = a.List(ctx, d)
+	assert.True(t, app.IsCode(err, app.CodeForbidden))
+
+	assert.Error(t, a.ChangePassword(ctx, d, "duty", "wrong-old", "new-password-1"))
+	require.NoError(t, a.ChangePassword(ctx, d, "duty", "sunshine-duty", "new-password-1"))
+	_, err = a.SignIn(ctx, "duty", "new-password-1")
+	assert.NoError(t, err)
+	assert.True(t, app.IsCode(a.ChangePassword(ctx, d, "admin", "", "new-password-2"), app.CodeForbidden))
+	require.NoError(t, a.ChangePassword(ctx, admin, "duty", "", "reset-by-admin"))
+}
+
+func TestBusDropsOldestForASlowSubscriber(t *testing.T) {
+	b := app.NewBus()
+	slow := b.Subscribe(3, nil)
+	fast := b.Subscribe(100, func(e *app.Entry) bool { return e.Kind == app.KindAlarmRaised })
+	for i := 1; i <= 10; i++ {
+		b.Publish(app.Entry{Seq: int64(i), Kind: app.KindAlarmRaised})
+	}
+	b.Publish(app.Entry{Seq: 11, Kind: app.KindSignedIn})
+	assert.Equal(t, int64(8), slow.Dropped())
+	got := []int64{(<-slow.C()).Seq, (<-slow.C()).Seq, (<-slow.C()).Seq}
+	assert.Equal(t, []int64{9, 10, 11}, got, "the newest entries are kept")
+	assert.Len(t, fast.C(), 10)
+	assert.Zero(t, fast.Dropped())
+	slow.Close()
+	slow.Close()
+	_, open := <-slow.C()
+	assert.False(t, open)
+	b.Publish(app.Entry{Seq: 12})
+}
+
+func TestBusConcurrentPublishers(t *testing.T) {
+	b := app.NewBus()
+	s := b.Subscribe(5, nil)
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 1000; i++ {
+				b.Publish(app.Entry{Seq: int64(i)})
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int64(8000-5), s.Dropped()+0, "every entry is either queued or counted")
+}
+
+func TestConfig(t *testing.T) {
+	c, err := app.ParseConfig([]byte(`{"language":"zh-CN","broker":{"listen":"127.0.0.1:2883"}}`))
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:2883", c.Broker.ListenAddr())
+	assert.True(t, c.Broker.IsEmbedded())
+	assert.Equal(t, "dark", c.ThemeName())
+
+	_, err = app.ParseConfig([]byte(`{"langauge":"en"}`))
+	assert.EqualError(t, err, `Unknown setting langauge in the configuration: json: unknown field "langauge"`)
+	_, err = app.ParseConfig([]byte(`{"language":`))
+	assert.ErrorContains(t, err, "not valid JSON")
+	_, err = app.ParseConfig([]byte(`{"theme":3}`))
+	assert.ErrorContains(t, err, "wrong type")
+	_, err = app.ParseConfig([]byte(`{"language":"fr"}`))
+	assert.ErrorContains(t, err, "not available")
+	_, err = app.ParseConfig([]byte(`{"broker":{"embedded":false}}`))
+	assert.ErrorContains(t, err, "address of the site's broker")
+	_, err = app.ParseConfig([]byte(`{"broker":{"embedded":false,"url":"http://x:1"}}`))
+	assert.ErrorContains(t, err, "tcp://")
+	_, err = app.ParseConfig([]byte(`{} {}`))
+	assert.Error(t, err)
+	c, err = app.ParseConfig(nil)
+	require.NoError(t, err)
+	back, err := app.ParseConfig(app.MarshalConfig(c))
+	require.NoError(t, err)
+	assert.Equal(t, c, back)
+}
+
+func TestInventorySeedAndSearch(t *testing.T) {
+	ctx := context.Background()
+	st := newMemStore()
+	inv := app.NewInventory(st, app.NewRecorder(st, app.NewBus()))
+	assert.True(t, app.IsCode(inv.Load(ctx), app.CodeNotFound))
+	s := validSite()
+	s.Buildings[0].GridID = ""
+	require.NoError(t, inv.Seed(ctx, s))
+	assert.Equal(t, "g1", inv.Site().Buildings[0].GridID, "grids are assigned on seeding")
+	assert.True(t, app.IsCode(inv.Seed(ctx, validSite()), app.CodeConflict))
+	assert.Equal(t, app.KindSiteSeeded, st.entries[0].Kind)
+
+	inv2 := app.NewInventory(st, app.NewRecorder(st, app.NewBus()))
+	require.NoError(t, inv2.Load(ctx))
+	assert.Equal(t, "阳光花园社区", inv2.Site().Name)
+
+	hits := inv.Search("张伟", false)
+	require.Len(t, hits, 1, "a grid is found by its worker")
+	assert.Equal(t, app.ItemGrid, hits[0].Kind)
+	hits = inv.Search("SMOKE", true)
+	require.Len(t, hits, 1)
+	assert.Equal(t, "smoke-1", hits[0].ID)
+	assert.Len(t, inv.Search("", false), 4)
+	assert.Empty(t, inv.Search("nothing-like-this", false))
+}
+
+func TestHealthJournalsStateChangesOnly(t *testing.T) {
+	st := newMemStore()
+	h := app.NewHealth(app.NewRecorder(st, app.NewBus()), newClock(), slog.New(slog.DiscardHandler))
+	h.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: "a"})
+	h.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: "b"})
+	h.Set(app.ComponentStatus{Name: "broker", Label: "Broker", State: app.StateDown, Error: "port in use"})
+	assert.Len(t, st.entries, 2)
+	all := h.All()
+	require.Len(t, all, 2)
+	assert.Equal(t, "broker", all[0].Name)
+	assert.Equal(t, "b", all[1].Detail)
+}
