@@ -1,0 +1,318 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"watchpost/app"
+)
+
+// The journal writer commits appends in groups: whatever arrived while the previous
+// transaction was being fsynced goes into the next one. One fsync then serves many
+// writers, and each still gets its answer only after its entries are on disk. Each
+// caller's entries are one savepoint: a bad request fails alone.
+type writer struct {
+	s      *Store
+	reqs   chan *appendReq
+	done   chan struct{}
+	mu     sync.RWMutex // senders hold it for reading; close for writing, so no send hits a closed channel
+	closed bool
+}
+
+type appendReq struct {
+	entries []app.Entry
+	extra   func(context.Context, execer) error // a write to commit with the entries (operator accounts)
+	res     chan appendRes
+}
+
+// execer is what a write inside the journal's transaction may use.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+type appendRes struct {
+	entries []app.Entry
+	err     error
+}
+
+// maxGroup bounds the entries of one transaction so no caller waits behind a huge batch.
+const maxGroup = 2000
+
+func startWriter(s *Store) *writer {
+	w := &writer{s: s, reqs: make(chan *appendReq, 256), done: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+func (w *writer) close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.reqs)
+	}
+	w.mu.Unlock()
+	<-w.done
+}
+
+// send hands a request to the writer; false once the store is closed.
+func (w *writer) send(ctx context.Context, r *appendReq) (bool, error) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		return false, nil
+	}
+	select {
+	case w.reqs <- r:
+		return true, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+func (w *writer) run() {
+	defer close(w.done)
+	for first := range w.reqs {
+		group := []*appendReq{first}
+		n := len(first.entries)
+	collect:
+		for n < maxGroup {
+			select {
+			case r, ok := <-w.reqs:
+				if !ok {
+					break collect
+				}
+				group = append(group, r)
+				n += len(r.entries)
+			default:
+				break collect
+			}
+		}
+		w.commit(group)
+	}
+}
+
+func (w *writer) commit(group []*appendReq) {
+	ctx := context.Background()
+	results := make([]appendRes, len(group))
+	fail := func(err error) {
+		for i, r := range group {
+			if results[i].err == nil {
+				results[i] = appendRes{err: err}
+			}
+			r.res <- results[i]
+		}
+	}
+	tx, err := w.s.db.BeginTx(ctx, nil)
+	if err != nil {
+		fail(w.s.writeError(err))
+		return
+	}
+	for i, r := range group {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT req"); err != nil {
+			tx.Rollback()
+			fail(w.s.writeError(err))
+			return
+		}
+		var out []app.Entry
+		var err error
+		if r.extra != nil {
+			err = r.extra(ctx, tx)
+		}
+		if err == nil {
+			out, err = appendTx(ctx, tx, r.entries)
+		}
+		if err != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO req"); rerr != nil {
+				tx.Rollback()
+				fail(w.s.writeError(rerr))
+				return
+			}
+			results[i] = appendRes{err: w.s.requestError(err)}
+		} else {
+			results[i] = appendRes{entries: out}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE req"); err != nil {
+			tx.Rollback()
+			fail(w.s.writeError(err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		fail(w.s.writeError(err))
+		return
+	}
+	for i, r := range group {
+		r.res <- results[i]
+	}
+}
+
+// appendTx inserts entries and applies their projections inside tx. Sequence numbers are
+// assigned here (the writer is the only one, inside an immediate transaction), so an
+// alarm.raised entry can carry its own subject alarm:<seq> from the start.
+func appendTx(ctx context.Context, tx *sql.Tx, entries []app.Entry) ([]app.Entry, error) {
+	var last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, "SELECT max(seq) FROM journal").Scan(&last); err != nil {
+		return nil, err
+	}
+	out := make([]app.Entry, len(entries))
+	now := time.Now()
+	for i, e := range entries {
+		e.Seq = last.Int64 + int64(i) + 1
+		if e.Time.IsZero() {
+			e.Time = now
+		}
+		e.Time = e.Time.UTC()
+		if e.Kind == app.KindAlarmRaised {
+			e.Subject = app.SubjectAlarm(e.Seq) // the alarm's ID is this entry's sequence number
+		}
+		var data any
+		if len(e.Data) > 0 {
+			data = string(e.Data)
+		}
+		if _, err := tx.ExecContext(ctx,
+			"INSERT INTO journal (seq, ts, kind, subject, operator, drill, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			e.Seq, e.Time.UnixNano(), string(e.Kind), e.Subject, e.Operator, e.Drill, data); err != nil {
+			return nil, err
+		}
+		if err := project(ctx, tx, &e); err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// Append writes entries to the journal as one transaction and returns them with Seq and
+// Time once they are fsynced. Once handed to the writer the append completes even if ctx
+// is cancelled: the answer always tells the truth about what is on disk.
+func (s *Store) Append(ctx context.Context, entries ...app.Entry) ([]app.Entry, error) {
+	return s.submit(ctx, entries, nil)
+}
+
+// withEntry commits a write of the caller's together with one journal entry.
+func (s *Store) withEntry(ctx context.Context, e app.Entry, write func(context.Context, execer) error) (app.Entry, error) {
+	out, err := s.submit(ctx, []app.Entry{e}, write)
+	if err != nil {
+		return e, err
+	}
+	return out[0], nil
+}
+
+func (s *Store) submit(ctx context.Context, entries []app.Entry, extra func(context.Context, execer) error) ([]app.Entry, error) {
+	if s.writer == nil {
+		return nil, app.Errorf(app.CodeUnavailable, "The database is open read-only")
+	}
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	for i := range entries {
+		if err := entries[i].Validate(); err != nil {
+			return nil, err
+		}
+	}
+	r := &appendReq{entries: entries, extra: extra, res: make(chan appendRes, 1)}
+	sent, err := s.writer.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if !sent {
+		return nil, app.Errorf(app.CodeUnavailable, "The database is closed")
+	}
+	res := <-r.res
+	return res.entries, res.err
+}
+
+// requestError keeps the core's own errors (a taken user name) and words the rest.
+func (s *Store) requestError(err error) error {
+	if _, ok := err.(*app.Error); ok {
+		return err
+	}
+	return s.writeError(err)
+}
+
+func (s *Store) writeError(err error) error {
+	e := s.openError(err)
+	if ae, ok := e.(*app.Error); ok && ae.Code == app.CodeUnavailable && strings.Contains(ae.Message, "cannot be opened") {
+		return app.Errorf(app.CodeUnavailable, "Writing to the database {{.Path}} failed", "Path", s.path).Wrap(err)
+	}
+	return e
+}
+
+// Query returns the journal entries selected by q, oldest first.
+func (s *Store) Query(ctx context.Context, q app.JournalQuery) ([]app.Entry, error) {
+	var where []string
+	var args []any
+	if !q.Since.IsZero() {
+		where, args = append(where, "ts >= ?"), append(args, q.Since.UnixNano())
+	}
+	if !q.Until.IsZero() {
+		where, args = append(where, "ts < ?"), append(args, q.Until.UnixNano())
+	}
+	if q.AfterSeq > 0 {
+		where, args = append(where, "seq > ?"), append(args, q.AfterSeq)
+	}
+	if q.Subject != "" {
+		if strings.HasSuffix(q.Subject, ":") {
+			// A prefix as a range, so the subject index serves it.
+			where, args = append(where, "subject >= ? AND subject < ?"), append(args, q.Subject, q.Subject[:len(q.Subject)-1]+";")
+		} else {
+			where, args = append(where, "subject = ?"), append(args, q.Subject)
+		}
+	}
+	if len(q.Kinds) > 0 {
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(q.Kinds)), ",")
+		where = append(where, "kind IN ("+marks+")")
+		for _, k := range q.Kinds {
+			args = append(args, string(k))
+		}
+	}
+	if q.Operator != "" {
+		where, args = append(where, "operator = ?"), append(args, q.Operator)
+	}
+	sqlText := "SELECT seq, ts, kind, subject, operator, drill, data FROM journal"
+	if len(where) > 0 {
+		sqlText += " WHERE " + strings.Join(where, " AND ")
+	}
+	sqlText += " ORDER BY seq"
+	if q.Limit > 0 {
+		sqlText += fmt.Sprintf(" LIMIT %d", q.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, sqlText, args...)
+	if err != nil {
+		return nil, app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(err)
+	}
+	defer rows.Close()
+	var out []app.Entry
+	for rows.Next() {
+		var e app.Entry
+		var ts int64
+		var kind string
+		var data sql.NullString
+		if err := rows.Scan(&e.Seq, &ts, &kind, &e.Subject, &e.Operator, &e.Drill, &data); err != nil {
+			return nil, app.Errorf(app.CodeCorrupt, "The journal cannot be read").Wrap(err)
+		}
+		e.Time = time.Unix(0, ts).UTC()
+		e.Kind = app.EntryKind(kind)
+		if data.Valid {
+			e.Data = []byte(data.String)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(err)
+	}
+	return out, nil
+}
+
+// LastSeq returns the highest sequence number (0 for an empty journal).
+func (s *Store) LastSeq(ctx context.Context) (int64, error) {
+	var n sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, "SELECT max(seq) FROM journal").Scan(&n); err != nil {
+		return 0, app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(err)
+	}
+	return n.Int64, nil
+}

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+
+	"watchpost/app"
+)
+
+// project applies a journal entry to the tables derived from the journal, in the same
+// transaction as the entry itself. Kinds without a projection only live in the journal.
+func project(ctx context.Context, tx *sql.Tx, e *app.Entry) error {
+	switch {
+	case e.Kind == app.KindSiteSeeded || e.Kind == app.KindSiteImported:
+		var s app.Site
+		if err := e.Decode(&s); err != nil {
+			return err
+		}
+		return replaceSite(ctx, tx, &s)
+	case e.Kind.IsAlarm():
+		var a app.Alarm
+		if err := e.Decode(&a); err != nil {
+			return err
+		}
+		if e.Kind == app.KindAlarmRaised {
+			a.ID = e.Seq
+		}
+		return upsertAlarm(ctx, tx, &a, e.Seq)
+	}
+	return nil
+}
+
+// siteHeader is what the sites row keeps besides the indexed columns.
+type siteHeader struct {
+	app.Names
+	Address  string        `json:"address,omitempty"`
+	Boundary app.Polygon   `json:"boundary"`
+	Features []app.Feature `json:"features,omitempty"`
+}
+
+func replaceSite(ctx context.Context, tx *sql.Tx, s *app.Site) error {
+	// One site per database: a new one replaces the old (cascading to its inventory).
+	if _, err := tx.ExecContext(ctx, "DELETE FROM sites"); err != nil {
+		return err
+	}
+	head, _ := json.Marshal(siteHeader{s.Names, s.Address, s.Boundary, s.Features})
+	if _, err := tx.ExecContext(ctx, "INSERT INTO sites (id, name, demo, data) VALUES (?, ?, ?, ?)", s.ID, s.Name, s.Demo, string(head)); err != nil {
+		return err
+	}
+	for i, g := range s.Grids {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO grids (id, site_id, pos, name, data) VALUES (?, ?, ?, ?, ?)",
+			g.ID, s.ID, i, g.Name, mustJSON(g)); err != nil {
+			return err
+		}
+	}
+	for i, b := range s.Buildings {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO buildings (id, site_id, pos, grid_id, name, data) VALUES (?, ?, ?, ?, ?, ?)",
+			b.ID, s.ID, i, nullable(b.GridID), b.Name, mustJSON(b)); err != nil {
+			return err
+		}
+	}
+	for i, c := range s.Cameras {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO cameras (id, site_id, pos, grid_id, name, data) VALUES (?, ?, ?, ?, ?, ?)",
+			c.ID, s.ID, i, nullable(c.GridID), c.Name, mustJSON(c)); err != nil {
+			return err
+		}
+	}
+	for i, d := range s.Devices {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO devices (id, site_id, pos, kind, grid_id, name, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			d.ID, s.ID, i, string(d.Kind), nullable(d.GridID), d.Name, mustJSON(d)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func upsertAlarm(ctx context.Context, tx *sql.Tx, a *app.Alarm, seq int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO alarms (id, kind, priority, state, device, camera, grid, drill, raised_at, last_seq, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET priority = excluded.priority, state = excluded.state,
+			last_seq = excluded.last_seq, data = excluded.data`,
+		a.ID, a.Kind, int(a.Priority), string(a.State), a.DeviceID, a.CameraID, a.GridID, a.Drill,
+		a.RaisedAt.UnixNano(), seq, mustJSON(a))
+	return err
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("store: cannot marshal: " + err.Error()) // our own types always marshal
+	}
+	return string(b)
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+
+	"watchpost/app"
+)
+
+// LoadSite reads the site and its inventory (CodeNotFound when none was set up).
+func (s *Store) LoadSite(ctx context.Context) (*app.Site, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, app.Errorf(app.CodeUnavailable, "The database cannot be read").Wrap(err)
+	}
+	defer tx.Rollback() // a read transaction: one consistent snapshot of all tables
+
+	site := &app.Site{}
+	var head string
+	err = tx.QueryRowContext(ctx, "SELECT id, demo, data FROM sites LIMIT 1").Scan(&site.ID, &site.Demo, &head)
+	if err != nil {
+		return nil, notFound(err, "No site is set up yet")
+	}
+	var h siteHeader
+	if err := json.Unmarshal([]byte(head), &h); err != nil {
+		return nil, app.Errorf(app.CodeCorrupt, "The site's record cannot be read").Wrap(err)
+	}
+	site.Names, site.Address, site.Boundary, site.Features = h.Names, h.Address, h.Boundary, h.Features
+	if err := loadRows(ctx, tx, "grids", site.ID, &site.Grids); err != nil {
+		return nil, err
+	}
+	if err := loadRows(ctx, tx, "buildings", site.ID, &site.Buildings); err != nil {
+		return nil, err
+	}
+	if err := loadRows(ctx, tx, "cameras", site.ID, &site.Cameras); err != nil {
+		return nil, err
+	}
+	if err := loadRows(ctx, tx, "devices", site.ID, &site.Devices); err != nil {
+		return nil, err
+	}
+	return site, nil
+}
+
+// loadRows reads the JSON of every row of an inventory table, in site-file order.
+func loadRows[T any](ctx context.Context, tx *sql.Tx, table, siteID string, out *[]T) error {
+	rows, err := tx.QueryContext(ctx, "SELECT id, data FROM "+table+" WHERE site_id = ? ORDER BY pos", siteID)
+	if err != nil {
+		return app.Errorf(app.CodeUnavailable, "The database cannot be read").Wrap(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, data string
+		if err := rows.Scan(&id, &data); err != nil {
+			return app.Errorf(app.CodeCorrupt, "The {{.Table}} table cannot be read", "Table", table).Wrap(err)
+		}
+		var v T
+		if err := json.Unmarshal([]byte(data), &v); err != nil {
+			return app.Errorf(app.CodeCorrupt, "The record {{.ID}} in {{.Table}} cannot be read", "ID", id, "Table", table).Wrap(err)
+		}
+		*out = append(*out, v)
+	}
+	return rows.Err()
+}
