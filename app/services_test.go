@@ -189,3 +189,53 @@ func TestHealthJournalsStateChangesOnly(t *testing.T) {
 	assert.Equal(t, "broker", all[0].Name)
 	assert.Equal(t, "b", all[1].Detail)
 }
+
+type memConfig struct{ saved []app.Config }
+
+func (m *memConfig) SaveConfig(c app.Config) error { m.saved = append(m.saved, c); return nil }
+
+func TestSettingsRolesAndJournal(t *testing.T) {
+	ctx := context.Background()
+	st, cs := newMemStore(), &memConfig{}
+	s := app.NewSettings(app.Config{}, cs, app.NewRecorder(st, app.NewBus()))
+	next := s.Get()
+	next.Language = "en"
+	require.NoError(t, s.Update(ctx, duty, next), "anyone may change the language")
+	next.Broker.Password = "s3cret"
+	err := s.Update(ctx, duty, next)
+	assert.True(t, app.IsCode(err, app.CodeForbidden), "only admins change the broker: %v", err)
+	admin := &app.Operator{Username: "admin", Name: "a", Role: app.RoleAdmin}
+	require.NoError(t, s.Update(ctx, admin, next))
+	assert.Equal(t, "s3cret", s.Get().Broker.Password)
+	require.Len(t, cs.saved, 2)
+	require.Len(t, st.entries, 2)
+	assert.JSONEq(t, `{"keys":["broker.password"]}`, string(st.entries[1].Data), "the key, never the value")
+	assert.Equal(t, "admin", st.entries[1].Operator)
+	bad := next
+	bad.Theme = "neon"
+	assert.True(t, app.IsCode(s.Update(ctx, admin, bad), app.CodeInvalid))
+}
+
+func TestSeedDemoIsIdempotentAndAutoSignInIsDemoOnly(t *testing.T) {
+	ctx := context.Background()
+	st := newMemStore()
+	rec := app.NewRecorder(st, app.NewBus())
+	inv := app.NewInventory(st, rec)
+	acc := app.NewAccounts(st, rec, newClock())
+	acc.Cost = bcrypt.MinCost
+	accounts := []app.DemoAccount{{Operator: app.Operator{Username: "duty", Name: "值班员", Role: app.RoleOperator}, Password: "sunshine-demo"}}
+	site := validSite()
+	assert.Error(t, app.SeedDemo(ctx, inv, acc, site, accounts), "only a demo site is seeded as the demo")
+	site.Demo = true
+	require.NoError(t, app.SeedDemo(ctx, inv, acc, site, accounts))
+	require.NoError(t, app.SeedDemo(ctx, inv, acc, site, accounts), "running it again changes nothing")
+	n, _ := acc.Count(ctx)
+	assert.Equal(t, 1, n)
+
+	op, err := acc.SignInDemo(ctx, inv.Site(), "duty")
+	require.NoError(t, err)
+	assert.Equal(t, "duty", op.Username)
+	real := validSite()
+	_, err = acc.SignInDemo(ctx, real, "duty")
+	assert.True(t, app.IsCode(err, app.CodeForbidden), "no password-less sign-in on a real site")
+}

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// ConfigStore saves the configuration file.
+type ConfigStore interface {
+	SaveConfig(Config) error
+}
+
+// Settings holds the configuration and applies changes: each is checked against the
+// operator's role, saved, and journaled (the names of the changed keys, never a password).
+type Settings struct {
+	store ConfigStore
+	rec   *Recorder
+
+	mu  sync.RWMutex
+	cfg Config
+}
+
+// NewSettings starts from the loaded configuration.
+func NewSettings(cfg Config, store ConfigStore, rec *Recorder) *Settings {
+	return &Settings{cfg: cfg, store: store, rec: rec}
+}
+
+// Get returns the current configuration.
+func (s *Settings) Get() Config {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cfg
+}
+
+// personalKeys may be changed by anyone signed in: they only change how the console looks.
+var personalKeys = map[string]bool{"language": true, "theme": true}
+
+// Update replaces the configuration. Changing anything but the language or the theme needs
+// the settings permission (administrators).
+func (s *Settings) Update(ctx context.Context, actor *Operator, next Config) error {
+	if err := Authorize(actor, ActView); err != nil {
+		return err
+	}
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changed := changedKeys(s.cfg, next)
+	if len(changed) == 0 {
+		return nil
+	}
+	for _, k := range changed {
+		if !personalKeys[k] {
+			if err := Authorize(actor, ActChangeSettings); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	if err := s.store.SaveConfig(next); err != nil {
+		return Errorf(CodeUnavailable, "The settings cannot be saved").Wrap(err)
+	}
+	if _, err := s.rec.Record(ctx, NewEntry(KindSettingsChanged, "settings", actor.Username, map[string]any{"keys": changed})); err != nil {
+		return err
+	}
+	s.cfg = next
+	return nil
+}
+
+// changedKeys lists the JSON keys (broker.url…) whose values differ.
+func changedKeys(a, b Config) []string {
+	var out []string
+	var walk func(prefix string, va, vb reflect.Value)
+	walk = func(prefix string, va, vb reflect.Value) {
+		t := va.Type()
+		for i := 0; i < t.NumField(); i++ {
+			name := strings.Split(t.Field(i).Tag.Get("json"), ",")[0]
+			fa, fb := va.Field(i), vb.Field(i)
+			if fa.Kind() == reflect.Struct {
+				walk(prefix+name+".", fa, fb)
+				continue
+			}
+			if !reflect.DeepEqual(fa.Interface(), fb.Interface()) {
+				out = append(out, prefix+name)
+			}
+		}
+	}
+	walk("", reflect.ValueOf(a), reflect.ValueOf(b))
+	sort.Strings(out)
+	return out
+}

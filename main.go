@@ -1,0 +1,388 @@
+// Command watchpost is Watchpost (守望), the command center of a residential community's
+// safety team: `watchpost` opens the console, `watchpost --headless` runs everything but
+// the window, and read-only subcommands print the site, alarms and journal for scripts.
+//
+// This file is the composition root: it parses flags, opens the data directory, wires
+// store, core and window together and owns the process's lifecycle.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"watchpost/app"
+	"watchpost/assets"
+	"watchpost/store"
+	"watchpost/ui"
+)
+
+// version is set by the Makefile (-ldflags "-X main.version=…").
+var version = "dev"
+
+// Exit codes: 1 when the data or a dependency fails, 2 for a wrong command line or configuration.
+const (
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+const usage = `Watchpost (守望): the command center of a residential community's safety team.
+
+Usage:
+  watchpost [--data DIR] [--config FILE] [--headless]   open the console (or run without a window)
+  watchpost site     [--data DIR] [--json]              the site: grids, buildings, cameras, devices
+  watchpost alarms   [--data DIR] [--json] [--since T] [--open]
+  watchpost journal  [--data DIR] [--json] [--since T] [--subject S] [--limit N]
+  watchpost version
+
+T is a time (2026-11-28T08:00:00+08:00, 2026-11-28) or a duration back from now (24h, 90m).
+The read-only commands work while a console runs on the same data directory.
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "site", "alarms", "journal":
+			return runQuery(args[0], args[1:], stdout, stderr)
+		case "version":
+			fmt.Fprintln(stdout, "watchpost", version)
+			return 0
+		case "help":
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "watchpost: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("watchpost", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	dataDir := fs.String("data", "", "data directory (database, logs, recordings); default the user data directory")
+	configFile := fs.String("config", "", "configuration file; default config.json in the data directory")
+	headless := fs.Bool("headless", false, "run everything but the window; stop with SIGINT or SIGTERM")
+	showVersion := fs.Bool("version", false, "print the version")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "watchpost", version)
+		return 0
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "watchpost: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	return runConsole(*dataDir, *configFile, *headless, stderr)
+}
+
+// runConsole starts the site engine and, unless headless, the window.
+func runConsole(dataDir, configFile string, headless bool, stderr io.Writer) int {
+	dir, err := prepareDataDir(dataDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return exitFailure
+	}
+	logPath := filepath.Join(dir, "logs", "watchpost.log")
+	log, closeLog, err := openLog(logPath, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return exitFailure
+	}
+	defer closeLog()
+	fail := func(code int, err error) int {
+		log.Error("cannot start", "err", err)
+		return code
+	}
+
+	cfgFile := store.ConfigFile{Path: filepath.Join(dir, "config.json")}
+	optional := true
+	if configFile != "" {
+		cfgFile, optional = store.ConfigFile{Path: configFile}, false
+	}
+	cfg, err := cfgFile.Load(optional)
+	if err != nil {
+		return fail(exitUsage, err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{Log: log})
+	if err != nil {
+		return fail(exitFailure, err)
+	}
+	defer st.Close()
+
+	clock := app.SystemClock{}
+	bus := app.NewBus()
+	rec := app.NewRecorder(st, bus)
+	health := app.NewHealth(rec, clock, log)
+	inv := app.NewInventory(st, rec)
+	acc := app.NewAccounts(st, rec, clock)
+	desk := app.NewAlarmDesk(rec, st, clock)
+	settings := app.NewSettings(cfg, cfgFile, rec)
+
+	if err := loadOrSeedSite(ctx, inv, acc, log); err != nil {
+		return fail(exitFailure, err)
+	}
+	if err := desk.Load(ctx); err != nil {
+		return fail(exitFailure, err)
+	}
+	health.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: st.Describe()})
+	mode := "console"
+	if headless {
+		mode = "headless"
+	}
+	if _, err := rec.Record(ctx, app.NewEntry(app.KindConsoleStarted, "", app.SystemActor, map[string]string{"version": version, "mode": mode})); err != nil {
+		return fail(exitFailure, err)
+	}
+	site := inv.Site()
+	log.Info("watchpost started", "version", version, "mode", mode, "data", dir, "site", site.Name, "inventory", site.Counts().String())
+
+	if headless {
+		<-ctx.Done()
+		log.Info("stopping", "reason", context.Cause(ctx))
+	} else {
+		err := ui.Run(ctx, ui.Deps{
+			Inventory: inv, Desk: desk, Accounts: acc, Settings: settings, Health: health, Bus: bus, Clock: clock,
+			DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path, Version: version, Log: log,
+		})
+		if err != nil {
+			log.Error("window", "err", err)
+		}
+	}
+	// A fresh context: the signal context is already cancelled when we stop on SIGTERM.
+	stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := rec.Record(stopCtx, app.NewEntry(app.KindConsoleStopped, "", app.SystemActor, nil)); err != nil {
+		log.Error("stop not journaled", "err", err)
+	}
+	log.Info("watchpost stopped")
+	return 0
+}
+
+// loadOrSeedSite reads the site, or seeds the demo community into an empty database.
+func loadOrSeedSite(ctx context.Context, inv *app.Inventory, acc *app.Accounts, log *slog.Logger) error {
+	err := inv.Load(ctx)
+	if err == nil || !app.IsCode(err, app.CodeNotFound) {
+		return err
+	}
+	site, err := assets.DemoSite()
+	if err != nil {
+		return err
+	}
+	accounts, err := assets.DemoAccounts()
+	if err != nil {
+		return err
+	}
+	if err := app.SeedDemo(ctx, inv, acc, site, accounts); err != nil {
+		return err
+	}
+	log.Info("demo community set up", "site", site.Name, "inventory", site.Counts().String())
+	return nil
+}
+
+// defaultDataDir is $XDG_DATA_HOME/watchpost, or ~/.local/share/watchpost.
+func defaultDataDir() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "watchpost"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no data directory: set --data or $HOME (%w)", err)
+	}
+	return filepath.Join(home, ".local", "share", "watchpost"), nil
+}
+
+// prepareDataDir resolves the data directory and creates it when missing; an existing
+// file in its place is an error, never overwritten.
+func prepareDataDir(dir string) (string, error) {
+	if dir == "" {
+		var err error
+		if dir, err = defaultDataDir(); err != nil {
+			return "", err
+		}
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return "", fmt.Errorf("the data directory %s is a file, not a directory", dir)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("the data directory %s cannot be created: %w", dir, err)
+	}
+	return dir, nil
+}
+
+// openLog logs as text to stderr and to the log file in the data directory.
+func openLog(path string, stderr io.Writer) (*slog.Logger, func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, nil, fmt.Errorf("the log directory cannot be created: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the log file %s cannot be written: %w", path, err)
+	}
+	h := slog.NewMultiHandler(
+		slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}),
+		slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}),
+	)
+	log := slog.New(h)
+	slog.SetDefault(log)
+	return log, func() { f.Close() }, nil
+}
+
+// runQuery prints the site, the alarms or the journal from a read-only connection.
+func runQuery(cmd string, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("watchpost "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data", "", "data directory")
+	asJSON := fs.Bool("json", false, "print JSON (the journal: one entry per line)")
+	since := fs.String("since", "", "only from this time (RFC 3339, a date, or a duration back from now)")
+	subject := fs.String("subject", "", "journal: only this subject (alarm:42) or subject kind (alarm:)")
+	limit := fs.Int("limit", 0, "journal: at most this many entries")
+	openOnly := fs.Bool("open", false, "alarms: only open ones")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	var from time.Time
+	if *since != "" {
+		t, err := parseSince(*since, time.Now())
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost:", err)
+			return exitUsage
+		}
+		from = t
+	}
+	dir := *dataDir
+	if dir == "" {
+		var err error
+		if dir, err = defaultDataDir(); err != nil {
+			fmt.Fprintln(stderr, "watchpost:", err)
+			return exitFailure
+		}
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{ReadOnly: true, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return exitFailure
+	}
+	defer st.Close()
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+
+	switch cmd {
+	case "site":
+		site, err := st.LoadSite(ctx)
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost:", err)
+			return exitFailure
+		}
+		if *asJSON {
+			enc.SetIndent("", "  ")
+			return encodeOr(enc.Encode(site), stderr)
+		}
+		fmt.Fprintf(stdout, "%s (%s): %s\n", site.Name, site.ID, site.Counts())
+		for _, g := range site.Grids {
+			fmt.Fprintf(stdout, "grid      %-22s %s, %s %s\n", g.ID, g.Name, g.Worker.Name, g.Worker.Phone)
+		}
+		for _, b := range site.Buildings {
+			fmt.Fprintf(stdout, "building  %-22s %s, %d floors, grid %s\n", b.ID, b.Name, b.Floors, b.GridID)
+		}
+		for _, c := range site.Cameras {
+			fmt.Fprintf(stdout, "camera    %-22s %s, %s\n", c.ID, c.Name, app.RedactURL(c.MainURL))
+		}
+		for _, d := range site.Devices {
+			fmt.Fprintf(stdout, "device    %-22s %s, %s, %s\n", d.ID, d.Kind, d.Name, d.Location)
+		}
+	case "alarms":
+		alarms, err := st.Alarms(ctx, app.AlarmQuery{Since: from, OpenOnly: *openOnly})
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost:", err)
+			return exitFailure
+		}
+		if *asJSON {
+			if alarms == nil {
+				alarms = []app.Alarm{}
+			}
+			enc.SetIndent("", "  ")
+			return encodeOr(enc.Encode(alarms), stderr)
+		}
+		for _, a := range alarms {
+			fmt.Fprintf(stdout, "%6d  %s  %-12s  %s  %s\n", a.ID, a.Priority, a.State, a.RaisedAt.Local().Format(time.DateTime), a.Cause)
+		}
+	case "journal":
+		// Paged by sequence number, so a journal of millions of entries streams in bounded memory.
+		after := int64(0)
+		printed := 0
+		for {
+			page := 5000
+			if *limit > 0 && *limit-printed < page {
+				page = *limit - printed
+			}
+			if page <= 0 {
+				break
+			}
+			entries, err := st.Query(ctx, app.JournalQuery{Since: from, Subject: *subject, AfterSeq: after, Limit: page})
+			if err != nil {
+				fmt.Fprintln(stderr, "watchpost:", err)
+				return exitFailure
+			}
+			for _, e := range entries {
+				if *asJSON {
+					if err := enc.Encode(e); err != nil {
+						return encodeOr(err, stderr)
+					}
+				} else {
+					fmt.Fprintf(stdout, "%8d  %s  %-26s %-24s %s\n", e.Seq, e.Time.Local().Format("2006-01-02 15:04:05.000"), e.Kind, e.Subject, e.Operator)
+				}
+			}
+			printed += len(entries)
+			if len(entries) < page {
+				break
+			}
+			after = entries[len(entries)-1].Seq
+		}
+	}
+	return 0
+}
+
+func encodeOr(err error, stderr io.Writer) int {
+	if err != nil && !errors.Is(err, syscall.EPIPE) {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return exitFailure
+	}
+	return 0
+}
+
+// parseSince reads --since: an RFC 3339 time, a date (local midnight), or a duration back from now.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, s, time.Local); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateTime, s, time.Local); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("--since %q: give a time (2026-11-28T08:00:00+08:00), a date (2026-11-28) or a duration (24h)", s)
+}

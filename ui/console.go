@@ -1,0 +1,243 @@
+// Package ui is Watchpost's window: the shell (header, navigation, status bar), the
+// sign-in screen and one file per panel. It receives the core's services from main and
+// never touches the database, the devices or the cameras directly.
+package ui
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"errors"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/dialog"
+
+	"watchpost/app"
+	"watchpost/assets"
+)
+
+// AppID is the application's identifier (FyneApp.toml uses the same).
+const AppID = "org.watchpost.console"
+
+// Deps are the services the window works with, wired by main.
+type Deps struct {
+	Inventory *app.Inventory
+	Desk      *app.AlarmDesk
+	Accounts  *app.Accounts
+	Settings  *app.Settings
+	Health    *app.Health
+	Bus       *app.Bus
+	Clock     app.Clock
+
+	DataDir    string
+	LogFile    string
+	ConfigFile string
+	Version    string
+	Log        *slog.Logger
+}
+
+// Console is the running window.
+type Console struct {
+	deps Deps
+	app  fyne.App
+	win  fyne.Window
+
+	mu sync.Mutex
+	op *app.Operator // signed in; nil on the sign-in screen
+
+	shell  *shell
+	signIn *signIn // the sign-in screen while shown
+	// langChoice is the language picked ("" follows the system): from the configuration,
+	// or picked on the sign-in screen for this session.
+	langChoice string
+	stop       chan struct{}
+	wg         sync.WaitGroup
+}
+
+// Run opens the console window and returns when it is closed or ctx ends.
+func Run(ctx context.Context, deps Deps) error {
+	a := fyneapp.NewWithID(AppID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	w := a.NewWindow("Watchpost")
+	c := NewConsole(a, w, deps)
+	w.Resize(fyne.NewSize(1600, 900))
+	w.SetMaster()
+	w.CenterOnScreen()
+	c.Start()
+	go func() {
+		select {
+		case <-ctx.Done():
+			fyne.Do(a.Quit)
+		case <-c.stop:
+		}
+	}()
+	w.ShowAndRun()
+	c.Close()
+	return nil
+}
+
+// NewConsole builds the console in a window (tests pass Fyne's test app and window).
+func NewConsole(a fyne.App, w fyne.Window, deps Deps) *Console {
+	if deps.Log == nil {
+		deps.Log = slog.Default()
+	}
+	if deps.Clock == nil {
+		deps.Clock = app.SystemClock{}
+	}
+	c := &Console{deps: deps, app: a, win: w, stop: make(chan struct{})}
+	cfg := deps.Settings.Get()
+	c.langChoice = cfg.Language
+	SetLanguage(cfg.Language)
+	a.Settings().SetTheme(newConsoleTheme(cfg.ThemeName()))
+	c.updateTitle()
+	return c
+}
+
+// Start shows the sign-in screen, or signs the duty operator in on the demo site, and
+// starts the live updates.
+func (c *Console) Start() {
+	site := c.deps.Inventory.Site()
+	if site != nil && site.Demo && c.deps.Settings.Get().AutoSignIn() {
+		op, err := c.deps.Accounts.SignInDemo(context.Background(), site, app.DemoDutyOperator)
+		if err == nil {
+			c.signedIn(op)
+		} else {
+			c.deps.Log.Warn("demo auto sign-in failed", "err", err)
+			c.showSignIn()
+		}
+	} else {
+		c.showSignIn()
+	}
+	c.wg.Add(1)
+	go c.live()
+	go func() {
+		// Scanning fonts takes a moment on the first start: do it off the UI thread.
+		fs := CJKFont()
+		if !fs.Found {
+			c.deps.Log.Warn("no Chinese (CJK) font found: Chinese text will not render; install fonts-noto-cjk")
+		} else {
+			c.deps.Log.Info("Chinese font", "family", fs.Family, "file", fs.File)
+		}
+		fyne.Do(func() {
+			if c.shell != nil {
+				c.shell.status.refresh()
+			}
+		})
+	}()
+}
+
+// Close stops the live updates.
+func (c *Console) Close() {
+	select {
+	case <-c.stop:
+	default:
+		close(c.stop)
+	}
+	c.wg.Wait()
+}
+
+// showError tells the operator what went wrong, in their language, and logs it.
+func (c *Console) showError(err error) {
+	c.deps.Log.Warn("action failed", "err", err)
+	dialog.ShowError(errors.New(ErrText(err)), c.win)
+}
+
+// Operator returns who is signed in.
+func (c *Console) Operator() *app.Operator {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.op
+}
+
+func (c *Console) setOperator(op *app.Operator) {
+	c.mu.Lock()
+	c.op = op
+	c.mu.Unlock()
+}
+
+func (c *Console) signedIn(op *app.Operator) {
+	c.setOperator(op)
+	c.signIn = nil
+	c.shell = newShell(c)
+	c.win.SetContent(c.shell.content)
+}
+
+func (c *Console) showSignIn() {
+	c.setOperator(nil)
+	c.shell = nil
+	c.signIn = newSignIn(c)
+	c.win.SetContent(c.signIn.content)
+}
+
+// SignOut journals the sign-out and returns to the sign-in screen.
+func (c *Console) SignOut() {
+	if op := c.Operator(); op != nil {
+		if err := c.deps.Accounts.SignOut(context.Background(), op); err != nil {
+			c.deps.Log.Error("sign-out not journaled", "err", err)
+		}
+	}
+	c.showSignIn()
+}
+
+// Rebuild recreates the window's content after a language or theme change, keeping the
+// operator and the open panel.
+func (c *Console) Rebuild() {
+	c.updateTitle()
+	if c.Operator() == nil {
+		c.showSignIn()
+		return
+	}
+	cur := ""
+	if c.shell != nil {
+		cur = c.shell.current
+	}
+	c.shell = newShell(c)
+	if cur != "" {
+		c.shell.show(cur)
+	}
+	c.win.SetContent(c.shell.content)
+}
+
+func (c *Console) updateTitle() {
+	title := T("Watchpost")
+	if s := c.deps.Inventory.Site(); s != nil {
+		title += " — " + s.Display(english())
+	}
+	c.win.SetTitle(title)
+}
+
+// live keeps the header and status bar current: journal entries as they are committed,
+// and a one-second tick for the clock and the connection states.
+func (c *Console) live() {
+	defer c.wg.Done()
+	sub := c.deps.Bus.Subscribe(256, nil)
+	defer sub.Close()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case e, ok := <-sub.C():
+			if !ok {
+				return
+			}
+			if e.Kind.IsAlarm() {
+				fyne.Do(func() {
+					if c.shell != nil {
+						c.shell.header.refreshCounts()
+					}
+				})
+			}
+		case <-tick.C:
+			fyne.Do(func() {
+				if c.shell != nil {
+					c.shell.tick()
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"watchpost/app"
+	"watchpost/assets"
+	"watchpost/store"
+)
+
+// The window is tested on the real core and a real SQLite file with the demo community,
+// through Fyne's test driver: what an operator taps and types.
+
+type memConfig struct{ cfg app.Config }
+
+func (m *memConfig) SaveConfig(c app.Config) error { m.cfg = c; return nil }
+
+func newTestConsole(t *testing.T, cfg app.Config) *Console {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	bus := app.NewBus()
+	rec := app.NewRecorder(st, bus)
+	inv := app.NewInventory(st, rec)
+	acc := app.NewAccounts(st, rec, app.SystemClock{})
+	acc.Cost = bcrypt.MinCost
+	site, err := assets.DemoSite()
+	require.NoError(t, err)
+	accounts, err := assets.DemoAccounts()
+	require.NoError(t, err)
+	require.NoError(t, app.SeedDemo(ctx, inv, acc, site, accounts))
+	desk := app.NewAlarmDesk(rec, st, app.SystemClock{})
+	require.NoError(t, desk.Load(ctx))
+	health := app.NewHealth(rec, app.SystemClock{}, slog.New(slog.DiscardHandler))
+	health.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: st.Describe()})
+
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(1400, 860))
+	c := NewConsole(a, w, Deps{
+		Inventory: inv, Desk: desk, Accounts: acc, Settings: app.NewSettings(cfg, &memConfig{cfg}, rec),
+		Health: health, Bus: bus, DataDir: "/var/lib/watchpost", LogFile: "/var/lib/watchpost/logs/watchpost.log",
+		Version: "test", Log: slog.New(slog.DiscardHandler),
+	})
+	t.Cleanup(func() { c.Close(); SetLanguage("en") })
+	c.Start()
+	return c
+}
+
+func enConfig() app.Config { return app.Config{Language: "en"} }
+
+func TestDemoSignsTheDutyOperatorIn(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	require.NotNil(t, c.Operator())
+	assert.Equal(t, "duty", c.Operator().Username)
+	require.NotNil(t, c.shell)
+	assert.Equal(t, "inventory", c.shell.current, "the inventory panel opens first")
+	texts := visibleTexts(c.win.Content())
+	assert.Contains(t, texts, "DEMO", "demo mode is marked")
+	assert.Contains(t, texts, "李明")
+	assert.Contains(t, texts, "P1  0")
+}
+
+func TestNavigationOffersOnlyTheBuiltPanels(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	var ids []string
+	for _, p := range c.shell.panels {
+		ids = append(ids, p.ID)
+	}
+	assert.Equal(t, []string{"inventory", "settings"}, ids)
+	c.shell.nav.Select(1)
+	assert.Equal(t, "settings", c.shell.current)
+	assert.Contains(t, visibleTexts(c.win.Content()), "Device broker")
+	c.shell.nav.Select(0)
+	assert.Equal(t, "inventory", c.shell.current)
+}
+
+func inventoryOf(t *testing.T, c *Console) *inventoryPanel {
+	t.Helper()
+	p := findInventory(c)
+	require.NotNil(t, p)
+	return p
+}
+
+func TestInventorySearch(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	p := inventoryOf(t, c)
+
+	test.Type(p.search, "张建国")
+	assert.Equal(t, []string{branchGrids}, p.children[""], "only grids match a grid worker's name")
+	assert.Equal(t, []string{"grid:g2"}, p.children[branchGrids])
+	assert.Equal(t, "1 found", p.found.Text)
+
+	p.search.SetText("")
+	test.Type(p.search, "bracelet")
+	assert.Equal(t, []string{branchDevices}, p.children[""])
+	assert.Equal(t, []string{kindPrefix + "bracelet"}, p.children[branchDevices])
+	assert.Len(t, p.children[kindPrefix+"bracelet"], 6)
+
+	p.search.SetText("no such thing")
+	assert.Empty(t, p.children[""])
+	assert.Equal(t, "Nothing matches “no such thing”", p.found.Text)
+
+	p.search.SetText("")
+	assert.Len(t, p.children[""], 4, "clearing the search shows everything")
+}
+
+func TestInventoryDetailsAndLinks(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	p := inventoryOf(t, c)
+	site := c.deps.Inventory.Site()
+	var bracelet app.Device
+	for _, d := range site.Devices {
+		if d.Kind == app.KindBracelet {
+			bracelet = d
+			break
+		}
+	}
+	p.selectUID("device:" + bracelet.ID)
+	texts := visibleTexts(p.detail)
+	assert.Contains(t, texts, bracelet.Display(true))
+	assert.Contains(t, texts, "Elderly resident's bracelet")
+	assert.Contains(t, strings.Join(texts, "\n"), bracelet.Person.Name, "the resident wearing it")
+	assert.Contains(t, strings.Join(texts, "\n"), bracelet.Person.ContactPhone, "and whom to call")
+
+	// The link to its grid jumps there.
+	g, _ := site.Grid(bracelet.GridID)
+	link := findButton(p.detail, g.Display(true)+" · "+g.Worker.Name+" "+g.Worker.Phone)
+	require.NotNil(t, link, "a link to the grid")
+	test.Tap(link)
+	assert.Equal(t, "grid:"+g.ID, p.selected)
+	assert.Contains(t, visibleTexts(p.detail), g.Worker.Phone)
+
+	cam := site.Cameras[0]
+	p.selectUID("camera:" + cam.ID)
+	assert.Contains(t, visibleTexts(p.detail), app.RedactURL(cam.MainURL))
+}
+
+func TestLanguageSwitchRebuildsTheWindow(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	c.shell.nav.Select(1) // settings
+	assert.Contains(t, visibleTexts(c.win.Content()), "Site inventory")
+
+	sel := findSelect(c.win.Content(), "English")
+	require.NotNil(t, sel)
+	sel.SetSelected("中文（简体）")
+	require.Eventually(t, func() bool { return contains(visibleTexts(c.win.Content()), "小区设施") }, 2*time.Second, 10*time.Millisecond)
+	texts := visibleTexts(c.win.Content())
+	assert.Contains(t, texts, "设置")
+	assert.Contains(t, texts, "阳光花园社区")
+	assert.Equal(t, "settings", c.shell.current, "the open panel stays open")
+	assert.Equal(t, "zh-CN", c.deps.Settings.Get().Language, "the choice is saved")
+
+	sel = findSelect(c.win.Content(), "中文（简体）")
+	require.NotNil(t, sel)
+	sel.SetSelected("English")
+	require.Eventually(t, func() bool { return contains(visibleTexts(c.win.Content()), "Site inventory") }, 2*time.Second, 10*time.Millisecond)
+}
+
+func TestSignInScreen(t *testing.T) {
+	off := false
+	c := newTestConsole(t, app.Config{Language: "en", DemoAutoSignIn: &off})
+	require.Nil(t, c.Operator(), "no automatic sign-in when turned off")
+	s := findSignIn(c)
+	require.NotNil(t, s)
+
+	test.Type(s.user, "duty")
+	test.Type(s.password, "wrong")
+	test.Tap(s.button)
+	require.Eventually(t, func() bool { return s.message.Text != "" }, 2*time.Second, 10*time.Millisecond)
+	assert.Equal(t, "Wrong user name or password", s.message.Text)
+	assert.Nil(t, c.Operator())
+
+	test.Type(s.password, "sunshine-demo")
+	s.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	require.Eventually(t, func() bool { return c.Operator() != nil }, 2*time.Second, 10*time.Millisecond)
+	assert.Equal(t, app.RoleOperator, c.Operator().Role)
+
+	c.SignOut()
+	assert.Nil(t, c.Operator())
+	assert.NotNil(t, findSignIn(c))
+}
+
+func TestSettingsRespectRoles(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	c.shell.nav.Select(1)
+	save := findButton(c.win.Content(), "Save")
+	require.NotNil(t, save)
+	assert.True(t, save.Disabled(), "a duty operator cannot change the broker")
+	assert.Contains(t, visibleTexts(c.win.Content()), "Only administrators change these settings.")
+
+	admin, err := c.deps.Accounts.SignIn(context.Background(), "admin", "sunshine-demo")
+	require.NoError(t, err)
+	c.signedIn(admin)
+	c.shell.show("settings")
+	save = findButton(c.win.Content(), "Save")
+	require.NotNil(t, save)
+	assert.False(t, save.Disabled())
+	test.Tap(save)
+	assert.Contains(t, visibleTexts(c.win.Content()), "Saved. The broker settings take effect at the next start.")
+}
+

@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"watchpost/app"
+	"watchpost/assets"
+)
+
+// header is the top bar: who we are, the time, the open alarms by priority, who is on duty.
+type header struct {
+	c        *Console
+	content  fyne.CanvasObject
+	clock    *canvas.Text
+	counters map[app.Priority]*badge
+}
+
+func newHeader(c *Console) *header {
+	h := &header{c: c, counters: map[app.Priority]*badge{}}
+	fg := themeColor(theme.ColorNameForeground)
+
+	logo := canvas.NewImageFromResource(fyne.NewStaticResource("icon.png", assets.Icon))
+	logo.FillMode = canvas.ImageFillContain
+	logo.SetMinSize(fyne.NewSize(30, 30))
+	name := canvas.NewText(T("Watchpost"), fg)
+	name.TextStyle.Bold = true
+	name.TextSize = 18
+	site := ""
+	if s := c.deps.Inventory.Site(); s != nil {
+		site = s.Display(english())
+	}
+	siteText := canvas.NewText(site, themeColor(colorMuted))
+	siteText.TextSize = 16
+	left := container.NewHBox(logo, name, widget.NewSeparator(), siteText)
+
+	h.clock = canvas.NewText(formatClock(c.deps.Clock.Now()), fg)
+	h.clock.TextSize = 16
+	h.clock.TextStyle.Monospace = true
+
+	counts := container.NewHBox(muted(T("Open alarms")))
+	for _, p := range app.Priorities {
+		b := newBadge("", themeColor(colorOffline))
+		h.counters[p] = b
+		counts.Add(b)
+	}
+	h.refreshCounts()
+
+	right := container.NewHBox(counts, widget.NewSeparator())
+	if op := c.Operator(); op != nil {
+		who := canvas.NewText(op.Name, fg)
+		who.TextStyle.Bold = true
+		right.Add(container.NewVBox(who, muted(T(op.Role.Label()))))
+	}
+	if s := c.deps.Inventory.Site(); s != nil && s.Demo {
+		right.Add(container.NewCenter(newBadge(T("DEMO"), themeColor(colorDemo))))
+	}
+	out := widget.NewButtonWithIcon(T("Sign out"), theme.LogoutIcon(), c.SignOut)
+	out.Importance = widget.LowImportance
+	right.Add(out)
+
+	bar := container.NewBorder(nil, nil, left, right, container.NewCenter(h.clock))
+	bg := canvas.NewRectangle(themeColor(colorHeader))
+	h.content = container.NewStack(bg, container.NewPadded(bar))
+	return h
+}
+
+// refreshCounts shows the open alarms per priority; a zero stays grey so that a
+// coloured counter always means something to handle.
+func (h *header) refreshCounts() {
+	counts := h.c.deps.Desk.Counts()
+	for _, p := range app.Priorities {
+		n := counts[p]
+		bg := themeColor(colorOffline)
+		if n > 0 {
+			bg = priorityColor(p)
+		}
+		h.counters[p].Set(fmt.Sprintf("%s  %d", p, n), bg)
+	}
+}
+
+func (h *header) tick() {
+	h.clock.Text = formatClock(h.c.deps.Clock.Now())
+	h.clock.Refresh()
+}

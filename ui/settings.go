@@ -1,0 +1,244 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"watchpost/app"
+)
+
+// languageChoices are the options of the language selector, in this order.
+var languageChoices = []struct{ Code, Label string }{
+	{"", "Follow the system"},
+	{"zh-CN", "中文（简体）"},
+	{"en", "English"},
+}
+
+// languageSelect switches the console's language. Signed in, the choice is saved in the
+// configuration (journaled); on the sign-in screen it applies to this session only.
+func languageSelect(c *Console, onError func()) *widget.Select {
+	labels := make([]string, len(languageChoices))
+	cur := c.langChoice
+	selected := ""
+	for i, l := range languageChoices {
+		labels[i] = T(l.Label)
+		if l.Code == cur {
+			selected = labels[i]
+		}
+	}
+	sel := widget.NewSelect(labels, nil)
+	sel.SetSelected(selected)
+	sel.OnChanged = func(v string) {
+		for i, l := range labels {
+			if l != v {
+				continue
+			}
+			code := languageChoices[i].Code
+			if op := c.Operator(); op != nil {
+				cfg := c.deps.Settings.Get()
+				cfg.Language = code
+				if err := c.deps.Settings.Update(context.Background(), op, cfg); err != nil {
+					c.showError(err)
+					onError()
+					return
+				}
+			}
+			SetLanguage(code)
+			c.langChoice = code
+			fyne.Do(c.Rebuild) // after this callback returns: the select is replaced
+			return
+		}
+	}
+	return sel
+}
+
+func newSettingsPanel(c *Console) panelView {
+	op := c.Operator()
+	cfg := c.deps.Settings.Get()
+
+	// Display
+	themeSel := widget.NewSelect([]string{T("Dark"), T("Light")}, nil)
+	if cfg.ThemeName() == "light" {
+		themeSel.SetSelected(T("Light"))
+	} else {
+		themeSel.SetSelected(T("Dark"))
+	}
+	themeSel.OnChanged = func(v string) {
+		next := c.deps.Settings.Get()
+		next.Theme = "dark"
+		if v == T("Light") {
+			next.Theme = "light"
+		}
+		if err := c.deps.Settings.Update(context.Background(), op, next); err != nil {
+			c.showError(err)
+			return
+		}
+		c.app.Settings().SetTheme(newConsoleTheme(next.Theme))
+		fyne.Do(c.Rebuild)
+	}
+	display := section(T("Display"), details([]kvRow{
+		{"Language", languageSelect(c, func() {})},
+		{"Theme", themeSel},
+	}))
+
+	// Data
+	dbInfo := "—"
+	if st, ok := c.deps.Health.Get("database"); ok {
+		dbInfo = st.Detail
+	}
+	data := section(T("Data"), details([]kvRow{
+		kv("Data directory", c.deps.DataDir),
+		kv("Database", dbInfo),
+		kv("Log file", c.deps.LogFile),
+		kv("Configuration file", c.deps.ConfigFile),
+	}))
+
+	broker := newBrokerSettings(c, op)
+
+	// Fonts
+	fs := CJKFont()
+	fontText := T("Checking…")
+	if fs.Checked {
+		if fs.Found {
+			fontText = fmt.Sprintf("%s (%s)", fs.Family, fs.File)
+		} else {
+			fontText = T("No Chinese font found: Chinese text cannot be drawn. Install the fonts-noto-cjk package and restart.")
+		}
+	}
+	fonts := section(T("Fonts"), details([]kvRow{kv("Chinese font", fontText)}))
+
+	account := newAccountSettings(c, op)
+
+	about := section(T("About"), details([]kvRow{
+		kv("Version", c.deps.Version),
+		kv("Application ID", AppID),
+	}))
+
+	col := container.NewVBox(display, data, broker, fonts, account, about)
+	return staticPanel{container.NewVScroll(container.NewPadded(col))}
+}
+
+// newBrokerSettings edits where devices connect. Only administrators may change it; the
+// core refuses anyone else too.
+func newBrokerSettings(c *Console, op *app.Operator) fyne.CanvasObject {
+	cfg := c.deps.Settings.Get()
+	b := cfg.Broker
+	mode := widget.NewRadioGroup([]string{T("Embedded broker on this computer"), T("The site's broker (Mosquitto, EMQX…)")}, nil)
+	mode.Horizontal = true
+	listen := widget.NewEntry()
+	listen.SetText(b.ListenAddr())
+	url := widget.NewEntry()
+	url.SetPlaceHolder("ssl://broker.example:8883")
+	url.SetText(b.URL)
+	user := widget.NewEntry()
+	user.SetText(b.Username)
+	pass := widget.NewPasswordEntry()
+	pass.SetText(b.Password)
+	ca := widget.NewEntry()
+	ca.SetPlaceHolder("/etc/watchpost/ca.pem")
+	ca.SetText(b.CAFile)
+	client := widget.NewEntry()
+	client.SetPlaceHolder(app.DefaultClientID)
+	client.SetText(b.ClientID)
+	msg := canvas.NewText("", themeColor(colorMuted))
+
+	setMode := func(embedded bool) {
+		if embedded {
+			listen.Enable()
+			url.Disable()
+			ca.Disable()
+		} else {
+			listen.Disable()
+			url.Enable()
+			ca.Enable()
+		}
+	}
+	mode.OnChanged = func(v string) { setMode(v == mode.Options[0]) }
+	if b.IsEmbedded() {
+		mode.SetSelected(mode.Options[0])
+	} else {
+		mode.SetSelected(mode.Options[1])
+	}
+
+	save := widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
+		next := c.deps.Settings.Get()
+		embedded := mode.Selected == mode.Options[0]
+		next.Broker = app.BrokerConfig{Embedded: &embedded, Listen: listen.Text, URL: url.Text,
+			Username: user.Text, Password: pass.Text, CAFile: ca.Text, ClientID: client.Text}
+		if next.Broker.Listen == app.DefaultBrokerListen {
+			next.Broker.Listen = ""
+		}
+		if embedded && c.deps.Settings.Get().Broker.Embedded == nil {
+			next.Broker.Embedded = nil // keep the default implicit
+		}
+		if err := c.deps.Settings.Update(context.Background(), op, next); err != nil {
+			msg.Text = ErrText(err)
+			msg.Color = themeColor(colorP1)
+		} else {
+			msg.Text = T("Saved. The broker settings take effect at the next start.")
+			msg.Color = themeColor(colorOK)
+		}
+		msg.Refresh()
+	})
+	save.Importance = widget.HighImportance
+
+	rows := []kvRow{
+		{"Broker", mode},
+		{"Listen address", listen},
+		{"Broker address", url},
+		{"User name", user},
+		{"Password", pass},
+		{"CA certificate file", ca},
+		{"Client ID", client},
+	}
+	body := []fyne.CanvasObject{details(rows), container.NewHBox(save, msg)}
+	if op == nil || !op.Role.Can(app.ActChangeSettings) {
+		for _, w := range []fyne.Disableable{mode, listen, url, user, pass, ca, client, save} {
+			w.Disable()
+		}
+		body = append(body, muted(T("Only administrators change these settings.")))
+	}
+	return section(T("Device broker"), body...)
+}
+
+// newAccountSettings shows who is signed in and changes their password.
+func newAccountSettings(c *Console, op *app.Operator) fyne.CanvasObject {
+	if op == nil {
+		return container.NewVBox()
+	}
+	old := widget.NewPasswordEntry()
+	nw := widget.NewPasswordEntry()
+	again := widget.NewPasswordEntry()
+	msg := canvas.NewText("", themeColor(colorMuted))
+	change := widget.NewButtonWithIcon(T("Change password"), theme.ConfirmIcon(), func() {
+		if nw.Text != again.Text {
+			msg.Text, msg.Color = T("The new passwords differ"), themeColor(colorP1)
+			msg.Refresh()
+			return
+		}
+		err := c.deps.Accounts.ChangePassword(context.Background(), op, op.Username, old.Text, nw.Text)
+		if err != nil {
+			msg.Text, msg.Color = ErrText(err), themeColor(colorP1)
+		} else {
+			msg.Text, msg.Color = T("Password changed"), themeColor(colorOK)
+			old.SetText("")
+			nw.SetText("")
+			again.SetText("")
+		}
+		msg.Refresh()
+	})
+	return section(T("My account"), details([]kvRow{
+		kv("Name", op.Name),
+		kv("User name", op.Username),
+		kv("Role", T(op.Role.Label())),
+		{"Current password", old},
+		{"New password", nw},
+		{"Repeat new password", again},
+	}), container.NewHBox(change, msg))
+}

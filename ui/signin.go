@@ -1,0 +1,124 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"watchpost/assets"
+)
+
+// signIn is the screen shown before anyone is signed in.
+type signIn struct {
+	c        *Console
+	content  fyne.CanvasObject
+	user     *widget.Entry
+	password *widget.Entry
+	button   *widget.Button
+	message  *canvas.Text
+}
+
+func newSignIn(c *Console) *signIn {
+	s := &signIn{c: c}
+	logo := canvas.NewImageFromResource(fyne.NewStaticResource("icon.png", assets.Icon))
+	logo.FillMode = canvas.ImageFillContain
+	logo.SetMinSize(fyne.NewSize(88, 88))
+	title := canvas.NewText(T("Watchpost"), themeColor(theme.ColorNameForeground))
+	title.TextSize = 30
+	title.TextStyle.Bold = true
+	title.Alignment = fyne.TextAlignCenter
+	sub := canvas.NewText(T("Community safety command center"), themeColor(colorMuted))
+	sub.Alignment = fyne.TextAlignCenter
+	siteName := ""
+	site := c.deps.Inventory.Site()
+	if site != nil {
+		siteName = site.Display(english())
+	}
+	siteText := canvas.NewText(siteName, themeColor(theme.ColorNamePrimary))
+	siteText.TextSize = 18
+	siteText.Alignment = fyne.TextAlignCenter
+
+	s.user = widget.NewEntry()
+	s.user.SetPlaceHolder(T("User name"))
+	s.password = widget.NewPasswordEntry()
+	s.password.SetPlaceHolder(T("Password"))
+	s.password.OnSubmitted = func(string) { s.submit() }
+	s.user.OnSubmitted = func(string) { c.win.Canvas().Focus(s.password) }
+	s.button = widget.NewButtonWithIcon(T("Sign in"), theme.LoginIcon(), s.submit)
+	s.button.Importance = widget.HighImportance
+	s.message = canvas.NewText("", themeColor(colorP1))
+	s.message.Alignment = fyne.TextAlignCenter
+
+	langSel := languageSelect(c, func() {}) // switching here rebuilds the sign-in screen
+
+	form := container.NewVBox(
+		container.NewCenter(logo), title, sub, siteText, widget.NewSeparator(),
+		s.user, s.password, s.button, s.message,
+	)
+	if site != nil && site.Demo {
+		hint := widget.NewLabel(T("Demo accounts: duty, commander, trainer, admin — password sunshine-demo"))
+		hint.Wrapping = fyne.TextWrapWord
+		hint.Alignment = fyne.TextAlignCenter
+		form.Add(hint)
+	}
+	form.Add(container.NewHBox(layout.NewSpacer(), widget.NewIcon(theme.ComputerIcon()), langSel, layout.NewSpacer()))
+
+	card := canvas.NewRectangle(themeColor(colorPanel))
+	card.CornerRadius = 10
+	box := container.NewStack(card, container.New(layout.NewCustomPaddedLayout(24, 24, 32, 32), form))
+	sized := container.New(&fixedWidth{w: 440}, box)
+	s.content = container.NewCenter(sized)
+	c.win.Canvas().Focus(s.user)
+	return s
+}
+
+func (s *signIn) submit() {
+	user, pw := s.user.Text, s.password.Text
+	if user == "" {
+		s.message.Text = T("Enter your user name")
+		s.message.Refresh()
+		return
+	}
+	s.button.Disable()
+	s.message.Text = ""
+	s.message.Refresh()
+	// Password hashing takes tens of milliseconds: never on the UI thread.
+	go func() {
+		op, err := s.c.deps.Accounts.SignIn(context.Background(), user, pw)
+		fyne.Do(func() {
+			s.button.Enable()
+			if err != nil {
+				s.c.deps.Log.Warn("sign-in failed", "user", user, "err", err)
+				s.message.Text = ErrText(err)
+				s.message.Refresh()
+				s.password.SetText("")
+				return
+			}
+			s.c.deps.Log.Info("signed in", "user", op.Username, "role", op.Role)
+			s.c.signedIn(op)
+		})
+	}()
+}
+
+// fixedWidth lays its single child out at a fixed width (and its own height).
+type fixedWidth struct{ w float32 }
+
+func (f *fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(f.w, h)
+}
+
+func (f *fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}

@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"watchpost/app"
+)
+
+// statusBar shows the state of every connection (database, broker, cameras as they
+// arrive), so an operator sees at a glance what is not working and why.
+type statusBar struct {
+	c       *Console
+	content fyne.CanvasObject
+	items   *fyne.Container
+	font    *fyne.Container
+	last    []app.ComponentStatus
+}
+
+func newStatusBar(c *Console) *statusBar {
+	s := &statusBar{c: c, items: container.NewHBox(), font: container.NewHBox()}
+	version := muted(c.deps.Version)
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(s.font, version), s.items)
+	bg := canvas.NewRectangle(themeColor(colorHeader))
+	s.content = container.NewStack(bg, container.NewPadded(bar))
+	s.refresh()
+	return s
+}
+
+// refresh redraws only when something changed: this runs every second.
+func (s *statusBar) refresh() {
+	all := s.c.deps.Health.All()
+	if !sameStatus(all, s.last) {
+		s.last = all
+		s.items.Objects = nil
+		for _, st := range all {
+			text := T(st.Label) + ": " + T(stateLabel(st.State))
+			if st.Error != "" {
+				text += " — " + T(st.Error)
+			} else if st.Detail != "" {
+				text += " · " + st.Detail
+			}
+			l := canvas.NewText(text, themeColor(theme.ColorNameForeground))
+			l.TextSize = theme.CaptionTextSize()
+			s.items.Add(container.NewHBox(container.NewCenter(statusDot(stateColor(st.State))), l, widget.NewSeparator()))
+		}
+		s.items.Refresh()
+	}
+	if fs := CJKFont(); fs.Checked && !fs.Found && len(s.font.Objects) == 0 {
+		w := canvas.NewText(T("No Chinese font: install fonts-noto-cjk"), themeColor(colorP2))
+		w.TextSize = theme.CaptionTextSize()
+		s.font.Add(w)
+	}
+}
+
+func sameStatus(a, b []app.ComponentStatus) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].State != b[i].State || a[i].Detail != b[i].Detail || a[i].Error != b[i].Error {
+			return false
+		}
+	}
+	return true
+}
+
+// stateLabel is the English word for a state (translated when shown).
+func stateLabel(s app.ComponentState) string {
+	switch s {
+	case app.StateOK:
+		return "Normal"
+	case app.StateDegraded:
+		return "Degraded"
+	case app.StateDown:
+		return "Down"
+	}
+	return "Starting"
+}

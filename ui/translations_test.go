@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"watchpost/assets"
+)
+
+// Every text an operator can see goes through translations, and Chinese is the first
+// language of the users: this test reads the source of the window and of the core (whose
+// error messages and labels reach the screen) and fails for any text without a zh-CN
+// translation.
+
+// messageCalls: function name → index of the argument that is a message.
+var messageCalls = map[string]int{"T": 0, "kv": 0, "Errorf": 1, "Add": 1, "lang.L": 0}
+
+// labelFuncs return texts that are shown translated.
+var labelFuncs = map[string]bool{"Label": true, "stateLabel": true, "compass": true, "useLabel": true, "cameraKindLabel": true, "checkStreamURL": true}
+
+// labelFields are struct fields that hold a text shown translated.
+var labelFields = map[string]bool{"Title": true, "Label": true, "Key": true}
+
+func sourceMessages(t *testing.T) map[string][]string {
+	t.Helper()
+	var files []string
+	for _, pattern := range []string{"*.go", "../app/*.go", "../store/*.go", "../devices/*.go", "../video/*.go", "../main.go"} {
+		m, _ := filepath.Glob(pattern)
+		files = append(files, m...)
+	}
+	found := map[string][]string{}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add := func(e ast.Expr) {
+			lit, ok := e.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return
+			}
+			s, err := strconv.Unquote(lit.Value)
+			if err != nil || strings.TrimSpace(s) == "" || !hasLetter(s) {
+				return
+			}
+			found[s] = append(found[s], fset.Position(lit.Pos()).String())
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				name := ""
+				switch fn := n.Fun.(type) {
+				case *ast.Ident:
+					name = fn.Name
+				case *ast.SelectorExpr:
+					name = fn.Sel.Name
+					if x, ok := fn.X.(*ast.Ident); ok && x.Name == "lang" {
+						name = "lang." + fn.Sel.Name
+					}
+				}
+				if name == "Add" {
+					// Problems.Add(field, message); url.Values.Add is not a message.
+					if sel, ok := n.Fun.(*ast.SelectorExpr); !ok || !isIdent(sel.X, "p") {
+						return true
+					}
+				}
+				if i, ok := messageCalls[name]; ok && i < len(n.Args) {
+					add(n.Args[i])
+				}
+			case *ast.FuncDecl:
+				if labelFuncs[n.Name.Name] && n.Body != nil {
+					ast.Inspect(n.Body, func(m ast.Node) bool {
+						if r, ok := m.(*ast.ReturnStmt); ok {
+							for _, e := range r.Results {
+								add(e)
+							}
+						}
+						if cl, ok := m.(*ast.CompositeLit); ok {
+							for _, e := range cl.Elts {
+								add(e)
+							}
+						}
+						return true
+					})
+				}
+			case *ast.KeyValueExpr:
+				if k, ok := n.Key.(*ast.Ident); ok && labelFields[k.Name] {
+					add(n.Value)
+				}
+			case *ast.CompositeLit:
+				// kvRow{"Key", widget} rows
+				if id, ok := n.Type.(*ast.Ident); ok && id.Name == "kvRow" && len(n.Elts) > 0 {
+					add(n.Elts[0])
+				}
+			}
+			return true
+		})
+	}
+	return found
+}
+
+func isIdent(e ast.Expr, name string) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == name
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' {
+			return true
+		}
+	}
+	return false
+}
+
+func loadTranslations(t *testing.T, name string) map[string]string {
+	t.Helper()
+	b, err := assets.Translations.ReadFile(assets.TranslationsDir + "/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return m
+}
+
+// notMessages are string literals passed to those functions that are not shown as text.
+var notMessages = map[string]bool{}
+
+func TestEveryTextHasAChineseTranslation(t *testing.T) {
+	zh := loadTranslations(t, "zh-CN.json")
+	var missing []string
+	for msg, where := range sourceMessages(t) {
+		if notMessages[msg] {
+			continue
+		}
+		if tr, ok := zh[msg]; !ok || strings.TrimSpace(tr) == "" {
+			missing = append(missing, strconv.Quote(msg)+"  // "+where[0])
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		if out := os.Getenv("WATCHPOST_MISSING_TRANSLATIONS"); out != "" {
+			_ = os.WriteFile(out, []byte(strings.Join(missing, "\n")+"\n"), 0o644)
+		}
+		t.Errorf("%d texts have no zh-CN translation:\n%s", len(missing), strings.Join(missing, "\n"))
+	}
+}
+
+func TestTranslationsKeepTheirTemplateFields(t *testing.T) {
+	zh := loadTranslations(t, "zh-CN.json")
+	for k, v := range zh {
+		for _, field := range templateFields(k) {
+			if !strings.Contains(v, field) {
+				t.Errorf("zh-CN %q lost %s: %q", k, field, v)
+			}
+		}
+	}
+}
+
+func templateFields(s string) []string {
+	var out []string
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			return out
+		}
+		j := strings.Index(s[i:], "}}")
+		if j < 0 {
+			return out
+		}
+		out = append(out, s[i:i+j+2])
+		s = s[i+j+2:]
+	}
+}
+
+// go-i18n reads these keys as fields of a message, not as messages of their own.
+var reservedKeys = []string{"id", "description", "hash", "leftdelim", "rightdelim", "zero", "one", "two", "few", "many", "other", "translation"}
+
+func TestNoTranslationKeyIsReserved(t *testing.T) {
+	for _, file := range []string{"zh-CN.json", "en.json"} {
+		for k := range loadTranslations(t, file) {
+			for _, r := range reservedKeys {
+				if strings.EqualFold(k, r) {
+					t.Errorf("%s: the key %q is reserved by go-i18n: use another text as the key (and en.json for its English)", file, k)
+				}
+			}
+		}
+	}
+}
