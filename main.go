@@ -84,6 +84,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "watchpost: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
+	if !*headless && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		fmt.Fprintln(stderr, "watchpost: no display to open the console on (DISPLAY is not set). Run it on a desktop, under Xvfb (DISPLAY=:99), or with --headless.")
+		return exitUsage
+	}
 	return runConsole(*dataDir, *configFile, *headless, stderr)
 }
 

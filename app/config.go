@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -122,7 +122,7 @@ func (c Config) Validate() error {
 	}
 	b := c.Broker
 	if b.IsEmbedded() {
-		if _, port, err := net.SplitHostPort(b.ListenAddr()); err != nil || port == "" {
+		if !validHostPort(b.ListenAddr()) {
 			p.Add("broker.listen", "The broker address {{.A}} must be host:port", "A", b.ListenAddr())
 		}
 	} else {
@@ -143,4 +143,18 @@ func (c Config) Validate() error {
 func MarshalConfig(c Config) []byte {
 	b, _ := json.MarshalIndent(c, "", "  ")
 	return append(b, '\n')
+}
+
+// validHostPort checks "host:port" or "[v6]:port" with a port of 1–65535 (no lookups: app does no I/O).
+func validHostPort(s string) bool {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return false
+	}
+	host, port := s[:i], s[i+1:]
+	if strings.Contains(host, ":") && !(strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]")) {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }

@@ -130,6 +130,14 @@ func TestConfig(t *testing.T) {
 	assert.True(t, c.Broker.IsEmbedded())
 	assert.Equal(t, "dark", c.ThemeName())
 
+	for _, bad := range []string{"1883", "host:", "host:99999", "::1:1883"} {
+		_, err = app.ParseConfig([]byte(`{"broker":{"listen":"` + bad + `"}}`))
+		assert.ErrorContains(t, err, "host:port", bad)
+	}
+	for _, good := range []string{"0.0.0.0:1883", "[::1]:1883", ":1883"} {
+		_, err = app.ParseConfig([]byte(`{"broker":{"listen":"` + good + `"}}`))
+		assert.NoError(t, err, good)
+	}
 	_, err = app.ParseConfig([]byte(`{"langauge":"en"}`))
 	assert.EqualError(t, err, `Unknown setting langauge in the configuration: json: unknown field "langauge"`)
 	_, err = app.ParseConfig([]byte(`{"language":`))

@@ -25,7 +25,7 @@ func validSite() *app.Site {
 		Buildings: []app.Building{{ID: "b01", Names: app.Names{Name: "1号楼"}, Footprint: square(10, 10, 20), Floors: 18}},
 		Cameras: []app.Camera{{ID: "cam-1", Names: app.Names{Name: "北门"}, MainURL: "rtsp://127.0.0.1:8554/cam1/main",
 			Position: app.Point{X: 50, Y: 99}, Direction: 180}},
-		Devices: []app.Device{{ID: "smoke-1", Kind: app.KindSmoke, Names: app.Names{Name: "烟感"}, Position: app.Point{X: 15, Y: 15}, BuildingID: "b01"}},
+		Devices:  []app.Device{{ID: "smoke-1", Kind: app.KindSmoke, Names: app.Names{Name: "烟感"}, Position: app.Point{X: 15, Y: 15}, BuildingID: "b01"}},
 		Features: []app.Feature{{ID: "road-1", Kind: app.FeatureRoad, Line: app.Polyline{{0, 50}, {100, 50}}, Width: 6}},
 	}
 }

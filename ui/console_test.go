@@ -212,4 +212,3 @@ func TestSettingsRespectRoles(t *testing.T) {
 	test.Tap(save)
 	assert.Contains(t, visibleTexts(c.win.Content()), "Saved. The broker settings take effect at the next start.")
 }
-

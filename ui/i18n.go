@@ -191,14 +191,6 @@ func formatClock(t time.Time) string {
 	return t.Format("Mon 02 Jan 2006 15:04:05")
 }
 
-// formatTime renders a moment for lists and details.
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.Local().Format("2006-01-02 15:04:05")
-}
-
 // formatDuration renders a supervision window or a time limit: "1 h", "10 min", "90 s".
 func formatDuration(d time.Duration) string {
 	switch {

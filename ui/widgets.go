@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -158,6 +157,3 @@ func section(title string, content ...fyne.CanvasObject) fyne.CanvasObject {
 	body := container.NewVBox(append([]fyne.CanvasObject{heading(title)}, content...)...)
 	return container.NewStack(bg, container.NewPadded(body))
 }
-
-// spacer pushes the following items to the far side of a box.
-func spacer() fyne.CanvasObject { return layout.NewSpacer() }

@@ -1,0 +1,96 @@
+# Watchpost (守望). `make run` and `make test` do all the set-up on Debian 12: they install
+# the missing system packages first (apt-get as root, sudo otherwise).
+
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+BIN := bin/watchpost
+ARGS ?=
+
+# Build and run: C toolchain, OpenGL/X11 for the window (Fyne/GLFW), FFmpeg's decoders,
+# OpenCV for analytics, ALSA for sound, and a CJK font so that Chinese renders.
+RUN_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev libopencv-dev opencv-data \
+	libavcodec-dev libavutil-dev libswscale-dev libasound2-dev fonts-noto-cjk
+# Tests also use: a virtual display, ffmpeg/ffprobe as independent RTSP clients, Mosquitto
+# as an external broker, the sqlite3 shell, ImageMagick for screenshots, real footage.
+TEST_PKGS := xvfb ffmpeg mosquitto mosquitto-clients sqlite3 imagemagick opencv-doc
+
+.PHONY: all build run test lint bench package screenshots deps deps-test clean help
+
+all: build
+
+help:
+	@echo "make run          build and start the console (demo community on first start)"
+	@echo "make test         the whole test suite"
+	@echo "make lint         go vet, staticcheck and the import rule"
+	@echo "make bench        benchmarks that print figures"
+	@echo "make package      a desktop package for this OS (fyne package)"
+	@echo "make screenshots  screenshots of the real window under Xvfb into docs/"
+
+# deps installs the Debian packages that are missing; elsewhere it says what to install.
+deps:
+	@$(call install,$(RUN_PKGS))
+
+deps-test: deps
+	@$(call install,$(TEST_PKGS))
+
+define install
+	missing=""; \
+	if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then \
+		echo "This is not Debian: install the equivalents of these packages, then run make again:"; \
+		echo "  $(1)"; exit 1; \
+	fi; \
+	for p in $(1); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing missing packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; \
+		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+		else echo "Run as root or install sudo, or install these packages yourself:$$missing"; exit 1; fi; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+endef
+
+build: deps
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+run: build
+	./$(BIN) $(ARGS)
+
+# The whole suite. UI tests use Fyne's test driver (no display); process tests start the
+# real binary.
+test: deps-test
+	$(GO) test -count=1 -timeout 30m ./...
+
+lint: deps
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	$(GO) test -count=1 -run 'TestImportRule' .
+
+# Benchmarks print their figures (entries/s, frames/s, ms); compare ratios within one run.
+bench: deps-test
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./... | grep -E '^(Benchmark|ok|PASS|FAIL|goos|cpu)|/s|ms'
+
+# fyne package rewrites FyneApp.toml (it raises Build): keep the committed one.
+package: deps
+	cp FyneApp.toml /tmp/FyneApp.toml.keep
+	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package --release --app-version $(shell sed -n 's/^Version = "\(.*\)"/\1/p' FyneApp.toml) || { cp /tmp/FyneApp.toml.keep FyneApp.toml; exit 1; }
+	cp /tmp/FyneApp.toml.keep FyneApp.toml
+	@ls -l watchpost*.tar.xz 2>/dev/null || true
+
+# Screenshots of the real window under Xvfb, in Chinese and in English, for the README.
+screenshots: build deps-test
+	@set -e; data=$$(mktemp -d); cfg=$$(mktemp -d); \
+	Xvfb :97 -screen 0 1600x900x24 >/dev/null 2>&1 & xvfb=$$!; sleep 1; \
+	for lang in zh-CN en; do \
+		rm -rf $$data/*; echo "{\"language\": \"$$lang\"}" > $$cfg/config.json; \
+		DISPLAY=:97 ./$(BIN) --data $$data --config $$cfg/config.json >/dev/null 2>&1 & pid=$$!; \
+		sleep 8; DISPLAY=:97 import -window root docs/screenshot-$$lang.png; \
+		kill $$pid; wait $$pid || true; echo "docs/screenshot-$$lang.png"; \
+	done; kill $$xvfb; rm -rf $$data $$cfg
+
+clean:
+	rm -rf bin watchpost*.tar.xz

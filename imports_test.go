@@ -1,0 +1,209 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The import rule of DESIGN.md, checked on the real package graph (go list -deps):
+//   - app imports no I/O library and none of our packages;
+//   - store, devices and video (and their sub-packages) import no Fyne and not each other;
+//   - ui imports neither store nor devices nor video;
+//   - assets imports none of store, devices, video, ui.
+// `make lint` runs TestImportRule; TestImportRuleCatchesViolations shows it failing on a
+// module that breaks each rule.
+
+const module = "watchpost"
+
+// ioPackages may not be imported by app: they reach files, the network, processes or a database.
+var ioPackages = []string{
+	"os", "os/exec", "os/signal", "os/user", "net", "net/http", "net/rpc", "net/smtp", "io/ioutil",
+	"database/sql", "syscall", "plugin", "runtime/cgo", "C",
+}
+
+// pureLibraries are the only non-standard packages app may import.
+var pureLibraries = []string{"golang.org/x/crypto/", "github.com/paulmach/orb"}
+
+// ioLibraries must not be anywhere in app's dependencies.
+var ioLibraries = []string{
+	"fyne.io/", "modernc.org/sqlite", "github.com/bluenviron/", "gocv.io/", "github.com/eclipse/paho",
+	"github.com/mochi-mqtt/", "github.com/jackc/pgx", "github.com/ebitengine/oto",
+}
+
+type listedPackage struct {
+	ImportPath string
+	Standard   bool
+	Imports    []string
+	Deps       []string
+}
+
+// layer names our top-level package a package belongs to ("store" for store/x).
+func layer(path string) string {
+	if path == module {
+		return "main"
+	}
+	rest, ok := strings.CutPrefix(path, module+"/")
+	if !ok {
+		return ""
+	}
+	return strings.SplitN(rest, "/", 2)[0]
+}
+
+func hasPrefix(p string, prefixes []string) bool {
+	for _, x := range prefixes {
+		if p == x || strings.HasPrefix(p, x) || strings.HasPrefix(p, strings.TrimSuffix(x, "/")+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkImports returns every violation of the rule, sorted.
+func checkImports(pkgs []listedPackage) []string {
+	var out []string
+	bad := func(p listedPackage, why string, dep string) {
+		out = append(out, fmt.Sprintf("%s %s %s", p.ImportPath, why, dep))
+	}
+	std := map[string]bool{}
+	for _, p := range pkgs {
+		std[p.ImportPath] = p.Standard
+	}
+	for _, p := range pkgs {
+		l := layer(p.ImportPath)
+		switch l {
+		case "app":
+			for _, imp := range p.Imports {
+				switch {
+				case layer(imp) != "" && layer(imp) != "app":
+					bad(p, "imports", imp)
+				case std[imp] && hasPrefix(imp, ioPackages) && containsExact(ioPackages, imp):
+					bad(p, "imports the I/O package", imp)
+				case !std[imp] && layer(imp) == "" && !hasPrefix(imp, pureLibraries):
+					bad(p, "imports a library that is not pure", imp)
+				}
+			}
+			for _, d := range p.Deps {
+				if hasPrefix(d, ioLibraries) {
+					bad(p, "depends on", d)
+				}
+			}
+		case "store", "devices", "video":
+			for _, d := range p.Deps {
+				if strings.HasPrefix(d, "fyne.io/") {
+					bad(p, "depends on Fyne:", d)
+				}
+				if dl := layer(d); dl != "" && dl != l && dl != "app" {
+					bad(p, "depends on", d)
+				}
+			}
+		case "ui", "assets":
+			for _, d := range p.Deps {
+				dl := layer(d)
+				if dl == "store" || dl == "devices" || dl == "video" || (l == "assets" && dl == "ui") {
+					bad(p, "depends on", d)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func containsExact(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// listPackages runs `go list -deps -json ./...` in dir.
+func listPackages(t *testing.T, dir string) []listedPackage {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "-json", "./...")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	out, err := cmd.Output()
+	if err != nil {
+		msg := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = string(ee.Stderr)
+		}
+		t.Fatalf("go list: %v\n%s", err, msg)
+	}
+	var pkgs []listedPackage
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p listedPackage
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func TestImportRule(t *testing.T) {
+	pkgs := listPackages(t, ".")
+	ours := 0
+	for _, p := range pkgs {
+		if layer(p.ImportPath) != "" {
+			ours++
+		}
+	}
+	if ours < 5 {
+		t.Fatalf("go list found only %d of our packages", ours)
+	}
+	if v := checkImports(pkgs); len(v) > 0 {
+		t.Errorf("imports must point inward to app (DESIGN.md):\n  %s", strings.Join(v, "\n  "))
+	}
+}
+
+// TestImportRuleCatchesViolations builds a small module named like ours in which each
+// layer breaks the rule once (Fyne is stood in for by a local replacement, so no network is
+// needed) and expects the check to report every break.
+func TestImportRuleCatchesViolations(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod": "module watchpost\n\ngo 1.26\n\nrequire fyne.io/fyne/v2 v2.0.0\n\nreplace fyne.io/fyne/v2 => ./fakefyne\n",
+		"fakefyne/go.mod":    "module fyne.io/fyne/v2\n\ngo 1.26\n",
+		"fakefyne/fyne.go":   "package fyne\n\nconst Version = 2\n",
+		"app/app.go":         "package app\n\nimport (\n\t\"os\"\n\t_ \"watchpost/store\"\n)\n\nvar _ = os.Getenv\n",
+		"store/store.go":     "package store\n\nimport _ \"watchpost/devices\"\n",
+		"devices/devices.go": "package devices\n\nimport _ \"fyne.io/fyne/v2\"\n",
+		"video/video.go":     "package video\n",
+		"ui/ui.go":           "package ui\n\nimport _ \"watchpost/video\"\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := checkImports(listPackages(t, dir))
+	want := []string{
+		"watchpost/app imports the I/O package os",
+		"watchpost/app imports watchpost/store",
+		"watchpost/devices depends on Fyne: fyne.io/fyne/v2",
+		"watchpost/store depends on watchpost/devices",
+		"watchpost/ui depends on watchpost/video",
+	}
+	for _, w := range want {
+		if !containsExact(got, w) {
+			t.Errorf("the check missed %q; it reported:\n  %s", w, strings.Join(got, "\n  "))
+		}
+	}
+}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	_ "modernc.org/sqlite"
+
+	"watchpost/app"
+)
+
+// These tests run the real binary as a user or a script would.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "watchpost-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "watchpost")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// cli runs a subcommand to completion.
+func cli(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	code = 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+// startHeadless starts `watchpost --headless` and waits until it has started.
+func startHeadless(t *testing.T, data string, extra ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"--headless", "--data", data}, extra...)...)
+	pr, pw, err := os.Pipe()
+	require.NoError(t, err)
+	cmd.Stderr = pw
+	require.NoError(t, cmd.Start())
+	pw.Close()
+	log := &bytes.Buffer{}
+	started := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		ok := false
+		for sc.Scan() {
+			log.WriteString(sc.Text() + "\n")
+			if !ok && strings.Contains(sc.Text(), "watchpost started") {
+				ok = true
+				started <- true
+			}
+		}
+		if !ok {
+			started <- false
+		}
+	}()
+	select {
+	case ok := <-started:
+		require.True(t, ok, "watchpost exited before starting:\n%s", log)
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("watchpost did not start within a minute:\n%s", log)
+	}
+	return cmd, log
+}
+
+func TestHeadlessRunsAndTheCLIReadsItsSite(t *testing.T) {
+	data := t.TempDir()
+	cmd, log := startHeadless(t, data)
+
+	// While the console runs: read the site back as a script would.
+	out, errOut, code := cli(t, nil, "site", "--json", "--data", data)
+	require.Equal(t, 0, code, errOut)
+	var site app.Site
+	require.NoError(t, json.Unmarshal([]byte(out), &site))
+	assert.Equal(t, "demo", site.ID)
+	assert.Equal(t, "阳光花园社区", site.Name)
+	assert.Len(t, site.Grids, 5)
+	assert.GreaterOrEqual(t, len(site.Buildings), 15)
+	assert.GreaterOrEqual(t, len(site.Cameras), 8)
+	assert.GreaterOrEqual(t, len(site.Devices), 60)
+	require.NoError(t, site.Validate())
+
+	out, errOut, code = cli(t, nil, "alarms", "--json", "--data", data)
+	require.Equal(t, 0, code, errOut)
+	assert.JSONEq(t, "[]", out)
+
+	// A second console on the same data directory is refused.
+	_, errOut, code = cli(t, nil, "--headless", "--data", data)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "already running on this data directory")
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait(), "a clean stop on SIGTERM:\n%s", log)
+	assert.Contains(t, log.String(), "watchpost stopped")
+
+	out, errOut, code = cli(t, nil, "journal", "--json", "--data", data)
+	require.Equal(t, 0, code, errOut)
+	var kinds []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var e app.Entry
+		require.NoError(t, json.Unmarshal([]byte(line), &e), line)
+		kinds = append(kinds, string(e.Kind))
+	}
+	assert.Contains(t, kinds, "site.seeded")
+	assert.Equal(t, "console.started", kinds[len(kinds)-2])
+	assert.Equal(t, "console.stopped", kinds[len(kinds)-1])
+
+	// The second start finds its data and seeds nothing again.
+	cmd, log = startHeadless(t, data)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	require.NoError(t, cmd.Wait())
+	assert.NotContains(t, log.String(), "demo community set up")
+	out, _, _ = cli(t, nil, "journal", "--json", "--data", data, "--subject", "site:demo")
+	assert.Equal(t, 1, strings.Count(out, "site.seeded"))
+}
+
+func TestCLISince(t *testing.T) {
+	data := t.TempDir()
+	cmd, _ := startHeadless(t, data)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait())
+	out, _, code := cli(t, nil, "journal", "--json", "--data", data, "--since", "1h")
+	require.Equal(t, 0, code)
+	assert.NotEmpty(t, out)
+	out, _, code = cli(t, nil, "journal", "--json", "--data", data, "--since", time.Now().Add(time.Hour).Format(time.RFC3339))
+	require.Equal(t, 0, code)
+	assert.Empty(t, out)
+	_, errOut, code := cli(t, nil, "journal", "--data", data, "--since", "yesterday-ish")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "give a time")
+}
+
+func TestBadInputGivesAClearMessageAndChangesNothing(t *testing.T) {
+	t.Run("data directory is a file", func(t *testing.T) {
+		f := filepath.Join(t.TempDir(), "not-a-dir")
+		require.NoError(t, os.WriteFile(f, []byte("keep me"), 0o644))
+		_, errOut, code := cli(t, nil, "--headless", "--data", f)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errOut, "is a file, not a directory")
+		b, _ := os.ReadFile(f)
+		assert.Equal(t, "keep me", string(b))
+	})
+	t.Run("unwritable data directory", func(t *testing.T) {
+		_, errOut, code := cli(t, nil, "--headless", "--data", "/proc/self/fdinfo")
+		assert.NotEqual(t, 0, code)
+		assert.Contains(t, errOut, "cannot be")
+	})
+	t.Run("corrupt database", func(t *testing.T) {
+		data := t.TempDir()
+		junk := bytes.Repeat([]byte("not sqlite "), 400)
+		db := filepath.Join(data, "watchpost.db")
+		require.NoError(t, os.WriteFile(db, junk, 0o644))
+		_, errOut, code := cli(t, nil, "--headless", "--data", data)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errOut, "is not a Watchpost database")
+		b, _ := os.ReadFile(db)
+		assert.Equal(t, junk, b, "nothing overwritten")
+		_, errOut, code = cli(t, nil, "site", "--data", data)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errOut, "is not a Watchpost database")
+	})
+	t.Run("database from a newer version", func(t *testing.T) {
+		data := t.TempDir()
+		cmd, _ := startHeadless(t, data)
+		require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+		require.NoError(t, cmd.Wait())
+		path := filepath.Join(data, "watchpost.db")
+		db, err := sql.Open("sqlite", path)
+		require.NoError(t, err)
+		_, err = db.ExecContext(context.Background(), "PRAGMA user_version = 99")
+		require.NoError(t, err)
+		db.Close()
+		before, _ := os.ReadFile(path)
+		_, errOut, code := cli(t, nil, "--headless", "--data", data)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errOut, "written by a newer Watchpost")
+		after, _ := os.ReadFile(path)
+		assert.Equal(t, before, after)
+	})
+	t.Run("unknown configuration key", func(t *testing.T) {
+		data := t.TempDir()
+		cfg := filepath.Join(t.TempDir(), "watchpost.json")
+		require.NoError(t, os.WriteFile(cfg, []byte(`{"language":"en","brokr":{}}`), 0o644))
+		_, errOut, code := cli(t, nil, "--headless", "--data", data, "--config", cfg)
+		assert.Equal(t, 2, code)
+		assert.Contains(t, errOut, "Unknown setting brokr in the configuration")
+		assert.Contains(t, errOut, cfg)
+		_, err := os.Stat(filepath.Join(data, "watchpost.db"))
+		assert.True(t, os.IsNotExist(err), "nothing was created")
+	})
+	t.Run("missing configuration file", func(t *testing.T) {
+		_, errOut, code := cli(t, nil, "--headless", "--data", t.TempDir(), "--config", "/nonexistent/watchpost.json")
+		assert.Equal(t, 2, code)
+		assert.Contains(t, errOut, "cannot be read")
+	})
+	t.Run("read-only command before any console ran", func(t *testing.T) {
+		_, errOut, code := cli(t, nil, "site", "--data", t.TempDir())
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errOut, "start the console once")
+	})
+	t.Run("unknown command", func(t *testing.T) {
+		_, errOut, code := cli(t, nil, "sitee")
+		assert.Equal(t, 2, code)
+		assert.Contains(t, errOut, `unknown command "sitee"`)
+	})
+}
+
+func TestNoLocaleErrorForLangC(t *testing.T) {
+	_, errOut, code := cli(t, []string{"LANG=C", "LC_ALL=", "LC_MESSAGES=", "LANGUAGE="}, "version")
+	assert.Equal(t, 0, code)
+	assert.NotContains(t, errOut, "Fyne error")
+	assert.NotContains(t, errOut, "locale")
+}
