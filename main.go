@@ -21,10 +21,16 @@ import (
 	"syscall"
 	"time"
 
+	// Initializes before Fyne's lang package (see its comment): no locale error under C.UTF-8.
+	_ "a.watchpost/localeenv"
+
 	"watchpost/app"
 	"watchpost/assets"
 	"watchpost/store"
 	"watchpost/ui"
+	"watchpost/video"
+	"watchpost/video/codec"
+	"watchpost/video/sim"
 )
 
 // version is set by the Makefile (-ldflags "-X main.version=…").
@@ -45,6 +51,8 @@ Usage:
   watchpost site     [--data DIR] [--json]              the site: grids, buildings, cameras, devices
   watchpost alarms   [--data DIR] [--json] [--since T] [--open]
   watchpost journal  [--data DIR] [--json] [--since T] [--subject S] [--limit N]
+  watchpost sim      [--cameras N | --demo] [--listen ADDR] [--udp] [--codec h264|h265] [--user U --password P]
+  watchpost probe    [--udp] [--seconds S] [--json] URL
   watchpost version
 
 T is a time (2026-11-28T08:00:00+08:00, 2026-11-28) or a duration back from now (24h, 90m).
@@ -56,6 +64,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "site", "alarms", "journal":
 			return runQuery(args[0], args[1:], stdout, stderr)
+		case "sim":
+			return runSim(args[1:], stdout, stderr)
+		case "probe":
+			return runProbe(args[1:], stdout, stderr)
 		case "version":
 			fmt.Fprintln(stdout, "watchpost", version)
 			return 0
@@ -72,6 +84,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	dataDir := fs.String("data", "", "data directory (database, logs, recordings); default the user data directory")
 	configFile := fs.String("config", "", "configuration file; default config.json in the data directory")
 	headless := fs.Bool("headless", false, "run everything but the window; stop with SIGINT or SIGTERM")
+	noSim := fs.Bool("no-sim", false, "demo site: do not start the built-in camera simulator")
 	showVersion := fs.Bool("version", false, "print the version")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -88,11 +101,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "watchpost: no display to open the console on (DISPLAY is not set). Run it on a desktop, under Xvfb (DISPLAY=:99), or with --headless.")
 		return exitUsage
 	}
-	return runConsole(*dataDir, *configFile, *headless, stderr)
+	return runConsole(*dataDir, *configFile, *headless, !*noSim, stderr)
 }
 
 // runConsole starts the site engine and, unless headless, the window.
-func runConsole(dataDir, configFile string, headless bool, stderr io.Writer) int {
+func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Writer) int {
 	dir, err := prepareDataDir(dataDir)
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost:", err)
@@ -145,6 +158,18 @@ func runConsole(dataDir, configFile string, headless bool, stderr io.Writer) int
 		return fail(exitFailure, err)
 	}
 	health.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: st.Describe()})
+	wall := app.NewWall(st, store.Files{Dir: filepath.Join(dir, "snapshots")}, rec, clock)
+
+	site := inv.Site()
+	if site.Demo && demoSim {
+		// The demo community's cameras are simulated in this process.
+		stopSim := startDemoCameras(site, log)
+		defer stopSim()
+	}
+	cameraStatus := app.NewStatusJournal(rec, log)
+	defer cameraStatus.Close()
+	feeds := video.NewFeeds(site.Cameras, video.Config{}, health, cameraStatus.Camera)
+	defer feeds.Close()
 	mode := "console"
 	if headless {
 		mode = "headless"
@@ -152,7 +177,6 @@ func runConsole(dataDir, configFile string, headless bool, stderr io.Writer) int
 	if _, err := rec.Record(ctx, app.NewEntry(app.KindConsoleStarted, "", app.SystemActor, map[string]string{"version": version, "mode": mode})); err != nil {
 		return fail(exitFailure, err)
 	}
-	site := inv.Site()
 	log.Info("watchpost started", "version", version, "mode", mode, "data", dir, "site", site.Name, "inventory", site.Counts().String())
 
 	if headless {
@@ -161,6 +185,7 @@ func runConsole(dataDir, configFile string, headless bool, stderr io.Writer) int
 	} else {
 		err := ui.Run(ctx, ui.Deps{
 			Inventory: inv, Desk: desk, Accounts: acc, Settings: settings, Health: health, Bus: bus, Clock: clock,
+			Feeds: feeds, Wall: wall,
 			DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path, Version: version, Log: log,
 		})
 		if err != nil {
@@ -389,4 +414,106 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("--since %q: give a time (2026-11-28T08:00:00+08:00), a date (2026-11-28) or a duration (24h)", s)
+}
+
+// startDemoCameras serves the demo site's cameras from the simulator at the addresses the
+// site names (rtsp://127.0.0.1:8554/<id>/main and /sub). When something already listens
+// there (a `watchpost sim --demo` of its own), that one is used.
+func startDemoCameras(site *app.Site, log *slog.Logger) func() {
+	s, err := sim.Start(sim.Config{Cameras: simCameras(site), Log: log})
+	if err != nil {
+		log.Warn("demo cameras not simulated here", "err", err)
+		return func() {}
+	}
+	log.Info("demo cameras simulated", "address", "127.0.0.1:8554", "cameras", len(site.Cameras))
+	return s.Close
+}
+
+func simCameras(site *app.Site) []sim.Camera {
+	out := make([]sim.Camera, len(site.Cameras))
+	for i, c := range site.Cameras {
+		out[i] = sim.Camera{ID: c.ID, Name: c.Name, Variant: i}
+	}
+	return out
+}
+
+// runSim serves simulated cameras until interrupted.
+func runSim(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("watchpost sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	n := fs.Int("cameras", 4, "how many cameras (cam1 … camN)")
+	demo := fs.Bool("demo", false, "serve the demo community's cameras instead")
+	listen := fs.String("listen", "127.0.0.1:8554", "RTSP address")
+	udp := fs.Bool("udp", false, "also offer RTP over UDP")
+	codecName := fs.String("codec", "h264", "h264 or h265")
+	user := fs.String("user", "", "require this user name")
+	password := fs.String("password", "", "and this password")
+	footage := fs.String("footage", "", "video file to play (default: opencv-doc's vtest.avi)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg := sim.Config{Address: *listen, UDP: *udp, User: *user, Password: *password, Footage: *footage,
+		Log: slog.New(slog.NewTextHandler(stderr, nil))}
+	switch strings.ToLower(*codecName) {
+	case "h264", "h.264":
+		cfg.Codec = codec.H264
+	case "h265", "h.265", "hevc":
+		cfg.Codec = codec.H265
+	default:
+		fmt.Fprintf(stderr, "watchpost sim: unknown codec %q (h264 or h265)\n", *codecName)
+		return exitUsage
+	}
+	if *demo {
+		site, err := assets.DemoSite()
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost sim:", err)
+			return exitFailure
+		}
+		cfg.Cameras = simCameras(site)
+	} else {
+		for i := 1; i <= *n; i++ {
+			cfg.Cameras = append(cfg.Cameras, sim.Camera{ID: fmt.Sprintf("cam%d", i), Name: fmt.Sprintf("Camera %d", i), Variant: i - 1})
+		}
+	}
+	s, err := sim.Start(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost sim:", err)
+		return exitFailure
+	}
+	defer s.Close()
+	for _, c := range cfg.Cameras {
+		fmt.Fprintf(stdout, "%s\t%s\t%s\n", c.ID, s.URL(c.ID, "main"), s.URL(c.ID, "sub"))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	return 0
+}
+
+// runProbe connects to a camera, decodes for a few seconds and reports what it found.
+func runProbe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("watchpost probe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	udp := fs.Bool("udp", false, "receive RTP over UDP")
+	secs := fs.Float64("seconds", 4, "how long to decode")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "watchpost probe: give one camera URL, e.g. rtsp://user:pass@10.0.0.21:554/Streaming/Channels/101")
+		return exitUsage
+	}
+	res := video.Probe(context.Background(), fs.Arg(0), *udp, time.Duration(*secs*float64(time.Second)))
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(res)
+	} else {
+		fmt.Fprint(stdout, res.String())
+	}
+	if !res.OK() {
+		return exitFailure
+	}
+	return 0
 }

@@ -236,8 +236,14 @@ func TestBadInputGivesAClearMessageAndChangesNothing(t *testing.T) {
 }
 
 func TestNoLocaleErrorForLangC(t *testing.T) {
-	_, errOut, code := cli(t, []string{"LANG=C", "LC_ALL=", "LC_MESSAGES=", "LANGUAGE="}, "version")
-	assert.Equal(t, 0, code)
-	assert.NotContains(t, errOut, "Fyne error")
-	assert.NotContains(t, errOut, "locale")
+	for _, env := range [][]string{
+		{"LANG=C", "LC_ALL=", "LC_MESSAGES=", "LANGUAGE="},
+		{"LANG=C.UTF-8", "LC_ALL=", "LC_MESSAGES=", "LANGUAGE="},
+		{"LANG=", "LC_ALL=C.UTF-8", "LC_MESSAGES=", "LANGUAGE="},
+	} {
+		_, errOut, code := cli(t, env, "version")
+		assert.Equal(t, 0, code)
+		assert.NotContains(t, errOut, "Fyne error", env)
+		assert.NotContains(t, errOut, "locale", env)
+	}
 }

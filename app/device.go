@@ -71,12 +71,16 @@ func (k DeviceKind) DefaultSupervision() time.Duration {
 // Person is someone a device belongs to or concerns: the elderly resident wearing a
 // bracelet, with the family member to call.
 type Person struct {
+	ID           string `json:"id,omitempty"` // the person ID access doors report
 	Name         string `json:"name"`
 	Age          int    `json:"age,omitempty"`
 	Phone        string `json:"phone,omitempty"`
 	Contact      string `json:"contact,omitempty"`       // family member or carer
 	ContactPhone string `json:"contact_phone,omitempty"` // their phone
 	Note         string `json:"note,omitempty"`          // medical notes the responders need
+	// WelfareHours: raise a welfare check when this person (living alone) has not passed a
+	// door for this many hours (0: the rules' default).
+	WelfareHours int `json:"welfare_hours,omitempty"`
 }
 
 // Device is an IoT device installed in the community.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Site is one community: its plan and everything installed in it.
@@ -18,6 +19,50 @@ type Site struct {
 	Buildings []Building `json:"buildings"`
 	Cameras   []Camera   `json:"cameras"`
 	Devices   []Device   `json:"devices"`
+	Vehicles  []Vehicle  `json:"vehicles,omitempty"` // the residents' vehicle register
+}
+
+// Vehicle is a resident's registered vehicle; plates not in the register are reported.
+type Vehicle struct {
+	Plate    string `json:"plate"`
+	Owner    string `json:"owner,omitempty"`
+	Building string `json:"building,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+}
+
+// NormalizePlate makes plates comparable: upper case, no spaces, dots or dashes.
+func NormalizePlate(p string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '.', '·':
+			return -1
+		}
+		return unicode.ToUpper(r)
+	}, p)
+}
+
+// Vehicle returns the registered vehicle with this plate.
+func (s *Site) Vehicle(plate string) (*Vehicle, bool) {
+	n := NormalizePlate(plate)
+	for i := range s.Vehicles {
+		if NormalizePlate(s.Vehicles[i].Plate) == n {
+			return &s.Vehicles[i], true
+		}
+	}
+	return nil, false
+}
+
+// Resident returns the person with this ID (a bracelet's wearer) and their device.
+func (s *Site) Resident(personID string) (*Person, *Device, bool) {
+	if personID == "" {
+		return nil, nil, false
+	}
+	for i := range s.Devices {
+		if p := s.Devices[i].Person; p != nil && p.ID == personID {
+			return p, &s.Devices[i], true
+		}
+	}
+	return nil, nil, false
 }
 
 // FeatureKind is the kind of a plan feature drawn on the map.
@@ -182,6 +227,16 @@ func (s *Site) Validate() error {
 		if d.BuildingID != "" && !buildings[d.BuildingID] {
 			p.Add("building", "Device {{.ID}} refers to unknown building {{.Building}}", "ID", d.ID, "Building", d.BuildingID)
 		}
+	}
+	plates := map[string]bool{}
+	for _, v := range s.Vehicles {
+		n := NormalizePlate(v.Plate)
+		if n == "" {
+			p.Add("vehicles", "A registered vehicle needs a plate")
+		} else if plates[n] {
+			p.Add("vehicles", "The plate {{.Plate}} is registered twice", "Plate", v.Plate)
+		}
+		plates[n] = true
 	}
 	return p.Err()
 }

@@ -195,3 +195,33 @@ func TestPolygon(t *testing.T) {
 	assert.InDelta(t, 100, pg.Area(), 1e-9)
 	assert.Equal(t, app.Point{X: 5, Y: 5}, pg.Centroid())
 }
+
+func TestCameraSees(t *testing.T) {
+	c := app.Camera{Position: app.Point{X: 0, Y: 0}, Direction: 90, FOV: 60, Range: 30} // looking east
+	assert.True(t, c.Sees(app.Point{X: 20, Y: 5}))
+	assert.False(t, c.Sees(app.Point{X: -20, Y: 0}), "behind it")
+	assert.False(t, c.Sees(app.Point{X: 10, Y: 15}), "outside the cone")
+	assert.False(t, c.Sees(app.Point{X: 40, Y: 0}), "out of range")
+
+	s := validSite()
+	s.Cameras[0].Position, s.Cameras[0].Direction = app.Point{X: 15, Y: 40}, 180 // looking south at b01
+	s.Devices[0].CameraIDs = nil
+	a := app.Alarm{DeviceID: "smoke-1"}
+	assert.Equal(t, []string{"cam-1"}, s.CamerasSeeing(&a), "found by the device's position")
+	a = app.Alarm{CameraID: "cam-9"}
+	assert.Equal(t, []string{"cam-9"}, s.CamerasSeeing(&a))
+}
+
+func TestWallView(t *testing.T) {
+	v := app.WallView{Name: "夜班", Layout: app.Layout4, Cameras: []string{"a", "b", "c", "d", "e"}}
+	require.NoError(t, v.Validate())
+	assert.Equal(t, 2, v.Pages())
+	v.Layout = "7"
+	assert.Error(t, v.Validate())
+	v.Layout, v.Tour = app.Layout9, app.Duration(time.Second)
+	assert.Error(t, v.Validate())
+	for _, l := range app.WallLayouts {
+		assert.True(t, l.Valid())
+	}
+	assert.Equal(t, 8, app.LayoutFocus8.Tiles())
+}

@@ -37,6 +37,7 @@ type siteHeader struct {
 	Address  string        `json:"address,omitempty"`
 	Boundary app.Polygon   `json:"boundary"`
 	Features []app.Feature `json:"features,omitempty"`
+	Vehicles []app.Vehicle `json:"vehicles,omitempty"`
 }
 
 func replaceSite(ctx context.Context, tx *sql.Tx, s *app.Site) error {
@@ -44,7 +45,7 @@ func replaceSite(ctx context.Context, tx *sql.Tx, s *app.Site) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM sites"); err != nil {
 		return err
 	}
-	head, _ := json.Marshal(siteHeader{s.Names, s.Address, s.Boundary, s.Features})
+	head, _ := json.Marshal(siteHeader{s.Names, s.Address, s.Boundary, s.Features, s.Vehicles})
 	if _, err := tx.ExecContext(ctx, "INSERT INTO sites (id, name, demo, data) VALUES (?, ?, ?, ?)", s.ID, s.Name, s.Demo, string(head)); err != nil {
 		return err
 	}

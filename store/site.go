@@ -26,7 +26,7 @@ func (s *Store) LoadSite(ctx context.Context) (*app.Site, error) {
 	if err := json.Unmarshal([]byte(head), &h); err != nil {
 		return nil, app.Errorf(app.CodeCorrupt, "The site's record cannot be read").Wrap(err)
 	}
-	site.Names, site.Address, site.Boundary, site.Features = h.Names, h.Address, h.Boundary, h.Features
+	site.Names, site.Address, site.Boundary, site.Features, site.Vehicles = h.Names, h.Address, h.Boundary, h.Features, h.Vehicles
 	if err := loadRows(ctx, tx, "grids", site.ID, &site.Grids); err != nil {
 		return nil, err
 	}

@@ -31,6 +31,8 @@ type Deps struct {
 	Health    *app.Health
 	Bus       *app.Bus
 	Clock     app.Clock
+	Feeds     app.CameraFeeds
+	Wall      *app.Wall
 
 	DataDir    string
 	LogFile    string
@@ -129,7 +131,7 @@ func (c *Console) Start() {
 	}()
 }
 
-// Close stops the live updates.
+// Close stops the live updates and the panels' streams.
 func (c *Console) Close() {
 	select {
 	case <-c.stop:
@@ -137,6 +139,9 @@ func (c *Console) Close() {
 		close(c.stop)
 	}
 	c.wg.Wait()
+	if c.shell != nil {
+		c.shell.close()
+	}
 }
 
 // showError tells the operator what went wrong, in their language, and logs it.
@@ -161,13 +166,20 @@ func (c *Console) setOperator(op *app.Operator) {
 func (c *Console) signedIn(op *app.Operator) {
 	c.setOperator(op)
 	c.signIn = nil
+	if c.shell != nil {
+		c.shell.close()
+	}
 	c.shell = newShell(c)
 	c.win.SetContent(c.shell.content)
 }
 
 func (c *Console) showSignIn() {
 	c.setOperator(nil)
+	if c.shell != nil {
+		c.shell.close()
+	}
 	c.shell = nil
+	c.win.Canvas().SetOnTypedKey(nil)
 	c.signIn = newSignIn(c)
 	c.win.SetContent(c.signIn.content)
 }
@@ -193,6 +205,9 @@ func (c *Console) Rebuild() {
 	cur := ""
 	if c.shell != nil {
 		cur = c.shell.current
+	}
+	if c.shell != nil {
+		c.shell.close()
 	}
 	c.shell = newShell(c)
 	if cur != "" {
@@ -225,13 +240,11 @@ func (c *Console) live() {
 			if !ok {
 				return
 			}
-			if e.Kind.IsAlarm() {
-				fyne.Do(func() {
-					if c.shell != nil {
-						c.shell.header.refreshCounts()
-					}
-				})
-			}
+			fyne.Do(func() {
+				if c.shell != nil {
+					c.shell.entry(e)
+				}
+			})
 		case <-tick.C:
 			fyne.Do(func() {
 				if c.shell != nil {

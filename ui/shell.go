@@ -33,6 +33,18 @@ type panelView interface {
 	Object() fyne.CanvasObject
 }
 
+// Optional interfaces of a panelView, called by the shell:
+type (
+	// keyHandler gets the keys typed while the panel is shown and no entry has the focus.
+	keyHandler interface{ TypedKey(*fyne.KeyEvent) }
+	// entryHandler gets every journal entry as it is committed (on the UI thread).
+	entryHandler interface{ OnEntry(app.Entry) }
+	// ticker is called every second (on the UI thread) while the panel exists.
+	ticker interface{ Tick() }
+	// shownHandler is told when the panel is shown or hidden (a hidden wall stops its streams).
+	shownHandler interface{ Shown(bool) }
+)
+
 // staticPanel is a panel that is only its content.
 type staticPanel struct{ obj fyne.CanvasObject }
 
@@ -81,7 +93,36 @@ func newShell(c *Console) *shell {
 	if len(s.panels) > 0 {
 		s.nav.Select(0)
 	}
+	c.win.Canvas().SetOnTypedKey(s.typedKey)
 	return s
+}
+
+// typedKey hands a key to the panel on screen.
+func (s *shell) typedKey(ev *fyne.KeyEvent) {
+	if h, ok := s.built[s.current].(keyHandler); ok {
+		h.TypedKey(ev)
+	}
+}
+
+// entry hands a committed journal entry to every built panel that wants it.
+func (s *shell) entry(e app.Entry) {
+	if e.Kind.IsAlarm() {
+		s.header.refreshCounts()
+	}
+	for _, v := range s.built {
+		if h, ok := v.(entryHandler); ok {
+			h.OnEntry(e)
+		}
+	}
+}
+
+// close tells the panels the shell goes away (sign-out, rebuild), so they stop streams.
+func (s *shell) close() {
+	for _, v := range s.built {
+		if h, ok := v.(shownHandler); ok {
+			h.Shown(false)
+		}
+	}
 }
 
 // show switches to a panel by ID (building it the first time).
@@ -95,8 +136,14 @@ func (s *shell) show(id string) {
 			view = p.Build(s.c)
 			s.built[id] = view
 		}
+		if prev, ok := s.built[s.current].(shownHandler); ok && s.current != id {
+			prev.Shown(false)
+		}
 		s.current = id
 		s.body.Objects = []fyne.CanvasObject{view.Object()}
+		if h, ok := view.(shownHandler); ok {
+			h.Shown(true)
+		}
 		s.body.Refresh()
 		s.nav.Select(i)
 		return
@@ -107,4 +154,9 @@ func (s *shell) show(id string) {
 func (s *shell) tick() {
 	s.header.tick()
 	s.status.refresh()
+	for _, v := range s.built {
+		if h, ok := v.(ticker); ok {
+			h.Tick()
+		}
+	}
 }

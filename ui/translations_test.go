@@ -95,6 +95,13 @@ func sourceMessages(t *testing.T) map[string][]string {
 						return true
 					})
 				}
+			case *ast.ValueSpec:
+				// const ReasonTimeout = "…": reasons shown to operators.
+				for i, name := range n.Names {
+					if strings.HasPrefix(name.Name, "Reason") && i < len(n.Values) {
+						add(n.Values[i])
+					}
+				}
 			case *ast.KeyValueExpr:
 				if k, ok := n.Key.(*ast.Ident); ok && labelFields[k.Name] {
 					add(n.Value)

@@ -1,0 +1,92 @@
+package app
+
+import (
+	"image"
+	"sync"
+	"time"
+)
+
+// StreamState is where a camera stream stands.
+type StreamState string
+
+const (
+	StreamIdle       StreamState = "idle"       // nobody watches it: not connected, not decoded
+	StreamConnecting StreamState = "connecting" // connecting, or waiting for the first key frame
+	StreamPlaying    StreamState = "playing"
+	StreamFailed     StreamState = "failed" // with a Reason; it retries with backoff
+)
+
+// Reasons a stream fails, in words an operator understands (English, translated when shown).
+const (
+	ReasonUnreachable   = "Camera unreachable"
+	ReasonWrongPassword = "Wrong user name or password for the camera"
+	ReasonNoCodec       = "The camera offers no supported video codec (H.264, H.265, MJPEG)"
+	ReasonTimeout       = "The camera stopped sending video"
+	ReasonBadURL        = "The camera address is not a valid RTSP URL"
+	ReasonRefused       = "The camera refused the stream"
+	ReasonCorrupt       = "The stream cannot be decoded"
+)
+
+// StreamStatus is what the wall and the status bar show for one stream.
+type StreamStatus struct {
+	CameraID     string      `json:"camera"`
+	Main         bool        `json:"main"` // the main (full resolution) stream, else the sub stream
+	State        StreamState `json:"state"`
+	Reason       string      `json:"reason,omitempty"` // why it failed (one of the Reason… texts)
+	Detail       string      `json:"detail,omitempty"` // the technical cause, for the log and support
+	Codec        string      `json:"codec,omitempty"`
+	Width        int         `json:"width,omitempty"`
+	Height       int         `json:"height,omitempty"`
+	FPS          float64     `json:"fps,omitempty"`
+	BitrateKbps  float64     `json:"bitrate_kbps,omitempty"`
+	DecodeErrors int64       `json:"decode_errors,omitempty"`
+	Dropped      int64       `json:"dropped,omitempty"` // frames a consumer was too slow for
+	Since        time.Time   `json:"since"`
+}
+
+// Frame is one decoded picture, converted to the size its viewer asked for. The viewer
+// calls Release when it no longer shows it, so that its buffer can be reused.
+type Frame struct {
+	Image    *image.RGBA
+	Seq      uint64
+	Captured time.Time // when the camera sent it, if the stream carries send times; else zero
+	Received time.Time // when its last packet arrived
+	Decoded  time.Time
+	release  func()
+	once     sync.Once
+}
+
+// NewFrame wraps a picture; release (may be nil) returns its buffer to the producer.
+func NewFrame(img *image.RGBA, release func()) *Frame { return &Frame{Image: img, release: release} }
+
+// Release hands the buffer back; safe to call more than once.
+func (f *Frame) Release() {
+	if f == nil {
+		return
+	}
+	f.once.Do(func() {
+		if f.release != nil {
+			f.release()
+		}
+	})
+}
+
+// Viewer is one consumer's view of a camera stream: the latest frames at its own size,
+// through a small drop-oldest queue, and the stream's status.
+type Viewer interface {
+	Frames() <-chan *Frame
+	Status() StreamStatus
+	// Resize changes the size of the frames to come (the tile was resized).
+	Resize(w, h int)
+	// Snapshot returns the current picture at the stream's full resolution.
+	Snapshot() (*image.RGBA, error)
+	Close()
+}
+
+// CameraFeeds opens viewers on cameras. A stream is connected and decoded only while it has
+// viewers (and for a short grace period after the last one leaves, so paging back is quick).
+type CameraFeeds interface {
+	Watch(cameraID string, main bool, w, h int) (Viewer, error)
+	// Statuses returns the status of every stream that is or was recently in use.
+	Statuses() []StreamStatus
+}

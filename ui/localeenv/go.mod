@@ -1,0 +1,3 @@
+module a.watchpost/localeenv
+
+go 1.26

@@ -1,0 +1,247 @@
+package video
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"watchpost/app"
+)
+
+// Config of the camera feeds.
+type Config struct {
+	// UDP receives RTP over UDP instead of interleaved over the RTSP TCP connection.
+	UDP bool
+	// Grace keeps a stream running this long after its last viewer left, so that paging
+	// back and forth on the wall does not reconnect every time.
+	Grace time.Duration
+}
+
+// Feeds opens the cameras of the site on demand: a stream is connected and decoded only
+// while someone watches it. It implements app.CameraFeeds.
+type Feeds struct {
+	cfg      Config
+	health   *app.Health
+	onStatus func(app.StreamStatus)
+
+	mu      sync.Mutex
+	cameras map[string]app.Camera
+	streams map[streamKey]*stream
+	recent  map[streamKey]app.StreamStatus // last status of streams that stopped
+	closed  bool
+
+	reportMu      sync.RWMutex // guards sending on reports against its closing
+	reportsClosed bool
+	reports       chan app.StreamStatus
+	done          chan struct{}
+}
+
+type streamKey struct {
+	camera string
+	main   bool
+}
+
+// NewFeeds serves the given cameras. health (may be nil) gets a "cameras" summary for the
+// status bar; onStatus (may be nil) gets every change of a stream's state, e.g. to journal it.
+func NewFeeds(cameras []app.Camera, cfg Config, health *app.Health, onStatus func(app.StreamStatus)) *Feeds {
+	if cfg.Grace == 0 {
+		cfg.Grace = 5 * time.Second
+	}
+	f := &Feeds{
+		cfg: cfg, health: health, onStatus: onStatus,
+		cameras: map[string]app.Camera{},
+		streams: map[streamKey]*stream{},
+		recent:  map[streamKey]app.StreamStatus{},
+		reports: make(chan app.StreamStatus, 1024),
+		done:    make(chan struct{}),
+	}
+	f.SetCameras(cameras)
+	go f.reporter()
+	return f
+}
+
+// SetCameras replaces the camera list (after a site edit); running streams of cameras whose
+// URL changed restart when next watched.
+func (f *Feeds) SetCameras(cameras []app.Camera) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cameras = map[string]app.Camera{}
+	for _, c := range cameras {
+		f.cameras[c.ID] = c
+	}
+	f.summaryLocked()
+}
+
+// Watch opens a viewer of a camera's main or sub stream with frames of w×h pixels.
+func (f *Feeds) Watch(cameraID string, main bool, w, h int) (app.Viewer, error) {
+	if w <= 0 || h <= 0 {
+		w, h = 640, 360
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return nil, app.Errorf(app.CodeUnavailable, "The video service is stopped")
+	}
+	cam, ok := f.cameras[cameraID]
+	if !ok {
+		return nil, app.Errorf(app.CodeNotFound, "There is no camera {{.ID}}", "ID", cameraID)
+	}
+	key := streamKey{cameraID, main}
+	s := f.streams[key]
+	if s != nil && s.url != cam.StreamFor(main) {
+		go s.stop() // the camera's address changed
+		s = nil
+	}
+	if s == nil {
+		s = newStream(f, cameraID, main, cam.StreamFor(main))
+		f.streams[key] = s
+		delete(f.recent, key)
+	}
+	v := newViewer(s, w, h)
+	s.mu.Lock()
+	if s.idle != nil {
+		s.idle.Stop()
+		s.idle = nil
+	}
+	s.viewers[v] = struct{}{}
+	s.mu.Unlock()
+	return v, nil
+}
+
+// release takes a closed viewer off its stream; the stream stops after the grace period
+// when it was the last.
+func (f *Feeds) release(v *viewer) {
+	s := v.s
+	s.mu.Lock()
+	delete(s.viewers, v)
+	last := len(s.viewers) == 0
+	if last && s.idle == nil {
+		s.idle = time.AfterFunc(f.cfg.Grace, func() { f.stopIfIdle(s) })
+	}
+	s.mu.Unlock()
+}
+
+func (f *Feeds) stopIfIdle(s *stream) {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return
+	}
+	s.mu.Lock()
+	idle := len(s.viewers) == 0
+	s.mu.Unlock()
+	key := streamKey{s.cameraID, s.main}
+	if idle && f.streams[key] == s {
+		delete(f.streams, key)
+		st := s.Status()
+		st.State, st.FPS, st.BitrateKbps = app.StreamIdle, 0, 0
+		f.recent[key] = st
+	}
+	f.mu.Unlock()
+	if idle {
+		s.stop()
+		f.report(app.StreamStatus{CameraID: s.cameraID, Main: s.main, State: app.StreamIdle, Since: time.Now()})
+	}
+}
+
+// Statuses returns the status of every stream in use or recently used, by camera.
+func (f *Feeds) Statuses() []app.StreamStatus {
+	f.mu.Lock()
+	streams := make([]*stream, 0, len(f.streams))
+	for _, s := range f.streams {
+		streams = append(streams, s)
+	}
+	out := make([]app.StreamStatus, 0, len(streams)+len(f.recent))
+	for _, st := range f.recent {
+		out = append(out, st)
+	}
+	f.mu.Unlock()
+	for _, s := range streams {
+		out = append(out, s.Status())
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].CameraID != out[j].CameraID {
+			return out[i].CameraID < out[j].CameraID
+		}
+		return !out[i].Main && out[j].Main
+	})
+	return out
+}
+
+// report queues a state change (called with a stream's lock held: never blocks).
+func (f *Feeds) report(st app.StreamStatus) {
+	f.reportMu.RLock()
+	defer f.reportMu.RUnlock()
+	if f.reportsClosed {
+		return
+	}
+	select {
+	case f.reports <- st:
+	default:
+	}
+}
+
+// reporter hands state changes on and keeps the status bar's summary current.
+func (f *Feeds) reporter() {
+	defer close(f.done)
+	for st := range f.reports {
+		if f.onStatus != nil {
+			f.onStatus(st)
+		}
+		f.mu.Lock()
+		f.summaryLocked()
+		f.mu.Unlock()
+	}
+}
+
+// summaryLocked sets the "cameras" component: how many streams play and how many fail.
+func (f *Feeds) summaryLocked() {
+	if f.health == nil {
+		return
+	}
+	playing, failed := 0, 0
+	for _, s := range f.streams {
+		switch s.Status().State {
+		case app.StreamPlaying:
+			playing++
+		case app.StreamFailed:
+			failed++
+		}
+	}
+	st := app.ComponentStatus{Name: "cameras", Label: "Cameras", State: app.StateOK,
+		Detail: fmt.Sprintf("%d/%d", playing, len(f.streams))}
+	if failed > 0 {
+		st.State = app.StateDegraded
+	}
+	f.health.Set(st)
+}
+
+// Close stops every stream.
+func (f *Feeds) Close() {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return
+	}
+	f.closed = true
+	streams := f.streams
+	f.streams = map[streamKey]*stream{}
+	f.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range streams {
+		s.mu.Lock()
+		if s.idle != nil {
+			s.idle.Stop()
+		}
+		s.mu.Unlock()
+		wg.Add(1)
+		go func(s *stream) { defer wg.Done(); s.stop() }(s)
+	}
+	wg.Wait()
+	f.reportMu.Lock()
+	f.reportsClosed = true
+	close(f.reports)
+	f.reportMu.Unlock()
+	<-f.done
+}

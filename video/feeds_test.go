@@ -1,0 +1,236 @@
+package video_test
+
+import (
+	"fmt"
+	"image"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"watchpost/app"
+	"watchpost/video"
+	"watchpost/video/codec"
+	"watchpost/video/sim"
+)
+
+// Every test here runs the real camera simulator over loopback and the real RTSP client
+// and decoder; ffprobe stands in as an independent client.
+
+var quiet = slog.New(slog.DiscardHandler)
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func startSim(t testing.TB, cfg sim.Config) *sim.Server {
+	t.Helper()
+	if cfg.Address == "" {
+		cfg.Address = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	}
+	if len(cfg.Cameras) == 0 {
+		cfg.Cameras = []sim.Camera{{ID: "gate", Name: "北门 North Gate"}}
+	}
+	// Small streams keep the tests light on two cores.
+	if cfg.Main.Width == 0 {
+		cfg.Main = sim.Profile{Width: 640, Height: 360, FPS: 15, BitrateKbps: 600}
+	}
+	if cfg.Sub.Width == 0 {
+		cfg.Sub = sim.Profile{Width: 320, Height: 180, FPS: 15, BitrateKbps: 200}
+	}
+	cfg.Log = quiet
+	s, err := sim.Start(cfg)
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func camera(id, main, sub string) app.Camera {
+	return app.Camera{ID: id, Names: app.Names{Name: id}, MainURL: main, SubURL: sub}
+}
+
+func newFeeds(t testing.TB, cfg video.Config, cams ...app.Camera) *video.Feeds {
+	t.Helper()
+	f := video.NewFeeds(cams, cfg, nil, nil)
+	t.Cleanup(f.Close)
+	return f
+}
+
+// waitFrame returns the next frame or fails after d.
+func waitFrame(t testing.TB, v app.Viewer, d time.Duration) *app.Frame {
+	t.Helper()
+	select {
+	case f := <-v.Frames():
+		return f
+	case <-time.After(d):
+		t.Fatalf("no frame within %v; status %+v", d, v.Status())
+		return nil
+	}
+}
+
+func waitState(t testing.TB, v app.Viewer, want app.StreamState, d time.Duration) app.StreamStatus {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		// Keep the queue drained so frames keep flowing.
+		select {
+		case f := <-v.Frames():
+			f.Release()
+		default:
+		}
+		if st := v.Status(); st.State == want {
+			return st
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("state %s not reached within %v; status %+v", want, d, v.Status())
+	return app.StreamStatus{}
+}
+
+func TestPlays(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		codec codec.Codec
+		udp   bool
+	}{
+		{"H.264 over TCP", codec.H264, false},
+		{"H.264 over UDP", codec.H264, true},
+		{"H.265 over TCP", codec.H265, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startSim(t, sim.Config{Codec: tc.codec, UDP: tc.udp, UDPBase: 20000 + 2*freePort(t)%20000})
+			f := newFeeds(t, video.Config{UDP: tc.udp}, camera("gate", s.URL("gate", "main"), s.URL("gate", "sub")))
+			v, err := f.Watch("gate", false, 160, 90)
+			require.NoError(t, err)
+			defer v.Close()
+			fr := waitFrame(t, v, 10*time.Second)
+			assert.Equal(t, image.Pt(160, 90), fr.Image.Rect.Size(), "frames come at the viewer's size")
+			assert.False(t, fr.Captured.IsZero(), "the simulator's send time is carried")
+			fr.Release()
+			st := waitState(t, v, app.StreamPlaying, 5*time.Second)
+			assert.Equal(t, tc.codec.String(), st.Codec)
+			assert.Equal(t, 320, st.Width, "the sub stream is decoded for a tile")
+			assert.Equal(t, 180, st.Height)
+
+			snap, err := v.Snapshot()
+			require.NoError(t, err)
+			assert.Equal(t, image.Pt(320, 180), snap.Rect.Size(), "a snapshot has the stream's full size")
+
+			main, err := f.Watch("gate", true, 640, 360)
+			require.NoError(t, err)
+			defer main.Close()
+			waitFrame(t, main, 10*time.Second).Release()
+			assert.Equal(t, 640, waitState(t, main, app.StreamPlaying, 5*time.Second).Width, "an enlarged view plays the main stream")
+		})
+	}
+}
+
+func TestFFprobeReadsTheSimulator(t *testing.T) {
+	if _, err := exec.LookPath("ffprobe"); err != nil {
+		t.Skip("ffprobe is not installed (make test installs it)")
+	}
+	s := startSim(t, sim.Config{})
+	out, err := exec.Command("ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-select_streams", "v:0",
+		"-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", s.URL("gate", "sub")).CombinedOutput()
+	require.NoError(t, err, string(out))
+	assert.Equal(t, "h264,320,180", strings.TrimSpace(string(out)))
+}
+
+func TestReconnectsWhenTheCameraComesBack(t *testing.T) {
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	s := startSim(t, sim.Config{Address: addr})
+	f := newFeeds(t, video.Config{}, camera("gate", s.URL("gate", "main"), s.URL("gate", "sub")))
+	v, err := f.Watch("gate", false, 160, 90)
+	require.NoError(t, err)
+	defer v.Close()
+	waitState(t, v, app.StreamPlaying, 10*time.Second)
+
+	s.Close()
+	st := waitState(t, v, app.StreamFailed, 10*time.Second)
+	assert.Equal(t, app.ReasonUnreachable, st.Reason)
+
+	time.Sleep(3 * time.Second) // the camera stays away a while: the backoff has grown
+	startSim(t, sim.Config{Address: addr})
+	back := time.Now()
+	waitState(t, v, app.StreamPlaying, 10*time.Second)
+	t.Logf("playing again %v after the camera came back", time.Since(back).Round(time.Millisecond))
+	waitFrame(t, v, 5*time.Second).Release()
+}
+
+func TestFailuresSayWhy(t *testing.T) {
+	s := startSim(t, sim.Config{User: "admin", Password: "right-one"})
+	dead := fmt.Sprintf("rtsp://127.0.0.1:%d/none", freePort(t))
+	f := newFeeds(t, video.Config{},
+		camera("badpass", strings.Replace(s.URL("gate", "main"), "right-one", "wrong-one", 1), ""),
+		camera("goodpass", s.URL("gate", "main"), ""),
+		camera("dead", dead, ""),
+		camera("nopath", strings.Replace(s.URL("gate", "main"), "/gate/main", "/nothing-here", 1), ""),
+		camera("badurl", "rtsp://[::1:80/x", ""),
+	)
+	for id, want := range map[string]string{
+		"badpass": app.ReasonWrongPassword,
+		"dead":    app.ReasonUnreachable,
+		"nopath":  app.ReasonRefused,
+		"badurl":  app.ReasonBadURL,
+	} {
+		v, err := f.Watch(id, false, 64, 36)
+		require.NoError(t, err)
+		st := waitState(t, v, app.StreamFailed, 10*time.Second)
+		assert.Equal(t, want, st.Reason, id)
+		assert.NotContains(t, st.Detail, "wrong-one", "no password in what is shown or logged")
+		v.Close()
+	}
+	v, err := f.Watch("goodpass", false, 64, 36)
+	require.NoError(t, err)
+	defer v.Close()
+	waitState(t, v, app.StreamPlaying, 10*time.Second)
+
+	_, err = f.Watch("no-such-camera", false, 64, 36)
+	assert.True(t, app.IsCode(err, app.CodeNotFound))
+}
+
+func TestASlowViewerDropsFramesWithoutSlowingAnother(t *testing.T) {
+	s := startSim(t, sim.Config{})
+	f := newFeeds(t, video.Config{}, camera("gate", s.URL("gate", "main"), s.URL("gate", "sub")))
+	slow, err := f.Watch("gate", false, 160, 90)
+	require.NoError(t, err)
+	defer slow.Close()
+	fast, err := f.Watch("gate", false, 320, 180)
+	require.NoError(t, err)
+	defer fast.Close()
+	waitFrame(t, fast, 10*time.Second).Release()
+
+	// The slow viewer takes nothing for three seconds; the fast one keeps up.
+	var got atomic.Int64
+	start := time.Now()
+	for time.Since(start) < 3*time.Second {
+		select {
+		case fr := <-fast.Frames():
+			got.Add(1)
+			fr.Release()
+		case <-time.After(time.Second):
+		}
+	}
+	fps := float64(got.Load()) / time.Since(start).Seconds()
+	assert.Greater(t, fps, 11.0, "the fast viewer still gets (nearly) every frame of 15 fps")
+	assert.Greater(t, slow.Status().Dropped, int64(30), "the slow viewer's frames were dropped and counted")
+	assert.Zero(t, fast.Status().Dropped, "nothing dropped for the fast one")
+	fr := waitFrame(t, slow, 2*time.Second)
+	assert.WithinDuration(t, time.Now(), fr.Decoded, 500*time.Millisecond, "a slow viewer gets the newest frame, not an old one")
+	fr.Release()
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(m.Run())
+}

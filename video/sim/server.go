@@ -1,0 +1,219 @@
+// Package sim is the camera simulator: an RTSP server (gortsplib) that serves simulated
+// cameras, each a looping scene of real footage (or a synthetic one) with the camera's
+// name and a running clock burned in, encoded live as H.264 (or H.265) main and sub
+// streams. Every access unit carries its send time in an SEI NAL unit so that latency can
+// be measured end to end. A stream is encoded only while someone plays it.
+package sim
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/bluenviron/gortsplib/v4"
+	"github.com/bluenviron/gortsplib/v4/pkg/base"
+	"github.com/bluenviron/gortsplib/v4/pkg/liberrors"
+
+	"watchpost/video/codec"
+)
+
+// Camera is one simulated camera.
+type Camera struct {
+	ID      string // path: rtsp://host/ID/main, /ID/sub (and /ID for the main stream)
+	Name    string // burned into the picture
+	Variant int    // which view of the footage
+}
+
+// Profile is the encoding of one stream.
+type Profile struct {
+	Width, Height, FPS, BitrateKbps int
+}
+
+// Defaults: a 720p main stream and a 360p sub stream at 15 fps, one key frame a second.
+var (
+	MainProfile = Profile{1280, 720, 15, 2000}
+	SubProfile  = Profile{640, 360, 15, 500}
+)
+
+// Config of the simulator.
+type Config struct {
+	Address  string // RTSP listen address, default 127.0.0.1:8554
+	UDP      bool   // also offer RTP over UDP (on UDPBase and UDPBase+1)
+	UDPBase  int
+	User     string // when set, readers must give these credentials
+	Password string
+	Codec    codec.Codec // H264 (default) or H265
+	Footage  string      // video file to play; DefaultFootage when empty; synthetic if missing
+	Main     Profile
+	Sub      Profile
+	Cameras  []Camera
+	Log      *slog.Logger
+}
+
+// Server is the running simulator.
+type Server struct {
+	cfg    Config
+	server *gortsplib.Server
+	paths  map[string]*path
+
+	mu        sync.Mutex
+	sessions  map[*gortsplib.ServerSession]*path
+	closeOnce sync.Once
+}
+
+// Start listens and serves the cameras.
+func Start(cfg Config) (*Server, error) {
+	if cfg.Address == "" {
+		cfg.Address = "127.0.0.1:8554"
+	}
+	if cfg.Codec == 0 {
+		cfg.Codec = codec.H264
+	}
+	if cfg.Footage == "" {
+		cfg.Footage = DefaultFootage
+	}
+	if cfg.Main.Width == 0 {
+		cfg.Main = MainProfile
+	}
+	if cfg.Sub.Width == 0 {
+		cfg.Sub = SubProfile
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	s := &Server{cfg: cfg, paths: map[string]*path{}, sessions: map[*gortsplib.ServerSession]*path{}}
+	s.server = &gortsplib.Server{
+		Handler:     s,
+		RTSPAddress: cfg.Address,
+		// The reader side of the simulator: be generous, tests stall clients on purpose.
+		WriteQueueSize: 1024,
+	}
+	if cfg.UDP {
+		base := cfg.UDPBase
+		if base == 0 {
+			base = 18000
+		}
+		s.server.UDPRTPAddress = fmt.Sprintf("%s:%d", hostOf(cfg.Address), base)
+		s.server.UDPRTCPAddress = fmt.Sprintf("%s:%d", hostOf(cfg.Address), base+1)
+	}
+	if err := s.server.Start(); err != nil {
+		return nil, fmt.Errorf("the camera simulator cannot listen on %s: %w", cfg.Address, err)
+	}
+	for _, c := range cfg.Cameras {
+		for _, p := range []struct {
+			suffix string
+			prof   Profile
+		}{{"main", cfg.Main}, {"sub", cfg.Sub}} {
+			pt, err := newPath(s, c, p.suffix, p.prof)
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+			s.paths["/"+c.ID+"/"+p.suffix] = pt
+			if p.suffix == "main" {
+				s.paths["/"+c.ID] = pt
+			}
+		}
+	}
+	return s, nil
+}
+
+func hostOf(addr string) string {
+	if i := strings.LastIndex(addr, ":"); i >= 0 {
+		return addr[:i]
+	}
+	return addr
+}
+
+// URL returns the address of a camera's stream ("main" or "sub").
+func (s *Server) URL(cameraID, stream string) string {
+	auth := ""
+	if s.cfg.User != "" {
+		auth = s.cfg.User + ":" + s.cfg.Password + "@"
+	}
+	return fmt.Sprintf("rtsp://%s%s/%s/%s", auth, s.cfg.Address, cameraID, stream)
+}
+
+// Close stops serving (once; later calls do nothing).
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		s.server.Close()
+		seen := map[*path]bool{}
+		for _, p := range s.paths {
+			if !seen[p] {
+				seen[p] = true
+				p.close()
+			}
+		}
+	})
+}
+
+// Readers returns how many clients play the given path ("/ID/sub").
+func (s *Server) Readers(p string) int {
+	if pt := s.paths[p]; pt != nil {
+		return pt.readerCount()
+	}
+	return 0
+}
+
+func (s *Server) lookup(p string) *path {
+	return s.paths[strings.TrimSuffix(p, "/")]
+}
+
+func (s *Server) authorized(ctx *gortsplib.ServerConn, req *base.Request) bool {
+	if s.cfg.User == "" {
+		return true
+	}
+	return ctx.VerifyCredentials(req, s.cfg.User, s.cfg.Password)
+}
+
+// OnDescribe implements gortsplib.ServerHandlerOnDescribe.
+func (s *Server) OnDescribe(ctx *gortsplib.ServerHandlerOnDescribeCtx) (*base.Response, *gortsplib.ServerStream, error) {
+	if !s.authorized(ctx.Conn, ctx.Request) {
+		return &base.Response{StatusCode: base.StatusUnauthorized}, nil, liberrors.ErrServerAuth{}
+	}
+	p := s.lookup(ctx.Path)
+	if p == nil {
+		return &base.Response{StatusCode: base.StatusNotFound}, nil, nil
+	}
+	return &base.Response{StatusCode: base.StatusOK}, p.stream, nil
+}
+
+// OnSetup implements gortsplib.ServerHandlerOnSetup.
+func (s *Server) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Response, *gortsplib.ServerStream, error) {
+	if !s.authorized(ctx.Conn, ctx.Request) {
+		return &base.Response{StatusCode: base.StatusUnauthorized}, nil, liberrors.ErrServerAuth{}
+	}
+	p := s.lookup(ctx.Path)
+	if p == nil {
+		return &base.Response{StatusCode: base.StatusNotFound}, nil, nil
+	}
+	s.mu.Lock()
+	s.sessions[ctx.Session] = p
+	s.mu.Unlock()
+	return &base.Response{StatusCode: base.StatusOK}, p.stream, nil
+}
+
+// OnPlay implements gortsplib.ServerHandlerOnPlay: the first reader starts the encoder.
+func (s *Server) OnPlay(ctx *gortsplib.ServerHandlerOnPlayCtx) (*base.Response, error) {
+	s.mu.Lock()
+	p := s.sessions[ctx.Session]
+	s.mu.Unlock()
+	if p != nil {
+		p.addReader(ctx.Session)
+	}
+	return &base.Response{StatusCode: base.StatusOK}, nil
+}
+
+// OnSessionClose implements gortsplib.ServerHandlerOnSessionClose: the last reader leaving
+// stops the encoder.
+func (s *Server) OnSessionClose(ctx *gortsplib.ServerHandlerOnSessionCloseCtx) {
+	s.mu.Lock()
+	p := s.sessions[ctx.Session]
+	delete(s.sessions, ctx.Session)
+	s.mu.Unlock()
+	if p != nil {
+		p.removeReader(ctx.Session)
+	}
+}

@@ -1,0 +1,253 @@
+package video
+
+import (
+	"context"
+	"errors"
+	"image"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"watchpost/app"
+	"watchpost/video/codec"
+)
+
+// stream is one camera stream in use: its RTSP source, its decoder, and the viewers it
+// feeds. The source's goroutine only queues access units; one decoder goroutine per stream
+// decodes them and converts each picture into every viewer's own buffer at the viewer's
+// size, offering it through the viewer's drop-oldest queue. A slow viewer loses frames
+// (counted); it never holds the decoder, the camera or another viewer back.
+type stream struct {
+	feeds    *Feeds
+	cameraID string
+	main     bool
+	url      string
+
+	aus    chan accessUnit // bounded: a full queue drops the unit and waits for a key frame
+	snaps  chan chan snapResult
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu      sync.Mutex
+	viewers map[*viewer]struct{}
+	status  app.StreamStatus
+	idle    *time.Timer // stops the stream a little after the last viewer left
+
+	needKey   atomic.Bool
+	queueDrop atomic.Int64
+	frames    atomic.Int64 // decoded, for the fps figure
+	bytes     atomic.Int64 // received, for the bitrate figure
+	decErrs   atomic.Int64
+	seq       uint64
+}
+
+type snapResult struct {
+	img *image.RGBA
+	err error
+}
+
+// auQueue holds about two seconds of video: enough to ride out a hiccup of the decoder,
+// little enough that what is shown stays live.
+const auQueue = 32
+
+func newStream(f *Feeds, cameraID string, main bool, url string) *stream {
+	s := &stream{
+		feeds: f, cameraID: cameraID, main: main, url: url,
+		aus:     make(chan accessUnit, auQueue),
+		snaps:   make(chan chan snapResult),
+		done:    make(chan struct{}),
+		viewers: map[*viewer]struct{}{},
+		status:  app.StreamStatus{CameraID: cameraID, Main: main, State: app.StreamConnecting, Since: time.Now()},
+	}
+	s.needKey.Store(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	src := &source{cfg: sourceConfig{URL: url, UDP: f.cfg.UDP}, onAU: s.push, onState: s.sourceState}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); src.run(ctx) }()
+	go func() { defer wg.Done(); s.decodeLoop(ctx, src) }()
+	go func() { wg.Wait(); close(s.done) }()
+	return s
+}
+
+// stop ends the source and the decoder and waits for them.
+func (s *stream) stop() {
+	s.cancel()
+	<-s.done
+}
+
+// push queues an access unit from the source; it never blocks the network reader.
+func (s *stream) push(au accessUnit) {
+	s.bytes.Add(int64(au.size))
+	select {
+	case s.aus <- au:
+	default:
+		// The decoder is behind: drop, and restart at the next key frame (decoding on from
+		// a gap would only show a smeared picture).
+		s.queueDrop.Add(1)
+		s.needKey.Store(true)
+	}
+}
+
+// sourceState records what the connection reports.
+func (s *stream) sourceState(st sourceState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev := s.status
+	if st.connected {
+		s.status.State = app.StreamConnecting // until the first picture is decoded
+		s.status.Reason, s.status.Detail = "", ""
+		s.status.Codec = st.codec.String()
+		s.needKey.Store(true)
+	} else {
+		s.status.State = app.StreamFailed
+		s.status.Reason, s.status.Detail = st.reason, st.detail
+		s.status.FPS, s.status.BitrateKbps = 0, 0
+	}
+	s.changed(prev)
+}
+
+// changed reports a state change (s.mu held).
+func (s *stream) changed(prev app.StreamStatus) {
+	if prev.State == s.status.State && prev.Reason == s.status.Reason {
+		return
+	}
+	s.status.Since = time.Now()
+	s.feeds.report(s.status)
+}
+
+func (s *stream) decodeLoop(ctx context.Context, src *source) {
+	var dec *codec.Decoder
+	defer func() {
+		if dec != nil {
+			dec.Close()
+		}
+	}()
+	var decCodec codec.Codec
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	lastLost := int64(0)
+	lastTick := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			now := time.Now()
+			s.updateRates(now.Sub(lastTick))
+			lastTick = now
+			if l := src.lost.Load(); l != lastLost {
+				lastLost = l
+				s.needKey.Store(true) // a gap: wait for the next key frame
+			}
+		case req := <-s.snaps:
+			req <- s.snapshot(dec)
+		case au := <-s.aus:
+			if dec == nil || decCodec != au.codec {
+				if dec != nil {
+					dec.Close()
+				}
+				var err error
+				if dec, err = codec.NewDecoder(au.codec); err != nil {
+					s.fail(app.ReasonNoCodec, err)
+					dec = nil
+					continue
+				}
+				decCodec = au.codec
+				s.needKey.Store(true)
+			}
+			if s.needKey.Load() {
+				if !au.key {
+					continue
+				}
+				s.needKey.Store(false)
+			}
+			ok, err := dec.Decode(au.nalus)
+			if err != nil {
+				s.decErrs.Add(1)
+				s.needKey.Store(true)
+				continue
+			}
+			if !ok {
+				continue
+			}
+			s.picture(dec, au)
+		}
+	}
+}
+
+// picture hands a decoded picture to every viewer.
+func (s *stream) picture(dec *codec.Decoder, au accessUnit) {
+	now := time.Now()
+	s.frames.Add(1)
+	s.seq++
+	captured, _ := codec.SendTime(au.codec, au.nalus)
+	w, h := dec.Size()
+	s.mu.Lock()
+	if s.status.State != app.StreamPlaying || s.status.Width != w || s.status.Height != h {
+		prev := s.status
+		s.status.State, s.status.Width, s.status.Height = app.StreamPlaying, w, h
+		s.status.Reason, s.status.Detail = "", ""
+		s.changed(prev)
+	}
+	viewers := make([]*viewer, 0, len(s.viewers))
+	for v := range s.viewers {
+		viewers = append(viewers, v)
+	}
+	s.mu.Unlock()
+	for _, v := range viewers {
+		v.deliver(dec, s.seq, captured, au.received, now)
+	}
+}
+
+func (s *stream) fail(reason string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev := s.status
+	s.status.State, s.status.Reason, s.status.Detail = app.StreamFailed, reason, err.Error()
+	s.changed(prev)
+}
+
+func (s *stream) updateRates(d time.Duration) {
+	secs := d.Seconds()
+	if secs <= 0 {
+		return
+	}
+	frames, bytes := s.frames.Swap(0), s.bytes.Swap(0)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.status.FPS = float64(frames) / secs
+	s.status.BitrateKbps = float64(bytes) * 8 / 1000 / secs
+	s.status.DecodeErrors = s.decErrs.Load()
+	dropped := s.queueDrop.Load()
+	for v := range s.viewers {
+		dropped += v.dropped.Load()
+	}
+	s.status.Dropped = dropped
+}
+
+var errNoPicture = errors.New("no picture has been received from this camera yet")
+
+// snapshot converts the current picture at its full size (runs on the decoder goroutine).
+func (s *stream) snapshot(dec *codec.Decoder) snapResult {
+	if dec == nil {
+		return snapResult{err: errNoPicture}
+	}
+	w, h := dec.Size()
+	if w == 0 || h == 0 {
+		return snapResult{err: errNoPicture}
+	}
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	if err := dec.ConvertRGBA(img); err != nil {
+		return snapResult{err: err}
+	}
+	return snapResult{img: img}
+}
+
+// Status returns the stream's status.
+func (s *stream) Status() app.StreamStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}

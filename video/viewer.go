@@ -1,0 +1,137 @@
+package video
+
+import (
+	"image"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"watchpost/app"
+	"watchpost/video/codec"
+)
+
+// viewer is one consumer of a stream (a wall tile, later the recorder or analytics). It
+// owns a few picture buffers of its own size: the decoder converts into a free one and
+// offers it through a one-place queue; when the viewer has not taken the previous frame
+// yet, that frame is dropped (and counted) in favour of the new one.
+type viewer struct {
+	s       *stream
+	out     chan *app.Frame
+	dropped atomic.Int64
+	size    atomic.Value // image.Point
+
+	mu     sync.Mutex
+	free   []*image.RGBA
+	closed bool
+	once   sync.Once
+}
+
+// buffersPerViewer: one on screen, one queued, one being converted.
+const buffersPerViewer = 3
+
+func newViewer(s *stream, w, h int) *viewer {
+	v := &viewer{s: s, out: make(chan *app.Frame, 1)}
+	v.size.Store(image.Pt(w, h))
+	for i := 0; i < buffersPerViewer; i++ {
+		v.free = append(v.free, image.NewRGBA(image.Rect(0, 0, w, h)))
+	}
+	return v
+}
+
+func (v *viewer) Frames() <-chan *app.Frame { return v.out }
+
+func (v *viewer) Status() app.StreamStatus {
+	st := v.s.Status()
+	st.Dropped = v.dropped.Load()
+	return st
+}
+
+func (v *viewer) Resize(w, h int) {
+	if w > 0 && h > 0 {
+		v.size.Store(image.Pt(w, h))
+	}
+}
+
+func (v *viewer) Snapshot() (*image.RGBA, error) {
+	req := make(chan snapResult, 1)
+	select {
+	case v.s.snaps <- req:
+	case <-v.s.done:
+		return nil, errNoPicture
+	case <-time.After(3 * time.Second):
+		return nil, errNoPicture
+	}
+	r := <-req
+	return r.img, r.err
+}
+
+func (v *viewer) Close() {
+	v.once.Do(func() {
+		v.mu.Lock()
+		v.closed = true
+		v.mu.Unlock()
+		v.s.feeds.release(v)
+		// Drain so the last frame's buffer is not left pinned in the queue.
+		select {
+		case f := <-v.out:
+			f.Release()
+		default:
+		}
+	})
+}
+
+// take returns a free buffer of the wanted size, or nil when all are in use.
+func (v *viewer) take(want image.Point) *image.RGBA {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.closed {
+		return nil
+	}
+	for len(v.free) > 0 {
+		b := v.free[len(v.free)-1]
+		v.free = v.free[:len(v.free)-1]
+		if b.Rect.Size() == want {
+			return b
+		}
+		// A buffer of an old size: let it go, make one of the new size.
+		return image.NewRGBA(image.Rectangle{Max: want})
+	}
+	return nil
+}
+
+// giveBack returns a buffer once its frame is no longer shown.
+func (v *viewer) giveBack(b *image.RGBA) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.closed && len(v.free) < buffersPerViewer && b.Rect.Size() == v.size.Load().(image.Point) {
+		v.free = append(v.free, b)
+	}
+}
+
+// deliver converts the decoder's picture for this viewer (on the decoder goroutine).
+func (v *viewer) deliver(dec *codec.Decoder, seq uint64, captured, received, decoded time.Time) {
+	buf := v.take(v.size.Load().(image.Point))
+	if buf == nil {
+		v.dropped.Add(1) // every buffer is still held: the viewer is behind
+		return
+	}
+	if err := dec.ConvertRGBA(buf); err != nil {
+		v.giveBack(buf)
+		return
+	}
+	f := app.NewFrame(buf, func() { v.giveBack(buf) })
+	f.Seq, f.Captured, f.Received, f.Decoded = seq, captured, received, decoded
+	for {
+		select {
+		case v.out <- f:
+			return
+		default:
+		}
+		select {
+		case old := <-v.out:
+			old.Release()
+			v.dropped.Add(1)
+		default:
+		}
+	}
+}
