@@ -26,6 +26,7 @@ import (
 
 	"watchpost/app"
 	"watchpost/assets"
+	"watchpost/devices"
 	"watchpost/store"
 	"watchpost/ui"
 	"watchpost/video"
@@ -166,6 +167,12 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 		stopSim := startDemoCameras(site, log)
 		defer stopSim()
 	}
+	devicePath, stopDevices, err := startDevices(ctx, cfg, site, st, inv, desk, rec, health, demoSim, log)
+	if err != nil {
+		return fail(exitFailure, err)
+	}
+	defer stopDevices()
+
 	cameraStatus := app.NewStatusJournal(rec, log)
 	defer cameraStatus.Close()
 	feeds := video.NewFeeds(site.Cameras, video.Config{}, health, cameraStatus.Camera)
@@ -185,7 +192,7 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 	} else {
 		err := ui.Run(ctx, ui.Deps{
 			Inventory: inv, Desk: desk, Accounts: acc, Settings: settings, Health: health, Bus: bus, Clock: clock,
-			Feeds: feeds, Wall: wall,
+			Feeds: feeds, Wall: wall, Devices: devicePath.ingest, Simulate: devicePath.simulate,
 			DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path, Version: version, Log: log,
 		})
 		if err != nil {
@@ -516,4 +523,90 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	return 0
+}
+
+// devicePath is the running device side: ingest, broker or client, simulator.
+type devicePath struct {
+	ingest   *app.Ingest
+	simulate func(scenario string) (string, error) // nil unless the demo's devices are simulated
+}
+
+// startDevices starts the device path: the rules, supervision, the embedded broker (or the
+// client of the site's broker) and, on the demo site, the device simulator.
+func startDevices(ctx context.Context, cfg app.Config, site *app.Site, st *store.Store, inv *app.Inventory, desk *app.AlarmDesk,
+	rec *app.Recorder, health *app.Health, demoSim bool, log *slog.Logger) (*devicePath, func(), error) {
+	now := time.Now()
+	mon := app.NewDeviceMonitor(now)
+	states, err := st.DeviceStates(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, s := range states {
+		mon.Restore(s)
+	}
+	ingest := app.NewIngest(inv, desk, rec, app.NewRules(cfg.Rules, now), mon, app.SystemClock{}, log)
+	superCtx, stopSuper := context.WithCancel(context.Background())
+	go ingest.Supervise(superCtx)
+	kindOf := func(id string) app.DeviceKind {
+		if d, ok := inv.Site().Device(id); ok {
+			return d.Kind
+		}
+		return ""
+	}
+	siteID := cfg.Site
+	if siteID == "" {
+		siteID = site.ID
+	}
+	dp := &devicePath{ingest: ingest}
+	var stops []func()
+	stop := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+		stopSuper()
+	}
+	b := cfg.Broker
+	user, password := b.Username, b.Password
+	if user == "" {
+		user = "watchpost"
+	}
+	if password == "" && site.Demo {
+		password = "sunshine-demo" // the demo's published credentials (README)
+	}
+	if b.IsEmbedded() {
+		if password == "" {
+			health.Set(app.ComponentStatus{Name: "broker", Label: "Device broker", State: app.StateDown,
+				Error: "Set broker.password in the configuration to start the device broker"})
+			log.Error("device broker not started: set broker.password in the configuration")
+			return dp, stop, nil
+		}
+		br, err := devices.StartBroker(devices.BrokerConfig{Listen: b.ListenAddr(), Username: user, Password: password, Site: siteID, Log: log},
+			ingest, kindOf, health)
+		if err != nil {
+			health.Set(app.ComponentStatus{Name: "broker", Label: "Device broker", State: app.StateDown, Error: err.Error()})
+			log.Error("device broker not started", "err", err)
+			return dp, stop, nil
+		}
+		stops = append(stops, func() { br.Close() })
+		if site.Demo && demoSim {
+			sim, err := devices.StartSim(devices.SimConfig{Broker: "tcp://" + b.ListenAddr(), Username: user, Password: password,
+				Site: siteID, Devices: site.Devices, Log: log})
+			if err != nil {
+				log.Warn("demo devices not simulated", "err", err)
+			} else {
+				log.Info("demo devices simulated", "devices", len(site.Devices))
+				dp.simulate = sim.Play
+				stops = append(stops, sim.Close)
+			}
+		}
+		return dp, stop, nil
+	}
+	cl, err := devices.StartClient(devices.ClientConfig{URL: b.URL, Username: b.Username, Password: b.Password, CAFile: b.CAFile,
+		ClientID: b.ClientID, Site: siteID, Log: log}, ingest, kindOf, health)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	stops = append(stops, cl.Close)
+	return dp, stop, nil
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // AlarmDesk holds the open alarms and is the only way to change them. Each change is
@@ -15,8 +16,17 @@ type AlarmDesk struct {
 	store AlarmStore
 	clock Clock
 
-	mu   sync.Mutex // held across a change and its journal append, so two operators cannot both acknowledge
-	open map[int64]*Alarm
+	mu    sync.Mutex // held across a change and its journal append, so two operators cannot both acknowledge
+	open  map[int64]*Alarm
+	flood time.Duration // repeats within this time of the last fold into the open alarm
+}
+
+// SetFloodWindow sets how long after its last repeat a cause still folds into its open
+// alarm; later, it raises a new one (a second fall two hours after the first is news).
+func (d *AlarmDesk) SetFloodWindow(w time.Duration) {
+	d.mu.Lock()
+	d.flood = w
+	d.mu.Unlock()
 }
 
 // NewAlarmDesk builds the desk; call Load before use.
@@ -54,8 +64,10 @@ func boolStr(b bool) string {
 
 // Raise records a new alarm from the rules (actor nil: the system) or by hand (an operator
 // allowed to raise alarms). If the same cause already has an open alarm, it is counted as
-// a repeat of that one instead. It returns the alarm as stored.
-func (d *AlarmDesk) Raise(ctx context.Context, actor *Operator, a Alarm) (Alarm, error) {
+// a repeat of that one instead (flood control). The entries in with (the reading that
+// caused it) are journaled in the same transaction, before the alarm. It returns the
+// alarm as stored.
+func (d *AlarmDesk) Raise(ctx context.Context, actor *Operator, a Alarm, with ...Entry) (Alarm, error) {
 	by := SystemActor
 	if actor != nil {
 		if err := Authorize(actor, ActRaiseAlarm); err != nil {
@@ -78,7 +90,7 @@ func (d *AlarmDesk) Raise(ctx context.Context, actor *Operator, a Alarm) (Alarm,
 	defer d.mu.Unlock()
 	key := dedupKey(&a)
 	for _, o := range d.open {
-		if dedupKey(o) == key {
+		if dedupKey(o) == key && (d.flood == 0 || a.RaisedAt.Sub(o.LastAt) <= d.flood) {
 			rep := *o
 			rep.Repeats++
 			rep.LastAt = a.RaisedAt
@@ -87,7 +99,7 @@ func (d *AlarmDesk) Raise(ctx context.Context, actor *Operator, a Alarm) (Alarm,
 			}
 			e := NewEntry(KindAlarmRepeated, rep.Subject(), by, rep)
 			e.Drill = rep.Drill
-			if _, err := d.rec.Record(ctx, e); err != nil {
+			if _, err := d.rec.Record(ctx, append(with, e)...); err != nil {
 				return Alarm{}, err
 			}
 			*o = rep
@@ -97,11 +109,11 @@ func (d *AlarmDesk) Raise(ctx context.Context, actor *Operator, a Alarm) (Alarm,
 	e := NewEntry(KindAlarmRaised, "", by, a)
 	e.Drill = a.Drill
 	// The alarm's ID is the sequence number of this entry (the journal sets its subject).
-	out, err := d.rec.Record(ctx, e)
+	out, err := d.rec.Record(ctx, append(with, e)...)
 	if err != nil {
 		return Alarm{}, err
 	}
-	a.ID = out[0].Seq
+	a.ID = out[len(out)-1].Seq
 	d.open[a.ID] = &a
 	return a, nil
 }

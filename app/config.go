@@ -21,6 +21,9 @@ type Config struct {
 	// DemoAutoSignIn signs the duty operator in automatically on the demo site.
 	DemoAutoSignIn *bool        `json:"demo_auto_sign_in,omitempty"`
 	Broker         BrokerConfig `json:"broker"`
+	Rules          RulesConfig  `json:"rules"`
+	// Site is the site ID in device topics (watchpost/<site>/<device>/…); default the site's own.
+	Site string `json:"site,omitempty"`
 }
 
 // BrokerConfig says where devices publish: the embedded broker (default) or a site's own
@@ -119,6 +122,9 @@ func (c Config) Validate() error {
 	case "", "dark", "light":
 	default:
 		p.Add("theme", "Theme {{.T}} is not available (use dark or light)", "T", c.Theme)
+	}
+	if err := c.Rules.Validate(); err != nil {
+		p = append(p, err.(*Error))
 	}
 	b := c.Broker
 	if b.IsEmbedded() {

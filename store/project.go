@@ -27,6 +27,24 @@ func project(ctx context.Context, tx *sql.Tx, e *app.Entry) error {
 			a.ID = e.Seq
 		}
 		return upsertAlarm(ctx, tx, &a, e.Seq)
+	case e.Kind == app.KindDeviceReading:
+		var r app.Reading
+		if err := e.Decode(&r); err != nil {
+			return err
+		}
+		online := !(r.Type == app.MsgStatus && r.Values["status"] == "offline")
+		_, err := tx.ExecContext(ctx, `INSERT INTO device_state (device, last_seen, online, messages, data) VALUES (?, ?, ?, 1, ?)
+			ON CONFLICT (device) DO UPDATE SET last_seen = excluded.last_seen, online = excluded.online,
+				messages = device_state.messages + 1, data = excluded.data`,
+			r.DeviceID, e.Time.UnixNano(), online, string(e.Data))
+		return err
+	case e.Kind == app.KindDeviceOffline || e.Kind == app.KindDeviceOnline:
+		var d struct{ Device string }
+		if err := e.Decode(&d); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE device_state SET online = ? WHERE device = ?", e.Kind == app.KindDeviceOnline, d.Device)
+		return err
 	}
 	return nil
 }

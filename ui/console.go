@@ -33,6 +33,9 @@ type Deps struct {
 	Clock     app.Clock
 	Feeds     app.CameraFeeds
 	Wall      *app.Wall
+	Devices   *app.Ingest
+	// Simulate plays a named scenario of the device simulator (demo only; nil otherwise).
+	Simulate func(scenario string) (string, error)
 
 	DataDir    string
 	LogFile    string

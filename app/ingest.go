@@ -1,0 +1,168 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Journal kinds of the device path.
+const (
+	KindDeviceReading      EntryKind = "device.reading"      // Data: Reading
+	KindDeviceOffline      EntryKind = "device.offline"      // Data: {"device", "reason"}
+	KindDeviceOnline       EntryKind = "device.online"       // Data: {"device"}
+	KindDeviceUnregistered EntryKind = "device.unregistered" // the first message of an unknown device
+)
+
+// Ingest is the device path's way into the core: every decoded message is journaled
+// (durable before Handle returns: the caller acknowledges the message to the broker only
+// then), goes through the rules, and raises alarms in the same transaction as the reading.
+type Ingest struct {
+	inv   *Inventory
+	desk  *AlarmDesk
+	rec   *Recorder
+	rules *Rules
+	mon   *DeviceMonitor
+	clock Clock
+	log   *slog.Logger
+}
+
+// NewIngest wires the device path.
+func NewIngest(inv *Inventory, desk *AlarmDesk, rec *Recorder, rules *Rules, mon *DeviceMonitor, clock Clock, log *slog.Logger) *Ingest {
+	desk.SetFloodWindow(rules.Config().FloodWindow.D())
+	return &Ingest{inv: inv, desk: desk, rec: rec, rules: rules, mon: mon, clock: clock, log: log}
+}
+
+// Monitor returns the live device states.
+func (in *Ingest) Monitor() *DeviceMonitor { return in.mon }
+
+// Handle journals one reading and acts on it.
+func (in *Ingest) Handle(ctx context.Context, r Reading, topic string) error {
+	if r.Received.IsZero() {
+		r.Received = in.clock.Now()
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	site := in.inv.Site()
+	if site == nil {
+		return Errorf(CodeUnavailable, "No site is set up yet")
+	}
+	d, registered := site.Device(r.DeviceID)
+	if registered {
+		r.Kind = d.Kind
+	}
+	e := NewEntry(KindDeviceReading, SubjectDevice(r.DeviceID), SystemActor, r)
+	e.Time = r.Received
+	if !registered {
+		entries := []Entry{e}
+		if in.mon.NoteUnregistered(&r, topic) {
+			in.log.Warn("message from an unregistered device", "device", r.DeviceID, "topic", topic)
+			entries = append(entries, NewEntry(KindDeviceUnregistered, SubjectDevice(r.DeviceID), SystemActor,
+				map[string]string{"device": r.DeviceID, "topic": topic}))
+		}
+		_, err := in.rec.Record(ctx, entries...)
+		return err
+	}
+
+	alarms := in.rules.Evaluate(site, d, &r)
+	lastWill := false
+	if r.Type == MsgStatus {
+		if s, _ := r.String("status"); s == "offline" {
+			lastWill = true
+			alarms = append(alarms, in.offlineAlarm(d, r.Received, "Last Will"))
+		}
+	}
+	if len(alarms) == 0 {
+		if _, err := in.rec.Record(ctx, e); err != nil {
+			return err
+		}
+	} else {
+		with := []Entry{e}
+		for i := range alarms {
+			if _, err := in.desk.Raise(ctx, nil, alarms[i], with...); err != nil {
+				return err
+			}
+			with = nil // the reading is journaled with the first alarm
+		}
+	}
+	wasOffline := in.mon.Seen(&r)
+	if lastWill {
+		in.mon.SetOnline(d.ID, false)
+		in.journal(ctx, NewEntry(KindDeviceOffline, SubjectDevice(d.ID), SystemActor, map[string]string{"device": d.ID, "reason": "last_will"}))
+		return nil
+	}
+	if wasOffline {
+		in.journal(ctx, NewEntry(KindDeviceOnline, SubjectDevice(d.ID), SystemActor, map[string]string{"device": d.ID}))
+		if _, _, err := in.desk.ClearFault(ctx, AlarmOffline, d.ID, "back online"); err != nil {
+			return err
+		}
+	}
+	if b, ok := r.Number("battery"); ok && b >= in.rules.Config().LowBattery+5 {
+		if _, _, err := in.desk.ClearFault(ctx, AlarmLowBattery, d.ID, "battery replaced"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NoteMalformed records a message that could not be decoded: logged with its topic and
+// the reason, counted for the diagnostics view, and nothing else.
+func (in *Ingest) NoteMalformed(topic, reason string, size int) {
+	in.log.Warn("malformed device message", "topic", topic, "reason", reason, "bytes", size)
+	in.mon.NoteMalformed(Malformed{Time: in.clock.Now(), Topic: topic, Reason: reason, Size: size})
+}
+
+func (in *Ingest) offlineAlarm(d *Device, at time.Time, why string) Alarm {
+	pos := d.Position
+	return Alarm{Kind: AlarmOffline, Priority: P3, Fault: true, DeviceID: d.ID, GridID: d.GridID, Building: d.BuildingID,
+		Position: &pos, RaisedAt: at, Cause: causeText(AlarmOffline, d, why)}
+}
+
+func (in *Ingest) journal(ctx context.Context, e Entry) {
+	if _, err := in.rec.Record(ctx, e); err != nil {
+		in.log.Error("not journaled", "kind", e.Kind, "err", err)
+	}
+}
+
+// Supervise checks every second for devices silent past their supervision window (and
+// every minute the rules that depend on time passing), until ctx ends.
+func (in *Ingest) Supervise(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	lastCheck := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		in.SuperviseOnce(ctx, lastCheck.IsZero() || in.clock.Now().Sub(lastCheck) >= time.Minute)
+		if in.clock.Now().Sub(lastCheck) >= time.Minute {
+			lastCheck = in.clock.Now()
+		}
+	}
+}
+
+// SuperviseOnce runs one round of supervision (and of the periodic rules when asked).
+func (in *Ingest) SuperviseOnce(ctx context.Context, periodic bool) {
+	site := in.inv.Site()
+	if site == nil {
+		return
+	}
+	now := in.clock.Now()
+	for _, d := range in.mon.Overdue(site, now) {
+		in.mon.SetOnline(d.ID, false)
+		e := NewEntry(KindDeviceOffline, SubjectDevice(d.ID), SystemActor, map[string]string{"device": d.ID, "reason": "silent"})
+		if _, err := in.desk.Raise(ctx, nil, in.offlineAlarm(d, now, "silent for "+d.SupervisionWindow().String()), e); err != nil {
+			in.log.Error("offline alarm not raised", "device", d.ID, "err", err)
+		}
+	}
+	if periodic {
+		for _, a := range in.rules.Check(site, now) {
+			if _, err := in.desk.Raise(ctx, nil, a); err != nil {
+				in.log.Error("alarm not raised", "kind", a.Kind, "err", err)
+			}
+		}
+	}
+}

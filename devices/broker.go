@@ -1,0 +1,154 @@
+package devices
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/hooks/auth"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+
+	"watchpost/app"
+)
+
+// Handler is what the device path delivers decoded messages to: Handle must return only
+// when the reading is durable (the broker acknowledges the message after it returns).
+type Handler interface {
+	Handle(ctx context.Context, r app.Reading, topic string) error
+	NoteMalformed(topic, reason string, size int)
+}
+
+// KindOf tells the registered kind of a device ("" for an unknown device).
+type KindOf func(deviceID string) app.DeviceKind
+
+// BrokerConfig configures the embedded broker.
+type BrokerConfig struct {
+	Listen   string // default 127.0.0.1:1883
+	Username string // the account devices (and tools like mosquitto_sub) use
+	Password string
+	Site     string // topics watchpost/<Site>/… are ingested
+	Log      *slog.Logger
+}
+
+// Broker is the embedded MQTT broker (mochi). Devices publish to it directly. Messages on
+// the site's device topics are decoded and handed to the core inside the broker before
+// the device gets its PUBACK: a QoS 1 message that a device saw acknowledged is already in
+// the journal, even if the console is killed the next instant.
+type Broker struct {
+	cfg     BrokerConfig
+	server  *mqtt.Server
+	handler Handler
+	kindOf  KindOf
+	health  *app.Health
+}
+
+// StartBroker starts listening.
+func StartBroker(cfg BrokerConfig, h Handler, kindOf KindOf, health *app.Health) (*Broker, error) {
+	if cfg.Listen == "" {
+		cfg.Listen = app.DefaultBrokerListen
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	caps := mqtt.NewDefaultServerCapabilities()
+	// The default inflight limit (8192) silently drops QoS 1 messages in a burst while the
+	// publisher still gets its PUBACK (DESIGN.md): raise it to the protocol's maximum.
+	caps.MaximumInflight = 65535
+	caps.ReceiveMaximum = 65535
+	srv := mqtt.New(&mqtt.Options{
+		InlineClient: true,
+		Capabilities: caps,
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	b := &Broker{cfg: cfg, server: srv, handler: h, kindOf: kindOf, health: health}
+	ledger := &auth.Ledger{
+		Auth: auth.AuthRules{{Username: auth.RString(cfg.Username), Password: auth.RString(cfg.Password), Allow: true}},
+		ACL: auth.ACLRules{{Username: auth.RString(cfg.Username), Filters: auth.Filters{
+			auth.RString(TopicRoot + "/#"): auth.ReadWrite,
+		}}},
+	}
+	if err := srv.AddHook(new(auth.Hook), &auth.Options{Ledger: ledger}); err != nil {
+		return nil, err
+	}
+	if err := srv.AddHook(&ingestHook{b: b}, nil); err != nil {
+		return nil, err
+	}
+	tcp := listeners.NewTCP(listeners.Config{ID: "devices", Address: cfg.Listen})
+	if err := srv.AddListener(tcp); err != nil {
+		return nil, fmt.Errorf("the device broker cannot listen on %s: %w", cfg.Listen, err)
+	}
+	go func() {
+		if err := srv.Serve(); err != nil {
+			cfg.Log.Error("device broker stopped", "err", err)
+		}
+	}()
+	b.status(app.StateOK, "")
+	cfg.Log.Info("device broker listening", "address", cfg.Listen, "site", cfg.Site)
+	return b, nil
+}
+
+func (b *Broker) status(state app.ComponentState, errText string) {
+	if b.health != nil {
+		b.health.Set(app.ComponentStatus{Name: "broker", Label: "Device broker", State: state, Detail: b.cfg.Listen, Error: errText})
+	}
+}
+
+// Close stops the broker.
+func (b *Broker) Close() error {
+	b.status(app.StateDown, "")
+	return b.server.Close()
+}
+
+// Clients returns how many clients are connected.
+func (b *Broker) Clients() int64 { return b.server.Info.ClientsConnected }
+
+// ingestHook decodes and ingests the device messages as they are published.
+type ingestHook struct {
+	mqtt.HookBase
+	b *Broker
+}
+
+func (h *ingestHook) ID() string { return "watchpost-ingest" }
+
+func (h *ingestHook) Provides(b byte) bool { return b == mqtt.OnPublish }
+
+// OnPublish runs on the publishing client's goroutine, before the PUBACK: Handle returns
+// when the reading is durable. A message that cannot be read is noted and passed on (it is
+// acknowledged: sending it again would not make it readable). When the journal cannot be
+// written the message is rejected without an acknowledgement, so the device sends it again.
+func (h *ingestHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
+	topic := pk.TopicName
+	prefix := TopicRoot + "/" + h.b.cfg.Site + "/"
+	if !strings.HasPrefix(topic, prefix) || cl.Net.Inline {
+		return pk, nil
+	}
+	_, device, _, err := ParseTopic(topic)
+	if err != nil {
+		h.b.handler.NoteMalformed(topic, err.Error(), len(pk.Payload))
+		return pk, nil
+	}
+	r, err := Decode(topic, bytes.Clone(pk.Payload), h.b.kindOf(device), time.Now())
+	if err != nil {
+		h.b.handler.NoteMalformed(topic, err.Error(), len(pk.Payload))
+		return pk, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.b.handler.Handle(ctx, r, topic); err != nil {
+		var m *Malformed
+		if errors.As(err, &m) || app.IsCode(err, app.CodeInvalid) {
+			h.b.handler.NoteMalformed(topic, err.Error(), len(pk.Payload))
+			return pk, nil
+		}
+		h.b.cfg.Log.Error("device message not journaled: rejected, the device will send it again", "topic", topic, "err", err)
+		return pk, packets.ErrRejectPacket
+	}
+	return pk, nil
+}

@@ -1,0 +1,335 @@
+package devices
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/url"
+	"sort"
+	"sync"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"watchpost/app"
+)
+
+// SimConfig configures the device simulator.
+type SimConfig struct {
+	Broker    string // tcp://127.0.0.1:1883
+	Username  string
+	Password  string
+	Site      string
+	Devices   []app.Device
+	Heartbeat time.Duration // each device's heartbeat interval (default 60s, with jitter)
+	Activity  float64       // everyday events per device per hour (door entries, plates…); default 6
+	Log       *slog.Logger
+}
+
+// Sim publishes realistic traffic for a site's devices, each device its own MQTT client
+// with a Last Will, exactly as the contract in docs/devices.md says: status online
+// (retained), state (retained), heartbeats, everyday events (people passing doors,
+// vehicles at the gates, bracelets' vital signs), and on demand named scenarios.
+type Sim struct {
+	cfg    SimConfig
+	mu     sync.Mutex
+	devs   map[string]*simDevice
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	rng    *rand.Rand
+}
+
+type simDevice struct {
+	dev    app.Device
+	client paho.Client
+	conn   net.Conn // to drop the connection without a DISCONNECT (the Last Will fires)
+	mu     sync.Mutex
+}
+
+// Scenarios are the named situations the simulator can play.
+var Scenarios = []string{"fire", "fall", "forced_door", "flood", "sos", "offline", "unknown_vehicle"}
+
+// StartSim connects every device and starts their traffic.
+func StartSim(cfg SimConfig) (*Sim, error) {
+	if cfg.Heartbeat == 0 {
+		cfg.Heartbeat = time.Minute
+	}
+	if cfg.Activity == 0 {
+		cfg.Activity = 6
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Sim{cfg: cfg, devs: map[string]*simDevice{}, cancel: cancel, rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
+	for _, d := range cfg.Devices {
+		sd := &simDevice{dev: d}
+		if err := s.connect(sd); err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.devs[d.ID] = sd
+		s.wg.Add(1)
+		go s.run(ctx, sd)
+	}
+	return s, nil
+}
+
+func (s *Sim) topic(d app.Device, typ app.MessageType) string {
+	return fmt.Sprintf("%s/%s/%s/%s", TopicRoot, s.cfg.Site, d.ID, typ)
+}
+
+func (s *Sim) connect(sd *simDevice) error {
+	u, err := url.Parse(s.cfg.Broker)
+	if err != nil {
+		return err
+	}
+	opts := paho.NewClientOptions().
+		AddBroker(s.cfg.Broker).
+		SetClientID("sim-"+sd.dev.ID).
+		SetUsername(s.cfg.Username).
+		SetPassword(s.cfg.Password).
+		SetCleanSession(false).
+		SetAutoReconnect(true).
+		SetConnectRetry(true).
+		SetConnectRetryInterval(500*time.Millisecond).
+		SetMaxReconnectInterval(2*time.Second).
+		SetWill(s.topic(sd.dev, app.MsgStatus), "offline", 1, true).
+		SetOnConnectHandler(func(c paho.Client) {
+			c.Publish(s.topic(sd.dev, app.MsgStatus), 1, true, "online")
+		}).
+		SetCustomOpenConnectionFn(func(_ *url.URL, _ paho.ClientOptions) (net.Conn, error) {
+			conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+			if err == nil {
+				sd.mu.Lock()
+				sd.conn = conn
+				sd.mu.Unlock()
+			}
+			return conn, err
+		})
+	sd.client = paho.NewClient(opts)
+	tok := sd.client.Connect()
+	if !tok.WaitTimeout(10*time.Second) {
+		return fmt.Errorf("simulated device %s: the broker %s does not answer", sd.dev.ID, s.cfg.Broker)
+	}
+	if tok.Error() != nil {
+		return fmt.Errorf("simulated device %s: %w", sd.dev.ID, tok.Error())
+	}
+	return nil
+}
+
+// publish sends one message at QoS 1 and waits for the broker's acknowledgement.
+func (s *Sim) publish(sd *simDevice, typ app.MessageType, event string, fields map[string]any) error {
+	msg := map[string]any{"type": event, "ts": time.Now().UTC().Format(time.RFC3339Nano)}
+	for k, v := range fields {
+		msg[k] = v
+	}
+	b, _ := json.Marshal(msg)
+	retained := typ == app.MsgState
+	tok := sd.client.Publish(s.topic(sd.dev, typ), 1, retained, b)
+	if !tok.WaitTimeout(30 * time.Second) {
+		return fmt.Errorf("no acknowledgement from the broker")
+	}
+	return tok.Error()
+}
+
+// run is one device's everyday life.
+func (s *Sim) run(ctx context.Context, sd *simDevice) {
+	defer s.wg.Done()
+	s.mu.Lock()
+	seed := s.rng.Uint64()
+	s.mu.Unlock()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	_ = s.publish(sd, app.MsgState, "state", s.state(sd.dev, rng))
+	hb := time.NewTimer(time.Duration(rng.Float64() * float64(s.cfg.Heartbeat)))
+	mean := time.Duration(float64(time.Hour) / s.cfg.Activity)
+	act := time.NewTimer(time.Duration(rng.ExpFloat64() * float64(mean)))
+	defer hb.Stop()
+	defer act.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hb.C:
+			_ = s.publish(sd, app.MsgHeartbeat, "heartbeat", s.heartbeat(sd.dev, rng))
+			hb.Reset(jitter(s.cfg.Heartbeat, rng))
+		case <-act.C:
+			if typ, ev, f := s.everyday(sd.dev, rng); ev != "" {
+				_ = s.publish(sd, typ, ev, f)
+			}
+			act.Reset(time.Duration(rng.ExpFloat64() * float64(mean)))
+		}
+	}
+}
+
+func jitter(d time.Duration, rng *rand.Rand) time.Duration {
+	return time.Duration(float64(d) * (0.9 + 0.2*rng.Float64()))
+}
+
+func (s *Sim) state(d app.Device, rng *rand.Rand) map[string]any {
+	switch d.Kind {
+	case app.KindSmoke:
+		return map[string]any{"smoke": false, "temperature": 20 + rng.Float64()*6, "battery": 60 + rng.Float64()*40, "tamper": false}
+	case app.KindManhole:
+		return map[string]any{"tilt": rng.Float64() * 2, "displacement": false, "water_level": rng.Float64() * 5, "battery": 70 + rng.Float64()*30}
+	case app.KindStreetlight:
+		h := time.Now().Hour()
+		return map[string]any{"on": h >= 18 || h < 6, "fault": false, "power": 60 + rng.Float64()*20}
+	case app.KindCallButton:
+		return map[string]any{"pressed": false, "battery": 70 + rng.Float64()*30}
+	case app.KindBracelet:
+		return map[string]any{"sos": false, "fall": false, "heart_rate": 62 + rng.Float64()*25, "battery": 40 + rng.Float64()*60}
+	case app.KindDoor:
+		return map[string]any{"held_open": false}
+	case app.KindCharger:
+		return map[string]any{"overheat": false, "smoke": false, "temperature": 25 + rng.Float64()*10, "power": rng.Float64() * 800}
+	}
+	return map[string]any{}
+}
+
+func (s *Sim) heartbeat(d app.Device, rng *rand.Rand) map[string]any {
+	switch d.Kind {
+	case app.KindSmoke, app.KindManhole, app.KindCallButton:
+		return map[string]any{"battery": 60 + rng.Float64()*40}
+	case app.KindBracelet:
+		return map[string]any{"heart_rate": 62 + rng.Float64()*25, "battery": 40 + rng.Float64()*60}
+	}
+	return map[string]any{}
+}
+
+var demoPlates = []string{"京AD29772", "沪H61750", "粤Q95319", "苏B33821", "浙C70612"}
+
+// everyday returns an ordinary event of the device's kind ("" for none).
+func (s *Sim) everyday(d app.Device, rng *rand.Rand) (app.MessageType, string, map[string]any) {
+	switch d.Kind {
+	case app.KindDoor:
+		person := fmt.Sprintf("res-%04d", rng.IntN(800))
+		if rng.IntN(3) == 0 {
+			if res := s.residentNear(d); res != "" {
+				person = res
+			}
+		}
+		method := []string{"face", "card", "qr"}[rng.IntN(3)]
+		return app.MsgEvent, "entry", map[string]any{"method": method, "person": person}
+	case app.KindPlateCamera:
+		plate := demoPlates[rng.IntN(len(demoPlates))]
+		if rng.IntN(10) == 0 {
+			plate = fmt.Sprintf("皖K%05d", rng.IntN(100000)) // a visitor: not registered
+		}
+		dir := []string{"in", "out"}[rng.IntN(2)]
+		return app.MsgEvent, "plate", map[string]any{"plate": plate, "direction": dir, "lane": 1 + rng.IntN(2), "confidence": 0.9 + rng.Float64()*0.1}
+	case app.KindBracelet:
+		return app.MsgEvent, "vitals", map[string]any{"heart_rate": 60 + rng.Float64()*30}
+	case app.KindCharger:
+		return app.MsgState, "state", map[string]any{"overheat": false, "smoke": false, "temperature": 25 + rng.Float64()*15, "power": rng.Float64() * 900}
+	}
+	return "", "", nil
+}
+
+// residentNear returns the ID of a resident living in the door's building, if any.
+func (s *Sim) residentNear(door app.Device) string {
+	for _, sd := range s.devs {
+		if p := sd.dev.Person; p != nil && p.ID != "" && sd.dev.BuildingID == door.BuildingID {
+			return p.ID
+		}
+	}
+	return ""
+}
+
+// Play runs a named scenario (see Scenarios) and returns what it did, in words.
+func (s *Sim) Play(name string) (string, error) {
+	pick := func(kind app.DeviceKind) *simDevice {
+		var ids []string
+		for id, sd := range s.devs {
+			if sd.dev.Kind == kind {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		sort.Strings(ids)
+		s.mu.Lock()
+		id := ids[s.rng.IntN(len(ids))]
+		s.mu.Unlock()
+		return s.devs[id]
+	}
+	need := func(kind app.DeviceKind) (*simDevice, error) {
+		sd := pick(kind)
+		if sd == nil {
+			return nil, fmt.Errorf("the site has no %s to play %q", kind.Label(), name)
+		}
+		return sd, nil
+	}
+	switch name {
+	case "fire":
+		sd, err := need(app.KindSmoke)
+		if err != nil {
+			return "", err
+		}
+		for i := 0; i < 3; i++ {
+			if err := s.publish(sd, app.MsgEvent, "alarm", map[string]any{"smoke": true, "temperature": 58 + float64(i)*6}); err != nil {
+				return "", err
+			}
+		}
+		return "smoke at " + sd.dev.ID + " (" + sd.dev.Location + ")", nil
+	case "fall":
+		sd, err := need(app.KindBracelet)
+		if err != nil {
+			return "", err
+		}
+		return "fall of the resident wearing " + sd.dev.ID, s.publish(sd, app.MsgEvent, "fall", map[string]any{"fall": true, "heart_rate": 112})
+	case "sos":
+		sd, err := need(app.KindCallButton)
+		if err != nil {
+			return "", err
+		}
+		return "emergency call button " + sd.dev.ID + " pressed", s.publish(sd, app.MsgEvent, "sos", map[string]any{"pressed": true})
+	case "forced_door":
+		sd, err := need(app.KindDoor)
+		if err != nil {
+			return "", err
+		}
+		return "door " + sd.dev.ID + " forced open", s.publish(sd, app.MsgEvent, "forced_open", map[string]any{"forced": true})
+	case "flood":
+		sd, err := need(app.KindManhole)
+		if err != nil {
+			return "", err
+		}
+		return "water rising in manhole " + sd.dev.ID, s.publish(sd, app.MsgEvent, "water", map[string]any{"water_level": 46.0})
+	case "unknown_vehicle":
+		sd, err := need(app.KindPlateCamera)
+		if err != nil {
+			return "", err
+		}
+		return "unregistered vehicle at " + sd.dev.ID, s.publish(sd, app.MsgEvent, "plate", map[string]any{"plate": "皖K88888", "direction": "in", "lane": 1})
+	case "offline":
+		sd, err := need(app.KindStreetlight)
+		if err != nil {
+			return "", err
+		}
+		// Drop the connection without a DISCONNECT: the broker publishes the Last Will.
+		sd.mu.Lock()
+		conn := sd.conn
+		sd.mu.Unlock()
+		if conn != nil {
+			conn.Close()
+		}
+		return "streetlight " + sd.dev.ID + " lost its connection (it reconnects shortly)", nil
+	}
+	return "", fmt.Errorf("unknown scenario %q (one of %v)", name, Scenarios)
+}
+
+// Close disconnects every device cleanly.
+func (s *Sim) Close() {
+	s.cancel()
+	s.wg.Wait()
+	for _, sd := range s.devs {
+		if sd.client != nil {
+			sd.client.Disconnect(250)
+		}
+	}
+}
