@@ -53,6 +53,7 @@ Usage:
   watchpost alarms   [--data DIR] [--json] [--since T] [--open]
   watchpost journal  [--data DIR] [--json] [--since T] [--subject S] [--limit N]
   watchpost sim      [--cameras N | --demo] [--listen ADDR] [--udp] [--codec h264|h265] [--user U --password P]
+  watchpost sim      --devices [--broker URL] [--user U --password P] [--scenario NAME]
   watchpost probe    [--udp] [--seconds S] [--json] URL
   watchpost version
 
@@ -456,8 +457,15 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	user := fs.String("user", "", "require this user name")
 	password := fs.String("password", "", "and this password")
 	footage := fs.String("footage", "", "video file to play (default: opencv-doc's vtest.avi)")
+	devs := fs.Bool("devices", false, "simulate the demo community's devices over MQTT instead of cameras")
+	broker := fs.String("broker", "tcp://127.0.0.1:1883", "devices: the broker to publish to")
+	scenario := fs.String("scenario", "", "devices: play this scenario and exit ("+strings.Join(devices.Scenarios, ", ")+")")
+	heartbeat := fs.Duration("heartbeat", time.Minute, "devices: heartbeat interval")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
+	}
+	if *devs {
+		return runDeviceSim(*broker, *user, *password, *scenario, *heartbeat, stdout, stderr)
 	}
 	cfg := sim.Config{Address: *listen, UDP: *udp, User: *user, Password: *password, Footage: *footage,
 		Log: slog.New(slog.NewTextHandler(stderr, nil))}
@@ -609,4 +617,37 @@ func startDevices(ctx context.Context, cfg app.Config, site *app.Site, st *store
 	}
 	stops = append(stops, cl.Close)
 	return dp, stop, nil
+}
+
+// runDeviceSim publishes the demo community's device traffic (or one scenario).
+func runDeviceSim(broker, user, password, scenario string, heartbeat time.Duration, stdout, stderr io.Writer) int {
+	site, err := assets.DemoSite()
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost sim:", err)
+		return exitFailure
+	}
+	if user == "" {
+		user, password = "watchpost", "sunshine-demo"
+	}
+	s, err := devices.StartSim(devices.SimConfig{Broker: broker, Username: user, Password: password, Site: site.ID,
+		Devices: site.Devices, Heartbeat: heartbeat, Log: slog.New(slog.NewTextHandler(stderr, nil))})
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost sim:", err)
+		return exitFailure
+	}
+	defer s.Close()
+	if scenario != "" {
+		what, err := s.Play(scenario)
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost sim:", err)
+			return exitUsage
+		}
+		fmt.Fprintln(stdout, "played:", what)
+		return 0
+	}
+	fmt.Fprintf(stdout, "%d devices of %s publishing to %s; Ctrl-C stops\n", len(site.Devices), site.Name, broker)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	return 0
 }

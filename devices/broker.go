@@ -117,7 +117,13 @@ type ingestHook struct {
 
 func (h *ingestHook) ID() string { return "watchpost-ingest" }
 
-func (h *ingestHook) Provides(b byte) bool { return b == mqtt.OnPublish }
+func (h *ingestHook) Provides(b byte) bool { return b == mqtt.OnPublish || b == mqtt.OnWillSent }
+
+// OnWillSent ingests a Last Will the broker published for a client that vanished: it does
+// not pass through OnPublish.
+func (h *ingestHook) OnWillSent(cl *mqtt.Client, pk packets.Packet) {
+	_, _ = h.OnPublish(cl, pk)
+}
 
 // OnPublish runs on the publishing client's goroutine, before the PUBACK: Handle returns
 // when the reading is durable. A message that cannot be read is noted and passed on (it is

@@ -41,7 +41,12 @@ type Client struct {
 	queue   chan paho.Message
 	wg      sync.WaitGroup
 	stop    chan struct{}
+	ready   chan struct{} // closed once the first subscription is in place
+	once    sync.Once
 }
+
+// Ready is closed once the client is subscribed to the device topics.
+func (c *Client) Ready() <-chan struct{} { return c.ready }
 
 // StartClient connects (retrying in the background until the broker answers).
 func StartClient(cfg ClientConfig, h Handler, kindOf KindOf, health *app.Health) (*Client, error) {
@@ -55,7 +60,7 @@ func StartClient(cfg ClientConfig, h Handler, kindOf KindOf, health *app.Health)
 		cfg.Log = slog.Default()
 	}
 	c := &Client{cfg: cfg, handler: h, kindOf: kindOf, health: health,
-		queue: make(chan paho.Message, 4096), stop: make(chan struct{})}
+		queue: make(chan paho.Message, 4096), stop: make(chan struct{}), ready: make(chan struct{})}
 	opts := paho.NewClientOptions().
 		AddBroker(cfg.URL).
 		SetClientID(cfg.ClientID).
@@ -117,6 +122,7 @@ func (c *Client) onConnect(cl paho.Client) {
 			return
 		}
 		c.status(app.StateOK, "")
+		c.once.Do(func() { close(c.ready) })
 		c.cfg.Log.Info("device broker connected", "url", app.RedactURL(c.cfg.URL), "topic", c.topic())
 	}()
 }

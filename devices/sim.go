@@ -43,11 +43,16 @@ type Sim struct {
 }
 
 type simDevice struct {
-	dev    app.Device
-	client paho.Client
-	conn   net.Conn // to drop the connection without a DISCONNECT (the Last Will fires)
-	mu     sync.Mutex
+	dev      app.Device
+	client   paho.Client
+	mu       sync.Mutex
+	conn     net.Conn  // to drop the connection without a DISCONNECT (the Last Will fires)
+	downTill time.Time // the "offline" scenario keeps the device away until then
+	cut      bool      // its connection was cut by the "offline" scenario
 }
+
+// OfflineFor is how long the "offline" scenario keeps its device away.
+var OfflineFor = 8 * time.Second
 
 // Scenarios are the named situations the simulator can play.
 var Scenarios = []string{"fire", "fall", "forced_door", "flood", "sos", "offline", "unknown_vehicle"}
@@ -121,15 +126,24 @@ func (s *Sim) connect(sd *simDevice) error {
 	return nil
 }
 
-// publish sends one message at QoS 1 and waits for the broker's acknowledgement.
-func (s *Sim) publish(sd *simDevice, typ app.MessageType, event string, fields map[string]any) error {
+// send publishes one message at QoS 1 without waiting: while the device is disconnected,
+// paho keeps it and sends it again after reconnecting, as a real device's queue would.
+func (s *Sim) send(sd *simDevice, typ app.MessageType, event string, fields map[string]any) {
+	sd.client.Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(event, fields))
+}
+
+func (s *Sim) payload(event string, fields map[string]any) []byte {
 	msg := map[string]any{"type": event, "ts": time.Now().UTC().Format(time.RFC3339Nano)}
 	for k, v := range fields {
 		msg[k] = v
 	}
 	b, _ := json.Marshal(msg)
-	retained := typ == app.MsgState
-	tok := sd.client.Publish(s.topic(sd.dev, typ), 1, retained, b)
+	return b
+}
+
+// publish sends one message at QoS 1 and waits for the broker's acknowledgement.
+func (s *Sim) publish(sd *simDevice, typ app.MessageType, event string, fields map[string]any) error {
+	tok := sd.client.Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(event, fields))
 	if !tok.WaitTimeout(30 * time.Second) {
 		return fmt.Errorf("no acknowledgement from the broker")
 	}
@@ -143,22 +157,45 @@ func (s *Sim) run(ctx context.Context, sd *simDevice) {
 	seed := s.rng.Uint64()
 	s.mu.Unlock()
 	rng := rand.New(rand.NewPCG(seed, 1))
-	_ = s.publish(sd, app.MsgState, "state", s.state(sd.dev, rng))
+	s.send(sd, app.MsgState, "state", s.state(sd.dev, rng))
 	hb := time.NewTimer(time.Duration(rng.Float64() * float64(s.cfg.Heartbeat)))
 	mean := time.Duration(float64(time.Hour) / s.cfg.Activity)
 	act := time.NewTimer(time.Duration(rng.ExpFloat64() * float64(mean)))
+	check := time.NewTicker(time.Second)
 	defer hb.Stop()
 	defer act.Stop()
+	defer check.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-check.C:
+			sd.mu.Lock()
+			down := time.Now().Before(sd.downTill)
+			sd.mu.Unlock()
+			sd.mu.Lock()
+			revive := !down && sd.cut
+			if revive {
+				sd.cut = false
+			}
+			sd.mu.Unlock()
+			if revive {
+				// Power is back: a new connection (the old client's socket is gone).
+				old := sd.client
+				go old.Disconnect(0)
+				if err := s.connect(sd); err != nil {
+					s.cfg.Log.Warn("simulated device cannot reconnect", "device", sd.dev.ID, "err", err)
+					sd.mu.Lock()
+					sd.cut, sd.downTill = true, time.Now().Add(time.Second)
+					sd.mu.Unlock()
+				}
+			}
 		case <-hb.C:
-			_ = s.publish(sd, app.MsgHeartbeat, "heartbeat", s.heartbeat(sd.dev, rng))
+			s.send(sd, app.MsgHeartbeat, "heartbeat", s.heartbeat(sd.dev, rng))
 			hb.Reset(jitter(s.cfg.Heartbeat, rng))
 		case <-act.C:
 			if typ, ev, f := s.everyday(sd.dev, rng); ev != "" {
-				_ = s.publish(sd, typ, ev, f)
+				s.send(sd, typ, ev, f)
 			}
 			act.Reset(time.Duration(rng.ExpFloat64() * float64(mean)))
 		}
@@ -311,14 +348,16 @@ func (s *Sim) Play(name string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		// Drop the connection without a DISCONNECT: the broker publishes the Last Will.
+		// Drop the connection without a DISCONNECT: the broker publishes the Last Will. The
+		// device stays away for a while, then comes back and says so.
 		sd.mu.Lock()
 		conn := sd.conn
+		sd.downTill, sd.cut = time.Now().Add(OfflineFor), true
 		sd.mu.Unlock()
 		if conn != nil {
 			conn.Close()
 		}
-		return "streetlight " + sd.dev.ID + " lost its connection (it reconnects shortly)", nil
+		return "streetlight " + sd.dev.ID + " lost power (back in " + OfflineFor.String() + ")", nil
 	}
 	return "", fmt.Errorf("unknown scenario %q (one of %v)", name, Scenarios)
 }

@@ -1,0 +1,124 @@
+package devices_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"watchpost/app"
+	"watchpost/assets"
+	"watchpost/devices"
+	"watchpost/store"
+)
+
+// engine is the real core on a real SQLite file with the demo community: what the device
+// path delivers to in the console.
+type engine struct {
+	store  *store.Store
+	path   string
+	inv    *app.Inventory
+	desk   *app.AlarmDesk
+	ingest *app.Ingest
+	bus    *app.Bus
+	site   *app.Site
+}
+
+var quiet = slog.New(slog.DiscardHandler)
+
+func newEngine(t testing.TB) *engine {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), store.FileName)
+	st, err := store.Open(ctx, path, store.Options{Log: quiet})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	e := engineOn(t, st)
+	e.path = path
+	site, err := assets.DemoSite()
+	require.NoError(t, err)
+	acc := app.NewAccounts(st, app.NewRecorder(st, e.bus), app.SystemClock{})
+	acc.Cost = bcrypt.MinCost
+	require.NoError(t, app.SeedDemo(ctx, e.inv, acc, site, nil))
+	e.site = e.inv.Site()
+	return e
+}
+
+// engineOn wires the core on an open store (whose site is set up, or seeded next).
+func engineOn(t testing.TB, st *store.Store) *engine {
+	bus := app.NewBus()
+	rec := app.NewRecorder(st, bus)
+	inv := app.NewInventory(st, rec)
+	if err := inv.Load(context.Background()); err != nil && !app.IsCode(err, app.CodeNotFound) {
+		require.NoError(t, err)
+	}
+	desk := app.NewAlarmDesk(rec, st, app.SystemClock{})
+	require.NoError(t, desk.Load(context.Background()))
+	in := app.NewIngest(inv, desk, rec, app.NewRules(app.RulesConfig{}, time.Now()), app.NewDeviceMonitor(time.Now()), app.SystemClock{}, quiet)
+	return &engine{store: st, inv: inv, desk: desk, ingest: in, bus: bus, site: inv.Site()}
+}
+
+func (e *engine) kindOf(id string) app.DeviceKind {
+	if d, ok := e.inv.Site().Device(id); ok {
+		return d.Kind
+	}
+	return ""
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+const user, password = "watchpost", "sunshine-demo"
+
+// startBroker runs the embedded broker on a free port for the engine.
+func (e *engine) startBroker(t testing.TB) (addr string) {
+	t.Helper()
+	addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	b, err := devices.StartBroker(devices.BrokerConfig{Listen: addr, Username: user, Password: password, Site: "demo", Log: quiet},
+		e.ingest, e.kindOf, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	waitListening(t, addr)
+	return addr
+}
+
+func waitListening(t testing.TB, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on %s", addr)
+}
+
+func (e *engine) journal(t testing.TB, kinds ...app.EntryKind) []app.Entry {
+	t.Helper()
+	es, err := e.store.Query(context.Background(), app.JournalQuery{Kinds: kinds})
+	require.NoError(t, err)
+	return es
+}
+
+func need(t testing.TB, bin string) {
+	t.Helper()
+	if _, err := exec.LookPath(bin); err != nil {
+		t.Skipf("%s is not installed (make test installs it)", bin)
+	}
+}
+
+func loadDemo() (*app.Site, error) { return assets.DemoSite() }
