@@ -36,7 +36,10 @@ func TestLastWillRaisesOfflineAndItClears(t *testing.T) {
 		Devices: oneDevice(e, "light-04"), Log: quiet})
 	require.NoError(t, err)
 	defer sim.Close()
-	require.Eventually(t, func() bool { st, ok := e.ingest.Monitor().State("light-04"); return ok && st.Online && st.Messages >= 2 },
+	require.Eventually(t, func() bool {
+		st, ok := e.ingest.Monitor().State("light-04")
+		return ok && st.Online && st.Messages >= 2
+	},
 		10*time.Second, 20*time.Millisecond, "the device is up")
 	_, err = sim.Play("offline")
 	require.NoError(t, err)

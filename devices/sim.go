@@ -117,7 +117,7 @@ func (s *Sim) connect(sd *simDevice) error {
 		})
 	sd.client = paho.NewClient(opts)
 	tok := sd.client.Connect()
-	if !tok.WaitTimeout(10*time.Second) {
+	if !tok.WaitTimeout(10 * time.Second) {
 		return fmt.Errorf("simulated device %s: the broker %s does not answer", sd.dev.ID, s.cfg.Broker)
 	}
 	if tok.Error() != nil {
