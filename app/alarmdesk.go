@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"hash/fnv"
 	"sort"
 	"strings"
 	"sync"
@@ -16,9 +17,22 @@ type AlarmDesk struct {
 	store AlarmStore
 	clock Clock
 
-	mu    sync.Mutex // held across a change and its journal append, so two operators cannot both acknowledge
-	open  map[int64]*Alarm
-	flood time.Duration // repeats within this time of the last fold into the open alarm
+	// mu guards open; it is never held during a journal append. Changes of one cause (one
+	// dedup key) are serialized by its stripe lock, held across the decision, the append
+	// and the update: two operators cannot both acknowledge an alarm, and a repeat cannot
+	// race its own raise. Different causes append concurrently, so the journal's group
+	// commit can put them in one transaction.
+	mu      sync.Mutex
+	open    map[int64]*Alarm
+	byKey   map[string]int64 // dedup key → the open alarm of that cause
+	flood   time.Duration // repeats within this time of the last fold into the open alarm
+	stripes [64]sync.Mutex
+}
+
+func (d *AlarmDesk) stripe(key string) *sync.Mutex {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return &d.stripes[h.Sum32()%uint32(len(d.stripes))]
 }
 
 // SetFloodWindow sets how long after its last repeat a cause still folds into its open
@@ -31,7 +45,7 @@ func (d *AlarmDesk) SetFloodWindow(w time.Duration) {
 
 // NewAlarmDesk builds the desk; call Load before use.
 func NewAlarmDesk(rec *Recorder, store AlarmStore, clock Clock) *AlarmDesk {
-	return &AlarmDesk{rec: rec, store: store, clock: clock, open: map[int64]*Alarm{}}
+	return &AlarmDesk{rec: rec, store: store, clock: clock, open: map[int64]*Alarm{}, byKey: map[string]int64{}}
 }
 
 // Load reads the open alarms from the store (after a restart nothing open is forgotten).
@@ -43,9 +57,11 @@ func (d *AlarmDesk) Load(ctx context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.open = make(map[int64]*Alarm, len(alarms))
+	d.byKey = make(map[string]int64, len(alarms))
 	for i := range alarms {
 		a := alarms[i]
 		d.open[a.ID] = &a
+		d.byKey[dedupKey(&a)] = a.ID
 	}
 	return nil
 }
@@ -86,25 +102,37 @@ func (d *AlarmDesk) Raise(ctx context.Context, actor *Operator, a Alarm, with ..
 		return Alarm{}, err
 	}
 
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	key := dedupKey(&a)
-	for _, o := range d.open {
-		if dedupKey(o) == key && (d.flood == 0 || a.RaisedAt.Sub(o.LastAt) <= d.flood) {
-			rep := *o
-			rep.Repeats++
-			rep.LastAt = a.RaisedAt
-			if a.Priority < rep.Priority {
-				rep.Priority = a.Priority // a worse repeat makes the alarm more urgent
-			}
-			e := NewEntry(KindAlarmRepeated, rep.Subject(), by, rep)
-			e.Drill = rep.Drill
-			if _, err := d.rec.Record(ctx, append(with, e)...); err != nil {
-				return Alarm{}, err
-			}
-			*o = rep
-			return rep, nil
+	lock := d.stripe(key)
+	lock.Lock()
+	defer lock.Unlock()
+
+	d.mu.Lock()
+	var prev *Alarm
+	if o, ok := d.open[d.byKey[key]]; ok && (d.flood == 0 || a.RaisedAt.Sub(o.LastAt) <= d.flood) {
+		c := *o
+		prev = &c
+	}
+	d.mu.Unlock()
+
+	if prev != nil {
+		rep := *prev
+		rep.Repeats++
+		rep.LastAt = a.RaisedAt
+		if a.Priority < rep.Priority {
+			rep.Priority = a.Priority // a worse repeat makes the alarm more urgent
 		}
+		e := NewEntry(KindAlarmRepeated, rep.Subject(), by, rep)
+		e.Drill = rep.Drill
+		if _, err := d.rec.Record(ctx, append(with, e)...); err != nil {
+			return Alarm{}, err
+		}
+		d.mu.Lock()
+		if cur, ok := d.open[rep.ID]; ok {
+			*cur = rep
+		}
+		d.mu.Unlock()
+		return rep, nil
 	}
 	e := NewEntry(KindAlarmRaised, "", by, a)
 	e.Drill = a.Drill
@@ -114,7 +142,10 @@ func (d *AlarmDesk) Raise(ctx context.Context, actor *Operator, a Alarm, with ..
 		return Alarm{}, err
 	}
 	a.ID = out[len(out)-1].Seq
+	d.mu.Lock()
 	d.open[a.ID] = &a
+	d.byKey[key] = a.ID // a newer alarm of the cause takes over its repeats
+	d.mu.Unlock()
 	return a, nil
 }
 
@@ -130,15 +161,31 @@ func (d *AlarmDesk) change(ctx context.Context, actor *Operator, act Action, id 
 	m.By, m.At = by, d.clock.Now()
 
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	cur, ok := d.open[id]
+	key := ""
+	if ok {
+		key = dedupKey(cur)
+	}
+	d.mu.Unlock()
 	if !ok {
 		if _, err := d.store.Alarm(ctx, id); err == nil {
 			return Alarm{}, Errorf(CodeConflict, "Alarm {{.ID}} is already resolved", "ID", id)
 		}
 		return Alarm{}, Errorf(CodeNotFound, "There is no alarm {{.ID}}", "ID", id)
 	}
-	next := *cur
+	lock := d.stripe(key)
+	lock.Lock()
+	defer lock.Unlock()
+	d.mu.Lock()
+	cur, ok = d.open[id]
+	var next Alarm
+	if ok {
+		next = *cur
+	}
+	d.mu.Unlock()
+	if !ok {
+		return Alarm{}, Errorf(CodeConflict, "Alarm {{.ID}} is already resolved", "ID", id)
+	}
 	if err := next.transition(to, m); err != nil {
 		return Alarm{}, err
 	}
@@ -150,11 +197,16 @@ func (d *AlarmDesk) change(ctx context.Context, actor *Operator, act Action, id 
 	if _, err := d.rec.Record(ctx, e); err != nil {
 		return Alarm{}, err
 	}
+	d.mu.Lock()
 	if to == AlarmResolved {
 		delete(d.open, id)
-	} else {
+		if d.byKey[key] == id {
+			delete(d.byKey, key)
+		}
+	} else if cur, ok := d.open[id]; ok {
 		*cur = next
 	}
+	d.mu.Unlock()
 	return next, nil
 }
 

@@ -48,7 +48,7 @@ func (in *Ingest) Handle(ctx context.Context, r Reading, topic string) error {
 	if site == nil {
 		return Errorf(CodeUnavailable, "No site is set up yet")
 	}
-	d, registered := site.Device(r.DeviceID)
+	d, registered := in.inv.Device(r.DeviceID)
 	if registered {
 		r.Kind = d.Kind
 	}

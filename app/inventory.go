@@ -13,8 +13,27 @@ type Inventory struct {
 	store SiteStore
 	rec   *Recorder
 
-	mu   sync.RWMutex
-	site *Site
+	mu      sync.RWMutex
+	site    *Site
+	devices map[string]*Device // index of site.Devices: the ingest path looks devices up per message
+}
+
+func (inv *Inventory) setSite(s *Site) {
+	idx := make(map[string]*Device, len(s.Devices))
+	for i := range s.Devices {
+		idx[s.Devices[i].ID] = &s.Devices[i]
+	}
+	inv.mu.Lock()
+	inv.site, inv.devices = s, idx
+	inv.mu.Unlock()
+}
+
+// Device returns a device of the site by ID.
+func (inv *Inventory) Device(id string) (*Device, bool) {
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	d, ok := inv.devices[id]
+	return d, ok
 }
 
 // NewInventory builds the service; call Load before use.
@@ -28,9 +47,7 @@ func (inv *Inventory) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	inv.mu.Lock()
-	inv.site = s
-	inv.mu.Unlock()
+	inv.setSite(s)
 	return nil
 }
 
@@ -56,9 +73,7 @@ func (inv *Inventory) Seed(ctx context.Context, s *Site) error {
 	if _, err := inv.rec.Record(ctx, e); err != nil {
 		return err
 	}
-	inv.mu.Lock()
-	inv.site = s
-	inv.mu.Unlock()
+	inv.setSite(s)
 	return nil
 }
 

@@ -111,8 +111,16 @@ func (w *writer) commit(group []*appendReq) {
 		fail(w.s.writeError(err))
 		return
 	}
+	// The statements every entry runs, compiled once per transaction, not once per entry.
+	st, err := prepareWrites(ctx, tx)
+	if err != nil {
+		tx.Rollback()
+		fail(w.s.writeError(err))
+		return
+	}
+	defer st.close()
 	for i, r := range group {
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT req"); err != nil {
+		if _, err := st.savepoint.ExecContext(ctx); err != nil {
 			tx.Rollback()
 			fail(w.s.writeError(err))
 			return
@@ -123,10 +131,10 @@ func (w *writer) commit(group []*appendReq) {
 			err = r.extra(ctx, tx)
 		}
 		if err == nil {
-			out, err = appendTx(ctx, tx, r.entries)
+			out, err = appendTx(ctx, tx, st, r.entries)
 		}
 		if err != nil {
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO req"); rerr != nil {
+			if _, rerr := st.rollbackTo.ExecContext(ctx); rerr != nil {
 				tx.Rollback()
 				fail(w.s.writeError(rerr))
 				return
@@ -135,7 +143,7 @@ func (w *writer) commit(group []*appendReq) {
 		} else {
 			results[i] = appendRes{entries: out}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE req"); err != nil {
+		if _, err := st.release.ExecContext(ctx); err != nil {
 			tx.Rollback()
 			fail(w.s.writeError(err))
 			return
@@ -150,12 +158,60 @@ func (w *writer) commit(group []*appendReq) {
 	}
 }
 
+// writeStmts are the prepared statements of the hot write path.
+type writeStmts struct {
+	journal     *sql.Stmt
+	deviceState *sql.Stmt
+	alarm       *sql.Stmt
+	maxSeq      *sql.Stmt
+	savepoint   *sql.Stmt
+	rollbackTo  *sql.Stmt
+	release     *sql.Stmt
+}
+
+func prepareWrites(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
+	w := &writeStmts{}
+	for _, p := range []struct {
+		dst  **sql.Stmt
+		text string
+	}{
+		{&w.journal, "INSERT INTO journal (seq, ts, kind, subject, operator, drill, data) VALUES (?, ?, ?, ?, ?, ?, ?)"},
+		{&w.deviceState, `INSERT INTO device_state (device, last_seen, online, messages, data) VALUES (?, ?, 1, 1, ?)
+			ON CONFLICT (device) DO UPDATE SET last_seen = excluded.last_seen, online = 1,
+				messages = device_state.messages + 1, data = excluded.data`},
+		{&w.alarm, `INSERT INTO alarms (id, kind, priority, state, device, camera, grid, drill, raised_at, last_seq, data)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET priority = excluded.priority, state = excluded.state,
+				last_seq = excluded.last_seq, data = excluded.data`},
+		{&w.maxSeq, "SELECT max(seq) FROM journal"},
+		{&w.savepoint, "SAVEPOINT req"},
+		{&w.rollbackTo, "ROLLBACK TO req"},
+		{&w.release, "RELEASE req"},
+	} {
+		st, err := tx.PrepareContext(ctx, p.text)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		*p.dst = st
+	}
+	return w, nil
+}
+
+func (w *writeStmts) close() {
+	for _, st := range []*sql.Stmt{w.journal, w.deviceState, w.alarm, w.maxSeq, w.savepoint, w.rollbackTo, w.release} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
 // appendTx inserts entries and applies their projections inside tx. Sequence numbers are
 // assigned here (the writer is the only one, inside an immediate transaction), so an
 // alarm.raised entry can carry its own subject alarm:<seq> from the start.
-func appendTx(ctx context.Context, tx *sql.Tx, entries []app.Entry) ([]app.Entry, error) {
+func appendTx(ctx context.Context, tx *sql.Tx, st *writeStmts, entries []app.Entry) ([]app.Entry, error) {
 	var last sql.NullInt64
-	if err := tx.QueryRowContext(ctx, "SELECT max(seq) FROM journal").Scan(&last); err != nil {
+	if err := st.maxSeq.QueryRowContext(ctx).Scan(&last); err != nil {
 		return nil, err
 	}
 	out := make([]app.Entry, len(entries))
@@ -173,12 +229,10 @@ func appendTx(ctx context.Context, tx *sql.Tx, entries []app.Entry) ([]app.Entry
 		if len(e.Data) > 0 {
 			data = string(e.Data)
 		}
-		if _, err := tx.ExecContext(ctx,
-			"INSERT INTO journal (seq, ts, kind, subject, operator, drill, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			e.Seq, e.Time.UnixNano(), string(e.Kind), e.Subject, e.Operator, e.Drill, data); err != nil {
+		if _, err := st.journal.ExecContext(ctx, e.Seq, e.Time.UnixNano(), string(e.Kind), e.Subject, e.Operator, e.Drill, data); err != nil {
 			return nil, err
 		}
-		if err := project(ctx, tx, &e); err != nil {
+		if err := project(ctx, tx, st, &e); err != nil {
 			return nil, err
 		}
 		out[i] = e

@@ -4,13 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 
 	"watchpost/app"
 )
 
 // project applies a journal entry to the tables derived from the journal, in the same
 // transaction as the entry itself. Kinds without a projection only live in the journal.
-func project(ctx context.Context, tx *sql.Tx, e *app.Entry) error {
+func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) error {
 	switch {
 	case e.Kind == app.KindSiteSeeded || e.Kind == app.KindSiteImported:
 		var s app.Site
@@ -26,17 +27,14 @@ func project(ctx context.Context, tx *sql.Tx, e *app.Entry) error {
 		if e.Kind == app.KindAlarmRaised {
 			a.ID = e.Seq
 		}
-		return upsertAlarm(ctx, tx, &a, e.Seq)
+		_, err := st.alarm.ExecContext(ctx, a.ID, a.Kind, int(a.Priority), string(a.State), a.DeviceID, a.CameraID, a.GridID, a.Drill,
+			a.RaisedAt.UnixNano(), e.Seq, mustJSON(a))
+		return err
 	case e.Kind == app.KindDeviceReading:
-		var r app.Reading
-		if err := e.Decode(&r); err != nil {
-			return err
-		}
-		online := !(r.Type == app.MsgStatus && r.Values["status"] == "offline")
-		_, err := tx.ExecContext(ctx, `INSERT INTO device_state (device, last_seen, online, messages, data) VALUES (?, ?, ?, 1, ?)
-			ON CONFLICT (device) DO UPDATE SET last_seen = excluded.last_seen, online = excluded.online,
-				messages = device_state.messages + 1, data = excluded.data`,
-			r.DeviceID, e.Time.UnixNano(), online, string(e.Data))
+		// The hot path: no decoding. Any message means the device is there; a Last Will
+		// is followed by a device.offline entry that marks it offline.
+		device := strings.TrimPrefix(e.Subject, "device:")
+		_, err := st.deviceState.ExecContext(ctx, device, e.Time.UnixNano(), string(e.Data))
 		return err
 	case e.Kind == app.KindDeviceOffline || e.Kind == app.KindDeviceOnline:
 		var d struct{ Device string }
@@ -92,16 +90,6 @@ func replaceSite(ctx context.Context, tx *sql.Tx, s *app.Site) error {
 		}
 	}
 	return nil
-}
-
-func upsertAlarm(ctx context.Context, tx *sql.Tx, a *app.Alarm, seq int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO alarms (id, kind, priority, state, device, camera, grid, drill, raised_at, last_seq, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET priority = excluded.priority, state = excluded.state,
-			last_seq = excluded.last_seq, data = excluded.data`,
-		a.ID, a.Kind, int(a.Priority), string(a.State), a.DeviceID, a.CameraID, a.GridID, a.Drill,
-		a.RaisedAt.UnixNano(), seq, mustJSON(a))
-	return err
 }
 
 func mustJSON(v any) string {
