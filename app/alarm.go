@@ -50,7 +50,28 @@ const (
 	OutcomeFalse   Outcome = "false"   // false alarm
 	OutcomeTest    Outcome = "test"    // maintenance or test
 	OutcomeCleared Outcome = "cleared" // a fault that cleared itself (device back online)
+	OutcomeFault   Outcome = "fault"   // the device itself was faulty
 )
+
+// Outcomes an operator chooses from when resolving.
+var Outcomes = []Outcome{OutcomeGenuine, OutcomeFalse, OutcomeTest, OutcomeFault}
+
+// Label is the English name of an outcome (the translation key).
+func (o Outcome) Label() string {
+	switch o {
+	case OutcomeGenuine:
+		return "Real incident"
+	case OutcomeFalse:
+		return "False alarm"
+	case OutcomeTest:
+		return "Test or maintenance"
+	case OutcomeFault:
+		return "Device fault"
+	case OutcomeCleared:
+		return "Cleared by itself"
+	}
+	return string(o)
+}
 
 // Mark is who did a step of the alarm's lifecycle, when, and what they noted.
 type Mark struct {

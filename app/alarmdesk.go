@@ -226,7 +226,7 @@ func (d *AlarmDesk) Dispatch(ctx context.Context, op *Operator, id int64, to, no
 // Resolve closes the alarm with what it turned out to be.
 func (d *AlarmDesk) Resolve(ctx context.Context, op *Operator, id int64, outcome Outcome, note string) (Alarm, error) {
 	switch outcome {
-	case OutcomeGenuine, OutcomeFalse, OutcomeTest:
+	case OutcomeGenuine, OutcomeFalse, OutcomeTest, OutcomeFault:
 	default:
 		return Alarm{}, Errorf(CodeInvalid, "Say what the alarm turned out to be").On("outcome")
 	}
@@ -281,4 +281,29 @@ func (d *AlarmDesk) Counts() AlarmCounts {
 		c[a.Priority]++
 	}
 	return c
+}
+
+// History returns the journal entries of one alarm, oldest first: who did what, when.
+func (d *AlarmDesk) History(ctx context.Context, id int64) ([]Entry, error) {
+	return d.rec.Journal.Query(ctx, JournalQuery{Subject: SubjectAlarm(id)})
+}
+
+// Get returns an open alarm, or a stored one.
+func (d *AlarmDesk) Get(ctx context.Context, id int64) (Alarm, error) {
+	d.mu.Lock()
+	a, ok := d.open[id]
+	var c Alarm
+	if ok {
+		c = *a
+	}
+	d.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	return d.store.Alarm(ctx, id)
+}
+
+// Recent returns the alarms raised since t, newest first (resolved ones too).
+func (d *AlarmDesk) Recent(ctx context.Context, since time.Time) ([]Alarm, error) {
+	return d.store.Alarms(ctx, AlarmQuery{Since: since})
 }

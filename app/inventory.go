@@ -149,3 +149,42 @@ func (inv *Inventory) Search(q string, english bool) []Hit {
 	})
 	return out
 }
+
+// KindDeviceAdded records a device added to the site (an unregistered device adopted).
+const KindDeviceAdded EntryKind = "device.added" // Data: Device
+
+// AddDevice adds a device to the site (administrators: it changes the inventory). Its grid
+// is found from its position when not given.
+func (inv *Inventory) AddDevice(ctx context.Context, op *Operator, d Device) error {
+	if err := Authorize(op, ActEditSite); err != nil {
+		return err
+	}
+	s := inv.Site()
+	if s == nil {
+		return Errorf(CodeUnavailable, "No site is set up yet")
+	}
+	if _, exists := inv.Device(d.ID); exists {
+		return Errorf(CodeConflict, "The device {{.ID}} is already registered", "ID", d.ID)
+	}
+	if d.GridID == "" {
+		if g, ok := s.GridAt(d.Position); ok {
+			d.GridID = g.ID
+		}
+	}
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	if d.GridID != "" {
+		if _, ok := s.Grid(d.GridID); !ok {
+			return Errorf(CodeInvalid, "Device {{.ID}} refers to unknown grid {{.Grid}}", "ID", d.ID, "Grid", d.GridID)
+		}
+	}
+	if _, err := inv.rec.Record(ctx, NewEntry(KindDeviceAdded, SubjectDevice(d.ID), op.Username, d)); err != nil {
+		return err
+	}
+	// A new site value: readers holding the old one keep a consistent picture.
+	next := *s
+	next.Devices = append(append([]Device(nil), s.Devices...), d)
+	inv.setSite(&next)
+	return nil
+}

@@ -247,3 +247,19 @@ func TestSeedDemoIsIdempotentAndAutoSignInIsDemoOnly(t *testing.T) {
 	_, err = acc.SignInDemo(ctx, real, "duty")
 	assert.True(t, app.IsCode(err, app.CodeForbidden), "no password-less sign-in on a real site")
 }
+
+func TestAddDeviceAdoptsAnUnregisteredOne(t *testing.T) {
+	ctx := context.Background()
+	st := newMemStore()
+	inv := app.NewInventory(st, app.NewRecorder(st, app.NewBus()))
+	require.NoError(t, inv.Seed(ctx, validSite()))
+	d := app.Device{ID: "smoke-99", Kind: app.KindSmoke, Names: app.Names{Name: "新烟感"}, Position: app.Point{X: 50, Y: 50}}
+	assert.True(t, app.IsCode(inv.AddDevice(ctx, duty, d), app.CodeForbidden), "operators do not change the inventory")
+	admin := &app.Operator{Username: "admin", Name: "a", Role: app.RoleAdmin}
+	require.NoError(t, inv.AddDevice(ctx, admin, d))
+	got, ok := inv.Device("smoke-99")
+	require.True(t, ok)
+	assert.Equal(t, "g1", got.GridID, "the grid follows from the position")
+	assert.True(t, app.IsCode(inv.AddDevice(ctx, admin, d), app.CodeConflict))
+	assert.Equal(t, app.KindDeviceAdded, st.entries[len(st.entries)-1].Kind)
+}

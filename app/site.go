@@ -20,6 +20,42 @@ type Site struct {
 	Cameras   []Camera   `json:"cameras"`
 	Devices   []Device   `json:"devices"`
 	Vehicles  []Vehicle  `json:"vehicles,omitempty"` // the residents' vehicle register
+	Contacts  []Contact  `json:"contacts,omitempty"` // whom to call: property, police, fire, medical…
+}
+
+// Contact is someone the guard room calls: property management, the residents' committee,
+// police, fire, medical services, utilities.
+type Contact struct {
+	ID   string `json:"id"`
+	Role string `json:"role"` // property, committee, police, fire, medical, gas, power, water…
+	Names
+	Phone string `json:"phone"`
+	Note  string `json:"note,omitempty"`
+}
+
+// ContactRoleLabel is the English name of a contact role (the translation key).
+func ContactRoleLabel(role string) string {
+	switch role {
+	case "property":
+		return "Property management"
+	case "committee":
+		return "Residents' committee"
+	case "police":
+		return "Police"
+	case "fire":
+		return "Fire brigade"
+	case "medical":
+		return "Emergency medical"
+	case "gas":
+		return "Gas company"
+	case "power":
+		return "Power company"
+	case "water":
+		return "Water company"
+	case "security":
+		return "Security patrol"
+	}
+	return role
 }
 
 // Vehicle is a resident's registered vehicle; plates not in the register are reported.
@@ -226,6 +262,14 @@ func (s *Site) Validate() error {
 		}
 		if d.BuildingID != "" && !buildings[d.BuildingID] {
 			p.Add("building", "Device {{.ID}} refers to unknown building {{.Building}}", "ID", d.ID, "Building", d.BuildingID)
+		}
+	}
+	for _, c := range s.Contacts {
+		unique("contact", c.ID)
+		checkID(&p, "contacts.id", c.ID)
+		checkName(&p, "contacts.name", c.Name)
+		if !validPhone(c.Phone) {
+			p.Add("contacts.phone", "{{.Phone}} is not a phone number", "Phone", c.Phone)
 		}
 	}
 	plates := map[string]bool{}

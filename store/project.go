@@ -36,6 +36,19 @@ func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) erro
 		device := strings.TrimPrefix(e.Subject, "device:")
 		_, err := st.deviceState.ExecContext(ctx, device, e.Time.UnixNano(), string(e.Data))
 		return err
+	case e.Kind == app.KindDeviceAdded:
+		var d app.Device
+		if err := e.Decode(&d); err != nil {
+			return err
+		}
+		var siteID string
+		var pos int
+		if err := tx.QueryRowContext(ctx, "SELECT id, (SELECT coalesce(max(pos), -1) + 1 FROM devices) FROM sites LIMIT 1").Scan(&siteID, &pos); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO devices (id, site_id, pos, kind, grid_id, name, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			d.ID, siteID, pos, string(d.Kind), nullable(d.GridID), d.Name, mustJSON(d))
+		return err
 	case e.Kind == app.KindDeviceOffline || e.Kind == app.KindDeviceOnline:
 		var d struct{ Device string }
 		if err := e.Decode(&d); err != nil {
@@ -54,6 +67,7 @@ type siteHeader struct {
 	Boundary app.Polygon   `json:"boundary"`
 	Features []app.Feature `json:"features,omitempty"`
 	Vehicles []app.Vehicle `json:"vehicles,omitempty"`
+	Contacts []app.Contact `json:"contacts,omitempty"`
 }
 
 func replaceSite(ctx context.Context, tx *sql.Tx, s *app.Site) error {
@@ -61,7 +75,7 @@ func replaceSite(ctx context.Context, tx *sql.Tx, s *app.Site) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM sites"); err != nil {
 		return err
 	}
-	head, _ := json.Marshal(siteHeader{s.Names, s.Address, s.Boundary, s.Features, s.Vehicles})
+	head, _ := json.Marshal(siteHeader{s.Names, s.Address, s.Boundary, s.Features, s.Vehicles, s.Contacts})
 	if _, err := tx.ExecContext(ctx, "INSERT INTO sites (id, name, demo, data) VALUES (?, ?, ?, ?)", s.ID, s.Name, s.Demo, string(head)); err != nil {
 		return err
 	}

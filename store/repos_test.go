@@ -142,3 +142,24 @@ func TestOperatorAccounts(t *testing.T) {
 	assert.Equal(t, []app.EntryKind{app.KindOperatorCreated, app.KindPasswordChanged, app.KindSignInFailed, app.KindSignedIn}, kinds)
 	assert.Equal(t, "admin", entries[1].Operator, "the journal says who changed it")
 }
+
+func TestAddedDeviceIsInTheInventoryAfterARestart(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTemp(t)
+	inv := app.NewInventory(s, app.NewRecorder(s, app.NewBus()))
+	require.NoError(t, inv.Seed(ctx, demoSite(t)))
+	admin := &app.Operator{Username: "admin", Name: "a", Role: app.RoleAdmin}
+	d := app.Device{ID: "smoke-new", Kind: app.KindSmoke, Names: app.Names{Name: "新装烟感"}, Position: app.Point{X: 50, Y: 30}}
+	require.NoError(t, inv.AddDevice(ctx, admin, d))
+	require.NoError(t, s.Close())
+	s2, err := openAt(path)
+	require.NoError(t, err)
+	defer s2.Close()
+	site, err := s2.LoadSite(ctx)
+	require.NoError(t, err)
+	got, ok := site.Device("smoke-new")
+	require.True(t, ok)
+	assert.Equal(t, "g1", got.GridID)
+	assert.Equal(t, "smoke-new", site.Devices[len(site.Devices)-1].ID, "added at the end")
+	assert.NotEmpty(t, site.Contacts, "the demo's contacts are kept")
+}

@@ -26,7 +26,8 @@ func (s *Store) LoadSite(ctx context.Context) (*app.Site, error) {
 	if err := json.Unmarshal([]byte(head), &h); err != nil {
 		return nil, app.Errorf(app.CodeCorrupt, "The site's record cannot be read").Wrap(err)
 	}
-	site.Names, site.Address, site.Boundary, site.Features, site.Vehicles = h.Names, h.Address, h.Boundary, h.Features, h.Vehicles
+	site.Names, site.Address, site.Boundary, site.Features = h.Names, h.Address, h.Boundary, h.Features
+	site.Vehicles, site.Contacts = h.Vehicles, h.Contacts
 	if err := loadRows(ctx, tx, "grids", site.ID, &site.Grids); err != nil {
 		return nil, err
 	}
