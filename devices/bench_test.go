@@ -28,7 +28,7 @@ import (
 // benchSite is a site of n smoke detectors.
 func benchSite(n int) *app.Site {
 	s := &app.Site{ID: "demo", Names: app.Names{Name: "bench"}, Demo: true,
-		Boundary: app.Polygon{{0, 0}, {1000, 0}, {1000, 1000}, {0, 1000}}}
+		Boundary: app.Polygon{{X: 0, Y: 0}, {X: 1000, Y: 0}, {X: 1000, Y: 1000}, {X: 0, Y: 1000}}}
 	for i := 0; i < n; i++ {
 		s.Devices = append(s.Devices, app.Device{ID: fmt.Sprintf("smoke-%04d", i), Kind: app.KindSmoke,
 			Names: app.Names{Name: fmt.Sprintf("烟感 %d", i)}, Position: app.Point{X: float64(i % 1000), Y: float64(i / 1000)}})
