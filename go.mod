@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	fyne.io/fyne/v2 v2.7.1
+	github.com/ebitengine/oto/v3 v3.4.0
 	github.com/eclipse/paho.mqtt.golang v1.5.1
 	github.com/go-text/typesetting v0.2.1
 	github.com/mochi-mqtt/server/v2 v2.7.9
@@ -12,6 +13,7 @@ require (
 )
 
 require (
+	github.com/ebitengine/purego v0.9.0 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect
 	github.com/rs/xid v1.4.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect

@@ -175,7 +175,7 @@ func TestImportRule(t *testing.T) {
 func TestImportRuleCatchesViolations(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
-		"go.mod": "module watchpost\n\ngo 1.26\n\nrequire fyne.io/fyne/v2 v2.0.0\n\nreplace fyne.io/fyne/v2 => ./fakefyne\n",
+		"go.mod":             "module watchpost\n\ngo 1.26\n\nrequire fyne.io/fyne/v2 v2.0.0\n\nreplace fyne.io/fyne/v2 => ./fakefyne\n",
 		"fakefyne/go.mod":    "module fyne.io/fyne/v2\n\ngo 1.26\n",
 		"fakefyne/fyne.go":   "package fyne\n\nconst Version = 2\n",
 		"app/app.go":         "package app\n\nimport (\n\t\"os\"\n\t_ \"watchpost/store\"\n)\n\nvar _ = os.Getenv\n",

@@ -162,22 +162,28 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 	health.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: st.Describe()})
 	wall := app.NewWall(st, store.Files{Dir: filepath.Join(dir, "snapshots")}, rec, clock)
 
+	// Components stop in the reverse order of their start, before console.stopped is
+	// journaled (so it is the journal's last word on this run).
+	var stops []func()
+	defer func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}()
 	site := inv.Site()
 	if site.Demo && demoSim {
 		// The demo community's cameras are simulated in this process.
-		stopSim := startDemoCameras(site, log)
-		defer stopSim()
+		stops = append(stops, startDemoCameras(site, log))
 	}
 	devicePath, stopDevices, err := startDevices(ctx, cfg, site, st, inv, desk, rec, health, demoSim, log)
 	if err != nil {
 		return fail(exitFailure, err)
 	}
-	defer stopDevices()
-
+	stops = append(stops, stopDevices)
 	cameraStatus := app.NewStatusJournal(rec, log)
-	defer cameraStatus.Close()
+	stops = append(stops, cameraStatus.Close)
 	feeds := video.NewFeeds(site.Cameras, video.Config{}, health, cameraStatus.Camera)
-	defer feeds.Close()
+	stops = append(stops, feeds.Close)
 	mode := "console"
 	if headless {
 		mode = "headless"
@@ -200,6 +206,10 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 			log.Error("window", "err", err)
 		}
 	}
+	for i := len(stops) - 1; i >= 0; i-- {
+		stops[i]()
+	}
+	stops = nil
 	// A fresh context: the signal context is already cancelled when we stop on SIGTERM.
 	stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -132,8 +132,8 @@ func TestHeadlessRunsAndTheCLIReadsItsSite(t *testing.T) {
 		kinds = append(kinds, string(e.Kind))
 	}
 	assert.Contains(t, kinds, "site.seeded")
-	assert.Equal(t, "console.started", kinds[len(kinds)-2])
-	assert.Equal(t, "console.stopped", kinds[len(kinds)-1])
+	assert.Contains(t, kinds, "console.started")
+	assert.Equal(t, "console.stopped", kinds[len(kinds)-1], "the journal's last word on the run")
 
 	// The second start finds its data and seeds nothing again.
 	cmd, log = startHeadless(t, data)

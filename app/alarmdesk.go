@@ -25,7 +25,7 @@ type AlarmDesk struct {
 	mu      sync.Mutex
 	open    map[int64]*Alarm
 	byKey   map[string]int64 // dedup key → the open alarm of that cause
-	flood   time.Duration // repeats within this time of the last fold into the open alarm
+	flood   time.Duration    // repeats within this time of the last fold into the open alarm
 	stripes [64]sync.Mutex
 }
 
@@ -306,4 +306,9 @@ func (d *AlarmDesk) Get(ctx context.Context, id int64) (Alarm, error) {
 // Recent returns the alarms raised since t, newest first (resolved ones too).
 func (d *AlarmDesk) Recent(ctx context.Context, since time.Time) ([]Alarm, error) {
 	return d.store.Alarms(ctx, AlarmQuery{Since: since})
+}
+
+// DeviceHistory returns a device's latest journal entries (messages, offline, online), oldest first.
+func (d *AlarmDesk) DeviceHistory(ctx context.Context, deviceID string, n int) ([]Entry, error) {
+	return d.rec.Journal.Query(ctx, JournalQuery{Subject: SubjectDevice(deviceID), Latest: n})
 }

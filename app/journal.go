@@ -106,6 +106,7 @@ type JournalQuery struct {
 	Kinds    []EntryKind // any of these kinds
 	Operator string
 	Limit    int // at most this many (oldest first); 0: no limit
+	Latest   int // only the newest this many (still returned oldest first)
 }
 
 // Journal is the durable, append-only record. Append returns only once the entries are on

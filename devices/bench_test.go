@@ -132,7 +132,7 @@ func BenchmarkAlarmLatency2000Devices(b *testing.B) {
 type noIngest struct{}
 
 func (noIngest) Handle(context.Context, app.Reading, string) error { return nil }
-func (noIngest) NoteMalformed(string, string, int)                  {}
+func (noIngest) NoteMalformed(string, string, int)                 {}
 
 // BenchmarkSustainedIngest: 40 publishers send heartbeats at QoS 1 as fast as the broker
 // acknowledges them (each with up to 64 in flight) for 10 s. Figures: messages per second

@@ -331,9 +331,14 @@ func (s *Store) Query(ctx context.Context, q app.JournalQuery) ([]app.Entry, err
 	if len(where) > 0 {
 		sqlText += " WHERE " + strings.Join(where, " AND ")
 	}
-	sqlText += " ORDER BY seq"
-	if q.Limit > 0 {
-		sqlText += fmt.Sprintf(" LIMIT %d", q.Limit)
+	switch {
+	case q.Latest > 0:
+		sqlText += fmt.Sprintf(" ORDER BY seq DESC LIMIT %d", q.Latest)
+	default:
+		sqlText += " ORDER BY seq"
+		if q.Limit > 0 {
+			sqlText += fmt.Sprintf(" LIMIT %d", q.Limit)
+		}
 	}
 	rows, err := s.db.QueryContext(ctx, sqlText, args...)
 	if err != nil {
@@ -358,6 +363,11 @@ func (s *Store) Query(ctx context.Context, q app.JournalQuery) ([]app.Entry, err
 	}
 	if err := rows.Err(); err != nil {
 		return nil, app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(err)
+	}
+	if q.Latest > 0 {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
 	}
 	return out, nil
 }

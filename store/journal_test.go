@@ -105,6 +105,7 @@ func TestJournalQueries(t *testing.T) {
 	assert.Equal(t, []int64{2, 4}, q(app.JournalQuery{Kinds: []app.EntryKind{app.KindSignedIn}, Limit: 2}))
 	assert.Equal(t, []int64{9, 10}, q(app.JournalQuery{AfterSeq: 8}))
 	assert.Empty(t, q(app.JournalQuery{Operator: "nobody"}))
+	assert.Equal(t, []int64{7, 9}, q(app.JournalQuery{Subject: "alarm:", Latest: 2}), "the newest, oldest first")
 }
 
 func TestJournalIsAppendOnly(t *testing.T) {

@@ -47,12 +47,19 @@ func newTestConsole(t *testing.T, cfg app.Config) *Console {
 	health := app.NewHealth(rec, app.SystemClock{}, slog.New(slog.DiscardHandler))
 	health.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: st.Describe()})
 
+	// The cameras play from the simulator over loopback (wall_test.go), like main wires them.
+	feeds := newTestFeeds(t, site)
+	wall := app.NewWall(st, store.Files{Dir: t.TempDir()}, rec, app.SystemClock{})
+
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(1400, 860))
 	c := NewConsole(a, w, Deps{
 		Inventory: inv, Desk: desk, Accounts: acc, Settings: app.NewSettings(cfg, &memConfig{cfg}, rec),
-		Health: health, Bus: bus, DataDir: "/var/lib/watchpost", LogFile: "/var/lib/watchpost/logs/watchpost.log",
+		Health: health, Bus: bus, Feeds: feeds, Wall: wall,
+		Devices: app.NewIngest(inv, desk, rec, app.NewRules(app.RulesConfig{}, time.Now()), app.NewDeviceMonitor(time.Now()),
+			app.SystemClock{}, slog.New(slog.DiscardHandler)),
+		DataDir: "/var/lib/watchpost", LogFile: "/var/lib/watchpost/logs/watchpost.log",
 		Version: "test", Log: slog.New(slog.DiscardHandler),
 	})
 	t.Cleanup(func() { c.Close(); SetLanguage("en") })
@@ -67,7 +74,7 @@ func TestDemoSignsTheDutyOperatorIn(t *testing.T) {
 	require.NotNil(t, c.Operator())
 	assert.Equal(t, "duty", c.Operator().Username)
 	require.NotNil(t, c.shell)
-	assert.Equal(t, "inventory", c.shell.current, "the inventory panel opens first")
+	assert.Equal(t, "wall", c.shell.current, "the camera wall opens first")
 	texts := visibleTexts(c.win.Content())
 	assert.Contains(t, texts, "DEMO", "demo mode is marked")
 	assert.Contains(t, texts, "李明")
@@ -80,16 +87,26 @@ func TestNavigationOffersOnlyTheBuiltPanels(t *testing.T) {
 	for _, p := range c.shell.panels {
 		ids = append(ids, p.ID)
 	}
-	assert.Equal(t, []string{"inventory", "settings"}, ids)
-	c.shell.nav.Select(1)
+	assert.Equal(t, []string{"wall", "alarms", "devices", "inventory", "settings"}, ids)
+	nav := func(id string) {
+		for i, p := range c.shell.panels {
+			if p.ID == id {
+				c.shell.nav.Select(i)
+			}
+		}
+	}
+	nav("settings")
 	assert.Equal(t, "settings", c.shell.current)
 	assert.Contains(t, visibleTexts(c.win.Content()), "Device broker")
-	c.shell.nav.Select(0)
+	nav("inventory")
 	assert.Equal(t, "inventory", c.shell.current)
+	c.shell.nav.Select(0)
+	assert.Equal(t, "wall", c.shell.current, "the camera wall comes first")
 }
 
 func inventoryOf(t *testing.T, c *Console) *inventoryPanel {
 	t.Helper()
+	c.shell.show("inventory")
 	p := findInventory(c)
 	require.NotNil(t, p)
 	return p
@@ -151,7 +168,7 @@ func TestInventoryDetailsAndLinks(t *testing.T) {
 
 func TestLanguageSwitchRebuildsTheWindow(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	c.shell.nav.Select(1) // settings
+	c.shell.show("settings")
 	assert.Contains(t, visibleTexts(c.win.Content()), "Site inventory")
 
 	sel := findSelect(c.win.Content(), "English")
@@ -196,7 +213,7 @@ func TestSignInScreen(t *testing.T) {
 
 func TestSettingsRespectRoles(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	c.shell.nav.Select(1)
+	c.shell.show("settings")
 	save := findButton(c.win.Content(), "Save")
 	require.NotNil(t, save)
 	assert.True(t, save.Disabled(), "a duty operator cannot change the broker")

@@ -41,15 +41,6 @@ func visibleTexts(o fyne.CanvasObject) []string {
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func findButton(o fyne.CanvasObject, text string) *widget.Button {
 	var found *widget.Button
 	walk(o, func(x fyne.CanvasObject) {

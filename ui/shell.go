@@ -22,6 +22,9 @@ type panelDef struct {
 
 func panelDefs() []panelDef {
 	return []panelDef{
+		{ID: "wall", Title: "Camera wall", Icon: symbol("camera"), Build: newWallPanel, Need: app.ActView},
+		{ID: "alarms", Title: "Alarm desk", Icon: theme.WarningIcon(), Build: newAlarmPanel, Need: app.ActView},
+		{ID: "devices", Title: "Devices", Icon: theme.StorageIcon(), Build: newDevicePanel, Need: app.ActView},
 		{ID: "inventory", Title: "Site inventory", Icon: theme.ListIcon(), Build: newInventoryPanel, Need: app.ActView},
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: newSettingsPanel, Need: app.ActView},
 	}

@@ -1,0 +1,707 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"watchpost/app"
+)
+
+// The alarm desk: the open alarms, most urgent first, coloured by severity and filterable
+// by grid, kind and state; the selected alarm's details with its device, place, people to
+// call, history and the cameras that see it, live; and the actions an operator takes on it
+// (acknowledge, dispatch, resolve), each checked and journaled by the core. P1 and P2
+// alarms chime until acknowledged, with a mute that expires.
+
+type alarmPanel struct {
+	c       *Console
+	content fyne.CanvasObject
+
+	all      []app.Alarm // open alarms, in desk order
+	shown    []app.Alarm // after the filters
+	list     *widget.List
+	selected int64
+
+	grid, kind, state *widget.Select
+	count             *canvas.Text
+	muteBtn           *widget.Button
+	soundNote         *canvas.Text
+	detail            *fyne.Container
+	previews          []*livePreview
+	sound             *alarmSound
+	visible           bool
+	lastChime         time.Time
+}
+
+const allOption = "__all__"
+
+func newAlarmPanel(c *Console) panelView {
+	p := &alarmPanel{c: c, sound: newAlarmSound()}
+	site := c.deps.Inventory.Site()
+
+	gridOpts := []string{T("All grids")}
+	if site != nil {
+		for _, g := range site.Grids {
+			gridOpts = append(gridOpts, g.Display(english()))
+		}
+	}
+	p.grid = widget.NewSelect(gridOpts, nil)
+	p.grid.SetSelectedIndex(0)
+	p.kind = widget.NewSelect([]string{T("All kinds")}, nil)
+	p.kind.SetSelectedIndex(0)
+	p.state = widget.NewSelect([]string{T("All states"), T(stateText(app.AlarmNew)), T(stateText(app.AlarmAcknowledged)), T(stateText(app.AlarmDispatched))}, nil)
+	p.state.SetSelectedIndex(0)
+	p.count = muted("")
+
+	p.muteBtn = widget.NewButtonWithIcon(T("Mute 2 min"), theme.VolumeMuteIcon(), func() {
+		if p.sound.Muted() > 0 {
+			p.sound.Mute(0)
+		} else {
+			p.sound.Mute(2 * time.Minute)
+		}
+		p.updateMute()
+	})
+	p.soundNote = muted("")
+	if ok, why := p.sound.Available(); !ok {
+		p.soundNote.Text = T(why)
+	}
+
+	p.list = widget.NewList(
+		func() int { return len(p.shown) },
+		func() fyne.CanvasObject { return newAlarmRow() },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(p.shown) {
+				o.(*alarmRow).set(p, &p.shown[i])
+			}
+		})
+	p.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(p.shown) {
+			p.selected = p.shown[i].ID
+			p.showDetail()
+		}
+	}
+	p.detail = container.NewStack(container.NewCenter(widget.NewLabel(T("Select an alarm to see its details"))))
+
+	filters := container.NewHBox(p.grid, p.kind, p.state)
+	tools := container.NewHBox(p.muteBtn, p.soundNote)
+	if c.deps.Simulate != nil {
+		tools.Add(widget.NewSeparator())
+		tools.Add(p.simulateControl())
+	}
+	top := container.NewVBox(container.NewBorder(nil, nil, heading(T("Alarm desk")), p.count), filters, tools)
+	left := container.NewBorder(top, nil, nil, nil, p.list)
+	split := container.NewHSplit(left, container.NewPadded(p.detail))
+	split.Offset = 0.42
+	p.content = split
+	for _, s := range []*widget.Select{p.grid, p.kind, p.state} {
+		s.OnChanged = func(string) { p.refresh() }
+	}
+	p.refresh()
+	return p
+}
+
+func (p *alarmPanel) Object() fyne.CanvasObject { return p.content }
+
+// simulateControl plays the device simulator's scenarios (demo site only).
+func (p *alarmPanel) simulateControl() fyne.CanvasObject {
+	names := map[string]string{
+		"fire": "Fire in a flat", "fall": "Elderly resident falls", "sos": "Emergency button pressed",
+		"forced_door": "Door forced at night", "flood": "Water in a manhole", "offline": "Streetlight loses power",
+		"unknown_vehicle": "Unregistered vehicle at the gate",
+	}
+	var opts []string
+	byLabel := map[string]string{}
+	for _, s := range []string{"fire", "fall", "sos", "forced_door", "flood", "offline", "unknown_vehicle"} {
+		opts = append(opts, T(names[s]))
+		byLabel[T(names[s])] = s
+	}
+	sel := widget.NewSelect(opts, nil)
+	sel.PlaceHolder = T("Simulate…")
+	sel.OnChanged = func(v string) {
+		name := byLabel[v]
+		if name == "" {
+			return
+		}
+		sel.ClearSelected()
+		go func() {
+			what, err := p.c.deps.Simulate(name)
+			fyne.Do(func() {
+				if err != nil {
+					p.c.showError(err)
+					return
+				}
+				p.c.deps.Log.Info("scenario simulated", "scenario", name, "what", what)
+			})
+		}()
+	}
+	return container.NewHBox(widget.NewIcon(theme.MediaPlayIcon()), sel)
+}
+
+// refresh reloads the open alarms from the desk and applies the filters.
+func (p *alarmPanel) refresh() {
+	p.all = p.c.deps.Desk.Open()
+	kinds := map[string]bool{}
+	for _, a := range p.all {
+		kinds[a.Kind] = true
+	}
+	kindOpts := []string{T("All kinds")}
+	var ks []string
+	for k := range kinds {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	for _, k := range ks {
+		kindOpts = append(kindOpts, T(app.AlarmKindLabel(k)))
+	}
+	cur := p.kind.Selected
+	p.kind.Options = kindOpts
+	if !contains(kindOpts, cur) {
+		cb := p.kind.OnChanged
+		p.kind.OnChanged = nil // no refresh from inside refresh
+		p.kind.SetSelectedIndex(0)
+		p.kind.OnChanged = cb
+	}
+	p.kind.Refresh()
+
+	site := p.c.deps.Inventory.Site()
+	p.shown = p.shown[:0]
+	for _, a := range p.all {
+		if p.grid.SelectedIndex() > 0 && site != nil && site.Grids[p.grid.SelectedIndex()-1].ID != a.GridID {
+			continue
+		}
+		if p.kind.SelectedIndex() > 0 && T(app.AlarmKindLabel(a.Kind)) != p.kind.Selected {
+			continue
+		}
+		if p.state.SelectedIndex() > 0 && T(stateText(a.State)) != p.state.Selected {
+			continue
+		}
+		p.shown = append(p.shown, a)
+	}
+	p.count.Text = T("{{.N}} open", map[string]any{"N": len(p.all)})
+	p.count.Refresh()
+	p.list.Refresh()
+	// Keep the selection on the same alarm (the list order changes as alarms arrive).
+	found := false
+	for i, a := range p.shown {
+		if a.ID == p.selected {
+			p.list.Select(i)
+			found = true
+			break
+		}
+	}
+	if !found && p.selected != 0 {
+		p.list.UnselectAll()
+	}
+	if p.selected != 0 {
+		p.showDetail()
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// OnEntry follows the desk.
+func (p *alarmPanel) OnEntry(e app.Entry) {
+	if e.Kind.IsAlarm() {
+		p.refresh()
+		if e.Kind == app.KindAlarmRaised {
+			p.chime()
+		}
+	}
+}
+
+// Tick re-chimes for unacknowledged urgent alarms and keeps the times current.
+func (p *alarmPanel) Tick() {
+	p.updateMute()
+	p.list.Refresh()
+	if time.Since(p.lastChime) > 6*time.Second {
+		p.chime()
+	}
+}
+
+// chime sounds while a P1/P2 alarm is new (not acknowledged yet).
+func (p *alarmPanel) chime() {
+	for _, a := range p.all {
+		if a.State == app.AlarmNew && a.Priority <= app.P2 {
+			p.sound.Play(a.Priority == app.P1)
+			p.lastChime = time.Now()
+			return
+		}
+	}
+}
+
+func (p *alarmPanel) updateMute() {
+	if d := p.sound.Muted(); d > 0 {
+		p.muteBtn.SetText(T("Muted ({{.S}} s) — unmute", map[string]any{"S": int(d.Seconds())}))
+		p.muteBtn.SetIcon(theme.VolumeUpIcon())
+	} else {
+		p.muteBtn.SetText(T("Mute 2 min"))
+		p.muteBtn.SetIcon(theme.VolumeMuteIcon())
+	}
+}
+
+func (p *alarmPanel) Shown(on bool) {
+	p.visible = on
+	if !on {
+		p.closePreviews()
+	} else if p.selected != 0 {
+		p.showDetail()
+	}
+}
+
+func (p *alarmPanel) closePreviews() {
+	for _, pv := range p.previews {
+		pv.Close()
+	}
+	p.previews = nil
+}
+
+// TypedKey: A acknowledge, D dispatch, R resolve, N or ↓ next alarm, ↑ previous, M mute.
+func (p *alarmPanel) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyA:
+		p.acknowledge()
+	case fyne.KeyD:
+		p.dispatch()
+	case fyne.KeyR:
+		p.resolve()
+	case fyne.KeyM:
+		p.muteBtn.OnTapped()
+	case fyne.KeyN, fyne.KeyDown:
+		p.step(1)
+	case fyne.KeyUp:
+		p.step(-1)
+	}
+}
+
+func (p *alarmPanel) step(d int) {
+	if len(p.shown) == 0 {
+		return
+	}
+	i := 0
+	for k, a := range p.shown {
+		if a.ID == p.selected {
+			i = (k + d + len(p.shown)) % len(p.shown)
+			break
+		}
+	}
+	p.list.Select(i)
+	p.list.ScrollTo(i)
+}
+
+func (p *alarmPanel) current() (app.Alarm, bool) {
+	for _, a := range p.all {
+		if a.ID == p.selected {
+			return a, true
+		}
+	}
+	return app.Alarm{}, false
+}
+
+// showDetail renders the selected alarm.
+func (p *alarmPanel) showDetail() {
+	a, ok := p.current()
+	if !ok {
+		var err error
+		a, err = p.c.deps.Desk.Get(context.Background(), p.selected)
+		if err != nil {
+			return
+		}
+	}
+	p.closePreviews()
+	site := p.c.deps.Inventory.Site()
+	en := english()
+	op := p.c.Operator()
+
+	title := container.NewHBox(newBadge(a.Priority.String(), priorityColor(a.Priority)), heading(T(app.AlarmKindLabel(a.Kind))),
+		newBadge(T(stateText(a.State)), stateBadgeColor(a.State)))
+	if a.Drill {
+		title.Add(newBadge(T("DRILL"), themeColor(colorDemo)))
+	}
+	rows := []kvRow{kv("Raised", fmt.Sprintf("%s (%s)", a.RaisedAt.Local().Format("2006-01-02 15:04:05"), ago(a.RaisedAt)))}
+	if a.Repeats > 0 {
+		rows = append(rows, kv("Repeats", T("{{.N}} more, the last {{.Ago}}", map[string]any{"N": a.Repeats, "Ago": ago(a.LastAt)})))
+	}
+	var dev *app.Device
+	if site != nil {
+		if d, ok := site.Device(a.DeviceID); ok {
+			dev = d
+			rows = append(rows, kv("Device", fmt.Sprintf("%s (%s)", d.Display(en), T(d.Kind.Label()))), kv("Location", d.DisplayLocation(en)))
+			if pr := d.Person; pr != nil {
+				rows = append(rows, kv("Resident", fmt.Sprintf("%s, %d", pr.Name, pr.Age)))
+				if pr.Contact != "" {
+					rows = append(rows, kv("Family contact", pr.Contact+"  "+pr.ContactPhone))
+				}
+				if pr.Note != "" {
+					rows = append(rows, kv("Notes", pr.Note))
+				}
+			}
+		}
+		if g, ok := site.Grid(a.GridID); ok {
+			rows = append(rows, kv("Grid", g.Display(en)), kv("Grid worker", g.Worker.Name+"  "+g.Worker.Phone))
+		}
+		if b, ok := site.Building(a.Building); ok {
+			rows = append(rows, kv("Building", b.Display(en)))
+		}
+	}
+	if dev == nil {
+		rows = append(rows, kv("Cause", a.Cause))
+	}
+	if a.Ack != nil {
+		rows = append(rows, kv("Acknowledged", markText(a.Ack)))
+	}
+	if a.Dispatch != nil {
+		rows = append(rows, kv("Dispatched", a.Dispatch.To+" · "+markText(a.Dispatch)))
+	}
+	if a.Resolve != nil {
+		rows = append(rows, kv("Resolved", T(a.Outcome.Label())+" · "+markText(a.Resolve)))
+	}
+
+	ack := widget.NewButtonWithIcon(T("Acknowledge (A)"), theme.ConfirmIcon(), p.acknowledge)
+	ack.Importance = widget.HighImportance
+	disp := widget.NewButtonWithIcon(T("Dispatch (D)"), theme.MailSendIcon(), p.dispatch)
+	res := widget.NewButtonWithIcon(T("Resolve (R)"), theme.DocumentSaveIcon(), p.resolve)
+	if a.State != app.AlarmNew || op == nil || !op.Role.Can(app.ActAckAlarm) {
+		ack.Disable()
+	}
+	if a.State != app.AlarmAcknowledged || op == nil || !op.Role.Can(app.ActDispatchAlarm) {
+		disp.Disable()
+	}
+	if (a.State != app.AlarmAcknowledged && a.State != app.AlarmDispatched) || op == nil || !op.Role.Can(app.ActResolveAlarm) {
+		res.Disable()
+	}
+	body := container.NewVBox(title, widget.NewSeparator(), container.NewHBox(ack, disp, res), details(rows))
+
+	// The cameras that see it, live.
+	if site != nil && p.visible {
+		cams := site.CamerasSeeing(&a)
+		if len(cams) > 2 {
+			cams = cams[:2]
+		}
+		if len(cams) > 0 {
+			body.Add(heading(T("Cameras")))
+			box := container.NewHBox()
+			for _, id := range cams {
+				if cam, ok := site.Camera(id); ok {
+					pv := newLivePreview(p.c.deps.Feeds, cam)
+					p.previews = append(p.previews, pv)
+					box.Add(pv.content)
+				}
+			}
+			body.Add(box)
+		}
+	}
+
+	// History from the journal: who did what and when.
+	if hist, err := p.c.deps.Desk.History(context.Background(), a.ID); err == nil {
+		body.Add(heading(T("History")))
+		for _, e := range hist {
+			body.Add(historyLine(e))
+		}
+	}
+	p.detail.Objects = []fyne.CanvasObject{container.NewVScroll(body)}
+	p.detail.Refresh()
+}
+
+func historyLine(e app.Entry) fyne.CanvasObject {
+	who := e.Operator
+	if who == app.SystemActor {
+		who = T("system")
+	}
+	var a app.Alarm
+	note := ""
+	if e.Decode(&a) == nil {
+		switch e.Kind {
+		case app.KindAlarmAcknowledged:
+			if a.Ack != nil {
+				note = a.Ack.Note
+			}
+		case app.KindAlarmDispatched:
+			if a.Dispatch != nil {
+				note = a.Dispatch.To + " " + a.Dispatch.Note
+			}
+		case app.KindAlarmResolved:
+			if a.Resolve != nil {
+				note = T(a.Outcome.Label()) + " " + a.Resolve.Note
+			}
+		}
+	}
+	text := fmt.Sprintf("%s  %s  %s", e.Time.Local().Format("15:04:05"), T(entryLabel(e.Kind)), who)
+	if strings.TrimSpace(note) != "" {
+		text += " — " + strings.TrimSpace(note)
+	}
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// entryLabel names an alarm's journal entry.
+func entryLabel(k app.EntryKind) string {
+	switch k {
+	case app.KindAlarmRaised:
+		return "Raised"
+	case app.KindAlarmRepeated:
+		return "Repeated"
+	case app.KindAlarmAcknowledged:
+		return "Acknowledged"
+	case app.KindAlarmDispatched:
+		return "Dispatched"
+	case app.KindAlarmResolved:
+		return "Resolved"
+	}
+	return string(k)
+}
+
+func markText(m *app.Mark) string {
+	s := m.By + ", " + m.At.Local().Format("15:04:05")
+	if m.Note != "" {
+		s += " — " + m.Note
+	}
+	return s
+}
+
+// stateText is the English name of an alarm state (the translation key).
+func stateText(s app.AlarmState) string {
+	switch s {
+	case app.AlarmNew:
+		return "New"
+	case app.AlarmAcknowledged:
+		return "Acknowledged"
+	case app.AlarmDispatched:
+		return "Dispatched"
+	case app.AlarmResolved:
+		return "Resolved"
+	}
+	return string(s)
+}
+
+func stateBadgeColor(s app.AlarmState) color.Color {
+	switch s {
+	case app.AlarmNew:
+		return themeColor(colorP1)
+	case app.AlarmAcknowledged:
+		return themeColor(colorP3)
+	case app.AlarmDispatched:
+		return themeColor(colorP4)
+	}
+	return themeColor(colorOK)
+}
+
+// ago says how long ago t was, shortly.
+func ago(t time.Time) string {
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return T("{{.N}} s ago", map[string]any{"N": int(d.Seconds())})
+	case d < time.Hour:
+		return T("{{.N}} min ago", map[string]any{"N": int(d.Minutes())})
+	case d < 48*time.Hour:
+		return T("{{.N}} h ago", map[string]any{"N": int(d.Hours())})
+	}
+	return T("{{.N}} days ago", map[string]any{"N": int(d.Hours() / 24)})
+}
+
+// --- actions ---
+
+func (p *alarmPanel) acknowledge() {
+	a, ok := p.current()
+	if !ok || a.State != app.AlarmNew {
+		return
+	}
+	note := widget.NewEntry()
+	note.SetPlaceHolder(T("Note (optional)"))
+	d := dialog.NewForm(T("Acknowledge alarm"), T("Acknowledge"), T("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(T("Note"), note)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			p.run(func(ctx context.Context, op *app.Operator) error {
+				_, err := p.c.deps.Desk.Acknowledge(ctx, op, a.ID, note.Text)
+				return err
+			})
+		}, p.c.win)
+	d.Resize(fyne.NewSize(460, 200))
+	d.Show()
+	p.c.win.Canvas().Focus(note)
+}
+
+// dispatchTargets are whom an alarm can be handed to: its grid's worker and the site's contacts.
+func (p *alarmPanel) dispatchTargets(a app.Alarm) []string {
+	site := p.c.deps.Inventory.Site()
+	var out []string
+	if site == nil {
+		return out
+	}
+	en := english()
+	if g, ok := site.Grid(a.GridID); ok {
+		out = append(out, fmt.Sprintf("%s %s %s", T("Grid worker"), g.Worker.Name, g.Worker.Phone))
+	}
+	for _, c := range site.Contacts {
+		out = append(out, fmt.Sprintf("%s: %s %s", T(app.ContactRoleLabel(c.Role)), c.Display(en), c.Phone))
+	}
+	return out
+}
+
+func (p *alarmPanel) dispatch() {
+	a, ok := p.current()
+	if !ok || a.State != app.AlarmAcknowledged {
+		return
+	}
+	targets := p.dispatchTargets(a)
+	to := widget.NewSelectEntry(targets)
+	to.SetPlaceHolder(T("Whom to send"))
+	if len(targets) > 0 {
+		to.SetText(targets[0])
+	}
+	note := widget.NewEntry()
+	note.SetPlaceHolder(T("Note (optional)"))
+	d := dialog.NewForm(T("Dispatch"), T("Dispatch"), T("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(T("To"), to), widget.NewFormItem(T("Note"), note)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			p.run(func(ctx context.Context, op *app.Operator) error {
+				_, err := p.c.deps.Desk.Dispatch(ctx, op, a.ID, to.Text, note.Text)
+				return err
+			})
+		}, p.c.win)
+	d.Resize(fyne.NewSize(560, 240))
+	d.Show()
+}
+
+func (p *alarmPanel) resolve() {
+	a, ok := p.current()
+	if !ok || (a.State != app.AlarmAcknowledged && a.State != app.AlarmDispatched) {
+		return
+	}
+	labels := make([]string, len(app.Outcomes))
+	for i, o := range app.Outcomes {
+		labels[i] = T(o.Label())
+	}
+	outcome := widget.NewRadioGroup(labels, nil)
+	outcome.SetSelected(labels[0])
+	note := widget.NewEntry()
+	note.SetPlaceHolder(T("What happened (optional)"))
+	d := dialog.NewForm(T("Resolve alarm"), T("Resolve"), T("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(T("Outcome"), outcome), widget.NewFormItem(T("Note"), note)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			o := app.OutcomeGenuine
+			for i, l := range labels {
+				if l == outcome.Selected {
+					o = app.Outcomes[i]
+				}
+			}
+			p.run(func(ctx context.Context, op *app.Operator) error {
+				_, err := p.c.deps.Desk.Resolve(ctx, op, a.ID, o, note.Text)
+				return err
+			})
+		}, p.c.win)
+	d.Resize(fyne.NewSize(460, 320))
+	d.Show()
+}
+
+// run performs an action off the UI thread (it waits for the journal's fsync) and shows
+// its error, if any. The panel follows the result through OnEntry.
+func (p *alarmPanel) run(action func(context.Context, *app.Operator) error) {
+	op := p.c.Operator()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := action(ctx, op); err != nil {
+			fyne.Do(func() { p.c.showError(err) })
+		}
+	}()
+}
+
+// --- a row of the inbox ---
+
+type alarmRow struct {
+	widget.BaseWidget
+	bg      *canvas.Rectangle
+	prio    *badge
+	state   *badge
+	title   *canvas.Text
+	sub     *canvas.Text
+	when    *canvas.Text
+	repeats *canvas.Text
+	box     fyne.CanvasObject
+}
+
+func newAlarmRow() *alarmRow {
+	r := &alarmRow{
+		bg:      canvas.NewRectangle(themeColor(colorPanel)),
+		prio:    newBadge("P1", themeColor(colorP1)),
+		state:   newBadge("New", themeColor(colorP1)),
+		title:   canvas.NewText("Fire alarm", themeColor(theme.ColorNameForeground)),
+		sub:     canvas.NewText("", themeColor(colorMuted)),
+		when:    canvas.NewText("", themeColor(colorMuted)),
+		repeats: canvas.NewText("", themeColor(colorP2)),
+	}
+	r.title.TextStyle.Bold = true
+	r.sub.TextSize = theme.CaptionTextSize()
+	r.when.TextSize = theme.CaptionTextSize()
+	r.repeats.TextStyle.Bold = true
+	left := container.NewCenter(r.prio)
+	right := container.NewVBox(r.when, container.NewHBox(r.repeats, r.state))
+	r.box = container.NewStack(r.bg, container.NewPadded(container.NewBorder(nil, nil, left, right, container.NewVBox(r.title, r.sub))))
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *alarmRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.box) }
+
+func (r *alarmRow) set(p *alarmPanel, a *app.Alarm) {
+	site := p.c.deps.Inventory.Site()
+	en := english()
+	r.prio.Set(a.Priority.String(), priorityColor(a.Priority))
+	r.state.Set(T(stateText(a.State)), stateBadgeColor(a.State))
+	r.title.Text = T(app.AlarmKindLabel(a.Kind))
+	sub := a.Cause
+	if site != nil {
+		if d, ok := site.Device(a.DeviceID); ok {
+			sub = d.Display(en)
+			if loc := d.DisplayLocation(en); loc != "" && !strings.Contains(sub, loc) {
+				sub += " · " + loc
+			}
+		}
+		if g, ok := site.Grid(a.GridID); ok {
+			sub += " · " + g.Display(en)
+		}
+	}
+	r.sub.Text = sub
+	r.when.Text = a.RaisedAt.Local().Format("15:04:05") + " · " + ago(a.RaisedAt)
+	r.repeats.Text = ""
+	if a.Repeats > 0 {
+		r.repeats.Text = fmt.Sprintf("×%d", a.Repeats+1)
+	}
+	// A new alarm's row is tinted with its severity until someone acknowledges it.
+	if a.State == app.AlarmNew {
+		r.bg.FillColor = withAlpha(priorityColor(a.Priority), 0x38)
+	} else {
+		r.bg.FillColor = themeColor(colorPanel)
+	}
+	r.bg.Refresh()
+	r.title.Refresh()
+	r.sub.Refresh()
+	r.when.Refresh()
+	r.repeats.Refresh()
+}

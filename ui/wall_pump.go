@@ -1,0 +1,287 @@
+package ui
+
+import (
+	"math"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"watchpost/app"
+)
+
+// The wall's pump: one goroutine per wall (not per tile) that, at the cameras' frame rate,
+// takes the newest frame of every visible tile's viewer without waiting, and puts them all
+// on screen in one fyne.Do. Only tiles with a new frame are refreshed, and only their
+// picture. The flashing alarm borders toggle from the same pump. It also measures how long
+// frames take from the decoder (and from the camera) to the screen.
+
+const (
+	pumpRate    = 15              // per second: the streams' rate
+	flashEvery  = 8               // pump ticks between two toggles of a flashing border (~2 Hz)
+	statsWindow = 5 * time.Second // the rolling window of Stats
+	statsRing   = 8192            // samples kept (36 tiles × 15 fps × 5 s fit)
+	statsEnv    = "WATCHPOST_WALL_STATS"
+)
+
+// feedRef is a tile and the viewer it shows, as the pump sees them.
+type feedRef struct {
+	t *tile
+	v app.Viewer
+}
+
+type frameUpdate struct {
+	t *tile
+	v app.Viewer
+	f *app.Frame
+}
+
+// WallStats is what the camera wall delivers: how many tiles play, how many frames reach
+// the screen per second, and how late they are.
+type WallStats struct {
+	Tiles int
+	FPS   float64
+	// From the decoded frame to the screen (put on the canvas).
+	DecodedToScreenP50, DecodedToScreenP95 time.Duration
+	// From the camera's send time (when the stream carries it) to the screen.
+	CapturedToScreenP50, CapturedToScreenP95 time.Duration
+}
+
+// publishFeeds hands the pump the viewers of the tiles on screen.
+func (w *wallPanel) publishFeeds() {
+	var refs []feedRef
+	flash := false
+	for _, t := range w.visibleTiles() {
+		if t.viewer != nil {
+			refs = append(refs, feedRef{t, t.viewer})
+		}
+		flash = flash || t.flashing()
+	}
+	w.feedMu.Lock()
+	w.feeds = refs
+	w.feedMu.Unlock()
+	w.anyFlash.Store(flash)
+}
+
+func (w *wallPanel) startPump() {
+	if w.pumpStop != nil {
+		return
+	}
+	stop := make(chan struct{})
+	w.pumpStop = stop
+	w.stats.reset(time.Now())
+	go w.pump(stop)
+}
+
+// stopPump tells the pump to stop; it does not wait (a batch it already handed to the UI
+// thread is applied or released there).
+func (w *wallPanel) stopPump() {
+	if w.pumpStop != nil {
+		close(w.pumpStop)
+		w.pumpStop = nil
+	}
+}
+
+func (w *wallPanel) pump(stop <-chan struct{}) {
+	tick := time.NewTicker(time.Second / pumpRate)
+	defer tick.Stop()
+	var refs []feedRef
+	n, flashDue := 0, false
+	nextLog := time.Now().Add(w.statsEvery)
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		n++
+		if n%flashEvery == 0 && w.anyFlash.Load() {
+			flashDue = true
+		}
+		if w.statsEvery > 0 && !time.Now().Before(nextLog) {
+			w.logStats()
+			nextLog = time.Now().Add(w.statsEvery)
+		}
+		if w.applying.Load() {
+			// The UI thread has not applied the last batch yet: leave the frames in the
+			// viewers' queues (they keep the newest) rather than pile batches up.
+			continue
+		}
+		w.feedMu.Lock()
+		refs = append(refs[:0], w.feeds...)
+		w.feedMu.Unlock()
+		var batch []frameUpdate
+		for _, r := range refs {
+			if f := newest(r.v); f != nil {
+				batch = append(batch, frameUpdate{r.t, r.v, f})
+			}
+		}
+		if len(batch) == 0 && !flashDue {
+			continue
+		}
+		flash := flashDue
+		flashDue = false
+		w.applying.Store(true)
+		fyne.Do(func() {
+			defer w.applying.Store(false)
+			w.apply(batch, flash)
+		})
+	}
+}
+
+// newest drains a viewer's queue without waiting and returns the newest frame (or nil);
+// older ones are released.
+func newest(v app.Viewer) *app.Frame {
+	var f *app.Frame
+	for {
+		select {
+		case g := <-v.Frames():
+			if g == nil {
+				return f
+			}
+			f.Release()
+			f = g
+		default:
+			return f
+		}
+	}
+}
+
+// apply puts a batch of frames on screen (UI thread).
+func (w *wallPanel) apply(batch []frameUpdate, flash bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := time.Now()
+	for _, u := range batch {
+		decoded, captured := u.f.Decoded, u.f.Captured
+		if u.t.showFrame(u.v, u.f) {
+			c := time.Duration(-1)
+			if !captured.IsZero() {
+				c = now.Sub(captured)
+			}
+			w.stats.add(latencySample{at: now, decoded: now.Sub(decoded), captured: c})
+		}
+	}
+	if flash {
+		w.flashOn = !w.flashOn
+		for _, t := range w.visibleTiles() {
+			t.flash(w.flashOn)
+		}
+	}
+}
+
+// Stats returns the wall's figures over the last few seconds.
+func (w *wallPanel) Stats() WallStats {
+	w.feedMu.Lock()
+	tiles := len(w.feeds)
+	w.feedMu.Unlock()
+	s := w.stats.compute(time.Now())
+	s.Tiles = tiles
+	return s
+}
+
+func (w *wallPanel) logStats() {
+	s := w.Stats()
+	w.c.deps.Log.Info("wall stats", "tiles", s.Tiles, "fps", round1(s.FPS),
+		"decoded_to_screen_p50_ms", ms(s.DecodedToScreenP50), "decoded_to_screen_p95_ms", ms(s.DecodedToScreenP95),
+		"captured_to_screen_p50_ms", ms(s.CapturedToScreenP50), "captured_to_screen_p95_ms", ms(s.CapturedToScreenP95))
+}
+
+// statsInterval reads WATCHPOST_WALL_STATS ("5s"): how often to log the wall's figures.
+func statsInterval(log func(msg string, args ...any)) time.Duration {
+	v := os.Getenv(statsEnv)
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		log("ignoring "+statsEnv+": give a duration such as 5s", "value", v)
+		return 0
+	}
+	return d
+}
+
+func ms(d time.Duration) float64 { return round1(float64(d) / float64(time.Millisecond)) }
+
+func round1(f float64) float64 { return math.Round(f*10) / 10 }
+
+type latencySample struct {
+	at       time.Time
+	decoded  time.Duration
+	captured time.Duration // -1: the stream carries no send times
+}
+
+// latencyWindow keeps the latest samples in a ring.
+type latencyWindow struct {
+	mu    sync.Mutex
+	since time.Time
+	ring  []latencySample
+	next  int
+	full  bool
+}
+
+func (l *latencyWindow) reset(now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.since, l.next, l.full = now, 0, false
+	if l.ring == nil {
+		l.ring = make([]latencySample, statsRing)
+	}
+}
+
+func (l *latencyWindow) add(s latencySample) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ring == nil {
+		l.ring = make([]latencySample, statsRing)
+	}
+	l.ring[l.next] = s
+	l.next++
+	if l.next == len(l.ring) {
+		l.next, l.full = 0, true
+	}
+}
+
+func (l *latencyWindow) compute(now time.Time) WallStats {
+	l.mu.Lock()
+	n := l.next
+	if l.full {
+		n = len(l.ring)
+	}
+	from := now.Add(-statsWindow)
+	var dec, capt []time.Duration
+	for i := 0; i < n; i++ {
+		s := l.ring[i]
+		if s.at.Before(from) || s.at.After(now) {
+			continue
+		}
+		dec = append(dec, s.decoded)
+		if s.captured >= 0 {
+			capt = append(capt, s.captured)
+		}
+	}
+	span := statsWindow
+	if !l.since.IsZero() && now.Sub(l.since) < span {
+		span = now.Sub(l.since)
+	}
+	l.mu.Unlock()
+	var out WallStats
+	if span > 0 {
+		out.FPS = float64(len(dec)) / span.Seconds()
+	}
+	out.DecodedToScreenP50, out.DecodedToScreenP95 = percentile(dec, 50), percentile(dec, 95)
+	out.CapturedToScreenP50, out.CapturedToScreenP95 = percentile(capt, 50), percentile(capt, 95)
+	return out
+}
+
+// percentile returns the p-th percentile (nearest rank) of ds, which it sorts.
+func percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	i := int(math.Ceil(float64(p)/100*float64(len(ds)))) - 1
+	return ds[max(0, min(i, len(ds)-1))]
+}

@@ -1,0 +1,568 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image/png"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"watchpost/app"
+	"watchpost/video"
+	"watchpost/video/sim"
+)
+
+// The camera wall is tested on the real video path: the camera simulator serves the demo
+// site's first cameras over loopback, the real RTSP client and decoder play them. The other
+// cameras point at a port where nothing listens, as a camera that is switched off.
+
+// Small streams keep the tests light on two cores.
+var (
+	testMain = sim.Profile{Width: 640, Height: 360, FPS: 15, BitrateKbps: 600}
+	testSub  = sim.Profile{Width: 320, Height: 180, FPS: 15, BitrateKbps: 200}
+)
+
+// liveCameras: how many of the demo site's cameras (in site order) the simulator serves.
+const liveCameras = 3
+
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// newTestFeeds serves the site's first cameras from a simulator and returns the feeds of
+// all of them, as main wires the real thing.
+func newTestFeeds(t testing.TB, site *app.Site) *video.Feeds {
+	t.Helper()
+	var simCams []sim.Camera
+	for i, c := range site.Cameras[:min(liveCameras, len(site.Cameras))] {
+		simCams = append(simCams, sim.Camera{ID: c.ID, Name: c.Name, Variant: i})
+	}
+	s, err := sim.Start(sim.Config{Address: freeAddr(t), Cameras: simCams, Main: testMain, Sub: testSub,
+		Log: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	dead := freeAddr(t) // nothing listens there
+	cams := make([]app.Camera, len(site.Cameras))
+	for i, c := range site.Cameras {
+		if i < liveCameras {
+			c.MainURL, c.SubURL = s.URL(c.ID, "main"), s.URL(c.ID, "sub")
+		} else {
+			c.MainURL, c.SubURL = "rtsp://"+dead+"/"+c.ID+"/main", "rtsp://"+dead+"/"+c.ID+"/sub"
+		}
+		cams[i] = c
+	}
+	f := video.NewFeeds(cams, video.Config{}, nil, nil)
+	t.Cleanup(f.Close)
+	return f
+}
+
+func wallOf(t *testing.T, c *Console) *wallPanel {
+	t.Helper()
+	require.NotNil(t, c.shell)
+	c.shell.show("wall")
+	p, ok := c.shell.built["wall"].(*wallPanel)
+	require.True(t, ok, "the wall panel is built")
+	return p
+}
+
+// get reads the wall's state under its lock.
+func get[T any](w *wallPanel, f func() T) T {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return f()
+}
+
+func key(w *wallPanel, name fyne.KeyName) { w.TypedKey(&fyne.KeyEvent{Name: name}) }
+
+// pageCameras lists the camera IDs of the page's tiles ("" for an empty one).
+func pageCameras(w *wallPanel) []string {
+	return get(w, func() []string {
+		var out []string
+		for _, t := range w.tiles[:w.layout.Tiles()] {
+			id := ""
+			if t.cam != nil {
+				id = t.cam.ID
+			}
+			out = append(out, id)
+		}
+		return out
+	})
+}
+
+func openViewers(w *wallPanel) int {
+	return get(w, func() int {
+		n := 0
+		for _, t := range append(append([]*tile(nil), w.tiles...), w.big) {
+			if t.viewer != nil {
+				n++
+			}
+		}
+		return n
+	})
+}
+
+func siteCameraIDs(c *Console) []string {
+	var ids []string
+	for _, cam := range c.deps.Inventory.Site().Cameras {
+		ids = append(ids, cam.ID)
+	}
+	return ids
+}
+
+func waitPlaying(t *testing.T, w *wallPanel, tl *tile) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		return get(w, func() bool { return tl.state == tilePlaying && tl.img.Image != nil })
+	}, 20*time.Second, 20*time.Millisecond, "the tile shows live video")
+}
+
+func TestWallDefaultViewLayoutsAndDigitKeys(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+	ids := siteCameraIDs(c)
+	require.Len(t, ids, 13)
+
+	// No saved view: every camera in site order, in the smallest square layout that fits.
+	assert.Equal(t, app.Layout16, get(w, func() app.WallLayout { return w.layout }))
+	assert.Equal(t, append(append([]string(nil), ids...), "", "", ""), pageCameras(w))
+	assert.Equal(t, 13, openViewers(w), "one viewer per camera on screen")
+	assert.Equal(t, 13, w.Stats().Tiles)
+
+	want := map[app.WallLayout]int{app.Layout1: 1, app.Layout4: 4, app.Layout9: 9, app.Layout16: 13,
+		app.Layout25: 13, app.Layout36: 13, app.LayoutFocus6: 6, app.LayoutFocus8: 8}
+	for i, l := range app.WallLayouts {
+		key(w, fyne.KeyName(fmt.Sprint(i+1)))
+		assert.Equal(t, l, get(w, func() app.WallLayout { return w.layout }), "key %d", i+1)
+		assert.Len(t, get(w, func() []fyne.CanvasObject { return w.grid.Objects }), l.Tiles(), "%s shows its tiles", l)
+		assert.Equal(t, want[l], openViewers(w), "%s: viewers only for the cameras on screen", l)
+		assert.Equal(t, ids[:want[l]], pageCameras(w)[:want[l]])
+		assert.Equal(t, widget.HighImportance, get(w, func() widget.Importance { return w.layoutButtons[l].Importance }), "the layout's button is marked")
+	}
+
+	// Focus layouts: the large tile is two (1+5) or three (1+7) small tiles wide.
+	key(w, "7")
+	big, small := w.tiles[0].Size(), w.tiles[1].Size()
+	require.Greater(t, small.Width, float32(0))
+	assert.InDelta(t, 2, (big.Width+tileGap)/(small.Width+tileGap), 0.05, "1+5: %v vs %v", big, small)
+	assert.InDelta(t, big.Width/big.Height, small.Width/small.Height, 0.1, "16:9 cells")
+	key(w, "8")
+	big, small = w.tiles[0].Size(), w.tiles[1].Size()
+	assert.InDelta(t, 3, (big.Width+tileGap)/(small.Width+tileGap), 0.05, "1+7: %v vs %v", big, small)
+
+	// Arrow keys move the selection by the tiles' places, focus layouts included.
+	key(w, "7") // 1+5: 0 large; 1, 2 down the right; 3, 4, 5 along the bottom
+	sel := func() int { return get(w, func() int { return w.selected }) }
+	require.Equal(t, 0, sel())
+	key(w, fyne.KeyRight)
+	assert.Equal(t, 1, sel())
+	key(w, fyne.KeyDown)
+	assert.Equal(t, 2, sel())
+	key(w, fyne.KeyDown)
+	assert.Equal(t, 5, sel())
+	key(w, fyne.KeyLeft)
+	assert.Equal(t, 4, sel())
+	key(w, fyne.KeyUp)
+	assert.Equal(t, 0, sel())
+	key(w, "4") // 4×4
+	key(w, fyne.KeyDown)
+	key(w, fyne.KeyRight)
+	assert.Equal(t, 5, sel())
+	assert.True(t, get(w, func() bool { return w.tiles[5].selected && !w.tiles[0].selected }))
+}
+
+func TestWallTilePlaysLiveVideoAndShowsWhyACameraIsOffline(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+	live, dead := w.tiles[0], w.tiles[liveCameras] // the first simulated camera; one nobody serves
+
+	waitPlaying(t, w, live)
+	size, px := get(w, func() fyne.Size { return live.img.Size() }), get(w, func() [2]int { return [2]int{live.px.X, live.px.Y} })
+	b := get(w, func() [2]int { r := live.shown.Image.Bounds(); return [2]int{r.Dx(), r.Dy()} })
+	assert.Equal(t, px, b, "frames come at the tile's own size")
+	assert.Equal(t, pixelSize(size.Width, size.Height, 1).X, px[0])
+	assert.False(t, get(w, func() bool { return live.cardBG.Visible() }), "no card over live video")
+	assert.Contains(t, visibleTexts(live), c.deps.Inventory.Site().Cameras[0].Display(true), "the name on the tile")
+
+	require.Eventually(t, func() bool { return get(w, func() bool { return dead.state == tileFailed }) },
+		15*time.Second, 50*time.Millisecond, "the card says the camera is offline")
+	texts := get(w, func() []string { return visibleTexts(dead) })
+	assert.Contains(t, texts, "Offline")
+	assert.Contains(t, texts, T(app.ReasonUnreachable))
+	assert.False(t, get(w, func() bool { return dead.img.Visible() }), "no picture, never a frozen frame")
+
+	// The pump measures what it shows.
+	require.Eventually(t, func() bool { return w.Stats().FPS > 10 }, 10*time.Second, 100*time.Millisecond)
+	st := w.Stats()
+	assert.Equal(t, 13, st.Tiles)
+	assert.Greater(t, st.DecodedToScreenP95, time.Duration(0))
+	assert.Less(t, st.DecodedToScreenP95, time.Second)
+	assert.Greater(t, st.CapturedToScreenP50, time.Duration(0), "the simulator stamps its send times")
+
+	// A tile whose viewer is resized gets frames of its new size.
+	w.tiles[0].Resize(fyne.NewSize(200, 113))
+	require.Eventually(t, func() bool {
+		return get(w, func() bool { r := live.shown.Image.Bounds(); return r.Dx() == live.px.X && live.px.X == 200 })
+	}, 10*time.Second, 20*time.Millisecond)
+}
+
+func camItemFor(t *testing.T, c *Console, id string) *camItem {
+	t.Helper()
+	w := c.shell.built["wall"].(*wallPanel)
+	w.list.tree.ScrollTo(nodeCamera + id) // only the rows in view are drawn
+	var found *camItem
+	walk(c.win.Content(), func(o fyne.CanvasObject) {
+		if it, ok := o.(*camItem); ok && it.id == id && found == nil {
+			found = it
+		}
+	})
+	require.NotNil(t, found, "camera %s in the list", id)
+	return found
+}
+
+func TestWallAssignByDoubleClickAndDragAndDrop(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+	ids := siteCameraIDs(c)
+
+	test.Tap(w.tiles[14]) // an empty tile
+	assert.Equal(t, 14, get(w, func() int { return w.selected }))
+
+	// Double-click in the list: into the selected tile.
+	test.DoubleTap(camItemFor(t, c, ids[2]))
+	assert.Equal(t, ids[2], pageCameras(w)[14])
+	assert.NotNil(t, get(w, func() app.Viewer { return w.tiles[14].viewer }), "it plays at once")
+	waitPlaying(t, w, w.tiles[14])
+
+	// Drag a list item onto a tile: it lands where it is dropped.
+	item := camItemFor(t, c, ids[1])
+	drv := fyne.CurrentApp().Driver()
+	target := drv.AbsolutePositionForObject(w.tiles[5]).Add(fyne.NewPos(20, 20))
+	item.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: target.Subtract(drv.AbsolutePositionForObject(item))}})
+	assert.True(t, get(w, func() bool { return w.tiles[5].dropping && w.ghost.Visible() }), "the tile under the pointer is outlined")
+	item.DragEnd()
+	assert.Equal(t, ids[1], pageCameras(w)[5])
+	assert.Equal(t, 5, get(w, func() int { return w.selected }))
+	assert.False(t, get(w, func() bool { return w.tiles[5].dropping || w.ghost.Visible() }))
+
+	// The drop path itself: outside every tile nothing changes.
+	before := pageCameras(w)
+	assert.False(t, get(w, func() bool { return w.dropAt(ids[0], fyne.NewPos(-50, -50)) }))
+	assert.Equal(t, before, pageCameras(w))
+	at := drv.AbsolutePositionForObject(w.tiles[15]).Add(fyne.NewPos(3, 3))
+	assert.True(t, get(w, func() bool { return w.dropAt(ids[0], at) }))
+	assert.Equal(t, ids[0], pageCameras(w)[15])
+
+	// Delete empties the selected tile.
+	key(w, fyne.KeyDelete)
+	assert.Equal(t, "", pageCameras(w)[15])
+	assert.Nil(t, get(w, func() app.Viewer { return w.tiles[15].viewer }))
+}
+
+func TestWallEnlargePlaysTheMainStream(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+	waitPlaying(t, w, w.tiles[0])
+
+	key(w, fyne.KeyReturn)
+	require.True(t, get(w, func() bool { return w.enlarged }))
+	assert.Nil(t, get(w, func() app.Viewer { return w.tiles[0].viewer }), "the wall's tiles stop watching")
+	assert.Equal(t, 1, openViewers(w))
+	v := get(w, func() app.Viewer { return w.big.viewer })
+	require.NotNil(t, v)
+	require.Eventually(t, func() bool { st := v.Status(); return st.State == app.StreamPlaying && st.Width == testMain.Width },
+		20*time.Second, 20*time.Millisecond, "the enlarged view plays the main stream")
+	assert.True(t, v.Status().Main)
+	waitPlaying(t, w, w.big)
+	b := get(w, func() [2]int { r := w.big.shown.Image.Bounds(); return [2]int{r.Dx(), r.Dy()} })
+	assert.Equal(t, get(w, func() [2]int { return [2]int{w.big.px.X, w.big.px.Y} }), b, "frames at the enlarged tile's size")
+	assert.Greater(t, b[0], w.tiles[0].px.X)
+
+	key(w, fyne.KeyEscape)
+	assert.False(t, get(w, func() bool { return w.enlarged }))
+	assert.Nil(t, get(w, func() app.Viewer { return w.big.viewer }))
+	assert.Equal(t, 13, openViewers(w))
+
+	// Double-click enlarges a tile and returns.
+	test.DoubleTap(w.tiles[1])
+	assert.True(t, get(w, func() bool { return w.enlarged && w.selected == 1 }))
+	assert.Equal(t, w.tiles[1].cam, get(w, func() *app.Camera { return w.big.cam }))
+	test.DoubleTap(w.big)
+	assert.False(t, get(w, func() bool { return w.enlarged }))
+
+	// An empty tile does not enlarge.
+	test.Tap(w.tiles[15])
+	key(w, fyne.KeyReturn)
+	assert.False(t, get(w, func() bool { return w.enlarged }))
+}
+
+func TestWallPagesAndTour(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+	ids := siteCameraIDs(c)
+
+	key(w, "2") // 2×2: 13 cameras on 4 pages
+	assert.Equal(t, 4, get(w, w.pages))
+	assert.Equal(t, "Page 1 / 4", w.pageLabel.Text)
+	key(w, fyne.KeyPageDown)
+	assert.Equal(t, ids[4:8], pageCameras(w))
+	assert.Equal(t, "Page 2 / 4", w.pageLabel.Text)
+	assert.Equal(t, 4, openViewers(w), "the first page's viewers are closed")
+	key(w, fyne.KeyPageUp)
+	key(w, fyne.KeyPageUp)
+	assert.Equal(t, []string{ids[12], "", "", ""}, pageCameras(w), "round to the last page")
+	test.Tap(w.nextBtn)
+	assert.Equal(t, ids[0:4], pageCameras(w))
+
+	// The tour turns the pages at its interval.
+	w.tourSelect.SetSelected("Tour every 5 s")
+	assert.Equal(t, 5*time.Second, get(w, func() time.Duration { return w.tour }))
+	start := get(w, func() time.Time { return w.tourNext })
+	get(w, func() bool { w.tourTick(start.Add(-time.Second)); return true })
+	assert.Equal(t, ids[0:4], pageCameras(w), "not yet")
+	get(w, func() bool { w.tourTick(start); return true })
+	assert.Equal(t, ids[4:8], pageCameras(w))
+	get(w, func() bool { w.tourTick(start.Add(5 * time.Second)); return true })
+	assert.Equal(t, ids[8:12], pageCameras(w))
+
+	// An enlarged camera holds the tour.
+	key(w, fyne.KeyReturn)
+	get(w, func() bool { w.tourTick(start.Add(time.Hour)); return true })
+	assert.True(t, get(w, func() bool { return w.enlarged }))
+	key(w, fyne.KeyEscape)
+
+	w.tourSelect.SetSelected("No tour")
+	get(w, func() bool { w.tourTick(start.Add(2 * time.Hour)); return true })
+	assert.Equal(t, ids[8:12], pageCameras(w))
+}
+
+func TestWallAlarmBorders(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+	ctx := context.Background()
+	gate := w.tiles[0]
+	require.Equal(t, "cam-gate-s", gate.cam.ID)
+
+	a, err := c.deps.Desk.Raise(ctx, nil, app.Alarm{Kind: "sos", Priority: app.P1, Cause: "SOS button pressed", DeviceID: "sos-gate-s"})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return get(w, gate.flashing) }, 5*time.Second, 10*time.Millisecond,
+		"a new alarm flashes the tiles of the cameras that see it")
+	assert.Equal(t, priorityColor(app.P1), get(w, func() any { return gate.alarmBorder.StrokeColor }))
+	assert.Equal(t, "P1", get(w, func() string { return gate.badge.text.Text }))
+	assert.Nil(t, get(w, func() *alarmMark { return w.tiles[liveCameras+1].alarm }), "not the tiles of other cameras")
+	// It flashes: the border comes and goes.
+	seen := map[bool]bool{}
+	require.Eventually(t, func() bool {
+		seen[get(w, func() bool { return gate.alarmBorder.Visible() })] = true
+		return seen[true] && seen[false]
+	}, 5*time.Second, 20*time.Millisecond)
+
+	_, err = c.deps.Desk.Acknowledge(ctx, c.Operator(), a.ID, "")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return get(w, func() bool { return gate.alarm != nil && !gate.flashing() }) },
+		5*time.Second, 10*time.Millisecond, "acknowledged: steady")
+	for i := 0; i < 10; i++ {
+		assert.True(t, get(w, func() bool { return gate.alarmBorder.Visible() }))
+		time.Sleep(60 * time.Millisecond)
+	}
+
+	_, err = c.deps.Desk.Resolve(ctx, c.Operator(), a.ID, app.OutcomeTest, "")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return get(w, func() bool { return gate.alarm == nil && !gate.alarmBorder.Visible() }) },
+		5*time.Second, 10*time.Millisecond, "resolved: no border")
+}
+
+func TestWallNamedViewsPersistPerOperator(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+	ids := siteCameraIDs(c)
+
+	key(w, "2")
+	get(w, func() bool { w.assign(3, ids[10]); return true })
+	w.tourSelect.SetSelected("Tour every 10 s")
+	get(w, func() bool { w.saveView("Gates"); return true })
+	require.Eventually(t, func() bool { return get(w, func() bool { return w.viewName == "Gates" && len(w.views) == 1 }) },
+		5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, "Gates", w.viewSelect.Selected)
+	assert.False(t, w.deleteBtn.Disabled())
+	saved := get(w, func() []string { return append([]string(nil), w.cameras...) })
+
+	// Another wall for the same operator (after a restart) comes up with it.
+	w2 := newWallPanel(c).(*wallPanel)
+	assert.Equal(t, app.Layout4, get(w2, func() app.WallLayout { return w2.layout }))
+	assert.Equal(t, saved, get(w2, func() []string { return w2.cameras }))
+	assert.Equal(t, 10*time.Second, get(w2, func() time.Duration { return w2.tour }))
+	assert.Equal(t, "Gates", get(w2, func() string { return w2.viewName }))
+	assert.Equal(t, 0, openViewers(w2), "a wall not on screen watches nothing")
+
+	// Picking it in the list brings it back.
+	key(w, "3")
+	w.viewSelect.SetSelected("Gates")
+	assert.Equal(t, app.Layout4, get(w, func() app.WallLayout { return w.layout }))
+
+	// A different operator does not see it.
+	admin, err := c.deps.Accounts.SignIn(context.Background(), "admin", "sunshine-demo")
+	require.NoError(t, err)
+	c.signedIn(admin)
+	w3 := wallOf(t, c)
+	assert.Empty(t, get(w3, func() []app.WallView { return w3.views }))
+	assert.Equal(t, app.Layout16, get(w3, func() app.WallLayout { return w3.layout }))
+
+	get(w, func() bool { w.deleteView("Gates"); return true })
+	require.Eventually(t, func() bool { return get(w, func() bool { return len(w.views) == 0 && w.viewName == "" }) },
+		5*time.Second, 10*time.Millisecond)
+}
+
+func TestWallSnapshotWritesAPNG(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+
+	test.Tap(w.tiles[15]) // empty
+	get(w, func() bool { w.snapshot(); return true })
+	assert.Equal(t, "Select a tile with a camera first", w.notice.Text)
+
+	test.Tap(w.tiles[0])
+	waitPlaying(t, w, w.tiles[0])
+	test.Tap(w.snapBtn)
+	require.Eventually(t, func() bool { return get(w, func() string { return w.lastSnap }) != "" }, 10*time.Second, 20*time.Millisecond)
+	path := get(w, func() string { return w.lastSnap })
+	assert.Contains(t, w.notice.Text, path)
+	assert.True(t, strings.HasPrefix(filepathBase(path), "cam-gate-s-"), path)
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	require.NoError(t, err)
+	assert.Equal(t, testSub.Width, cfg.Width, "the stream's full resolution, not the tile's")
+	assert.Equal(t, testSub.Height, cfg.Height)
+}
+
+func filepathBase(p string) string { return p[strings.LastIndex(p, string(os.PathSeparator))+1:] }
+
+func TestWallHiddenWatchesNothing(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+	require.Equal(t, 13, openViewers(w))
+	c.shell.show("inventory")
+	assert.Equal(t, 0, openViewers(w))
+	assert.Equal(t, 0, w.Stats().Tiles)
+	c.shell.show("wall")
+	assert.Equal(t, 13, openViewers(w))
+	c.SignOut()
+	assert.Equal(t, 0, openViewers(w), "signing out closes the streams")
+}
+
+// logCapture keeps the records of a logger.
+type logCapture struct {
+	mu   sync.Mutex
+	recs []slog.Record
+}
+
+func (l *logCapture) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logCapture) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.recs = append(l.recs, r.Clone())
+	return nil
+}
+func (l *logCapture) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logCapture) WithGroup(string) slog.Handler      { return l }
+
+func (l *logCapture) find(msg string) (map[string]any, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range l.recs {
+		if r.Message != msg {
+			continue
+		}
+		attrs := map[string]any{}
+		r.Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value.Any(); return true })
+		if n, _ := attrs["tiles"].(int64); n > 0 {
+			if fps, _ := attrs["fps"].(float64); fps > 0 {
+				return attrs, true
+			}
+		}
+	}
+	return nil, false
+}
+
+func TestWallLogsItsStatsWhenAsked(t *testing.T) {
+	t.Setenv(statsEnv, "300ms")
+	c := newTestConsole(t, enConfig())
+	capture := &logCapture{}
+	c.deps.Log = slog.New(capture)
+	w := newWallPanel(c).(*wallPanel)
+	w.Shown(true)
+	t.Cleanup(func() { w.Shown(false) })
+	var attrs map[string]any
+	require.Eventually(t, func() bool { var ok bool; attrs, ok = capture.find("wall stats"); return ok }, 15*time.Second, 50*time.Millisecond)
+	for _, k := range []string{"tiles", "fps", "decoded_to_screen_p50_ms", "decoded_to_screen_p95_ms", "captured_to_screen_p50_ms", "captured_to_screen_p95_ms"} {
+		assert.Contains(t, attrs, k)
+	}
+	assert.EqualValues(t, 13, attrs["tiles"])
+}
+
+func TestWallGeometry(t *testing.T) {
+	assert.Equal(t, [2]int{64, 36}, pt(pixelSize(10, 5, 1)))
+	assert.Equal(t, [2]int{400, 226}, pt(pixelSize(200, 112.6, 2)))
+	assert.Equal(t, [2]int{286, 160}, pt(pixelSize(285.3, 160.4, 1)))
+	for _, l := range app.WallLayouts {
+		cols, rows, cells := layoutCells(l)
+		assert.Len(t, cells, l.Tiles(), l)
+		covered := map[[2]int]bool{}
+		for _, c := range cells {
+			for x := c.X; x < c.X+c.W; x++ {
+				for y := c.Y; y < c.Y+c.H; y++ {
+					assert.False(t, covered[[2]int{x, y}], "%s: tiles overlap", l)
+					covered[[2]int{x, y}] = true
+				}
+			}
+		}
+		assert.Len(t, covered, cols*rows, "%s fills its grid", l)
+	}
+	assert.Equal(t, "Camera wall", fitText("Camera wall", 1000, 13, fyne.TextStyle{}))
+	short := fitText("A very long camera name indeed", 60, 13, fyne.TextStyle{})
+	assert.True(t, strings.HasSuffix(short, "…"), short)
+}
+
+func pt(p interface{ String() string }) [2]int {
+	var a, b int
+	fmt.Sscanf(p.String(), "(%d,%d)", &a, &b)
+	return [2]int{a, b}
+}
+
+func TestWallTileNeverShowsAFrozenFrame(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+	live := w.tiles[0]
+	waitPlaying(t, w, live)
+	w.locked(func() {
+		w.stopPump() // hold the frames back, as a camera that stops sending
+		live.shown.Decoded = time.Now().Add(-stallAfter - time.Second)
+		live.showStatus(app.StreamStatus{State: app.StreamPlaying})
+		assert.Equal(t, tileStalled, live.state)
+		assert.False(t, live.img.Visible(), "the last frame is taken off")
+		assert.Contains(t, visibleTexts(live), "Waiting for video…")
+
+		live.showStatus(app.StreamStatus{State: app.StreamFailed, Reason: app.ReasonTimeout, Since: time.Now()})
+		assert.Equal(t, tileFailed, live.state)
+		assert.Contains(t, visibleTexts(live), T(app.ReasonTimeout))
+		w.startPump()
+	})
+	// A frame decoded before the failure does not bring the picture back; a new one does.
+	require.Eventually(t, func() bool { return get(w, func() bool { return live.state == tilePlaying }) }, 10*time.Second, 20*time.Millisecond)
+}
