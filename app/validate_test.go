@@ -225,3 +225,14 @@ func TestWallView(t *testing.T) {
 	}
 	assert.Equal(t, 8, app.LayoutFocus8.Tiles())
 }
+
+func TestNearestCameras(t *testing.T) {
+	s := validSite()
+	s.Cameras = append(s.Cameras,
+		app.Camera{ID: "far", Names: app.Names{Name: "far"}, MainURL: "rtsp://x/y", Position: app.Point{X: 95, Y: 95}, Direction: 0},
+		app.Camera{ID: "near", Names: app.Names{Name: "near"}, MainURL: "rtsp://x/y", Position: app.Point{X: 20, Y: 20}, Direction: 0})
+	a := app.Alarm{DeviceID: "smoke-1"} // at (15,15), seen by none: all look north or away
+	s.Cameras[0].Position = app.Point{X: 50, Y: 99}
+	assert.Equal(t, []string{"near", "cam-1"}, s.NearestCameras(&a, 2), "closest first when none sees it (far is 113 m off)")
+	assert.Equal(t, []string{"near"}, s.NearestCameras(&a, 1))
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -225,6 +226,43 @@ func (s *Site) CamerasSeeing(a *Alarm) []string {
 				add(s.Cameras[i].ID)
 			}
 		}
+	}
+	return out
+}
+
+// NearestCameras returns up to n cameras for an alarm: those that see it first, then the
+// closest others within 120 m, so that an operator always has a picture near the place.
+func (s *Site) NearestCameras(a *Alarm, n int) []string {
+	out := s.CamerasSeeing(a)
+	if len(out) >= n {
+		return out[:n]
+	}
+	pos := a.Position
+	if pos == nil {
+		if d, ok := s.Device(a.DeviceID); ok {
+			p := d.Position
+			pos = &p
+		}
+	}
+	if pos == nil {
+		return out
+	}
+	type near struct {
+		id   string
+		dist float64
+	}
+	var cands []near
+	for _, c := range s.Cameras {
+		if d := math.Hypot(c.Position.X-pos.X, c.Position.Y-pos.Y); d <= 120 && !slices.Contains(out, c.ID) {
+			cands = append(cands, near{c.ID, d})
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].dist < cands[j].dist })
+	for _, c := range cands {
+		if len(out) == n {
+			break
+		}
+		out = append(out, c.id)
 	}
 	return out
 }

@@ -75,6 +75,7 @@ func newAlarmPanel(c *Console) panelView {
 	p.soundNote = muted("")
 	if ok, why := p.sound.Available(); !ok {
 		p.soundNote.Text = T(why)
+		p.muteBtn.Disable()
 	}
 
 	p.list = widget.NewList(
@@ -391,10 +392,7 @@ func (p *alarmPanel) showDetail() {
 
 	// The cameras that see it, live.
 	if site != nil && p.visible {
-		cams := site.CamerasSeeing(&a)
-		if len(cams) > 2 {
-			cams = cams[:2]
-		}
+		cams := site.NearestCameras(&a, 2)
 		if len(cams) > 0 {
 			body.Add(heading(T("Cameras")))
 			box := container.NewHBox()
@@ -456,7 +454,7 @@ func historyLine(e app.Entry) fyne.CanvasObject {
 func entryLabel(k app.EntryKind) string {
 	switch k {
 	case app.KindAlarmRaised:
-		return "Raised"
+		return "Alarm raised"
 	case app.KindAlarmRepeated:
 		return "Repeated"
 	case app.KindAlarmAcknowledged:

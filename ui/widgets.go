@@ -139,7 +139,6 @@ func heading(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.SizeName = theme.SizeNameSubHeadingText
 	l.TextStyle.Bold = true
-	l.Truncation = fyne.TextTruncateEllipsis
 	return l
 }
 
