@@ -91,6 +91,8 @@ func newAlarmPanel(c *Console) panelView {
 			p.selected = p.shown[i].ID
 			p.showDetail()
 		}
+		// The desk's keys (A, D, R, N, arrows) go to the panel, not to the list.
+		p.c.win.Canvas().Unfocus()
 	}
 	p.detail = container.NewStack(container.NewCenter(widget.NewLabel(T("Select an alarm to see its details"))))
 
@@ -535,9 +537,19 @@ func (p *alarmPanel) acknowledge() {
 				return err
 			})
 		}, p.c.win)
+	note.OnSubmitted = func(string) { d.Submit() } // Enter confirms
 	d.Resize(fyne.NewSize(460, 200))
 	d.Show()
-	p.c.win.Canvas().Focus(note)
+	p.focusLater(note)
+}
+
+// focusLater focuses a dialog's field once the key that opened the dialog has been
+// delivered (else the "A" of the shortcut would be typed into it); Enter then confirms.
+func (p *alarmPanel) focusLater(f fyne.Focusable) {
+	go func() {
+		time.Sleep(80 * time.Millisecond)
+		fyne.Do(func() { p.c.win.Canvas().Focus(f) })
+	}()
 }
 
 // dispatchTargets are whom an alarm can be handed to: its grid's worker and the site's contacts.
@@ -580,8 +592,11 @@ func (p *alarmPanel) dispatch() {
 				return err
 			})
 		}, p.c.win)
+	note.OnSubmitted = func(string) { d.Submit() }
+	to.OnSubmitted = func(string) { d.Submit() }
 	d.Resize(fyne.NewSize(560, 240))
 	d.Show()
+	p.focusLater(note)
 }
 
 func (p *alarmPanel) resolve() {
@@ -613,8 +628,10 @@ func (p *alarmPanel) resolve() {
 				return err
 			})
 		}, p.c.win)
+	note.OnSubmitted = func(string) { d.Submit() }
 	d.Resize(fyne.NewSize(460, 320))
 	d.Show()
+	p.focusLater(note)
 }
 
 // run performs an action off the UI thread (it waits for the journal's fsync) and shows
