@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -44,6 +46,10 @@ type Store struct {
 	log    *slog.Logger
 	lock   *fileLock
 	writer *writer
+
+	ckptStop, ckptDone chan struct{}
+	closeOnce          sync.Once
+	closeErr           error
 }
 
 // Path returns the database file.
@@ -63,6 +69,9 @@ func dsn(path string, readOnly bool) string {
 	} else {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(FULL)")
+		// Checkpoints run in the background (checkpointer), not inside a commit: an
+		// automatic checkpoint would stall whichever append crossed the threshold.
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
@@ -108,8 +117,28 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	}
 	if !opt.ReadOnly {
 		s.writer = startWriter(s)
+		s.ckptStop, s.ckptDone = make(chan struct{}), make(chan struct{})
+		go s.checkpointer()
 	}
 	return s, nil
+}
+
+// checkpointer copies the WAL back into the database file every second, beside the
+// writer (a passive checkpoint never blocks it), so the WAL stays small.
+func (s *Store) checkpointer() {
+	defer close(s.ckptDone)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.ckptStop:
+			return
+		case <-tick.C:
+			if _, err := s.db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+				s.log.Warn("database checkpoint failed", "err", err)
+			}
+		}
+	}
 }
 
 // checkFile gives clear reasons for the usual ways a data directory is broken, before
@@ -221,12 +250,17 @@ func (s *Store) openError(err error) error {
 
 // Close stops the journal writer (after it has committed what it holds) and closes the file.
 func (s *Store) Close() error {
-	if s.writer != nil {
-		s.writer.close()
-	}
-	err := s.db.Close()
-	s.closeLock()
-	return err
+	s.closeOnce.Do(func() {
+		if s.writer != nil {
+			s.writer.close()
+			close(s.ckptStop)
+			<-s.ckptDone
+			_, _ = s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		}
+		s.closeErr = s.db.Close()
+		s.closeLock()
+	})
+	return s.closeErr
 }
 
 func (s *Store) closeLock() {

@@ -59,7 +59,7 @@ func newDevicePanel(c *Console) panelView {
 	p.summary = muted("")
 	p.list = widget.NewList(func() int { return len(p.rows) },
 		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.ListIcon()), statusDot(themeColor(colorOffline))),
+			return container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.ListIcon()), container.NewCenter(statusDot(themeColor(colorOffline)))),
 				muted("—"), widget.NewLabel("Device name template"))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { p.setRow(i, o.(*fyne.Container)) })
@@ -178,7 +178,7 @@ func (p *devicePanel) setRow(i int, box *fyne.Container) {
 			}
 		}
 	}
-	left.Objects[1] = statusDot(dot)
+	left.Objects[1] = container.NewCenter(statusDot(dot))
 	left.Refresh()
 	right := box.Objects[2].(*canvas.Text)
 	right.Text = state
