@@ -97,7 +97,7 @@ func benchWall(b *testing.B, n int) {
 	b.ReportMetric((cpu1-cpu0)/t1.Sub(t0).Seconds(), "cores")
 	b.ReportMetric(procRSS(b, console.Process.Pid), "rss_MB")
 	stats := lastWallStats(b, filepath.Join(dir, "logs", "watchpost.log"))
-	for _, k := range []string{"tiles", "fps", "captured_to_screen_p50_ms", "captured_to_screen_p95_ms", "decoded_to_screen_p95_ms"} {
+	for _, k := range []string{"tiles", "fps", "captured_to_screen_p50_ms", "captured_to_screen_p95_ms", "decoded_to_screen_p95_ms", "ui_lag_p95_ms"} {
 		if v, ok := stats[k]; ok {
 			b.ReportMetric(v, k)
 		}

@@ -85,6 +85,7 @@ type wallPanel struct {
 	applying   atomic.Bool
 	pumpStop   chan struct{}
 	stats      latencyWindow
+	uiLag      latencyWindow // how long batches waited for the UI thread
 	statsEvery time.Duration
 }
 

@@ -47,6 +47,9 @@ type WallStats struct {
 	DecodedToScreenP50, DecodedToScreenP95 time.Duration
 	// From the camera's send time (when the stream carries it) to the screen.
 	CapturedToScreenP50, CapturedToScreenP95 time.Duration
+	// How long the UI thread took to run a batch handed to it: the window's responsiveness
+	// (a tap or a key waits behind the same queue).
+	UILagP95 time.Duration
 }
 
 // publishFeeds hands the pump the viewers of the tiles on screen.
@@ -124,8 +127,10 @@ func (w *wallPanel) pump(stop <-chan struct{}) {
 		flash := flashDue
 		flashDue = false
 		w.applying.Store(true)
+		queued := time.Now()
 		fyne.Do(func() {
 			defer w.applying.Store(false)
+			w.uiLag.add(latencySample{at: time.Now(), decoded: time.Since(queued), captured: -1})
 			w.apply(batch, flash)
 		})
 	}
@@ -177,8 +182,10 @@ func (w *wallPanel) Stats() WallStats {
 	w.feedMu.Lock()
 	tiles := len(w.feeds)
 	w.feedMu.Unlock()
-	s := w.stats.compute(time.Now())
+	now := time.Now()
+	s := w.stats.compute(now)
 	s.Tiles = tiles
+	s.UILagP95 = w.uiLag.compute(now).DecodedToScreenP95
 	return s
 }
 
@@ -186,7 +193,8 @@ func (w *wallPanel) logStats() {
 	s := w.Stats()
 	w.c.deps.Log.Info("wall stats", "tiles", s.Tiles, "fps", round1(s.FPS),
 		"decoded_to_screen_p50_ms", ms(s.DecodedToScreenP50), "decoded_to_screen_p95_ms", ms(s.DecodedToScreenP95),
-		"captured_to_screen_p50_ms", ms(s.CapturedToScreenP50), "captured_to_screen_p95_ms", ms(s.CapturedToScreenP95))
+		"captured_to_screen_p50_ms", ms(s.CapturedToScreenP50), "captured_to_screen_p95_ms", ms(s.CapturedToScreenP95),
+		"ui_lag_p95_ms", ms(s.UILagP95))
 }
 
 // statsInterval reads WATCHPOST_WALL_STATS ("5s"): how often to log the wall's figures.
