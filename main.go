@@ -467,6 +467,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	user := fs.String("user", "", "require this user name")
 	password := fs.String("password", "", "and this password")
 	footage := fs.String("footage", "", "video file to play (default: opencv-doc's vtest.avi)")
+	distinct := fs.Int("distinct", 0, "encode only this many distinct streams, shared by the cameras (load tests)")
 	devs := fs.Bool("devices", false, "simulate the demo community's devices over MQTT instead of cameras")
 	broker := fs.String("broker", "tcp://127.0.0.1:1883", "devices: the broker to publish to")
 	scenario := fs.String("scenario", "", "devices: play this scenario and exit ("+strings.Join(devices.Scenarios, ", ")+")")
@@ -477,7 +478,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	if *devs {
 		return runDeviceSim(*broker, *user, *password, *scenario, *heartbeat, stdout, stderr)
 	}
-	cfg := sim.Config{Address: *listen, UDP: *udp, User: *user, Password: *password, Footage: *footage,
+	cfg := sim.Config{Address: *listen, UDP: *udp, User: *user, Password: *password, Footage: *footage, Distinct: *distinct,
 		Log: slog.New(slog.NewTextHandler(stderr, nil))}
 	switch strings.ToLower(*codecName) {
 	case "h264", "h.264":

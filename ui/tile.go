@@ -210,6 +210,15 @@ func (t *tile) dropFrame() {
 	t.img.Hide()
 }
 
+// fillsTile reports whether the picture, at its aspect, covers the whole tile.
+func (t *tile) fillsTile() bool {
+	s := t.Size()
+	if s.Width <= 0 || s.Height <= 0 {
+		return false
+	}
+	return math.Abs(float64(s.Width/s.Height)-t.aspect) < 0.02
+}
+
 // showFrame puts a new frame on screen (from the pump): only the picture is refreshed.
 // It reports whether the frame was taken.
 func (t *tile) showFrame(v app.Viewer, f *app.Frame) bool {
@@ -275,6 +284,9 @@ func (t *tile) showState() {
 		t.bg.FillColor = tileBackground
 	}
 	t.img.Hidden = t.state != tilePlaying || t.img.Image == nil
+	// A picture that fills the tile makes the background invisible: do not draw it. In the
+	// software renderer every full-tile layer costs a pass over its pixels, 15 times a second.
+	t.bg.Hidden = !t.img.Hidden && t.fillsTile()
 	hasCam := t.cam != nil
 	t.band.Hidden, t.name.Hidden = !hasCam, !hasCam
 	card := t.state == tileConnecting || t.state == tileFailed || t.state == tileIdle || t.state == tileStalled

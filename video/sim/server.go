@@ -48,6 +48,10 @@ type Config struct {
 	Main     Profile
 	Sub      Profile
 	Cameras  []Camera
+	// Distinct > 0 encodes only that many distinct streams, shared round-robin by the
+	// cameras (for load tests of a viewer: it still receives and decodes one stream per
+	// camera, while the simulator encodes fewer).
+	Distinct int
 	Log      *slog.Logger
 }
 
@@ -100,7 +104,15 @@ func Start(cfg Config) (*Server, error) {
 	if err := s.server.Start(); err != nil {
 		return nil, fmt.Errorf("the camera simulator cannot listen on %s: %w", cfg.Address, err)
 	}
-	for _, c := range cfg.Cameras {
+	for i, c := range cfg.Cameras {
+		if cfg.Distinct > 0 && i >= cfg.Distinct {
+			src := cfg.Cameras[i%cfg.Distinct].ID
+			for _, suffix := range []string{"main", "sub"} {
+				s.paths["/"+c.ID+"/"+suffix] = s.paths["/"+src+"/"+suffix]
+			}
+			s.paths["/"+c.ID] = s.paths["/"+src+"/main"]
+			continue
+		}
 		for _, p := range []struct {
 			suffix string
 			prof   Profile
