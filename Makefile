@@ -88,7 +88,7 @@ screenshots: build deps-test
 	for lang in zh-CN en; do \
 		rm -rf $$data/*; echo "{\"language\": \"$$lang\"}" > $$cfg/config.json; \
 		DISPLAY=:97 ./$(BIN) --data $$data --config $$cfg/config.json >/dev/null 2>&1 & pid=$$!; \
-		sleep 8; DISPLAY=:97 import -window root docs/screenshot-$$lang.png; \
+		sleep 14; DISPLAY=:97 import -window root docs/screenshot-$$lang.png; \
 		kill $$pid; wait $$pid || true; echo "docs/screenshot-$$lang.png"; \
 	done; kill $$xvfb; rm -rf $$data $$cfg
 
