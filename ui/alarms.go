@@ -44,8 +44,6 @@ type alarmPanel struct {
 	lastChime         time.Time
 }
 
-const allOption = "__all__"
-
 func newAlarmPanel(c *Console) panelView {
 	p := &alarmPanel{c: c, sound: newAlarmSound()}
 	site := c.deps.Inventory.Site()

@@ -87,16 +87,16 @@ func (v *viewer) take(want image.Point) *image.RGBA {
 	if v.closed {
 		return nil
 	}
-	for len(v.free) > 0 {
-		b := v.free[len(v.free)-1]
-		v.free = v.free[:len(v.free)-1]
-		if b.Rect.Size() == want {
-			return b
-		}
-		// A buffer of an old size: let it go, make one of the new size.
-		return image.NewRGBA(image.Rectangle{Max: want})
+	if len(v.free) == 0 {
+		return nil
 	}
-	return nil
+	b := v.free[len(v.free)-1]
+	v.free = v.free[:len(v.free)-1]
+	if b.Rect.Size() != want {
+		// A buffer of an old size: let it go, make one of the new size.
+		b = image.NewRGBA(image.Rectangle{Max: want})
+	}
+	return b
 }
 
 // giveBack returns a buffer once its frame is no longer shown.
