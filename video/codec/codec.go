@@ -59,9 +59,12 @@ var (
 )
 
 // init quiets FFmpeg: at its default level every lost packet prints several lines to
-// stderr (DESIGN.md, known pitfalls). Errors are still logged.
+// stderr (DESIGN.md, known pitfalls), and even at the error level a corrupt stream prints
+// one line per broken macroblock row, hundreds a second per camera. Decode errors are
+// counted per stream instead (StreamStatus.DecodeErrors) and shown to the operator; only
+// fatal messages reach stderr.
 func init() {
-	C.av_log_set_level(C.AV_LOG_ERROR)
+	C.av_log_set_level(C.AV_LOG_FATAL)
 }
 
 // avError turns an FFmpeg return code into readable text.
