@@ -184,6 +184,14 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 	stops = append(stops, cameraStatus.Close)
 	feeds := video.NewFeeds(site.Cameras, video.Config{}, health, cameraStatus.Camera)
 	stops = append(stops, feeds.Close)
+	// A camera's new settings reach its streams (they reconnect to the new address).
+	camSub := bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated })
+	go func() {
+		for range camSub.C() {
+			feeds.SetCameras(inv.Site().Cameras)
+		}
+	}()
+	stops = append(stops, camSub.Close)
 	mode := "console"
 	if headless {
 		mode = "headless"
@@ -200,6 +208,9 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 		err := ui.Run(ctx, ui.Deps{
 			Inventory: inv, Desk: desk, Accounts: acc, Settings: settings, Health: health, Bus: bus, Clock: clock,
 			Feeds: feeds, Wall: wall, Devices: devicePath.ingest, Simulate: devicePath.simulate,
+			Probe: func(ctx context.Context, url string) app.ProbeResult {
+				return video.Probe(ctx, url, false, 3*time.Second)
+			},
 			DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path, Version: version, Log: log,
 		})
 		if err != nil {
@@ -536,7 +547,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(res)
 	} else {
-		fmt.Fprint(stdout, res.String())
+		fmt.Fprint(stdout, video.ProbeText(res))
 	}
 	if !res.OK() {
 		return exitFailure

@@ -51,11 +51,6 @@ func (m *memStore) Append(_ context.Context, es ...app.Entry) ([]app.Entry, erro
 			}
 			m.alarms[a.ID] = a
 		}
-		if e.Kind == app.KindSiteSeeded {
-			var s app.Site
-			_ = json.Unmarshal(e.Data, &s)
-			m.site = &s
-		}
 		m.entries = append(m.entries, e)
 		out[i] = e
 	}
@@ -165,4 +160,23 @@ func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 func newClock() *fakeClock {
 	return &fakeClock{t: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)}
+}
+
+func (m *memStore) ReplaceSite(ctx context.Context, s *app.Site, e app.Entry) (app.Entry, error) {
+	out, err := m.Append(ctx, e)
+	if err != nil {
+		return e, err
+	}
+	m.mu.Lock()
+	m.site = s
+	m.mu.Unlock()
+	return out[0], nil
+}
+
+func (m *memStore) UpdateCamera(ctx context.Context, c app.Camera, e app.Entry) (app.Entry, error) {
+	out, err := m.Append(ctx, e)
+	if err != nil {
+		return e, err
+	}
+	return out[0], nil
 }

@@ -69,10 +69,12 @@ func (inv *Inventory) Seed(ctx context.Context, s *Site) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	e := NewEntry(KindSiteSeeded, SubjectSite(s.ID), SystemActor, s)
-	if _, err := inv.rec.Record(ctx, e); err != nil {
+	// The journal gets the site with its cameras' passwords hidden; the store keeps them.
+	e, err := inv.store.ReplaceSite(ctx, s, NewEntry(KindSiteSeeded, SubjectSite(s.ID), SystemActor, s.Redacted()))
+	if err != nil {
 		return err
 	}
+	inv.rec.Published(e)
 	inv.setSite(s)
 	return nil
 }
@@ -185,6 +187,45 @@ func (inv *Inventory) AddDevice(ctx context.Context, op *Operator, d Device) err
 	// A new site value: readers holding the old one keep a consistent picture.
 	next := *s
 	next.Devices = append(append([]Device(nil), s.Devices...), d)
+	inv.setSite(&next)
+	return nil
+}
+
+// KindCameraUpdated records a camera's settings changed (its stream addresses, its name).
+const KindCameraUpdated EntryKind = "camera.updated" // Data: Camera (addresses without passwords in the journal)
+
+// UpdateCamera changes a camera's settings (administrators). The journal entry carries the
+// addresses with their passwords hidden; the inventory keeps them whole.
+func (inv *Inventory) UpdateCamera(ctx context.Context, op *Operator, c Camera) error {
+	if err := Authorize(op, ActEditSite); err != nil {
+		return err
+	}
+	s := inv.Site()
+	if s == nil {
+		return Errorf(CodeUnavailable, "No site is set up yet")
+	}
+	idx := -1
+	for i := range s.Cameras {
+		if s.Cameras[i].ID == c.ID {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return Errorf(CodeNotFound, "There is no camera {{.ID}}", "ID", c.ID)
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	shown := c
+	shown.MainURL, shown.SubURL = RedactURL(c.MainURL), RedactURL(c.SubURL)
+	e, err := inv.store.UpdateCamera(ctx, c, NewEntry(KindCameraUpdated, SubjectCamera(c.ID), op.Username, shown))
+	if err != nil {
+		return err
+	}
+	inv.rec.Published(e)
+	next := *s
+	next.Cameras = append([]Camera(nil), s.Cameras...)
+	next.Cameras[idx] = c
 	inv.setSite(&next)
 	return nil
 }

@@ -19,6 +19,11 @@ func (SystemClock) Now() time.Time { return time.Now() }
 type SiteStore interface {
 	// LoadSite returns the site, or an error with CodeNotFound when none was set up yet.
 	LoadSite(ctx context.Context) (*Site, error)
+	// ReplaceSite sets up the site and journals e in the same transaction. e carries the
+	// site without camera passwords, which only the store keeps.
+	ReplaceSite(ctx context.Context, s *Site, e Entry) (Entry, error)
+	// UpdateCamera changes one camera and journals e (without passwords) with it.
+	UpdateCamera(ctx context.Context, c Camera, e Entry) (Entry, error)
 }
 
 // AlarmQuery selects alarms. Zero fields do not filter.

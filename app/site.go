@@ -285,6 +285,18 @@ func (s *Site) Validate() error {
 	return p.Err()
 }
 
+// Redacted returns a copy of the site whose camera addresses hide their passwords, for the
+// journal and for exports.
+func (s *Site) Redacted() *Site {
+	c := *s
+	c.Cameras = make([]Camera, len(s.Cameras))
+	for i, cam := range s.Cameras {
+		cam.MainURL, cam.SubURL = RedactURL(cam.MainURL), RedactURL(cam.SubURL)
+		c.Cameras[i] = cam
+	}
+	return &c
+}
+
 // Bounds returns the box enclosing the boundary and everything drawn on the plan.
 func (s *Site) Bounds() Rect {
 	r := s.Boundary.Bounds()

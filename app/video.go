@@ -90,3 +90,24 @@ type CameraFeeds interface {
 	// Statuses returns the status of every stream that is or was recently in use.
 	Statuses() []StreamStatus
 }
+
+// ProbeResult is what `watchpost probe` and the camera dialog's "test connection" report.
+type ProbeResult struct {
+	URL          string        `json:"url"` // without the password
+	Codec        string        `json:"codec,omitempty"`
+	Width        int           `json:"width,omitempty"`
+	Height       int           `json:"height,omitempty"`
+	FPS          float64       `json:"fps,omitempty"`
+	BitrateKbps  float64       `json:"bitrate_kbps,omitempty"`
+	KeyInterval  time.Duration `json:"key_interval,omitempty"` // between key frames
+	FirstFrame   time.Duration `json:"first_frame,omitempty"`  // from connecting to the first picture
+	Frames       int           `json:"frames"`
+	DecodeErrors int           `json:"decode_errors"`
+	LatencyP50   time.Duration `json:"latency_p50,omitempty"` // send → decoded, when the stream carries send times
+	LatencyP95   time.Duration `json:"latency_p95,omitempty"`
+	Reason       string        `json:"reason,omitempty"` // why it failed, in an operator's words
+	Detail       string        `json:"detail,omitempty"`
+}
+
+// OK reports whether pictures were decoded.
+func (r ProbeResult) OK() bool { return r.Frames > 0 && r.Reason == "" }

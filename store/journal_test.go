@@ -122,7 +122,7 @@ func TestJournalIsAppendOnly(t *testing.T) {
 func TestAFailedAppendLosesNothingElse(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTemp(t)
-	bad := app.Entry{Kind: app.KindSiteSeeded, Operator: app.SystemActor, Data: []byte(`"not a site"`)}
+	bad := app.Entry{Kind: app.KindAlarmRaised, Operator: app.SystemActor, Data: []byte(`"not an alarm"`)}
 	good := app.NewEntry(app.KindConsoleStarted, "", app.SystemActor, nil)
 	var wg sync.WaitGroup
 	errs := make([]error, 40)

@@ -13,12 +13,6 @@ import (
 // transaction as the entry itself. Kinds without a projection only live in the journal.
 func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) error {
 	switch {
-	case e.Kind == app.KindSiteSeeded || e.Kind == app.KindSiteImported:
-		var s app.Site
-		if err := e.Decode(&s); err != nil {
-			return err
-		}
-		return replaceSite(ctx, tx, &s)
 	case e.Kind.IsAlarm():
 		var a app.Alarm
 		if err := e.Decode(&a); err != nil {
@@ -70,7 +64,7 @@ type siteHeader struct {
 	Contacts []app.Contact `json:"contacts,omitempty"`
 }
 
-func replaceSite(ctx context.Context, tx *sql.Tx, s *app.Site) error {
+func replaceSite(ctx context.Context, tx execer, s *app.Site) error {
 	// One site per database: a new one replaces the old (cascading to its inventory).
 	if _, err := tx.ExecContext(ctx, "DELETE FROM sites"); err != nil {
 		return err

@@ -163,3 +163,28 @@ func TestAddedDeviceIsInTheInventoryAfterARestart(t *testing.T) {
 	assert.Equal(t, "smoke-new", site.Devices[len(site.Devices)-1].ID, "added at the end")
 	assert.NotEmpty(t, site.Contacts, "the demo's contacts are kept")
 }
+
+func TestCameraPasswordsStayOutOfTheJournal(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	inv := app.NewInventory(s, app.NewRecorder(s, app.NewBus()))
+	site := demoSite(t)
+	site.Cameras[0].MainURL = "rtsp://admin:Secr3t-pw@10.0.0.21:554/Streaming/Channels/101"
+	require.NoError(t, inv.Seed(ctx, site))
+	admin := &app.Operator{Username: "admin", Name: "a", Role: app.RoleAdmin}
+	cam := site.Cameras[1]
+	cam.SubURL = "rtsp://viewer:An0ther-pw@10.0.0.22:554/Streaming/Channels/102"
+	require.NoError(t, inv.UpdateCamera(ctx, admin, cam))
+
+	all, err := s.Query(ctx, app.JournalQuery{})
+	require.NoError(t, err)
+	for _, e := range all {
+		assert.NotContains(t, string(e.Data), "Secr3t-pw", e.Kind)
+		assert.NotContains(t, string(e.Data), "An0ther-pw", e.Kind)
+	}
+	back, err := s.LoadSite(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, site.Cameras[0].MainURL, back.Cameras[0].MainURL, "the store keeps the credentials to connect")
+	assert.Equal(t, cam.SubURL, back.Cameras[1].SubURL)
+	assert.True(t, app.IsCode(inv.UpdateCamera(ctx, &app.Operator{Username: "duty", Name: "d", Role: app.RoleOperator}, cam), app.CodeForbidden))
+}

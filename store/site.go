@@ -63,3 +63,24 @@ func loadRows[T any](ctx context.Context, tx *sql.Tx, table, siteID string, out 
 	}
 	return rows.Err()
 }
+
+// ReplaceSite sets up the site (replacing any) and journals e in the same transaction.
+func (s *Store) ReplaceSite(ctx context.Context, site *app.Site, e app.Entry) (app.Entry, error) {
+	return s.withEntry(ctx, e, func(ctx context.Context, tx execer) error {
+		return replaceSite(ctx, tx, site)
+	})
+}
+
+// UpdateCamera changes one camera and journals e in the same transaction.
+func (s *Store) UpdateCamera(ctx context.Context, c app.Camera, e app.Entry) (app.Entry, error) {
+	return s.withEntry(ctx, e, func(ctx context.Context, tx execer) error {
+		res, err := tx.ExecContext(ctx, "UPDATE cameras SET name = ?, grid_id = ?, data = ? WHERE id = ?", c.Name, nullable(c.GridID), mustJSON(c), c.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return app.Errorf(app.CodeNotFound, "There is no camera {{.ID}}", "ID", c.ID)
+		}
+		return nil
+	})
+}

@@ -36,6 +36,8 @@ type Deps struct {
 	Devices   *app.Ingest
 	// Simulate plays a named scenario of the device simulator (demo only; nil otherwise).
 	Simulate func(scenario string) (string, error)
+	// Probe tests a camera address (connects, decodes a few seconds, measures).
+	Probe func(ctx context.Context, url string) app.ProbeResult
 
 	DataDir    string
 	LogFile    string

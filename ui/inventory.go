@@ -343,6 +343,8 @@ func (p *inventoryPanel) cameraDetail(id string) {
 			}
 		}
 	}
+	settings := widget.NewButtonWithIcon(T("Camera settings…"), theme.SettingsIcon(), func() { p.c.showCameraSettings(*c) })
+	links = append([]fyne.CanvasObject{settings}, links...)
 	p.setDetail(c.Display(en), symbol("camera"), rows, links)
 }
 

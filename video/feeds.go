@@ -62,15 +62,25 @@ func NewFeeds(cameras []app.Camera, cfg Config, health *app.Health, onStatus fun
 }
 
 // SetCameras replaces the camera list (after a site edit); running streams of cameras whose
-// URL changed restart when next watched.
+// address changed reconnect to the new one, keeping their viewers.
 func (f *Feeds) SetCameras(cameras []app.Camera) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.cameras = map[string]app.Camera{}
 	for _, c := range cameras {
 		f.cameras[c.ID] = c
 	}
+	var moved []*stream
+	var urls []string
+	for key, s := range f.streams {
+		if c, ok := f.cameras[key.camera]; ok && c.StreamFor(key.main) != s.address() {
+			moved, urls = append(moved, s), append(urls, c.StreamFor(key.main))
+		}
+	}
 	f.summaryLocked()
+	f.mu.Unlock()
+	for i, s := range moved {
+		s.retarget(urls[i])
+	}
 }
 
 // Watch opens a viewer of a camera's main or sub stream with frames of w×h pixels.
@@ -89,7 +99,7 @@ func (f *Feeds) Watch(cameraID string, main bool, w, h int) (app.Viewer, error) 
 	}
 	key := streamKey{cameraID, main}
 	s := f.streams[key]
-	if s != nil && s.url != cam.StreamFor(main) {
+	if s != nil && s.address() != cam.StreamFor(main) {
 		go s.stop() // the camera's address changed
 		s = nil
 	}

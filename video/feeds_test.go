@@ -234,3 +234,24 @@ func TestASlowViewerDropsFramesWithoutSlowingAnother(t *testing.T) {
 func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
+
+func TestANewAddressReachesTheViewers(t *testing.T) {
+	a := startSim(t, sim.Config{})
+	b := startSim(t, sim.Config{Sub: sim.Profile{Width: 256, Height: 144, FPS: 15, BitrateKbps: 200}})
+	cam := camera("gate", a.URL("gate", "main"), a.URL("gate", "sub"))
+	f := newFeeds(t, video.Config{}, cam)
+	v, err := f.Watch("gate", false, 64, 36)
+	require.NoError(t, err)
+	defer v.Close()
+	assert.Equal(t, 320, waitState(t, v, app.StreamPlaying, 10*time.Second).Width)
+	cam.SubURL = b.URL("gate", "sub")
+	f.SetCameras([]app.Camera{cam})
+	require.Eventually(t, func() bool {
+		select {
+		case fr := <-v.Frames():
+			fr.Release()
+		default:
+		}
+		return v.Status().Width == 256 && v.Status().State == app.StreamPlaying
+	}, 10*time.Second, 20*time.Millisecond, "the same viewer plays the camera's new address")
+}

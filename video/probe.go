@@ -6,36 +6,16 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"watchpost/app"
 	"watchpost/video/codec"
 )
 
-// ProbeResult is what `watchpost probe` and the camera dialog's "test connection" report.
-type ProbeResult struct {
-	URL          string        `json:"url"` // without the password
-	Codec        string        `json:"codec,omitempty"`
-	Width        int           `json:"width,omitempty"`
-	Height       int           `json:"height,omitempty"`
-	FPS          float64       `json:"fps,omitempty"`
-	BitrateKbps  float64       `json:"bitrate_kbps,omitempty"`
-	KeyInterval  time.Duration `json:"key_interval,omitempty"` // between key frames
-	FirstFrame   time.Duration `json:"first_frame,omitempty"`  // from connecting to the first picture
-	Frames       int           `json:"frames"`
-	DecodeErrors int           `json:"decode_errors"`
-	LatencyP50   time.Duration `json:"latency_p50,omitempty"` // send → decoded, when the stream carries send times
-	LatencyP95   time.Duration `json:"latency_p95,omitempty"`
-	Reason       string        `json:"reason,omitempty"` // why it failed, in an operator's words
-	Detail       string        `json:"detail,omitempty"`
-}
-
-// OK reports whether pictures were decoded.
-func (r ProbeResult) OK() bool { return r.Frames > 0 && r.Reason == "" }
-
 // Probe connects to a stream, decodes for the given time and measures it.
-func Probe(ctx context.Context, url string, udp bool, d time.Duration) ProbeResult {
-	res := ProbeResult{URL: app.RedactURL(url)}
+func Probe(ctx context.Context, url string, udp bool, d time.Duration) app.ProbeResult {
+	res := app.ProbeResult{URL: app.RedactURL(url)}
 	ctx, cancel := context.WithTimeout(ctx, d+readTimeout)
 	defer cancel()
 
@@ -55,7 +35,7 @@ func Probe(ctx context.Context, url string, udp bool, d time.Duration) ProbeResu
 		waitingKey    = true
 		failed        = make(chan sourceState, 1)
 	)
-	src := &source{cfg: sourceConfig{URL: url, UDP: udp}}
+	src := &source{cfg: sourceConfig{URL: url, UDP: udp}, lost: new(atomic.Int64)}
 	src.onState = func(st sourceState) {
 		if !st.connected {
 			select {
@@ -139,8 +119,8 @@ func Probe(ctx context.Context, url string, udp bool, d time.Duration) ProbeResu
 	return res
 }
 
-// String formats the result for people.
-func (r ProbeResult) String() string {
+// ProbeText formats a probe's result for people (the CLI).
+func ProbeText(r app.ProbeResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "camera      %s\n", r.URL)
 	if !r.OK() {

@@ -52,7 +52,7 @@ type source struct {
 	cfg     sourceConfig
 	onAU    func(accessUnit)
 	onState func(state sourceState)
-	lost    atomic.Int64 // RTP packets lost (UDP)
+	lost    *atomic.Int64 // RTP packets lost or units broken (shared with the stream, which outlives a source)
 }
 
 // sourceState is what the source reports of the connection.

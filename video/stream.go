@@ -28,6 +28,11 @@ type stream struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
+	ctx       context.Context // the stream's life; a source lives within it
+	srcCancel context.CancelFunc
+	srcDone   chan struct{}
+	lost      atomic.Int64
+
 	mu      sync.Mutex
 	viewers map[*viewer]struct{}
 	status  app.StreamStatus
@@ -61,14 +66,49 @@ func newStream(f *Feeds, cameraID string, main bool, url string) *stream {
 	}
 	s.needKey.Store(true)
 	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	src := &source{cfg: sourceConfig{URL: url, UDP: f.cfg.UDP}, onAU: s.push, onState: s.sourceState}
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); src.run(ctx) }()
-	go func() { defer wg.Done(); s.decodeLoop(ctx, src) }()
-	go func() { wg.Wait(); close(s.done) }()
+	s.ctx, s.cancel = ctx, cancel
+	s.startSource(url)
+	decoded := make(chan struct{})
+	go func() { defer close(decoded); s.decodeLoop(ctx) }()
+	go func() {
+		<-decoded
+		s.mu.Lock()
+		srcDone := s.srcDone
+		s.mu.Unlock()
+		<-srcDone
+		close(s.done)
+	}()
 	return s
+}
+
+// startSource connects to url (s.mu not held).
+func (s *stream) startSource(url string) {
+	ctx, cancel := context.WithCancel(s.ctx)
+	done := make(chan struct{})
+	src := &source{cfg: sourceConfig{URL: url, UDP: s.feeds.cfg.UDP}, onAU: s.push, onState: s.sourceState, lost: &s.lost}
+	s.mu.Lock()
+	s.url, s.srcCancel, s.srcDone = url, cancel, done
+	s.mu.Unlock()
+	go func() { defer close(done); src.run(ctx) }()
+}
+
+// retarget moves the stream to a camera's new address: a new connection, the same
+// viewers (they see "connecting", then pictures from the new address).
+func (s *stream) retarget(url string) {
+	s.mu.Lock()
+	cancel, done := s.srcCancel, s.srcDone
+	s.mu.Unlock()
+	cancel()
+	<-done
+	s.needKey.Store(true)
+	s.startSource(url)
+}
+
+// address returns the URL the stream plays.
+func (s *stream) address() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
 }
 
 // stop ends the source and the decoder and waits for them.
@@ -117,7 +157,7 @@ func (s *stream) changed(prev app.StreamStatus) {
 	s.feeds.report(s.status)
 }
 
-func (s *stream) decodeLoop(ctx context.Context, src *source) {
+func (s *stream) decodeLoop(ctx context.Context) {
 	var dec *codec.Decoder
 	defer func() {
 		if dec != nil {
@@ -137,7 +177,7 @@ func (s *stream) decodeLoop(ctx context.Context, src *source) {
 			now := time.Now()
 			s.updateRates(now.Sub(lastTick))
 			lastTick = now
-			if l := src.lost.Load(); l != lastLost {
+			if l := s.lost.Load(); l != lastLost {
 				lastLost = l
 				s.needKey.Store(true) // a gap: wait for the next key frame
 			}
