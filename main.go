@@ -351,6 +351,7 @@ func runQuery(cmd string, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "watchpost:", err)
 			return exitFailure
 		}
+		site = site.Redacted() // camera passwords stay in the database
 		if *asJSON {
 			enc.SetIndent("", "  ")
 			return encodeOr(enc.Encode(site), stderr)
