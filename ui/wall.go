@@ -359,32 +359,12 @@ func (w *wallPanel) askSaveView() {
 
 // saveView saves the wall as a named view of the operator's (journaled by the core).
 func (w *wallPanel) saveView(name string) {
-	op, wall := w.op, w.c.deps.Wall
-	if wall == nil {
-		return
-	}
 	v := w.currentView(name)
-	go func() {
-		ctx := context.Background()
-		err := wall.SaveView(ctx, op, v)
-		var views []app.WallView
-		if err == nil {
-			views, _ = wall.Views(ctx, op)
-		}
-		fyne.Do(func() {
-			w.locked(func() {
-				if err != nil {
-					w.c.showError(err)
-					return
-				}
-				w.views = views
-				w.viewName = strings.TrimSpace(name)
-				w.c.app.Preferences().SetString(w.prefKey(), w.viewName)
-				w.setNotice(T("View “{{.Name}}” saved", map[string]any{"Name": w.viewName}))
-				w.updateToolbar()
-			})
-		})
-	}()
+	w.changeViews(func(ctx context.Context, wall *app.Wall) error { return wall.SaveView(ctx, w.op, v) }, func() {
+		w.viewName = strings.TrimSpace(name)
+		w.c.app.Preferences().SetString(w.prefKey(), w.viewName)
+		w.setNotice(T("View “{{.Name}}” saved", map[string]any{"Name": w.viewName}))
+	})
 }
 
 // askDeleteView asks before deleting the view shown.
@@ -401,13 +381,25 @@ func (w *wallPanel) askDeleteView() {
 }
 
 func (w *wallPanel) deleteView(name string) {
-	op, wall := w.op, w.c.deps.Wall
+	w.changeViews(func(ctx context.Context, wall *app.Wall) error { return wall.DeleteView(ctx, w.op, name) }, func() {
+		if w.viewName == name {
+			w.viewName = ""
+		}
+		w.setNotice(T("View “{{.Name}}” deleted", map[string]any{"Name": name}))
+	})
+}
+
+// changeViews runs a change of the saved views off the UI thread (it waits for the
+// journal), reloads the list, and then, on the UI thread, shows the error or runs done.
+func (w *wallPanel) changeViews(change func(context.Context, *app.Wall) error, done func()) {
+	wall := w.c.deps.Wall
 	if wall == nil {
 		return
 	}
+	op := w.op
 	go func() {
 		ctx := context.Background()
-		err := wall.DeleteView(ctx, op, name)
+		err := change(ctx, wall)
 		var views []app.WallView
 		if err == nil {
 			views, _ = wall.Views(ctx, op)
@@ -419,10 +411,7 @@ func (w *wallPanel) deleteView(name string) {
 					return
 				}
 				w.views = views
-				if w.viewName == name {
-					w.viewName = ""
-				}
-				w.setNotice(T("View “{{.Name}}” deleted", map[string]any{"Name": name}))
+				done()
 				w.updateToolbar()
 			})
 		})
