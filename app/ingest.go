@@ -151,10 +151,11 @@ func (in *Ingest) SuperviseOnce(ctx context.Context, periodic bool) {
 		return
 	}
 	now := in.clock.Now()
-	for _, d := range in.mon.Overdue(site, now) {
+	window := in.rules.Config().SupervisionWindow
+	for _, d := range in.mon.Overdue(site, now, window) {
 		in.mon.SetOnline(d.ID, false)
 		e := NewEntry(KindDeviceOffline, SubjectDevice(d.ID), SystemActor, map[string]string{"device": d.ID, "reason": "silent"})
-		if _, err := in.desk.Raise(ctx, nil, in.offlineAlarm(d, now, "silent for "+d.SupervisionWindow().String()), e); err != nil {
+		if _, err := in.desk.Raise(ctx, nil, in.offlineAlarm(d, now, "silent for "+window(d).String()), e); err != nil {
 			in.log.Error("offline alarm not raised", "device", d.ID, "err", err)
 		}
 	}

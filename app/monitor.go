@@ -117,7 +117,7 @@ func (m *DeviceMonitor) SetOnline(id string, online bool) {
 }
 
 // Overdue returns the devices, online until now, silent past their supervision window.
-func (m *DeviceMonitor) Overdue(site *Site, now time.Time) []*Device {
+func (m *DeviceMonitor) Overdue(site *Site, now time.Time, window func(*Device) time.Duration) []*Device {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	var out []*Device
@@ -133,7 +133,7 @@ func (m *DeviceMonitor) Overdue(site *Site, now time.Time) []*Device {
 				last = st.LastSeen
 			}
 		}
-		if now.Sub(last) > d.SupervisionWindow() {
+		if now.Sub(last) > window(d) {
 			out = append(out, d)
 		}
 	}

@@ -74,6 +74,21 @@ type RulesConfig struct {
 	WelfareHours int      `json:"welfare_hours,omitempty"` // default hours without door activity (default 24)
 	HeartRateMin float64  `json:"heart_rate_min,omitempty"`
 	HeartRateMax float64  `json:"heart_rate_max,omitempty"`
+	// Supervision overrides the supervision window of a whole kind ({"smoke": "2h"}); a
+	// device's own window still wins.
+	Supervision map[DeviceKind]Duration `json:"supervision,omitempty"`
+}
+
+// SupervisionWindow returns how long a device may stay silent: its own window, else its
+// kind's from the configuration, else the kind's default.
+func (c RulesConfig) SupervisionWindow(d *Device) time.Duration {
+	if d.Supervision > 0 {
+		return d.Supervision.D()
+	}
+	if w, ok := c.Supervision[d.Kind]; ok && w > 0 {
+		return w.D()
+	}
+	return d.Kind.DefaultSupervision()
 }
 
 // WithDefaults fills the zero values.
@@ -119,6 +134,13 @@ func (c RulesConfig) Validate() error {
 	}
 	if c.ZombieDays < 0 || c.WelfareHours < 0 {
 		p.Add("rules", "Rule periods cannot be negative")
+	}
+	for k, w := range c.Supervision {
+		if !k.Known() {
+			p.Add("rules.supervision", "Unknown device kind {{.Kind}}", "Kind", k)
+		} else if w.D() < 10*time.Second {
+			p.Add("rules.supervision", "A supervision window is at least 10 s")
+		}
 	}
 	return p.Err()
 }

@@ -263,3 +263,16 @@ func TestAddDeviceAdoptsAnUnregisteredOne(t *testing.T) {
 	assert.True(t, app.IsCode(inv.AddDevice(ctx, admin, d), app.CodeConflict))
 	assert.Equal(t, app.KindDeviceAdded, st.entries[len(st.entries)-1].Kind)
 }
+
+func TestSupervisionWindowsPerKind(t *testing.T) {
+	c, err := app.ParseConfig([]byte(`{"rules":{"supervision":{"smoke":"2h","door":"30s"}}}`))
+	require.NoError(t, err)
+	smoke := app.Device{Kind: app.KindSmoke}
+	own := app.Device{Kind: app.KindSmoke, Supervision: app.Duration(20 * time.Minute)}
+	light := app.Device{Kind: app.KindStreetlight}
+	assert.Equal(t, 2*time.Hour, c.Rules.SupervisionWindow(&smoke))
+	assert.Equal(t, 20*time.Minute, c.Rules.SupervisionWindow(&own), "a device's own window wins")
+	assert.Equal(t, 10*time.Minute, c.Rules.SupervisionWindow(&light), "the kind's default")
+	_, err = app.ParseConfig([]byte(`{"rules":{"supervision":{"toaster":"1h"}}}`))
+	assert.ErrorContains(t, err, "Unknown device kind")
+}
