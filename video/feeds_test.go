@@ -255,3 +255,27 @@ func TestANewAddressReachesTheViewers(t *testing.T) {
 		return v.Status().Width == 256 && v.Status().State == app.StreamPlaying
 	}, 10*time.Second, 20*time.Millisecond, "the same viewer plays the camera's new address")
 }
+
+// A viewer resized many times (a tile on a wall whose layout changes) keeps getting frames.
+func TestAResizedViewerNeverStarves(t *testing.T) {
+	s := startSim(t, sim.Config{})
+	f := newFeeds(t, video.Config{}, camera("gate", s.URL("gate", "main"), s.URL("gate", "sub")))
+	v, err := f.Watch("gate", false, 160, 90)
+	require.NoError(t, err)
+	defer v.Close()
+	var shown *app.Frame // like a tile: hold the frame on screen until the next one
+	for _, size := range [][2]int{{320, 180}, {96, 54}, {640, 360}, {200, 112}} {
+		v.Resize(size[0], size[1])
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			fr := waitFrame(t, v, 5*time.Second)
+			shown.Release()
+			shown = fr
+			if fr.Image.Rect.Dx() == size[0] {
+				break
+			}
+			require.True(t, time.Now().Before(deadline), "no frame of the new size %v", size)
+		}
+	}
+	shown.Release()
+}

@@ -99,13 +99,19 @@ func (v *viewer) take(want image.Point) *image.RGBA {
 	return b
 }
 
-// giveBack returns a buffer once its frame is no longer shown.
+// giveBack returns a buffer once its frame is no longer shown. A buffer of an old size (the
+// tile was resized meanwhile) is replaced by one of the new size: the viewer always owns
+// buffersPerViewer buffers, or it could run out and never get a frame again.
 func (v *viewer) giveBack(b *image.RGBA) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if !v.closed && len(v.free) < buffersPerViewer && b.Rect.Size() == v.size.Load().(image.Point) {
-		v.free = append(v.free, b)
+	if v.closed || len(v.free) >= buffersPerViewer {
+		return
 	}
+	if want := v.size.Load().(image.Point); b.Rect.Size() != want {
+		b = image.NewRGBA(image.Rectangle{Max: want})
+	}
+	v.free = append(v.free, b)
 }
 
 // deliver converts the decoder's picture for this viewer (on the decoder goroutine).
