@@ -15,7 +15,10 @@ require (
 require (
 	github.com/ebitengine/purego v0.9.0 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect
+	github.com/paulmach/orb v0.14.0 // indirect
 	github.com/rs/xid v1.4.0 // indirect
+	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
+	gocv.io/x/gocv v0.25.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 

@@ -103,6 +103,7 @@ type Alarm struct {
 	Dispatch *Mark      `json:"dispatched,omitempty"`
 	Resolve  *Mark      `json:"resolved,omitempty"`
 	Outcome  Outcome    `json:"outcome,omitempty"`
+	Image    string     `json:"image,omitempty"` // the snapshot of what a camera saw (video analytics)
 }
 
 // Validate checks an alarm.

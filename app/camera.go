@@ -22,15 +22,16 @@ const (
 type Camera struct {
 	ID string `json:"id"`
 	Names
-	Kind       CameraKind `json:"kind,omitempty"`
-	MainURL    string     `json:"main_url"`
-	SubURL     string     `json:"sub_url,omitempty"` // empty: the main stream serves tiles too
-	Position   Point      `json:"position"`
-	Direction  float64    `json:"direction"`       // where it looks: degrees clockwise from north
-	FOV        float64    `json:"fov,omitempty"`   // horizontal field of view in degrees (default 90)
-	Range      float64    `json:"range,omitempty"` // metres it usefully sees (default 30)
-	GridID     string     `json:"grid,omitempty"`
-	BuildingID string     `json:"building,omitempty"`
+	Kind       CameraKind       `json:"kind,omitempty"`
+	MainURL    string           `json:"main_url"`
+	SubURL     string           `json:"sub_url,omitempty"` // empty: the main stream serves tiles too
+	Position   Point            `json:"position"`
+	Direction  float64          `json:"direction"`       // where it looks: degrees clockwise from north
+	FOV        float64          `json:"fov,omitempty"`   // horizontal field of view in degrees (default 90)
+	Range      float64          `json:"range,omitempty"` // metres it usefully sees (default 30)
+	GridID     string           `json:"grid,omitempty"`
+	BuildingID string           `json:"building,omitempty"`
+	Analytics  *CameraAnalytics `json:"analytics,omitempty"`
 }
 
 // Validate checks a camera.

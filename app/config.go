@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -23,7 +24,22 @@ type Config struct {
 	Broker         BrokerConfig `json:"broker"`
 	Rules          RulesConfig  `json:"rules"`
 	// Site is the site ID in device topics (watchpost/<site>/<device>/…); default the site's own.
-	Site string `json:"site,omitempty"`
+	Site      string          `json:"site,omitempty"`
+	Analytics AnalyticsConfig `json:"analytics"`
+}
+
+// AnalyticsConfig is how much of the machine video analytics may use.
+type AnalyticsConfig struct {
+	// CPUBudget in cores (1.5: one and a half cores); 0: half the machine's cores.
+	CPUBudget float64 `json:"cpu_budget,omitempty"`
+}
+
+// Budget returns the CPU budget in cores, with its default.
+func (a AnalyticsConfig) Budget() float64 {
+	if a.CPUBudget > 0 {
+		return a.CPUBudget
+	}
+	return float64(runtime.NumCPU()) / 2
 }
 
 // BrokerConfig says where devices publish: the embedded broker (default) or a site's own
@@ -125,6 +141,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.Rules.Validate(); err != nil {
 		p = append(p, err.(*Error))
+	}
+	if b := c.Analytics.CPUBudget; b < 0 || b > float64(runtime.NumCPU()) {
+		p.Add("analytics.cpu_budget", "The analytics budget is between 0.1 core and the machine's {{.N}} cores", "N", runtime.NumCPU())
 	}
 	b := c.Broker
 	if b.IsEmbedded() {

@@ -59,6 +59,20 @@ func AlarmKindLabel(kind string) string {
 		return "Device tampering"
 	case AlarmOffline:
 		return "Device offline"
+	case AlarmSupplyExpired:
+		return "Supply expired"
+	case AlarmSupplyLow:
+		return "Supply low"
+	case AlarmIntrusion:
+		return "Intrusion"
+	case AlarmLoitering:
+		return "Loitering"
+	case AlarmCrowd:
+		return "Crowd gathering"
+	case AlarmFallVideo:
+		return "Fall seen on camera"
+	case AlarmLine:
+		return "Line crossed"
 	}
 	return kind
 }

@@ -19,8 +19,17 @@ type Settings struct {
 	store ConfigStore
 	rec   *Recorder
 
-	mu  sync.RWMutex
-	cfg Config
+	mu       sync.RWMutex
+	cfg      Config
+	watchers []func(Config)
+}
+
+// Watch calls fn with each new configuration once it is saved (components that follow a
+// setting, such as the analytics budget).
+func (s *Settings) Watch(fn func(Config)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.watchers = append(s.watchers, fn)
 }
 
 // NewSettings starts from the loaded configuration.
@@ -68,6 +77,9 @@ func (s *Settings) Update(ctx context.Context, actor *Operator, next Config) err
 		return err
 	}
 	s.cfg = next
+	for _, fn := range s.watchers {
+		fn(next)
+	}
 	return nil
 }
 

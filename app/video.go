@@ -41,13 +41,15 @@ type StreamStatus struct {
 	BitrateKbps  float64     `json:"bitrate_kbps,omitempty"`
 	DecodeErrors int64       `json:"decode_errors,omitempty"`
 	Dropped      int64       `json:"dropped,omitempty"` // frames a consumer was too slow for
+	Skipped      int64       `json:"skipped,omitempty"` // frames a sampling viewer left out on purpose (analytics)
 	Since        time.Time   `json:"since"`
 }
 
 // Frame is one decoded picture, converted to the size its viewer asked for. The viewer
 // calls Release when it no longer shows it, so that its buffer can be reused.
 type Frame struct {
-	Image    *image.RGBA
+	Image    *image.RGBA // for display
+	Gray     *image.Gray // for analytics (a viewer gets one or the other)
 	Seq      uint64
 	Captured time.Time // when the camera sent it, if the stream carries send times; else zero
 	Received time.Time // when its last packet arrived
@@ -58,6 +60,9 @@ type Frame struct {
 
 // NewFrame wraps a picture; release (may be nil) returns its buffer to the producer.
 func NewFrame(img *image.RGBA, release func()) *Frame { return &Frame{Image: img, release: release} }
+
+// NewGrayFrame wraps a luma picture (analytics).
+func NewGrayFrame(img *image.Gray, release func()) *Frame { return &Frame{Gray: img, release: release} }
 
 // Release hands the buffer back; safe to call more than once.
 func (f *Frame) Release() {
@@ -80,6 +85,8 @@ type Viewer interface {
 	Resize(w, h int)
 	// Snapshot returns the current picture at the stream's full resolution.
 	Snapshot() (*image.RGBA, error)
+	// SetMaxFPS limits the frames delivered per second (0: every frame).
+	SetMaxFPS(fps float64)
 	Close()
 }
 
@@ -87,6 +94,9 @@ type Viewer interface {
 // viewers (and for a short grace period after the last one leaves, so paging back is quick).
 type CameraFeeds interface {
 	Watch(cameraID string, main bool, w, h int) (Viewer, error)
+	// WatchGray opens a viewer of a camera's sub stream delivering luma frames of w×h at
+	// most fps per second, for video analytics.
+	WatchGray(cameraID string, w, h int, fps float64) (Viewer, error)
 	// Statuses returns the status of every stream that is or was recently in use.
 	Statuses() []StreamStatus
 }

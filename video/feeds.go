@@ -85,6 +85,15 @@ func (f *Feeds) SetCameras(cameras []app.Camera) {
 
 // Watch opens a viewer of a camera's main or sub stream with frames of w×h pixels.
 func (f *Feeds) Watch(cameraID string, main bool, w, h int) (app.Viewer, error) {
+	return f.watch(cameraID, main, w, h, false, 0)
+}
+
+// WatchGray opens an analytics viewer: the sub stream's luma at w×h, at most fps frames a second.
+func (f *Feeds) WatchGray(cameraID string, w, h int, fps float64) (app.Viewer, error) {
+	return f.watch(cameraID, false, w, h, true, fps)
+}
+
+func (f *Feeds) watch(cameraID string, main bool, w, h int, gray bool, fps float64) (app.Viewer, error) {
 	if w <= 0 || h <= 0 {
 		w, h = 640, 360
 	}
@@ -108,7 +117,8 @@ func (f *Feeds) Watch(cameraID string, main bool, w, h int) (app.Viewer, error) 
 		f.streams[key] = s
 		delete(f.recent, key)
 	}
-	v := newViewer(s, w, h)
+	v := newViewer(s, w, h, gray)
+	v.SetMaxFPS(fps)
 	s.mu.Lock()
 	if s.idle != nil {
 		s.idle.Stop()

@@ -18,10 +18,17 @@ type viewer struct {
 	s       *stream
 	out     chan *app.Frame
 	dropped atomic.Int64
+	skipped atomic.Int64 // frames left out on purpose (sampling), not for being slow
 	size    atomic.Value // image.Point
+	gray    bool         // luma only (analytics), else RGBA (display)
+
+	// interval is the least time between delivered frames (ns; 0: every frame). Analytics
+	// samples a stream, and the CPU budget lowers its rate.
+	interval atomic.Int64
+	lastAt   time.Time // the last delivered frame's decode time (decoder goroutine only)
 
 	mu     sync.Mutex
-	free   []*image.RGBA
+	free   []image.Image
 	closed bool
 	once   sync.Once
 }
@@ -29,13 +36,29 @@ type viewer struct {
 // buffersPerViewer: one on screen, one queued, one being converted.
 const buffersPerViewer = 3
 
-func newViewer(s *stream, w, h int) *viewer {
-	v := &viewer{s: s, out: make(chan *app.Frame, 1)}
+func newViewer(s *stream, w, h int, gray bool) *viewer {
+	v := &viewer{s: s, out: make(chan *app.Frame, 1), gray: gray}
 	v.size.Store(image.Pt(w, h))
 	for i := 0; i < buffersPerViewer; i++ {
-		v.free = append(v.free, image.NewRGBA(image.Rect(0, 0, w, h)))
+		v.free = append(v.free, v.newBuffer(image.Pt(w, h)))
 	}
 	return v
+}
+
+func (v *viewer) newBuffer(size image.Point) image.Image {
+	if v.gray {
+		return image.NewGray(image.Rectangle{Max: size})
+	}
+	return image.NewRGBA(image.Rectangle{Max: size})
+}
+
+// SetMaxFPS limits the frames delivered per second (0: all of them).
+func (v *viewer) SetMaxFPS(fps float64) {
+	if fps <= 0 {
+		v.interval.Store(0)
+		return
+	}
+	v.interval.Store(int64(float64(time.Second) / fps))
 }
 
 func (v *viewer) Frames() <-chan *app.Frame { return v.out }
@@ -43,6 +66,7 @@ func (v *viewer) Frames() <-chan *app.Frame { return v.out }
 func (v *viewer) Status() app.StreamStatus {
 	st := v.s.Status()
 	st.Dropped = v.dropped.Load()
+	st.Skipped = v.skipped.Load()
 	return st
 }
 
@@ -81,7 +105,7 @@ func (v *viewer) Close() {
 }
 
 // take returns a free buffer of the wanted size, or nil when all are in use.
-func (v *viewer) take(want image.Point) *image.RGBA {
+func (v *viewer) take(want image.Point) image.Image {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.closed {
@@ -92,9 +116,9 @@ func (v *viewer) take(want image.Point) *image.RGBA {
 	}
 	b := v.free[len(v.free)-1]
 	v.free = v.free[:len(v.free)-1]
-	if b.Rect.Size() != want {
+	if b.Bounds().Size() != want {
 		// A buffer of an old size: let it go, make one of the new size.
-		b = image.NewRGBA(image.Rectangle{Max: want})
+		b = v.newBuffer(want)
 	}
 	return b
 }
@@ -102,30 +126,47 @@ func (v *viewer) take(want image.Point) *image.RGBA {
 // giveBack returns a buffer once its frame is no longer shown. A buffer of an old size (the
 // tile was resized meanwhile) is replaced by one of the new size: the viewer always owns
 // buffersPerViewer buffers, or it could run out and never get a frame again.
-func (v *viewer) giveBack(b *image.RGBA) {
+func (v *viewer) giveBack(b image.Image) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.closed || len(v.free) >= buffersPerViewer {
 		return
 	}
-	if want := v.size.Load().(image.Point); b.Rect.Size() != want {
-		b = image.NewRGBA(image.Rectangle{Max: want})
+	if want := v.size.Load().(image.Point); b.Bounds().Size() != want {
+		b = v.newBuffer(want)
 	}
 	v.free = append(v.free, b)
 }
 
 // deliver converts the decoder's picture for this viewer (on the decoder goroutine).
 func (v *viewer) deliver(dec *codec.Decoder, seq uint64, captured, received, decoded time.Time) {
+	if iv := time.Duration(v.interval.Load()); iv > 0 {
+		// Sampling: keep the rhythm, with a little slack so that 5 of 15 fps stays 5.
+		if decoded.Sub(v.lastAt) < iv*9/10 {
+			v.skipped.Add(1)
+			return
+		}
+	}
 	buf := v.take(v.size.Load().(image.Point))
 	if buf == nil {
 		v.dropped.Add(1) // every buffer is still held: the viewer is behind
 		return
 	}
-	if err := dec.ConvertRGBA(buf); err != nil {
+	var f *app.Frame
+	var err error
+	switch b := buf.(type) {
+	case *image.Gray:
+		err = dec.ConvertGray(b)
+		f = app.NewGrayFrame(b, func() { v.giveBack(b) })
+	case *image.RGBA:
+		err = dec.ConvertRGBA(b)
+		f = app.NewFrame(b, func() { v.giveBack(b) })
+	}
+	if err != nil {
 		v.giveBack(buf)
 		return
 	}
-	f := app.NewFrame(buf, func() { v.giveBack(buf) })
+	v.lastAt = decoded
 	f.Seq, f.Captured, f.Received, f.Decoded = seq, captured, received, decoded
 	for {
 		select {

@@ -130,7 +130,11 @@ func (p *path) run(ctx context.Context, done chan struct{}) {
 		return
 	}
 	var sc scene
-	if fs, err := newFootageScene(ctx, p.srv.cfg.Footage, p.cam.Variant, w, h, fps); err == nil {
+	footage := p.srv.cfg.Footage
+	if p.cam.Footage != "" {
+		footage = p.cam.Footage
+	}
+	if fs, err := newFootageScene(ctx, footage, p.cam.Variant, p.cam.Start, w, h, fps); err == nil {
 		sc = fs
 	} else {
 		log.Info("playing a synthetic scene", "reason", err)

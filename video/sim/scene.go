@@ -54,15 +54,22 @@ func variantFilter(n int) (filter string, offset float64) {
 	return filter, float64((n * 13) % 70)
 }
 
-func newFootageScene(ctx context.Context, file string, variant, w, h, fps int) (*footageScene, error) {
+func newFootageScene(ctx context.Context, file string, variant int, start float64, w, h, fps int) (*footageScene, error) {
 	if _, err := os.Stat(file); err != nil {
 		return nil, err
 	}
 	filter, offset := variantFilter(variant)
+	if start > 0 {
+		offset = start
+	}
+	// The stream's shape is kept: 4:3 footage on a 16:9 stream is cut to 16:9 around its
+	// centre rather than squeezed (people keep their proportions, which the people
+	// detector of analytics relies on).
+	aspect := fmt.Sprintf("crop='min(iw,ih*%d/%d)':'min(ih,iw*%d/%d)'", w, h, h, w)
 	args := []string{
 		"-hide_banner", "-loglevel", "error", "-nostdin",
-		"-stream_loop", "-1", "-ss", strconv.FormatFloat(offset, 'f', 1, 64), "-i", file,
-		"-vf", fmt.Sprintf("%s,scale=%d:%d:flags=bilinear,setsar=1,fps=%d", filter, w, h, fps),
+		"-stream_loop", "-1", "-ss", strconv.FormatFloat(offset, 'f', 2, 64), "-i", file,
+		"-vf", fmt.Sprintf("%s,%s,scale=%d:%d:flags=bilinear,setsar=1,fps=%d", filter, aspect, w, h, fps),
 		"-pix_fmt", "yuv420p", "-f", "rawvideo", "-",
 	}
 	cmd := exec.CommandContext(ctx, "ffmpeg", args...)

@@ -23,6 +23,10 @@ type Camera struct {
 	ID      string // path: rtsp://host/ID/main, /ID/sub (and /ID for the main stream)
 	Name    string // burned into the picture
 	Variant int    // which view of the footage
+	Footage string // this camera's own video file (else the simulator's)
+	// Start is where in the footage the camera begins, in seconds (0: the variant's own
+	// offset); tests start at the moment their labels are about.
+	Start float64
 }
 
 // Profile is the encoding of one stream.
