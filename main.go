@@ -50,11 +50,17 @@ const usage = `Watchpost (守望): the command center of a residential community
 Usage:
   watchpost [--data DIR] [--config FILE] [--headless]   open the console (or run without a window)
   watchpost site     [--data DIR] [--json]              the site: grids, buildings, cameras, devices
+  watchpost site export --geojson FILE [--data DIR]     the site plan as GeoJSON (camera passwords hidden)
+  watchpost site import FILE [--data DIR] [--operator NAME]
+                                                        replace the site plan (not while a console runs)
   watchpost alarms   [--data DIR] [--json] [--since T] [--open]
   watchpost journal  [--data DIR] [--json] [--since T] [--subject S] [--limit N]
+  watchpost plans    [--data DIR] [--json] | import FILE | export ID   the emergency plans
   watchpost sim      [--cameras N | --demo] [--listen ADDR] [--udp] [--codec h264|h265] [--user U --password P]
   watchpost sim      --devices [--broker URL] [--user U --password P] [--scenario NAME]
   watchpost probe    [--udp] [--seconds S] [--json] URL
+  watchpost analyze  [--camera ID | --config FILE | --detectors LIST] [--fps N] [--snapshots DIR] VIDEO
+                                                        run video analytics over a file: one JSON line a detection
   watchpost version
 
 T is a time (2026-11-28T08:00:00+08:00, 2026-11-28) or a duration back from now (24h, 90m).
@@ -65,11 +71,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		case "site", "alarms", "journal":
+			if args[0] == "site" && len(args) > 1 && (args[1] == "export" || args[1] == "import") {
+				return runSiteFile(args[1], args[2:], stdout, stderr) // main_site.go
+			}
 			return runQuery(args[0], args[1:], stdout, stderr)
 		case "sim":
 			return runSim(args[1:], stdout, stderr)
+		case "plans":
+			return runPlans(args[1:], stdout, stderr)
 		case "probe":
 			return runProbe(args[1:], stdout, stderr)
+		case "analyze":
+			return runAnalyze(args[1:], stdout, stderr) // main_analytics.go
 		case "version":
 			fmt.Fprintln(stdout, "watchpost", version)
 			return 0
@@ -159,6 +172,12 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 	if err := desk.Load(ctx); err != nil {
 		return fail(exitFailure, err)
 	}
+	plans := app.NewPlans(st, rec, inv, clock)
+	incidents := app.NewIncidents(st, rec, plans, desk, inv, clock)
+	supplies := app.NewSupplies(st, rec, desk, inv, clock)
+	if err := startIncidentCommand(ctx, inv.Site(), plans, incidents, supplies, log); err != nil {
+		return fail(exitFailure, err)
+	}
 	health.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: st.Describe()})
 	wall := app.NewWall(st, store.Files{Dir: filepath.Join(dir, "snapshots")}, rec, clock)
 
@@ -192,6 +211,9 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 		}
 	}()
 	stops = append(stops, camSub.Close)
+	analyticsMgr, stopAnalytics := startAnalytics(inv, desk, rec, bus, settings, feeds, dir, log) // main_analytics.go
+	stops = append(stops, stopAnalytics)
+	stops = append(stops, superviseSupplies(supplies, log))
 	mode := "console"
 	if headless {
 		mode = "headless"
@@ -207,10 +229,12 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 	} else {
 		err := ui.Run(ctx, ui.Deps{
 			Inventory: inv, Desk: desk, Accounts: acc, Settings: settings, Health: health, Bus: bus, Clock: clock,
-			Feeds: feeds, Wall: wall, Devices: devicePath.ingest, Simulate: devicePath.simulate,
+			Feeds: feeds, Wall: wall, Devices: devicePath.ingest, Simulate: devicePath.simulate, Analytics: analyticsMgr,
 			Probe: func(ctx context.Context, url string) app.ProbeResult {
 				return video.Probe(ctx, url, false, 3*time.Second)
 			},
+			Plans: plans, Incidents: incidents, Supplies: supplies, Contacts: app.NewContactBook(inv, st, rec),
+			Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
 			DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path, Version: version, Log: log,
 		})
 		if err != nil {

@@ -297,7 +297,13 @@ func DetectionAlarm(site *Site, d *Detection) (Alarm, bool) {
 		cause += ": " + cam.Name
 	}
 	if d.Zone != "" {
-		cause += " (" + d.Zone + ")"
+		zone := d.Zone
+		if cam, ok := site.Camera(d.CameraID); ok && cam.Analytics != nil {
+			if z, ok := cam.Analytics.Zone(d.Zone); ok && z.Name != "" {
+				zone = z.Name
+			}
+		}
+		cause += " (" + zone + ")"
 	}
 	if d.Detail != "" {
 		cause += " — " + d.Detail
@@ -308,10 +314,11 @@ func DetectionAlarm(site *Site, d *Detection) (Alarm, bool) {
 
 // DetectorStatus is how one detector of a camera is doing.
 type DetectorStatus struct {
-	Kind   DetectorKind `json:"kind"`
-	Zone   string       `json:"zone,omitempty"`
-	Active bool         `json:"active"`           // on and within its schedule
-	Failed string       `json:"failed,omitempty"` // why it was switched off (English; shown translated)
+	Kind       DetectorKind   `json:"kind"`
+	Zone       string         `json:"zone,omitempty"`
+	Active     bool           `json:"active"`                // on and within its schedule
+	Failed     string         `json:"failed,omitempty"`      // why it was switched off: an English template, the translation key
+	FailedArgs map[string]any `json:"failed_args,omitempty"` // its values
 }
 
 // TrackedObject is something analytics follows on a camera's picture.
@@ -334,7 +341,8 @@ const (
 type AnalyticsStatus struct {
 	CameraID      string           `json:"camera"`
 	State         string           `json:"state"`
-	Reason        string           `json:"reason,omitempty"`
+	Reason        string           `json:"reason,omitempty"` // why it is off or waiting (a template, as DetectorStatus.Failed)
+	ReasonArgs    map[string]any   `json:"reason_args,omitempty"`
 	ConfiguredFPS float64          `json:"configured_fps"` // what the camera asks for
 	TargetFPS     float64          `json:"target_fps"`     // what the CPU budget allows now
 	FPS           float64          `json:"fps"`            // measured over the last seconds

@@ -21,6 +21,10 @@ type Site struct {
 	Devices   []Device   `json:"devices"`
 	Vehicles  []Vehicle  `json:"vehicles,omitempty"` // the residents' vehicle register
 	Contacts  []Contact  `json:"contacts,omitempty"` // whom to call: property, police, fire, medical…
+	// Origin anchors the plan on the Earth when it was surveyed in WGS-84 (geo.go).
+	Origin *GeoOrigin `json:"origin,omitempty"`
+	// Background is a raster (CAD export, photo) drawn under the plan (georaster.go).
+	Background *Background `json:"background,omitempty"`
 }
 
 // Contact is someone the guard room calls: property management, the residents' committee,

@@ -143,9 +143,9 @@ func TestOtherValidation(t *testing.T) {
 }
 
 func TestPlanValidation(t *testing.T) {
-	pl := app.Plan{ID: "fire", Names: app.Names{Name: "火灾"}, Steps: []app.Step{
-		{ID: "s1", Phase: app.PhaseAlert, Title: "确认火情"},
-		{ID: "s2", Phase: app.PhaseRespond, Title: "疏散", DependsOn: []string{"s1"}, MinLevel: app.LevelII},
+	pl := app.Plan{ID: "fire", Names: app.Names{Name: "火灾"}, Roles: []app.TeamRole{"guard"}, Steps: []app.Step{
+		{ID: "s1", Phase: app.PhaseAlert, Title: "确认火情", Role: "guard"},
+		{ID: "s2", Phase: app.PhaseRespond, Title: "疏散", Role: "guard", DependsOn: []string{"s1"}, MinLevel: app.LevelII},
 	}}
 	require.NoError(t, pl.Validate())
 	assert.Len(t, pl.StepsAt(app.LevelIII), 1, "a level II step is not shown at level III")

@@ -62,6 +62,9 @@ type siteHeader struct {
 	Features []app.Feature `json:"features,omitempty"`
 	Vehicles []app.Vehicle `json:"vehicles,omitempty"`
 	Contacts []app.Contact `json:"contacts,omitempty"`
+	// Origin and Background are optional (the site map: WGS-84 anchor, background picture).
+	Origin     *app.GeoOrigin  `json:"origin,omitempty"`
+	Background *app.Background `json:"background,omitempty"`
 }
 
 func replaceSite(ctx context.Context, tx execer, s *app.Site) error {
@@ -69,7 +72,7 @@ func replaceSite(ctx context.Context, tx execer, s *app.Site) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM sites"); err != nil {
 		return err
 	}
-	head, _ := json.Marshal(siteHeader{s.Names, s.Address, s.Boundary, s.Features, s.Vehicles, s.Contacts})
+	head, _ := json.Marshal(siteHeader{s.Names, s.Address, s.Boundary, s.Features, s.Vehicles, s.Contacts, s.Origin, s.Background})
 	if _, err := tx.ExecContext(ctx, "INSERT INTO sites (id, name, demo, data) VALUES (?, ?, ?, ?)", s.ID, s.Name, s.Demo, string(head)); err != nil {
 		return err
 	}

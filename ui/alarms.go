@@ -88,6 +88,7 @@ func newAlarmPanel(c *Console) panelView {
 		if i < len(p.shown) {
 			p.selected = p.shown[i].ID
 			p.showDetail()
+			p.c.alarmSelected(p.selected) // the site map shows it too
 		}
 		// The desk's keys (A, D, R, N, arrows) go to the panel, not to the list.
 		p.c.win.Canvas().Unfocus()
@@ -113,6 +114,22 @@ func newAlarmPanel(c *Console) panelView {
 }
 
 func (p *alarmPanel) Object() fyne.CanvasObject { return p.content }
+
+// selectAlarm selects an alarm from elsewhere (the site map); filters hiding it are reset.
+func (p *alarmPanel) selectAlarm(id int64) {
+	for i, a := range p.shown {
+		if a.ID == id {
+			p.list.Select(i)
+			p.list.ScrollTo(i)
+			return
+		}
+	}
+	p.selected = id
+	for _, s := range []*widget.Select{p.grid, p.kind, p.state} {
+		s.SetSelectedIndex(0) // refreshes, and selects it when it is open
+	}
+	p.refresh()
+}
 
 // simulateControl plays the device simulator's scenarios (demo site only).
 func (p *alarmPanel) simulateControl() fyne.CanvasObject {
@@ -361,6 +378,9 @@ func (p *alarmPanel) showDetail() {
 		if b, ok := site.Building(a.Building); ok {
 			rows = append(rows, kv("Building", b.Display(en)))
 		}
+		if cam, ok := site.Camera(a.CameraID); ok && dev == nil {
+			rows = append(rows, kv("Camera", cam.Display(en)))
+		}
 	}
 	if dev == nil {
 		rows = append(rows, kv("Cause", a.Cause))
@@ -388,7 +408,16 @@ func (p *alarmPanel) showDetail() {
 	if (a.State != app.AlarmAcknowledged && a.State != app.AlarmDispatched) || op == nil || !op.Role.Can(app.ActResolveAlarm) {
 		res.Disable()
 	}
-	body := container.NewVBox(title, widget.NewSeparator(), container.NewHBox(ack, disp, res), details(rows))
+	body := container.NewVBox(title, widget.NewSeparator(), container.NewHBox(ack, disp, res, p.c.incidentButton(a)), details(rows))
+
+	// What the camera saw when video analytics raised it, with the boxes drawn.
+	if a.Image != "" {
+		body.Add(heading(T("What the camera saw")))
+		img := canvas.NewImageFromFile(a.Image)
+		img.FillMode = canvas.ImageFillContain
+		img.SetMinSize(fyne.NewSize(480, 270))
+		body.Add(container.NewHBox(img))
+	}
 
 	// The cameras that see it, live.
 	if site != nil && p.visible {

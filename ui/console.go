@@ -6,6 +6,7 @@ package ui
 import (
 	"context"
 	"log/slog"
+	"net/url"
 	"sync"
 	"time"
 
@@ -38,6 +39,17 @@ type Deps struct {
 	Simulate func(scenario string) (string, error)
 	// Probe tests a camera address (connects, decodes a few seconds, measures).
 	Probe func(ctx context.Context, url string) app.ProbeResult
+	// Analytics is what video analytics sees and costs (nil: not running).
+	Analytics app.AnalyticsService
+	// Incident command: plans, incidents, the site's supplies and contact network, and
+	// where incident reports are written (nil: the panels say it is not available).
+	Plans     *app.Plans
+	Incidents *app.Incidents
+	Supplies  *app.Supplies
+	Contacts  *app.ContactBook
+	Reports   app.ReportSaver
+	// OpenURL opens a report in the desktop's browser (default: the Fyne app's).
+	OpenURL func(*url.URL) error
 
 	DataDir    string
 	LogFile    string

@@ -44,6 +44,7 @@ func newTestConsole(t *testing.T, cfg app.Config) *Console {
 	require.NoError(t, app.SeedDemo(ctx, inv, acc, site, accounts))
 	desk := app.NewAlarmDesk(rec, st, app.SystemClock{})
 	require.NoError(t, desk.Load(ctx))
+	cmd := newTestCommand(t, st, rec, inv, desk) // incidents_test.go
 	health := app.NewHealth(rec, app.SystemClock{}, slog.New(slog.DiscardHandler))
 	health.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: st.Describe()})
 
@@ -59,6 +60,7 @@ func newTestConsole(t *testing.T, cfg app.Config) *Console {
 		Health: health, Bus: bus, Feeds: feeds, Wall: wall,
 		Devices: app.NewIngest(inv, desk, rec, app.NewRules(app.RulesConfig{}, time.Now()), app.NewDeviceMonitor(time.Now()),
 			app.SystemClock{}, slog.New(slog.DiscardHandler)),
+		Plans: cmd.plans, Incidents: cmd.incidents, Supplies: cmd.supplies, Contacts: cmd.contacts, Reports: cmd.reports,
 		DataDir: "/var/lib/watchpost", LogFile: "/var/lib/watchpost/logs/watchpost.log",
 		Version: "test", Log: slog.New(slog.DiscardHandler),
 	})
@@ -87,7 +89,7 @@ func TestNavigationOffersOnlyTheBuiltPanels(t *testing.T) {
 	for _, p := range c.shell.panels {
 		ids = append(ids, p.ID)
 	}
-	assert.Equal(t, []string{"wall", "alarms", "devices", "inventory", "settings"}, ids)
+	assert.Equal(t, []string{"wall", "map", "alarms", "devices", "incidents", "plans", "inventory", "settings"}, ids)
 	nav := func(id string) {
 		for i, p := range c.shell.panels {
 			if p.ID == id {

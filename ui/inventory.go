@@ -328,6 +328,7 @@ func (p *inventoryPanel) cameraDetail(id string) {
 		kv("Position", fmt.Sprintf("x %.1f m, y %.1f m", c.Position.X, c.Position.Y)),
 		kv("Looks towards", fmt.Sprintf("%.0f° (%s)", c.Direction, T(compass(c.Direction)))),
 		kv("Field of view", fmt.Sprintf("%.0f°, %.0f m", c.FieldOfView(), c.ViewRange())),
+		kv("Video analytics", analyticsSummary(c.Analytics)),
 	}
 	var links []fyne.CanvasObject
 	if g, ok := p.site.Grid(c.GridID); ok {
@@ -344,7 +345,8 @@ func (p *inventoryPanel) cameraDetail(id string) {
 		}
 	}
 	settings := widget.NewButtonWithIcon(T("Camera settings…"), theme.SettingsIcon(), func() { p.c.showCameraSettings(*c) })
-	links = append([]fyne.CanvasObject{settings}, links...)
+	analytics := widget.NewButtonWithIcon(T("Video analytics…"), theme.VisibilityIcon(), func() { p.c.showAnalytics(*c) })
+	links = append([]fyne.CanvasObject{settings, analytics}, links...)
 	p.setDetail(c.Display(en), symbol("camera"), rows, links)
 }
 
@@ -469,4 +471,20 @@ func thousands(v float64) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// analyticsSummary names the detectors a camera runs ("Off" when none).
+func analyticsSummary(a *app.CameraAnalytics) string {
+	var on []string
+	if a != nil {
+		for _, d := range a.Detectors {
+			if d.Enabled {
+				on = append(on, T(d.Kind.Label()))
+			}
+		}
+	}
+	if len(on) == 0 {
+		return T("Off")
+	}
+	return strings.Join(on, T(", "))
 }

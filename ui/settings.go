@@ -120,9 +120,19 @@ func newSettingsPanel(c *Console) panelView {
 		kv("Application ID", AppID),
 	}))
 
-	col := container.NewVBox(display, data, broker, fonts, account, about)
-	return staticPanel{container.NewVScroll(container.NewPadded(col))}
+	vision := newAnalyticsSettings(c, op) // settings_analytics.go
+	col := container.NewVBox(display, data, broker, vision.obj, fonts, account, about)
+	return settingsPanel{obj: container.NewVScroll(container.NewPadded(col)), vision: vision}
 }
+
+// settingsPanel refreshes its live parts (the analytics figures) every second.
+type settingsPanel struct {
+	obj    fyne.CanvasObject
+	vision *analyticsSettings
+}
+
+func (p settingsPanel) Object() fyne.CanvasObject { return p.obj }
+func (p settingsPanel) Tick()                     { p.vision.Tick() }
 
 // newBrokerSettings edits where devices connect. Only administrators may change it; the
 // core refuses anyone else too.

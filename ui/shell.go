@@ -23,8 +23,11 @@ type panelDef struct {
 func panelDefs() []panelDef {
 	return []panelDef{
 		{ID: "wall", Title: "Camera wall", Icon: symbol("camera"), Build: newWallPanel, Need: app.ActView},
+		{ID: "map", Title: "Site map", Icon: symbol("grid"), Build: newMapPanel, Need: app.ActView},
 		{ID: "alarms", Title: "Alarm desk", Icon: theme.WarningIcon(), Build: newAlarmPanel, Need: app.ActView},
 		{ID: "devices", Title: "Devices", Icon: theme.StorageIcon(), Build: newDevicePanel, Need: app.ActView},
+		{ID: "incidents", Title: "Incidents", Icon: theme.ContentPasteIcon(), Build: newIncidentPanel, Need: app.ActView},
+		{ID: "plans", Title: "Plans and resources", Icon: theme.DocumentIcon(), Build: newPlansPanel, Need: app.ActView},
 		{ID: "inventory", Title: "Site inventory", Icon: theme.ListIcon(), Build: newInventoryPanel, Need: app.ActView},
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: newSettingsPanel, Need: app.ActView},
 	}
@@ -47,11 +50,6 @@ type (
 	// shownHandler is told when the panel is shown or hidden (a hidden wall stops its streams).
 	shownHandler interface{ Shown(bool) }
 )
-
-// staticPanel is a panel that is only its content.
-type staticPanel struct{ obj fyne.CanvasObject }
-
-func (s staticPanel) Object() fyne.CanvasObject { return s.obj }
 
 // shell is the signed-in window: header, navigation, the current panel, status bar.
 type shell struct {

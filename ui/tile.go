@@ -93,7 +93,14 @@ type tile struct {
 	badge                              *badge
 	alarmBorder, selBorder, dropBorder *canvas.Rectangle
 	r                                  *tileRenderer
+
+	// Boxes of what video analytics tracks, over the picture (when the camera asks for them).
+	boxes   [maxTileBoxes]*canvas.Rectangle
+	boxesAt time.Time
 }
+
+// maxTileBoxes: more tracked things than this on one camera are not boxed on the wall.
+const maxTileBoxes = 12
 
 func newTile(w *wallPanel, index int) *tile {
 	t := &tile{w: w, index: index, aspect: defaultAspect}
@@ -123,6 +130,9 @@ func newTile(w *wallPanel, index int) *tile {
 	t.selBorder.StrokeColor = themeColor(theme.ColorNamePrimary)
 	t.dropBorder = border(dropStroke)
 	t.dropBorder.StrokeColor = themeColor(theme.ColorNameHyperlink)
+	for i := range t.boxes {
+		t.boxes[i] = border(2)
+	}
 	t.ExtendBaseWidget(t)
 	t.showState()
 	return t
@@ -208,6 +218,9 @@ func (t *tile) dropFrame() {
 	}
 	t.img.Image = nil
 	t.img.Hide()
+	for _, b := range t.boxes {
+		b.Hide()
+	}
 }
 
 // fillsTile reports whether the picture, at its aspect, covers the whole tile.
@@ -236,7 +249,40 @@ func (t *tile) showFrame(v app.Viewer, f *app.Frame) bool {
 		t.img.Refresh()
 	}
 	old.Release()
+	t.showBoxes()
 	return true
+}
+
+// showBoxes draws what the camera's analytics tracks (people red, other moving things
+// yellow) when its settings ask for it; ten times a second at most.
+func (t *tile) showBoxes() {
+	var objs []app.TrackedObject
+	if t.cam != nil && t.cam.Analytics != nil && t.cam.Analytics.ShowBoxes && t.w.c.deps.Analytics != nil && t.state == tilePlaying {
+		if time.Since(t.boxesAt) < 100*time.Millisecond {
+			return
+		}
+		t.boxesAt = time.Now()
+		objs = t.w.c.deps.Analytics.Objects(t.cam.ID)
+	}
+	o, s := t.img.Position(), t.img.Size()
+	for i, b := range t.boxes {
+		if i >= len(objs) {
+			if b.Visible() {
+				b.Hide()
+				b.Refresh()
+			}
+			continue
+		}
+		ob := objs[i]
+		b.StrokeColor = movingStroke
+		if ob.Person {
+			b.StrokeColor = personStroke
+		}
+		b.Move(fyne.NewPos(o.X+float32(ob.Box.X)*s.Width, o.Y+float32(ob.Box.Y)*s.Height))
+		b.Resize(fyne.NewSize(float32(ob.Box.W)*s.Width, float32(ob.Box.H)*s.Height))
+		b.Show()
+		b.Refresh()
+	}
 }
 
 // showStatus follows the stream's status (polled once a second); it redraws only what
@@ -397,8 +443,12 @@ type tileRenderer struct{ t *tile }
 
 func (r *tileRenderer) Objects() []fyne.CanvasObject {
 	t := r.t
-	return []fyne.CanvasObject{t.bg, t.img, t.cardBG, t.cardTitle, t.cardReason, t.hint, t.band, t.name, t.badge,
-		t.alarmBorder, t.selBorder, t.dropBorder}
+	objs := []fyne.CanvasObject{t.bg, t.img}
+	for _, b := range t.boxes {
+		objs = append(objs, b)
+	}
+	return append(objs, t.cardBG, t.cardTitle, t.cardReason, t.hint, t.band, t.name, t.badge,
+		t.alarmBorder, t.selBorder, t.dropBorder)
 }
 
 func (r *tileRenderer) MinSize() fyne.Size { return fyne.NewSize(48, 27) }

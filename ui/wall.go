@@ -748,9 +748,23 @@ func (w *wallPanel) Tick() {
 	})
 }
 
-// OnEntry follows the alarms: the tiles of cameras that see an open alarm get its border.
+// OnEntry follows the alarms (the tiles of cameras that see an open alarm get its border)
+// and the cameras' settings (a camera's analytics boxes go on or off at its next frame).
 func (w *wallPanel) OnEntry(e app.Entry) {
-	if w.site == nil || !e.Kind.IsAlarm() {
+	if w.site == nil {
+		return
+	}
+	if e.Kind == app.KindCameraUpdated {
+		w.locked(func() {
+			for _, c := range w.c.deps.Inventory.Site().Cameras {
+				if cur, ok := w.cams[c.ID]; ok && c.ID == strings.TrimPrefix(e.Subject, "camera:") {
+					*cur = c // the tiles hold this pointer
+				}
+			}
+		})
+		return
+	}
+	if !e.Kind.IsAlarm() {
 		return
 	}
 	w.locked(w.refreshAlarms)
@@ -829,6 +843,8 @@ func (w *wallPanel) tileMenu(t *tile, at fyne.Position) {
 	if !w.snapBtn.Disabled() {
 		items = append(items, fyne.NewMenuItem(T("Snapshot"), func() { w.locked(w.snapshot) }))
 	}
+	cam := *t.cam
+	items = append(items, fyne.NewMenuItem(T("Video analytics…"), func() { w.c.showAnalytics(cam) }))
 	sel := w.selected
 	items = append(items, fyne.NewMenuItem(T("Remove from the wall"), func() { w.locked(func() { w.clearTile(sel) }) }))
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), w.c.win.Canvas(), at)

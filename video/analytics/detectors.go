@@ -13,7 +13,7 @@ type detector struct {
 	cfg    app.DetectorConfig
 	zone   *app.Zone      // nil: the whole picture
 	line   *app.CrossLine // line crossing
-	failed string
+	failed reason
 
 	lastReport time.Time
 
@@ -47,11 +47,11 @@ func newDetector(dc app.DetectorConfig, cfg *app.CameraAnalytics) *detector {
 		z, ok := cfg.Zone(dc.Zone)
 		switch {
 		case !ok:
-			d.failed = fmt.Sprintf("zone %q does not exist", dc.Zone)
+			d.failed = because("Zone {{.Zone}} does not exist", "Zone", dc.Zone)
 		case len(z.Points) < 3:
-			d.failed = fmt.Sprintf("zone %q has fewer than three points", z.Name)
+			d.failed = because("Zone {{.Zone}} has fewer than three points", "Zone", z.Name)
 		case !inPicture(z.Points...):
-			d.failed = fmt.Sprintf("zone %q leaves the picture", z.Name)
+			d.failed = because("Zone {{.Zone}} leaves the picture", "Zone", z.Name)
 		default:
 			d.zone = z
 		}
@@ -61,29 +61,52 @@ func newDetector(dc app.DetectorConfig, cfg *app.CameraAnalytics) *detector {
 		l, ok := cfg.Line(dc.Line)
 		switch {
 		case !ok:
-			d.failed = fmt.Sprintf("line %q does not exist", dc.Line)
+			d.failed = because("Line {{.Line}} does not exist", "Line", dc.Line)
 		case l.From == l.To:
-			d.failed = fmt.Sprintf("line %q has one point", l.Name)
+			d.failed = because("Line {{.Line}} has only one point", "Line", l.Name)
 		case l.Direction != "" && l.Direction != app.CrossAB && l.Direction != app.CrossBA:
-			d.failed = fmt.Sprintf("line %q has an unknown direction %q", l.Name, l.Direction)
+			d.failed = because("Line {{.Line}} has an unknown direction {{.Dir}}", "Line", l.Name, "Dir", l.Direction)
 		case !inPicture(l.From, l.To):
-			d.failed = fmt.Sprintf("line %q leaves the picture", l.Name)
+			d.failed = because("Line {{.Line}} leaves the picture", "Line", l.Name)
 		default:
 			d.line = l
 		}
 	case app.DetectCrowd:
 		if dc.Count < 0 {
-			d.failed = "crowd gathering needs a number of people"
+			d.failed = because("Crowd gathering needs a number of people")
 		}
 	case app.DetectMotion, app.DetectIntrusion, app.DetectLoitering, app.DetectFall, app.DetectFace:
 	default:
-		d.failed = fmt.Sprintf("unknown detector %q", dc.Kind)
+		d.failed = because("Unknown detector {{.Kind}}", "Kind", dc.Kind)
 	}
 	if dc.Sensitivity < 0 || dc.Sensitivity > 1 || dc.MinSize < 0 || dc.MinSize > 1 || dc.Seconds < 0 {
-		d.failed = "a setting is out of range"
+		d.failed = because("Detector {{.Kind}} has a setting out of range", "Kind", dc.Kind)
 	}
 	return d
 }
+
+// reason is why something was switched off: an English template, which is also the
+// translation key, and its values.
+type reason struct {
+	msg  string
+	args map[string]any
+}
+
+func because(msg string, kv ...any) reason {
+	r := reason{msg: msg}
+	if len(kv) > 0 {
+		r.args = map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			r.args[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+	}
+	return r
+}
+
+func (r reason) ok() bool { return r.msg == "" }
+
+// String is the English text (logs, the command line).
+func (r reason) String() string { return app.RenderTemplate(r.msg, r.args) }
 
 func inPicture(pts ...app.NPoint) bool {
 	for _, p := range pts {
@@ -196,6 +219,7 @@ func (d *detector) people(e *Engine, at time.Time) []*track {
 func boxesOf(e *Engine, at time.Time, ts ...*track) []app.NRect {
 	var out []app.NRect
 	for _, t := range ts {
+		e.lookNow(t, at)
 		for _, b := range t.bodies() {
 			out = append(out, e.normRect(b))
 		}

@@ -29,7 +29,7 @@ func everyDetector(zone string) []app.DetectorConfig {
 
 func TestPeopleOnRealFootage(t *testing.T) {
 	l := loadLabels(t)
-	r := runClip(t, vtest, labeledConfig(l, fullView), 5)
+	r := labeledRun(t, l)
 	s := scorePeople(l, r, fullView)
 	t.Logf("people: %v", s)
 	// Measured 0.88 / 0.63 (HOG on moving regions; people who stood still since the
@@ -40,7 +40,7 @@ func TestPeopleOnRealFootage(t *testing.T) {
 
 func TestIntrusionAndLoiteringOnTheLawn(t *testing.T) {
 	l := loadLabels(t)
-	r := runClip(t, vtest, labeledConfig(l, fullView), 5)
+	r := labeledRun(t, l)
 	intr := r.of(app.DetectIntrusion)
 	require.NotEmpty(t, intr, "nobody entered the lawn")
 	assert.InDelta(t, l.LawnOccupied[0], clipSeconds(intr[0]), 3, "the first intrusion comes as someone steps on the lawn: %v", times(intr))
@@ -59,7 +59,7 @@ func TestIntrusionAndLoiteringOnTheLawn(t *testing.T) {
 
 func TestLineCrossingOnRealFootage(t *testing.T) {
 	l := loadLabels(t)
-	r := runClip(t, vtest, labeledConfig(l, fullView), 5)
+	r := labeledRun(t, l)
 	cross := r.of(app.DetectLine)
 	s := scoreEvents(l.Crossings, l.Ambiguous, cross, func(d app.Detection) string { return d.Detail }, 1.5)
 	t.Logf("crossings %v: %v", times(cross), s)
@@ -78,7 +78,7 @@ func TestLineCrossingOnRealFootage(t *testing.T) {
 
 func TestCrowdAtTheSign(t *testing.T) {
 	l := loadLabels(t)
-	r := runClip(t, vtest, labeledConfig(l, fullView), 5)
+	r := labeledRun(t, l)
 	crowd := r.of(app.DetectCrowd)
 	s := scoreIntervals(l.Crowded, l.CrowdedAmbig, crowd, 0)
 	t.Logf("crowds %v: %v", times(crowd), s)
@@ -189,16 +189,17 @@ func TestABadDetectorIsSwitchedOffAndTheOthersGoOn(t *testing.T) {
 	failed := map[string]string{}
 	for _, st := range e.Statuses(clipStart) {
 		if st.Failed != "" {
-			failed[string(st.Kind)+"/"+st.Zone] = st.Failed
+			failed[string(st.Kind)+"/"+st.Zone] = app.RenderTemplate(st.Failed, st.FailedArgs)
 		}
 	}
 	assert.Equal(t, map[string]string{
-		"loitering/gone": `zone "gone" does not exist`,
-		"line/":          `line "nowhere" does not exist`,
-		"face/":          "face model /nonexistent/face.xml is missing (install opencv-data)",
-		"crowd/flat":     `zone "flat" has fewer than three points`,
+		"loitering/gone": "Zone gone does not exist",
+		"line/":          "Line nowhere does not exist",
+		"face/":          "The face model /nonexistent/face.xml is missing (install opencv-data)",
+		"crowd/flat":     "Zone flat has fewer than three points",
 	}, failed)
-	assert.Empty(t, e.Failed(), "the camera's other detectors run")
+	why, _ := e.Failed()
+	assert.Empty(t, why, "the camera's other detectors run")
 	kinds := map[app.DetectorKind]int{}
 	for _, d := range got {
 		kinds[d.Detector]++
@@ -224,7 +225,9 @@ func TestOpenCVFailureSwitchesOffOnlyThatDetector(t *testing.T) {
 		got = append(got, e.Process(img, clipStart.Add(at)).Detections...)
 		return nil
 	}))
-	assert.Contains(t, boom.failed, "the detector failed")
-	assert.Empty(t, e.Failed())
+	assert.Equal(t, "The detector failed: {{.Err}}", boom.failed.msg)
+	assert.Contains(t, boom.failed.String(), "nil pointer")
+	why, _ := e.Failed()
+	assert.Empty(t, why)
 	assert.NotEmpty(t, got)
 }

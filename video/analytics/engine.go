@@ -38,7 +38,7 @@ type Engine struct {
 	minH       float64 // smallest object, fraction of the picture's height
 	maxSecs    float64 // the longest a detector waits (loitering): the background must not absorb a person sooner
 	fps        float64
-	failed     string // the shared stages failed: every detector is off
+	failed     reason // the shared stages failed: every detector is off
 
 	frames   int
 	lastCost time.Duration
@@ -59,7 +59,7 @@ func NewEngine(cameraID string, cfg app.CameraAnalytics, opts Options) *Engine {
 		}
 		d := newDetector(dc, &cfg)
 		e.dets = append(e.dets, d)
-		if d.failed != "" {
+		if !d.failed.ok() {
 			continue
 		}
 		s := dc.Sensitivity
@@ -92,7 +92,7 @@ func NewEngine(cameraID string, cfg app.CameraAnalytics, opts Options) *Engine {
 		p, err := newPeopleStage(e.hitThres)
 		if err != nil {
 			e.failKinds(func(k app.DetectorKind) bool { return k != app.DetectMotion && k != app.DetectFace },
-				"the people detector could not start: "+err.Error())
+				because("The people detector could not start: {{.Err}}", "Err", err.Error()))
 			e.needPeople = false
 		} else {
 			e.people = p
@@ -101,7 +101,7 @@ func NewEngine(cameraID string, cfg app.CameraAnalytics, opts Options) *Engine {
 	if e.needFaces {
 		f, err := newFaceStage(opts.FaceModel)
 		if err != nil {
-			e.failKinds(func(k app.DetectorKind) bool { return k == app.DetectFace }, err.Error())
+			e.failKinds(func(k app.DetectorKind) bool { return k == app.DetectFace }, faceFailure(err))
 			e.needFaces = false
 		} else {
 			e.faces = f
@@ -116,9 +116,9 @@ const (
 	DefaultMinSize = 0.05 // a person 18 pixels tall at 360
 )
 
-func (e *Engine) failKinds(match func(app.DetectorKind) bool, why string) {
+func (e *Engine) failKinds(match func(app.DetectorKind) bool, why reason) {
 	for _, d := range e.dets {
-		if d.failed == "" && match(d.cfg.Kind) {
+		if d.failed.ok() && match(d.cfg.Kind) {
 			d.failed = why
 		}
 	}
@@ -136,12 +136,12 @@ type Result struct {
 func (e *Engine) Process(img *image.Gray, at time.Time) (res Result) {
 	start := time.Now()
 	defer func() { e.lastCost = time.Since(start); res.Cost = e.lastCost }()
-	if e.failed != "" || !e.anyRunning() {
+	if !e.failed.ok() || !e.anyRunning() {
 		return res
 	}
 	size := img.Rect.Size()
 	if size.X < 64 || size.Y < 64 {
-		e.fail(fmt.Sprintf("the picture is too small to analyse (%dx%d)", size.X, size.Y))
+		e.fail(because("The picture is too small to analyse ({{.W}}×{{.H}})", "W", size.X, "H", size.Y))
 		return res
 	}
 	if size != e.size {
@@ -152,7 +152,7 @@ func (e *Engine) Process(img *image.Gray, at time.Time) (res Result) {
 		m := e.gm.load(img)
 		blobs = e.motion.apply(m)
 	}); err != nil {
-		e.fail("OpenCV failed on background subtraction: " + err.Error())
+		e.fail(because("OpenCV failed in background subtraction: {{.Err}}", "Err", err.Error()))
 		return res
 	}
 	e.frames++
@@ -164,7 +164,7 @@ func (e *Engine) Process(img *image.Gray, at time.Time) (res Result) {
 	if e.people != nil {
 		if err := guard(func() { e.checkPeople(at) }); err != nil {
 			e.failKinds(func(k app.DetectorKind) bool { return k != app.DetectMotion && k != app.DetectFace },
-				"OpenCV failed in the people detector: "+err.Error())
+				because("OpenCV failed in the people detector: {{.Err}}", "Err", err.Error()))
 			e.people.closeAll()
 			e.people = nil
 		}
@@ -172,19 +172,20 @@ func (e *Engine) Process(img *image.Gray, at time.Time) (res Result) {
 	e.updatePosture(at)
 	if e.faces != nil && e.kindActive(app.DetectFace, at) {
 		if err := guard(func() { e.findFaces(at) }); err != nil {
-			e.failKinds(func(k app.DetectorKind) bool { return k == app.DetectFace }, "OpenCV failed in the face detector: "+err.Error())
+			e.failKinds(func(k app.DetectorKind) bool { return k == app.DetectFace },
+				because("OpenCV failed in the face detector: {{.Err}}", "Err", err.Error()))
 			e.faces.closeAll()
 			e.faces = nil
 		}
 	}
 	e.updateZones(at)
 	for _, d := range e.dets {
-		if d.failed != "" || !d.active(at, e.opts.IgnoreSchedule) {
+		if !d.failed.ok() || !d.active(at, e.opts.IgnoreSchedule) {
 			continue
 		}
 		var out []app.Detection
 		if err := guard(func() { out = d.evaluate(e, at) }); err != nil {
-			d.failed = "the detector failed: " + err.Error()
+			d.failed = because("The detector failed: {{.Err}}", "Err", err.Error())
 			continue
 		}
 		for i := range out {
@@ -215,10 +216,10 @@ func guard(f func()) (err error) {
 	return nil
 }
 
-func (e *Engine) fail(why string) {
+func (e *Engine) fail(why reason) {
 	e.failed = why
 	for _, d := range e.dets {
-		if d.failed == "" {
+		if d.failed.ok() {
 			d.failed = why
 		}
 	}
@@ -226,7 +227,7 @@ func (e *Engine) fail(why string) {
 
 func (e *Engine) anyRunning() bool {
 	for _, d := range e.dets {
-		if d.failed == "" {
+		if d.failed.ok() {
 			return true
 		}
 	}
@@ -321,6 +322,22 @@ func (e *Engine) stoodStill(t *track, at time.Time) bool {
 		}
 	}
 	return true
+}
+
+// lookNow runs the people detector on a moving track at this very frame, so that what a
+// detection reports (and the snapshot shows) is where the people are now, not where the
+// detector last saw them (a region's shape changes as people walk in or part).
+func (e *Engine) lookNow(t *track, at time.Time) {
+	if e.people == nil || t.checkedAt.Equal(at) || !t.last.Equal(at) {
+		return
+	}
+	region, personH := e.searchRegion(t.box)
+	found := e.people.find(e.gm.m, region, personH)
+	if len(found) == 0 {
+		return // keep the last look
+	}
+	t.checkedAt, t.checkedBox = at, t.box
+	t.personBoxes = append(t.personBoxes[:0], found...)
 }
 
 // holdStill looks again where a person stood when the moving region went away: someone
@@ -443,9 +460,15 @@ func (e *Engine) Objects(at time.Time) []app.TrackedObject {
 		if !t.present(at) || t.seen < 2 || (!t.person() && !t.moved) {
 			continue
 		}
+		// The moving region is where the thing is now; a person's box from the people
+		// detector is better only when the region is a part of them.
 		box := t.box
-		if t.person() {
+		if t.person() && !t.last.Equal(at) {
 			box = t.body()
+		} else if t.person() {
+			if h := e.persp.height(t.box.Max.Y); h > 0 && t.box.Dy()*10 < h*6 {
+				box = t.body()
+			}
 		}
 		out = append(out, app.TrackedObject{ID: t.id, Box: e.normRect(box), Person: t.person(), People: t.people})
 	}
@@ -457,20 +480,21 @@ func (e *Engine) Statuses(at time.Time) []app.DetectorStatus {
 	out := make([]app.DetectorStatus, 0, len(e.dets))
 	for _, d := range e.dets {
 		out = append(out, app.DetectorStatus{Kind: d.cfg.Kind, Zone: d.cfg.Zone,
-			Active: d.failed == "" && d.active(at, e.opts.IgnoreSchedule), Failed: d.failed})
+			Active: d.failed.ok() && d.active(at, e.opts.IgnoreSchedule), Failed: d.failed.msg, FailedArgs: d.failed.args})
 	}
 	return out
 }
 
-// Failed returns why the whole engine stopped, or "".
-func (e *Engine) Failed() string {
-	if e.failed != "" {
-		return e.failed
+// Failed returns why every detector of the camera is off (a template and its values; msg
+// "" while any runs).
+func (e *Engine) Failed() (msg string, args map[string]any) {
+	if !e.failed.ok() {
+		return e.failed.msg, e.failed.args
 	}
 	if len(e.dets) > 0 && !e.anyRunning() {
-		return e.dets[0].failed
+		return e.dets[0].failed.msg, e.dets[0].failed.args
 	}
-	return ""
+	return "", nil
 }
 
 // Frames returns how many pictures were analysed.
@@ -493,7 +517,7 @@ func (e *Engine) Close() {
 // kindActive reports whether a detector of kind k is running now.
 func (e *Engine) kindActive(k app.DetectorKind, at time.Time) bool {
 	for _, d := range e.dets {
-		if d.cfg.Kind == k && d.failed == "" && d.active(at, e.opts.IgnoreSchedule) {
+		if d.cfg.Kind == k && d.failed.ok() && d.active(at, e.opts.IgnoreSchedule) {
 			return true
 		}
 	}

@@ -1,11 +1,12 @@
 package analytics
 
 import (
-	"fmt"
 	"image"
 	"os"
 
 	"gocv.io/x/gocv"
+
+	"watchpost/app"
 )
 
 // DefaultFaceModel is the Haar cascade for frontal faces from Debian's opencv-data.
@@ -24,14 +25,26 @@ func newFaceStage(model string) (*faceStage, error) {
 		model = DefaultFaceModel
 	}
 	if _, err := os.Stat(model); err != nil {
-		return nil, fmt.Errorf("face model %s is missing (install opencv-data)", model)
+		return nil, &modelError{"The face model {{.File}} is missing (install opencv-data)", model}
 	}
 	f := &faceStage{cc: gocv.NewCascadeClassifier(), scaled: gocv.NewMat()}
 	if !f.cc.Load(model) {
 		f.closeAll()
-		return nil, fmt.Errorf("face model %s cannot be read by OpenCV", model)
+		return nil, &modelError{"The face model {{.File}} cannot be read by OpenCV", model}
 	}
 	return f, nil
+}
+
+// modelError says which model file is the trouble.
+type modelError struct{ msg, file string }
+
+func (m *modelError) Error() string { return app.RenderTemplate(m.msg, map[string]any{"File": m.file}) }
+
+func faceFailure(err error) reason {
+	if m, ok := err.(*modelError); ok {
+		return because(m.msg, "File", m.file)
+	}
+	return because("The face detector could not start: {{.Err}}", "Err", err.Error())
 }
 
 // find returns the faces in region r of full.

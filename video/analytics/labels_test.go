@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -284,4 +285,20 @@ func ffmpegClip(t testing.TB, name string, args ...string) string {
 		t.Fatalf("ffmpeg: %v: %s", err, b)
 	}
 	return out
+}
+
+var labeled struct {
+	once sync.Once
+	run  *clipRun
+}
+
+// labeledRun is the engine's run over vtest.avi with the labeled configuration, made once
+// for all the tests that score it.
+func labeledRun(t *testing.T, l *clipLabels) *clipRun {
+	t.Helper()
+	labeled.once.Do(func() { labeled.run = runClip(t, vtest, labeledConfig(l, fullView), 5) })
+	if labeled.run == nil {
+		t.Fatal("the labeled run failed")
+	}
+	return labeled.run
 }

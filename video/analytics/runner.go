@@ -3,6 +3,7 @@ package analytics
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/draw"
@@ -83,12 +84,12 @@ func (r *runner) load() (cores float64, priority int, rate, configured float64) 
 func (r *runner) run(ctx context.Context) {
 	backoff := time.Second
 	for ctx.Err() == nil {
-		err := r.session(ctx)
+		why, args := r.session(ctx)
 		if ctx.Err() != nil {
 			return
 		}
-		if err != "" {
-			r.setState(app.AnalyticsFailed, err)
+		if why != "" {
+			r.setState(app.AnalyticsFailed, why, args)
 			if r.engineFailed() {
 				<-ctx.Done() // every detector is off: nothing to retry until the settings change
 				return
@@ -114,21 +115,26 @@ func (r *runner) engineFailed() bool {
 	return len(r.status.Detectors) > 0
 }
 
-// session is one connection to the camera's stream; it returns why it ended.
-func (r *runner) session(ctx context.Context) string {
+// session is one connection to the camera's stream; it returns why it ended (a template
+// and its values).
+func (r *runner) session(ctx context.Context) (string, map[string]any) {
 	r.mu.Lock()
 	rate := r.rate
 	r.mu.Unlock()
 	v, err := r.feeds.WatchGray(r.cam.ID, 640, 360, rate)
 	if err != nil {
-		return err.Error()
+		var ae *app.Error
+		if errors.As(err, &ae) {
+			return ae.Message, ae.Args
+		}
+		return "The camera's stream cannot be opened: {{.Err}}", map[string]any{"Err": err.Error()}
 	}
 	defer v.Close()
 	e := NewEngine(r.cam.ID, r.cfg, r.opts)
 	defer e.Close()
 	r.updateDetectors(e, time.Now())
-	if f := e.Failed(); f != "" {
-		return f
+	if why, args := e.Failed(); why != "" {
+		return why, args
 	}
 	sized := false
 	stats := time.NewTicker(time.Second)
@@ -136,7 +142,7 @@ func (r *runner) session(ctx context.Context) string {
 	for {
 		select {
 		case <-ctx.Done():
-			return ""
+			return "", nil
 		case fps := <-r.target:
 			v.SetMaxFPS(fps)
 		case <-stats.C:
@@ -144,13 +150,13 @@ func (r *runner) session(ctx context.Context) string {
 			r.mu.Lock()
 			r.status.Skipped, r.status.Dropped = st.Skipped, st.Dropped
 			if st.State == app.StreamFailed && r.status.State != app.AnalyticsFailed {
-				r.status.State, r.status.Reason = app.AnalyticsStarting, st.Reason
+				r.status.State, r.status.Reason, r.status.ReasonArgs = app.AnalyticsStarting, st.Reason, nil
 			}
 			r.mu.Unlock()
 			r.updateDetectors(e, time.Now())
 		case f, ok := <-v.Frames():
 			if !ok {
-				return "the stream closed"
+				return "The camera's stream closed", nil
 			}
 			if f.Gray == nil {
 				f.Release()
@@ -180,9 +186,9 @@ func (r *runner) session(ctx context.Context) string {
 					r.log.Error("detection not recorded", "detector", d.Detector, "err", err)
 				}
 			}
-			if failed := e.Failed(); failed != "" {
+			if why, args := e.Failed(); why != "" {
 				r.updateDetectors(e, at)
-				return failed
+				return why, args
 			}
 		}
 	}
@@ -213,7 +219,7 @@ func (r *runner) account(res Result, at time.Time) {
 	r.status.FPS = float64(len(r.window)) / span
 	r.status.MsPerFrame = r.costEWMA
 	r.status.Detections += int64(len(res.Detections))
-	r.status.State, r.status.Reason = app.AnalyticsRunning, ""
+	r.status.State, r.status.Reason, r.status.ReasonArgs = app.AnalyticsRunning, "", nil
 	r.objects, r.objAt = res.Objects, at
 }
 
@@ -224,9 +230,9 @@ func (r *runner) updateDetectors(e *Engine, at time.Time) {
 	r.mu.Unlock()
 }
 
-func (r *runner) setState(state, reason string) {
+func (r *runner) setState(state, reason string, args map[string]any) {
 	r.mu.Lock()
-	r.status.State, r.status.Reason = state, reason
+	r.status.State, r.status.Reason, r.status.ReasonArgs = state, reason, args
 	r.status.FPS = 0
 	r.mu.Unlock()
 }

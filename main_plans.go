@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"watchpost/app"
+	"watchpost/assets"
+	"watchpost/store"
+)
+
+// startIncidentCommand loads the plans, the running incidents and the supply points; on
+// first start it seeds the default plans (and, on the demo site, its supply points).
+func startIncidentCommand(ctx context.Context, site *app.Site, plans *app.Plans, incidents *app.Incidents, supplies *app.Supplies, log *slog.Logger) error {
+	if err := plans.Load(ctx); err != nil {
+		return err
+	}
+	if len(plans.List()) == 0 {
+		defaults, err := assets.DefaultPlans()
+		if err != nil {
+			return err
+		}
+		n, err := plans.Seed(ctx, defaults)
+		if err != nil {
+			return err
+		}
+		log.Info("default emergency plans set up", "plans", n)
+	}
+	if err := incidents.Load(ctx); err != nil {
+		return err
+	}
+	if err := supplies.Load(ctx); err != nil {
+		return err
+	}
+	if site != nil && site.Demo && len(supplies.Points()) == 0 {
+		points, err := assets.DemoSupplies()
+		if err != nil {
+			return err
+		}
+		n, err := supplies.Seed(ctx, points)
+		if err != nil {
+			return err
+		}
+		log.Info("demo supply points set up", "points", n)
+	}
+	return nil
+}
+
+// superviseSupplies checks the supply points now and every ten minutes (expired or low
+// items raise maintenance notices on the alarm desk); the returned function stops it.
+func superviseSupplies(supplies *app.Supplies, log *slog.Logger) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		supplies.Supervise(ctx, 10*time.Minute, func(err error) { log.Warn("supply check failed", "err", err) })
+	}()
+	return func() { cancel(); <-done }
+}
+
+const plansUsage = `Usage:
+  watchpost plans [--json] [--data DIR]           the emergency plans
+  watchpost plans import FILE [--data DIR]        check a plan file (JSON) and add it; refused with the reasons
+  watchpost plans export ID [--data DIR]          print a plan as a file import reads
+`
+
+// runPlans lists, imports or exports emergency plans.
+func runPlans(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("watchpost plans", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, plansUsage) }
+	dataDir := fs.String("data", "", "data directory")
+	asJSON := fs.Bool("json", false, "print JSON")
+	// Flags may come before or after the words (plans import FILE --data DIR).
+	var words []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return exitUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		words = append(words, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	dir := *dataDir
+	if dir == "" {
+		var err error
+		if dir, err = defaultDataDir(); err != nil {
+			fmt.Fprintln(stderr, "watchpost:", err)
+			return exitFailure
+		}
+	}
+	ctx := context.Background()
+	quiet := slog.New(slog.DiscardHandler)
+	path := filepath.Join(dir, store.FileName)
+	switch {
+	case len(words) == 0:
+		if _, err := os.Stat(path); err != nil {
+			fmt.Fprintf(stderr, "watchpost plans: there is no database in %s yet (start the console once)\n", dir)
+			return exitFailure
+		}
+		st, err := store.Open(ctx, path, store.Options{ReadOnly: true, Log: quiet})
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost:", err)
+			return exitFailure
+		}
+		defer st.Close()
+		plans, err := st.Plans(ctx)
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost:", err)
+			return exitFailure
+		}
+		if *asJSON {
+			if plans == nil {
+				plans = []app.Plan{}
+			}
+			enc := json.NewEncoder(stdout)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			return encodeOr(enc.Encode(plans), stderr)
+		}
+		for _, p := range plans {
+			fmt.Fprintf(stdout, "%-20s v%-3d %2d steps  %-28s %s / %s\n", p.ID, p.Version, len(p.Steps), strings.Join(p.AlarmKinds, ","), p.Name, p.NameEn)
+		}
+		return 0
+	case words[0] == "export" && len(words) == 2:
+		st, err := store.Open(ctx, path, store.Options{ReadOnly: true, Log: quiet})
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost:", err)
+			return exitFailure
+		}
+		defer st.Close()
+		plans, err := st.Plans(ctx)
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost:", err)
+			return exitFailure
+		}
+		for _, p := range plans {
+			if p.ID == words[1] {
+				b, err := app.MarshalPlan(p)
+				if err != nil {
+					fmt.Fprintln(stderr, "watchpost:", err)
+					return exitFailure
+				}
+				stdout.Write(b)
+				return 0
+			}
+		}
+		fmt.Fprintf(stderr, "watchpost plans export: there is no plan %s\n", words[1])
+		return exitFailure
+	case words[0] == "import" && len(words) == 2:
+		return importPlan(ctx, dir, words[1], stdout, stderr)
+	}
+	fmt.Fprint(stderr, plansUsage)
+	return exitUsage
+}
+
+// importPlan checks a plan file and adds it to the database (journaled as plan.imported by
+// the system, with the file's name). A console running on the same data directory holds
+// the database: import from its Plans panel instead.
+func importPlan(ctx context.Context, dataDir, file string, stdout, stderr io.Writer) int {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost plans import:", err)
+		return exitFailure
+	}
+	dir, err := prepareDataDir(dataDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return exitFailure
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return exitFailure
+	}
+	defer st.Close()
+	rec := app.NewRecorder(st, app.NewBus())
+	inv := app.NewInventory(st, rec)
+	if err := inv.Load(ctx); err != nil && !app.IsCode(err, app.CodeNotFound) {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return exitFailure
+	}
+	plans := app.NewPlans(st, rec, inv, app.SystemClock{})
+	if err := plans.Load(ctx); err != nil {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return exitFailure
+	}
+	if len(plans.List()) == 0 {
+		// The defaults come first, as on a console's first start.
+		defaults, err := assets.DefaultPlans()
+		if err == nil {
+			_, err = plans.Seed(ctx, defaults)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost:", err)
+			return exitFailure
+		}
+	}
+	p, err := plans.Import(ctx, nil, data, filepath.Base(file))
+	if err != nil {
+		fmt.Fprintf(stderr, "watchpost plans import: %s was refused:\n", file)
+		for _, r := range reasons(err) {
+			fmt.Fprintln(stderr, "  -", r)
+		}
+		return exitFailure
+	}
+	fmt.Fprintf(stdout, "imported %s (%s), %d steps\n", p.ID, p.Name, len(p.Steps))
+	return 0
+}
+
+// reasons lists the problems an error carries, one per line.
+func reasons(err error) []string {
+	var e *app.Error
+	if errors.As(err, &e) && e.Message == "{{.List}}" {
+		if j, ok := e.Err.(interface{ Unwrap() []error }); ok {
+			var out []string
+			for _, x := range j.Unwrap() {
+				var xe *app.Error
+				if errors.As(x, &xe) {
+					out = append(out, xe.Text())
+				} else {
+					out = append(out, x.Error())
+				}
+			}
+			return out
+		}
+	}
+	if e != nil {
+		return []string{e.Text()}
+	}
+	return []string{err.Error()}
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"watchpost/app"
+)
+
+// An installer's round trip: export the plan of a running console, import it elsewhere;
+// importing is refused while a console runs, and a bad file changes nothing.
+func TestSiteExportAndImportAsGeoJSON(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	plan := filepath.Join(t.TempDir(), "plan.geojson")
+
+	cmd, log := startHeadless(t, a, "--no-sim")
+	out, errOut, code := cli(t, nil, "site", "export", "--geojson", plan, "--data", a)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "5 grids")
+	data, err := os.ReadFile(plan)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"FeatureCollection"`)
+
+	_, errOut, code = cli(t, nil, "site", "import", plan, "--data", a)
+	assert.Equal(t, 1, code, "refused while the console runs")
+	assert.Contains(t, errOut, "already running on this data directory")
+	assert.Contains(t, errOut, "stop the console")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait(), "%s", log)
+
+	// Into an empty data directory.
+	out, errOut, code = cli(t, nil, "site", "import", plan, "--data", b)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "imported")
+	out, errOut, code = cli(t, nil, "site", "--json", "--data", b)
+	require.Equal(t, 0, code, errOut)
+	var site app.Site
+	require.NoError(t, json.Unmarshal([]byte(out), &site))
+	assert.Equal(t, "demo", site.ID)
+	assert.Len(t, site.Grids, 5)
+	out, _, _ = cli(t, nil, "journal", "--json", "--data", b, "--subject", "site:demo")
+	assert.Contains(t, out, `"kind":"site.imported"`)
+	assert.Contains(t, out, `"operator":"system"`)
+
+	// A grid whose outline crosses itself: refused with the reason and the feature.
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	for _, f := range doc["features"].([]any) {
+		if f.(map[string]any)["id"] == "g3" {
+			ring := f.(map[string]any)["geometry"].(map[string]any)["coordinates"].([]any)[0].([]any)
+			ring[1], ring[2] = ring[2], ring[1]
+		}
+	}
+	bad, _ := json.MarshalIndent(doc, "", " ")
+	badFile := filepath.Join(t.TempDir(), "bad.geojson")
+	require.NoError(t, os.WriteFile(badFile, bad, 0o644))
+	before, _, _ := cli(t, nil, "site", "--json", "--data", b)
+	_, errOut, code = cli(t, nil, "site", "import", badFile, "--data", b)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "crosses itself")
+	assert.Contains(t, errOut, "g3")
+	assert.Regexp(t, `line \d+`, errOut)
+	after, _, _ := cli(t, nil, "site", "--json", "--data", b)
+	assert.Equal(t, before, after, "the site is untouched")
+
+	// An administrator named on the command line is journaled; an operator is refused.
+	_, errOut, code = cli(t, nil, "site", "import", plan, "--data", a, "--operator", "duty")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "may not do this")
+	_, errOut, code = cli(t, nil, "site", "import", plan, "--data", a, "--operator", "admin")
+	require.Equal(t, 0, code, errOut)
+	out, _, _ = cli(t, nil, "journal", "--json", "--data", a, "--subject", "site:demo")
+	assert.Equal(t, 1, strings.Count(out, `"operator":"admin"`))
+}

@@ -1,0 +1,188 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"watchpost/app"
+)
+
+// incidentButton is the alarm desk's way into incident command: "Open incident…" for an
+// alarm no incident handles yet (commanders), or the incident that handles it.
+func (c *Console) incidentButton(a app.Alarm) fyne.CanvasObject {
+	if c.deps.Incidents == nil || c.deps.Plans == nil {
+		return layout.NewSpacer()
+	}
+	if in, ok := c.deps.Incidents.ForAlarm(a.ID); ok {
+		return widget.NewButtonWithIcon(T("Incident #{{.ID}}", map[string]any{"ID": in.ID}), theme.NavigateNextIcon(), func() { c.showIncident(in.ID) })
+	}
+	b := widget.NewButtonWithIcon(T("Open incident…"), theme.WarningIcon(), func() { c.openIncidentDialog(&a) })
+	b.Importance = widget.DangerImportance
+	// Maintenance notices (a device offline, a supply expired) are not emergencies.
+	if op := c.Operator(); op == nil || !op.Role.Can(app.ActRunIncident) || !a.State.Open() || a.Fault {
+		b.Disable()
+	}
+	return b
+}
+
+// showIncident switches to the incident panel and selects the incident.
+func (c *Console) showIncident(id int64) {
+	if c.shell == nil {
+		return
+	}
+	c.shell.show("incidents")
+	if p, ok := c.shell.built["incidents"].(*incidentPanel); ok && p.list != nil {
+		p.focus(id)
+	}
+}
+
+// showAlarm switches to the alarm desk and selects the alarm.
+func (c *Console) showAlarm(id int64) {
+	if c.shell == nil {
+		return
+	}
+	c.shell.show("alarms")
+	if p, ok := c.shell.built["alarms"].(*alarmPanel); ok {
+		p.selected = id
+		p.refresh()
+		p.showDetail()
+	}
+}
+
+// planChoice lists plans for a select: those the alarm kind suggests first, marked.
+func (c *Console) planChoice(kind string) (labels []string, ids map[string]string) {
+	sug, others := c.deps.Plans.Suggest(kind)
+	ids = map[string]string{}
+	en := english()
+	for _, p := range sug {
+		l := "★ " + p.Display(en)
+		labels = append(labels, l)
+		ids[l] = p.ID
+	}
+	for _, p := range others {
+		l := p.Display(en)
+		labels = append(labels, l)
+		ids[l] = p.ID
+	}
+	return labels, ids
+}
+
+// openIncidentDialog asks what incident to open: from an alarm (the plan its kind suggests
+// is chosen, the alarm is linked) or by hand.
+func (c *Console) openIncidentDialog(a *app.Alarm) {
+	en := english()
+	kind := ""
+	if a != nil {
+		kind = a.Kind
+	}
+	labels, ids := c.planChoice(kind)
+	if len(labels) == 0 {
+		dialog.ShowInformation(T("Open incident"), T("There are no plans yet: an administrator or a trainer adds them under Plans and resources."), c.win)
+		return
+	}
+	title := widget.NewEntry()
+	levels := make([]string, len(app.Levels))
+	for i, l := range app.Levels {
+		levels[i] = T(l.Label())
+	}
+	level := widget.NewSelect(levels, nil)
+	meaning := wrapLabel("")
+	meaning.Importance = widget.LowImportance
+	plan := widget.NewSelect(labels, nil)
+	setLevel := func(l app.Level) {
+		for i, x := range app.Levels {
+			if x == l {
+				level.SetSelectedIndex(i)
+			}
+		}
+	}
+	showMeaning := func() {
+		pl, ok := c.deps.Plans.Get(ids[plan.Selected])
+		if !ok {
+			return
+		}
+		for i, x := range app.Levels {
+			if levels[i] == level.Selected {
+				meaning.SetText(pl.LevelText(x, en))
+			}
+		}
+	}
+	plan.OnChanged = func(v string) {
+		if pl, ok := c.deps.Plans.Get(ids[v]); ok {
+			setLevel(pl.StartLevel())
+			if a == nil && (title.Text == "" || isPlanName(c, title.Text)) {
+				title.SetText(pl.Display(en))
+			}
+		}
+		showMeaning()
+	}
+	level.OnChanged = func(string) { showMeaning() }
+	drill := widget.NewCheck(T("This is a drill"), nil)
+	items := []*widget.FormItem{}
+	if a != nil {
+		site := c.deps.Inventory.Site()
+		where := a.Cause
+		if site != nil {
+			if d, ok := site.Device(a.DeviceID); ok {
+				where = d.DisplayLocation(en)
+			}
+		}
+		title.SetText(T(app.AlarmKindLabel(a.Kind)) + " · " + where)
+		drill.SetChecked(a.Drill)
+		items = append(items, widget.NewFormItem(T("Alarm"), wrapLabel(fmt.Sprintf("#%d %s %s · %s", a.ID, a.Priority, T(app.AlarmKindLabel(a.Kind)), where))))
+	}
+	plan.SetSelectedIndex(0)
+	items = append(items,
+		widget.NewFormItem(T("Plan"), plan),
+		widget.NewFormItem(T("Level"), level),
+		widget.NewFormItem("", meaning),
+		widget.NewFormItem(T("Title"), title),
+		widget.NewFormItem("", drill),
+	)
+	d := dialog.NewForm(T("Open incident"), T("Open incident"), T("Cancel"), items, func(ok bool) {
+		if !ok {
+			return
+		}
+		req := app.OpenRequest{Title: title.Text, PlanID: ids[plan.Selected], Drill: drill.Checked}
+		for i, l := range app.Levels {
+			if levels[i] == level.Selected {
+				req.Level = l
+			}
+		}
+		if a != nil {
+			req.AlarmID = a.ID
+		}
+		op := c.Operator()
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			in, err := c.deps.Incidents.Open(ctx, op, req)
+			fyne.Do(func() {
+				if err != nil {
+					c.showError(err)
+					return
+				}
+				c.showIncident(in.ID)
+			})
+		}()
+	}, c.win)
+	d.Resize(fyne.NewSize(640, 420))
+	d.Show()
+}
+
+func isPlanName(c *Console, s string) bool {
+	for _, p := range c.deps.Plans.List() {
+		if strings.EqualFold(p.Name, s) || strings.EqualFold(p.NameEn, s) {
+			return true
+		}
+	}
+	return false
+}

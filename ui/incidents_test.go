@@ -1,0 +1,311 @@
+package ui
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"watchpost/app"
+	"watchpost/assets"
+	"watchpost/store"
+)
+
+// testCommand is incident command on the test console's store: the default plans and the
+// demo's supply points (whose notices are not raised, so the desk starts empty).
+type testCommand struct {
+	plans     *app.Plans
+	incidents *app.Incidents
+	supplies  *app.Supplies
+	contacts  *app.ContactBook
+	reports   app.ReportSaver
+}
+
+func newTestCommand(t *testing.T, st *store.Store, rec *app.Recorder, inv *app.Inventory, desk *app.AlarmDesk) testCommand {
+	t.Helper()
+	ctx := context.Background()
+	clock := app.SystemClock{}
+	c := testCommand{
+		plans:    app.NewPlans(st, rec, inv, clock),
+		supplies: app.NewSupplies(st, rec, desk, inv, clock),
+		contacts: app.NewContactBook(inv, st, rec),
+		reports:  store.Reports{Dir: t.TempDir()},
+	}
+	c.incidents = app.NewIncidents(st, rec, c.plans, desk, inv, clock)
+	require.NoError(t, c.plans.Load(ctx))
+	defaults, err := assets.DefaultPlans()
+	require.NoError(t, err)
+	_, err = c.plans.Seed(ctx, defaults)
+	require.NoError(t, err)
+	require.NoError(t, c.incidents.Load(ctx))
+	require.NoError(t, c.supplies.Load(ctx))
+	points, err := assets.DemoSupplies()
+	require.NoError(t, err)
+	_, err = c.supplies.Seed(ctx, points)
+	require.NoError(t, err)
+	return c
+}
+
+func signInAs(t *testing.T, c *Console, user string) *app.Operator {
+	t.Helper()
+	op, err := c.deps.Accounts.SignIn(context.Background(), user, "sunshine-demo")
+	require.NoError(t, err)
+	c.signedIn(op)
+	return op
+}
+
+func incidentPanelOf(t *testing.T, c *Console) *incidentPanel {
+	t.Helper()
+	c.shell.show("incidents")
+	p, ok := c.shell.built["incidents"].(*incidentPanel)
+	require.True(t, ok)
+	return p
+}
+
+// rowFor finds the checklist row of a step.
+func rowFor(p *incidentPanel, step string) *stepRow {
+	for _, r := range p.rows {
+		if r.item.Step.ID == step {
+			return r
+		}
+	}
+	return nil
+}
+
+func current(t *testing.T, c *Console, id int64) *app.Incident {
+	t.Helper()
+	in, err := c.deps.Incidents.Get(context.Background(), id)
+	require.NoError(t, err)
+	return &in
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	require.Eventually(t, ok, 3*time.Second, 10*time.Millisecond, what)
+}
+
+// topDialog returns what the dialog on top of the window shows.
+func topDialog(t *testing.T, c *Console) fyne.CanvasObject {
+	t.Helper()
+	top := c.win.Canvas().Overlays().Top()
+	require.NotNil(t, top, "a dialog is open")
+	return top
+}
+
+// shown waits until the panel has finished showing the incident in a state (the window
+// is only read once it stands still: Fyne's test driver runs fyne.Do on the caller).
+func shown(t *testing.T, p *incidentPanel, what string, ok func(in *app.Incident) bool) {
+	t.Helper()
+	waitFor(t, what, func() bool {
+		in := p.rendered.Load()
+		return in != nil && ok(in)
+	})
+	settle()
+}
+
+// settle lets the console's own goroutine finish with the entries of the last action
+// (alarm updates that follow an incident's) before the test reads the window.
+func settle() { time.Sleep(150 * time.Millisecond) }
+
+// A commander runs a fire from the alarm desk to the report, through the window.
+func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	signInAs(t, c, "commander")
+	var opened []*url.URL
+	var mu sync.Mutex
+	c.deps.OpenURL = func(u *url.URL) error { mu.Lock(); opened = append(opened, u); mu.Unlock(); return nil }
+
+	desk := alarmPanelOf(t, c)
+	a := raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "Fire alarm: 3号楼2单元12层", DeviceID: "smoke-b03-u2-12", GridID: "g1", Building: "b03"})
+	waitFor(t, "the alarm arrives", func() bool { return len(desk.shown) == 1 })
+	settle()
+	desk.list.Select(0)
+	open := findButton(desk.detail, "Open incident…")
+	require.NotNil(t, open, "the desk offers to open an incident")
+	require.False(t, open.Disabled())
+	test.Tap(open)
+
+	dlg := topDialog(t, c)
+	sel := findSelect(dlg, "★ Fire in a residential building")
+	require.NotNil(t, sel, "the fire plan is suggested by the alarm's kind")
+	assert.NotNil(t, findSelect(dlg, "Level IV"), "at the plan's opening level")
+	confirmDialog(t, c, "Open incident")
+	waitFor(t, "the incident runs", func() bool { return len(c.deps.Incidents.Running()) == 1 })
+	in := c.deps.Incidents.Running()[0]
+	assert.Equal(t, []int64{a.ID}, in.AlarmIDs, "the alarm is linked")
+	assert.Equal(t, "fire-residential", in.PlanID)
+	waitState(t, c, a.ID, app.AlarmAcknowledged)
+	waitFor(t, "the incident panel shows it", func() bool { return c.shell.current == "incidents" })
+	p := incidentPanelOf(t, c)
+	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
+
+	texts := strings.Join(visibleTexts(p.content), "\n")
+	assert.Contains(t, texts, "Check the cameras and send a guard to verify")
+	assert.Contains(t, texts, "Alert  0/3")
+	assert.Contains(t, texts, "Security patrol  13800138100", "whom to call")
+	assert.Contains(t, texts, "Fire and rescue  119", "the fire brigade too, before the level is raised")
+	assert.Contains(t, texts, "Grid 1", "the place")
+	assert.Contains(t, texts, "Fire extinguisher — Building 3 stairwell 1 fire cabinet ×4 (18 m)", "what to take and where it is")
+
+	// Tick a step.
+	verify := rowFor(p, "verify")
+	require.NotNil(t, verify)
+	assert.True(t, rowFor(p, "first-attack").done.Disabled(), "a step waits for the one it depends on")
+	test.Tap(verify.done)
+	shown(t, p, "verify is done", func(x *app.Incident) bool { return x.ProgressOf("verify").Status == app.StepDone })
+	assert.Contains(t, strings.Join(visibleTexts(p.checklist), "\n"), "by 王强")
+	assert.False(t, rowFor(p, "first-attack").done.Disabled(), "no longer waiting")
+
+	// Skip a step: a reason is required.
+	test.Tap(rowFor(p, "notify").skip)
+	dlg = topDialog(t, c)
+	skip := findButton(dlg, "Skip")
+	require.NotNil(t, skip)
+	assert.True(t, skip.Disabled(), "no skipping without a reason")
+	reason := findEntry(dlg)
+	require.NotNil(t, reason)
+	test.Type(reason, "物业已在现场")
+	assert.False(t, skip.Disabled())
+	test.Tap(skip)
+	shown(t, p, "notify is skipped", func(x *app.Incident) bool { return x.ProgressOf("notify").Reason == "物业已在现场" })
+
+	// Raise the level: its steps appear.
+	assert.Nil(t, rowFor(p, "call-119"))
+	test.Tap(findButton(p.actions, "Raise level"))
+	confirmDialog(t, c, "Change level")
+	shown(t, p, "level III", func(x *app.Incident) bool { return x.Level == app.LevelIII })
+	require.NotNil(t, rowFor(p, "call-119"), "its steps appear")
+	assert.Contains(t, visibleTexts(p.title), "Level III")
+
+	// Log a call from the contacts.
+	reached := findButton(p.contacts, "Reached")
+	require.NotNil(t, reached)
+	test.Tap(reached)
+	shown(t, p, "the call is logged", func(x *app.Incident) bool { return len(x.Calls) == 1 })
+	call := current(t, c, in.ID).Calls[0]
+	assert.Equal(t, app.CallReached, call.Result)
+	assert.Equal(t, "commander", call.By)
+	assert.Contains(t, strings.Join(visibleTexts(p.contacts), "\n"), "Reached")
+
+	// A note.
+	test.Type(p.note, "消防车已到南门")
+	test.Tap(findButton(p.content, "Add note"))
+	shown(t, p, "the note", func(x *app.Incident) bool { return len(x.Notes) == 1 })
+	assert.Contains(t, strings.Join(visibleTexts(p.logBox), "\n"), "消防车已到南门")
+
+	// The timers: due soon stands out, then overdue counts up.
+	r := rowFor(p, "call-119")
+	now := time.Now()
+	assert.Equal(t, app.UrgencySoon, r.urgency(now.Add(90*time.Second)))
+	r.update(now.Add(4 * time.Minute))
+	assert.Equal(t, app.UrgencyOverdue, r.urgency(now.Add(4*time.Minute)))
+	assert.True(t, strings.HasPrefix(r.timer.Text, "Overdue +00:5") || strings.HasPrefix(r.timer.Text, "Overdue +01:0"), r.timer.Text)
+	assert.Equal(t, themeColor(colorP1), r.timer.Color)
+
+	// Close: a summary is required.
+	test.Tap(findButton(p.actions, "Close incident…"))
+	dlg = topDialog(t, c)
+	closeBtn := findButton(dlg, "Close incident")
+	require.NotNil(t, closeBtn)
+	assert.True(t, closeBtn.Disabled())
+	test.Type(findEntry(dlg), "厨房油锅起火，保安用灭火器扑灭，无人员伤亡")
+	test.Tap(closeBtn)
+	shown(t, p, "closed", func(x *app.Incident) bool { return x.State == app.IncidentClosed })
+	assert.True(t, findButton(p.actions, "Raise level").Disabled(), "nothing changes a closed incident")
+	assert.Contains(t, visibleTexts(p.title), "Closed")
+
+	// The report opens in the browser.
+	test.Tap(findButton(p.actions, "Report"))
+	waitFor(t, "the report is opened", func() bool { mu.Lock(); defer mu.Unlock(); return len(opened) == 1 })
+	mu.Lock()
+	u := opened[0]
+	mu.Unlock()
+	assert.Equal(t, "file", u.Scheme)
+	b, err := os.ReadFile(u.Path)
+	require.NoError(t, err)
+	html := string(b)
+	for _, want := range []string{"Incident report #1", "Check the cameras and send a guard to verify", "物业已在现场", "消防车已到南门",
+		"Security patrol", "Reached", "厨房油锅起火", "Level IV → Level III", "Fire alarm"} {
+		assert.Contains(t, html, want)
+	}
+	waitFor(t, "the panel links it", func() bool { return p.lastReport == u.Path })
+
+	// Every action is journaled with the commander.
+	hist, err := c.deps.Incidents.History(context.Background(), in.ID)
+	require.NoError(t, err)
+	var kinds []app.EntryKind
+	for _, e := range hist {
+		kinds = append(kinds, e.Kind)
+		assert.Equal(t, "commander", e.Operator)
+	}
+	assert.Equal(t, []app.EntryKind{app.KindIncidentOpened, app.KindIncidentStepDone, app.KindIncidentStepSkipped, app.KindIncidentLevelChanged,
+		app.KindIncidentCallLogged, app.KindIncidentNoteAdded, app.KindIncidentClosed}, kinds)
+}
+
+func findEntry(o fyne.CanvasObject) *widget.Entry {
+	var found *widget.Entry
+	walk(o, func(x fyne.CanvasObject) {
+		if e, ok := x.(*widget.Entry); ok && found == nil && !e.Disabled() {
+			found = e
+		}
+	})
+	return found
+}
+
+func TestADutyOperatorSeesIncidentsButDoesNotRunThem(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	a := raise(t, c, app.Alarm{Kind: app.AlarmFall, Priority: app.P1, Cause: "fall", DeviceID: "bracelet-b07-0502", GridID: "g2", Building: "b07"})
+	commander, err := c.deps.Accounts.Get(context.Background(), "commander")
+	require.NoError(t, err)
+	in, err := c.deps.Incidents.Open(context.Background(), &commander, app.OpenRequest{PlanID: "elderly-medical", AlarmID: a.ID})
+	require.NoError(t, err)
+	settle()
+
+	desk := alarmPanelOf(t, c)
+	waitFor(t, "the alarm arrives", func() bool { return len(desk.shown) == 1 })
+	settle()
+	desk.list.Select(0)
+	link := findButton(desk.detail, "Incident #1")
+	require.NotNil(t, link, "the desk names the incident that handles the alarm")
+	test.Tap(link)
+	assert.Equal(t, "incidents", c.shell.current)
+
+	p := incidentPanelOf(t, c)
+	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
+	assert.True(t, p.newBtn.Disabled())
+	assert.True(t, rowFor(p, "contact").done.Disabled(), "only commanders tick steps")
+	assert.True(t, findButton(p.actions, "Raise level").Disabled())
+	texts := strings.Join(visibleTexts(p.content), "\n")
+	assert.Contains(t, texts, "女儿 王丽 (赵桂兰)  13912345611", "the resident's family is among the contacts")
+	assert.Contains(t, texts, "Emergency medical centre  120")
+	_, err = c.deps.Incidents.Tick(context.Background(), c.Operator(), in.ID, "contact", "")
+	assert.True(t, app.IsCode(err, app.CodeForbidden), "and the core refuses anyway")
+}
+
+func TestOpeningAnIncidentByHand(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	signInAs(t, c, "commander")
+	p := incidentPanelOf(t, c)
+	test.Tap(p.newBtn)
+	dlg := topDialog(t, c)
+	sel := findSelect(dlg, "Fire in a residential building")
+	require.NotNil(t, sel, "without an alarm, the first plan is offered")
+	sel.SetSelected("Missing child")
+	assert.NotNil(t, findSelect(dlg, "Level IV"))
+	confirmDialog(t, c, "Open incident")
+	waitFor(t, "it runs", func() bool { return len(c.deps.Incidents.Running()) == 1 })
+	in := c.deps.Incidents.Running()[0]
+	assert.Equal(t, "missing-child", in.PlanID)
+	assert.Equal(t, "Missing child", in.Title)
+	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
+	assert.Contains(t, strings.Join(visibleTexts(p.place), "\n"), "The place is not known")
+}
