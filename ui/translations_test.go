@@ -21,7 +21,7 @@ import (
 // translation.
 
 // messageCalls: function name → index of the argument that is a message.
-var messageCalls = map[string]int{"T": 0, "kv": 0, "Errorf": 1, "Add": 1, "lang.L": 0}
+var messageCalls = map[string]int{"T": 0, "kv": 0, "Errorf": 1, "Add": 1, "lang.L": 0, "number": 0}
 
 // labelFuncs return texts that are shown translated.
 var labelFuncs = map[string]bool{"Label": true, "stateLabel": true, "compass": true, "useLabel": true, "cameraKindLabel": true, "checkStreamURL": true, "AlarmKindLabel": true, "ContactRoleLabel": true}
@@ -101,15 +101,30 @@ func sourceMessages(t *testing.T) map[string][]string {
 					if strings.HasPrefix(name.Name, "Reason") && i < len(n.Values) {
 						add(n.Values[i])
 					}
+					// var analyticsColumns = []string{…}: a table's column titles.
+					if strings.HasSuffix(name.Name, "Columns") && i < len(n.Values) {
+						if cl, ok := n.Values[i].(*ast.CompositeLit); ok {
+							for _, e := range cl.Elts {
+								add(e)
+							}
+						}
+					}
 				}
 			case *ast.KeyValueExpr:
 				if k, ok := n.Key.(*ast.Ident); ok && labelFields[k.Name] {
 					add(n.Value)
 				}
 			case *ast.CompositeLit:
-				// kvRow{"Key", widget} rows
+				// kvRow{"Key", widget} rows, and []kvRow{{"Key", widget}, …} with the type elided
 				if id, ok := n.Type.(*ast.Ident); ok && id.Name == "kvRow" && len(n.Elts) > 0 {
 					add(n.Elts[0])
+				}
+				if at, ok := n.Type.(*ast.ArrayType); ok && isIdent(at.Elt, "kvRow") {
+					for _, e := range n.Elts {
+						if row, ok := e.(*ast.CompositeLit); ok && row.Type == nil && len(row.Elts) > 0 {
+							add(row.Elts[0])
+						}
+					}
 				}
 			}
 			return true

@@ -232,7 +232,8 @@ func (d *detector) intrusion(e *Engine, at time.Time) []app.Detection {
 	for _, t := range d.people(e, at) {
 		key := "intrusion:" + d.zoneID()
 		since, _ := d.inZone(t, at)
-		if t.done[key] || at.Sub(since) < 300*time.Millisecond {
+		// In the zone on two samples running (a foot that touches its edge once is not in).
+		if t.done[key] || !at.After(since) {
 			continue
 		}
 		t.done[key] = true
