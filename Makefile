@@ -10,7 +10,7 @@ ARGS ?=
 
 # Build and run: C toolchain, OpenGL/X11 for the window (Fyne/GLFW), FFmpeg's decoders,
 # OpenCV for analytics, ALSA for sound, and a CJK font so that Chinese renders.
-RUN_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev libopencv-dev opencv-data \
+RUN_PKGS := gcc g++ pkg-config libgl1-mesa-dev xorg-dev libopencv-dev opencv-data \
 	libavcodec-dev libavutil-dev libswscale-dev libasound2-dev fonts-noto-cjk
 # Tests also use: a virtual display, ffmpeg/ffprobe as independent RTSP clients, Mosquitto
 # as an external broker, the sqlite3 shell, ImageMagick for screenshots, real footage.
