@@ -167,7 +167,12 @@ func (r *zoneRenderer) build() {
 		t.TextSize = theme.CaptionTextSize()
 		t.TextStyle.Bold = true
 		t.Move(at)
-		out = append(out, t)
+		// A dark band behind the name keeps it readable on grass and on sky.
+		sz := t.MinSize()
+		bg := canvas.NewRectangle(color.NRGBA{0, 0, 0, 0xa0})
+		bg.Move(at.SubtractXY(2, 0))
+		bg.Resize(fyne.NewSize(sz.Width+4, sz.Height))
+		out = append(out, bg, t)
 	}
 	for _, zn := range z.cfg.Zones {
 		c := zoneStroke
