@@ -144,6 +144,14 @@ func (m *Manager) schedule() {
 		}
 		return c.cores / c.rate
 	}
+	atFloor := func(cs []cam) bool { // every camera of cs sampled at MinFPS already
+		for _, c := range cs {
+			if c.rate > MinFPS {
+				return false
+			}
+		}
+		return true
+	}
 	switch {
 	case total > budget:
 		// Least important first; among equals, the most expensive first.
@@ -153,20 +161,27 @@ func (m *Manager) schedule() {
 			}
 			return cams[i].cores > cams[j].cores
 		})
-		for _, c := range cams {
+		// A camera is touched only once every less important one is at its floor: a step is
+		// at most half the rate (the measured cost lags), so a group not yet at its floor
+		// ends this round and the next round goes on from there.
+		for i, c := range cams {
 			if total <= budget {
+				break
+			}
+			if i > 0 && c.prio != cams[i-1].prio && !atFloor(cams[:i]) {
 				break
 			}
 			k := perFrame(c)
 			if k <= 0 || c.rate <= MinFPS {
 				continue
 			}
-			// The rate that would bring the total to the budget, within [MinFPS, rate·0.9].
+			// The rate that would bring the total to the budget, within [MinFPS, rate/2].
 			want := c.rate - (total-budget)/k
-			want = math.Max(MinFPS, math.Min(want, c.rate*0.9))
+			want = math.Max(MinFPS, math.Min(want, c.rate*0.5))
 			want = math.Round(want*10) / 10
 			total -= (c.rate - want) * k
 			c.r.setRate(want)
+			cams[i].rate = want
 			m.log.Info("analytics over its CPU budget: sampling lowered", "camera", c.r.cam.ID, "fps", want, "budget", budget)
 		}
 	case total < budget*0.8:
