@@ -61,6 +61,8 @@ Usage:
   watchpost probe    [--udp] [--seconds S] [--json] URL
   watchpost analyze  [--camera ID | --config FILE | --detectors LIST] [--fps N] [--snapshots DIR] VIDEO
                                                         run video analytics over a file: one JSON line a detection
+  watchpost replay   ID --at T [--data DIR] [--json]    the console at an instant of a drill run or incident
+                                                        (ID: drill:N or incident:N; T: a time, +90s from the start, start, end)
   watchpost version
 
 T is a time (2026-11-28T08:00:00+08:00, 2026-11-28) or a duration back from now (24h, 90m).
@@ -83,6 +85,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runProbe(args[1:], stdout, stderr)
 		case "analyze":
 			return runAnalyze(args[1:], stdout, stderr) // main_analytics.go
+		case "replay":
+			return runReplay(args[1:], stdout, stderr) // main_replay.go
 		case "version":
 			fmt.Fprintln(stdout, "watchpost", version)
 			return 0
@@ -213,7 +217,13 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 	stops = append(stops, camSub.Close)
 	analyticsMgr, stopAnalytics := startAnalytics(inv, desk, rec, bus, settings, feeds, dir, log) // main_analytics.go
 	stops = append(stops, stopAnalytics)
+	recording, stopRecording := startRecording(st, rec, inv, desk, incidents, health, settings, feeds, dir, log) // main_recording.go
+	stops = append(stops, stopRecording)
 	stops = append(stops, superviseSupplies(supplies, log))
+	drills := startDrills(ctx, rec, inv, plans, desk, devicePath.ingest, dir, log, &stops) // main_drills.go
+	// Replays of drills and incidents, and the keeper of their checkpoints (main_replay.go).
+	replays, stopReplay := startReplay(st, log)
+	stops = append(stops, stopReplay)
 	mode := "console"
 	if headless {
 		mode = "headless"
@@ -234,8 +244,8 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 				return video.Probe(ctx, url, false, 3*time.Second)
 			},
 			Plans: plans, Incidents: incidents, Supplies: supplies, Contacts: app.NewContactBook(inv, st, rec),
-			Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
-			DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path, Version: version, Log: log,
+			Recording: recording, Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
+			Drills: drills, Replays: replays, DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path, Version: version, Log: log,
 		})
 		if err != nil {
 			log.Error("window", "err", err)

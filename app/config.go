@@ -26,6 +26,7 @@ type Config struct {
 	// Site is the site ID in device topics (watchpost/<site>/<device>/…); default the site's own.
 	Site      string          `json:"site,omitempty"`
 	Analytics AnalyticsConfig `json:"analytics"`
+	Recording RecordingConfig `json:"recording"` // video clips around alarms and drills (recording.go)
 }
 
 // AnalyticsConfig is how much of the machine video analytics may use.
@@ -140,6 +141,9 @@ func (c Config) Validate() error {
 		p.Add("theme", "Theme {{.T}} is not available (use dark or light)", "T", c.Theme)
 	}
 	if err := c.Rules.Validate(); err != nil {
+		p = append(p, err.(*Error))
+	}
+	if err := c.Recording.Validate(); err != nil {
 		p = append(p, err.(*Error))
 	}
 	if b := c.Analytics.CPUBudget; b < 0 || b > float64(runtime.NumCPU()) {

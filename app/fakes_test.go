@@ -43,6 +43,7 @@ func (m *memStore) Append(_ context.Context, es ...app.Entry) ([]app.Entry, erro
 		if e.Kind == app.KindAlarmRaised {
 			e.Subject = app.SubjectAlarm(e.Seq)
 		}
+		app.StampDrillRun(&e)
 		if e.Kind.IsAlarm() {
 			var a app.Alarm
 			_ = json.Unmarshal(e.Data, &a)

@@ -38,15 +38,22 @@ func (in *Ingest) Monitor() *DeviceMonitor { return in.mon }
 
 // Handle journals one reading and acts on it.
 func (in *Ingest) Handle(ctx context.Context, r Reading, topic string) error {
+	_, err := in.handle(ctx, r, topic, false)
+	return err
+}
+
+// handle journals a reading and acts on it; drill marks an injected drill message (see
+// Inject). It returns the alarms raised.
+func (in *Ingest) handle(ctx context.Context, r Reading, topic string, drill bool) ([]Alarm, error) {
 	if r.Received.IsZero() {
 		r.Received = in.clock.Now()
 	}
 	if err := r.Validate(); err != nil {
-		return err
+		return nil, err
 	}
 	site := in.inv.Site()
 	if site == nil {
-		return Errorf(CodeUnavailable, "No site is set up yet")
+		return nil, Errorf(CodeUnavailable, "No site is set up yet")
 	}
 	d, registered := in.inv.Device(r.DeviceID)
 	if registered {
@@ -54,6 +61,7 @@ func (in *Ingest) Handle(ctx context.Context, r Reading, topic string) error {
 	}
 	e := NewEntry(KindDeviceReading, SubjectDevice(r.DeviceID), SystemActor, r)
 	e.Time = r.Received
+	e.Drill = drill
 	if !registered {
 		entries := []Entry{e}
 		if in.mon.NoteUnregistered(&r, topic) {
@@ -62,7 +70,7 @@ func (in *Ingest) Handle(ctx context.Context, r Reading, topic string) error {
 				map[string]string{"device": r.DeviceID, "topic": topic}))
 		}
 		_, err := in.rec.Record(ctx, entries...)
-		return err
+		return nil, err
 	}
 
 	alarms := in.rules.Evaluate(site, d, &r)
@@ -73,37 +81,46 @@ func (in *Ingest) Handle(ctx context.Context, r Reading, topic string) error {
 			alarms = append(alarms, in.offlineAlarm(d, r.Received, "Last Will"))
 		}
 	}
+	for i := range alarms {
+		alarms[i].Drill = drill
+	}
+	var raised []Alarm
 	if len(alarms) == 0 {
 		if _, err := in.rec.Record(ctx, e); err != nil {
-			return err
+			return nil, err
 		}
 	} else {
 		with := []Entry{e}
 		for i := range alarms {
-			if _, err := in.desk.Raise(ctx, nil, alarms[i], with...); err != nil {
-				return err
+			a, err := in.desk.Raise(ctx, nil, alarms[i], with...)
+			if err != nil {
+				return raised, err
 			}
+			raised = append(raised, a)
 			with = nil // the reading is journaled with the first alarm
 		}
+	}
+	if drill {
+		return raised, nil // the device did not speak: its state stays as it was
 	}
 	wasOffline := in.mon.Seen(&r)
 	if lastWill {
 		in.mon.SetOnline(d.ID, false)
 		in.journal(ctx, NewEntry(KindDeviceOffline, SubjectDevice(d.ID), SystemActor, map[string]string{"device": d.ID, "reason": "last_will"}))
-		return nil
+		return raised, nil
 	}
 	if wasOffline {
 		in.journal(ctx, NewEntry(KindDeviceOnline, SubjectDevice(d.ID), SystemActor, map[string]string{"device": d.ID}))
 		if _, _, err := in.desk.ClearFault(ctx, AlarmOffline, d.ID, "back online"); err != nil {
-			return err
+			return raised, err
 		}
 	}
 	if b, ok := r.Number("battery"); ok && b >= in.rules.Config().LowBattery+5 {
 		if _, _, err := in.desk.ClearFault(ctx, AlarmLowBattery, d.ID, "battery replaced"); err != nil {
-			return err
+			return raised, err
 		}
 	}
-	return nil
+	return raised, nil
 }
 
 // NoteMalformed records a message that could not be decoded: logged with its topic and

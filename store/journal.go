@@ -225,6 +225,7 @@ func appendTx(ctx context.Context, tx *sql.Tx, st *writeStmts, entries []app.Ent
 		if e.Kind == app.KindAlarmRaised {
 			e.Subject = app.SubjectAlarm(e.Seq) // the alarm's ID is this entry's sequence number
 		}
+		app.StampDrillRun(&e) // a drill run's ID is its drill.started entry's sequence number
 		var data any
 		if len(e.Data) > 0 {
 			data = string(e.Data)

@@ -24,9 +24,10 @@ func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) erro
 		_, err := st.alarm.ExecContext(ctx, a.ID, a.Kind, int(a.Priority), string(a.State), a.DeviceID, a.CameraID, a.GridID, a.Drill,
 			a.RaisedAt.UnixNano(), e.Seq, mustJSON(a))
 		return err
-	case e.Kind == app.KindDeviceReading:
+	case e.Kind == app.KindDeviceReading && !e.Drill:
 		// The hot path: no decoding. Any message means the device is there; a Last Will
-		// is followed by a device.offline entry that marks it offline.
+		// is followed by a device.offline entry that marks it offline. A drill's injected
+		// message is not the device speaking.
 		device := strings.TrimPrefix(e.Subject, "device:")
 		_, err := st.deviceState.ExecContext(ctx, device, e.Time.UnixNano(), string(e.Data))
 		return err
@@ -43,6 +44,8 @@ func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) erro
 		_, err := tx.ExecContext(ctx, "INSERT INTO devices (id, site_id, pos, kind, grid_id, name, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			d.ID, siteID, pos, string(d.Kind), nullable(d.GridID), d.Name, mustJSON(d))
 		return err
+	case e.Kind == app.KindClip || e.Kind == app.KindClipDeleted:
+		return projectClip(ctx, tx, e) // clips.go
 	case e.Kind == app.KindDeviceOffline || e.Kind == app.KindDeviceOnline:
 		var d struct{ Device string }
 		if err := e.Decode(&d); err != nil {

@@ -39,6 +39,8 @@ type alarmPanel struct {
 	soundNote         *canvas.Text
 	detail            *fyne.Container
 	previews          []*livePreview
+	clips             *fyne.Container // the selected alarm's recorded clips (alarms_clips.go)
+	clipsAlarm        int64
 	sound             *alarmSound
 	visible           bool
 	lastChime         time.Time
@@ -237,6 +239,7 @@ func contains(list []string, s string) bool {
 
 // OnEntry follows the desk.
 func (p *alarmPanel) OnEntry(e app.Entry) {
+	p.clipEntry(e)
 	if e.Kind.IsAlarm() {
 		p.refresh()
 		if e.Kind == app.KindAlarmRaised {
@@ -435,6 +438,8 @@ func (p *alarmPanel) showDetail() {
 			body.Add(box)
 		}
 	}
+
+	body.Add(p.clipsSection(a))
 
 	// History from the journal: who did what and when.
 	if hist, err := p.c.deps.Desk.History(context.Background(), a.ID); err == nil {
@@ -681,6 +686,7 @@ type alarmRow struct {
 	bg      *canvas.Rectangle
 	prio    *badge
 	state   *badge
+	drill   *badge // DRILL on a drill's alarm
 	title   *canvas.Text
 	sub     *canvas.Text
 	when    *canvas.Text
@@ -693,6 +699,7 @@ func newAlarmRow() *alarmRow {
 		bg:      canvas.NewRectangle(themeColor(colorPanel)),
 		prio:    newBadge("P1", themeColor(colorP1)),
 		state:   newBadge("New", themeColor(colorP1)),
+		drill:   newBadge(T("DRILL"), themeColor(colorDemo)),
 		title:   canvas.NewText("Fire alarm", themeColor(theme.ColorNameForeground)),
 		sub:     canvas.NewText("", themeColor(colorMuted)),
 		when:    canvas.NewText("", themeColor(colorMuted)),
@@ -703,7 +710,7 @@ func newAlarmRow() *alarmRow {
 	r.when.TextSize = theme.CaptionTextSize()
 	r.repeats.TextStyle.Bold = true
 	left := container.NewCenter(r.prio)
-	right := container.NewVBox(r.when, container.NewHBox(r.repeats, r.state))
+	right := container.NewVBox(r.when, container.NewHBox(r.repeats, r.drill, r.state))
 	r.box = container.NewStack(r.bg, container.NewPadded(container.NewBorder(nil, nil, left, right, container.NewVBox(r.title, r.sub))))
 	r.ExtendBaseWidget(r)
 	return r
@@ -716,6 +723,7 @@ func (r *alarmRow) set(p *alarmPanel, a *app.Alarm) {
 	en := english()
 	r.prio.Set(a.Priority.String(), priorityColor(a.Priority))
 	r.state.Set(T(stateText(a.State)), stateBadgeColor(a.State))
+	r.drill.Hidden = !a.Drill
 	r.title.Text = T(app.AlarmKindLabel(a.Kind))
 	sub := a.Cause
 	if site != nil {

@@ -50,6 +50,13 @@ type Deps struct {
 	Reports   app.ReportSaver
 	// OpenURL opens a report in the desktop's browser (default: the Fyne app's).
 	OpenURL func(*url.URL) error
+	// Drills runs drill scenarios and scores them (nil: the drills panel says so).
+	Drills *app.Drills
+	// Recording is video recorded around alarms and drills (nil: not running).
+	Recording *app.Recording
+	// Replays opens read-only replays of drill runs and closed incidents (nil: the replay
+	// panel says so).
+	Replays *app.Replays
 
 	DataDir    string
 	LogFile    string

@@ -61,6 +61,8 @@ func newTestConsole(t *testing.T, cfg app.Config) *Console {
 		Devices: app.NewIngest(inv, desk, rec, app.NewRules(app.RulesConfig{}, time.Now()), app.NewDeviceMonitor(time.Now()),
 			app.SystemClock{}, slog.New(slog.DiscardHandler)),
 		Plans: cmd.plans, Incidents: cmd.incidents, Supplies: cmd.supplies, Contacts: cmd.contacts, Reports: cmd.reports,
+		Drills:  newTestDrills(t, rec, inv, cmd.plans, desk), // drills_test.go
+		Replays: app.NewReplays(st),
 		DataDir: "/var/lib/watchpost", LogFile: "/var/lib/watchpost/logs/watchpost.log",
 		Version: "test", Log: slog.New(slog.DiscardHandler),
 	})

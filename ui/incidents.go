@@ -319,6 +319,11 @@ func (p *incidentPanel) fill() {
 		closeBtn.Disable()
 	}
 	p.actions.Objects = []fyne.CanvasObject{raise, lower, link, closeBtn, report}
+	if in.State == app.IncidentClosed {
+		if b := p.c.replayButton(app.ReplayOfIncident, in.ID); b != nil {
+			p.actions.Objects = append(p.actions.Objects, b)
+		}
+	}
 	p.actions.Refresh()
 
 	// What the level means.
@@ -1103,6 +1108,7 @@ type incidentRow struct {
 	widget.BaseWidget
 	bg    *canvas.Rectangle
 	level *badge
+	drill *badge // DRILL on a drill's incident
 	title *widget.Label
 	sub   *canvas.Text
 	when  *canvas.Text
@@ -1114,6 +1120,7 @@ func newIncidentRow() *incidentRow {
 	r := &incidentRow{
 		bg:    canvas.NewRectangle(themeColor(colorPanel)),
 		level: newBadge("IV", themeColor(colorP4)),
+		drill: newBadge(T("DRILL"), themeColor(colorDemo)),
 		title: widget.NewLabelWithStyle("Incident title", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		sub:   canvas.NewText("", themeColor(colorMuted)),
 		when:  canvas.NewText("", themeColor(colorMuted)),
@@ -1124,7 +1131,7 @@ func newIncidentRow() *incidentRow {
 	r.when.TextSize = theme.CaptionTextSize()
 	r.when.TextStyle.Monospace = true
 	r.group.TextSize = theme.CaptionTextSize()
-	r.box = container.NewStack(r.bg, container.NewPadded(container.NewBorder(nil, nil, container.NewCenter(r.level), nil,
+	r.box = container.NewStack(r.bg, container.NewPadded(container.NewBorder(nil, nil, container.NewCenter(r.level), container.NewCenter(r.drill),
 		container.New(layout.NewCustomPaddedVBoxLayout(0), r.title, container.NewHBox(r.when, r.sub)))))
 	r.ExtendBaseWidget(r)
 	return r
@@ -1134,6 +1141,7 @@ func (r *incidentRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSi
 
 func (r *incidentRow) set(p *incidentPanel, in *app.Incident, _ bool) {
 	r.level.Set(in.Level.String(), levelColor(in.Level))
+	r.drill.Hidden = !in.Drill
 	r.title.SetText(fmt.Sprintf("#%d %s", in.ID, in.Title))
 	if in.State == app.IncidentClosed {
 		r.level.Set(in.Level.String(), themeColor(colorOffline))

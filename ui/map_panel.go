@@ -273,6 +273,9 @@ func (p *mapPanel) alarmBox(a app.Alarm) fyne.CanvasObject {
 	op := p.c.Operator()
 	title := container.NewHBox(newBadge(a.Priority.String(), priorityColor(a.Priority)), widget.NewLabel(T(app.AlarmKindLabel(a.Kind))),
 		newBadge(T(stateText(a.State)), stateBadgeColor(a.State)))
+	if a.Drill {
+		title.Add(newBadge(T("DRILL"), themeColor(colorDemo)))
+	}
 	ack := widget.NewButtonWithIcon(T("Acknowledge"), theme.ConfirmIcon(), func() { p.acknowledge(a.ID) })
 	ack.Importance = widget.HighImportance
 	if a.State != app.AlarmNew || op == nil || !op.Role.Can(app.ActAckAlarm) {

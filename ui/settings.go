@@ -121,18 +121,20 @@ func newSettingsPanel(c *Console) panelView {
 	}))
 
 	vision := newAnalyticsSettings(c, op) // settings_analytics.go
-	col := container.NewVBox(display, data, broker, vision.obj, fonts, account, about)
-	return settingsPanel{obj: container.NewVScroll(container.NewPadded(col)), vision: vision}
+	recording := newRecordingSettings(c)  // settings_recording.go
+	col := container.NewVBox(display, data, broker, vision.obj, recording.obj, fonts, account, about)
+	return settingsPanel{obj: container.NewVScroll(container.NewPadded(col)), vision: vision, recording: recording}
 }
 
-// settingsPanel refreshes its live parts (the analytics figures) every second.
+// settingsPanel refreshes its live parts (the analytics and recording figures) every second.
 type settingsPanel struct {
-	obj    fyne.CanvasObject
-	vision *analyticsSettings
+	obj       fyne.CanvasObject
+	vision    *analyticsSettings
+	recording *recordingSettings
 }
 
 func (p settingsPanel) Object() fyne.CanvasObject { return p.obj }
-func (p settingsPanel) Tick()                     { p.vision.Tick() }
+func (p settingsPanel) Tick()                     { p.vision.Tick(); p.recording.Tick() }
 
 // newBrokerSettings edits where devices connect. Only administrators may change it; the
 // core refuses anyone else too.

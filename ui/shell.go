@@ -28,6 +28,8 @@ func panelDefs() []panelDef {
 		{ID: "devices", Title: "Devices", Icon: theme.StorageIcon(), Build: newDevicePanel, Need: app.ActView},
 		{ID: "incidents", Title: "Incidents", Icon: theme.ContentPasteIcon(), Build: newIncidentPanel, Need: app.ActView},
 		{ID: "plans", Title: "Plans and resources", Icon: theme.DocumentIcon(), Build: newPlansPanel, Need: app.ActView},
+		{ID: "drills", Title: "Drills", Icon: theme.MediaPlayIcon(), Build: newDrillsPanel, Need: app.ActRunDrill},
+		{ID: "replay", Title: "Replay", Icon: theme.MediaReplayIcon(), Build: newReplayPanel, Need: app.ActRunDrill},
 		{ID: "inventory", Title: "Site inventory", Icon: theme.ListIcon(), Build: newInventoryPanel, Need: app.ActView},
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: newSettingsPanel, Need: app.ActView},
 	}
@@ -56,6 +58,7 @@ type shell struct {
 	c       *Console
 	content fyne.CanvasObject
 	header  *header
+	banner  *drillBanner // shown while a drill runs
 	status  *statusBar
 	nav     *widget.List
 	body    *fyne.Container
@@ -73,6 +76,7 @@ func newShell(c *Console) *shell {
 		}
 	}
 	s.header = newHeader(c)
+	s.banner = newDrillBanner(c)
 	s.status = newStatusBar(c)
 	s.body = container.NewStack()
 	s.nav = widget.NewList(
@@ -90,7 +94,7 @@ func newShell(c *Console) *shell {
 	navBG := canvas.NewRectangle(themeColor(colorPanel))
 	nav := container.NewStack(navBG, s.nav)
 	split := container.NewBorder(nil, nil, nav, nil, s.body)
-	s.content = container.NewBorder(s.header.content, s.status.content, nil, nil, split)
+	s.content = container.NewBorder(container.NewVBox(s.header.content, s.banner.content), s.status.content, nil, nil, split)
 	if len(s.panels) > 0 {
 		s.nav.Select(0)
 	}
@@ -109,6 +113,9 @@ func (s *shell) typedKey(ev *fyne.KeyEvent) {
 func (s *shell) entry(e app.Entry) {
 	if e.Kind.IsAlarm() {
 		s.header.refreshCounts()
+	}
+	if e.Kind == app.KindDrillStarted || e.Kind == app.KindDrillInjected || e.Kind == app.KindDrillStopped {
+		s.banner.refresh()
 	}
 	for _, v := range s.built {
 		if h, ok := v.(entryHandler); ok {
@@ -154,6 +161,7 @@ func (s *shell) show(id string) {
 // tick runs every second.
 func (s *shell) tick() {
 	s.header.tick()
+	s.banner.refresh()
 	s.status.refresh()
 	for _, v := range s.built {
 		if h, ok := v.(ticker); ok {

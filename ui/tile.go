@@ -43,10 +43,12 @@ var (
 	bandColor       = color.NRGBA{0x00, 0x00, 0x00, 0x99}
 )
 
-// alarmMark is how an open alarm touches a camera: its priority colour, flashing while new.
+// alarmMark is how an open alarm touches a camera: its priority colour, flashing while new,
+// marked DRILL when it is a drill's.
 type alarmMark struct {
 	Priority app.Priority
 	Flash    bool
+	Drill    bool
 }
 
 // drawn states of a tile (what it shows, not the stream's state).
@@ -370,7 +372,11 @@ func (t *tile) showAlarm() {
 	c := priorityColor(t.alarm.Priority)
 	t.alarmBorder.StrokeColor = c
 	t.alarmBorder.Hidden = t.alarm.Flash && !t.flashOn
-	t.badge.Set(t.alarm.Priority.String(), c)
+	text := t.alarm.Priority.String()
+	if t.alarm.Drill {
+		text += " " + T("DRILL")
+	}
+	t.badge.Set(text, c)
 	t.badge.Show()
 }
 

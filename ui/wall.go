@@ -852,8 +852,8 @@ func (w *wallPanel) tileMenu(t *tile, at fyne.Position) {
 
 // --- alarms --------------------------------------------------------------------------
 
-// refreshAlarms marks the cameras that see an open alarm: a new alarm (flashing) outranks
-// the ones being handled (steady), then the more urgent priority wins.
+// refreshAlarms marks the cameras that see an open alarm: a real alarm outranks a drill's,
+// a new alarm (flashing) the ones being handled (steady), then the more urgent priority wins.
 func (w *wallPanel) refreshAlarms() {
 	marks := map[string]alarmMark{}
 	if w.c.deps.Desk != nil {
@@ -861,8 +861,8 @@ func (w *wallPanel) refreshAlarms() {
 			isNew := a.State == app.AlarmNew
 			for _, id := range w.site.CamerasSeeing(&a) {
 				m, ok := marks[id]
-				if !ok || (isNew && !m.Flash) || (isNew == m.Flash && a.Priority < m.Priority) {
-					marks[id] = alarmMark{Priority: a.Priority, Flash: isNew}
+				if !ok || (m.Drill && !a.Drill) || (m.Drill == a.Drill && ((isNew && !m.Flash) || (isNew == m.Flash && a.Priority < m.Priority))) {
+					marks[id] = alarmMark{Priority: a.Priority, Flash: isNew, Drill: a.Drill}
 				}
 			}
 		}

@@ -18,8 +18,9 @@ type Config struct {
 	Grace time.Duration
 }
 
-// Feeds opens the cameras of the site on demand: a stream is connected and decoded only
-// while someone watches it. It implements app.CameraFeeds.
+// Feeds opens the cameras of the site on demand: a stream is connected while someone
+// watches it (a viewer) or records it (a tap), and decoded only while watched. It
+// implements app.CameraFeeds.
 type Feeds struct {
 	cfg      Config
 	health   *app.Health
@@ -99,6 +100,43 @@ func (f *Feeds) watch(cameraID string, main bool, w, h int, gray bool, fps float
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	s, err := f.streamLocked(cameraID, main)
+	if err != nil {
+		return nil, err
+	}
+	v := newViewer(s, w, h, gray)
+	v.SetMaxFPS(fps)
+	s.mu.Lock()
+	s.keepLocked()
+	s.viewers[v] = struct{}{}
+	s.nviewers.Store(int32(len(s.viewers)))
+	s.mu.Unlock()
+	return v, nil
+}
+
+// Tap opens a receive-only consumer of a camera's main or sub stream: its compressed
+// access units, for recording. The stream stays connected while the tap is open.
+func (f *Feeds) Tap(cameraID string, main bool) (*Tap, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, err := f.streamLocked(cameraID, main)
+	if err != nil {
+		return nil, err
+	}
+	t := newTap(s)
+	s.mu.Lock()
+	s.keepLocked()
+	taps := []*Tap{t}
+	if old := s.taps.Load(); old != nil {
+		taps = append(taps, *old...)
+	}
+	s.taps.Store(&taps)
+	s.mu.Unlock()
+	return t, nil
+}
+
+// streamLocked returns the running stream of a camera, starting it when needed (f.mu held).
+func (f *Feeds) streamLocked(cameraID string, main bool) (*stream, error) {
 	if f.closed {
 		return nil, app.Errorf(app.CodeUnavailable, "The video service is stopped")
 	}
@@ -117,16 +155,40 @@ func (f *Feeds) watch(cameraID string, main bool, w, h int, gray bool, fps float
 		f.streams[key] = s
 		delete(f.recent, key)
 	}
-	v := newViewer(s, w, h, gray)
-	v.SetMaxFPS(fps)
-	s.mu.Lock()
+	return s, nil
+}
+
+// keepLocked cancels a pending stop: someone uses the stream again (s.mu held).
+func (s *stream) keepLocked() {
 	if s.idle != nil {
 		s.idle.Stop()
 		s.idle = nil
 	}
-	s.viewers[v] = struct{}{}
+}
+
+// unusedLocked reports whether neither a viewer nor a tap uses the stream (s.mu held).
+func (s *stream) unusedLocked() bool {
+	taps := s.taps.Load()
+	return len(s.viewers) == 0 && (taps == nil || len(*taps) == 0)
+}
+
+// releaseTap takes a closed tap off its stream, like release for a viewer.
+func (f *Feeds) releaseTap(t *Tap) {
+	s := t.s
+	s.mu.Lock()
+	var taps []*Tap
+	if old := s.taps.Load(); old != nil {
+		for _, o := range *old {
+			if o != t {
+				taps = append(taps, o)
+			}
+		}
+	}
+	s.taps.Store(&taps)
+	if s.unusedLocked() && s.idle == nil {
+		s.idle = time.AfterFunc(f.cfg.Grace, func() { f.stopIfIdle(s) })
+	}
 	s.mu.Unlock()
-	return v, nil
 }
 
 // release takes a closed viewer off its stream; the stream stops after the grace period
@@ -135,8 +197,8 @@ func (f *Feeds) release(v *viewer) {
 	s := v.s
 	s.mu.Lock()
 	delete(s.viewers, v)
-	last := len(s.viewers) == 0
-	if last && s.idle == nil {
+	s.nviewers.Store(int32(len(s.viewers)))
+	if s.unusedLocked() && s.idle == nil {
 		s.idle = time.AfterFunc(f.cfg.Grace, func() { f.stopIfIdle(s) })
 	}
 	s.mu.Unlock()
@@ -149,7 +211,7 @@ func (f *Feeds) stopIfIdle(s *stream) {
 		return
 	}
 	s.mu.Lock()
-	idle := len(s.viewers) == 0
+	idle := s.unusedLocked()
 	s.mu.Unlock()
 	key := streamKey{s.cameraID, s.main}
 	if idle && f.streams[key] == s {

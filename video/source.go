@@ -28,6 +28,15 @@ type accessUnit struct {
 	key      bool
 	received time.Time
 	size     int
+	// pts is the presentation time in 1/90000 s, counted from the connection's first key
+	// frame (hasPTS false before it); conn numbers the connection, so that a consumer that
+	// keeps time across reconnections (the recorder) sees where the count restarts.
+	pts    int64
+	hasPTS bool
+	conn   uint64
+	// catchUp marks units decoded only to reach the live picture (a viewer joined a stream
+	// that was not being decoded): their pictures are not shown.
+	catchUp bool
 }
 
 // Backoff between connection attempts: it starts near a second and stays short for network
@@ -53,6 +62,11 @@ type source struct {
 	onAU    func(accessUnit)
 	onState func(state sourceState)
 	lost    *atomic.Int64 // RTP packets lost or units broken (shared with the stream, which outlives a source)
+
+	// conn numbers the connections; ptsOf decodes a packet's RTP time of the current one.
+	// Both are set in once before Play, so the handlers (called after) see them.
+	conn  uint64
+	ptsOf func(*rtp.Packet) (int64, bool)
 }
 
 // sourceState is what the source reports of the connection.
@@ -136,6 +150,8 @@ func (s *source) once(ctx context.Context) error {
 	if _, err := c.Setup(desc.BaseURL, medi, 0, 0); err != nil {
 		return err
 	}
+	s.conn++
+	s.ptsOf = func(pkt *rtp.Packet) (int64, bool) { return c.PacketPTS2(medi, pkt) }
 	c.OnPacketRTP(medi, forma, handler)
 	if _, err := c.Play(nil); err != nil {
 		return err
@@ -173,7 +189,9 @@ func (s *source) h264Handler(f *format.H264) (func(*rtp.Packet), error) {
 		return nil, err
 	}
 	sps, pps := f.SPS, f.PPS
+	var ts timestamps
 	return func(pkt *rtp.Packet) {
+		ts.see(s, pkt)
 		au, err := dec.Decode(pkt)
 		if err != nil {
 			if !errors.Is(err, rtph264.ErrMorePacketsNeeded) && !errors.Is(err, rtph264.ErrNonStartingPacketAndNoPrevious) {
@@ -199,7 +217,7 @@ func (s *source) h264Handler(f *format.H264) (func(*rtp.Packet), error) {
 		if key && (!hasSPS || !hasPPS) && sps != nil && pps != nil {
 			au = append([][]byte{sps, pps}, au...)
 		}
-		s.onAU(accessUnit{codec: codec.H264, nalus: au, key: key, received: time.Now(), size: size})
+		s.onAU(ts.stamp(s, accessUnit{codec: codec.H264, nalus: au, key: key, received: time.Now(), size: size}))
 	}, nil
 }
 
@@ -210,7 +228,9 @@ func (s *source) h265Handler(f *format.H265) (func(*rtp.Packet), error) {
 		return nil, err
 	}
 	vps, sps, pps := f.VPS, f.SPS, f.PPS
+	var ts timestamps
 	return func(pkt *rtp.Packet) {
+		ts.see(s, pkt)
 		au, err := dec.Decode(pkt)
 		if err != nil {
 			if !errors.Is(err, rtph265.ErrMorePacketsNeeded) && !errors.Is(err, rtph265.ErrNonStartingPacketAndNoPrevious) {
@@ -238,7 +258,7 @@ func (s *source) h265Handler(f *format.H265) (func(*rtp.Packet), error) {
 		if key && !(hv && hs && hp) && vps != nil && sps != nil && pps != nil {
 			au = append([][]byte{vps, sps, pps}, au...)
 		}
-		s.onAU(accessUnit{codec: codec.H265, nalus: au, key: key, received: time.Now(), size: size})
+		s.onAU(ts.stamp(s, accessUnit{codec: codec.H265, nalus: au, key: key, received: time.Now(), size: size}))
 	}, nil
 }
 
@@ -248,7 +268,9 @@ func (s *source) mjpegHandler(f *format.MJPEG) (func(*rtp.Packet), error) {
 	if err != nil {
 		return nil, err
 	}
+	var ts timestamps
 	return func(pkt *rtp.Packet) {
+		ts.see(s, pkt)
 		img, err := dec.Decode(pkt)
 		if err != nil {
 			if !errors.Is(err, rtpmjpeg.ErrMorePacketsNeeded) && !errors.Is(err, rtpmjpeg.ErrNonStartingPacketAndNoPrevious) {
@@ -256,6 +278,28 @@ func (s *source) mjpegHandler(f *format.MJPEG) (func(*rtp.Packet), error) {
 			}
 			return
 		}
-		s.onAU(accessUnit{codec: codec.MJPEG, nalus: [][]byte{img}, key: true, received: time.Now(), size: len(img)})
+		s.onAU(ts.stamp(s, accessUnit{codec: codec.MJPEG, nalus: [][]byte{img}, key: true, received: time.Now(), size: len(img)}))
 	}, nil
+}
+
+// timestamps follows the presentation time of one connection's packets. gortsplib's time
+// decoder must see every packet (it starts counting at the first key frame and follows
+// the RTP clock's wrap-around); all packets of an access unit carry the same time.
+type timestamps struct {
+	pts int64
+	ok  bool
+}
+
+func (t *timestamps) see(s *source, pkt *rtp.Packet) {
+	if s.ptsOf == nil {
+		return
+	}
+	if v, ok := s.ptsOf(pkt); ok {
+		t.pts, t.ok = v, true
+	}
+}
+
+func (t *timestamps) stamp(s *source, au accessUnit) accessUnit {
+	au.pts, au.hasPTS, au.conn = t.pts, t.ok, s.conn
+	return au
 }

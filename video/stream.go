@@ -36,13 +36,23 @@ type stream struct {
 	mu      sync.Mutex
 	viewers map[*viewer]struct{}
 	status  app.StreamStatus
-	idle    *time.Timer // stops the stream a little after the last viewer left
+	idle    *time.Timer // stops the stream a little after the last viewer (and tap) left
+
+	// The network reader reads these without the lock: how many viewers decode the
+	// stream, and the taps (copy on write) that take its compressed units.
+	nviewers atomic.Int32
+	taps     atomic.Pointer[[]*Tap]
+	// gop holds the units since the last key frame while only taps use the stream (the
+	// source goroutine alone touches it): a viewer that comes is caught up from it at once
+	// instead of waiting for the next key frame.
+	gop []accessUnit
 
 	needKey   atomic.Bool
 	queueDrop atomic.Int64
 	frames    atomic.Int64 // decoded, for the fps figure
 	bytes     atomic.Int64 // received, for the bitrate figure
 	decErrs   atomic.Int64
+	decoded   atomic.Int64 // pictures decoded in the stream's life (a stream only tapped decodes none)
 	seq       uint64
 }
 
@@ -117,9 +127,58 @@ func (s *stream) stop() {
 	<-s.done
 }
 
-// push queues an access unit from the source; it never blocks the network reader.
+// push hands an access unit from the source to the taps and queues it for the decoder;
+// it never blocks the network reader.
 func (s *stream) push(au accessUnit) {
 	s.bytes.Add(int64(au.size))
+	taps := s.taps.Load()
+	if taps != nil {
+		for _, t := range *taps {
+			t.offer(au)
+		}
+	}
+	if s.nviewers.Load() == 0 && taps != nil && len(*taps) > 0 {
+		// Only taps (the recorder) use the stream: decoding would be wasted work. The units
+		// since the last key frame are kept so that a viewer who comes starts at once.
+		s.undecoded(au)
+		return
+	}
+	if s.gop != nil {
+		gop := s.gop
+		s.gop = nil
+		for _, g := range gop {
+			g.catchUp = true
+			s.queue(g)
+		}
+	}
+	s.queue(au)
+}
+
+// undecoded keeps the current group of pictures of a stream nobody watches and reports it
+// playing from its first key frame (its size stays the last one decoded).
+func (s *stream) undecoded(au accessUnit) {
+	s.needKey.Store(true)
+	s.frames.Add(1) // received, for the fps figure
+	if au.key {
+		s.gop = append(s.gop[:0], au)
+		s.mu.Lock()
+		if s.status.State != app.StreamPlaying {
+			prev := s.status
+			s.status.State, s.status.Reason, s.status.Detail = app.StreamPlaying, "", ""
+			s.changed(prev)
+		}
+		s.mu.Unlock()
+	} else if len(s.gop) > 0 && len(s.gop) < maxGOP {
+		s.gop = append(s.gop, au)
+	}
+}
+
+// maxGOP bounds the units kept to catch a viewer up (a camera with a very long key-frame
+// interval is caught up at its next key frame instead).
+const maxGOP = 300
+
+// queue offers an access unit to the decoder.
+func (s *stream) queue(au accessUnit) {
 	select {
 	case s.aus <- au:
 	default:
@@ -209,8 +268,11 @@ func (s *stream) decodeLoop(ctx context.Context) {
 				s.needKey.Store(true)
 				continue
 			}
-			if !ok {
-				continue
+			if ok {
+				s.decoded.Add(1)
+			}
+			if !ok || au.catchUp {
+				continue // catching up: only the live picture after these is shown
 			}
 			s.picture(dec, au)
 		}

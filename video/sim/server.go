@@ -61,9 +61,10 @@ type Config struct {
 
 // Server is the running simulator.
 type Server struct {
-	cfg    Config
-	server *gortsplib.Server
-	paths  map[string]*path
+	cfg     Config
+	server  *gortsplib.Server
+	pathsMu sync.RWMutex
+	paths   map[string]*path
 
 	mu        sync.Mutex
 	sessions  map[*gortsplib.ServerSession]*path
@@ -108,6 +109,9 @@ func Start(cfg Config) (*Server, error) {
 	if err := s.server.Start(); err != nil {
 		return nil, fmt.Errorf("the camera simulator cannot listen on %s: %w", cfg.Address, err)
 	}
+	// Clients may already connect while the paths are set up (a reader retrying).
+	s.pathsMu.Lock()
+	defer s.pathsMu.Unlock()
 	for i, c := range cfg.Cameras {
 		if cfg.Distinct > 0 && i >= cfg.Distinct {
 			src := cfg.Cameras[i%cfg.Distinct].ID
@@ -123,7 +127,9 @@ func Start(cfg Config) (*Server, error) {
 		}{{"main", cfg.Main}, {"sub", cfg.Sub}} {
 			pt, err := newPath(s, c, p.suffix, p.prof)
 			if err != nil {
+				s.pathsMu.Unlock()
 				s.Close()
+				s.pathsMu.Lock()
 				return nil, err
 			}
 			s.paths["/"+c.ID+"/"+p.suffix] = pt
@@ -167,13 +173,18 @@ func (s *Server) Close() {
 
 // Readers returns how many clients play the given path ("/ID/sub").
 func (s *Server) Readers(p string) int {
-	if pt := s.paths[p]; pt != nil {
+	s.pathsMu.RLock()
+	pt := s.paths[p]
+	s.pathsMu.RUnlock()
+	if pt != nil {
 		return pt.readerCount()
 	}
 	return 0
 }
 
 func (s *Server) lookup(p string) *path {
+	s.pathsMu.RLock()
+	defer s.pathsMu.RUnlock()
 	return s.paths[strings.TrimSuffix(p, "/")]
 }
 

@@ -1,0 +1,334 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"watchpost/app"
+	"watchpost/assets"
+	"watchpost/store"
+	"watchpost/video"
+	"watchpost/video/sim"
+)
+
+// Recording through the real parts: the SQLite store and its journal, the alarm desk,
+// incident command, the RTSP simulator over loopback, the recorder's taps and MP4 writer.
+// ffprobe judges the files.
+
+var (
+	recDuty      = &app.Operator{Username: "duty", Name: "李明", Role: app.RoleOperator}
+	recCommander = &app.Operator{Username: "commander", Name: "王强", Role: app.RoleCommander}
+	recTrainer   = &app.Operator{Username: "trainer", Name: "陈静", Role: app.RoleTrainer}
+)
+
+// recRig is a console's core with two simulated cameras (cam1 looks at the place of the
+// alarms, cam2 stands 50 m away).
+type recRig struct {
+	dir       string
+	st        *store.Store
+	rec       *app.Recorder
+	inv       *app.Inventory
+	desk      *app.AlarmDesk
+	incidents *app.Incidents
+	clips     *video.Recorder
+	r         *app.Recording
+	place     app.Point
+}
+
+func recFreeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func newRecRig(t *testing.T, cfg app.RecordingConfig, withCameras bool) *recRig {
+	t.Helper()
+	ctx := context.Background()
+	quiet := slog.New(slog.DiscardHandler)
+	g := &recRig{dir: t.TempDir(), place: app.Point{X: 50, Y: 60}}
+	st, err := store.Open(ctx, filepath.Join(g.dir, store.FileName), store.Options{Log: quiet})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	g.st = st
+	g.rec = app.NewRecorder(st, app.NewBus())
+
+	rtsp := recFreeAddr(t)
+	site := &app.Site{ID: "rec", Names: app.Names{Name: "录像测试"}, Demo: true, Boundary: app.Polygon{{X: 0, Y: 0}, {X: 200, Y: 0}, {X: 200, Y: 200}, {X: 0, Y: 200}}}
+	for i, pos := range []app.Point{{X: 50, Y: 50}, {X: 100, Y: 60}} {
+		id := fmt.Sprintf("cam%d", i+1)
+		site.Cameras = append(site.Cameras, app.Camera{ID: id, Names: app.Names{Name: id}, Position: pos, Direction: 0,
+			MainURL: fmt.Sprintf("rtsp://%s/%s/main", rtsp, id), SubURL: fmt.Sprintf("rtsp://%s/%s/sub", rtsp, id)})
+	}
+	demo, err := assets.DemoSite()
+	require.NoError(t, err)
+	site.Contacts = demo.Contacts // the default plans call them
+	g.inv = app.NewInventory(st, g.rec)
+	require.NoError(t, app.SeedDemo(ctx, g.inv, app.NewAccounts(st, g.rec, app.SystemClock{}), site, nil))
+	g.desk = app.NewAlarmDesk(g.rec, st, app.SystemClock{})
+	require.NoError(t, g.desk.Load(ctx))
+	plans := app.NewPlans(st, g.rec, g.inv, app.SystemClock{})
+	require.NoError(t, plans.Load(ctx))
+	defaults, err := assets.DefaultPlans()
+	require.NoError(t, err)
+	_, err = plans.Seed(ctx, defaults)
+	require.NoError(t, err)
+	g.incidents = app.NewIncidents(st, g.rec, plans, g.desk, g.inv, app.SystemClock{})
+	require.NoError(t, g.incidents.Load(ctx))
+
+	if withCameras {
+		s, err := sim.Start(sim.Config{Address: rtsp, Log: quiet,
+			Main:    sim.Profile{Width: 640, Height: 360, FPS: 15, BitrateKbps: 600},
+			Sub:     sim.Profile{Width: 320, Height: 180, FPS: 15, BitrateKbps: 200},
+			Cameras: []sim.Camera{{ID: "cam1", Name: "cam1"}, {ID: "cam2", Name: "cam2", Variant: 1}}})
+		require.NoError(t, err)
+		t.Cleanup(s.Close)
+	}
+	feeds := video.NewFeeds(site.Cameras, video.Config{}, nil, nil)
+	t.Cleanup(feeds.Close)
+	g.clips = video.NewRecorder(feeds, video.RecorderConfig{Dir: filepath.Join(g.dir, "clips"), Log: quiet})
+	t.Cleanup(g.clips.Close)
+	g.r = app.NewRecording(app.RecordingDeps{Source: g.clips, Store: st, Recorder: g.rec, Inventory: g.inv, Desk: g.desk,
+		Incidents: g.incidents, Clock: app.SystemClock{}, Log: quiet}, cfg)
+	return g
+}
+
+// run starts the service as the console does.
+func (g *recRig) run(t *testing.T) {
+	g.r.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = g.r.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; g.r.Close() })
+}
+
+// waitHeld waits until both cameras are received and hold d before now.
+func (g *recRig) waitHeld(t *testing.T, d time.Duration) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		st := g.r.Status()
+		return st.Receiving == 2 && st.Held >= d
+	}, 30*time.Second, 50*time.Millisecond, "the cameras are not recorded: %+v", g.r.Status())
+}
+
+// entries returns the journal's entries of a kind.
+func (g *recRig) entries(t *testing.T, kind app.EntryKind) []app.Entry {
+	t.Helper()
+	es, err := g.st.Query(context.Background(), app.JournalQuery{Kinds: []app.EntryKind{kind}})
+	require.NoError(t, err)
+	return es
+}
+
+// waitClips waits for n video.clip entries and returns their clips.
+func (g *recRig) waitClips(t *testing.T, n int) []app.Clip {
+	t.Helper()
+	var es []app.Entry
+	require.Eventually(t, func() bool { es = g.entries(t, app.KindClip); return len(es) >= n }, 60*time.Second, 100*time.Millisecond,
+		"no %d video.clip entries: %+v", n, g.r.Status())
+	out := make([]app.Clip, len(es))
+	for i := range es {
+		require.NoError(t, es[i].Decode(&out[i]))
+		assert.Equal(t, app.SubjectClip(out[i].ID), es[i].Subject)
+		assert.Equal(t, app.SystemActor, es[i].Operator)
+	}
+	return out
+}
+
+func clipSeconds(t *testing.T, file string) float64 {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file).Output()
+	require.NoError(t, err, file)
+	d, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	require.NoError(t, err)
+	return d
+}
+
+func recNeedFFprobe(t *testing.T) {
+	if _, err := exec.LookPath("ffprobe"); err != nil {
+		t.Skip("ffprobe is not installed (make test installs it)")
+	}
+}
+
+// An alarm raised through the real alarm desk: the cameras that see its place are
+// recorded from before it to after it, each clip is a file that plays, journaled as
+// video.clip with the alarm (and the incident opened meanwhile), and who plays it is
+// journaled too.
+func TestAnAlarmOnTheDeskIsRecorded(t *testing.T) {
+	recNeedFFprobe(t)
+	ctx := context.Background()
+	cfg := app.RecordingConfig{Pre: app.Duration(2 * time.Second), Post: app.Duration(3 * time.Second)}
+	g := newRecRig(t, cfg, true)
+	g.run(t)
+	g.waitHeld(t, 2*time.Second)
+
+	place := g.place
+	a, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, Cause: "烟感报警 smoke", Position: &place})
+	require.NoError(t, err)
+	in, err := g.incidents.Open(ctx, recCommander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
+	require.NoError(t, err)
+	assert.Eventually(t, func() bool { return g.r.Pending(a.ID) == 2 }, 5*time.Second, 10*time.Millisecond, "two clips being recorded")
+
+	clips := g.waitClips(t, 2)
+	cams := map[string]app.Clip{}
+	for _, c := range clips {
+		cams[c.CameraID] = c
+		assert.Equal(t, a.ID, c.AlarmID)
+		assert.Equal(t, in.ID, c.IncidentID, "the incident opened during the clip is linked")
+		assert.Equal(t, app.ClipForAlarm, c.Reason)
+		assert.Equal(t, "main", c.Stream)
+		assert.Equal(t, "H.264", c.Codec)
+		fi, err := os.Stat(c.File)
+		require.NoError(t, err)
+		assert.Equal(t, fi.Size(), c.Bytes)
+		assert.True(t, strings.HasPrefix(c.File, filepath.Join(g.dir, "clips")+string(filepath.Separator)), c.File)
+		assert.False(t, c.From.After(a.RaisedAt.Add(-2*time.Second)), "from before the alarm")
+		assert.False(t, c.To.Before(a.RaisedAt.Add(3*time.Second-150*time.Millisecond)), "to after it")
+		assert.InDelta(t, 5.5, clipSeconds(t, c.File), 0.5+0.15, "pre + post, within a key-frame interval")
+	}
+	assert.Contains(t, cams, "cam1", "the camera that sees the place")
+	assert.Contains(t, cams, "cam2", "and the nearest other")
+
+	assert.Len(t, g.r.Clips(app.ClipQuery{AlarmID: a.ID}), 2, "the desk finds them")
+	kept, err := g.st.Clips(ctx)
+	require.NoError(t, err)
+	assert.Len(t, kept, 2, "the store's index has them")
+	assert.Zero(t, g.r.Pending(a.ID))
+
+	c, err := g.r.Open(ctx, recDuty, cams["cam1"].ID)
+	require.NoError(t, err)
+	assert.Equal(t, cams["cam1"].File, c.File)
+	opened := g.entries(t, app.KindClipOpened)
+	require.Len(t, opened, 1)
+	assert.Equal(t, "duty", opened[0].Operator, "who looked at the evidence, and when")
+	_, err = g.r.Open(ctx, nil, cams["cam1"].ID)
+	assert.True(t, app.IsCode(err, app.CodeUnauthenticated))
+
+	// A fault of the system is not recorded.
+	_, err = g.desk.Raise(ctx, nil, app.Alarm{Kind: "device_offline", Priority: app.P3, Fault: true, Cause: "offline", Position: &place})
+	require.NoError(t, err)
+	assert.Zero(t, g.r.Pending(0))
+}
+
+// While a drill runs, its cameras are recorded, up to Post after it stops.
+func TestADrillsCamerasAreRecorded(t *testing.T) {
+	recNeedFFprobe(t)
+	ctx := context.Background()
+	g := newRecRig(t, app.RecordingConfig{Pre: app.Duration(time.Second), Post: app.Duration(time.Second)}, true)
+	g.run(t)
+	g.waitHeld(t, time.Second)
+	started, err := g.rec.Record(ctx, app.NewEntry(app.KindDrillStarted, "", recTrainer.Username,
+		app.DrillRun{Scenario: "fire", Name: "消防演练", Cameras: []string{"cam2"}, StartedAt: time.Now(), By: recTrainer.Username}))
+	require.NoError(t, err)
+	run := started[0].Seq
+	time.Sleep(3 * time.Second)
+	end := time.Now()
+	_, err = g.rec.Record(ctx, app.NewEntry(app.KindDrillStopped, app.SubjectDrill(run), recTrainer.Username,
+		app.DrillRun{ID: run, Scenario: "fire", EndedAt: &end, By: recTrainer.Username}))
+	require.NoError(t, err)
+
+	clips := g.waitClips(t, 1)
+	require.Len(t, clips, 1)
+	c := clips[0]
+	assert.Equal(t, "cam2", c.CameraID)
+	assert.Equal(t, run, c.DrillRun)
+	assert.Equal(t, app.ClipForDrill, c.Reason)
+	assert.InDelta(t, 5.5, clipSeconds(t, c.File), 0.5+0.3, "pre + the drill + post")
+	es := g.entries(t, app.KindClip)
+	assert.True(t, es[0].Drill, "marked as drill in the journal")
+}
+
+// Retention deletes the oldest clips first, by age and then by size, journals each
+// deletion, and never deletes a clip of an open alarm or a running incident.
+func TestRetentionDeletesTheOldestButNeverAnOpenCase(t *testing.T) {
+	ctx := context.Background()
+	g := newRecRig(t, app.RecordingConfig{MaxAge: app.Duration(30 * 24 * time.Hour), MaxBytes: 3500}, false)
+	place := g.place
+	open, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "sos", Priority: app.P1, Cause: "SOS", Position: &place})
+	require.NoError(t, err)
+	fire, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, Cause: "smoke", Position: &place})
+	require.NoError(t, err)
+	in, err := g.incidents.Open(ctx, recCommander, app.OpenRequest{PlanID: "fire-residential", AlarmID: fire.ID})
+	require.NoError(t, err)
+	_, err = g.desk.Resolve(ctx, recDuty, fire.ID, app.OutcomeGenuine, "")
+	require.NoError(t, err, "the alarm is resolved; its incident runs on")
+
+	// Six clips of 1000 bytes, 50 days to 1 day old, written as the recorder would have.
+	now := time.Now()
+	day := 24 * time.Hour
+	mk := func(name string, age time.Duration, alarm, incident int64) app.Clip {
+		file := filepath.Join(g.dir, "clips", "old", name+".mp4")
+		require.NoError(t, os.MkdirAll(filepath.Dir(file), 0o755))
+		require.NoError(t, os.WriteFile(file, make([]byte, 1000), 0o644))
+		c := app.Clip{ID: name, CameraID: "cam1", From: now.Add(-age), To: now.Add(-age + 45*time.Second), File: file, Bytes: 1000,
+			AlarmID: alarm, IncidentID: incident, Reason: app.ClipForAlarm}
+		_, err := g.rec.Record(ctx, app.NewEntry(app.KindClip, app.SubjectClip(name), app.SystemActor, c))
+		require.NoError(t, err)
+		return c
+	}
+	old := mk("c1-old", 50*day, 0, 0)
+	openAlarm := mk("c2-open-alarm", 40*day, open.ID, 0)
+	running := mk("c3-running-incident", 35*day, fire.ID, in.ID)
+	c4 := mk("c4", 3*day, 0, 0)
+	c5 := mk("c5", 2*day, 0, 0)
+	c6 := mk("c6", day, 0, 0)
+
+	g.run(t) // reads the index from the store, applies retention
+	var deleted []app.ClipDeletion
+	require.Eventually(t, func() bool {
+		deleted = nil
+		for _, e := range g.entries(t, app.KindClipDeleted) {
+			var d app.ClipDeletion
+			require.NoError(t, e.Decode(&d))
+			deleted = append(deleted, d)
+		}
+		return len(deleted) >= 3
+	}, 10*time.Second, 50*time.Millisecond)
+	assert.Equal(t, []app.ClipDeletion{
+		{Clip: old.ID, File: old.File, CameraID: "cam1", Bytes: 1000, Why: app.ClipTooOld},
+		{Clip: c4.ID, File: c4.File, CameraID: "cam1", Bytes: 1000, Why: app.ClipOverSize},
+		{Clip: c5.ID, File: c5.File, CameraID: "cam1", Bytes: 1000, Why: app.ClipOverSize},
+	}, deleted, "the too old one, then the oldest ones over the size; never the open cases")
+	for _, c := range []app.Clip{old, c4, c5} {
+		assert.NoFileExists(t, c.File)
+	}
+	for _, c := range []app.Clip{openAlarm, running, c6} {
+		assert.FileExists(t, c.File)
+	}
+	kept, err := g.st.Clips(ctx)
+	require.NoError(t, err)
+	var ids []string
+	for _, c := range kept {
+		ids = append(ids, c.ID)
+	}
+	assert.Equal(t, []string{openAlarm.ID, running.ID, c6.ID}, ids, "the store's index follows the journal")
+	st := g.r.Status()
+	assert.Equal(t, int64(3000), st.Bytes)
+	assert.Equal(t, 3, st.Clips)
+
+	// Once the alarm is resolved and the incident closed, their old clips go too.
+	_, err = g.desk.Acknowledge(ctx, recDuty, open.ID, "")
+	require.NoError(t, err)
+	_, err = g.desk.Resolve(ctx, recDuty, open.ID, app.OutcomeFalse, "")
+	require.NoError(t, err)
+	require.NoError(t, g.r.Retain(ctx))
+	assert.FileExists(t, running.File, "the incident still runs")
+	assert.NoFileExists(t, openAlarm.File)
+	_, err = g.incidents.Close(ctx, recCommander, in.ID, "火已扑灭 put out")
+	require.NoError(t, err)
+	require.NoError(t, g.r.Retain(ctx))
+	assert.NoFileExists(t, running.File)
+	assert.FileExists(t, c6.File)
+}

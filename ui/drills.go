@@ -1,0 +1,387 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"watchpost/app"
+)
+
+// Drills (trainers and administrators): the drill scenarios, starting and stopping a run,
+// the running drill as it goes (injections done and to come, the team's reactions met,
+// late or missed), the scenario editor, and the past runs of a scenario side by side with
+// their debrief reports. The core checks the role again and journals everything.
+
+type drillsPanel struct {
+	c       *Console
+	content fyne.CanvasObject
+	tabs    *container.AppTabs
+
+	scenarios []app.DrillScenario
+	list      *widget.List
+	selected  string
+	pending   string // a scenario being saved: selected when its entry arrives
+
+	scenario *fyne.Container // the selected scenario
+	live     *drillLive
+	runs     *drillRuns
+	liveTab  *container.TabItem
+	shown    bool
+	// lastReport is the debrief report written last (tests read it).
+	lastReport string
+}
+
+func newDrillsPanel(c *Console) panelView {
+	p := &drillsPanel{c: c}
+	if c.deps.Drills == nil {
+		p.content = container.NewCenter(widget.NewLabel(T("Drills are not available")))
+		return p
+	}
+	newBtn := widget.NewButtonWithIcon(T("New scenario…"), theme.ContentAddIcon(), func() { p.edit(app.DrillScenario{}, true) })
+	p.list = widget.NewList(
+		func() int { return len(p.scenarios) },
+		func() fyne.CanvasObject {
+			return container.NewVBox(widget.NewLabelWithStyle("Drill scenario name template", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), muted("plan"))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= len(p.scenarios) {
+				return
+			}
+			sc := p.scenarios[i]
+			box := o.(*fyne.Container)
+			l := box.Objects[0].(*widget.Label)
+			l.Truncation = fyne.TextTruncateEllipsis
+			l.SetText(sc.Display(english()))
+			sub := box.Objects[1].(*canvas.Text)
+			sub.Text = p.subtitle(&sc)
+			sub.Refresh()
+		})
+	p.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(p.scenarios) {
+			p.selected = p.scenarios[i].ID
+			p.showScenario()
+			p.runs.load(p.selected)
+		}
+	}
+	p.scenario = container.NewStack(container.NewCenter(widget.NewLabel(T("Select a drill scenario"))))
+	p.live = newDrillLive(p)
+	p.runs = newDrillRuns(p)
+	top := container.NewVBox(heading(T("Drill scenarios")), container.NewHBox(newBtn))
+	left := container.NewBorder(top, nil, nil, nil, p.list)
+	p.liveTab = container.NewTabItemWithIcon(T("Running drill"), theme.MediaPlayIcon(), p.live.content)
+	p.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(T("Scenario"), theme.DocumentIcon(), container.NewPadded(p.scenario)),
+		p.liveTab,
+		container.NewTabItemWithIcon(T("Runs and comparison"), theme.HistoryIcon(), p.runs.content),
+	)
+	split := container.NewHSplit(left, p.tabs)
+	split.Offset = 0.24
+	p.content = split
+	p.reload()
+	if len(p.scenarios) > 0 {
+		p.list.Select(0)
+	}
+	if p.c.deps.Drills.Running() {
+		p.tabs.Select(p.liveTab)
+	}
+	return p
+}
+
+func (p *drillsPanel) Object() fyne.CanvasObject { return p.content }
+
+// Shown follows whether the panel is on screen (the live view is refreshed only then).
+func (p *drillsPanel) Shown(on bool) {
+	p.shown = on
+	if on && p.live != nil {
+		p.live.refresh()
+	}
+}
+
+// Tick refreshes the running drill's clock and reactions (late ones turn overdue).
+func (p *drillsPanel) Tick() {
+	if p.live != nil && p.shown {
+		p.live.refresh()
+	}
+}
+
+// OnEntry follows the scenarios, the runs and the team's reactions during a drill.
+func (p *drillsPanel) OnEntry(e app.Entry) {
+	if p.list == nil {
+		return
+	}
+	switch {
+	case strings.HasPrefix(e.Subject, "drill-scenario:"):
+		if p.pending != "" && e.Subject == app.SubjectDrillScenario(p.pending) {
+			p.selected, p.pending = p.pending, ""
+		}
+		p.reload()
+		if p.selected != "" {
+			p.showScenario()
+		}
+	case e.Kind == app.KindDrillStarted:
+		p.tabs.Select(p.liveTab)
+		p.live.refresh()
+		p.showScenario()
+	case e.Kind == app.KindDrillStopped:
+		p.live.idle = false // the last run changed
+		p.live.refresh()
+		p.showScenario()
+		p.list.Refresh()
+		p.runs.reload()
+	case e.Drill:
+		p.live.refresh()
+	}
+}
+
+func (p *drillsPanel) subtitle(sc *app.DrillScenario) string {
+	s := p.planName(sc.PlanID)
+	if cur, ok := p.c.deps.Drills.Current(); ok && cur.Scenario == sc.ID {
+		s = T("Drill running") + " · " + s
+	}
+	return s
+}
+
+func (p *drillsPanel) planName(id string) string {
+	if p.c.deps.Plans != nil {
+		if pl, ok := p.c.deps.Plans.Get(id); ok {
+			return pl.Display(english())
+		}
+	}
+	return id
+}
+
+func (p *drillsPanel) reload() {
+	p.scenarios = p.c.deps.Drills.Scenarios()
+	p.list.Refresh()
+	found := false
+	for i, sc := range p.scenarios {
+		if sc.ID == p.selected {
+			p.list.Select(i)
+			found = true
+		}
+	}
+	if !found && p.selected != "" {
+		p.selected = ""
+		p.list.UnselectAll()
+		p.scenario.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(T("Select a drill scenario")))}
+		p.scenario.Refresh()
+	}
+}
+
+// showScenario renders the selected scenario: what it is, what it injects when, and
+// what it expects of the team.
+func (p *drillsPanel) showScenario() {
+	sc, ok := p.c.deps.Drills.Scenario(p.selected)
+	if !ok {
+		return
+	}
+	en := english()
+	running, isRunning := p.c.deps.Drills.Current()
+	start := widget.NewButtonWithIcon(T("Start drill"), theme.MediaPlayIcon(), func() { p.start(sc) })
+	start.Importance = widget.HighImportance
+	if isRunning {
+		start.Disable()
+	}
+	edit := widget.NewButtonWithIcon(T("Edit…"), theme.DocumentCreateIcon(), func() { p.edit(sc, false) })
+	del := widget.NewButtonWithIcon(T("Delete…"), theme.DeleteIcon(), func() { p.deleteScenario(sc) })
+	if isRunning && running.Scenario == sc.ID {
+		del.Disable()
+	}
+	body := container.NewVBox(heading(sc.Display(en)), container.NewHBox(start, edit, del))
+	if isRunning {
+		body.Add(wrapMuted(T("A drill is running: {{.Name}}. One drill runs at a time.", map[string]any{"Name": running.Names().Display(en)})))
+	}
+	if d := sc.DisplayDescription(en); d != "" {
+		body.Add(wrapLabel(d))
+	}
+	x := sc.Expect
+	length := T("until the trainer stops it")
+	if x.Duration > 0 {
+		length = formatDuration(x.Duration.D())
+	}
+	rows := []kvRow{
+		kv("Expected plan", p.planName(sc.PlanID)),
+		kv("Acknowledge each alarm within", formatDuration(x.AckWithin())),
+		kv("Open the incident within", formatDuration(x.OpenWithin())+" "+T("of the first alarm")),
+		kv("Length", length),
+		kv("Version", fmt.Sprintf("%d · %s · %s", sc.Version, operatorName(sc.UpdatedBy, p.c.operatorDisplay(sc.UpdatedBy)), sc.UpdatedAt.Local().Format("2006-01-02 15:04"))),
+	}
+	body.Add(details(rows))
+
+	body.Add(heading(T("Injections")))
+	site := p.c.deps.Inventory.Site()
+	for _, in := range sc.Injections {
+		body.Add(injectRow(in.At.D(), injectIcon(&in, site), describeInject(&in, site, en), nil))
+	}
+	body.Add(heading(T("Expected steps")))
+	if p.c.deps.Plans != nil {
+		if pl, ok := p.c.deps.Plans.Get(sc.PlanID); ok {
+			for _, st := range x.ExpectedSteps(&pl) {
+				line := st.DisplayTitle(en)
+				if st.Limit > 0 {
+					line += "  ·  " + T("within {{.D}}", map[string]any{"D": formatDuration(st.Limit.D())})
+				}
+				if st.MinLevel != 0 {
+					line += "  ·  " + T("from {{.Level}}", map[string]any{"Level": T(st.MinLevel.Label())})
+				}
+				body.Add(wrapLabel("• " + line))
+			}
+		}
+	}
+	p.scenario.Objects = []fyne.CanvasObject{container.NewVScroll(body)}
+	p.scenario.Refresh()
+}
+
+// injectRow is one injection: its time, a symbol of what it is and what it does; done
+// (non-nil) marks it done or failed.
+func injectRow(at time.Duration, icon fyne.Resource, text string, done *app.DrillInjection) fyne.CanvasObject {
+	when := canvas.NewText("+"+clockDuration(at), themeColor(colorMuted))
+	when.TextStyle.Monospace = true
+	left := container.NewHBox(when, widget.NewIcon(icon))
+	var right fyne.CanvasObject
+	if done != nil {
+		switch {
+		case done.Error != "":
+			right = newBadge(T("Injection failed"), themeColor(colorP1))
+			text += " — " + done.Error
+		default:
+			label := T("Done")
+			for _, id := range done.Alarms {
+				label += fmt.Sprintf(" #%d", id)
+			}
+			right = newBadge(label, themeColor(colorOK))
+		}
+	}
+	return container.NewBorder(nil, nil, left, right, wrapLabel(text))
+}
+
+// injectIcon is the symbol of an injection: the device's kind, a camera, or a note.
+func injectIcon(in *app.DrillInject, site *app.Site) fyne.Resource {
+	switch in.What() {
+	case app.InjectDevice:
+		if site != nil {
+			if d, ok := site.Device(in.Device); ok {
+				return symbol(string(d.Kind))
+			}
+		}
+		return theme.InfoIcon()
+	case app.InjectDetection:
+		return symbol("camera")
+	}
+	return theme.MailComposeIcon()
+}
+
+// describeInject says what an injection does, in the operator's language.
+func describeInject(in *app.DrillInject, site *app.Site, en bool) string {
+	switch in.What() {
+	case app.InjectDevice:
+		name := in.Device
+		if site != nil {
+			if d, ok := site.Device(in.Device); ok {
+				name = d.Display(en)
+			}
+		}
+		parts := []string{name}
+		if in.Event != "" {
+			parts = append(parts, in.Event)
+		}
+		if v := valuesText(in.Values); v != "" {
+			parts = append(parts, v)
+		}
+		return strings.Join(parts, " · ")
+	case app.InjectDetection:
+		name := in.Camera
+		if site != nil {
+			if c, ok := site.Camera(in.Camera); ok {
+				name = c.Display(en)
+			}
+		}
+		parts := []string{name, T(in.Detector.Label())}
+		if in.Count > 0 {
+			parts = append(parts, T("{{.N}} people", map[string]any{"N": in.Count}))
+		}
+		if in.Detail != "" {
+			parts = append(parts, in.Detail)
+		}
+		return strings.Join(parts, " · ")
+	case app.InjectNote:
+		return T("Scenario note") + ": " + in.DisplayNote(en)
+	}
+	return ""
+}
+
+// valuesText writes a message's fields as key=value, in a stable order.
+func valuesText(v map[string]any) string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%v", k, v[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+// start asks for confirmation and starts a run: everyone's console goes into drill mode.
+func (p *drillsPanel) start(sc app.DrillScenario) {
+	msg := T("Start the drill {{.Name}}? Every console shows the drill banner, and its alarms arrive on the alarm desk marked DRILL.",
+		map[string]any{"Name": sc.Display(english())})
+	dialog.ShowConfirm(T("Start drill"), msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		p.act(func(ctx context.Context, op *app.Operator) error {
+			_, err := p.c.deps.Drills.Start(ctx, op, sc.ID)
+			return err
+		})
+	}, p.c.win)
+}
+
+// stop asks for confirmation and stops the running drill, which scores it.
+func (p *drillsPanel) stop(run app.DrillRun) {
+	dialog.ShowConfirm(T("Stop drill"), T("Stop the drill {{.Name}} now? It is scored from what the team did until now.",
+		map[string]any{"Name": run.Names().Display(english())}), func(ok bool) {
+		if !ok {
+			return
+		}
+		p.act(func(ctx context.Context, op *app.Operator) error {
+			_, err := p.c.deps.Drills.Stop(ctx, op, run.ID)
+			return err
+		})
+	}, p.c.win)
+}
+
+func (p *drillsPanel) deleteScenario(sc app.DrillScenario) {
+	dialog.ShowConfirm(T("Delete…"), T("Delete the drill scenario {{.Name}}? Its past runs and scores stay in the journal.",
+		map[string]any{"Name": sc.Display(english())}), func(ok bool) {
+		if !ok {
+			return
+		}
+		p.act(func(ctx context.Context, op *app.Operator) error { return p.c.deps.Drills.Delete(ctx, op, sc.ID) })
+	}, p.c.win)
+}
+
+// act runs an action off the UI thread (it waits for the journal) and shows its error;
+// the panel follows the result through OnEntry.
+func (p *drillsPanel) act(action func(context.Context, *app.Operator) error) {
+	op := p.c.Operator()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := action(ctx, op); err != nil {
+			fyne.Do(func() { p.c.showError(err) })
+		}
+	}()
+}

@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"watchpost/app"
+	"watchpost/assets"
+)
+
+// newTestDrills runs drills on the test console's core with the default scenarios, its
+// scheduler running as main runs it.
+func newTestDrills(t *testing.T, rec *app.Recorder, inv *app.Inventory, plans *app.Plans, desk *app.AlarmDesk) *app.Drills {
+	t.Helper()
+	ctx := context.Background()
+	quiet := slog.New(slog.DiscardHandler)
+	ingest := app.NewIngest(inv, desk, rec, app.NewRules(app.RulesConfig{}, time.Now()), app.NewDeviceMonitor(time.Now()), app.SystemClock{}, quiet)
+	vision := app.NewVision(inv, desk, rec, nil, app.SystemClock{}, quiet, nil)
+	d := app.NewDrills(app.DrillDeps{Recorder: rec, Inventory: inv, Plans: plans, Desk: desk, Ingest: ingest, Vision: vision, Log: quiet})
+	require.NoError(t, d.Load(ctx))
+	defaults, err := assets.DefaultDrills()
+	require.NoError(t, err)
+	_, err = d.Seed(ctx, defaults)
+	require.NoError(t, err)
+	runCtx, cancel := context.WithCancel(ctx)
+	go d.Run(runCtx)
+	t.Cleanup(func() { d.Close(); cancel() })
+	return d
+}
+
+func panelIDs(c *Console) []string {
+	var ids []string
+	for _, p := range c.shell.panels {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+func TestDrillsPanelIsForTrainers(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	assert.NotContains(t, panelIDs(c), "drills", "the duty operator does not run drills")
+	signInAs(t, c, "trainer")
+	ids := panelIDs(c)
+	i := slices.Index(ids, "drills")
+	require.Positive(t, i)
+	assert.Equal(t, "plans", ids[i-1], "after the plans")
+}
+
+// quickDrill is a scenario whose events all come at once: a note and a smoke alarm.
+func quickDrill() app.DrillScenario {
+	return app.DrillScenario{ID: "quick", Names: app.Names{Name: "快速演练", NameEn: "Quick drill"}, PlanID: "fire-residential",
+		Injections: []app.DrillInject{
+			{Note: "演练开始", NoteEn: "The drill starts: smoke on the 12th floor"},
+			{Device: "smoke-b03-u2-12", Event: "alarm", Values: map[string]any{"smoke": true, "temperature": 60.0}},
+		}}
+}
+
+// A trainer starts a drill in the window; everyone sees the banner on every panel and the
+// drill's alarm marked DRILL; the trainer stops it and makes the debrief report.
+func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	trainer := signInAs(t, c, "trainer")
+	_, err := c.deps.Drills.Save(context.Background(), trainer, quickDrill())
+	require.NoError(t, err)
+	var opened []string
+	var mu sync.Mutex
+	c.deps.OpenURL = func(u *url.URL) error { mu.Lock(); opened = append(opened, u.Path); mu.Unlock(); return nil }
+	c.shell.show("drills")
+	p, ok := c.shell.built["drills"].(*drillsPanel)
+	require.True(t, ok)
+	waitFor(t, "the new scenario is listed", func() bool { return len(p.scenarios) == 4 })
+	settle()
+	assert.Contains(t, visibleTexts(p.content), "High-rise fire drill, Building 3")
+	p.list.Select(3)
+	assert.Contains(t, visibleTexts(p.scenario), "Quick drill")
+	assert.False(t, c.shell.banner.content.Visible(), "no banner before the drill")
+
+	test.Tap(findButton(p.scenario, "Start drill"))
+	confirmDialog(t, c, "Yes")
+	waitFor(t, "the drill runs", func() bool { return c.deps.Drills.Running() })
+	waitFor(t, "its alarm arrives", func() bool {
+		for _, a := range c.deps.Desk.Open() {
+			if a.Drill && a.DeviceID == "smoke-b03-u2-12" {
+				return true
+			}
+		}
+		return false
+	})
+	waitFor(t, "the banner shows", func() bool { return c.shell.banner.content.Visible() })
+	settle()
+	c.shell.banner.refresh()
+
+	// Another panel: the banner is there, with the drill's name and its latest note.
+	c.shell.show("alarms")
+	texts := strings.Join(visibleTexts(c.win.Content()), "\n")
+	assert.Contains(t, texts, "DRILL IN PROGRESS — Quick drill · ")
+	assert.Contains(t, texts, "The drill starts: smoke on the 12th floor")
+	desk := c.shell.built["alarms"].(*alarmPanel)
+	waitFor(t, "the drill alarm is on the desk", func() bool { return len(desk.shown) == 1 })
+	settle()
+	assert.Contains(t, visibleTexts(desk.list), "DRILL", "the alarm's row is marked")
+
+	// Everyone: the duty operator signing in sees it too.
+	c.SignOut()
+	signInAs(t, c, "duty")
+	assert.True(t, c.shell.banner.content.Visible(), "the banner is for everyone")
+	assert.Contains(t, strings.Join(visibleTexts(c.win.Content()), "\n"), "DRILL IN PROGRESS")
+	signInAs(t, c, "trainer")
+
+	// The trainer follows it and stops it.
+	c.shell.show("drills")
+	p = c.shell.built["drills"].(*drillsPanel)
+	p.tabs.Select(p.liveTab)
+	p.live.refresh()
+	waitFor(t, "the live view", func() bool { return p.live.has })
+	settle()
+	live := strings.Join(visibleTexts(p.live.content), "\n")
+	assert.Contains(t, live, "Acknowledge each drill alarm")
+	assert.Contains(t, live, "Fire alarm")
+	stop := findButton(p.live.content, "Stop drill")
+	require.NotNil(t, stop)
+	test.Tap(stop)
+	confirmDialog(t, c, "Yes")
+	waitFor(t, "the drill ends", func() bool { return !c.deps.Drills.Running() })
+	waitFor(t, "the banner goes", func() bool { return !c.shell.banner.content.Visible() })
+	settle()
+
+	runs, err := c.deps.Drills.Runs(context.Background(), "quick")
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	require.NotNil(t, runs[0].Score)
+
+	// The debrief report, from the runs of the scenario.
+	p.runs.load("quick")
+	require.Len(t, p.runs.runs, 1)
+	p.runs.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	test.Tap(p.runs.debrief)
+	waitFor(t, "the report is written", func() bool { return p.lastReport != "" })
+	b, err := os.ReadFile(p.lastReport)
+	require.NoError(t, err)
+	html := string(b)
+	assert.Contains(t, html, "Drill debrief")
+	assert.Contains(t, html, "Quick drill")
+	assert.Contains(t, html, "Expected reactions")
+	assert.Contains(t, html, "Runs of this scenario")
+	assert.Contains(t, html, "Drill started")
+	waitFor(t, "the report opens", func() bool { mu.Lock(); defer mu.Unlock(); return len(opened) == 1 })
+}
