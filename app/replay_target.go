@@ -89,6 +89,9 @@ func ResolveReplayTarget(ctx context.Context, st ReplayStore, kind string, id in
 		if err != nil {
 			return ReplayTarget{}, err
 		}
+		if len(es) == 0 {
+			return ReplayTarget{}, Errorf(CodeNotFound, "There is no incident {{.ID}}", "ID", id)
+		}
 		return incidentTarget(ctx, st, es)
 	case ReplayOfDrill:
 		es, err := st.Query(ctx, JournalQuery{Subject: SubjectDrill(id)})
@@ -109,7 +112,11 @@ func incidentTarget(ctx context.Context, st ReplayStore, es []Entry) (ReplayTarg
 	}
 	t := ReplayTarget{Kind: ReplayOfIncident, ID: in.ID, Name: in.Title, Start: in.OpenedAt, End: es[len(es)-1].Time,
 		Ended: in.State == IncidentClosed, Drill: in.Drill, Alarms: in.AlarmIDs}
-	if t.Ended {
+	if t.Ended && in.ClosedAt.Before(t.End) {
+		// The state "at the end" must include the closing: ClosedAt is stamped a moment
+		// before its entry is journaled, so the end is the later of the two.
+		t.End = es[len(es)-1].Time
+	} else if t.Ended {
 		t.End = in.ClosedAt
 	}
 	from := t.Start
@@ -148,7 +155,12 @@ func drillTarget(id int64, es []Entry) (ReplayTarget, error) {
 			t.Start = e.Time
 		}
 		if run.EndedAt != nil {
+			// The later of the stop's own time and its entry's: the state at the end
+			// includes the stop.
 			t.End, t.Ended, t.Score = *run.EndedAt, true, run.Score
+			if e.Time.After(t.End) {
+				t.End = e.Time
+			}
 		}
 	}
 	if !found {

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"watchpost/app"
+)
+
+// `watchpost replay ID --at T --json` on a real journal, read while the console's store is
+// still open: an incident from its alarm to its close, the state printed before and after
+// each thing the team did.
+func TestReplayCommandPrintsTheStateAtAnInstant(t *testing.T) {
+	ctx := context.Background()
+	g := newRecRig(t, app.RecordingConfig{}, false)
+	place := g.place
+	a, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, Cause: "烟感报警 smoke", Position: &place})
+	require.NoError(t, err)
+	time.Sleep(1100 * time.Millisecond) // instants a second apart, as --at reads them
+	_, err = g.desk.Acknowledge(ctx, recDuty, a.ID, "on my way")
+	require.NoError(t, err)
+	time.Sleep(1100 * time.Millisecond)
+	in, err := g.incidents.Open(ctx, recCommander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
+	require.NoError(t, err)
+	time.Sleep(1100 * time.Millisecond)
+	_, err = g.incidents.Tick(ctx, recCommander, in.ID, "verify", "")
+	require.NoError(t, err)
+	time.Sleep(1100 * time.Millisecond)
+	_, err = g.incidents.Close(ctx, recCommander, in.ID, "false alarm: burnt toast")
+	require.NoError(t, err)
+
+	at := func(when string) replayJSON {
+		t.Helper()
+		out, errOut, code := cli(t, nil, "replay", fmt.Sprintf("incident:%d", in.ID), "--at", when, "--json", "--data", g.dir)
+		require.Equal(t, 0, code, errOut)
+		var r replayJSON
+		require.NoError(t, json.Unmarshal([]byte(out), &r), out)
+		return r
+	}
+	alarmState := func(r replayJSON) app.AlarmState {
+		t.Helper()
+		require.Len(t, r.Alarms, 1, "the incident's alarm")
+		return r.Alarms[0].State
+	}
+
+	// Just after the alarm: new, no incident yet, the alarm on the desk.
+	r := at(a.RaisedAt.Add(300 * time.Millisecond).Format(time.RFC3339Nano))
+	assert.Equal(t, app.AlarmNew, alarmState(r))
+	assert.Nil(t, r.Incident, "not opened yet")
+	require.Len(t, r.Desk, 1)
+	assert.Equal(t, a.ID, r.Desk[0].ID)
+
+	// After the acknowledgment: acknowledged by the duty operator.
+	r = at(a.RaisedAt.Add(1500 * time.Millisecond).Format(time.RFC3339Nano))
+	assert.Equal(t, app.AlarmAcknowledged, alarmState(r))
+	require.NotNil(t, r.Alarms[0].Ack)
+	assert.Equal(t, "duty", r.Alarms[0].Ack.By)
+	assert.Nil(t, r.Incident)
+
+	// Opened, nothing ticked yet; then "verify" done by the commander.
+	r = at(in.OpenedAt.Add(300 * time.Millisecond).Format(time.RFC3339Nano))
+	require.NotNil(t, r.Incident)
+	assert.Equal(t, "open", r.Incident.State)
+	assert.Zero(t, r.Incident.Done)
+	assert.Positive(t, r.Incident.Total)
+	r = at(in.OpenedAt.Add(1500 * time.Millisecond).Format(time.RFC3339Nano))
+	assert.Equal(t, 1, r.Incident.Done)
+	var verify replayStep
+	for _, s := range r.Incident.Checklist {
+		if s.Step == "verify" {
+			verify = s
+		}
+	}
+	assert.Equal(t, "done", verify.Status)
+	assert.Equal(t, "commander", verify.By)
+
+	// At the end: closed, and offsets from the start read the same.
+	r = at("end")
+	assert.Equal(t, "closed", r.Incident.State)
+	assert.Equal(t, r.Target.End, r.At)
+	r2 := at("+1s")
+	assert.Equal(t, in.OpenedAt.Add(time.Second).Unix(), r2.At.Unix())
+
+	// A wrong ID or instant says so.
+	_, errOut, code := cli(t, nil, "replay", "incident:999", "--at", "end", "--data", g.dir)
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, errOut, "999")
+	_, errOut, code = cli(t, nil, "replay", fmt.Sprintf("incident:%d", in.ID), "--at", "yesterday-ish", "--data", g.dir)
+	assert.Equal(t, exitUsage, code)
+	assert.NotEmpty(t, errOut)
+}
