@@ -24,6 +24,7 @@ type drillLive struct {
 	top     *fyne.Container
 	inj     *fyne.Container
 	react   *fyne.Container
+	cols    *container.Split // hidden while no drill runs: empty columns say nothing
 
 	mu    sync.Mutex
 	busy  bool // a refresh is reading the journal
@@ -39,6 +40,7 @@ func newDrillLive(p *drillsPanel) *drillLive {
 		container.NewBorder(heading(T("Injections")), nil, nil, nil, container.NewVScroll(l.inj)),
 		container.NewBorder(heading(T("Expected reactions")), nil, nil, nil, container.NewVScroll(l.react)))
 	cols.Offset = 0.45
+	l.cols = cols
 	l.content = container.NewPadded(container.NewBorder(l.top, nil, nil, nil, cols))
 	l.showIdle()
 	return l
@@ -94,6 +96,7 @@ func (l *drillLive) showIdle() {
 		l.top.Add(container.NewHBox(widget.NewLabel(line), debrief))
 	}
 	l.inj.Objects, l.react.Objects = nil, nil
+	l.cols.Hide()
 	l.top.Refresh()
 	l.inj.Refresh()
 	l.react.Refresh()
@@ -102,6 +105,7 @@ func (l *drillLive) showIdle() {
 // show renders a running drill's progress.
 func (l *drillLive) show(pr app.DrillProgress) {
 	l.last, l.has, l.idle = pr, true, false
+	l.cols.Show()
 	en := english()
 	run := pr.Run
 	now := run.StartedAt.Add(pr.Elapsed)

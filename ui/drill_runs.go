@@ -134,7 +134,7 @@ func (r *drillRuns) fillSummary() {
 			best = run
 		}
 	}
-	text := T("{{.N}} runs. Best: {{.Best}}% (#{{.ID}}, {{.When}}). Latest: {{.Last}}%.", map[string]any{"N": len(scored),
+	text := T("Runs: {{.N}}. Best: {{.Best}}% (#{{.ID}}, {{.When}}). Latest: {{.Last}}%.", map[string]any{"N": len(scored),
 		"Best": best.Score.Percent, "ID": best.ID, "When": best.StartedAt.Local().Format("2006-01-02"), "Last": scored[0].Score.Percent})
 	if len(scored) > 1 {
 		d := scored[0].Score.Percent - scored[1].Score.Percent

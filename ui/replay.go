@@ -442,6 +442,17 @@ func (p *replayPanel) moveTo(t time.Time) {
 		t = tg.To
 	}
 	p.at = t
+	if !p.playing {
+		p.showHead(t)
+	}
+	p.request()
+}
+
+// showHead moves the timeline's playhead, the clock and the banner to t. While playing
+// they follow the frames shown (apply), so that what the views show and the instant they
+// say always agree, even when the renderer is slower than the play.
+func (p *replayPanel) showHead(t time.Time) {
+	tg := &p.sess.Target
 	cur := -1
 	for i, ev := range p.sess.Events {
 		if !ev.At.After(t) {
@@ -453,7 +464,6 @@ func (p *replayPanel) moveTo(t time.Time) {
 	p.timeLabel.Refresh()
 	p.banner.SetText(T("Replay of {{.Target}} at {{.Time}} ({{.Offset}} from its start). Nothing here changes the live console.",
 		map[string]any{"Target": tg.Names().Display(english()), "Time": t.Local().Format("2006-01-02 15:04:05"), "Offset": signedClock(t.Sub(tg.Start))}))
-	p.request()
 }
 
 // request folds the frame at the playhead off the UI thread, unless one is being folded:
@@ -492,6 +502,9 @@ func (p *replayPanel) request() {
 // apply shows a folded frame.
 func (p *replayPanel) apply(f *app.ReplayFrame) {
 	p.frame, p.hasFrame = *f, true
+	if p.playing {
+		p.showHead(f.At)
+	}
 	if f.Event != p.curEvent {
 		p.curEvent = f.Event
 		p.events.Refresh()

@@ -66,7 +66,8 @@ func newSignIn(c *Console) *signIn {
 		hint.Alignment = fyne.TextAlignCenter
 		form.Add(hint)
 	}
-	form.Add(container.NewHBox(layout.NewSpacer(), widget.NewIcon(theme.ComputerIcon()), langSel, layout.NewSpacer()))
+	// The select spans the card: centred at its own minimum it cut its label short.
+	form.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.ComputerIcon()), nil, langSel))
 
 	card := canvas.NewRectangle(themeColor(colorPanel))
 	card.CornerRadius = 10
