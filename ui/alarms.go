@@ -471,7 +471,7 @@ func historyLine(e app.Entry) fyne.CanvasObject {
 			}
 		case app.KindAlarmResolved:
 			if a.Resolve != nil {
-				note = T(a.Outcome.Label()) + " " + a.Resolve.Note
+				note = T(a.Outcome.Label()) + " " + markNote(a.Resolve)
 			}
 		}
 	}
@@ -503,10 +503,20 @@ func entryLabel(k app.EntryKind) string {
 
 func markText(m *app.Mark) string {
 	s := m.By + ", " + m.At.Local().Format("15:04:05")
-	if m.Note != "" {
-		s += " — " + m.Note
+	if n := markNote(m); n != "" {
+		s += " — " + n
 	}
 	return s
+}
+
+// markNote is a mark's note as the operator reads it: the console's own notes (by the
+// system: "Drill ended", "back online") are English keys, translated here; a person's
+// note is shown as they wrote it.
+func markNote(m *app.Mark) string {
+	if m.By == app.SystemActor && m.Note != "" {
+		return T(m.Note)
+	}
+	return m.Note
 }
 
 // stateText is the English name of an alarm state (the translation key).

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -51,7 +51,9 @@ func newDrillsPanel(c *Console) panelView {
 	p.list = widget.NewList(
 		func() int { return len(p.scenarios) },
 		func() fyne.CanvasObject {
-			return container.NewVBox(widget.NewLabelWithStyle("Drill scenario name template", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), muted("plan"))
+			// The subtitle is indented like the label's text above it.
+			sub := container.New(layout.NewCustomPaddedLayout(0, theme.InnerPadding()/2, theme.InnerPadding(), 0), muted("plan"))
+			return container.NewVBox(widget.NewLabelWithStyle("Drill scenario name template", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), sub)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(p.scenarios) {
@@ -62,7 +64,7 @@ func newDrillsPanel(c *Console) panelView {
 			l := box.Objects[0].(*widget.Label)
 			l.Truncation = fyne.TextTruncateEllipsis
 			l.SetText(sc.Display(english()))
-			sub := box.Objects[1].(*canvas.Text)
+			sub := box.Objects[1].(*fyne.Container).Objects[0].(*canvas.Text)
 			sub.Text = p.subtitle(&sc)
 			sub.Refresh()
 		})
@@ -338,7 +340,7 @@ func valuesText(v map[string]any) string {
 func (p *drillsPanel) start(sc app.DrillScenario) {
 	msg := T("Start the drill {{.Name}}? Every console shows the drill banner, and its alarms arrive on the alarm desk marked DRILL.",
 		map[string]any{"Name": sc.Display(english())})
-	dialog.ShowConfirm(T("Start drill"), msg, func(ok bool) {
+	showConfirm(T("Start drill"), msg, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -351,7 +353,7 @@ func (p *drillsPanel) start(sc app.DrillScenario) {
 
 // stop asks for confirmation and stops the running drill, which scores it.
 func (p *drillsPanel) stop(run app.DrillRun) {
-	dialog.ShowConfirm(T("Stop drill"), T("Stop the drill {{.Name}} now? It is scored from what the team did until now.",
+	showConfirm(T("Stop drill"), T("Stop the drill {{.Name}} now? It is scored from what the team did until now.",
 		map[string]any{"Name": run.Names().Display(english())}), func(ok bool) {
 		if !ok {
 			return
@@ -364,7 +366,7 @@ func (p *drillsPanel) stop(run app.DrillRun) {
 }
 
 func (p *drillsPanel) deleteScenario(sc app.DrillScenario) {
-	dialog.ShowConfirm(T("Delete…"), T("Delete the drill scenario {{.Name}}? Its past runs and scores stay in the journal.",
+	showConfirm(T("Delete…"), T("Delete the drill scenario {{.Name}}? Its past runs and scores stay in the journal.",
 		map[string]any{"Name": sc.Display(english())}), func(ok bool) {
 		if !ok {
 			return

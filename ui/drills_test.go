@@ -88,7 +88,7 @@ func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 	assert.False(t, c.shell.banner.content.Visible(), "no banner before the drill")
 
 	test.Tap(findButton(p.scenario, "Start drill"))
-	confirmDialog(t, c, "Yes")
+	confirmDialog(t, c, "Start drill")
 	waitFor(t, "the drill runs", func() bool { return c.deps.Drills.Running() })
 	waitFor(t, "its alarm arrives", func() bool {
 		for _, a := range c.deps.Desk.Open() {
@@ -132,7 +132,7 @@ func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 	stop := findButton(p.live.content, "Stop drill")
 	require.NotNil(t, stop)
 	test.Tap(stop)
-	confirmDialog(t, c, "Yes")
+	confirmDialog(t, c, "Stop drill")
 	waitFor(t, "the drill ends", func() bool { return !c.deps.Drills.Running() })
 	waitFor(t, "the banner goes", func() bool { return !c.shell.banner.content.Visible() })
 	settle()

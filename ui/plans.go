@@ -305,7 +305,7 @@ func contactRefLabel(site *app.Site, ref string) string {
 }
 
 func (p *plansPanel) deletePlan(pl app.Plan) {
-	dialog.ShowConfirm(T("Delete plan"), T("Delete the plan {{.Name}}? Incidents that used it keep their copy.", map[string]any{"Name": pl.Display(english())}),
+	showConfirm(T("Delete plan"), T("Delete the plan {{.Name}}? Incidents that used it keep their copy.", map[string]any{"Name": pl.Display(english())}),
 		func(ok bool) {
 			if !ok {
 				return

@@ -192,7 +192,7 @@ func (t *contactsTab) deleteContact() {
 		return
 	}
 	ct := t.contacts[i]
-	dialog.ShowConfirm(T("Delete contact"), T("Delete {{.Name}} from the contact network?", map[string]any{"Name": ct.Display(english())}), func(ok bool) {
+	showConfirm(T("Delete contact"), T("Delete {{.Name}} from the contact network?", map[string]any{"Name": ct.Display(english())}), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -323,7 +323,7 @@ func (t *suppliesTab) showPoint() {
 	op := t.c.Operator()
 	edit := widget.NewButtonWithIcon(T("Edit…"), theme.DocumentCreateIcon(), func() { t.editPoint(sp, false) })
 	del := widget.NewButtonWithIcon(T("Delete…"), theme.DeleteIcon(), func() {
-		dialog.ShowConfirm(T("Delete supply point"), T("Delete {{.Name}}?", map[string]any{"Name": sp.Display(en)}), func(ok bool) {
+		showConfirm(T("Delete supply point"), T("Delete {{.Name}}?", map[string]any{"Name": sp.Display(en)}), func(ok bool) {
 			if ok {
 				t.run(func(ctx context.Context, op *app.Operator) error { return t.c.deps.Supplies.Delete(ctx, op, sp.ID) })
 			}

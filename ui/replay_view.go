@@ -115,8 +115,8 @@ func (p *replayPanel) alarmRow(a *app.Alarm) fyne.CanvasObject {
 		return d
 	}
 	add := func(line string, m *app.Mark) {
-		if strings.TrimSpace(m.Note) != "" {
-			line += " — " + m.Note
+		if n := markNote(m); strings.TrimSpace(n) != "" {
+			line += " — " + n
 		}
 		lines = append(lines, line)
 	}

@@ -373,7 +373,7 @@ func (w *wallPanel) askDeleteView() {
 	if name == "" {
 		return
 	}
-	dialog.ShowConfirm(T("Delete view"), T("Delete the view “{{.Name}}”?", map[string]any{"Name": name}), func(ok bool) {
+	showConfirm(T("Delete view"), T("Delete the view “{{.Name}}”?", map[string]any{"Name": name}), func(ok bool) {
 		if ok {
 			w.locked(func() { w.deleteView(name) })
 		}
