@@ -475,7 +475,7 @@ func historyLine(e app.Entry) fyne.CanvasObject {
 			}
 		}
 	}
-	text := fmt.Sprintf("%s  %s  %s", e.Time.Local().Format("15:04:05"), T(entryLabel(e.Kind)), who)
+	text := fmt.Sprintf("%s  %s  %s", e.Time.Local().Format("15:04:05"), entryLabel(e.Kind), who)
 	if strings.TrimSpace(note) != "" {
 		text += " — " + strings.TrimSpace(note)
 	}
@@ -484,19 +484,19 @@ func historyLine(e app.Entry) fyne.CanvasObject {
 	return l
 }
 
-// entryLabel names an alarm's journal entry.
+// entryLabel names an alarm's journal entry in the operator's language.
 func entryLabel(k app.EntryKind) string {
 	switch k {
 	case app.KindAlarmRaised:
-		return "Alarm raised"
+		return T("Alarm raised")
 	case app.KindAlarmRepeated:
-		return "Repeated"
+		return T("Repeated")
 	case app.KindAlarmAcknowledged:
-		return "Acknowledged"
+		return T("Acknowledged")
 	case app.KindAlarmDispatched:
-		return "Dispatched"
+		return T("Dispatched")
 	case app.KindAlarmResolved:
-		return "Resolved"
+		return T("Resolved")
 	}
 	return string(k)
 }

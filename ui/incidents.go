@@ -859,9 +859,9 @@ func describeIncidentEntry(e app.Entry, in *app.Incident, en bool) string {
 	if e.Kind.IsAlarm() {
 		var a app.Alarm
 		_ = e.Decode(&a)
-		t := T(entryLabel(e.Kind)) + ": " + T(app.AlarmKindLabel(a.Kind)) + fmt.Sprintf(" (#%d)", a.ID)
+		t := entryLabel(e.Kind) + ": " + T(app.AlarmKindLabel(a.Kind)) + fmt.Sprintf(" (#%d)", a.ID)
 		if e.Kind == app.KindAlarmRaised {
-			t = T(entryLabel(e.Kind)) + ": " + T(app.AlarmKindLabel(a.Kind)) + fmt.Sprintf(" (#%d) ", e.Seq) + a.Cause
+			t = entryLabel(e.Kind) + ": " + T(app.AlarmKindLabel(a.Kind)) + fmt.Sprintf(" (#%d) ", e.Seq) + a.Cause
 		}
 		return t
 	}

@@ -27,7 +27,10 @@ func languageSelect(c *Console, onError func()) *widget.Select {
 	cur := c.langChoice
 	selected := ""
 	for i, l := range languageChoices {
-		labels[i] = T(l.Label)
+		labels[i] = l.Label // a language is named in itself
+		if l.Code == "" {
+			labels[i] = T(l.Label)
+		}
 		if l.Code == cur {
 			selected = labels[i]
 		}
