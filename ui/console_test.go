@@ -178,7 +178,7 @@ func TestLanguageSwitchRebuildsTheWindow(t *testing.T) {
 	sel := findSelect(c.win.Content(), "English")
 	require.NotNil(t, sel)
 	sel.SetSelected("中文（简体）")
-	require.Eventually(t, func() bool { return contains(visibleTexts(c.win.Content()), "小区设施") }, 2*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return contains(visibleTexts(c.win.Content()), "小区设施") }, 15*time.Second, 10*time.Millisecond)
 	texts := visibleTexts(c.win.Content())
 	assert.Contains(t, texts, "设置")
 	assert.Contains(t, texts, "阳光花园社区")
@@ -188,7 +188,7 @@ func TestLanguageSwitchRebuildsTheWindow(t *testing.T) {
 	sel = findSelect(c.win.Content(), "中文（简体）")
 	require.NotNil(t, sel)
 	sel.SetSelected("English")
-	require.Eventually(t, func() bool { return contains(visibleTexts(c.win.Content()), "Site inventory") }, 2*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return contains(visibleTexts(c.win.Content()), "Site inventory") }, 15*time.Second, 10*time.Millisecond)
 }
 
 func TestSignInScreen(t *testing.T) {
@@ -201,13 +201,13 @@ func TestSignInScreen(t *testing.T) {
 	test.Type(s.user, "duty")
 	test.Type(s.password, "wrong")
 	test.Tap(s.button)
-	require.Eventually(t, func() bool { return s.message.Text != "" }, 2*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return s.message.Text != "" }, 15*time.Second, 10*time.Millisecond)
 	assert.Equal(t, "Wrong user name or password", s.message.Text)
 	assert.Nil(t, c.Operator())
 
 	test.Type(s.password, "sunshine-demo")
 	s.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	require.Eventually(t, func() bool { return c.Operator() != nil }, 2*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return c.Operator() != nil }, 15*time.Second, 10*time.Millisecond)
 	assert.Equal(t, app.RoleOperator, c.Operator().Role)
 
 	c.SignOut()

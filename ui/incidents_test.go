@@ -90,7 +90,7 @@ func current(t *testing.T, c *Console, id int64) *app.Incident {
 
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	require.Eventually(t, ok, 3*time.Second, 10*time.Millisecond, what)
+	require.Eventually(t, ok, 15*time.Second, 10*time.Millisecond, what)
 }
 
 // topDialog returns what the dialog on top of the window shows.
