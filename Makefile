@@ -72,7 +72,7 @@ lint: deps
 
 # Benchmarks print their figures (entries/s, frames/s, ms); compare ratios within one run.
 bench: deps-test
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./... | grep -E '^(Benchmark|ok|PASS|FAIL|goos|cpu)|/s|ms'
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./... | grep -E '^(Benchmark|ok|PASS|FAIL|goos|cpu)|/s|ms|bench:'
 
 # fyne package rewrites FyneApp.toml (it raises Build): keep the committed one.
 package: deps
