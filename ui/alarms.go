@@ -389,13 +389,13 @@ func (p *alarmPanel) showDetail() {
 		rows = append(rows, kv("Cause", a.Cause))
 	}
 	if a.Ack != nil {
-		rows = append(rows, kv("Acknowledged", markText(a.Ack)))
+		rows = append(rows, kv("Acknowledged", p.c.markText(a.Ack)))
 	}
 	if a.Dispatch != nil {
-		rows = append(rows, kv("Dispatched", a.Dispatch.To+" · "+markText(a.Dispatch)))
+		rows = append(rows, kv("Dispatched", a.Dispatch.To+" · "+p.c.markText(a.Dispatch)))
 	}
 	if a.Resolve != nil {
-		rows = append(rows, kv("Resolved", T(a.Outcome.Label())+" · "+markText(a.Resolve)))
+		rows = append(rows, kv("Resolved", T(a.Outcome.Label())+" · "+p.c.markText(a.Resolve)))
 	}
 
 	ack := widget.NewButtonWithIcon(T("Acknowledge (A)"), theme.ConfirmIcon(), p.acknowledge)
@@ -501,8 +501,9 @@ func entryLabel(k app.EntryKind) string {
 	return string(k)
 }
 
-func markText(m *app.Mark) string {
-	s := m.By + ", " + m.At.Local().Format("15:04:05")
+// markText says who did it (by name) and when, with the note.
+func (c *Console) markText(m *app.Mark) string {
+	s := operatorName(m.By, c.operatorDisplay(m.By)) + ", " + m.At.Local().Format("15:04:05")
 	if n := markNote(m); n != "" {
 		s += " — " + n
 	}
