@@ -184,7 +184,7 @@ func checkRow(text string, ck app.DrillCheck, now time.Time, c *Console) fyne.Ca
 	if sub != "" {
 		body = container.NewVBox(wrapLabel(text), wrapMuted(sub))
 	}
-	return container.NewBorder(nil, nil, nil, container.NewCenter(badge), body)
+	return container.NewBorder(nil, nil, nil, container.NewVBox(badge), body) // the badge beside the first line
 }
 
 // checkText is a check's state with its times: "In time 00:40 / 01:00".
