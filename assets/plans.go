@@ -17,40 +17,43 @@ var plansFS embed.FS
 // gas, flooding, earthquake, an elderly resident's emergency, intruders, a missing
 // child, lifts and power, epidemics.
 func DefaultPlans() ([]app.Plan, error) {
-	names, err := fs.Glob(plansFS, "plans/*.json")
+	// In the order a community meets them most; files not listed follow by name.
+	return loadOrdered(plansFS, "plans", []string{"fire-residential", "gas-leak", "rainstorm-flood", "earthquake",
+		"elderly-medical", "intruder-theft", "missing-child", "lift-power", "epidemic"}, app.ParsePlan)
+}
+
+// loadOrdered parses every dir/*.json of fsys: the IDs of first in that order, then the
+// other files by name.
+func loadOrdered[T any](fsys embed.FS, dir string, first []string, parse func([]byte) (T, error)) ([]T, error) {
+	names, err := fs.Glob(fsys, dir+"/*.json")
 	if err != nil {
 		return nil, err
 	}
-	// In the order a community meets them most; files not listed follow by name.
-	order := map[string]int{}
-	for i, id := range []string{"fire-residential", "gas-leak", "rainstorm-flood", "earthquake", "elderly-medical",
-		"intruder-theft", "missing-child", "lift-power", "epidemic"} {
-		order["plans/"+id+".json"] = i + 1
+	rank := func(n string) int {
+		for i, id := range first {
+			if n == dir+"/"+id+".json" {
+				return i
+			}
+		}
+		return len(first)
 	}
-	sort.Slice(names, func(i, j int) bool {
-		oi, oj := order[names[i]], order[names[j]]
-		if oi == 0 {
-			oi = len(order) + 1
-		}
-		if oj == 0 {
-			oj = len(order) + 1
-		}
-		if oi != oj {
-			return oi < oj
+	sort.SliceStable(names, func(i, j int) bool {
+		if ri, rj := rank(names[i]), rank(names[j]); ri != rj {
+			return ri < rj
 		}
 		return names[i] < names[j]
 	})
-	out := make([]app.Plan, 0, len(names))
+	out := make([]T, 0, len(names))
 	for _, n := range names {
-		b, err := plansFS.ReadFile(n)
+		b, err := fsys.ReadFile(n)
 		if err != nil {
 			return nil, err
 		}
-		p, err := app.ParsePlan(b)
+		v, err := parse(b)
 		if err != nil {
 			return nil, fmt.Errorf("assets: %s: %w", n, err)
 		}
-		out = append(out, p)
+		out = append(out, v)
 	}
 	return out, nil
 }

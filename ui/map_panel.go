@@ -619,53 +619,75 @@ func (p *mapPanel) refreshGrids() {
 // updateLooks brings markers and grids in line with the open alarms and the devices' and
 // cameras' states, and draws again only what changed.
 func (p *mapPanel) updateLooks() {
-	r := p.m.r
-	alarmOf := map[string]app.Alarm{}
-	grids := map[string][]app.Alarm{}
-	marks := map[string]gridMark{}
+	open := p.c.deps.Desk.Open() // most urgent first
+	faulted := map[string]bool{}
+	for _, a := range open {
+		if a.Kind == app.AlarmOffline && a.DeviceID != "" {
+			faulted["device:"+a.DeviceID] = true
+		}
+	}
+	lk := alarmLooksOf(p.site, open)
+	p.alarmOf, p.gridAlarm, p.faulted = lk.alarmOf, lk.grids, faulted
+	p.m.showLooks(lk, func(key string) bool { return p.offline[key] })
+	p.ensureBlinking()
+}
+
+// alarmLooks is what the open alarms make of the map: the alarm each marker shows, the
+// alarms of each grid, and each alarmed grid's mark.
+type alarmLooks struct {
+	alarmOf map[string]app.Alarm // by marker key ("device:ID", "camera:ID")
+	grids   map[string][]app.Alarm
+	marks   map[string]gridMark
+}
+
+// alarmLooksOf works out the looks from the open alarms, most urgent first (the desk's
+// order): a new alarm shows over an acknowledged one, then the most urgent.
+func alarmLooksOf(site *app.Site, open []app.Alarm) alarmLooks {
+	lk := alarmLooks{alarmOf: map[string]app.Alarm{}, grids: map[string][]app.Alarm{}, marks: map[string]gridMark{}}
 	worse := func(a, b app.Alarm) bool { // a shows over b
 		if (a.State == app.AlarmNew) != (b.State == app.AlarmNew) {
 			return a.State == app.AlarmNew
 		}
 		return a.Priority < b.Priority
 	}
-	faulted := map[string]bool{}
-	for _, a := range p.c.deps.Desk.Open() { // most urgent first
-		if a.Kind == app.AlarmOffline && a.DeviceID != "" {
-			faulted["device:"+a.DeviceID] = true
-		}
+	for _, a := range open {
 		for _, key := range []string{"device:" + a.DeviceID, "camera:" + a.CameraID} {
 			if key == "device:" || key == "camera:" {
 				continue
 			}
-			if cur, ok := alarmOf[key]; !ok || worse(a, cur) {
-				alarmOf[key] = a
+			if cur, ok := lk.alarmOf[key]; !ok || worse(a, cur) {
+				lk.alarmOf[key] = a
 			}
 		}
 		gid := a.GridID
 		if gid == "" {
-			if d, ok := p.site.Device(a.DeviceID); ok {
+			if d, ok := site.Device(a.DeviceID); ok {
 				gid = d.GridID
 			}
 		}
 		if gid != "" {
-			grids[gid] = append(grids[gid], a)
+			lk.grids[gid] = append(lk.grids[gid], a)
 			mk := gridMark{prio: a.Priority, blink: a.State == app.AlarmNew}
-			if cur, ok := marks[gid]; !ok || (mk.blink && !cur.blink) || (mk.blink == cur.blink && mk.prio < cur.prio) {
-				marks[gid] = mk
+			if cur, ok := lk.marks[gid]; !ok || (mk.blink && !cur.blink) || (mk.blink == cur.blink && mk.prio < cur.prio) {
+				lk.marks[gid] = mk
 			}
 		}
 	}
-	p.alarmOf, p.gridAlarm, p.faulted = alarmOf, grids, faulted
+	return lk
+}
 
+// showLooks gives each marker and grid its look (offline says which markers are offline)
+// and draws again only what changed.
+func (m *siteMap) showLooks(lk alarmLooks, offline func(key string) bool) {
+	r := m.r
 	var rects []image.Rectangle
 	for i := range r.scene.markers {
-		m := &r.scene.markers[i]
+		mk := &r.scene.markers[i]
 		look, prio := lookNormal, app.Priority(0)
-		if p.offline[m.Key] {
+		if offline(mk.Key) {
 			look = lookOffline
 		}
-		if a, ok := alarmOf[m.Key]; ok {
+		if a, ok := lk.alarmOf[mk.Key]; ok {
 			look, prio = lookAlarm, a.Priority
 			if a.State == app.AlarmNew {
 				look = lookBlink
@@ -675,26 +697,25 @@ func (p *mapPanel) updateLooks() {
 			rects = append(rects, rc)
 		}
 	}
-	for id, mk := range marks {
+	for id, mk := range lk.marks {
 		if old, ok := r.grids[id]; !ok || old != mk {
 			rects = append(rects, r.gridRect(id))
 		}
 	}
 	for id := range r.grids {
-		if _, ok := marks[id]; !ok {
+		if _, ok := lk.marks[id]; !ok {
 			rects = append(rects, r.gridRect(id))
 		}
 	}
-	r.grids = marks
+	r.grids = lk.marks
 	if len(rects) > 0 && r.out != nil {
 		if !r.staticOK || !r.markersOK {
-			p.m.redrawAll()
+			m.redrawAll()
 		} else {
-			p.m.redrawRects(rects)
-			p.m.placeLabels() // alarmed markers get their name shown
+			m.redrawRects(rects)
+			m.placeLabels() // alarmed markers get their name shown
 		}
 	}
-	p.ensureBlinking()
 }
 
 // isOffline: the monitor says so, or an open alarm says it went silent (the monitor does

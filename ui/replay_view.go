@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"image"
 	"strings"
 	"time"
 
@@ -295,72 +294,12 @@ func (p *replayPanel) fillClips(f *app.ReplayFrame) {
 // as the live map does (mapPanel.updateLooks), and draws again only what changed. New
 // alarms are drawn in their bright phase: a replay holds still when paused.
 func frameLooks(m *siteMap, site *app.Site, open []app.Alarm, offline []string) {
-	r := m.r
-	r.blinkOn = true
-	alarmOf := map[string]app.Alarm{}
-	marks := map[string]gridMark{}
-	for _, a := range open { // most urgent first
-		for _, key := range []string{"device:" + a.DeviceID, "camera:" + a.CameraID} {
-			if key == "device:" || key == "camera:" {
-				continue
-			}
-			if cur, ok := alarmOf[key]; !ok || (a.State == app.AlarmNew && cur.State != app.AlarmNew) {
-				alarmOf[key] = a
-			}
-		}
-		gid := a.GridID
-		if gid == "" {
-			if d, ok := site.Device(a.DeviceID); ok {
-				gid = d.GridID
-			}
-		}
-		if gid != "" {
-			mk := gridMark{prio: a.Priority, blink: a.State == app.AlarmNew}
-			if cur, ok := marks[gid]; !ok || (mk.blink && !cur.blink) || (mk.blink == cur.blink && mk.prio < cur.prio) {
-				marks[gid] = mk
-			}
-		}
-	}
+	m.r.blinkOn = true
 	off := map[string]bool{}
 	for _, id := range offline {
 		off["device:"+id] = true
 	}
-	var rects []image.Rectangle
-	for i := range r.scene.markers {
-		mk := &r.scene.markers[i]
-		look, prio := lookNormal, app.Priority(0)
-		if off[mk.Key] {
-			look = lookOffline
-		}
-		if a, ok := alarmOf[mk.Key]; ok {
-			look, prio = lookAlarm, a.Priority
-			if a.State == app.AlarmNew {
-				look = lookBlink
-			}
-		}
-		if rc, changed := r.setLook(i, look, prio); changed && !rc.Empty() {
-			rects = append(rects, rc)
-		}
-	}
-	for id, mk := range marks {
-		if old, ok := r.grids[id]; !ok || old != mk {
-			rects = append(rects, r.gridRect(id))
-		}
-	}
-	for id := range r.grids {
-		if _, ok := marks[id]; !ok {
-			rects = append(rects, r.gridRect(id))
-		}
-	}
-	r.grids = marks
-	if len(rects) > 0 && r.out != nil {
-		if !r.staticOK || !r.markersOK {
-			m.redrawAll()
-		} else {
-			m.redrawRects(rects)
-			m.placeLabels()
-		}
-	}
+	m.showLooks(alarmLooksOf(site, open), func(key string) bool { return off[key] })
 }
 
 // mapCaption says what the map shows at the instant.
