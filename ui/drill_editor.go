@@ -50,12 +50,6 @@ func (p *drillsPanel) edit(sc app.DrillScenario, isNew bool) *drillEditor {
 func (e *drillEditor) build() {
 	en := english()
 	sc := &e.sc
-	entry := func(v, hint string) *widget.Entry {
-		w := widget.NewEntry()
-		w.SetText(v)
-		w.SetPlaceHolder(hint)
-		return w
-	}
 	multi := func(v, hint string) *widget.Entry {
 		w := widget.NewMultiLineEntry()
 		w.SetText(v)
@@ -64,12 +58,12 @@ func (e *drillEditor) build() {
 		w.SetMinRowsVisible(3)
 		return w
 	}
-	e.id = entry(sc.ID, T("e.g. fire-building"))
+	e.id = textEntry(sc.ID, T("e.g. fire-building"))
 	if !e.isNew {
 		e.id.Disable()
 	}
-	e.name = entry(sc.Name, T("Name in Chinese"))
-	e.nameEn = entry(sc.NameEn, T("Name in English"))
+	e.name = textEntry(sc.Name, T("Name in Chinese"))
+	e.nameEn = textEntry(sc.NameEn, T("Name in English"))
 	e.desc = multi(sc.Description, T("What happens and what the drill tests"))
 	e.descEn = multi(sc.DescriptionEn, T("What happens and what the drill tests, in English"))
 
@@ -92,9 +86,9 @@ func (e *drillEditor) build() {
 		}
 		return limitText(d.D())
 	}
-	e.ack = entry(dur(sc.Expect.Acknowledge), limitText(app.DefaultAckWithin))
-	e.open = entry(dur(sc.Expect.OpenIncident), limitText(app.DefaultOpenWithin))
-	e.length = entry(dur(sc.Expect.Duration), T("until the trainer stops it"))
+	e.ack = textEntry(dur(sc.Expect.Acknowledge), limitText(app.DefaultAckWithin))
+	e.open = textEntry(dur(sc.Expect.OpenIncident), limitText(app.DefaultOpenWithin))
+	e.length = textEntry(dur(sc.Expect.Duration), T("until the trainer stops it"))
 
 	e.injections = container.NewVBox()
 	e.fillInjections()
@@ -188,13 +182,7 @@ var injectKinds = []string{"Device message", "Detection", "Note"}
 func (e *drillEditor) editInject(i int, in app.DrillInject) {
 	en := english()
 	site := e.p.c.deps.Inventory.Site()
-	entry := func(v, hint string) *widget.Entry {
-		w := widget.NewEntry()
-		w.SetText(v)
-		w.SetPlaceHolder(hint)
-		return w
-	}
-	at := entry("", "45s, 2m, 1m30s")
+	at := textEntry("", "45s, 2m, 1m30s")
 	if i >= 0 {
 		at.SetText(limitText(in.At.D()))
 	}
@@ -218,8 +206,8 @@ func (e *drillEditor) editInject(i int, in app.DrillInject) {
 		return s
 	}
 	device := pick(devIDs, devNames, in.Device)
-	event := entry(in.Event, T("the message's type: alarm, fall, sos, water…"))
-	values := entry("", `{"smoke": true, "temperature": 58}`)
+	event := textEntry(in.Event, T("the message's type: alarm, fall, sos, water…"))
+	values := textEntry("", `{"smoke": true, "temperature": 58}`)
 	if len(in.Values) > 0 {
 		b, _ := json.Marshal(in.Values)
 		values.SetText(string(b))
@@ -237,11 +225,11 @@ func (e *drillEditor) editInject(i int, in app.DrillInject) {
 	if detSel >= 0 {
 		detector.SetSelectedIndex(detSel)
 	}
-	count := entry("", T("people (crowd)"))
+	count := textEntry("", T("people (crowd)"))
 	if in.Count > 0 {
 		count.SetText(strconv.Itoa(in.Count))
 	}
-	detail := entry(in.Detail, T("what the camera saw, in a few words"))
+	detail := textEntry(in.Detail, T("what the camera saw, in a few words"))
 	note := widget.NewMultiLineEntry()
 	note.SetText(in.Note)
 	note.SetPlaceHolder(T("What the operators are told, in Chinese"))

@@ -102,20 +102,14 @@ func (p *plansPanel) edit(pl app.Plan, isNew bool) *planEditor {
 
 func (e *planEditor) build() {
 	pl := &e.pl
-	entry := func(v, hint string) *widget.Entry {
-		w := widget.NewEntry()
-		w.SetText(v)
-		w.SetPlaceHolder(hint)
-		return w
-	}
-	e.id = entry(pl.ID, T("e.g. fire-residential"))
+	e.id = textEntry(pl.ID, T("e.g. fire-residential"))
 	if !e.isNew {
 		e.id.Disable()
 	}
-	e.name = entry(pl.Name, T("Name in Chinese"))
-	e.nameEn = entry(pl.NameEn, T("Name in English"))
-	e.summary = entry(pl.Summary, T("When the plan applies"))
-	e.summaryEn = entry(pl.SummaryEn, T("When the plan applies, in English"))
+	e.name = textEntry(pl.Name, T("Name in Chinese"))
+	e.nameEn = textEntry(pl.NameEn, T("Name in English"))
+	e.summary = textEntry(pl.Summary, T("When the plan applies"))
+	e.summaryEn = textEntry(pl.SummaryEn, T("When the plan applies, in English"))
 	levelOpts := make([]string, len(app.Levels))
 	for i, l := range app.Levels {
 		levelOpts[i] = T(l.Label())
@@ -155,11 +149,11 @@ func (e *planEditor) build() {
 		}
 	}
 	e.roles = newPicker(4, roleLabels, roleVals, chosen)
-	e.otherRoles = entry(strings.Join(others, ", "), T("Other roles, as IDs separated by commas"))
+	e.otherRoles = textEntry(strings.Join(others, ", "), T("Other roles, as IDs separated by commas"))
 
 	for i := 0; i < 4; i++ {
-		e.levels[i] = entry(at(pl.Levels, i), T("What this level means and adds"))
-		e.levelsEn[i] = entry(at(pl.LevelsEn, i), T("The same in English"))
+		e.levels[i] = textEntry(at(pl.Levels, i), T("What this level means and adds"))
+		e.levelsEn[i] = textEntry(at(pl.LevelsEn, i), T("The same in English"))
 	}
 	e.steps = container.NewVBox()
 	e.fillSteps()
@@ -319,17 +313,11 @@ func parseLimit(s string) (time.Duration, error) {
 func (e *planEditor) editStep(i int, s app.Step) {
 	en := english()
 	site := e.p.c.deps.Inventory.Site()
-	entry := func(v, hint string) *widget.Entry {
-		w := widget.NewEntry()
-		w.SetText(v)
-		w.SetPlaceHolder(hint)
-		return w
-	}
-	id := entry(s.ID, T("e.g. call-119"))
-	title := entry(s.Title, T("What to do, in Chinese"))
-	titleEn := entry(s.TitleEn, T("What to do, in English"))
-	detail := entry(s.Detail, T("How (optional)"))
-	detailEn := entry(s.DetailEn, T("How, in English (optional)"))
+	id := textEntry(s.ID, T("e.g. call-119"))
+	title := textEntry(s.Title, T("What to do, in Chinese"))
+	titleEn := textEntry(s.TitleEn, T("What to do, in English"))
+	detail := textEntry(s.Detail, T("How (optional)"))
+	detailEn := textEntry(s.DetailEn, T("How, in English (optional)"))
 
 	phaseLabels := make([]string, len(app.Phases))
 	for k, ph := range app.Phases {
@@ -352,7 +340,7 @@ func (e *planEditor) editStep(i int, s app.Step) {
 			role.SetSelectedIndex(k)
 		}
 	}
-	limit := entry("", T("minutes, or e.g. 90s, 5m, 1h; empty: no limit"))
+	limit := textEntry("", T("minutes, or e.g. 90s, 5m, 1h; empty: no limit"))
 	if s.Limit > 0 {
 		limit.SetText(limitText(s.Limit.D()))
 	}

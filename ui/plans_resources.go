@@ -404,24 +404,18 @@ func (t *suppliesTab) run(action func(context.Context, *app.Operator) error) {
 
 // editPoint edits a supply point and its items (administrators).
 func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
-	entry := func(v, hint string) *widget.Entry {
-		w := widget.NewEntry()
-		w.SetText(v)
-		w.SetPlaceHolder(hint)
-		return w
-	}
-	id := entry(sp.ID, T("e.g. cab-b03"))
+	id := textEntry(sp.ID, T("e.g. cab-b03"))
 	if !isNew {
 		id.Disable()
 	}
-	name := entry(sp.Name, T("Name in Chinese"))
-	nameEn := entry(sp.NameEn, T("Name in English"))
-	loc := entry(sp.Location, T("Where exactly"))
-	locEn := entry(sp.LocationEn, T("Where exactly, in English"))
-	x := entry(strconv.FormatFloat(sp.Position.X, 'f', -1, 64), "x")
-	y := entry(strconv.FormatFloat(sp.Position.Y, 'f', -1, 64), "y")
-	keeper := entry(sp.Keeper, T("Who holds the key"))
-	phone := entry(sp.Phone, T("Phone"))
+	name := textEntry(sp.Name, T("Name in Chinese"))
+	nameEn := textEntry(sp.NameEn, T("Name in English"))
+	loc := textEntry(sp.Location, T("Where exactly"))
+	locEn := textEntry(sp.LocationEn, T("Where exactly, in English"))
+	x := textEntry(strconv.FormatFloat(sp.Position.X, 'f', -1, 64), "x")
+	y := textEntry(strconv.FormatFloat(sp.Position.Y, 'f', -1, 64), "y")
+	keeper := textEntry(sp.Keeper, T("Who holds the key"))
+	phone := textEntry(sp.Phone, T("Phone"))
 
 	kindLabels := make([]string, len(app.SupplyKinds))
 	for i, k := range app.SupplyKinds {
@@ -456,10 +450,10 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 				r.kind.SetSelectedIndex(i)
 			}
 		}
-		r.name = entry(it.Name, T("optional"))
-		r.qty = entry(strconv.Itoa(it.Quantity), "0")
-		r.min = entry(strconv.Itoa(it.Minimum), "0")
-		r.expiry = entry(it.Expiry, "2027-12-31")
+		r.name = textEntry(it.Name, T("optional"))
+		r.qty = textEntry(strconv.Itoa(it.Quantity), "0")
+		r.min = textEntry(strconv.Itoa(it.Minimum), "0")
+		r.expiry = textEntry(it.Expiry, "2027-12-31")
 		return r
 	}
 	for _, it := range sp.Items {

@@ -142,6 +142,14 @@ func heading(text string) *widget.Label {
 	return l
 }
 
+// textEntry is a one-line entry holding v, with hint shown while it is empty.
+func textEntry(v, hint string) *widget.Entry {
+	w := widget.NewEntry()
+	w.SetText(v)
+	w.SetPlaceHolder(hint)
+	return w
+}
+
 // muted is secondary text.
 func muted(text string) *canvas.Text {
 	t := canvas.NewText(text, themeColor(colorMuted))
