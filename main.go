@@ -286,8 +286,12 @@ func loadOrSeedSite(ctx context.Context, inv *app.Inventory, acc *app.Accounts, 
 	return nil
 }
 
-// defaultDataDir is $XDG_DATA_HOME/watchpost, or ~/.local/share/watchpost.
-func defaultDataDir() (string, error) {
+// dataDirOf is the data directory given (--data), or by default $XDG_DATA_HOME/watchpost,
+// or ~/.local/share/watchpost.
+func dataDirOf(given string) (string, error) {
+	if given != "" {
+		return given, nil
+	}
 	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
 		return filepath.Join(d, "watchpost"), nil
 	}
@@ -298,16 +302,20 @@ func defaultDataDir() (string, error) {
 	return filepath.Join(home, ".local", "share", "watchpost"), nil
 }
 
+// openReadOnly opens the database of a data directory for a command that only reads: it
+// works while a console runs there.
+func openReadOnly(ctx context.Context, dir string) (*store.Store, error) {
+	return store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{ReadOnly: true, Log: slog.New(slog.DiscardHandler)})
+}
+
 // prepareDataDir resolves the data directory and creates it when missing; an existing
 // file in its place is an error, never overwritten.
 func prepareDataDir(dir string) (string, error) {
-	if dir == "" {
-		var err error
-		if dir, err = defaultDataDir(); err != nil {
-			return "", err
-		}
+	dir, err := dataDirOf(dir)
+	if err != nil {
+		return "", err
 	}
-	dir, err := filepath.Abs(dir)
+	dir, err = filepath.Abs(dir)
 	if err != nil {
 		return "", err
 	}
@@ -360,16 +368,13 @@ func runQuery(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 		from = t
 	}
-	dir := *dataDir
-	if dir == "" {
-		var err error
-		if dir, err = defaultDataDir(); err != nil {
-			fmt.Fprintln(stderr, "watchpost:", err)
-			return exitFailure
-		}
+	dir, err := dataDirOf(*dataDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return exitFailure
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{ReadOnly: true, Log: slog.New(slog.DiscardHandler)})
+	st, err := openReadOnly(ctx, dir)
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost:", err)
 		return exitFailure

@@ -152,15 +152,12 @@ func analyzeConfig(dataDir, cameraID, configFile, detectors string) (app.CameraA
 	var cfg app.CameraAnalytics
 	switch {
 	case cameraID != "":
-		dir := dataDir
-		if dir == "" {
-			var err error
-			if dir, err = defaultDataDir(); err != nil {
-				return cfg, err
-			}
+		dir, err := dataDirOf(dataDir)
+		if err != nil {
+			return cfg, err
 		}
 		ctx := context.Background()
-		st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{ReadOnly: true, Log: slog.New(slog.DiscardHandler)})
+		st, err := openReadOnly(ctx, dir)
 		if err != nil {
 			return cfg, err
 		}

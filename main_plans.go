@@ -93,16 +93,12 @@ func runPlans(args []string, stdout, stderr io.Writer) int {
 		words = append(words, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
-	dir := *dataDir
-	if dir == "" {
-		var err error
-		if dir, err = defaultDataDir(); err != nil {
-			fmt.Fprintln(stderr, "watchpost:", err)
-			return exitFailure
-		}
+	dir, err := dataDirOf(*dataDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return exitFailure
 	}
 	ctx := context.Background()
-	quiet := slog.New(slog.DiscardHandler)
 	path := filepath.Join(dir, store.FileName)
 	switch {
 	case len(words) == 0:
@@ -110,7 +106,7 @@ func runPlans(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "watchpost plans: there is no database in %s yet (start the console once)\n", dir)
 			return exitFailure
 		}
-		st, err := store.Open(ctx, path, store.Options{ReadOnly: true, Log: quiet})
+		st, err := openReadOnly(ctx, dir)
 		if err != nil {
 			fmt.Fprintln(stderr, "watchpost:", err)
 			return exitFailure
@@ -135,7 +131,7 @@ func runPlans(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	case words[0] == "export" && len(words) == 2:
-		st, err := store.Open(ctx, path, store.Options{ReadOnly: true, Log: quiet})
+		st, err := openReadOnly(ctx, dir)
 		if err != nil {
 			fmt.Fprintln(stderr, "watchpost:", err)
 			return exitFailure

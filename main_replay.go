@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -111,15 +110,13 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "watchpost replay:", err)
 		return exitUsage
 	}
-	dir := *dataDir
-	if dir == "" {
-		if dir, err = defaultDataDir(); err != nil {
-			fmt.Fprintln(stderr, "watchpost:", err)
-			return exitFailure
-		}
+	dir, err := dataDirOf(*dataDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return exitFailure
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{ReadOnly: true, Log: slog.New(slog.DiscardHandler)})
+	st, err := openReadOnly(ctx, dir)
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost:", err)
 		return exitFailure

@@ -41,13 +41,10 @@ func runSiteFile(cmd string, args []string, stdout, stderr io.Writer) int {
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	dir := *dataDir
-	if dir == "" {
-		var err error
-		if dir, err = defaultDataDir(); err != nil {
-			fmt.Fprintln(stderr, "watchpost:", err)
-			return exitFailure
-		}
+	dir, err := dataDirOf(*dataDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return exitFailure
 	}
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
@@ -59,7 +56,7 @@ func runSiteFile(cmd string, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "watchpost site export: give the file to write with --geojson FILE")
 			return exitUsage
 		}
-		st, err := store.Open(ctx, path, store.Options{ReadOnly: true, Log: quiet})
+		st, err := openReadOnly(ctx, dir)
 		if err != nil {
 			fmt.Fprintln(stderr, "watchpost:", err)
 			return exitFailure
