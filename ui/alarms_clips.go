@@ -59,7 +59,7 @@ func (p *alarmPanel) fillClips() {
 		path := widget.NewLabel(c.File)
 		path.Selectable = true
 		path.Truncation = fyne.TextTruncateEllipsis
-		play := widget.NewButtonWithIcon(T("Play"), theme.MediaPlayIcon(), func() { p.playClip(c.ID) })
+		play := widget.NewButtonWithIcon(T("Play"), theme.MediaPlayIcon(), func() { p.c.playClip(c.ID) })
 		p.clips.Add(container.NewBorder(nil, nil, play, nil, container.NewVBox(widget.NewLabel(what), path)))
 	}
 	p.clips.Refresh()
@@ -76,25 +76,30 @@ func (p *alarmPanel) clipEntry(e app.Entry) {
 	}
 }
 
-// playClip opens a clip in the desktop's player.
-func (p *alarmPanel) playClip(id string) {
-	op := p.c.Operator()
+// playClip opens a clip in the desktop's player (the alarm desk and the replay; the core
+// journals who looked at it).
+func (c *Console) playClip(id string) {
+	op := c.Operator()
+	if c.deps.Recording == nil {
+		c.showError(app.Errorf(app.CodeUnavailable, "Recording is not running"))
+		return
+	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		c, err := p.c.deps.Recording.Open(ctx, op, id)
+		clip, err := c.deps.Recording.Open(ctx, op, id)
 		fyne.Do(func() {
 			if err != nil {
-				p.c.showError(err)
+				c.showError(err)
 				return
 			}
-			open := p.c.deps.OpenURL
+			open := c.deps.OpenURL
 			if open == nil {
-				open = p.c.app.OpenURL
+				open = c.app.OpenURL
 			}
-			if err := open(&url.URL{Scheme: "file", Path: filepath.ToSlash(c.File)}); err != nil {
-				p.c.showError(app.Errorf(app.CodeUnavailable, "No video player could be opened ({{.Why}}). The clip is {{.Path}}",
-					"Why", err.Error(), "Path", c.File))
+			if err := open(&url.URL{Scheme: "file", Path: filepath.ToSlash(clip.File)}); err != nil {
+				c.showError(app.Errorf(app.CodeUnavailable, "No video player could be opened ({{.Why}}). The clip is {{.Path}}",
+					"Why", err.Error(), "Path", clip.File))
 			}
 		})
 	}()

@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -641,33 +639,4 @@ func (c *Console) replayButton(kind string, id int64) *widget.Button {
 		return nil
 	}
 	return widget.NewButtonWithIcon(T("Replay"), theme.MediaReplayIcon(), func() { c.showReplay(kind, id) })
-}
-
-// playClip opens a clip in the desktop's player (as the alarm desk does; the core
-// journals who looked at it).
-func (c *Console) playClip(id string) {
-	op := c.Operator()
-	if c.deps.Recording == nil {
-		c.showError(app.Errorf(app.CodeUnavailable, "Recording is not running"))
-		return
-	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		clip, err := c.deps.Recording.Open(ctx, op, id)
-		fyne.Do(func() {
-			if err != nil {
-				c.showError(err)
-				return
-			}
-			open := c.deps.OpenURL
-			if open == nil {
-				open = c.app.OpenURL
-			}
-			if err := open(&url.URL{Scheme: "file", Path: filepath.ToSlash(clip.File)}); err != nil {
-				c.showError(app.Errorf(app.CodeUnavailable, "No video player could be opened ({{.Why}}). The clip is {{.Path}}",
-					"Why", err.Error(), "Path", clip.File))
-			}
-		})
-	}()
 }
