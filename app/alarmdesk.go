@@ -260,6 +260,13 @@ func (d *AlarmDesk) Open() []Alarm {
 		out = append(out, *a)
 	}
 	d.mu.Unlock()
+	SortAlarmsForDesk(out)
+	return out
+}
+
+// SortAlarmsForDesk puts alarms in the alarm desk's order: most urgent first, then newest
+// first (Open, and the replay's view of the desk).
+func SortAlarmsForDesk(out []Alarm) {
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Priority != out[j].Priority {
 			return out[i].Priority < out[j].Priority
@@ -269,7 +276,6 @@ func (d *AlarmDesk) Open() []Alarm {
 		}
 		return out[i].ID > out[j].ID
 	})
-	return out
 }
 
 // Counts returns the open alarms by priority.

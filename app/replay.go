@@ -454,17 +454,3 @@ func (v *ReplayView) Running() []DrillRun {
 	}
 	return out
 }
-
-// SortAlarmsForDesk puts alarms in the alarm desk's order: most urgent first, then newest
-// first (AlarmDesk.Open; the replay property test checks they agree).
-func SortAlarmsForDesk(out []Alarm) {
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Priority != out[j].Priority {
-			return out[i].Priority < out[j].Priority
-		}
-		if !out[i].RaisedAt.Equal(out[j].RaisedAt) {
-			return out[i].RaisedAt.After(out[j].RaisedAt)
-		}
-		return out[i].ID > out[j].ID
-	})
-}
