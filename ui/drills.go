@@ -165,19 +165,7 @@ func (p *drillsPanel) planName(id string) string {
 func (p *drillsPanel) reload() {
 	p.scenarios = p.c.deps.Drills.Scenarios()
 	p.list.Refresh()
-	found := false
-	for i, sc := range p.scenarios {
-		if sc.ID == p.selected {
-			p.list.Select(i)
-			found = true
-		}
-	}
-	if !found && p.selected != "" {
-		p.selected = ""
-		p.list.UnselectAll()
-		p.scenario.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(T("Select a drill scenario")))}
-		p.scenario.Refresh()
-	}
+	reselect(p.list, len(p.scenarios), func(i int) string { return p.scenarios[i].ID }, &p.selected, p.scenario, T("Select a drill scenario"))
 }
 
 // showScenario renders the selected scenario: what it is, what it injects when, and

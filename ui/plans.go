@@ -116,19 +116,7 @@ func (p *plansPanel) planSubtitle(pl *app.Plan) string {
 func (p *plansPanel) reload() {
 	p.plans = p.c.deps.Plans.List()
 	p.list.Refresh()
-	found := false
-	for i, pl := range p.plans {
-		if pl.ID == p.selected {
-			p.list.Select(i)
-			found = true
-		}
-	}
-	if !found && p.selected != "" {
-		p.selected = ""
-		p.list.UnselectAll()
-		p.detail.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(T("Select a plan to see its steps")))}
-		p.detail.Refresh()
-	}
+	reselect(p.list, len(p.plans), func(i int) string { return p.plans[i].ID }, &p.selected, p.detail, T("Select a plan to see its steps"))
 }
 
 // OnEntry follows the plans, the contacts and the supplies.

@@ -142,6 +142,23 @@ func heading(text string) *widget.Label {
 	return l
 }
 
+// reselect selects again, after the list changed, the row whose ID (id(i) of n rows) is
+// *selected; when that row is gone, the selection is cleared and detail says empty.
+func reselect(list *widget.List, n int, id func(int) string, selected *string, detail *fyne.Container, empty string) {
+	for i := 0; i < n; i++ {
+		if id(i) == *selected {
+			list.Select(i)
+			return
+		}
+	}
+	if *selected != "" {
+		*selected = ""
+		list.UnselectAll()
+		detail.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(empty))}
+		detail.Refresh()
+	}
+}
+
 // textEntry is a one-line entry holding v, with hint shown while it is empty.
 func textEntry(v, hint string) *widget.Entry {
 	w := widget.NewEntry()
