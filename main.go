@@ -217,7 +217,7 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 	stops = append(stops, camSub.Close)
 	analyticsMgr, stopAnalytics := startAnalytics(inv, desk, rec, bus, settings, feeds, dir, log) // main_analytics.go
 	stops = append(stops, stopAnalytics)
-	recording, stopRecording := startRecording(st, rec, inv, desk, incidents, health, settings, feeds, dir, log) // main_recording.go
+	recording, stopRecording := startRecording(st, rec, inv, desk, incidents, health, settings, feeds, site.Demo && demoSim, dir, log) // main_recording.go
 	stops = append(stops, stopRecording)
 	stops = append(stops, superviseSupplies(supplies, log))
 	drills := startDrills(ctx, rec, inv, plans, desk, devicePath.ingest, dir, log, &stops) // main_drills.go
