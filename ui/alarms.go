@@ -386,7 +386,7 @@ func (p *alarmPanel) showDetail() {
 		}
 	}
 	if dev == nil {
-		rows = append(rows, kv("Cause", a.Cause))
+		rows = append(rows, kv("Cause", alarmCause(&a, site)))
 	}
 	if a.Ack != nil {
 		rows = append(rows, kv("Acknowledged", p.c.markText(a.Ack)))

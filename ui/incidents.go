@@ -861,7 +861,7 @@ func describeIncidentEntry(e app.Entry, in *app.Incident, en bool) string {
 		_ = e.Decode(&a)
 		t := entryLabel(e.Kind) + ": " + T(app.AlarmKindLabel(a.Kind)) + fmt.Sprintf(" (#%d)", a.ID)
 		if e.Kind == app.KindAlarmRaised {
-			t = entryLabel(e.Kind) + ": " + T(app.AlarmKindLabel(a.Kind)) + fmt.Sprintf(" (#%d) ", e.Seq) + a.Cause
+			t = entryLabel(e.Kind) + ": " + T(app.AlarmKindLabel(a.Kind)) + fmt.Sprintf(" (#%d) ", e.Seq) + alarmCause(&a, nil)
 		}
 		return t
 	}

@@ -86,21 +86,10 @@ func (p *replayPanel) fillAlarms(f *app.ReplayFrame) {
 
 // alarmRow is an alarm as it stood: priority, kind, place, its state and who took it when.
 func (p *replayPanel) alarmRow(a *app.Alarm) fyne.CanvasObject {
-	en := english()
 	site := p.c.deps.Inventory.Site()
 	title := canvas.NewText(T(app.AlarmKindLabel(a.Kind)), themeColor(theme.ColorNameForeground))
 	title.TextStyle.Bold = true
-	place := a.Cause
-	if site != nil {
-		if d, ok := site.Device(a.DeviceID); ok {
-			place = d.Display(en)
-			if loc := d.DisplayLocation(en); loc != "" && !strings.Contains(place, loc) {
-				place += " · " + loc
-			}
-		} else if c, ok := site.Camera(a.CameraID); ok {
-			place = c.Display(en)
-		}
-	}
+	place := alarmPlace(a, site)
 	start := p.sess.Target.Start
 	lines := []string{place, T("Raised at {{.Time}} ({{.Offset}})", map[string]any{
 		"Time": a.RaisedAt.Local().Format("15:04:05"), "Offset": signedClock(a.RaisedAt.Sub(start))})}
