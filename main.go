@@ -421,12 +421,29 @@ func runQuery(cmd string, args []string, stdout, stderr io.Writer) int {
 			enc.SetIndent("", "  ")
 			return encodeOr(enc.Encode(alarms), stderr)
 		}
+		site, _ := st.LoadSite(ctx) // names the places; without it, the IDs do
 		for _, a := range alarms {
-			fmt.Fprintf(stdout, "%6d  %s  %-12s  %s  %s\n", a.ID, a.Priority, a.State, a.RaisedAt.Local().Format(time.DateTime), a.Cause)
+			drill := "     "
+			if a.Drill {
+				drill = "DRILL"
+			}
+			fmt.Fprintf(stdout, "%6d  %s  %-12s  %s  %s  %s\n", a.ID, a.Priority, a.State, a.RaisedAt.Local().Format(time.DateTime), drill,
+				a.Describe(site, true, app.RenderTemplate))
 		}
 	case "journal":
 		// Paged by sequence number, so a journal of millions of entries streams in bounded memory.
+		// --limit N prints the newest N, oldest first (like tail).
 		after := int64(0)
+		if *limit > 0 {
+			newest, err := st.Query(ctx, app.JournalQuery{Since: from, Subject: *subject, Latest: *limit})
+			if err != nil {
+				fmt.Fprintln(stderr, "watchpost:", err)
+				return exitFailure
+			}
+			if len(newest) > 0 {
+				after = newest[0].Seq - 1
+			}
+		}
 		printed := 0
 		for {
 			page := 5000

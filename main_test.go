@@ -167,6 +167,17 @@ func TestCLISince(t *testing.T) {
 	_, errOut, code := cli(t, nil, "journal", "--data", data, "--since", "yesterday-ish")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "give a time")
+
+	// --limit shows the newest entries (like tail), oldest first.
+	out, errOut, code = cli(t, nil, "journal", "--json", "--limit", "2", "--data", data)
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2)
+	var e1, e2 app.Entry
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &e1))
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &e2))
+	assert.Less(t, e1.Seq, e2.Seq, "oldest first")
+	assert.Equal(t, app.KindConsoleStopped, e2.Kind, "the newest entry is the last line")
 }
 
 func TestBadInputGivesAClearMessageAndChangesNothing(t *testing.T) {

@@ -90,20 +90,26 @@ type Alarm struct {
 	State    AlarmState `json:"state"`
 	Fault    bool       `json:"fault,omitempty"` // a fault of the system (device offline) rather than an event in the community
 	Drill    bool       `json:"drill,omitempty"`
-	Cause    string     `json:"cause"` // operator-readable, in the site's language
-	DeviceID string     `json:"device,omitempty"`
-	CameraID string     `json:"camera,omitempty"`
-	GridID   string     `json:"grid,omitempty"`
-	Building string     `json:"building,omitempty"`
-	Position *Point     `json:"position,omitempty"`
-	RaisedAt time.Time  `json:"raised_at"`
-	LastAt   time.Time  `json:"last_at"`           // the latest repeat of the cause
-	Repeats  int        `json:"repeats,omitempty"` // repeats folded into this alarm while open
-	Ack      *Mark      `json:"acknowledged,omitempty"`
-	Dispatch *Mark      `json:"dispatched,omitempty"`
-	Resolve  *Mark      `json:"resolved,omitempty"`
-	Outcome  Outcome    `json:"outcome,omitempty"`
-	Image    string     `json:"image,omitempty"` // the snapshot of what a camera saw (video analytics)
+	// Params are the facts of the cause (alarm_cause.go), rendered in each operator's
+	// language when shown. Cause is only set on alarms journaled by earlier versions, which
+	// stored a finished sentence: those are shown as recorded.
+	Params   map[string]string `json:"params,omitempty"`
+	Cause    string            `json:"cause,omitempty"`
+	DeviceID string            `json:"device,omitempty"`
+	CameraID string            `json:"camera,omitempty"`
+	GridID   string            `json:"grid,omitempty"`
+	Building string            `json:"building,omitempty"`
+	Position *Point            `json:"position,omitempty"`
+	RaisedAt time.Time         `json:"raised_at"` // when Watchpost received what raised it (ours: orders, filters, clips)
+	// DeviceTime is the device's own clock for that moment ("ts"), kept beside ours.
+	DeviceTime time.Time `json:"device_time,omitzero"`
+	LastAt   time.Time         `json:"last_at"`           // the latest repeat of the cause
+	Repeats  int               `json:"repeats,omitempty"` // repeats folded into this alarm while open
+	Ack      *Mark             `json:"acknowledged,omitempty"`
+	Dispatch *Mark             `json:"dispatched,omitempty"`
+	Resolve  *Mark             `json:"resolved,omitempty"`
+	Outcome  Outcome           `json:"outcome,omitempty"`
+	Image    string            `json:"image,omitempty"` // the snapshot of what a camera saw (video analytics)
 }
 
 // Validate checks an alarm.
@@ -119,9 +125,6 @@ func (a *Alarm) Validate() error {
 	case AlarmNew, AlarmAcknowledged, AlarmDispatched, AlarmResolved:
 	default:
 		p.Add("state", "Unknown alarm state {{.State}}", "State", a.State)
-	}
-	if strings.TrimSpace(a.Cause) == "" {
-		p.Add("cause", "An alarm needs a cause")
 	}
 	if a.RaisedAt.IsZero() {
 		p.Add("raised_at", "An alarm needs the time it was raised")

@@ -2,7 +2,7 @@ package app
 
 import (
 	"fmt"
-	"strings"
+	"math"
 	"time"
 )
 
@@ -31,6 +31,7 @@ func (r NRect) Foot() NPoint { return NPoint{r.X + r.W/2, r.Y + r.H} }
 type Zone struct {
 	ID      string   `json:"id"`
 	Name    string   `json:"name"`
+	NameEn  string   `json:"name_en,omitempty"` // for an English console (the installer's words otherwise)
 	Points  []NPoint `json:"points"`
 	Exclude bool     `json:"exclude,omitempty"`
 }
@@ -54,6 +55,7 @@ func (z *Zone) Contains(p NPoint) bool {
 type CrossLine struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
+	NameEn    string `json:"name_en,omitempty"`
 	From      NPoint `json:"from"`
 	To        NPoint `json:"to"`
 	Direction string `json:"direction,omitempty"` // CrossAB, CrossBA, or "" for both
@@ -254,6 +256,7 @@ type Detection struct {
 	Score    float64      `json:"score,omitempty"`
 	Count    int          `json:"count,omitempty"`  // people (crowd)
 	Detail   string       `json:"detail,omitempty"` // direction of a crossing, how long a loiterer stayed…
+	Seconds  float64      `json:"seconds,omitempty"` // how long a loiterer stayed, or a fallen person lay
 	Time     time.Time    `json:"time"`
 	Snapshot []byte       `json:"-"`               // JPEG of the moment, saved as a file
 	Image    string       `json:"image,omitempty"` // the snapshot's file, once saved
@@ -289,26 +292,38 @@ func DetectionAlarm(site *Site, d *Detection) (Alarm, bool) {
 		return Alarm{}, false
 	}
 	a := Alarm{Kind: kind, Priority: prio, CameraID: d.CameraID, RaisedAt: d.Time, Drill: d.Drill}
-	cause := AlarmKindLabel(kind)
-	if cam, ok := site.Camera(d.CameraID); ok {
+	cam, known := site.Camera(d.CameraID)
+	if known {
 		a.GridID, a.Building = cam.GridID, cam.BuildingID
 		pos := cam.Position
 		a.Position = &pos
-		cause += ": " + cam.Name
 	}
-	if d.Zone != "" {
-		zone := d.Zone
-		if cam, ok := site.Camera(d.CameraID); ok && cam.Analytics != nil {
-			if z, ok := cam.Analytics.Zone(d.Zone); ok && z.Name != "" {
-				zone = z.Name
+	// Zone and line names are the installer's words, kept as they were at the time.
+	a.SetParam(ParamZone, d.Zone)
+	a.SetParam(ParamLine, d.Line)
+	if known && cam.Analytics != nil {
+		if z, ok := cam.Analytics.Zone(d.Zone); ok {
+			a.SetParam(ParamZoneName, z.Name)
+			a.SetParam(ParamZoneNameEn, z.NameEn)
+		}
+		for _, l := range cam.Analytics.Lines {
+			if l.ID == d.Line {
+				a.SetParam(ParamLineName, l.Name)
+				a.SetParam(ParamLineNameEn, l.NameEn)
 			}
 		}
-		cause += " (" + zone + ")"
 	}
-	if d.Detail != "" {
-		cause += " — " + d.Detail
+	switch kind {
+	case AlarmCrowd:
+		if d.Count > 0 {
+			a.SetParam(ParamCount, fmt.Sprint(d.Count))
+		}
+	case AlarmLine:
+		a.SetParam(ParamDirection, d.Detail)
 	}
-	a.Cause = strings.TrimSpace(cause)
+	if d.Seconds > 0 {
+		a.SetParam(ParamSeconds, num(math.Round(d.Seconds)))
+	}
 	return a, true
 }
 

@@ -75,7 +75,9 @@ type DrillCheck struct {
 type DrillAlarmScore struct {
 	Alarm int64  `json:"alarm"`
 	Kind  string `json:"kind"`
-	Cause string `json:"cause,omitempty"`
+	// Params are the alarm's cause as facts; Cause a sentence an earlier version recorded.
+	Params map[string]string `json:"params,omitempty"`
+	Cause  string            `json:"cause,omitempty"`
 	DrillCheck
 }
 
@@ -159,7 +161,7 @@ func ScoreDrill(run DrillRun, sc *DrillScenario, plan *Plan, entries []Entry, no
 				from = e.Time
 			}
 			index[id] = len(score.Alarms)
-			score.Alarms = append(score.Alarms, DrillAlarmScore{Alarm: id, Kind: a.Kind, Cause: a.Cause,
+			score.Alarms = append(score.Alarms, DrillAlarmScore{Alarm: id, Kind: a.Kind, Params: a.Params, Cause: a.Cause,
 				DrillCheck: DrillCheck{From: from, Limit: Duration(x.AckWithin())}})
 		case KindAlarmAcknowledged:
 			var a Alarm

@@ -78,7 +78,7 @@ func (in *Ingest) handle(ctx context.Context, r Reading, topic string, drill boo
 	if r.Type == MsgStatus {
 		if s, _ := r.String("status"); s == "offline" {
 			lastWill = true
-			alarms = append(alarms, in.offlineAlarm(d, r.Received, "Last Will"))
+			alarms = append(alarms, in.offlineAlarm(d, r.Received, OfflineLastWill, 0))
 		}
 	}
 	for i := range alarms {
@@ -130,10 +130,14 @@ func (in *Ingest) NoteMalformed(topic, reason string, size int) {
 	in.mon.NoteMalformed(Malformed{Time: in.clock.Now(), Topic: topic, Reason: reason, Size: size})
 }
 
-func (in *Ingest) offlineAlarm(d *Device, at time.Time, why string) Alarm {
-	pos := d.Position
-	return Alarm{Kind: AlarmOffline, Priority: P3, Fault: true, DeviceID: d.ID, GridID: d.GridID, Building: d.BuildingID,
-		Position: &pos, RaisedAt: at, Cause: causeText(AlarmOffline, d, why)}
+func (in *Ingest) offlineAlarm(d *Device, at time.Time, reason string, window time.Duration) Alarm {
+	a := deviceAlarm(AlarmOffline, P3, true, d, at)
+	a.CameraID = "" // a silent device is not something its cameras show
+	a.SetParam(ParamReason, reason)
+	if window > 0 {
+		a.SetParam(ParamWindow, num(window.Seconds()))
+	}
+	return a
 }
 
 func (in *Ingest) journal(ctx context.Context, e Entry) {
@@ -172,7 +176,7 @@ func (in *Ingest) SuperviseOnce(ctx context.Context, periodic bool) {
 	for _, d := range in.mon.Overdue(site, now, window) {
 		in.mon.SetOnline(d.ID, false)
 		e := NewEntry(KindDeviceOffline, SubjectDevice(d.ID), SystemActor, map[string]string{"device": d.ID, "reason": "silent"})
-		if _, err := in.desk.Raise(ctx, nil, in.offlineAlarm(d, now, "silent for "+window(d).String()), e); err != nil {
+		if _, err := in.desk.Raise(ctx, nil, in.offlineAlarm(d, now, OfflineSilent, window(d)), e); err != nil {
 			in.log.Error("offline alarm not raised", "device", d.ID, "err", err)
 		}
 	}

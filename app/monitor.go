@@ -16,6 +16,14 @@ type DeviceState struct {
 	Battery  *float64       `json:"battery,omitempty"`
 	Values   map[string]any `json:"values,omitempty"` // the latest value of every field seen
 	Messages int64          `json:"messages"`
+	// ClockSkew is how far the device's clock ("ts") was from ours in its latest message
+	// that carried one (positive: the device is ahead).
+	ClockSkew Duration `json:"clock_skew,omitempty"`
+}
+
+// ClockOff reports whether the device's clock is off by more than ClockSkewLimit.
+func (s *DeviceState) ClockOff() bool {
+	return s.ClockSkew.D() > ClockSkewLimit || s.ClockSkew.D() < -ClockSkewLimit
 }
 
 // Unregistered is a device that sends messages but is not in the site's inventory.
@@ -83,6 +91,9 @@ func (m *DeviceMonitor) Seen(r *Reading) (wasOffline bool) {
 		st.LastSeen = r.Time
 	}
 	st.LastType, st.Messages = r.Type, st.Messages+1
+	if r.DeviceClock {
+		st.ClockSkew = Duration(r.Time.Sub(r.Received).Round(time.Second))
+	}
 	if r.Event != "" {
 		st.Event = r.Event
 	}

@@ -22,10 +22,16 @@ type Reading struct {
 	Kind     DeviceKind     `json:"kind,omitempty"`
 	Type     MessageType    `json:"type"`
 	Event    string         `json:"event,omitempty"` // the payload's "type": "alarm", "sos", "entry"…
-	Time     time.Time      `json:"ts"`              // the device's clock
-	Received time.Time      `json:"received"`        // ours
+	Time     time.Time      `json:"ts"`              // the device's clock ("ts"), or Received when it sent none
+	Received time.Time      `json:"received"`        // ours: alarms are ordered, filtered, recorded and clipped by it
 	Values   map[string]any `json:"values,omitempty"`
+	// DeviceClock: Time is the device's own ("ts" was in the message).
+	DeviceClock bool `json:"device_clock,omitempty"`
 }
+
+// ClockSkewLimit is how far a device's clock may be from ours before the device panel
+// flags it (its messages are still taken, timed by when we received them).
+const ClockSkewLimit = time.Minute
 
 // Validate checks a reading.
 func (r *Reading) Validate() error {
@@ -38,9 +44,6 @@ func (r *Reading) Validate() error {
 	}
 	if r.Time.IsZero() {
 		p.Add("ts", "The message has no time")
-	}
-	if !r.Received.IsZero() && r.Time.After(r.Received.Add(24*time.Hour)) {
-		p.Add("ts", "The message's time {{.T}} is more than a day ahead of ours", "T", r.Time.Format(time.RFC3339))
 	}
 	return p.Err()
 }

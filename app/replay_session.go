@@ -35,7 +35,10 @@ type ReplayEvent struct {
 	Operator string    `json:"operator"`
 	Drill    bool      `json:"drill,omitempty"`
 	Step     string    `json:"step,omitempty"`   // a checklist step's ID
-	Detail   string    `json:"detail,omitempty"` // an alarm's cause, a note, a summary
+	Detail   string    `json:"detail,omitempty"` // a note, a summary; an alarm's cause only as an earlier version recorded it
+	// Params are an alarm's cause as facts (the kind is the alarm's, in Kind's entry).
+	AlarmKind string            `json:"alarm_kind,omitempty"`
+	Params    map[string]string `json:"params,omitempty"`
 }
 
 // ReplayFrame is the console at one instant of a replay.
@@ -166,7 +169,7 @@ func eventOf(e *Entry) ReplayEvent {
 	case e.Kind.IsAlarm():
 		var a Alarm
 		if e.Decode(&a) == nil {
-			ev.Detail = a.Cause
+			ev.AlarmKind, ev.Params, ev.Detail = a.Kind, a.Params, a.Cause
 		}
 	case e.Kind == KindIncidentOpened:
 		var in Incident

@@ -24,6 +24,7 @@ const (
 	AlarmLowBattery     = "low_battery"     // maintenance
 	AlarmTamper         = "tamper"          // a device being tampered with
 	AlarmOffline        = "device_offline"  // silent past its supervision window, or its Last Will fired
+	AlarmCameraOffline  = "camera_offline"  // video loss (视频丢失): a camera without video past its grace time
 )
 
 // AlarmKindLabel is the English name of an alarm kind (the translation key).
@@ -59,6 +60,8 @@ func AlarmKindLabel(kind string) string {
 		return "Device tampering"
 	case AlarmOffline:
 		return "Device offline"
+	case AlarmCameraOffline:
+		return "Video loss"
 	case AlarmSupplyExpired:
 		return "Supply expired"
 	case AlarmSupplyLow:
@@ -190,13 +193,12 @@ func (r *Rules) Config() RulesConfig { return r.cfg }
 // Evaluate returns the alarms a reading raises (none for most readings).
 func (r *Rules) Evaluate(site *Site, d *Device, rd *Reading) []Alarm {
 	var out []Alarm
-	raise := func(kind string, p Priority, fault bool, detail string) {
-		a := Alarm{Kind: kind, Priority: p, Fault: fault, DeviceID: d.ID, GridID: d.GridID, Building: d.BuildingID,
-			RaisedAt: rd.Time, Cause: causeText(kind, d, detail)}
-		pos := d.Position
-		a.Position = &pos
-		if len(d.CameraIDs) > 0 {
-			a.CameraID = d.CameraIDs[0]
+	// raise adds an alarm of the reading's device; params are name, value pairs of its cause.
+	raise := func(kind string, p Priority, fault bool, params ...string) {
+		a := deviceAlarm(kind, p, fault, d, rd.Received)
+		a.DeviceTime = rd.Time
+		for i := 0; i+1 < len(params); i += 2 {
+			a.SetParam(params[i], params[i+1])
 		}
 		out = append(out, a)
 	}
@@ -207,54 +209,62 @@ func (r *Rules) Evaluate(site *Site, d *Device, rd *Reading) []Alarm {
 	switch d.Kind {
 	case KindSmoke:
 		if is("smoke") || (rd.Type == MsgEvent && ev == "alarm") {
-			raise(AlarmFire, P1, false, tempDetail(rd))
+			raise(AlarmFire, P1, false, tempParam(rd)...)
 		}
 		if is("tamper") || ev == "tamper" {
-			raise(AlarmTamper, P3, true, "")
+			raise(AlarmTamper, P3, true)
 		}
 	case KindCharger:
 		if is("overheat") || is("smoke") || ev == "overheat" || ev == "smoke" {
-			raise(AlarmFire, P1, false, tempDetail(rd))
+			raise(AlarmFire, P1, false, tempParam(rd)...)
 		}
 	case KindCallButton:
 		if is("pressed") || ev == "sos" || ev == "pressed" {
-			raise(AlarmMedical, P1, false, "")
+			raise(AlarmMedical, P1, false)
 		}
 	case KindBracelet:
 		if is("sos") || ev == "sos" {
-			raise(AlarmMedical, P1, false, personDetail(d))
+			raise(AlarmMedical, P1, false)
 		}
 		if is("fall") || ev == "fall" {
-			raise(AlarmFall, P1, false, personDetail(d))
+			raise(AlarmFall, P1, false)
 		}
 		if hr, ok := num("heart_rate"); ok && hr > 0 && (hr < r.cfg.HeartRateMin || hr > r.cfg.HeartRateMax) {
-			raise(AlarmVitals, P2, false, fmt.Sprintf("%s, %.0f bpm", personDetail(d), hr))
+			raise(AlarmVitals, P2, false, ParamHeartRate, fmt.Sprintf("%.0f", hr))
 		}
 	case KindDoor:
 		if is("forced") || ev == "forced_open" {
-			raise(AlarmDoorForced, P2, false, "")
+			raise(AlarmDoorForced, P2, false)
 		}
 		open, _ := num("open_seconds")
 		if is("held_open") || ev == "held_open" || open > r.cfg.HeldOpen.D().Seconds() {
-			raise(AlarmDoorHeld, P2, false, "")
+			raise(AlarmDoorHeld, P2, false)
 		}
 		if person, ok := rd.String("person"); ok && person != "" {
 			r.mu.Lock()
-			r.lastDoor[person] = rd.Time
+			r.lastDoor[person] = rd.Received
 			delete(r.raisedW, person)
 			r.mu.Unlock()
 		}
 	case KindManhole:
 		tilt, _ := num("tilt")
 		if is("displacement") || ev == "displaced" || tilt > r.cfg.ManholeTilt {
-			raise(AlarmManhole, P2, false, "")
+			raise(AlarmManhole, P2, false)
 		}
 		if w, ok := num("water_level"); (ok && w > r.cfg.ManholeWater) || ev == "water" {
-			raise(AlarmManholeWater, P2, false, fmt.Sprintf("%.0f cm", w))
+			level := ""
+			if ok {
+				level = fmt.Sprintf("%.0f", w)
+			}
+			raise(AlarmManholeWater, P2, false, ParamWaterLevel, level)
 		}
 	case KindStreetlight:
 		if f, ok := rd.Values["fault"]; ok && f != nil && f != false && f != "" || ev == "fault" {
-			raise(AlarmStreetlight, P3, true, fmt.Sprint(rd.Values["fault"]))
+			code := ""
+			if s, ok := f.(string); ok {
+				code = s
+			}
+			raise(AlarmStreetlight, P3, true, ParamFault, code)
 		}
 	case KindPlateCamera:
 		plate, _ := rd.String("plate")
@@ -267,19 +277,19 @@ func (r *Rules) Evaluate(site *Site, d *Device, rd *Reading) []Alarm {
 				delete(r.raisedZ, n)
 			} else {
 				if _, in := r.plates[n]; !in {
-					r.plates[n] = plateSeen{in: rd.Time, device: d.ID}
+					r.plates[n] = plateSeen{in: rd.Received, device: d.ID}
 				}
 			}
 			r.mu.Unlock()
 			if !strings.EqualFold(dir, "out") {
 				if _, ok := site.Vehicle(plate); !ok {
-					raise(AlarmUnknownVehicle, P3, false, plate)
+					raise(AlarmUnknownVehicle, P3, false, ParamPlate, plate)
 				}
 			}
 		}
 	}
 	if b, ok := num("battery"); ok && b >= 0 && b < r.cfg.LowBattery {
-		raise(AlarmLowBattery, P4, true, fmt.Sprintf("%.0f%%", b))
+		raise(AlarmLowBattery, P4, true, ParamBattery, fmt.Sprintf("%.0f", b))
 	}
 	return out
 }
@@ -295,11 +305,12 @@ func (r *Rules) Check(site *Site, now time.Time) []Alarm {
 			continue
 		}
 		r.raisedZ[plate] = true
-		a := Alarm{Kind: AlarmZombieVehicle, Priority: P4, DeviceID: seen.device, RaisedAt: now,
-			Cause: fmt.Sprintf("%s: %s, %s %s", AlarmKindLabel(AlarmZombieVehicle), plate, "in since", seen.in.Format("2006-01-02"))}
+		a := Alarm{Kind: AlarmZombieVehicle, Priority: P4, DeviceID: seen.device, RaisedAt: now}
 		if d, ok := site.Device(seen.device); ok {
 			a.GridID = d.GridID
 		}
+		a.SetParam(ParamPlate, plate)
+		a.SetParam(ParamSince, seen.in.Local().Format(time.DateOnly))
 		out = append(out, a)
 	}
 	for i := range site.Devices {
@@ -320,9 +331,10 @@ func (r *Rules) Check(site *Site, now time.Time) []Alarm {
 			continue
 		}
 		r.raisedW[p.ID] = true
-		pos := d.Position
-		out = append(out, Alarm{Kind: AlarmWelfare, Priority: P2, DeviceID: d.ID, GridID: d.GridID, Building: d.BuildingID,
-			Position: &pos, RaisedAt: now, Cause: causeText(AlarmWelfare, d, fmt.Sprintf("%s, %d h", p.Name, hours))})
+		a := deviceAlarm(AlarmWelfare, P2, false, d, now)
+		a.CameraID = "" // nobody was seen: no camera shows it
+		a.SetParam(ParamHours, fmt.Sprint(hours))
+		out = append(out, a)
 	}
 	return out
 }
@@ -337,27 +349,24 @@ func (r *Rules) Seen(person string, t time.Time) {
 	}
 }
 
-func causeText(kind string, d *Device, detail string) string {
-	s := AlarmKindLabel(kind) + ": " + d.Name
-	if d.Location != "" && !strings.Contains(d.Name, d.Location) {
-		s += ", " + d.Location
+// deviceAlarm is an alarm of a device at its place, with the cameras that see it and the
+// person it concerns (a bracelet's wearer).
+func deviceAlarm(kind string, p Priority, fault bool, d *Device, at time.Time) Alarm {
+	pos := d.Position
+	a := Alarm{Kind: kind, Priority: p, Fault: fault, DeviceID: d.ID, GridID: d.GridID, Building: d.BuildingID,
+		Position: &pos, RaisedAt: at}
+	if len(d.CameraIDs) > 0 {
+		a.CameraID = d.CameraIDs[0]
 	}
-	if detail != "" {
-		s += " (" + detail + ")"
-	}
-	return s
-}
-
-func tempDetail(rd *Reading) string {
-	if t, ok := rd.Number("temperature"); ok {
-		return fmt.Sprintf("%.0f °C", t)
-	}
-	return ""
-}
-
-func personDetail(d *Device) string {
 	if d.Person != nil {
-		return d.Person.Name
+		a.SetParam(ParamPerson, d.Person.Name)
 	}
-	return ""
+	return a
+}
+
+func tempParam(rd *Reading) []string {
+	if t, ok := rd.Number("temperature"); ok {
+		return []string{ParamTemperature, fmt.Sprintf("%.0f", t)}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,22 +41,23 @@ func TestEachRule(t *testing.T) {
 		kind  string
 		prio  app.Priority
 		fault bool
+		what  string // the cause's details, in English
 	}{
-		{"smoke", "smoke-1", reading("smoke-1", app.MsgEvent, "alarm", map[string]any{"smoke": true, "temperature": 61.0}), app.AlarmFire, app.P1, false},
-		{"charger overheat", "charger-1", reading("charger-1", app.MsgEvent, "overheat", map[string]any{"overheat": true}), app.AlarmFire, app.P1, false},
-		{"call button", "callbutton-1", reading("callbutton-1", app.MsgEvent, "sos", map[string]any{"pressed": true}), app.AlarmMedical, app.P1, false},
-		{"bracelet sos", "bracelet-1", reading("bracelet-1", app.MsgEvent, "sos", map[string]any{"sos": true}), app.AlarmMedical, app.P1, false},
-		{"bracelet fall", "bracelet-1", reading("bracelet-1", app.MsgEvent, "fall", map[string]any{"fall": true}), app.AlarmFall, app.P1, false},
-		{"door forced", "door-1", reading("door-1", app.MsgEvent, "forced_open", map[string]any{"forced": true}), app.AlarmDoorForced, app.P2, false},
-		{"door held", "door-1", reading("door-1", app.MsgEvent, "held_open", map[string]any{"open_seconds": 300.0}), app.AlarmDoorHeld, app.P2, false},
-		{"manhole displaced", "manhole-1", reading("manhole-1", app.MsgEvent, "displaced", map[string]any{"displacement": true}), app.AlarmManhole, app.P2, false},
-		{"manhole tilt", "manhole-1", reading("manhole-1", app.MsgState, "state", map[string]any{"tilt": 30.0}), app.AlarmManhole, app.P2, false},
-		{"manhole water", "manhole-1", reading("manhole-1", app.MsgEvent, "water", map[string]any{"water_level": 45.0}), app.AlarmManholeWater, app.P2, false},
-		{"streetlight", "streetlight-1", reading("streetlight-1", app.MsgEvent, "fault", map[string]any{"fault": "lamp failure"}), app.AlarmStreetlight, app.P3, true},
-		{"unknown plate", "platecam-1", reading("platecam-1", app.MsgEvent, "plate", map[string]any{"plate": "皖K88888", "direction": "in"}), app.AlarmUnknownVehicle, app.P3, false},
-		{"low battery", "smoke-1", reading("smoke-1", app.MsgHeartbeat, "heartbeat", map[string]any{"battery": 12.0}), app.AlarmLowBattery, app.P4, true},
-		{"tamper", "smoke-1", reading("smoke-1", app.MsgEvent, "tamper", map[string]any{"tamper": true}), app.AlarmTamper, app.P3, true},
-		{"heart rate", "bracelet-1", reading("bracelet-1", app.MsgEvent, "vitals", map[string]any{"heart_rate": 170.0}), app.AlarmVitals, app.P2, false},
+		{"smoke", "smoke-1", reading("smoke-1", app.MsgEvent, "alarm", map[string]any{"smoke": true, "temperature": 61.0}), app.AlarmFire, app.P1, false, "61 °C"},
+		{"charger overheat", "charger-1", reading("charger-1", app.MsgEvent, "overheat", map[string]any{"overheat": true}), app.AlarmFire, app.P1, false, ""},
+		{"call button", "callbutton-1", reading("callbutton-1", app.MsgEvent, "sos", map[string]any{"pressed": true}), app.AlarmMedical, app.P1, false, ""},
+		{"bracelet sos", "bracelet-1", reading("bracelet-1", app.MsgEvent, "sos", map[string]any{"sos": true}), app.AlarmMedical, app.P1, false, "王奶奶"},
+		{"bracelet fall", "bracelet-1", reading("bracelet-1", app.MsgEvent, "fall", map[string]any{"fall": true}), app.AlarmFall, app.P1, false, "王奶奶"},
+		{"door forced", "door-1", reading("door-1", app.MsgEvent, "forced_open", map[string]any{"forced": true}), app.AlarmDoorForced, app.P2, false, ""},
+		{"door held", "door-1", reading("door-1", app.MsgEvent, "held_open", map[string]any{"open_seconds": 300.0}), app.AlarmDoorHeld, app.P2, false, ""},
+		{"manhole displaced", "manhole-1", reading("manhole-1", app.MsgEvent, "displaced", map[string]any{"displacement": true}), app.AlarmManhole, app.P2, false, ""},
+		{"manhole tilt", "manhole-1", reading("manhole-1", app.MsgState, "state", map[string]any{"tilt": 30.0}), app.AlarmManhole, app.P2, false, ""},
+		{"manhole water", "manhole-1", reading("manhole-1", app.MsgEvent, "water", map[string]any{"water_level": 45.0}), app.AlarmManholeWater, app.P2, false, "Water 45 cm"},
+		{"streetlight", "streetlight-1", reading("streetlight-1", app.MsgEvent, "fault", map[string]any{"fault": "lamp failure"}), app.AlarmStreetlight, app.P3, true, "Fault reported: lamp failure"},
+		{"unknown plate", "platecam-1", reading("platecam-1", app.MsgEvent, "plate", map[string]any{"plate": "皖K88888", "direction": "in"}), app.AlarmUnknownVehicle, app.P3, false, "Plate 皖K88888"},
+		{"low battery", "smoke-1", reading("smoke-1", app.MsgHeartbeat, "heartbeat", map[string]any{"battery": 12.0}), app.AlarmLowBattery, app.P4, true, "Battery 12%"},
+		{"tamper", "smoke-1", reading("smoke-1", app.MsgEvent, "tamper", map[string]any{"tamper": true}), app.AlarmTamper, app.P3, true, ""},
+		{"heart rate", "bracelet-1", reading("bracelet-1", app.MsgEvent, "vitals", map[string]any{"heart_rate": 170.0}), app.AlarmVitals, app.P2, false, "王奶奶, Heart rate 170 a minute"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -69,7 +71,14 @@ func TestEachRule(t *testing.T) {
 			assert.Equal(t, c.fault, got[0].Fault)
 			assert.Equal(t, c.dev, got[0].DeviceID)
 			assert.Equal(t, "g1", got[0].GridID)
-			assert.NotEmpty(t, got[0].Cause)
+			assert.Empty(t, got[0].Cause, "a cause is facts, not a sentence")
+			var details []string
+			for _, m := range got[0].CauseDetails(true) {
+				details = append(details, m.English())
+			}
+			assert.Equal(t, c.what, strings.Join(details, ", "))
+			assert.Equal(t, c.r.Received, got[0].RaisedAt, "alarms are timed by when we received them")
+			assert.Equal(t, c.r.Time, got[0].DeviceTime, "the device's clock is kept beside ours")
 		})
 	}
 }
@@ -99,7 +108,7 @@ func TestZombieVehicleAndWelfareCheck(t *testing.T) {
 	rules := app.NewRules(app.RulesConfig{ZombieDays: 10}, start)
 	cam, _ := s.Device("platecam-1")
 	in := reading("platecam-1", app.MsgEvent, "plate", map[string]any{"plate": "京A12345", "direction": "in"})
-	in.Time = start
+	in.Time, in.Received = start, start
 	rules.Evaluate(s, cam, &in)
 
 	assert.Empty(t, rules.Check(s, start.Add(11*time.Hour)))
@@ -111,7 +120,7 @@ func TestZombieVehicleAndWelfareCheck(t *testing.T) {
 
 	door, _ := s.Device("door-1")
 	pass := reading("door-1", app.MsgEvent, "entry", map[string]any{"person": "res-1", "method": "face"})
-	pass.Time = start.Add(14 * time.Hour)
+	pass.Time, pass.Received = start.Add(14*time.Hour), start.Add(14*time.Hour)
 	rules.Evaluate(s, door, &pass)
 	assert.Empty(t, rules.Check(s, start.Add(20*time.Hour)), "seen at a door again")
 
@@ -121,6 +130,12 @@ func TestZombieVehicleAndWelfareCheck(t *testing.T) {
 		kinds = append(kinds, a.Kind)
 	}
 	assert.Contains(t, kinds, app.AlarmZombieVehicle, "in for more than 10 days")
+	for _, a := range got {
+		if a.Kind == app.AlarmZombieVehicle {
+			assert.Equal(t, "Long-parked vehicle: platecam-1 (Plate 京A12345, parked since "+start.Local().Format(time.DateOnly)+")",
+				a.Describe(s, true, app.RenderTemplate))
+		}
+	}
 	out := reading("platecam-1", app.MsgEvent, "plate", map[string]any{"plate": "京A12345", "direction": "out"})
 	rules.Evaluate(s, cam, &out)
 	for _, a := range rules.Check(s, start.Add(30*24*time.Hour)) {

@@ -249,21 +249,22 @@ func SupplyNotices(points []SupplyPoint, now time.Time) []SupplyNotice {
 
 // Alarm returns the maintenance notice for the desk.
 func (n *SupplyNotice) Alarm() Alarm {
-	what := n.Item.Kind.Label()
-	if n.Item.Name != "" {
-		what = n.Item.Name
-	}
-	// The kind's label says what is wrong; the cause names the place and the item.
-	var cause string
+	// The kind's label says what is wrong; the parameters name the place and the item.
+	pos := n.Point.Position
+	a := Alarm{Kind: n.Kind, Priority: P4, Fault: true, DeviceID: n.Key,
+		GridID: n.Point.GridID, Building: n.Point.Building, Position: &pos}
+	a.SetParam(ParamPlace, n.Point.Name)
+	a.SetParam(ParamPlaceEn, n.Point.NameEn)
+	a.SetParam(ParamItem, n.Item.Name)
+	a.SetParam(ParamItemKind, string(n.Item.Kind))
 	switch n.Kind {
 	case AlarmSupplyExpired:
-		cause = fmt.Sprintf("%s · %s (%s)", n.Point.Name, what, n.Item.Expiry)
+		a.SetParam(ParamExpiry, n.Item.Expiry)
 	default:
-		cause = fmt.Sprintf("%s · %s (%d/%d)", n.Point.Name, what, n.Item.Quantity, n.Item.Minimum)
+		a.SetParam(ParamQuantity, fmt.Sprint(n.Item.Quantity))
+		a.SetParam(ParamMinimum, fmt.Sprint(n.Item.Minimum))
 	}
-	pos := n.Point.Position
-	return Alarm{Kind: n.Kind, Priority: P4, Fault: true, Cause: cause, DeviceID: n.Key,
-		GridID: n.Point.GridID, Building: n.Point.Building, Position: &pos}
+	return a
 }
 
 // Journal kinds of supplies and the contact network.

@@ -52,7 +52,8 @@ func TestSupplyNoticesRaisedOnceAndCleared(t *testing.T) {
 		assert.True(t, a.Fault, "a maintenance notice")
 	}
 	assert.Equal(t, "cab-b03.extinguisher", byKind[app.AlarmSupplyExpired].DeviceID)
-	assert.Equal(t, "3号楼消防箱 · 4 kg 干粉灭火器 (2026-11-27)", byKind[app.AlarmSupplyExpired].Cause)
+	assert.Equal(t, "Supply expired: 3号楼消防箱 (4 kg 干粉灭火器 expired on 2026-11-27)",
+		byKind[app.AlarmSupplyExpired].Describe(nil, false, app.RenderTemplate))
 	assert.Equal(t, "guard-south.first_aid", byKind[app.AlarmSupplyLow].DeviceID)
 	assert.Equal(t, "g1", byKind[app.AlarmSupplyExpired].GridID)
 

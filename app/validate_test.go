@@ -106,7 +106,7 @@ func TestOtherValidation(t *testing.T) {
 	r.Type = "gossip"
 	assert.Error(t, r.Validate())
 	r = app.Reading{DeviceID: "smoke-1", Type: app.MsgEvent, Time: now.Add(48 * time.Hour), Received: now}
-	assert.Error(t, r.Validate(), "a message from two days in the future is wrong")
+	assert.NoError(t, r.Validate(), "a device whose clock is two days ahead is still heard (timed by our clock, its own flagged)")
 
 	a := smokeAlarm()
 	a.State, a.RaisedAt = app.AlarmNew, now

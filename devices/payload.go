@@ -118,11 +118,17 @@ func Decode(topic string, payload []byte, kind app.DeviceKind, now time.Time) (a
 		return app.Reading{}, malformed("the message has no \"type\"")
 	}
 	r.Event = ts
-	when, err := parseTime(obj["ts"])
-	if err != nil {
-		return app.Reading{}, err
+	// "ts" is the device's clock, kept beside ours: Watchpost times everything by when it
+	// received the message, so a device with a wrong clock (or none: "ts" is optional) still
+	// raises its alarm now; the device panel flags a clock off by more than a minute.
+	r.Time = now
+	if v, ok := obj["ts"]; ok {
+		when, err := parseTime(v)
+		if err != nil {
+			return app.Reading{}, err
+		}
+		r.Time, r.DeviceClock = when, true
 	}
-	r.Time = when
 	delete(obj, "type")
 	delete(obj, "ts")
 	schema := schemas[kind]
@@ -224,7 +230,7 @@ func numbers(v any) any {
 func parseTime(v any) (time.Time, error) {
 	switch x := v.(type) {
 	case nil:
-		return time.Time{}, malformed("the message has no \"ts\" (RFC 3339 or Unix milliseconds)")
+		return time.Time{}, malformed("\"ts\" is null: leave it out, or give RFC 3339 text or Unix milliseconds")
 	case string:
 		t, err := time.Parse(time.RFC3339Nano, x)
 		if err != nil {

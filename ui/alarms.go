@@ -387,6 +387,12 @@ func (p *alarmPanel) showDetail() {
 	}
 	if dev == nil {
 		rows = append(rows, kv("Cause", alarmCause(&a, site)))
+	} else if d := alarmDetails(&a); d != "" {
+		rows = append(rows, kv("Details", d))
+	}
+	if skew := a.DeviceTime.Sub(a.RaisedAt); !a.DeviceTime.IsZero() && (skew > app.ClockSkewLimit || skew < -app.ClockSkewLimit) {
+		rows = append(rows, kv("Device clock", T("{{.Time}} (off by {{.Skew}})", map[string]any{
+			"Time": a.DeviceTime.Local().Format("2006-01-02 15:04:05"), "Skew": message(app.DurationMessage(absDuration(skew).Round(time.Second)))})))
 	}
 	if a.Ack != nil {
 		rows = append(rows, kv("Acknowledged", p.c.markText(a.Ack)))
@@ -736,14 +742,8 @@ func (r *alarmRow) set(p *alarmPanel, a *app.Alarm) {
 	r.state.Set(T(stateText(a.State)), stateBadgeColor(a.State))
 	r.drill.Hidden = !a.Drill
 	r.title.Text = T(app.AlarmKindLabel(a.Kind))
-	sub := a.Cause
+	sub := alarmPlace(a, site)
 	if site != nil {
-		if d, ok := site.Device(a.DeviceID); ok {
-			sub = d.Display(en)
-			if loc := d.DisplayLocation(en); loc != "" && !strings.Contains(sub, loc) {
-				sub += " · " + loc
-			}
-		}
 		if g, ok := site.Grid(a.GridID); ok {
 			sub += " · " + g.Display(en)
 		}

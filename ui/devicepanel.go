@@ -166,6 +166,7 @@ func (p *devicePanel) setRow(i int, box *fyne.Container) {
 	}
 	box.Objects[0].(*widget.Label).SetText(name)
 	state, dot := T("Never heard"), themeColor(colorOffline)
+	clockOff := false
 	if mon := p.monitor(); mon != nil {
 		if st, ok := mon.State(d.ID); ok {
 			if st.Online {
@@ -176,11 +177,19 @@ func (p *devicePanel) setRow(i int, box *fyne.Container) {
 			if st.Battery != nil {
 				state += fmt.Sprintf(" · %.0f%%", *st.Battery)
 			}
+			if st.ClockOff() {
+				state += " · " + T("clock off")
+				clockOff = true
+			}
 		}
 	}
 	left.Objects[1] = container.NewCenter(statusDot(dot))
 	left.Refresh()
 	right := box.Objects[2].(*canvas.Text)
+	right.Color = themeColor(colorMuted)
+	if clockOff {
+		right.Color = themeColor(colorP2)
+	}
 	right.Text = state
 	right.Refresh()
 }
@@ -235,6 +244,10 @@ func (p *devicePanel) showDetail() {
 			}
 			rows = append(rows, kv("State", state), kv("Last heard", st.LastSeen.Local().Format("2006-01-02 15:04:05")+" ("+ago(st.LastSeen)+")"),
 				kv("Messages", strconv.FormatInt(st.Messages, 10)))
+			if st.ClockOff() {
+				rows = append(rows, kv("Device clock", T("Off by {{.Skew}}: its messages are timed by when Watchpost received them; set the device's clock (NTP)",
+					map[string]any{"Skew": signedDuration(st.ClockSkew.D())})))
+			}
 			keys := make([]string, 0, len(st.Values))
 			for k := range st.Values {
 				keys = append(keys, k)

@@ -129,9 +129,9 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 	items := []*widget.FormItem{}
 	if a != nil {
 		site := c.deps.Inventory.Site()
-		where := a.Cause
+		where := alarmPlace(a, site)
 		if site != nil {
-			if d, ok := site.Device(a.DeviceID); ok {
+			if d, ok := site.Device(a.DeviceID); ok && d.DisplayLocation(en) != "" {
 				where = d.DisplayLocation(en)
 			}
 		}

@@ -260,11 +260,9 @@ func (c *Console) reportHTML(r app.IncidentReport, by *app.Operator) ([]byte, er
 	// Alarms.
 	alarms := reportTable{Title: T("Alarms"), Empty: T("No alarm is linked"), Head: []string{T("Raised"), T("Alarm"), T("Cause"), T("Priority"), T("State"), T("Outcome")}}
 	for _, a := range r.Alarms {
-		cause := a.Cause
-		if site != nil {
-			if dv, ok := site.Device(a.DeviceID); ok {
-				cause = dv.Display(en) + " · " + dv.DisplayLocation(en)
-			}
+		cause := alarmPlace(&a, site)
+		if d := alarmDetails(&a); d != "" {
+			cause += " (" + d + ")"
 		}
 		outcome := ""
 		if a.Outcome != "" {

@@ -21,7 +21,7 @@ import (
 // translation.
 
 // messageCalls: function name → index of the argument that is a message.
-var messageCalls = map[string]int{"T": 0, "kv": 0, "Errorf": 1, "Add": 1, "lang.L": 0, "number": 0}
+var messageCalls = map[string]int{"T": 0, "kv": 0, "Errorf": 1, "Add": 1, "lang.L": 0, "number": 0, "msg": 0}
 
 // labelFuncs return texts that are shown translated.
 var labelFuncs = map[string]bool{"Label": true, "stateLabel": true, "compass": true, "useLabel": true, "cameraKindLabel": true, "checkStreamURL": true, "AlarmKindLabel": true, "ContactRoleLabel": true}

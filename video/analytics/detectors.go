@@ -257,7 +257,7 @@ func (d *detector) loitering(e *Engine, at time.Time) []app.Detection {
 		}
 		t.done[key] = true
 		out = append(out, app.Detection{Zone: d.zoneID(), Boxes: boxesOf(e, at, t), Score: certainty([]*track{t}),
-			Detail: fmt.Sprintf("%.0f s", stayed.Seconds())})
+			Detail: fmt.Sprintf("%.0f s", stayed.Seconds()), Seconds: stayed.Seconds()})
 	}
 	return out
 }
@@ -376,7 +376,7 @@ func (d *detector) fall(e *Engine, at time.Time) []app.Detection {
 		}
 		t.done["fall"] = true
 		out = append(out, app.Detection{Zone: d.zoneID(), Boxes: []app.NRect{e.normRect(t.box)}, Score: certainty([]*track{t}),
-			Detail: fmt.Sprintf("%.0f s", at.Sub(t.downSince).Seconds())})
+			Detail: fmt.Sprintf("%.0f s", at.Sub(t.downSince).Seconds()), Seconds: at.Sub(t.downSince).Seconds()})
 	}
 	return out
 }
