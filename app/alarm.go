@@ -103,13 +103,13 @@ type Alarm struct {
 	RaisedAt time.Time         `json:"raised_at"` // when Watchpost received what raised it (ours: orders, filters, clips)
 	// DeviceTime is the device's own clock for that moment ("ts"), kept beside ours.
 	DeviceTime time.Time `json:"device_time,omitzero"`
-	LastAt   time.Time         `json:"last_at"`           // the latest repeat of the cause
-	Repeats  int               `json:"repeats,omitempty"` // repeats folded into this alarm while open
-	Ack      *Mark             `json:"acknowledged,omitempty"`
-	Dispatch *Mark             `json:"dispatched,omitempty"`
-	Resolve  *Mark             `json:"resolved,omitempty"`
-	Outcome  Outcome           `json:"outcome,omitempty"`
-	Image    string            `json:"image,omitempty"` // the snapshot of what a camera saw (video analytics)
+	LastAt     time.Time `json:"last_at"`           // the latest repeat of the cause
+	Repeats    int       `json:"repeats,omitempty"` // repeats folded into this alarm while open
+	Ack        *Mark     `json:"acknowledged,omitempty"`
+	Dispatch   *Mark     `json:"dispatched,omitempty"`
+	Resolve    *Mark     `json:"resolved,omitempty"`
+	Outcome    Outcome   `json:"outcome,omitempty"`
+	Image      string    `json:"image,omitempty"` // the snapshot of what a camera saw (video analytics)
 }
 
 // Validate checks an alarm.

@@ -254,8 +254,8 @@ type Detection struct {
 	Line     string       `json:"line,omitempty"`
 	Boxes    []NRect      `json:"boxes,omitempty"`
 	Score    float64      `json:"score,omitempty"`
-	Count    int          `json:"count,omitempty"`  // people (crowd)
-	Detail   string       `json:"detail,omitempty"` // direction of a crossing, how long a loiterer stayed…
+	Count    int          `json:"count,omitempty"`   // people (crowd)
+	Detail   string       `json:"detail,omitempty"`  // direction of a crossing, how long a loiterer stayed…
 	Seconds  float64      `json:"seconds,omitempty"` // how long a loiterer stayed, or a fallen person lay
 	Time     time.Time    `json:"time"`
 	Snapshot []byte       `json:"-"`               // JPEG of the moment, saved as a file
