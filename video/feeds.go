@@ -277,22 +277,34 @@ func (f *Feeds) reporter() {
 	}
 }
 
-// summaryLocked sets the "cameras" component: how many streams play and how many fail.
+// summaryLocked sets the "cameras" component: of the cameras open, how many play and how
+// many fail. A camera counts once whether its sub stream, its main stream (an enlarged
+// tile) or both are open; it plays when one of them does, and fails when all of them do.
 func (f *Feeds) summaryLocked() {
 	if f.health == nil {
 		return
 	}
+	open := map[string]bool{} // camera → one of its streams plays
+	allFailed := map[string]bool{}
+	for key, s := range f.streams {
+		state := s.Status().State
+		if _, seen := allFailed[key.camera]; !seen {
+			allFailed[key.camera] = true
+		}
+		open[key.camera] = open[key.camera] || state == app.StreamPlaying
+		allFailed[key.camera] = allFailed[key.camera] && state == app.StreamFailed
+	}
 	playing, failed := 0, 0
-	for _, s := range f.streams {
-		switch s.Status().State {
-		case app.StreamPlaying:
+	for cam, plays := range open {
+		if plays {
 			playing++
-		case app.StreamFailed:
+		}
+		if allFailed[cam] {
 			failed++
 		}
 	}
 	st := app.ComponentStatus{Name: "cameras", Label: "Cameras", State: app.StateOK,
-		Detail: fmt.Sprintf("%d/%d", playing, len(f.streams))}
+		Detail: fmt.Sprintf("%d/%d", playing, len(open))}
 	if failed > 0 {
 		st.State = app.StateDegraded
 	}

@@ -279,3 +279,29 @@ func TestAResizedViewerNeverStarves(t *testing.T) {
 	}
 	shown.Release()
 }
+
+// The status bar counts cameras, not streams: a camera watched on its sub stream and, in an
+// enlarged tile, on its main stream is one camera playing ("1/1", never "2/1").
+func TestFeedsSummaryCountsCamerasNotStreams(t *testing.T) {
+	s := startSim(t, sim.Config{})
+	health := app.NewHealth(nil, app.SystemClock{}, quiet)
+	f := video.NewFeeds([]app.Camera{camera("gate", s.URL("gate", "main"), s.URL("gate", "sub"))}, video.Config{}, health, nil)
+	t.Cleanup(f.Close)
+	sub, err := f.Watch("gate", false, 320, 180)
+	require.NoError(t, err)
+	defer sub.Close()
+	main, err := f.Watch("gate", true, 640, 360)
+	require.NoError(t, err)
+	defer main.Close()
+	waitFrame(t, sub, 30*time.Second)
+	waitFrame(t, main, 30*time.Second)
+	cameras := func() string {
+		for _, st := range health.All() {
+			if st.Name == "cameras" {
+				return st.Detail
+			}
+		}
+		return ""
+	}
+	assert.Eventually(t, func() bool { return cameras() == "1/1" }, 30*time.Second, 50*time.Millisecond, "cameras: %s", cameras())
+}
