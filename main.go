@@ -670,7 +670,9 @@ func startDevices(ctx context.Context, cfg app.Config, site *app.Site, st *store
 		br, err := devices.StartBroker(devices.BrokerConfig{Listen: b.ListenAddr(), Username: user, Password: password, Site: siteID, Log: log},
 			ingest, kindOf, health)
 		if err != nil {
-			health.Set(app.ComponentStatus{Name: "broker", Label: "Device broker", State: app.StateDown, Error: err.Error()})
+			st := app.ComponentStatus{Name: "broker", Label: "Device broker", State: app.StateDown}
+			st.SetError(err)
+			health.Set(st)
 			log.Error("device broker not started", "err", err)
 			return dp, stop, nil
 		}

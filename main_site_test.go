@@ -73,7 +73,7 @@ func TestSiteExportAndImportAsGeoJSON(t *testing.T) {
 	// An administrator named on the command line is journaled; an operator is refused.
 	_, errOut, code = cli(t, nil, "site", "import", plan, "--data", a, "--operator", "duty")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "may not do this")
+	assert.Contains(t, errOut, "may not change the site")
 	_, errOut, code = cli(t, nil, "site", "import", plan, "--data", a, "--operator", "admin")
 	require.Equal(t, 0, code, errOut)
 	out, _, _ = cli(t, nil, "journal", "--json", "--data", a, "--subject", "site:demo")

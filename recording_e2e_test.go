@@ -220,6 +220,24 @@ func TestAnAlarmOnTheDeskIsRecorded(t *testing.T) {
 	_, err = g.desk.Raise(ctx, nil, app.Alarm{Kind: "device_offline", Priority: app.P3, Fault: true, Cause: "offline", Position: &place})
 	require.NoError(t, err)
 	assert.Zero(t, g.r.Pending(0))
+
+	// An alarm of a time before what the buffers hold gets no clip: a note on the alarm
+	// says why, and recording itself stays healthy (no error for the status bar).
+	old, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, DeviceID: "smoke-old", Position: &place,
+		RaisedAt: time.Now().Add(-8 * 24 * time.Hour)})
+	require.NoError(t, err)
+	var notes []app.Entry
+	require.Eventually(t, func() bool { notes = g.entries(t, app.KindClipMissing); return len(notes) >= 2 }, 30*time.Second, 50*time.Millisecond)
+	for _, n := range notes {
+		assert.Equal(t, app.SubjectAlarm(old.ID), n.Subject, "the note is on the alarm")
+		var m app.ClipMissing
+		require.NoError(t, n.Decode(&m))
+		assert.Equal(t, "The camera's buffer held no video of that time", m.Why)
+	}
+	assert.Nil(t, g.r.Status().LastError, "a clip of a time never buffered is not a failure of recording")
+	hist, err := g.desk.History(ctx, old.ID)
+	require.NoError(t, err)
+	assert.Equal(t, app.KindClipMissing, hist[len(hist)-1].Kind, "the operator reads it in the alarm's history")
 }
 
 // While a drill runs, its cameras are recorded, up to Post after it stops.

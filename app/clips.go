@@ -13,7 +13,24 @@ const (
 	KindClip        EntryKind = "video.clip"         // Data: Clip
 	KindClipDeleted EntryKind = "video.clip_deleted" // Data: ClipDeletion (retention)
 	KindClipOpened  EntryKind = "video.clip_opened"  // Data: ClipDeletion's fields Clip and File: who looked at evidence
+	// KindClipMissing notes on an alarm (its subject) that a camera's clip could not be made
+	// because there was no video of that time; Data: ClipMissing.
+	KindClipMissing EntryKind = "video.clip_missing"
 )
+
+// ClipMissing says why a clip an alarm asked for does not exist (the time is before what
+// the camera's buffer holds, the camera is not recorded). Why is an English template, the
+// translation key, with its values in Args.
+type ClipMissing struct {
+	Clip     string         `json:"clip"`
+	CameraID string         `json:"camera"`
+	AlarmID  int64          `json:"alarm,omitempty"`
+	DrillRun int64          `json:"drill_run,omitempty"`
+	From     time.Time      `json:"from"`
+	To       time.Time      `json:"to"`
+	Why      string         `json:"why"`
+	Args     map[string]any `json:"args,omitempty"`
+}
 
 // Why a clip was recorded.
 const (

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sort"
 	"sync"
@@ -24,8 +25,30 @@ type ComponentStatus struct {
 	Label  string         `json:"label"` // English, also the translation key: "Database"
 	State  ComponentState `json:"state"`
 	Detail string         `json:"detail,omitempty"` // address, path, fps…
-	Error  string         `json:"error,omitempty"`  // why it is down, in words
-	Since  time.Time      `json:"since"`
+	Error  string         `json:"error,omitempty"`  // why it is down: an English template, the translation key
+	// ErrorArgs fill Error's fields; Cause is the underlying error's own text (a network
+	// error, in English), shown only after the translated sentence, as detail.
+	ErrorArgs map[string]any `json:"error_args,omitempty"`
+	Cause     string         `json:"cause,omitempty"`
+	Since     time.Time      `json:"since"`
+}
+
+// SetError sets Error from err: an *Error gives its template and values (and its wrapped
+// cause as detail); any other error is "Unexpected error" with its text as detail.
+func (st *ComponentStatus) SetError(err error) {
+	st.Error, st.ErrorArgs, st.Cause = "", nil, ""
+	if err == nil {
+		return
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		st.Error, st.ErrorArgs = e.Message, e.Args
+		if e.Err != nil {
+			st.Cause = e.Err.Error()
+		}
+		return
+	}
+	st.Error, st.Cause = "Unexpected error", err.Error()
 }
 
 // Health collects the status of every component. State changes are journaled (so a

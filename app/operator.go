@@ -62,6 +62,38 @@ const (
 	ActSnapshot        Action = "camera.snapshot"
 )
 
+// Label says what the action is, as the end of "A trainer may not …" (English, also the
+// translation key); an action without a label is shown by its code.
+func (a Action) Label() string {
+	switch a {
+	case ActView:
+		return "use the console"
+	case ActAckAlarm:
+		return "acknowledge alarms"
+	case ActDispatchAlarm:
+		return "dispatch alarms"
+	case ActResolveAlarm:
+		return "resolve alarms"
+	case ActRaiseAlarm:
+		return "raise alarms by hand"
+	case ActRunIncident:
+		return "run incidents"
+	case ActEditPlans:
+		return "edit plans and drills"
+	case ActRunDrill:
+		return "run drills and replays"
+	case ActEditSite:
+		return "change the site"
+	case ActManageOperators:
+		return "manage operators"
+	case ActChangeSettings:
+		return "change settings"
+	case ActSnapshot:
+		return "take camera snapshots"
+	}
+	return string(a)
+}
+
 // permissions: each role's allowed actions. Admins may do everything.
 var permissions = map[Role][]Action{
 	RoleOperator:  {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot},
@@ -118,7 +150,7 @@ func Authorize(op *Operator, a Action) error {
 		return Errorf(CodeForbidden, "The account {{.U}} is disabled", "U", op.Username)
 	}
 	if !op.Role.Can(a) {
-		return Errorf(CodeForbidden, "A {{.Role}} may not do this ({{.Action}})", "Role", op.Role.Label(), "Action", a)
+		return Errorf(CodeForbidden, "A {{.Role}} may not {{.Action}}", "Role", op.Role.Label(), "Action", a.Label())
 	}
 	return nil
 }

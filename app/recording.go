@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -279,8 +280,13 @@ func (r *Recording) recordNow(ctx context.Context, c Clip, from, to time.Time, d
 
 	f, err := r.d.Source.Clip(ctx, ClipRequest{CameraID: c.CameraID, From: from, To: to, Name: c.ID})
 	if err != nil {
-		r.failed(Errorf(CodeUnavailable, "The clip of camera {{.Camera}} could not be recorded: {{.Err}}",
-			"Camera", c.CameraID, "Err", err.Error()))
+		if IsCode(err, CodeNotFound) {
+			// Nothing to record (the time is before what the camera's buffer holds, or the
+			// camera is not recorded): a note on the alarm, not a failure of recording.
+			r.missing(c, drill, err)
+			return false
+		}
+		r.failed(Errorf(CodeUnavailable, "The clip of camera {{.Camera}} could not be recorded", "Camera", c.CameraID).Wrap(err))
 		return false
 	}
 	if wrote != nil {
@@ -322,6 +328,38 @@ func (r *Recording) retainSoon() {
 	case r.kick <- struct{}{}:
 	default:
 	}
+}
+
+// missing journals, on the alarm, that a clip could not be made for want of video: the
+// operator sees it in the alarm's history; recording itself is working.
+func (r *Recording) missing(c Clip, drill bool, err error) {
+	r.d.Log.Info("recording: no clip", "clip", c.ID, "err", err)
+	m := ClipMissing{Clip: c.ID, CameraID: c.CameraID, AlarmID: c.AlarmID, DrillRun: c.DrillRun, Why: err.Error()}
+	if pc, ok := r.pendingOf(c.ID); ok {
+		m.From, m.To = pc.From, pc.To
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		m.Why, m.Args = e.Message, e.Args
+	}
+	subject := SubjectClip(c.ID)
+	if c.AlarmID != 0 {
+		subject = SubjectAlarm(c.AlarmID)
+	}
+	entry := NewEntry(KindClipMissing, subject, SystemActor, m)
+	entry.Drill = drill
+	jctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := r.d.Recorder.Record(jctx, entry); err != nil {
+		r.failed(err)
+	}
+}
+
+func (r *Recording) pendingOf(id string) (pendingClip, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	pc, ok := r.pending[id]
+	return pc, ok
 }
 
 // failed remembers the latest trouble for the settings panel and the status bar.
@@ -448,7 +486,8 @@ func (r *Recording) report() {
 	cs := ComponentStatus{Name: "recording", Label: "Recording", State: StateOK,
 		Detail: fmt.Sprintf("%d/%d, %.1f/%.0f GB", st.Receiving, st.Cameras, float64(st.Bytes)/1e9, float64(st.MaxBytes)/1e9)}
 	if st.LastError != nil && r.d.Clock.Now().Sub(st.ErrorAt) < 10*time.Minute {
-		cs.State, cs.Error = StateDegraded, st.LastError.Error()
+		cs.State = StateDegraded
+		cs.SetError(st.LastError)
 	}
 	r.d.Health.Set(cs)
 }

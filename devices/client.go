@@ -77,10 +77,10 @@ func StartClient(cfg ClientConfig, h Handler, kindOf KindOf, health *app.Health)
 		SetMessageChannelDepth(4096).
 		SetOnConnectHandler(c.onConnect).
 		SetConnectionLostHandler(func(_ paho.Client, err error) {
-			c.status(app.StateDown, "Connection to the broker lost: "+err.Error())
+			c.status(app.StateDown, app.Errorf(app.CodeUnavailable, "Connection to the broker lost").Wrap(err))
 			cfg.Log.Warn("device broker connection lost", "url", app.RedactURL(cfg.URL), "err", err)
 		}).
-		SetReconnectingHandler(func(paho.Client, *paho.ClientOptions) { c.status(app.StateStarting, "") })
+		SetReconnectingHandler(func(paho.Client, *paho.ClientOptions) { c.status(app.StateStarting, nil) })
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {
@@ -97,7 +97,7 @@ func StartClient(cfg ClientConfig, h Handler, kindOf KindOf, health *app.Health)
 		c.wg.Add(1)
 		go c.work()
 	}
-	c.status(app.StateStarting, "")
+	c.status(app.StateStarting, nil)
 	c.client.Connect() // retries in the background (SetConnectRetry)
 	return c, nil
 }
@@ -118,10 +118,10 @@ func (c *Client) onConnect(cl paho.Client) {
 			if err == nil {
 				err = errors.New("no answer")
 			}
-			c.status(app.StateDegraded, "Subscribing to the device topics failed: "+err.Error())
+			c.status(app.StateDegraded, app.Errorf(app.CodeUnavailable, "Subscribing to the device topics failed").Wrap(err))
 			return
 		}
-		c.status(app.StateOK, "")
+		c.status(app.StateOK, nil)
 		c.once.Do(func() { close(c.ready) })
 		c.cfg.Log.Info("device broker connected", "url", app.RedactURL(c.cfg.URL), "topic", c.topic())
 	}()
@@ -163,9 +163,11 @@ func (c *Client) handle(m paho.Message) {
 	m.Ack()
 }
 
-func (c *Client) status(state app.ComponentState, errText string) {
+func (c *Client) status(state app.ComponentState, err error) {
 	if c.health != nil {
-		c.health.Set(app.ComponentStatus{Name: "broker", Label: "Device broker", State: state, Detail: app.RedactURL(c.cfg.URL), Error: errText})
+		st := app.ComponentStatus{Name: "broker", Label: "Device broker", State: state, Detail: app.RedactURL(c.cfg.URL)}
+		st.SetError(err)
+		c.health.Set(st)
 	}
 }
 

@@ -451,21 +451,32 @@ func (p *alarmPanel) showDetail() {
 	if hist, err := p.c.deps.Desk.History(context.Background(), a.ID); err == nil {
 		body.Add(heading(T("History")))
 		for _, e := range hist {
-			body.Add(historyLine(e))
+			body.Add(historyLine(e, site))
 		}
 	}
 	p.detail.Objects = []fyne.CanvasObject{container.NewVScroll(body)}
 	p.detail.Refresh()
 }
 
-func historyLine(e app.Entry) fyne.CanvasObject {
+func historyLine(e app.Entry, site *app.Site) fyne.CanvasObject {
 	who := e.Operator
 	if who == app.SystemActor {
 		who = T("system")
 	}
 	var a app.Alarm
 	note := ""
-	if e.Decode(&a) == nil {
+	if e.Kind == app.KindClipMissing {
+		var m app.ClipMissing
+		if e.Decode(&m) == nil {
+			cam := m.CameraID
+			if site != nil {
+				if c, ok := site.Camera(m.CameraID); ok {
+					cam = c.Display(english())
+				}
+			}
+			note = cam + ": " + message(app.Message{Key: m.Why, Args: m.Args})
+		}
+	} else if e.Decode(&a) == nil {
 		switch e.Kind {
 		case app.KindAlarmAcknowledged:
 			if a.Ack != nil {
@@ -503,6 +514,8 @@ func entryLabel(k app.EntryKind) string {
 		return T("Dispatched")
 	case app.KindAlarmResolved:
 		return T("Resolved")
+	case app.KindClipMissing:
+		return T("No clip")
 	}
 	return string(k)
 }

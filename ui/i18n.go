@@ -157,7 +157,9 @@ func ErrText(err error) string {
 	}
 	var e *app.Error
 	if !errors.As(err, &e) {
-		return err.Error()
+		// Not one of ours (a library's or the system's words): a sentence the operator
+		// reads, then the raw text as detail.
+		return T("Unexpected error") + ": " + err.Error()
 	}
 	if e.Message == "{{.List}}" {
 		if j, ok := e.Err.(interface{ Unwrap() []error }); ok {

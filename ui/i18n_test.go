@@ -36,11 +36,11 @@ func TestLanguageSwitchesAtRunTime(t *testing.T) {
 func TestErrorsAreShownInTheOperatorsLanguage(t *testing.T) {
 	defer SetLanguage("en")
 	SetLanguage("zh-CN")
-	err := app.Errorf(app.CodeForbidden, "A {{.Role}} may not do this ({{.Action}})", "Role", app.RoleTrainer.Label(), "Action", app.ActAckAlarm)
-	assert.Equal(t, "培训员无权执行此操作（alarm.acknowledge）", ErrText(err))
+	err := app.Authorize(&app.Operator{Username: "trainer", Role: app.RoleTrainer}, app.ActAckAlarm)
+	assert.Equal(t, "培训员无权确认报警", ErrText(err), "no internal code in what the operator reads")
 	site := &app.Site{ID: "x"}
 	assert.Equal(t, "名称不能为空；小区边界至少需要三个点", ErrText(site.Validate()))
-	assert.Equal(t, "disk on fire", ErrText(errors.New("disk on fire")), "foreign errors pass as they are")
+	assert.Equal(t, "意外错误: disk on fire", ErrText(errors.New("disk on fire")), "a foreign error follows a translated sentence, as detail")
 	SetLanguage("en")
-	assert.Equal(t, "A Trainer may not do this (alarm.acknowledge)", ErrText(err))
+	assert.Equal(t, "A Trainer may not acknowledge alarms", ErrText(err))
 }

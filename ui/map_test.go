@@ -406,7 +406,7 @@ func TestOperatorCannotEditTheSite(t *testing.T) {
 	p.m.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: e.local(app.Point{X: corner.X + 10, Y: corner.Y})}, Dragged: fyne.Delta{DX: float32(10 * s)}})
 	p.m.DragEnd()
 	require.Eventually(t, func() bool { return e.c.win.Canvas().Overlays().Top() != nil }, 15*time.Second, 10*time.Millisecond, "an error is shown")
-	assert.Contains(t, visibleTexts(e.c.win.Canvas().Overlays().Top()), "A Duty operator may not do this (site.edit)")
+	assert.Contains(t, visibleTexts(e.c.win.Canvas().Overlays().Top()), "A Duty operator may not change the site")
 	stored, _ := e.st.LoadSite(context.Background())
 	sg, _ := stored.Grid("g1")
 	assert.Equal(t, g.Area, sg.Area, "the stored grid is as it was")

@@ -39,7 +39,7 @@ func (s *statusBar) refresh() {
 		for _, st := range all {
 			text := T(st.Label) + ": " + T(stateLabel(st.State))
 			if st.Error != "" {
-				text += " — " + T(st.Error)
+				text += " — " + statusError(st)
 			} else if st.Detail != "" {
 				text += " · " + st.Detail
 			}
@@ -54,6 +54,16 @@ func (s *statusBar) refresh() {
 		w.TextSize = theme.CaptionTextSize()
 		s.font.Add(w)
 	}
+}
+
+// statusError is why a component is in trouble in the operator's language, followed by the
+// underlying error's own words (often a network error, in English) as detail.
+func statusError(st app.ComponentStatus) string {
+	s := message(app.Message{Key: st.Error, Args: st.ErrorArgs})
+	if st.Cause != "" {
+		s += " (" + st.Cause + ")"
+	}
+	return s
 }
 
 func sameStatus(a, b []app.ComponentStatus) bool {

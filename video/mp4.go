@@ -2,7 +2,6 @@ package video
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/pmp4"
 
+	"watchpost/app"
 	"watchpost/video/codec"
 )
 
@@ -21,7 +21,9 @@ import (
 // in decode order, the parameter sets moved into the track's header, times in the RTP
 // clock's 1/90000 s.
 
-var errNoVideo = errors.New("no video of that time is held")
+// errNoVideo: nothing of the asked time is held (it is before what the camera's buffer
+// holds, or the camera sent nothing then). Not a failure of recording: the alarm says so.
+var errNoVideo = app.Errorf(app.CodeNotFound, "The camera's buffer held no video of that time")
 
 // mp4Clip is what writeMP4 wrote.
 type mp4Clip struct {

@@ -151,7 +151,7 @@ func (r *Recorder) Clip(ctx context.Context, req app.ClipRequest) (app.ClipFile,
 	main := r.main
 	r.mu.Unlock()
 	if rc == nil {
-		return app.ClipFile{}, fmt.Errorf("camera %s is not recorded", req.CameraID)
+		return app.ClipFile{}, app.Errorf(app.CodeNotFound, "Camera {{.Camera}} is not recorded", "Camera", req.CameraID)
 	}
 	pin := rc.ring.pin(req.From)
 	defer rc.ring.unpin(pin)
