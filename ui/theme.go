@@ -129,7 +129,17 @@ func (t *consoleTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.C
 	return theme.DefaultTheme().Color(n, v)
 }
 
-func (t *consoleTheme) Font(s fyne.TextStyle) fyne.Resource { return theme.DefaultTheme().Font(s) }
+// Font is the Simplified Chinese face of Noto Sans CJK (fonts_sc.go), Fyne's own where the
+// system has none.
+func (t *consoleTheme) Font(s fyne.TextStyle) fyne.Resource {
+	if s.Symbol {
+		return theme.DefaultTheme().Font(s)
+	}
+	if r := scFont(s); r != nil {
+		return r
+	}
+	return theme.DefaultTheme().Font(s)
+}
 
 func (t *consoleTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
 
