@@ -246,6 +246,7 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 			Plans: plans, Incidents: incidents, Supplies: supplies, Contacts: app.NewContactBook(inv, st, rec),
 			Recording: recording, Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
 			Drills: drills, Replays: replays, DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path, Version: version, Log: log,
+			Shifts: app.NewShifts(acc, desk, incidents, rec, clock), // shift handover and the duty log
 		})
 		if err != nil {
 			log.Error("window", "err", err)
