@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
@@ -77,11 +76,13 @@ func incidentLine(in app.HandoverIncident) string {
 	return s
 }
 
-// countsText is "P1 1 · P2 0 · P3 2 · P4 5".
+// countsText is "P1 1 · P3 2 · P4 5": the priorities that have open alarms.
 func countsText(c app.AlarmCounts) string {
 	parts := make([]string, 0, len(app.Priorities))
 	for _, p := range app.Priorities {
-		parts = append(parts, fmt.Sprintf("%s %d", p, c[p]))
+		if c[p] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", p, c[p]))
+		}
 	}
 	return strings.Join(parts, " · ")
 }
@@ -103,11 +104,11 @@ func dutyLogView(c *Console, list []app.Handover) fyne.CanvasObject {
 
 // handoverCard is one handover of the duty log.
 func handoverCard(c *Console, h app.Handover) fyne.CanvasObject {
-	when := canvas.NewText(h.At.Local().Format("2006-01-02 15:04"), themeColor(colorMuted))
-	when.TextStyle.Monospace = true
+	when := widget.NewLabelWithStyle(h.At.Local().Format("2006-01-02 15:04"), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	when.Importance = widget.LowImportance
 	who := boldLabel(T("{{.From}} → {{.To}}", map[string]any{
 		"From": fmt.Sprintf("%s (%s)", h.OutgoingName, h.Outgoing), "To": fmt.Sprintf("%s (%s)", h.IncomingName, h.Incoming)}))
-	box := container.New(layout.NewCustomPaddedVBoxLayout(0), container.NewHBox(container.NewCenter(when), who))
+	box := container.New(layout.NewCustomPaddedVBoxLayout(0), container.NewHBox(when, who))
 	box.Add(wrapMuted(openSummary(h.Open)))
 	box.Add(wrapLabel(h.Note))
 	return box

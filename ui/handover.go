@@ -80,13 +80,12 @@ func (c *Console) showHandover() {
 		widget.NewFormItem(T("Password"), h.inPW),
 		widget.NewFormItem(T("Duty log"), h.note),
 	)
-	left := container.NewVBox(
-		section(T("Open now"), openView(c, c.deps.Shifts.OpenNow())),
-		form, h.msg,
-	)
+	// What is open scrolls when it is long; the form and its message always show.
+	left := container.NewBorder(nil, container.NewVBox(form, h.msg), nil, nil,
+		container.NewVScroll(section(T("Open now"), openView(c, c.deps.Shifts.OpenNow()))))
 	h.log = container.NewVBox(widget.NewLabel(T("Loading…")))
 	right := container.NewBorder(heading(T("Duty log: recent handovers")), nil, nil, nil, container.NewVScroll(h.log))
-	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewPadded(right))
+	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
 	split.Offset = 0.56
 
 	cancel := widget.NewButtonWithIcon(T("Cancel"), theme.CancelIcon(), func() { h.d.Hide() })
