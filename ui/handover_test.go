@@ -174,3 +174,34 @@ func TestSignOutWhileAlarmsAreOpenAsksAndOffersTheHandover(t *testing.T) {
 	confirmDialog(t, c, "Sign out anyway")
 	assert.Nil(t, c.Operator())
 }
+
+func TestOpenViewNamesIncidentsAndOverdueStepsAndCountsTheRest(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	due := time.Date(2026, 12, 7, 8, 12, 0, 0, time.Local)
+	o := app.OpenAtHandover{
+		Counts:    app.AlarmCounts{app.P1: 1, app.P4: 7},
+		Incidents: []app.HandoverIncident{{ID: 3, Title: "住宅楼火灾应急预案", Level: app.LevelIV}, {ID: 4, Title: "Flood drill", Level: app.LevelIII, Drill: true}},
+	}
+	for i := 0; i < 8; i++ {
+		p := app.P4
+		if i == 0 {
+			p = app.P1
+		}
+		o.Alarms = append(o.Alarms, app.Alarm{ID: int64(100 + i), Kind: app.AlarmFire, Priority: p, Cause: "smoke", DeviceID: "smoke-b03-u2-12"})
+	}
+	for i := 0; i < 7; i++ {
+		o.Overdue = append(o.Overdue, app.OverdueStep{Incident: 3, Step: fmt.Sprint("s", i), Title: "疏散", TitleEn: "Evacuate the floors", Due: due})
+	}
+	texts := visibleTexts(openView(c, o))
+	assert.Contains(t, texts, "Open alarms: 8  P1 1 · P4 7")
+	assert.Contains(t, texts, "and 2 more", "six alarms by name, the rest counted")
+	assert.Contains(t, texts, "Running incidents: 2")
+	assert.Contains(t, texts, "#3 住宅楼火灾应急预案 · Level IV")
+	assert.Contains(t, texts, "#4 Flood drill · Level III · DRILL")
+	assert.Contains(t, texts, "Overdue checklist steps: 7")
+	assert.Contains(t, texts, "#3 · Evacuate the floors · due 08:12", "in the operator's language")
+	assert.Contains(t, texts, "and 1 more")
+
+	assert.Equal(t, "Open alarms: 8 (P1 1 · P4 7): #100 #101 #102 #103 #104 #105 #106 #107; Running incidents: 2: #3 #4; Overdue checklist steps: 7", openSummary(o))
+	assert.Contains(t, visibleTexts(openView(c, app.OpenAtHandover{})), "Nothing is open: no alarms, no incidents.")
+}
