@@ -99,13 +99,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("watchpost", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() {} // printed below: to stdout when asked for (--help), to stderr after a mistake
 	dataDir := fs.String("data", "", "data directory (database, logs, recordings); default the user data directory")
 	configFile := fs.String("config", "", "configuration file; default config.json in the data directory")
 	headless := fs.Bool("headless", false, "run everything but the window; stop with SIGINT or SIGTERM")
 	noSim := fs.Bool("no-sim", false, "demo site: do not start the built-in camera simulator")
 	showVersion := fs.Bool("version", false, "print the version")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
 	if *showVersion {
@@ -128,18 +133,19 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 	dir, err := prepareDataDir(dataDir)
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost:", err)
-		return exitFailure
+		return startFailed(exitFailure, err, headless, "", "") // main_start.go
 	}
 	logPath := filepath.Join(dir, "logs", "watchpost.log")
 	log, closeLog, err := openLog(logPath, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost:", err)
-		return exitFailure
+		return startFailed(exitFailure, err, headless, "", "")
 	}
 	defer closeLog()
+	language := "" // the configuration's once it is read: the start-error window speaks it
 	fail := func(code int, err error) int {
 		log.Error("cannot start", "err", err)
-		return code
+		return startFailed(code, err, headless, logPath, language)
 	}
 
 	cfgFile := store.ConfigFile{Path: filepath.Join(dir, "config.json")}
@@ -149,8 +155,10 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 	}
 	cfg, err := cfgFile.Load(optional)
 	if err != nil {
+		language = configLanguage(cfgFile.Path) // main_start.go
 		return fail(exitUsage, err)
 	}
+	language = cfg.Language
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -246,6 +254,7 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 			Plans: plans, Incidents: incidents, Supplies: supplies, Contacts: app.NewContactBook(inv, st, rec),
 			Recording: recording, Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
 			Drills: drills, Replays: replays, DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path, Version: version, Log: log,
+			Shifts: app.NewShifts(acc, desk, incidents, rec, clock), // shift handover and the duty log
 		})
 		if err != nil {
 			log.Error("window", "err", err)

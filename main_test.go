@@ -6,6 +6,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +21,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"watchpost/app"
+	"watchpost/store"
 )
 
 // These tests run the real binary as a user or a script would.
@@ -266,4 +269,97 @@ func TestNoLocaleErrorForLangC(t *testing.T) {
 		assert.NotContains(t, errOut, "Fyne error", env)
 		assert.NotContains(t, errOut, "locale", env)
 	}
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	for _, arg := range []string{"--help", "-h", "-help"} {
+		out, errOut, code := cli(t, nil, arg)
+		assert.Equal(t, 0, code, arg)
+		assert.Contains(t, out, "Usage:\n  watchpost [--data DIR]", "the usage on standard output: %s", arg)
+		assert.Empty(t, errOut, arg)
+	}
+	out, errOut, code := cli(t, nil, "--no-such-flag")
+	assert.Equal(t, 2, code, "a mistake is still a usage error")
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "flag provided but not defined: -no-such-flag")
+	assert.Contains(t, errOut, "Usage:", "with the usage on standard error")
+}
+
+func TestAFailedStartWithoutAWindowStaysOnStandardError(t *testing.T) {
+	data := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(data, "config.json"), []byte(`{"language":"zh-CN","brokr":{}}`), 0o600))
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+	}{
+		{"headless, no display", []string{"DISPLAY=", "WAYLAND_DISPLAY="}, []string{"--headless"}},
+		// A display is named but --headless: never a window, so no X connection is tried.
+		{"headless with a display", []string{"DISPLAY=:987", "WAYLAND_DISPLAY="}, []string{"--headless"}},
+		// A display that cannot be opened (a stale DISPLAY over ssh): the window cannot be
+		// shown, and the message stays on standard error instead of a GLFW panic.
+		{"display that cannot be opened", []string{"DISPLAY=:987", "WAYLAND_DISPLAY="}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := cli(t, tc.env, append(tc.args, "--data", data)...)
+			assert.Equal(t, 2, code, errOut)
+			assert.Contains(t, errOut, "Unknown setting brokr in the configuration")
+			assert.NotContains(t, errOut, "panic")
+			if len(tc.args) > 0 {
+				assert.NotContains(t, errOut, "X11", "headless tries no window")
+			}
+		})
+	}
+}
+
+func TestConfigLanguageOfARefusedFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(s string) string {
+		p := filepath.Join(dir, "config.json")
+		require.NoError(t, os.WriteFile(p, []byte(s), 0o600))
+		return p
+	}
+	assert.Equal(t, "zh-CN", configLanguage(write(`{"language":"zh-CN","brokr":{}}`)), "an unknown key elsewhere")
+	assert.Equal(t, "zh-CN", configLanguage(write(`{"language":"zh-CN","broker":{"url":5}}`)), "a wrong value elsewhere")
+	assert.Equal(t, "", configLanguage(write(`{"language":`)), "not JSON")
+	assert.Equal(t, "", configLanguage(filepath.Join(dir, "missing.json")))
+}
+
+func TestTheDutyLogIsTheJournalsShiftSubject(t *testing.T) {
+	data := t.TempDir()
+	cmd, _ := startHeadless(t, data)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait())
+
+	// A handover, as the console's dialog makes it.
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(data, store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	rec := app.NewRecorder(st, app.NewBus())
+	acc := app.NewAccounts(st, rec, app.SystemClock{})
+	desk := app.NewAlarmDesk(rec, st, app.SystemClock{})
+	require.NoError(t, desk.Load(ctx))
+	duty, err := acc.SignIn(ctx, "duty", "sunshine-demo")
+	require.NoError(t, err)
+	_, h, err := app.NewShifts(acc, desk, nil, rec, app.SystemClock{}).Handover(ctx, duty,
+		app.HandoverRequest{OutgoingPassword: "sunshine-demo", Incoming: "duty2", IncomingPassword: "sunshine-demo", Note: "夜班平安，2号楼路灯待修。"})
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+
+	out, errOut, code := cli(t, nil, "journal", "--data", data, "--subject", "shift:")
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 1, out)
+	assert.Contains(t, lines[0], "shift.handover")
+	assert.Contains(t, lines[0], fmt.Sprintf("shift:%d", h.ID))
+	assert.Contains(t, lines[0], "duty")
+
+	out, _, code = cli(t, nil, "journal", "--json", "--data", data, "--subject", "shift:")
+	require.Equal(t, 0, code)
+	var e app.Entry
+	require.NoError(t, json.Unmarshal([]byte(out), &e))
+	back, err := app.HandoverOf(&e)
+	require.NoError(t, err)
+	assert.Equal(t, "duty2", back.Incoming)
+	assert.Equal(t, "夜班平安，2号楼路灯待修。", back.Note)
 }

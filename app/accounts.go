@@ -37,37 +37,51 @@ var errBadCredentials = Errorf(CodeUnauthenticated, "Wrong user name or password
 // SignIn checks the password and records the sign-in (or the failure) in the journal.
 func (a *Accounts) SignIn(ctx context.Context, username, password string) (*Operator, error) {
 	username = strings.TrimSpace(username)
-	now := a.clock.Now()
-	if wait := a.lockedFor(username, now); wait > 0 {
-		return nil, Errorf(CodeUnauthenticated, "Too many failed attempts for {{.U}}: try again in {{.S}} s", "U", username, "S", int(wait.Seconds()+0.5))
+	op, rejected, err := a.check(ctx, username, password)
+	if rejected {
+		e := NewEntry(KindSignInFailed, SubjectOperator(username), SystemActor, map[string]string{"username": username})
+		if _, rerr := a.rec.Record(ctx, e); rerr != nil {
+			return nil, rerr
+		}
 	}
-	op, hash, err := a.store.Operator(ctx, username)
-	if err != nil && !IsCode(err, CodeNotFound) {
+	if err != nil {
 		return nil, err
 	}
-	ok := err == nil && !op.Disabled && bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
+	if _, err := a.rec.Record(ctx, NewEntry(KindSignedIn, SubjectOperator(username), username, nil)); err != nil {
+		return nil, err
+	}
+	return op, nil
+}
+
+// check verifies a user name and password without recording anything: SignIn journals
+// what it means, a shift handover journals only the handover. Both share the lockout, so
+// the handover dialog is no way around it. rejected: the name and password were compared
+// and refused (a failure that counts), as opposed to a lockout or a store error.
+func (a *Accounts) check(ctx context.Context, username, password string) (op *Operator, rejected bool, err error) {
+	now := a.clock.Now()
+	if wait := a.lockedFor(username, now); wait > 0 {
+		return nil, false, Errorf(CodeUnauthenticated, "Too many failed attempts for {{.U}}: try again in {{.S}} s", "U", username, "S", int(wait.Seconds()+0.5))
+	}
+	found, hash, err := a.store.Operator(ctx, username)
+	if err != nil && !IsCode(err, CodeNotFound) {
+		return nil, false, err
+	}
+	ok := err == nil && !found.Disabled && bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
 	if err != nil {
 		// Spend the same time as a real comparison so a caller cannot tell names that exist.
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 	}
 	if !ok {
 		a.fail(username, now)
-		e := NewEntry(KindSignInFailed, SubjectOperator(username), SystemActor, map[string]string{"username": username})
-		if _, rerr := a.rec.Record(ctx, e); rerr != nil {
-			return nil, rerr
+		if err == nil && found.Disabled {
+			return nil, true, Errorf(CodeUnauthenticated, "The account {{.U}} is disabled", "U", username)
 		}
-		if err == nil && op.Disabled {
-			return nil, Errorf(CodeUnauthenticated, "The account {{.U}} is disabled", "U", username)
-		}
-		return nil, errBadCredentials
+		return nil, true, errBadCredentials
 	}
 	a.mu.Lock()
 	delete(a.failures, username)
 	a.mu.Unlock()
-	if _, err := a.rec.Record(ctx, NewEntry(KindSignedIn, SubjectOperator(username), username, nil)); err != nil {
-		return nil, err
-	}
-	return &op, nil
+	return &found, false, nil
 }
 
 // dummyHash is a bcrypt hash of nothing useful, compared against for unknown names.

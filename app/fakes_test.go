@@ -44,6 +44,7 @@ func (m *memStore) Append(_ context.Context, es ...app.Entry) ([]app.Entry, erro
 			e.Subject = app.SubjectAlarm(e.Seq)
 		}
 		app.StampDrillRun(&e)
+		app.StampHandover(&e)
 		if e.Kind.IsAlarm() {
 			var a app.Alarm
 			_ = json.Unmarshal(e.Data, &a)

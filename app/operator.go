@@ -60,6 +60,7 @@ const (
 	ActManageOperators Action = "operators.manage"
 	ActChangeSettings  Action = "settings.change"
 	ActSnapshot        Action = "camera.snapshot"
+	ActHandOver        Action = "shift.hand_over" // hand the guard room's shift over (交接班), and take it
 )
 
 // Label says what the action is, as the end of "A trainer may not …" (English, also the
@@ -96,8 +97,8 @@ func (a Action) Label() string {
 
 // permissions: each role's allowed actions. Admins may do everything.
 var permissions = map[Role][]Action{
-	RoleOperator:  {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot},
-	RoleCommander: {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActRunIncident},
+	RoleOperator:  {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActHandOver},
+	RoleCommander: {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActRunIncident, ActHandOver},
 	RoleTrainer:   {ActView, ActRunDrill, ActEditPlans, ActSnapshot},
 }
 

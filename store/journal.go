@@ -226,6 +226,7 @@ func appendTx(ctx context.Context, tx *sql.Tx, st *writeStmts, entries []app.Ent
 			e.Subject = app.SubjectAlarm(e.Seq) // the alarm's ID is this entry's sequence number
 		}
 		app.StampDrillRun(&e) // a drill run's ID is its drill.started entry's sequence number
+		app.StampHandover(&e) // a handover's subject is shift:<seq>
 		var data any
 		if len(e.Data) > 0 {
 			data = string(e.Data)

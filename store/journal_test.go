@@ -210,3 +210,21 @@ func crashChild(path string) {
 		fmt.Println(out[0].Seq)
 	}
 }
+
+func TestAHandoverIsTheSubjectOfItsShift(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	_, err := s.Append(ctx, app.NewEntry(app.KindSignedIn, app.SubjectOperator("duty"), "duty", nil))
+	require.NoError(t, err)
+	h := app.Handover{Outgoing: "duty", Incoming: "duty2", Note: "平安无事"}
+	out, err := s.Append(ctx, app.NewEntry(app.KindShiftHandover, "", "duty", h))
+	require.NoError(t, err)
+	assert.Equal(t, "shift:2", out[0].Subject, "the journal numbers the shift as it does alarms")
+	got, err := s.Query(ctx, app.JournalQuery{Subject: "shift:"})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	back, err := app.HandoverOf(&got[0])
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), back.ID)
+	assert.Equal(t, "平安无事", back.Note)
+}

@@ -57,6 +57,8 @@ type Deps struct {
 	// Replays opens read-only replays of drill runs and closed incidents (nil: the replay
 	// panel says so).
 	Replays *app.Replays
+	// Shifts hands the guard room's shift over and keeps the duty log (nil: no handover).
+	Shifts *app.Shifts
 
 	DataDir    string
 	LogFile    string

@@ -63,6 +63,7 @@ func newTestConsole(t *testing.T, cfg app.Config) *Console {
 		Plans: cmd.plans, Incidents: cmd.incidents, Supplies: cmd.supplies, Contacts: cmd.contacts, Reports: cmd.reports,
 		Drills:  newTestDrills(t, rec, inv, cmd.plans, desk), // drills_test.go
 		Replays: app.NewReplays(st),
+		Shifts:  app.NewShifts(acc, desk, cmd.incidents, rec, app.SystemClock{}),
 		DataDir: "/var/lib/watchpost", LogFile: "/var/lib/watchpost/logs/watchpost.log",
 		Version: "test", Log: slog.New(slog.DiscardHandler),
 	})

@@ -60,7 +60,10 @@ func newHeader(c *Console) *header {
 	if s := c.deps.Inventory.Site(); s != nil && s.Demo {
 		right.Add(container.NewCenter(newBadge(T("DEMO"), themeColor(colorDemo))))
 	}
-	out := widget.NewButtonWithIcon(T("Sign out"), theme.LogoutIcon(), c.SignOut)
+	if b := c.handoverButton(); b != nil { // handover.go
+		right.Add(b)
+	}
+	out := widget.NewButtonWithIcon(T("Sign out"), theme.LogoutIcon(), c.askSignOut) // signout.go
 	out.Importance = widget.LowImportance
 	right.Add(out)
 
