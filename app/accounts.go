@@ -19,6 +19,7 @@ type Accounts struct {
 
 	mu       sync.Mutex
 	failures map[string][]time.Time
+	dummy    []byte // see dummyHash
 }
 
 // Lockout policy: this many failures within the window lock the name for the window.
@@ -69,7 +70,7 @@ func (a *Accounts) check(ctx context.Context, username, password string) (op *Op
 	ok := err == nil && !found.Disabled && bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
 	if err != nil {
 		// Spend the same time as a real comparison so a caller cannot tell names that exist.
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(a.dummyHash(), []byte(password))
 	}
 	if !ok {
 		a.fail(username, now)
@@ -84,8 +85,16 @@ func (a *Accounts) check(ctx context.Context, username, password string) (op *Op
 	return &found, false, nil
 }
 
-// dummyHash is a bcrypt hash of nothing useful, compared against for unknown names.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("watchpost-no-such-user"), bcrypt.MinCost)
+// dummyHash is a bcrypt hash of nothing useful, compared against for unknown names. It has
+// the cost real hashes have: a cheaper one would tell by its speed which names exist.
+func (a *Accounts) dummyHash() []byte {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if c, err := bcrypt.Cost(a.dummy); err != nil || c != a.Cost {
+		a.dummy, _ = bcrypt.GenerateFromPassword([]byte("watchpost-no-such-user"), a.Cost)
+	}
+	return a.dummy
+}
 
 func (a *Accounts) fail(u string, now time.Time) {
 	a.mu.Lock()

@@ -136,7 +136,7 @@ func TestHandoverRefusesAndJournalsNothing(t *testing.T) {
 		{"a trainer takes over", duty, func(r *app.HandoverRequest) { r.Incoming, r.IncomingPassword = "trainer", "sunshine-trainer" },
 			app.CodeForbidden, "陈静 is a Trainer and cannot take over the guard room", "incoming"},
 		{"a trainer hands over", &app.Operator{Username: "trainer", Name: "陈静", Role: app.RoleTrainer}, func(r *app.HandoverRequest) { r.OutgoingPassword = "sunshine-trainer" },
-			app.CodeForbidden, "A Trainer may not do this (shift.hand_over)", ""},
+			app.CodeForbidden, "A Trainer may not hand over or take over the shift", ""},
 		{"nobody signed in", nil, func(*app.HandoverRequest) {}, app.CodeUnauthenticated, "Please sign in first", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

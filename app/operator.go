@@ -91,6 +91,8 @@ func (a Action) Label() string {
 		return "change settings"
 	case ActSnapshot:
 		return "take camera snapshots"
+	case ActHandOver:
+		return "hand over or take over the shift"
 	}
 	return string(a)
 }
