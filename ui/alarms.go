@@ -44,6 +44,7 @@ type alarmPanel struct {
 	sound             *alarmSound
 	visible           bool
 	lastChime         time.Time
+	times             liveTexts // the selected alarm's "… ago", ticked
 }
 
 func newAlarmPanel(c *Console) panelView {
@@ -252,6 +253,7 @@ func (p *alarmPanel) OnEntry(e app.Entry) {
 func (p *alarmPanel) Tick() {
 	p.updateMute()
 	p.list.Refresh()
+	p.times.tick()
 	if time.Since(p.lastChime) > 6*time.Second {
 		p.chime()
 	}
@@ -356,9 +358,14 @@ func (p *alarmPanel) showDetail() {
 	if a.Drill {
 		title.Add(newBadge(T("DRILL"), themeColor(colorDemo)))
 	}
-	rows := []kvRow{kv("Raised", fmt.Sprintf("%s (%s)", a.RaisedAt.Local().Format("2006-01-02 15:04:05"), ago(a.RaisedAt)))}
+	p.times = nil
+	rows := []kvRow{p.times.add("Raised", func() string {
+		return fmt.Sprintf("%s (%s)", a.RaisedAt.Local().Format("2006-01-02 15:04:05"), ago(a.RaisedAt))
+	})}
 	if a.Repeats > 0 {
-		rows = append(rows, kv("Repeats", T("{{.N}} more, the last {{.Ago}}", map[string]any{"N": a.Repeats, "Ago": ago(a.LastAt)})))
+		rows = append(rows, p.times.add("Repeats", func() string {
+			return T("{{.N}} more, the last {{.Ago}}", map[string]any{"N": a.Repeats, "Ago": ago(a.LastAt)})
+		}))
 	}
 	var dev *app.Device
 	if site != nil {

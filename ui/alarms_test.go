@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,3 +163,27 @@ func TestDevicePanel(t *testing.T) {
 }
 
 var _ = widget.NewLabel
+
+// The selected alarm's "… ago" keeps time while it is shown: raised 57 s ago, it soon reads
+// "1 min ago" without being selected again.
+func TestTheAlarmDetailsRelativeTimesTick(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	p := alarmPanelOf(t, c)
+	raise(t, c, app.Alarm{Kind: app.AlarmFall, Priority: app.P1, DeviceID: "bracelet-b07-0502", RaisedAt: time.Now().Add(-57 * time.Second)})
+	require.Eventually(t, func() bool { return len(p.shown) == 1 }, 15*time.Second, 10*time.Millisecond)
+	p.list.Select(0)
+	raisedText := func() string {
+		var s string
+		fyne.DoAndWait(func() {
+			for _, x := range visibleTexts(p.detail) {
+				if len(x) > 4 && x[len(x)-4:] == "ago)" {
+					s = x
+				}
+			}
+		})
+		return s
+	}
+	assert.Contains(t, raisedText(), "s ago)")
+	assert.Eventually(t, func() bool { return strings.Contains(raisedText(), "1 min ago") }, 15*time.Second, 100*time.Millisecond,
+		"still %q", raisedText())
+}
