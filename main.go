@@ -223,6 +223,9 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 		}
 	}()
 	stops = append(stops, camSub.Close)
+	// A received camera without video past its grace time raises a video-loss alarm.
+	videoLoss := app.NewVideoLoss(desk, inv, bus, clock, cfg.Rules.VideoLoss.D(), log)
+	stops = append(stops, runInBackground(videoLoss.Run, log))
 	analyticsMgr, stopAnalytics := startAnalytics(inv, desk, rec, bus, settings, feeds, dir, log) // main_analytics.go
 	stops = append(stops, stopAnalytics)
 	recording, stopRecording := startRecording(st, rec, inv, desk, incidents, health, settings, feeds, site.Demo && demoSim, dir, log) // main_recording.go

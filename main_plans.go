@@ -67,6 +67,19 @@ func superviseSupplies(supplies *app.Supplies, log *slog.Logger) func() {
 	return func() { cancel(); <-done }
 }
 
+// runInBackground runs a part until the returned stop is called (and waits for it to end).
+func runInBackground(run func(context.Context) error, log *slog.Logger) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := run(ctx); err != nil {
+			log.Error("stopped", "err", err)
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
 const plansUsage = `Usage:
   watchpost plans [--json] [--data DIR]           the emergency plans
   watchpost plans import FILE [--data DIR]        check a plan file (JSON) and add it; refused with the reasons

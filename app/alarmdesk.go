@@ -233,13 +233,14 @@ func (d *AlarmDesk) Resolve(ctx context.Context, op *Operator, id int64, outcome
 	return d.change(ctx, op, ActResolveAlarm, id, AlarmResolved, KindAlarmResolved, Mark{Note: note}, outcome)
 }
 
-// ClearFault resolves, as the system, the open fault alarm of a device whose cause went
-// away (the device is back online). It does nothing when there is none.
-func (d *AlarmDesk) ClearFault(ctx context.Context, kind, deviceID, note string) (Alarm, bool, error) {
+// ClearFault resolves, as the system, the open fault alarm of a device (or a camera) whose
+// cause went away (the device is back online, the video is back). It does nothing when there
+// is none.
+func (d *AlarmDesk) ClearFault(ctx context.Context, kind, sourceID, note string) (Alarm, bool, error) {
 	d.mu.Lock()
 	var id int64
 	for _, a := range d.open {
-		if a.Fault && a.Kind == kind && a.DeviceID == deviceID {
+		if a.Fault && a.Kind == kind && a.SourceID() == sourceID {
 			id = a.ID
 			break
 		}

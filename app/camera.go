@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // CameraKind is the mounting or purpose of a camera; it picks the map icon.
@@ -32,6 +33,26 @@ type Camera struct {
 	GridID     string           `json:"grid,omitempty"`
 	BuildingID string           `json:"building,omitempty"`
 	Analytics  *CameraAnalytics `json:"analytics,omitempty"`
+	// VideoLossAfter: a received camera without video this long raises a video-loss alarm
+	// (0: the site's default, rules.video_loss); VideoLossPriority its priority (0: P3).
+	VideoLossAfter    Duration `json:"video_loss_after,omitempty"`
+	VideoLossPriority Priority `json:"video_loss_priority,omitempty"`
+}
+
+// VideoLossGrace is how long the camera may be without video before the alarm.
+func (c *Camera) VideoLossGrace(siteDefault time.Duration) time.Duration {
+	if c.VideoLossAfter > 0 {
+		return c.VideoLossAfter.D()
+	}
+	return siteDefault
+}
+
+// VideoLossPriorityOr is the priority of the camera's video-loss alarm.
+func (c *Camera) VideoLossPriorityOr(def Priority) Priority {
+	if c.VideoLossPriority.Valid() {
+		return c.VideoLossPriority
+	}
+	return def
 }
 
 // Validate checks a camera.
@@ -47,6 +68,12 @@ func (c *Camera) check(p *Problems) {
 		if err := checkStreamURL(c.SubURL); err != "" {
 			p.Add("sub_url", "Camera {{.ID}}: sub stream {{.Why}}", "ID", c.ID, "Why", err)
 		}
+	}
+	if c.VideoLossAfter < 0 || (c.VideoLossAfter > 0 && c.VideoLossAfter.D() < 10*time.Second) {
+		p.Add("video_loss_after", "Camera {{.ID}}: video loss is reported after at least 10 s", "ID", c.ID)
+	}
+	if c.VideoLossPriority != 0 && !c.VideoLossPriority.Valid() {
+		p.Add("video_loss_priority", "Priority must be P1 to P4")
 	}
 	if !finite(c.Position) {
 		p.Add("position", "Camera {{.ID}} needs a position", "ID", c.ID)

@@ -91,6 +91,7 @@ type RulesConfig struct {
 	WelfareHours int      `json:"welfare_hours,omitempty"` // default hours without door activity (default 24)
 	HeartRateMin float64  `json:"heart_rate_min,omitempty"`
 	HeartRateMax float64  `json:"heart_rate_max,omitempty"`
+	VideoLoss    Duration `json:"video_loss,omitempty"` // a received camera without video this long raises an alarm (default 1m)
 	// Supervision overrides the supervision window of a whole kind ({"smoke": "2h"}); a
 	// device's own window still wins.
 	Supervision map[DeviceKind]Duration `json:"supervision,omitempty"`
@@ -143,6 +144,9 @@ func (c RulesConfig) WithDefaults() RulesConfig {
 // Validate checks the thresholds.
 func (c RulesConfig) Validate() error {
 	var p Problems
+	if c.VideoLoss < 0 || (c.VideoLoss > 0 && c.VideoLoss.D() < 10*time.Second) {
+		p.Add("rules.video_loss", "Video loss is reported after at least 10 s")
+	}
 	if c.FloodWindow < 0 || c.HeldOpen < 0 {
 		p.Add("rules", "Rule durations cannot be negative")
 	}

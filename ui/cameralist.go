@@ -28,7 +28,8 @@ type cameraList struct {
 	search   *widget.Entry
 	tree     *widget.Tree
 	children map[string][]string
-	counts   map[string]int // cameras under a branch
+	counts   map[string]int  // cameras under a branch
+	offline  map[string]bool // cameras received without video (their streams failed)
 }
 
 func newCameraList(w *wallPanel) *cameraList {
@@ -179,7 +180,7 @@ func (l *cameraList) updateNode(uid widget.TreeNodeID, branch bool, o fyne.Canva
 		if c, ok := site.Camera(id); ok {
 			name = c.Display(english())
 		}
-		item.set(id, name)
+		item.set(id, name, l.offline[id])
 		return
 	}
 	box := o.(*fyne.Container)
@@ -224,11 +225,55 @@ func newCamItem(l *cameraList) *camItem {
 	return i
 }
 
-func (i *camItem) set(id, name string) {
+func (i *camItem) set(id, name string, offline bool) {
 	i.id = id
+	if offline {
+		name += " · " + T("No video")
+	}
 	if i.label.Text != name {
 		i.label.SetText(name)
 	}
+	icon := symbol("camera")
+	if offline {
+		icon = theme.NewErrorThemedResource(icon)
+	}
+	if i.icon.Resource != icon {
+		i.icon.SetResource(icon)
+	}
+}
+
+// refreshOffline marks the cameras received without video (every stream of theirs in use
+// has failed); the tree is redrawn only when that changed.
+func (l *cameraList) refreshOffline() {
+	if l.w.c.deps.Feeds == nil {
+		return
+	}
+	failed, playing := map[string]bool{}, map[string]bool{}
+	for _, st := range l.w.c.deps.Feeds.Statuses() {
+		switch st.State {
+		case app.StreamFailed:
+			failed[st.CameraID] = true
+		case app.StreamPlaying:
+			playing[st.CameraID] = true
+		}
+	}
+	now := map[string]bool{}
+	for id := range failed {
+		if !playing[id] {
+			now[id] = true
+		}
+	}
+	if len(now) == len(l.offline) {
+		same := true
+		for id := range now {
+			same = same && l.offline[id]
+		}
+		if same {
+			return
+		}
+	}
+	l.offline = now
+	l.tree.Refresh()
 }
 
 func (i *camItem) CreateRenderer() fyne.WidgetRenderer {

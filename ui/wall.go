@@ -740,6 +740,9 @@ func (w *wallPanel) Tick() {
 			}
 		}
 		w.refreshAlarms()
+		if w.list != nil {
+			w.list.refreshOffline()
+		}
 		now := w.c.deps.Clock.Now()
 		w.tourTick(now)
 		if !w.noticeAt.IsZero() && now.Sub(w.noticeAt) > noticeFor {

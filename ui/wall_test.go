@@ -566,3 +566,26 @@ func TestWallTileNeverShowsAFrozenFrame(t *testing.T) {
 	// A frame decoded before the failure does not bring the picture back; a new one does.
 	require.Eventually(t, func() bool { return get(w, func() bool { return live.state == tilePlaying }) }, 10*time.Second, 20*time.Millisecond)
 }
+
+// The camera tree marks a camera that is received without video (its stream failed), and
+// unmarks it when it plays.
+func TestTheCameraTreeMarksCamerasWithoutVideo(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+	site := c.deps.Inventory.Site()
+	dead := site.Cameras[liveCameras].ID // nothing answers at its address
+	v, err := c.deps.Feeds.Watch(dead, false, 64, 36)
+	require.NoError(t, err)
+	defer v.Close()
+	require.Eventually(t, func() bool {
+		var text string
+		fyne.DoAndWait(func() {
+			w.Tick()
+			text = camItemFor(t, c, dead).label.Text
+		})
+		return strings.HasSuffix(text, "No video")
+	}, 30*time.Second, 100*time.Millisecond, "the camera is marked")
+	var live string
+	fyne.DoAndWait(func() { live = camItemFor(t, c, site.Cameras[0].ID).label.Text })
+	assert.NotContains(t, live, "No video", "a camera that plays is not")
+}
