@@ -207,6 +207,7 @@ func analyzeConfig(dataDir, cameraID, configFile, detectors string) (app.CameraA
 func startAnalytics(inv *app.Inventory, desk *app.AlarmDesk, rec *app.Recorder, bus *app.Bus, settings *app.Settings,
 	feeds app.CameraFeeds, dir string, log *slog.Logger) (*analytics.Manager, func()) {
 	vision := app.NewVision(inv, desk, rec, store.Files{Dir: filepath.Join(dir, "detections")}, app.SystemClock{}, log, nil)
+	vision.SetWarmUp(settings.Get().Analytics.WarmUpD())
 	m := analytics.NewManager(feeds, vision, settings.Get().Analytics.Budget(), analytics.Options{}, log)
 	m.Start()
 	m.SetCameras(inv.Site().Cameras)

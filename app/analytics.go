@@ -147,6 +147,9 @@ type DetectorConfig struct {
 	Sensitivity float64      `json:"sensitivity,omitempty"` // 0–1; higher finds more (and more false ones)
 	MinSize     float64      `json:"min_size,omitempty"`    // smallest object, as a fraction of the picture's height
 	Schedule    Schedule     `json:"schedule,omitempty"`
+	// Cooldown: after this detector raised (or repeated) its alarm, what it sees again within
+	// this time is journaled as a detection but not brought to the desk again (0: always).
+	Cooldown Duration `json:"cooldown,omitempty"`
 }
 
 // CameraAnalytics is a camera's analytics settings.
@@ -157,6 +160,19 @@ type CameraAnalytics struct {
 	FPS       float64          `json:"fps,omitempty"`      // frames analysed per second (default 5)
 	Priority  int              `json:"priority,omitempty"` // higher keeps its rate longest when over the CPU budget
 	ShowBoxes bool             `json:"show_boxes,omitempty"`
+}
+
+// DetectorOf returns the settings of the detector that made d (its kind, on its zone or line).
+func (c *CameraAnalytics) DetectorOf(d *Detection) (DetectorConfig, bool) {
+	if c == nil {
+		return DetectorConfig{}, false
+	}
+	for _, dc := range c.Detectors {
+		if dc.Kind == d.Detector && dc.Zone == d.Zone && dc.Line == d.Line {
+			return dc, true
+		}
+	}
+	return DetectorConfig{}, false
 }
 
 // Enabled reports whether any detector is on.
@@ -257,10 +273,13 @@ type Detection struct {
 	Count    int          `json:"count,omitempty"`   // people (crowd)
 	Detail   string       `json:"detail,omitempty"`  // direction of a crossing, how long a loiterer stayed…
 	Seconds  float64      `json:"seconds,omitempty"` // how long a loiterer stayed, or a fallen person lay
-	Time     time.Time    `json:"time"`
-	Snapshot []byte       `json:"-"`               // JPEG of the moment, saved as a file
-	Image    string       `json:"image,omitempty"` // the snapshot's file, once saved
-	Drill    bool         `json:"drill,omitempty"`
+	// SessionStart is when the analysis that saw it began receiving the camera (not
+	// journaled): the first moments are spent learning the scene (Vision's warm-up).
+	SessionStart time.Time `json:"-"`
+	Time         time.Time `json:"time"`
+	Snapshot     []byte    `json:"-"`               // JPEG of the moment, saved as a file
+	Image        string    `json:"image,omitempty"` // the snapshot's file, once saved
+	Drill        bool      `json:"drill,omitempty"`
 }
 
 // Alarm kinds raised from video analytics.

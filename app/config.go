@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the console's configuration file (config.json in the data directory, or the
@@ -33,6 +34,17 @@ type Config struct {
 type AnalyticsConfig struct {
 	// CPUBudget in cores (1.5: one and a half cores); 0: half the machine's cores.
 	CPUBudget float64 `json:"cpu_budget,omitempty"`
+	// WarmUp is how long each camera's analysis learns its scene before what it sees counts
+	// (default 1 min).
+	WarmUp Duration `json:"warm_up,omitempty"`
+}
+
+// WarmUpD returns the learning time, with its default.
+func (a AnalyticsConfig) WarmUpD() time.Duration {
+	if a.WarmUp > 0 {
+		return a.WarmUp.D()
+	}
+	return DefaultAnalyticsWarmUp
 }
 
 // Budget returns the CPU budget in cores, with its default.
@@ -145,6 +157,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.Recording.Validate(); err != nil {
 		p = append(p, err.(*Error))
+	}
+	if w := c.Analytics.WarmUp; w < 0 || w.D() > 10*time.Minute {
+		p.Add("analytics.warm_up", "The analytics warm-up is between 0 and 10 min")
 	}
 	if b := c.Analytics.CPUBudget; b < 0 || b > float64(runtime.NumCPU()) {
 		p.Add("analytics.cpu_budget", "The analytics budget is between 0.1 core and the machine's {{.N}} cores", "N", runtime.NumCPU())

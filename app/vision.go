@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 )
 
 // KindVideoDetection journals what video analytics saw (Data: Detection, its snapshot
@@ -28,11 +30,35 @@ type Vision struct {
 	clock Clock
 	log   *slog.Logger
 	drill func() bool // a drill is running: detections are marked as drill
+
+	mu       sync.Mutex
+	warmUp   time.Duration
+	lastSent map[string]time.Time // detector (camera, kind, zone or line) → when it last raised or repeated its alarm
+	learning int64                // detections dropped while their camera's analysis was warming up
+}
+
+// DefaultAnalyticsWarmUp is how long a camera's analysis learns its scene before what it sees
+// counts: the background model takes the first moments for movement, so everything would.
+const DefaultAnalyticsWarmUp = time.Minute
+
+// SetWarmUp sets the learning time at the start of each camera's analysis (0: none, for
+// recorded clips and tests).
+func (v *Vision) SetWarmUp(d time.Duration) {
+	v.mu.Lock()
+	v.warmUp = d
+	v.mu.Unlock()
+}
+
+// Learning returns how many detections were dropped while their camera learnt its scene.
+func (v *Vision) Learning() int64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.learning
 }
 
 // NewVision wires the analytics path; drill may be nil.
 func NewVision(inv *Inventory, desk *AlarmDesk, rec *Recorder, files FileSaver, clock Clock, log *slog.Logger, drill func() bool) *Vision {
-	return &Vision{inv: inv, desk: desk, rec: rec, files: files, clock: clock, log: log, drill: drill}
+	return &Vision{inv: inv, desk: desk, rec: rec, files: files, clock: clock, log: log, drill: drill, lastSent: map[string]time.Time{}}
 }
 
 // Detected records one detection and raises its alarm, if it has one.
@@ -44,6 +70,13 @@ func (v *Vision) Detected(ctx context.Context, d *Detection) error {
 	if d.Time.IsZero() {
 		d.Time = v.clock.Now()
 	}
+	v.mu.Lock()
+	if !d.SessionStart.IsZero() && d.Time.Sub(d.SessionStart) < v.warmUp {
+		v.learning++
+		v.mu.Unlock()
+		return nil // still learning the scene: not a detection of anything
+	}
+	v.mu.Unlock()
 	if v.drill != nil && v.drill() {
 		d.Drill = true
 	}
@@ -59,13 +92,41 @@ func (v *Vision) Detected(ctx context.Context, d *Detection) error {
 	e := NewEntry(KindVideoDetection, SubjectCamera(d.CameraID), SystemActor, d)
 	e.Drill = d.Drill
 	a, ok := DetectionAlarm(site, d)
+	if ok && !d.Drill && v.coolingDown(site, d) {
+		ok = false // seen again within its detector's cooldown: a record, not news for the desk
+	}
 	if !ok {
 		_, err := v.rec.Record(ctx, e)
 		return err
 	}
 	a.Image = d.Image
 	_, err := v.desk.Raise(ctx, nil, a, e)
+	if err == nil {
+		v.mu.Lock()
+		v.lastSent[detectorKey(d)] = d.Time
+		v.mu.Unlock()
+	}
 	return err
+}
+
+func detectorKey(d *Detection) string {
+	return d.CameraID + "|" + string(d.Detector) + "|" + d.Zone + "|" + d.Line
+}
+
+// coolingDown reports whether d's detector raised its alarm less than its cooldown ago.
+func (v *Vision) coolingDown(site *Site, d *Detection) bool {
+	cam, ok := site.Camera(d.CameraID)
+	if !ok {
+		return false
+	}
+	dc, ok := cam.Analytics.DetectorOf(d)
+	if !ok || dc.Cooldown <= 0 {
+		return false
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	last, ok := v.lastSent[detectorKey(d)]
+	return ok && d.Time.Sub(last) < dc.Cooldown.D()
 }
 
 // Recent returns a camera's latest detections (at most n, the newest last).

@@ -137,6 +137,7 @@ func (r *runner) session(ctx context.Context) (string, map[string]any) {
 		return why, args
 	}
 	sized := false
+	var started time.Time // the first picture of this session: the scene is learnt from it
 	stats := time.NewTicker(time.Second)
 	defer stats.Stop()
 	for {
@@ -176,11 +177,15 @@ func (r *runner) session(ctx context.Context) (string, map[string]any) {
 			if at.IsZero() {
 				at = time.Now()
 			}
+			if started.IsZero() {
+				started = at
+			}
 			res := e.Process(f.Gray, at)
 			f.Release()
 			r.account(res, at)
 			for i := range res.Detections {
 				d := res.Detections[i]
+				d.SessionStart = started
 				d.Snapshot = r.snapshot(v, &d)
 				if err := r.sink.Detected(ctx, &d); err != nil && ctx.Err() == nil {
 					r.log.Error("detection not recorded", "detector", d.Detector, "err", err)
