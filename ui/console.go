@@ -81,6 +81,15 @@ type Console struct {
 	langChoice string
 	stop       chan struct{}
 	wg         sync.WaitGroup
+
+	// The alarms, whatever is shown (alarm_watch.go): the chime, the window's urgency hint
+	// (attend sets it; tests replace it), and the alarms the operator put aside in the
+	// pop-up (kept across a rebuild of the shell).
+	sound     *alarmSound
+	lastChime time.Time
+	attention bool
+	attend    func(on bool)
+	dismissed map[int64]bool
 }
 
 // Run opens the console window and returns when it is closed or ctx ends.
@@ -113,7 +122,12 @@ func NewConsole(a fyne.App, w fyne.Window, deps Deps) *Console {
 	if deps.Clock == nil {
 		deps.Clock = app.SystemClock{}
 	}
-	c := &Console{deps: deps, app: a, win: w, stop: make(chan struct{})}
+	c := &Console{deps: deps, app: a, win: w, stop: make(chan struct{}), sound: newAlarmSound(), dismissed: map[int64]bool{}}
+	c.attend = func(on bool) {
+		if !windowAttention(c.win, on) && on {
+			c.deps.Log.Debug("the window cannot ask for attention here")
+		}
+	}
 	cfg := deps.Settings.Get()
 	c.langChoice = cfg.Language
 	SetLanguage(cfg.Language)
@@ -249,13 +263,16 @@ func (c *Console) updateTitle() {
 }
 
 // live keeps the header and status bar current: journal entries as they are committed,
-// and a one-second tick for the clock and the connection states.
+// a one-second tick for the clock and the connection states, and the blinking of the
+// alarm counters.
 func (c *Console) live() {
 	defer c.wg.Done()
 	sub := c.deps.Bus.Subscribe(256, nil)
 	defer sub.Close()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	blink := time.NewTicker(counterBlink)
+	defer blink.Stop()
 	for {
 		select {
 		case <-c.stop:
@@ -265,16 +282,30 @@ func (c *Console) live() {
 				return
 			}
 			fyne.Do(func() {
+				c.alarmEntry(e)
 				if c.shell != nil {
 					c.shell.entry(e)
 				}
 			})
 		case <-tick.C:
 			fyne.Do(func() {
+				c.alarmTick()
 				if c.shell != nil {
 					c.shell.tick()
 				}
 			})
+		case <-blink.C:
+			fyne.Do(c.blink)
 		}
+	}
+}
+
+// blink turns the phase of the blinking alarm counters (header or sign-in screen).
+func (c *Console) blink() {
+	switch {
+	case c.shell != nil:
+		c.shell.header.counters.blink()
+	case c.signIn != nil:
+		c.signIn.counters.blink()
 	}
 }
