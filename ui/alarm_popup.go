@@ -134,7 +134,6 @@ func (p *alarmPopup) show(i int) {
 	a := p.queue[i]
 	p.at = i
 	changed := a.ID != p.cur
-	p.cur = a.ID
 	if changed {
 		p.closePreviews()
 		p.fill(a)
@@ -153,6 +152,7 @@ func (p *alarmPopup) show(i int) {
 		p.layer.Objects = []fyne.CanvasObject{p.card}
 		p.layer.Refresh()
 	}
+	p.cur = a.ID
 }
 
 func (p *alarmPopup) updateNav() {
