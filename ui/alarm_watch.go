@@ -75,10 +75,12 @@ func (c *Console) alarmTick() {
 	}
 }
 
-// followAlarms clears the window's urgency hint once no urgent alarm waits.
+// followAlarms keeps the window's urgency hint while an urgent alarm waits and clears it
+// once none does.
 func (c *Console) followAlarms() {
-	if c.attention && len(urgentWaiting(c.deps.Desk.Open())) == 0 {
-		c.askAttention(false)
+	waiting := len(urgentWaiting(c.deps.Desk.Open())) > 0
+	if waiting != c.attention {
+		c.askAttention(waiting)
 	}
 }
 

@@ -152,7 +152,9 @@ func (c *Console) Start() {
 		c.showSignIn()
 	}
 	c.wg.Add(1)
-	go c.live()
+	// Subscribed before Start returns: nothing committed from now on is missed.
+	sub := c.deps.Bus.Subscribe(256, nil)
+	go c.live(sub)
 	go func() {
 		// Scanning fonts takes a moment on the first start: do it off the UI thread.
 		fs := CJKFont()
@@ -265,9 +267,8 @@ func (c *Console) updateTitle() {
 // live keeps the header and status bar current: journal entries as they are committed,
 // a one-second tick for the clock and the connection states, and the blinking of the
 // alarm counters.
-func (c *Console) live() {
+func (c *Console) live(sub *app.Subscription) {
 	defer c.wg.Done()
-	sub := c.deps.Bus.Subscribe(256, nil)
 	defer sub.Close()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
