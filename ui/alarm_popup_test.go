@@ -134,7 +134,7 @@ func TestPopupStepsAsideOnTheDeskAndForAcknowledgedAlarms(t *testing.T) {
 	require.Eventually(t, func() bool { return p.holding() }, wait, 10*time.Millisecond)
 	c.shell.show("alarms")
 	assert.False(t, p.holding(), "the desk shows it in full")
-	c.shell.show("map")
+	c.shell.show("inventory")
 	assert.False(t, p.holding(), "seen on the desk: it does not come back")
 	raise(t, c, app.Alarm{Kind: app.AlarmMedical, Priority: app.P1, Cause: "x", DeviceID: "sos-gate-s", GridID: "g2"})
 	require.Eventually(t, func() bool { return p.holding() && len(p.queue) == 2 }, wait, 10*time.Millisecond, "a new alarm brings it back, with the other queued")
@@ -277,7 +277,7 @@ func TestNoSoundBannerNamesTheAlarmsUntilAcknowledged(t *testing.T) {
 	require.Eventually(t, func() bool { return b.content.Visible() }, wait, 10*time.Millisecond)
 	site := c.deps.Inventory.Site()
 	assert.Contains(t, b.text.Text, "P1 "+alarmTitle(&a)+" · "+alarmPlace(&a, site), "the banner names the alarm")
-	c.shell.show("map")
+	c.shell.show("inventory")
 	assert.True(t, b.content.Visible(), "on every panel")
 
 	_, err := c.deps.Desk.Acknowledge(context.Background(), c.Operator(), a.ID, "")
