@@ -88,7 +88,7 @@ func newSettingsPanel(c *Console) panelView {
 	display := section(T("Display"), details([]kvRow{
 		{"Language", languageSelect(c, func() {})},
 		{"Theme", themeSel},
-		{"Alarms", wallFollowCheck(c, op)},
+		{"When an alarm arrives", wallFollowCheck(c, op)},
 	}))
 
 	// Data
