@@ -47,6 +47,9 @@ type alarmPopup struct {
 	card     *popupCard
 	body     *fyne.Container // the shown alarm's part of the card
 	position *canvas.Text    // "2 of 6"
+	nav      fyne.CanvasObject
+	when     *canvas.Text // raised when, how long ago (kept current)
+	shown    app.Alarm
 	prev     *widget.Button
 	next     *widget.Button
 	ack      *widget.Button
@@ -77,10 +80,10 @@ func newAlarmPopup(s *shell) *alarmPopup {
 	closeBtn := widget.NewButtonWithIcon(T("Close"), theme.CancelIcon(), p.putAside)
 
 	p.body = container.NewVBox()
-	nav := container.NewHBox(p.prev, container.NewCenter(p.position), p.next)
+	p.position.Color = contrastText(themeColor(colorP1))
+	p.nav = container.NewHBox(p.prev, container.NewCenter(p.position), p.next)
 	buttons := container.NewHBox(p.ack, desk, p.mute, layout.NewSpacer(), closeBtn)
-	p.card = newPopupCard(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), buttons), nil, nil,
-		container.NewBorder(container.NewBorder(nil, nil, nil, nav), nil, nil, nil, p.body)))
+	p.card = newPopupCard(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), buttons), nil, nil, p.body))
 	p.refresh()
 	return p
 }
@@ -124,6 +127,7 @@ func (p *alarmPopup) refresh() {
 	}
 	p.at = at // the same alarm: only its place in the queue changes
 	p.updateNav()
+	p.updateWhen()
 }
 
 // onDesk: the alarm desk shows the same alarms in full, so the pop-up steps aside.
@@ -135,7 +139,6 @@ func (p *alarmPopup) show(i int) {
 	p.at = i
 	changed := a.ID != p.cur
 	if changed {
-		p.closePreviews()
 		p.fill(a)
 		p.ack.Disable()
 		id := a.ID
@@ -276,15 +279,15 @@ func (p *alarmPopup) fill(a app.Alarm) {
 	p.card.frame(band)
 	bandBG := canvas.NewRectangle(band)
 	bandBG.CornerRadius = 4
-	top := container.NewStack(bandBG, container.NewPadded(head))
+	p.position.Color = contrastText(band)
+	top := container.NewStack(bandBG, container.NewPadded(container.NewBorder(nil, nil, head, p.nav)))
 
 	place := canvas.NewText(alarmPlace(&a, site), themeColor(theme.ColorNameForeground))
 	place.TextStyle.Bold = true
 	place.TextSize = theme.TextSize() * 1.2
-	when := T("Raised {{.Time}} ({{.Ago}})", map[string]any{"Time": a.RaisedAt.Local().Format("15:04:05"), "Ago": ago(a.RaisedAt)})
-	if a.Repeats > 0 {
-		when += " · " + T("{{.N}} more, the last {{.Ago}}", map[string]any{"N": a.Repeats, "Ago": ago(a.LastAt)})
-	}
+	p.shown = a
+	p.when = muted("")
+	p.updateWhen()
 
 	var rows []kvRow
 	if cause := alarmCause(&a, site); cause != "" && cause != alarmPlace(&a, site) {
@@ -303,7 +306,7 @@ func (p *alarmPopup) fill(a app.Alarm) {
 		seeing = len(site.CamerasSeeing(&a))
 	}
 
-	objs := []fyne.CanvasObject{top, place, muted(when)}
+	objs := []fyne.CanvasObject{top, place, p.when}
 	if len(rows) > 0 {
 		objs = append(objs, details(rows))
 	}
@@ -315,19 +318,54 @@ func (p *alarmPopup) fill(a app.Alarm) {
 	default:
 		objs = append(objs, muted(T("Cameras that see it")))
 	}
-	if len(cams) > 0 {
-		box := container.NewHBox()
-		for _, id := range cams {
-			if cam, ok := site.Camera(id); ok {
-				pv := newLivePreview(p.c.deps.Feeds, cam)
-				p.previews = append(p.previews, pv)
-				box.Add(pv.content)
-			}
+	// The cameras live; those the previous alarm showed too go on playing (a burst in one
+	// building shows the same cameras alarm after alarm).
+	old := map[string]*livePreview{}
+	for _, pv := range p.previews {
+		old[pv.camID] = pv
+	}
+	p.previews = nil
+	box := container.NewHBox()
+	for _, id := range cams {
+		cam, ok := site.Camera(id)
+		if !ok {
+			continue
 		}
+		pv := old[id]
+		delete(old, id)
+		if pv == nil {
+			pv = newLivePreview(p.c.deps.Feeds, cam)
+		}
+		p.previews = append(p.previews, pv)
+		box.Add(pv.content)
+	}
+	for _, pv := range old {
+		pv.Close()
+	}
+	if len(p.previews) > 0 {
 		objs = append(objs, box)
 	}
 	p.body.Objects = objs
 	p.body.Refresh()
+}
+
+// updateWhen says when the alarm shown was raised and how long ago (every second).
+func (p *alarmPopup) updateWhen() {
+	if p.when == nil {
+		return
+	}
+	a := p.c.deps.Desk
+	if cur, err := a.Get(context.Background(), p.shown.ID); err == nil {
+		p.shown = cur // its repeats
+	}
+	s := T("Raised {{.Time}} ({{.Ago}})", map[string]any{"Time": p.shown.RaisedAt.Local().Format("15:04:05"), "Ago": ago(p.shown.RaisedAt)})
+	if p.shown.Repeats > 0 {
+		s += " · " + T("{{.N}} more, the last {{.Ago}}", map[string]any{"N": p.shown.Repeats, "Ago": ago(p.shown.LastAt)})
+	}
+	if s != p.when.Text {
+		p.when.Text = s
+		p.when.Refresh()
+	}
 }
 
 // residentRows are the person a device belongs to (an elderly resident's bracelet) and

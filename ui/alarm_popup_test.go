@@ -276,7 +276,7 @@ func TestNoSoundBannerNamesTheAlarmsUntilAcknowledged(t *testing.T) {
 	a := raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "x", DeviceID: "smoke-b01-u1-3", GridID: "g1"})
 	require.Eventually(t, func() bool { return b.content.Visible() }, wait, 10*time.Millisecond)
 	site := c.deps.Inventory.Site()
-	assert.Contains(t, b.text.Text, "P1 "+alarmTitle(&a)+" · "+alarmPlace(&a, site), "the banner names the alarm")
+	assert.Contains(t, b.line.full, "P1 "+alarmTitle(&a)+" · "+alarmPlace(&a, site), "the banner names the alarm")
 	c.shell.show("inventory")
 	assert.True(t, b.content.Visible(), "on every panel")
 

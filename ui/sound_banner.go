@@ -19,6 +19,8 @@ type soundBanner struct {
 	c       *Console
 	content *fyne.Container
 	text    *canvas.Text
+	line    *oneLine
+	lineBox *fyne.Container
 	show    *widget.Button
 }
 
@@ -38,7 +40,9 @@ func newSoundBanner(c *Console) *soundBanner {
 	})
 	b.show.Importance = widget.LowImportance
 	bg := canvas.NewRectangle(themeColor(colorP1))
-	line := container.NewBorder(nil, nil, icon, b.show, b.text)
+	b.line = &oneLine{t: b.text}
+	b.lineBox = container.New(b.line, b.text)
+	line := container.NewBorder(nil, nil, icon, b.show, b.lineBox)
 	b.content = container.NewStack(bg, container.NewPadded(line))
 	b.content.Hide()
 	b.refresh()
@@ -60,8 +64,10 @@ func (b *soundBanner) refresh() {
 	if ok {
 		lead = T("The alarm sound is muted")
 	}
-	b.text.Text = lead + " — " + bannerText(waiting, b.c.deps.Inventory.Site())
-	b.text.Refresh()
+	if full := lead + " — " + bannerText(waiting, b.c.deps.Inventory.Site()); full != b.line.full {
+		b.line.full = full
+		b.lineBox.Refresh()
+	}
 	if !b.content.Visible() {
 		b.content.Show()
 	}
@@ -86,4 +92,39 @@ func bannerText(waiting []app.Alarm, site *app.Site) string {
 		text += " " + T("and {{.N}} more", map[string]any{"N": n})
 	}
 	return text
+}
+
+// oneLine lays a text out on one line, cut with "…" to the width it is given: a canvas
+// text never wraps, and a long one would widen the window.
+type oneLine struct {
+	t    *canvas.Text
+	full string
+}
+
+func (l *oneLine) MinSize([]fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(0, fyne.MeasureText("Wg", l.t.TextSize, l.t.TextStyle).Height)
+}
+
+func (l *oneLine) Layout(_ []fyne.CanvasObject, size fyne.Size) {
+	l.t.Text = fitWidth(l.full, size.Width, l.t.TextSize, l.t.TextStyle)
+	l.t.Resize(size)
+	l.t.Move(fyne.NewPos(0, 0))
+}
+
+// fitWidth cuts s with "…" to the longest prefix that fits width.
+func fitWidth(s string, width, size float32, style fyne.TextStyle) string {
+	if fyne.MeasureText(s, size, style).Width <= width {
+		return s
+	}
+	r := []rune(s)
+	lo, hi := 0, len(r) // the longest fitting prefix is in [lo, hi)
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if fyne.MeasureText(string(r[:mid])+"…", size, style).Width <= width {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return string(r[:lo]) + "…"
 }
