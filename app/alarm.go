@@ -182,3 +182,37 @@ func (c AlarmCounts) Total() int {
 	}
 	return n
 }
+
+// AlarmTally is what the console's header counts: the open real alarms by priority, how
+// many of them nobody has acknowledged yet, and drill alarms apart, so that a drill never
+// looks like (nor hides) a real emergency.
+type AlarmTally struct {
+	Open     AlarmCounts // open real alarms
+	New      AlarmCounts // of those, not acknowledged yet
+	Drill    int         // open drill alarms
+	DrillNew int         // of those, not acknowledged yet
+}
+
+// TallyAlarms counts open alarms for the header.
+func TallyAlarms(open []Alarm) AlarmTally {
+	t := AlarmTally{Open: AlarmCounts{}, New: AlarmCounts{}}
+	for _, a := range open {
+		if !a.State.Open() {
+			continue
+		}
+		isNew := a.State == AlarmNew
+		switch {
+		case a.Drill:
+			t.Drill++
+			if isNew {
+				t.DrillNew++
+			}
+		default:
+			t.Open[a.Priority]++
+			if isNew {
+				t.New[a.Priority]++
+			}
+		}
+	}
+	return t
+}

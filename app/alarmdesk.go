@@ -290,6 +290,17 @@ func (d *AlarmDesk) Counts() AlarmCounts {
 	return c
 }
 
+// Tally counts the open alarms for the header: real ones by priority, drill ones apart.
+func (d *AlarmDesk) Tally() AlarmTally {
+	d.mu.Lock()
+	open := make([]Alarm, 0, len(d.open))
+	for _, a := range d.open {
+		open = append(open, *a)
+	}
+	d.mu.Unlock()
+	return TallyAlarms(open)
+}
+
 // History returns the journal entries of one alarm, oldest first: who did what, when.
 func (d *AlarmDesk) History(ctx context.Context, id int64) ([]Entry, error) {
 	return d.rec.Journal.Query(ctx, JournalQuery{Subject: SubjectAlarm(id)})

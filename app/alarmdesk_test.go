@@ -186,3 +186,32 @@ func TestDeskReloadsOpenAlarmsAfterRestart(t *testing.T) {
 	_, err = d2.Resolve(ctx, duty, a.ID, "bogus", "")
 	assert.True(t, app.IsCode(err, app.CodeInvalid))
 }
+
+func TestTallyCountsDrillAlarmsApart(t *testing.T) {
+	ctx := context.Background()
+	d, _, _, _ := newDesk(t)
+	raise := func(dev string, p app.Priority, drill bool) app.Alarm {
+		a := smokeAlarm()
+		a.DeviceID, a.Priority, a.Drill = dev, p, drill
+		got, err := d.Raise(ctx, nil, a)
+		require.NoError(t, err)
+		return got
+	}
+	first := raise("dev-a", app.P1, false)
+	raise("dev-b", app.P1, false)
+	raise("dev-c", app.P2, false)
+	raise("dev-d", app.P1, true)
+	drill := raise("dev-e", app.P2, true)
+	_, err := d.Acknowledge(ctx, duty, first.ID, "")
+	require.NoError(t, err)
+	_, err = d.Acknowledge(ctx, duty, drill.ID, "")
+	require.NoError(t, err)
+
+	tl := d.Tally()
+	assert.Equal(t, 2, tl.Open[app.P1], "drill alarms are not in the real counts")
+	assert.Equal(t, 1, tl.New[app.P1], "one real P1 waits for acknowledgement")
+	assert.Equal(t, 1, tl.Open[app.P2])
+	assert.Equal(t, 1, tl.New[app.P2])
+	assert.Equal(t, 2, tl.Drill)
+	assert.Equal(t, 1, tl.DrillNew)
+}

@@ -28,6 +28,38 @@ type Config struct {
 	Site      string          `json:"site,omitempty"`
 	Analytics AnalyticsConfig `json:"analytics"`
 	Recording RecordingConfig `json:"recording"` // video clips around alarms and drills (recording.go)
+	// Operators holds each operator's own preferences, by user name. Anyone signed in
+	// changes their own entry (like the language); only administrators change another's.
+	Operators map[string]OperatorPrefs `json:"operators,omitempty"`
+}
+
+// OperatorPrefs are one operator's preferences for how the console reacts.
+type OperatorPrefs struct {
+	// WallFollowsAlarms turns the camera wall to the cameras of each new P1/P2 alarm.
+	WallFollowsAlarms bool `json:"wall_follows_alarms,omitempty"`
+}
+
+// PrefsOf returns an operator's preferences (the defaults when they set none).
+func (c Config) PrefsOf(username string) OperatorPrefs { return c.Operators[username] }
+
+// WithPrefs returns the configuration with an operator's preferences replaced. The map is
+// copied: a Config from Settings.Get shares its map with the one in force, and changing
+// that in place would hide the change from Update.
+func (c Config) WithPrefs(username string, p OperatorPrefs) Config {
+	m := make(map[string]OperatorPrefs, len(c.Operators)+1)
+	for k, v := range c.Operators {
+		m[k] = v
+	}
+	if p == (OperatorPrefs{}) {
+		delete(m, username)
+	} else {
+		m[username] = p
+	}
+	if len(m) == 0 {
+		m = nil
+	}
+	c.Operators = m
+	return c
 }
 
 // AnalyticsConfig is how much of the machine video analytics may use.
@@ -151,6 +183,11 @@ func (c Config) Validate() error {
 	case "", "dark", "light":
 	default:
 		p.Add("theme", "Theme {{.T}} is not available (use dark or light)", "T", c.Theme)
+	}
+	for u := range c.Operators {
+		if !ValidID(u) {
+			p.Add("operators", "{{.U}} cannot be a user name: use letters, digits, '-', '_' or '.'", "U", u)
+		}
 	}
 	if err := c.Rules.Validate(); err != nil {
 		p = append(p, err.(*Error))

@@ -219,6 +219,20 @@ func TestSettingsRolesAndJournal(t *testing.T) {
 	require.Len(t, st.entries, 2)
 	assert.JSONEq(t, `{"keys":["broker.password"]}`, string(st.entries[1].Data), "the key, never the value")
 	assert.Equal(t, "admin", st.entries[1].Operator)
+	// Each operator changes their own preferences; only an administrator another's.
+	mine := s.Get().WithPrefs("duty", app.OperatorPrefs{WallFollowsAlarms: true})
+	require.NoError(t, s.Update(ctx, duty, mine), "an operator's own preference is theirs to change")
+	assert.True(t, s.Get().PrefsOf("duty").WallFollowsAlarms)
+	assert.False(t, s.Get().PrefsOf("admin").WallFollowsAlarms)
+	assert.JSONEq(t, `{"keys":["operators.duty"]}`, string(st.entries[len(st.entries)-1].Data))
+	theirs := s.Get().WithPrefs("admin", app.OperatorPrefs{WallFollowsAlarms: true})
+	assert.True(t, app.IsCode(s.Update(ctx, duty, theirs), app.CodeForbidden), "not another's")
+	off := s.Get().WithPrefs("duty", app.OperatorPrefs{})
+	require.NoError(t, s.Update(ctx, duty, off))
+	assert.Nil(t, s.Get().Operators, "no empty entries are kept")
+	badUser := s.Get().WithPrefs("no one", app.OperatorPrefs{WallFollowsAlarms: true})
+	assert.True(t, app.IsCode(s.Update(ctx, admin, badUser), app.CodeInvalid))
+
 	bad := next
 	bad.Theme = "neon"
 	assert.True(t, app.IsCode(s.Update(ctx, admin, bad), app.CodeInvalid))

@@ -47,6 +47,12 @@ func (s *Settings) Get() Config {
 // personalKeys may be changed by anyone signed in: they only change how the console looks.
 var personalKeys = map[string]bool{"language": true, "theme": true}
 
+// personal reports whether the actor may change key without the settings permission: the
+// console's look, and their own preferences (operators.<their user name>).
+func personal(key string, actor *Operator) bool {
+	return personalKeys[key] || (actor != nil && key == "operators."+actor.Username)
+}
+
 // Update replaces the configuration. Changing anything but the language or the theme needs
 // the settings permission (administrators).
 func (s *Settings) Update(ctx context.Context, actor *Operator, next Config) error {
@@ -63,7 +69,7 @@ func (s *Settings) Update(ctx context.Context, actor *Operator, next Config) err
 		return nil
 	}
 	for _, k := range changed {
-		if !personalKeys[k] {
+		if !personal(k, actor) {
 			if err := Authorize(actor, ActChangeSettings); err != nil {
 				return err
 			}
@@ -83,7 +89,8 @@ func (s *Settings) Update(ctx context.Context, actor *Operator, next Config) err
 	return nil
 }
 
-// changedKeys lists the JSON keys (broker.url…) whose values differ.
+// changedKeys lists the JSON keys (broker.url…) whose values differ; a map's entries are
+// keys of their own (operators.duty).
 func changedKeys(a, b Config) []string {
 	var out []string
 	var walk func(prefix string, va, vb reflect.Value)
@@ -96,6 +103,10 @@ func changedKeys(a, b Config) []string {
 				walk(prefix+name+".", fa, fb)
 				continue
 			}
+			if fa.Kind() == reflect.Map && fa.Type().Key().Kind() == reflect.String {
+				out = append(out, changedEntries(prefix+name+".", fa, fb)...)
+				continue
+			}
 			if !reflect.DeepEqual(fa.Interface(), fb.Interface()) {
 				out = append(out, prefix+name)
 			}
@@ -103,5 +114,24 @@ func changedKeys(a, b Config) []string {
 	}
 	walk("", reflect.ValueOf(a), reflect.ValueOf(b))
 	sort.Strings(out)
+	return out
+}
+
+// changedEntries lists the keys of two maps whose entries differ (added, removed, changed).
+func changedEntries(prefix string, a, b reflect.Value) []string {
+	keys := map[string]bool{}
+	for _, m := range []reflect.Value{a, b} {
+		for _, k := range m.MapKeys() {
+			keys[k.String()] = true
+		}
+	}
+	var out []string
+	for k := range keys {
+		kv := reflect.ValueOf(k).Convert(a.Type().Key())
+		va, vb := a.MapIndex(kv), b.MapIndex(kv)
+		if va.IsValid() != vb.IsValid() || (va.IsValid() && !reflect.DeepEqual(va.Interface(), vb.Interface())) {
+			out = append(out, prefix+k)
+		}
+	}
 	return out
 }

@@ -22,7 +22,8 @@ import (
 // by grid, kind and state; the selected alarm's details with its device, place, people to
 // call, history and the cameras that see it, live; and the actions an operator takes on it
 // (acknowledge, dispatch, resolve), each checked and journaled by the core. P1 and P2
-// alarms chime until acknowledged, with a mute that expires.
+// alarms chime until acknowledged (the console's chime, alarm_watch.go); the desk holds
+// its mute, which expires.
 
 type alarmPanel struct {
 	c       *Console
@@ -34,6 +35,7 @@ type alarmPanel struct {
 	selected int64
 
 	grid, kind, state *widget.Select
+	prio              *widget.Select // the header's counters open the desk filtered by it
 	count             *canvas.Text
 	muteBtn           *widget.Button
 	soundNote         *canvas.Text
@@ -41,14 +43,13 @@ type alarmPanel struct {
 	previews          []*livePreview
 	clips             *fyne.Container // the selected alarm's recorded clips (alarms_clips.go)
 	clipsAlarm        int64
-	sound             *alarmSound
+	sound             *alarmSound // the console's
 	visible           bool
-	lastChime         time.Time
 	times             liveTexts // the selected alarm's "… ago", ticked
 }
 
 func newAlarmPanel(c *Console) panelView {
-	p := &alarmPanel{c: c, sound: newAlarmSound()}
+	p := &alarmPanel{c: c, sound: c.sound}
 	site := c.deps.Inventory.Site()
 
 	gridOpts := []string{T("All grids")}
@@ -63,6 +64,12 @@ func newAlarmPanel(c *Console) panelView {
 	p.kind.SetSelectedIndex(0)
 	p.state = widget.NewSelect([]string{T("All states"), T(stateText(app.AlarmNew)), T(stateText(app.AlarmAcknowledged)), T(stateText(app.AlarmDispatched))}, nil)
 	p.state.SetSelectedIndex(0)
+	prios := []string{T("All priorities")}
+	for _, pr := range app.Priorities {
+		prios = append(prios, pr.String())
+	}
+	p.prio = widget.NewSelect(prios, nil)
+	p.prio.SetSelectedIndex(0)
 	p.count = muted("")
 
 	p.muteBtn = widget.NewButtonWithIcon(T("Mute 2 min"), theme.VolumeMuteIcon(), func() {
@@ -98,7 +105,7 @@ func newAlarmPanel(c *Console) panelView {
 	}
 	p.detail = container.NewStack(container.NewCenter(widget.NewLabel(T("Select an alarm to see its details"))))
 
-	filters := container.NewHBox(p.grid, p.kind, p.state)
+	filters := container.NewHBox(p.prio, p.grid, p.kind, p.state)
 	tools := container.NewHBox(p.muteBtn, p.soundNote)
 	if c.deps.Simulate != nil {
 		tools.Add(widget.NewSeparator())
@@ -109,11 +116,39 @@ func newAlarmPanel(c *Console) panelView {
 	split := container.NewHSplit(left, container.NewPadded(p.detail))
 	split.Offset = 0.42
 	p.content = split
-	for _, s := range []*widget.Select{p.grid, p.kind, p.state} {
+	for _, s := range []*widget.Select{p.prio, p.grid, p.kind, p.state} {
 		s.OnChanged = func(string) { p.refresh() }
 	}
 	p.refresh()
 	return p
+}
+
+// showPriority filters the desk to one priority (0: all), the other filters cleared, and
+// selects its first alarm when none of it is selected.
+func (p *alarmPanel) showPriority(pr app.Priority) {
+	for _, s := range []*widget.Select{p.grid, p.kind, p.state} {
+		s.SetSelectedIndex(0)
+	}
+	p.prio.SetSelectedIndex(int(pr)) // "All priorities" is 0, P1 is 1…
+	for _, a := range p.shown {
+		if a.ID == p.selected {
+			return
+		}
+	}
+	if len(p.shown) > 0 {
+		p.list.Select(0)
+	}
+}
+
+// showAlarmsOf opens the alarm desk filtered to a priority (0: all), from the header.
+func (c *Console) showAlarmsOf(pr app.Priority) {
+	if c.shell == nil {
+		return
+	}
+	c.shell.show("alarms")
+	if p, ok := c.shell.built["alarms"].(*alarmPanel); ok {
+		p.showPriority(pr)
+	}
 }
 
 func (p *alarmPanel) Object() fyne.CanvasObject { return p.content }
@@ -128,7 +163,7 @@ func (p *alarmPanel) selectAlarm(id int64) {
 		}
 	}
 	p.selected = id
-	for _, s := range []*widget.Select{p.grid, p.kind, p.state} {
+	for _, s := range []*widget.Select{p.prio, p.grid, p.kind, p.state} {
 		s.SetSelectedIndex(0) // refreshes, and selects it when it is open
 	}
 	p.refresh()
@@ -198,6 +233,9 @@ func (p *alarmPanel) refresh() {
 	site := p.c.deps.Inventory.Site()
 	p.shown = p.shown[:0]
 	for _, a := range p.all {
+		if p.prio.SelectedIndex() > 0 && int(a.Priority) != p.prio.SelectedIndex() {
+			continue
+		}
 		if p.grid.SelectedIndex() > 0 && site != nil && site.Grids[p.grid.SelectedIndex()-1].ID != a.GridID {
 			continue
 		}
@@ -243,31 +281,14 @@ func (p *alarmPanel) OnEntry(e app.Entry) {
 	p.clipEntry(e)
 	if e.Kind.IsAlarm() {
 		p.refresh()
-		if e.Kind == app.KindAlarmRaised {
-			p.chime()
-		}
 	}
 }
 
-// Tick re-chimes for unacknowledged urgent alarms and keeps the times current.
+// Tick keeps the mute's countdown and the times current.
 func (p *alarmPanel) Tick() {
 	p.updateMute()
 	p.list.Refresh()
 	p.times.tick()
-	if time.Since(p.lastChime) > 6*time.Second {
-		p.chime()
-	}
-}
-
-// chime sounds while a P1/P2 alarm is new (not acknowledged yet).
-func (p *alarmPanel) chime() {
-	for _, a := range p.all {
-		if a.State == app.AlarmNew && a.Priority <= app.P2 {
-			p.sound.Play(a.Priority == app.P1)
-			p.lastChime = time.Now()
-			return
-		}
-	}
 }
 
 func (p *alarmPanel) updateMute() {
@@ -297,7 +318,12 @@ func (p *alarmPanel) closePreviews() {
 }
 
 // TypedKey: A acknowledge, D dispatch, R resolve, N or ↓ next alarm, ↑ previous, M mute.
+// While a dialog is open the keys are its own; a key for an action the operator's role
+// cannot do opens nothing.
 func (p *alarmPanel) TypedKey(ev *fyne.KeyEvent) {
+	if p.c.win.Canvas().Overlays().Top() != nil {
+		return
+	}
 	switch ev.Name {
 	case fyne.KeyA:
 		p.acknowledge()
@@ -372,15 +398,7 @@ func (p *alarmPanel) showDetail() {
 		if d, ok := site.Device(a.DeviceID); ok {
 			dev = d
 			rows = append(rows, kv("Device", fmt.Sprintf("%s (%s)", d.Display(en), T(d.Kind.Label()))), kv("Location", d.DisplayLocation(en)))
-			if pr := d.Person; pr != nil {
-				rows = append(rows, kv("Resident", fmt.Sprintf("%s, %d", pr.Name, pr.Age)))
-				if pr.Contact != "" {
-					rows = append(rows, kv("Family contact", pr.Contact+"  "+pr.ContactPhone))
-				}
-				if pr.Note != "" {
-					rows = append(rows, kv("Notes", pr.Note))
-				}
-			}
+			rows = append(rows, residentRows(d)...)
 		}
 		if g, ok := site.Grid(a.GridID); ok {
 			rows = append(rows, kv("Grid", g.Display(en)), kv("Grid worker", g.Worker.Name+"  "+g.Worker.Phone))
@@ -589,9 +607,15 @@ func ago(t time.Time) string {
 
 // --- actions ---
 
+// may reports whether the operator signed in may do an action (the core checks again).
+func (p *alarmPanel) may(act app.Action) bool {
+	op := p.c.Operator()
+	return op != nil && op.Role.Can(act)
+}
+
 func (p *alarmPanel) acknowledge() {
 	a, ok := p.current()
-	if !ok || a.State != app.AlarmNew {
+	if !ok || a.State != app.AlarmNew || !p.may(app.ActAckAlarm) {
 		return
 	}
 	note := widget.NewEntry()
@@ -640,7 +664,7 @@ func (p *alarmPanel) dispatchTargets(a app.Alarm) []string {
 
 func (p *alarmPanel) dispatch() {
 	a, ok := p.current()
-	if !ok || a.State != app.AlarmAcknowledged {
+	if !ok || a.State != app.AlarmAcknowledged || !p.may(app.ActDispatchAlarm) {
 		return
 	}
 	targets := p.dispatchTargets(a)
@@ -670,7 +694,7 @@ func (p *alarmPanel) dispatch() {
 
 func (p *alarmPanel) resolve() {
 	a, ok := p.current()
-	if !ok || (a.State != app.AlarmAcknowledged && a.State != app.AlarmDispatched) {
+	if !ok || (a.State != app.AlarmAcknowledged && a.State != app.AlarmDispatched) || !p.may(app.ActResolveAlarm) {
 		return
 	}
 	labels := make([]string, len(app.Outcomes))

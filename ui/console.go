@@ -83,6 +83,15 @@ type Console struct {
 	langChoice string
 	stop       chan struct{}
 	wg         sync.WaitGroup
+
+	// The alarms, whatever is shown (alarm_watch.go): the chime, the window's urgency hint
+	// (attend sets it; tests replace it), and the alarms the operator put aside in the
+	// pop-up (kept across a rebuild of the shell).
+	sound     *alarmSound
+	lastChime time.Time
+	attention bool
+	attend    func(on bool)
+	dismissed map[int64]bool
 }
 
 // Run opens the console window and returns when it is closed or ctx ends.
@@ -115,7 +124,12 @@ func NewConsole(a fyne.App, w fyne.Window, deps Deps) *Console {
 	if deps.Clock == nil {
 		deps.Clock = app.SystemClock{}
 	}
-	c := &Console{deps: deps, app: a, win: w, stop: make(chan struct{})}
+	c := &Console{deps: deps, app: a, win: w, stop: make(chan struct{}), sound: newAlarmSound(), dismissed: map[int64]bool{}}
+	c.attend = func(on bool) {
+		if !windowAttention(c.win, on) && on {
+			c.deps.Log.Debug("the window cannot ask for attention here")
+		}
+	}
 	cfg := deps.Settings.Get()
 	c.langChoice = cfg.Language
 	SetLanguage(cfg.Language)
@@ -140,7 +154,9 @@ func (c *Console) Start() {
 		c.showSignIn()
 	}
 	c.wg.Add(1)
-	go c.live()
+	// Subscribed before Start returns: nothing committed from now on is missed.
+	sub := c.deps.Bus.Subscribe(256, nil)
+	go c.live(sub)
 	go func() {
 		// Scanning fonts takes a moment on the first start: do it off the UI thread.
 		fs := CJKFont()
@@ -251,13 +267,15 @@ func (c *Console) updateTitle() {
 }
 
 // live keeps the header and status bar current: journal entries as they are committed,
-// and a one-second tick for the clock and the connection states.
-func (c *Console) live() {
+// a one-second tick for the clock and the connection states, and the blinking of the
+// alarm counters.
+func (c *Console) live(sub *app.Subscription) {
 	defer c.wg.Done()
-	sub := c.deps.Bus.Subscribe(256, nil)
 	defer sub.Close()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	blink := time.NewTicker(counterBlink)
+	defer blink.Stop()
 	for {
 		select {
 		case <-c.stop:
@@ -267,16 +285,30 @@ func (c *Console) live() {
 				return
 			}
 			fyne.Do(func() {
+				c.alarmEntry(e)
 				if c.shell != nil {
 					c.shell.entry(e)
 				}
 			})
 		case <-tick.C:
 			fyne.Do(func() {
+				c.alarmTick()
 				if c.shell != nil {
 					c.shell.tick()
 				}
 			})
+		case <-blink.C:
+			fyne.Do(c.blink)
 		}
+	}
+}
+
+// blink turns the phase of the blinking alarm counters (header or sign-in screen).
+func (c *Console) blink() {
+	switch {
+	case c.shell != nil:
+		c.shell.header.counters.blink()
+	case c.signIn != nil:
+		c.signIn.counters.blink()
 	}
 }

@@ -1,15 +1,12 @@
 package ui
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"watchpost/app"
 	"watchpost/assets"
 )
 
@@ -18,11 +15,11 @@ type header struct {
 	c        *Console
 	content  fyne.CanvasObject
 	clock    *canvas.Text
-	counters map[app.Priority]*badge
+	counters *alarmCounters
 }
 
 func newHeader(c *Console) *header {
-	h := &header{c: c, counters: map[app.Priority]*badge{}}
+	h := &header{c: c}
 	fg := themeColor(theme.ColorNameForeground)
 
 	logo := canvas.NewImageFromResource(fyne.NewStaticResource("icon.png", assets.Icon))
@@ -43,13 +40,8 @@ func newHeader(c *Console) *header {
 	h.clock.TextSize = 16
 	h.clock.TextStyle.Monospace = true
 
-	counts := container.NewHBox(muted(T("Open alarms")))
-	for _, p := range app.Priorities {
-		b := newBadge("", themeColor(colorOffline))
-		h.counters[p] = b
-		counts.Add(b)
-	}
-	h.refreshCounts()
+	h.counters = newAlarmCounters(c, c.showAlarmsOf)
+	counts := container.NewHBox(muted(T("Open alarms")), h.counters.content)
 
 	right := container.NewHBox(counts, widget.NewSeparator())
 	if op := c.Operator(); op != nil {
@@ -73,21 +65,8 @@ func newHeader(c *Console) *header {
 	return h
 }
 
-// refreshCounts shows the open alarms per priority; a zero stays grey so that a
-// coloured counter always means something to handle.
-func (h *header) refreshCounts() {
-	counts := h.c.deps.Desk.Counts()
-	for _, p := range app.Priorities {
-		n := counts[p]
-		bg := themeColor(colorOffline)
-		if n > 0 {
-			bg = priorityColor(p)
-		}
-		h.counters[p].Set(fmt.Sprintf("%s  %d", p, n), bg)
-	}
-}
-
 func (h *header) tick() {
+	h.counters.refresh() // catches up when an entry came before the desk held its alarm
 	h.clock.Text = formatClock(h.c.deps.Clock.Now())
 	h.clock.Refresh()
 }

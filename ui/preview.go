@@ -16,6 +16,7 @@ import (
 // opens the camera's sub stream at its own size and shows the newest frame at most at the
 // stream's rate; closing it closes the viewer.
 type livePreview struct {
+	camID   string
 	content fyne.CanvasObject
 	img     *canvas.Image
 	label   *canvas.Text
@@ -29,7 +30,7 @@ type livePreview struct {
 const previewW, previewH = 320, 180
 
 func newLivePreview(feeds app.CameraFeeds, cam *app.Camera) *livePreview {
-	p := &livePreview{stop: make(chan struct{})}
+	p := &livePreview{camID: cam.ID, stop: make(chan struct{})}
 	p.img = &canvas.Image{FillMode: canvas.ImageFillStretch, ScaleMode: canvas.ImageScaleFastest}
 	bg := canvas.NewRectangle(themeColor(colorHeader))
 	p.label = canvas.NewText(cam.Display(english()), themeColor(theme.ColorNameForeground))

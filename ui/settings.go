@@ -88,6 +88,7 @@ func newSettingsPanel(c *Console) panelView {
 	display := section(T("Display"), details([]kvRow{
 		{"Language", languageSelect(c, func() {})},
 		{"Theme", themeSel},
+		{"When an alarm arrives", wallFollowCheck(c, op)},
 	}))
 
 	// Data
@@ -256,4 +257,29 @@ func newAccountSettings(c *Console, op *app.Operator) fyne.CanvasObject {
 		{"New password", nw},
 		{"Repeat new password", again},
 	}), container.NewHBox(change, msg))
+}
+
+// wallFollowCheck is the operator's own choice to have the camera wall turn to the cameras
+// of each new P1/P2 alarm (saved in the configuration under their user name, journaled).
+func wallFollowCheck(c *Console, op *app.Operator) fyne.CanvasObject {
+	check := widget.NewCheck(T("Turn the camera wall to the cameras of each new P1/P2 alarm"), nil)
+	if op == nil {
+		check.Disable()
+		return check
+	}
+	check.SetChecked(c.deps.Settings.Get().PrefsOf(op.Username).WallFollowsAlarms)
+	var changed func(bool)
+	changed = func(on bool) {
+		cfg := c.deps.Settings.Get()
+		prefs := cfg.PrefsOf(op.Username)
+		prefs.WallFollowsAlarms = on
+		if err := c.deps.Settings.Update(context.Background(), op, cfg.WithPrefs(op.Username, prefs)); err != nil {
+			c.showError(err)
+			check.OnChanged = nil // put it back without saving again
+			check.SetChecked(!on)
+			check.OnChanged = changed
+		}
+	}
+	check.OnChanged = changed
+	return check
 }

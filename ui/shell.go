@@ -59,6 +59,8 @@ type shell struct {
 	content fyne.CanvasObject
 	header  *header
 	banner  *drillBanner // shown while a drill runs
+	silent  *soundBanner // names the urgent alarms while they cannot be heard
+	popup   *alarmPopup  // the urgent alarms over every panel
 	status  *statusBar
 	nav     *widget.List
 	body    *fyne.Container
@@ -77,6 +79,7 @@ func newShell(c *Console) *shell {
 	}
 	s.header = newHeader(c)
 	s.banner = newDrillBanner(c)
+	s.silent = newSoundBanner(c)
 	s.status = newStatusBar(c)
 	s.body = container.NewStack()
 	s.nav = widget.NewList(
@@ -94,7 +97,9 @@ func newShell(c *Console) *shell {
 	navBG := canvas.NewRectangle(themeColor(colorPanel))
 	nav := container.NewStack(navBG, s.nav)
 	split := container.NewBorder(nil, nil, nav, nil, s.body)
-	s.content = container.NewBorder(container.NewVBox(s.header.content, s.banner.content), s.status.content, nil, nil, split)
+	main := container.NewBorder(container.NewVBox(s.header.content, s.silent.content, s.banner.content), s.status.content, nil, nil, split)
+	s.popup = newAlarmPopup(s)
+	s.content = container.NewStack(main, s.popup.layer)
 	if len(s.panels) > 0 {
 		s.nav.Select(0)
 	}
@@ -112,7 +117,10 @@ func (s *shell) typedKey(ev *fyne.KeyEvent) {
 // entry hands a committed journal entry to every built panel that wants it.
 func (s *shell) entry(e app.Entry) {
 	if e.Kind.IsAlarm() {
-		s.header.refreshCounts()
+		s.header.counters.refresh()
+		s.silent.refresh()
+		s.popup.refresh()
+		s.followAlarm(e)
 	}
 	if e.Kind == app.KindDrillStarted || e.Kind == app.KindDrillInjected || e.Kind == app.KindDrillStopped {
 		s.banner.refresh()
@@ -126,6 +134,7 @@ func (s *shell) entry(e app.Entry) {
 
 // close tells the panels the shell goes away (sign-out, rebuild), so they stop streams.
 func (s *shell) close() {
+	s.popup.close()
 	for _, v := range s.built {
 		if h, ok := v.(shownHandler); ok {
 			h.Shown(false)
@@ -154,6 +163,9 @@ func (s *shell) show(id string) {
 		}
 		s.body.Refresh()
 		s.nav.Select(i)
+		if s.popup != nil {
+			s.popup.refresh() // it steps aside on the alarm desk
+		}
 		return
 	}
 }
@@ -162,10 +174,28 @@ func (s *shell) show(id string) {
 func (s *shell) tick() {
 	s.header.tick()
 	s.banner.refresh()
+	s.silent.refresh()
+	s.popup.refresh()
 	s.status.refresh()
 	for _, v := range s.built {
 		if h, ok := v.(ticker); ok {
 			h.Tick()
 		}
+	}
+}
+
+// followAlarm turns the camera wall to a new P1/P2 alarm's cameras when the operator asked
+// for it (Settings, per operator).
+func (s *shell) followAlarm(e app.Entry) {
+	op := s.c.Operator()
+	if e.Kind != app.KindAlarmRaised || op == nil || !s.c.deps.Settings.Get().PrefsOf(op.Username).WallFollowsAlarms {
+		return
+	}
+	var a app.Alarm
+	if e.Decode(&a) != nil || a.Priority > app.P2 {
+		return
+	}
+	if w, ok := s.built["wall"].(*wallPanel); ok {
+		w.followAlarm(a)
 	}
 }

@@ -21,6 +21,9 @@ type signIn struct {
 	password *widget.Entry
 	button   *widget.Button
 	message  *canvas.Text
+	// counters show the open alarms while nobody is signed in: whoever walks up to the
+	// console sees at once that something waits (the chime sounds too, alarm_watch.go).
+	counters *alarmCounters
 }
 
 func newSignIn(c *Console) *signIn {
@@ -56,8 +59,11 @@ func newSignIn(c *Console) *signIn {
 
 	langSel := languageSelect(c, func() {}) // switching here rebuilds the sign-in screen
 
+	s.counters = newAlarmCounters(c, nil)
+	alarms := container.NewCenter(container.NewHBox(muted(T("Open alarms")), s.counters.content))
+
 	form := container.NewVBox(
-		container.NewCenter(logo), title, sub, siteText, widget.NewSeparator(),
+		container.NewCenter(logo), title, sub, siteText, alarms, widget.NewSeparator(),
 		s.user, s.password, s.button, s.message,
 	)
 	if site != nil && site.Demo {

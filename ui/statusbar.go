@@ -17,13 +17,19 @@ type statusBar struct {
 	content fyne.CanvasObject
 	items   *fyne.Container
 	font    *fyne.Container
+	sound   *fyne.Container // says when alarms cannot be heard
 	last    []app.ComponentStatus
 }
 
 func newStatusBar(c *Console) *statusBar {
-	s := &statusBar{c: c, items: container.NewHBox(), font: container.NewHBox()}
+	s := &statusBar{c: c, items: container.NewHBox(), font: container.NewHBox(), sound: container.NewHBox()}
 	version := muted(c.deps.Version)
-	bar := container.NewBorder(nil, nil, nil, container.NewHBox(s.font, version), s.items)
+	if ok, why := c.sound.Available(); !ok {
+		w := canvas.NewText(T(why), themeColor(colorP2))
+		w.TextSize = theme.CaptionTextSize()
+		s.sound.Add(container.NewHBox(widget.NewIcon(theme.VolumeMuteIcon()), w))
+	}
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(s.sound, s.font, version), s.items)
 	bg := canvas.NewRectangle(themeColor(colorHeader))
 	s.content = container.NewStack(bg, container.NewPadded(bar))
 	s.refresh()
