@@ -217,7 +217,8 @@ func TestWallDrawsAnalyticsBoxesOverItsCamera(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return get(w, func() bool {
 			for _, x := range w.tiles[:w.layout.Tiles()] {
-				if x.cam != nil && x.cam.ID == cam.ID && x.state == tilePlaying && x.boxes[0].Visible() {
+				// Boxes shown, over a picture that has its size (laid out): the state checked below.
+				if x.cam != nil && x.cam.ID == cam.ID && x.state == tilePlaying && x.boxes[0].Visible() && x.img.Size().Width > 0 {
 					tl = x
 					return true
 				}

@@ -99,6 +99,7 @@ type tile struct {
 	// Boxes of what video analytics tracks, over the picture (when the camera asks for them).
 	boxes   [maxTileBoxes]*canvas.Rectangle
 	boxesAt time.Time
+	objs    []app.TrackedObject // what the boxes show, placed again when the tile is laid out
 }
 
 // maxTileBoxes: more tracked things than this on one camera are not boxed on the wall.
@@ -266,6 +267,14 @@ func (t *tile) showBoxes() {
 		t.boxesAt = time.Now()
 		objs = t.w.c.deps.Analytics.Objects(t.cam.ID)
 	}
+	t.objs = objs
+	t.placeBoxes()
+}
+
+// placeBoxes puts the boxes over the picture where it is now (after a frame, and after a
+// layout: a box placed before the picture had its size would otherwise stay at its corner).
+func (t *tile) placeBoxes() {
+	objs := t.objs
 	o, s := t.img.Position(), t.img.Size()
 	for i, b := range t.boxes {
 		if i >= len(objs) {
@@ -489,6 +498,7 @@ func (r *tileRenderer) Layout(size fyne.Size) {
 	ix, iy := (size.Width-iw)/2, (size.Height-ih)/2
 	t.img.Move(fyne.NewPos(ix, iy))
 	t.img.Resize(fyne.NewSize(iw, ih))
+	t.placeBoxes()
 	px := pixelSize(iw, ih, t.w.scale())
 	if px != t.px {
 		t.px = px
