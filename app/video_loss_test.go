@@ -77,3 +77,29 @@ func TestVideoLossRaisesAfterTheGraceTimeAndClearsWhenThePictureIsBack(t *testin
 	v.Check(ctx)
 	assert.Len(t, open("vault"), 1, "not resolved: nobody knows whether it works")
 }
+
+// What marks the camera wall: events in the community do, faults of the system do not (a
+// supply expired, a device offline), except a camera's own video loss on its own tile. P1
+// and P2 flash until acknowledged; P3 and P4 only for their first moments.
+func TestWhatTheWallShows(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	crowd := app.Alarm{Kind: app.AlarmCrowd, Priority: app.P3, State: app.AlarmNew, CameraID: "gate", RaisedAt: now}
+	assert.True(t, crowd.OnWall())
+	assert.True(t, crowd.Flashing(now.Add(10*time.Second)))
+	assert.False(t, crowd.Flashing(now.Add(app.LowPriorityFlash)), "a P3 stops flashing; its border stays")
+	crowd.Repeats, crowd.LastAt = 3, now.Add(time.Minute)
+	assert.False(t, crowd.Flashing(now.Add(61*time.Second)), "a repeat does not flash it again")
+	fire := app.Alarm{Kind: app.AlarmFire, Priority: app.P1, State: app.AlarmNew, RaisedAt: now}
+	assert.True(t, fire.Flashing(now.Add(time.Hour)), "a P1 flashes until acknowledged")
+	fire.State = app.AlarmAcknowledged
+	assert.False(t, fire.Flashing(now))
+	supply := app.Alarm{Kind: app.AlarmSupplyExpired, Priority: app.P4, Fault: true, Position: &app.Point{X: 10, Y: 10}}
+	assert.False(t, supply.OnWall(), "a maintenance notice does not touch the wall")
+	offline := app.Alarm{Kind: app.AlarmOffline, Priority: app.P3, Fault: true, DeviceID: "smoke-1"}
+	assert.False(t, offline.OnWall())
+	lost := app.Alarm{Kind: app.AlarmCameraOffline, Priority: app.P3, Fault: true, CameraID: "gate", Position: &app.Point{X: 10, Y: 10}}
+	assert.True(t, lost.OnWall())
+	site := &app.Site{Cameras: []app.Camera{
+		{ID: "gate", Position: app.Point{X: 10, Y: 10}}, {ID: "other", Position: app.Point{X: 12, Y: 10}, Direction: 270}}}
+	assert.Equal(t, []string{"gate"}, site.CamerasSeeing(&lost), "only the camera that lost its video")
+}

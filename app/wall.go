@@ -201,6 +201,9 @@ func (w *Wall) Snapshot(ctx context.Context, op *Operator, cam *Camera, img imag
 // from, the cameras listed on its device, and any camera whose field of view covers its
 // position. The wall flashes their tiles.
 func (s *Site) CamerasSeeing(a *Alarm) []string {
+	if a.Kind == AlarmCameraOffline {
+		return []string{a.CameraID} // the camera itself, not what sees its place
+	}
 	seen := map[string]bool{}
 	var out []string
 	add := func(id string) {
@@ -228,6 +231,27 @@ func (s *Site) CamerasSeeing(a *Alarm) []string {
 		}
 	}
 	return out
+}
+
+// OnWall reports whether the alarm marks the tiles of the cameras that see it. Faults of the
+// system (a device offline, a low battery, a supply expired) are for the desk, not the
+// wall: nothing happens in front of a camera. A camera's own video loss is shown on its tile.
+func (a *Alarm) OnWall() bool { return !a.Fault || a.Kind == AlarmCameraOffline }
+
+// LowPriorityFlash is how long the wall flashes the cameras of a new P3 or P4 alarm; P1 and
+// P2 flash until acknowledged. A repeat of the cause never starts the flashing again.
+const LowPriorityFlash = 30 * time.Second
+
+// Flashing reports whether the wall flashes the alarm's tiles at now (otherwise a steady
+// border in its priority's colour marks them while it is open).
+func (a *Alarm) Flashing(now time.Time) bool {
+	if a.State != AlarmNew {
+		return false
+	}
+	if a.Priority <= P2 {
+		return true
+	}
+	return now.Sub(a.RaisedAt) < LowPriorityFlash
 }
 
 // NearestCameras returns up to n cameras for an alarm: those that see it first, then the

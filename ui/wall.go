@@ -860,8 +860,12 @@ func (w *wallPanel) tileMenu(t *tile, at fyne.Position) {
 func (w *wallPanel) refreshAlarms() {
 	marks := map[string]alarmMark{}
 	if w.c.deps.Desk != nil {
+		now := w.c.deps.Clock.Now()
 		for _, a := range w.c.deps.Desk.Open() {
-			isNew := a.State == app.AlarmNew
+			if !a.OnWall() {
+				continue
+			}
+			isNew := a.Flashing(now)
 			for _, id := range w.site.CamerasSeeing(&a) {
 				m, ok := marks[id]
 				if !ok || (m.Drill && !a.Drill) || (m.Drill == a.Drill && ((isNew && !m.Flash) || (isNew == m.Flash && a.Priority < m.Priority))) {
