@@ -246,6 +246,14 @@ func (p *alarmPanel) OnEntry(e app.Entry) {
 			p.chime()
 		}
 	}
+	switch e.Kind {
+	case app.KindIncidentOpened, app.KindIncidentAlarmLinked, app.KindIncidentClosed:
+		// The selected alarm's way into incident command may have changed (an incident
+		// closed leaving it open changes no alarm).
+		if p.selected != 0 {
+			p.showDetail()
+		}
+	}
 }
 
 // Tick re-chimes for unacknowledged urgent alarms and keeps the times current.
