@@ -106,17 +106,24 @@ func (l *drillLive) refresh() {
 	}()
 }
 
-// lastRun reads the debrief of the latest run that ended (nil: none has).
+// lastRun reads the debrief of the latest run that ended with a score (nil: none has; a
+// run its console left open is scored when the next one starts).
 func (l *drillLive) lastRun(ctx context.Context) (*app.DrillDebrief, error) {
 	runs, err := l.p.c.deps.Drills.Runs(ctx, "")
-	if err != nil || len(runs) == 0 || runs[0].Score == nil {
-		return nil, err
-	}
-	d, err := l.p.c.deps.Drills.Debrief(ctx, runs[0].ID)
 	if err != nil {
 		return nil, err
 	}
-	return &d, nil
+	for _, r := range runs {
+		if r.Score == nil {
+			continue
+		}
+		d, err := l.p.c.deps.Drills.Debrief(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &d, nil
+	}
+	return nil, nil
 }
 
 // showIdle says no drill is running; the last run that ended stays shown below with its
