@@ -55,6 +55,8 @@ type clipPlayer struct {
 	cmds    chan playerCmd
 	done    chan struct{}
 	closing atomic.Bool
+	latest  atomic.Pointer[app.VideoFrame] // the picture to show next
+	queued  atomic.Bool                    // an update waits for the UI thread
 	// What is on screen (tests wait for it).
 	index   atomic.Int64
 	at      atomic.Int64 // time.Duration
@@ -299,17 +301,25 @@ func (pl *clipPlayer) run(cur app.VideoFrame) {
 	}
 }
 
-// showFrame puts a picture on screen with its position and time.
+// showFrame puts a picture on screen with its position and time. The updates are
+// coalesced: while one waits for the UI thread, a newer picture replaces its picture
+// instead of queueing behind it, so a window that draws slower than the clip's rate
+// shows fewer pictures but keeps the clip's time.
 func (pl *clipPlayer) showFrame(fr app.VideoFrame) {
 	pl.index.Store(int64(fr.Index))
 	pl.at.Store(int64(fr.At))
-	text := playerTime(fr.At) + " / " + playerTime(pl.info.Duration)
+	pl.latest.Store(&fr)
+	if !pl.queued.CompareAndSwap(false, true) {
+		return
+	}
 	fyne.Do(func() {
+		pl.queued.Store(false)
+		fr := pl.latest.Load()
 		pl.img.Image = fr.Image
 		pl.img.Refresh()
 		pl.slider.Value = fr.At.Seconds()
 		pl.slider.Refresh()
-		pl.clock.Text = text
+		pl.clock.Text = playerTime(fr.At) + " / " + playerTime(pl.info.Duration)
 		pl.clock.Refresh()
 	})
 }
