@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -93,4 +95,18 @@ func TestTheDebriefIsShownInTheConsoleWhenNoBrowserOpensIt(t *testing.T) {
 	assert.Contains(t, texts, "Not reached")
 	assert.Contains(t, texts, "Timeline (from the journal)")
 	assert.Contains(t, texts, "Drill started")
+
+	// One fact, one line: the facts do not run into each other.
+	rowOf := func(prefix string) float32 {
+		y := float32(-1)
+		walk(topDialog(t, c), func(o fyne.CanvasObject) {
+			if tx, ok := o.(*canvas.Text); ok && strings.HasPrefix(tx.Text, prefix) && y < 0 {
+				y = absPos(tx).Y
+			}
+		})
+		require.GreaterOrEqual(t, y, float32(0), "%q is shown", prefix)
+		return y
+	}
+	assert.Greater(t, rowOf("Expected plan:"), rowOf("Scenario:"), "each fact on its own line")
+	assert.Greater(t, rowOf("Started:"), rowOf("Incident:"))
 }
