@@ -93,6 +93,7 @@ func reportRichText(d reportData) *widget.RichText {
 	}
 	// line is one block of inline pieces (a fact's name and value, a table's row).
 	line := func(parts ...*widget.TextSegment) {
+		parts[len(parts)-1].Style.Inline = false // a block ends its row only after a piece that is not inline
 		p := &widget.ParagraphSegment{}
 		for _, x := range parts {
 			p.Texts = append(p.Texts, x)
