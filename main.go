@@ -255,7 +255,7 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 				return video.Probe(ctx, url, false, 3*time.Second)
 			},
 			Plans: plans, Incidents: incidents, Supplies: supplies, Contacts: app.NewContactBook(inv, st, rec),
-			Recording: recording, Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
+			Recording: recording, ClipPlayer: video.ClipPlayer{}, Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
 			Drills: drills, Replays: replays, DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path, Version: version, Log: log,
 			Shifts: app.NewShifts(acc, desk, incidents, rec, clock), // shift handover and the duty log
 		})

@@ -32,7 +32,7 @@ func TestReplayCommandPrintsTheStateAtAnInstant(t *testing.T) {
 	_, err = g.incidents.Tick(ctx, recCommander, in.ID, "verify", "")
 	require.NoError(t, err)
 	time.Sleep(1100 * time.Millisecond)
-	_, err = g.incidents.Close(ctx, recCommander, in.ID, "false alarm: burnt toast")
+	_, err = g.incidents.Close(ctx, recCommander, in.ID, app.CloseRequest{Summary: "false alarm: burnt toast", Outcome: app.OutcomeFalse, Alarms: app.AlarmsResolve})
 	require.NoError(t, err)
 
 	at := func(when string) replayJSON {

@@ -344,7 +344,7 @@ func TestRetentionDeletesTheOldestButNeverAnOpenCase(t *testing.T) {
 	require.NoError(t, g.r.Retain(ctx))
 	assert.FileExists(t, running.File, "the incident still runs")
 	assert.NoFileExists(t, openAlarm.File)
-	_, err = g.incidents.Close(ctx, recCommander, in.ID, "火已扑灭 put out")
+	_, err = g.incidents.Close(ctx, recCommander, in.ID, app.CloseRequest{Summary: "火已扑灭 put out", Outcome: app.OutcomeGenuine, Alarms: app.AlarmsResolve})
 	require.NoError(t, err)
 	require.NoError(t, g.r.Retain(ctx))
 	assert.NoFileExists(t, running.File)

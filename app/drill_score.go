@@ -13,9 +13,12 @@ type DrillScore struct {
 	Steps    []DrillStepScore  `json:"steps,omitempty"`     // each expected plan step: done time against its limit
 	Met      int               `json:"met"`                 // expected reactions in time
 	Late     int               `json:"late"`                // came, but after their limit
-	Missed   int               `json:"missed"`              // never came (while the run lasted)
-	Total    int               `json:"total"`               // expected reactions
-	Percent  int               `json:"percent"`             // Met of Total, 0..100
+	Missed   int               `json:"missed"`              // never came, and their limit passed while the run lasted
+	// NotReached: never came, but the run stopped before their limit passed. They are not
+	// counted against the team: the score is of the reactions that were due.
+	NotReached int `json:"not_reached,omitempty"`
+	Total      int `json:"total"`   // expected reactions
+	Percent    int `json:"percent"` // Met of the reactions that were due (Total less NotReached), 0..100
 }
 
 // StepsMissed counts the expected steps that were neither done nor skipped.
@@ -37,7 +40,10 @@ const (
 	CheckLate    CheckState = "late"    // after its limit
 	CheckWaiting CheckState = "waiting" // not yet, and still in time (a running drill)
 	CheckOverdue CheckState = "overdue" // not yet, and past its limit (a running drill)
-	CheckMissed  CheckState = "missed"  // never came before the run ended
+	CheckMissed  CheckState = "missed"  // never came before the run ended, and its limit had passed
+	// CheckNotReached: never came, but the run ended before its limit passed (a trainer
+	// stopped the drill early): not a miss.
+	CheckNotReached CheckState = "not_reached"
 )
 
 // Label is the English name of a check state (the translation key).
@@ -53,6 +59,8 @@ func (s CheckState) Label() string {
 		return "Overdue"
 	case CheckMissed:
 		return "Missed"
+	case CheckNotReached:
+		return "Not reached"
 	}
 	return string(s)
 }
@@ -107,6 +115,8 @@ func (c *DrillCheck) judge(now time.Time, final bool) {
 		} else {
 			c.State = CheckMet
 		}
+	case final && c.Limit > 0 && !c.From.IsZero() && now.Sub(c.From) <= c.Limit.D():
+		c.State = CheckNotReached // the run stopped before its limit passed
 	case final:
 		c.State = CheckMissed
 	case c.Limit > 0 && !c.From.IsZero() && now.Sub(c.From) > c.Limit.D():
@@ -125,6 +135,8 @@ func (s *DrillScore) count(c *DrillCheck) {
 		s.Late++
 	case CheckMissed, CheckOverdue:
 		s.Missed++
+	case CheckNotReached:
+		s.NotReached++
 	}
 }
 
@@ -252,15 +264,23 @@ func ScoreDrill(run DrillRun, sc *DrillScenario, plan *Plan, entries []Entry, no
 	score.count(&score.Incident)
 	for i := range score.Steps {
 		s := &score.Steps[i]
-		if s.From.IsZero() && !final {
+		switch {
+		case s.From.IsZero() && !final:
 			s.State = CheckWaiting // its clock starts with the incident
-		} else {
+		case s.From.IsZero():
+			// No incident was opened: the step's limit is counted from when the incident
+			// was due, to tell a step the run never reached from one it missed.
+			ck := s.DrillCheck
+			ck.From = score.Incident.From.Add(score.Incident.Limit.D())
+			ck.judge(now, final)
+			s.State = ck.State
+		default:
 			s.judge(now, final)
 		}
 		score.count(&s.DrillCheck)
 	}
-	if score.Total > 0 {
-		score.Percent = score.Met * 100 / score.Total
+	if due := score.Total - score.NotReached; due > 0 {
+		score.Percent = score.Met * 100 / due
 	}
 	return score
 }

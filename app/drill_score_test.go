@@ -119,3 +119,80 @@ func TestScoreFromAHandWrittenJournal(t *testing.T) {
 	assert.Equal(t, "gas-leak", wrong.PlanUsed)
 	assert.Equal(t, 3, wrong.StepsMissed())
 }
+
+// A drill stopped early: what had not come and whose limit had not passed is "not
+// reached", not missed, and the score is of what was due.
+func TestADrillStoppedEarlyScoresWhatWasDue(t *testing.T) {
+	t0 := time.Date(2026, 11, 28, 21, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	plan := app.Plan{ID: "fire", Names: app.Names{Name: "火灾"}, Roles: []app.TeamRole{"guard"}, Steps: []app.Step{
+		{ID: "verify", Phase: app.PhaseAlert, Title: "核实", Role: "guard", Limit: app.Duration(2 * time.Minute)},
+		{ID: "call", Phase: app.PhaseAlert, Title: "报警", Role: "guard", Limit: app.Duration(3 * time.Minute)},
+		{ID: "evacuate", Phase: app.PhaseEvacuate, Title: "疏散", Role: "guard", Limit: app.Duration(10 * time.Minute)},
+	}}
+	sc := &app.DrillScenario{ID: "fire", PlanID: "fire", Expect: app.DrillExpect{Acknowledge: app.Duration(time.Minute),
+		OpenIncident: app.Duration(3 * time.Minute)}}
+	run := app.DrillRun{ID: 10, Scenario: "fire", PlanID: "fire", StartedAt: t0}
+	raised := func(seq int64, when time.Time) app.Entry {
+		e := app.NewEntry(app.KindAlarmRaised, app.SubjectAlarm(seq), "system",
+			app.Alarm{Kind: app.AlarmFire, Priority: app.P1, State: app.AlarmNew, Cause: "烟感", RaisedAt: when, Drill: true})
+		e.Seq, e.Time, e.Drill = seq, when, true
+		return e
+	}
+	acked := func(seq, id int64, raisedAt, when time.Time) app.Entry {
+		e := app.NewEntry(app.KindAlarmAcknowledged, app.SubjectAlarm(id), "duty",
+			app.Alarm{ID: id, Kind: app.AlarmFire, Priority: app.P1, State: app.AlarmAcknowledged, Cause: "烟感", RaisedAt: raisedAt, Drill: true,
+				Ack: &app.Mark{By: "duty", At: when}})
+		e.Seq, e.Time, e.Drill = seq, when, true
+		return e
+	}
+	snapshot := plan
+	opened := app.NewEntry(app.KindIncidentOpened, app.SubjectIncident(3), "commander",
+		app.Incident{ID: 3, Title: "火灾", PlanID: "fire", Plan: &snapshot, Level: app.LevelIV, State: app.IncidentOpen, Drill: true,
+			OpenedBy: "commander", OpenedAt: at(150 * time.Second)})
+	opened.Seq, opened.Time, opened.Drill = 15, at(150*time.Second), true
+	verify := app.NewEntry(app.KindIncidentStepDone, app.SubjectIncident(3), "duty",
+		app.IncidentChange{Incident: 3, Step: "verify", By: "duty", At: at(200 * time.Second)})
+	verify.Seq, verify.Time, verify.Drill = 16, at(200*time.Second), true
+	journal := []app.Entry{
+		raised(11, at(10*time.Second)),
+		acked(12, 11, at(10*time.Second), at(40*time.Second)), // in time
+		raised(13, at(100*time.Second)),                       // due at 160 s, never acknowledged
+		opened, verify,
+	}
+
+	// Stopped at 4 minutes: "call" was due at 5:30, "evacuate" at 12:30.
+	s := app.ScoreDrill(run, sc, &plan, journal, at(4*time.Minute), true)
+	assert.Equal(t, app.CheckMet, s.Alarms[0].State)
+	assert.Equal(t, app.CheckMissed, s.Alarms[1].State, "its limit passed before the stop")
+	assert.Equal(t, app.CheckMet, s.Incident.State)
+	assert.Equal(t, app.CheckMet, s.Steps[0].State)
+	assert.Equal(t, app.CheckNotReached, s.Steps[1].State, "its limit had not passed when the drill stopped")
+	assert.Equal(t, app.CheckNotReached, s.Steps[2].State)
+	assert.Equal(t, 6, s.Total)
+	assert.Equal(t, 3, s.Met)
+	assert.Equal(t, 1, s.Missed, "not reached is not missed")
+	assert.Equal(t, 2, s.NotReached)
+	assert.Equal(t, 0, s.StepsMissed())
+	assert.Equal(t, 75, s.Percent, "3 in time of the 4 that were due")
+
+	// The same run stopped at 13 minutes: now they were missed.
+	late := app.ScoreDrill(run, sc, &plan, journal, at(13*time.Minute), true)
+	assert.Equal(t, app.CheckMissed, late.Steps[1].State)
+	assert.Equal(t, app.CheckMissed, late.Steps[2].State)
+	assert.Zero(t, late.NotReached)
+	assert.Equal(t, 3, late.Missed)
+	assert.Equal(t, 50, late.Percent)
+
+	// No incident opened (due at 3:10): at 4 minutes the incident is missed, its steps (due
+	// at the earliest 2 min after it was due) were not reached.
+	noInc := app.ScoreDrill(run, sc, &plan, journal[:3], at(4*time.Minute), true)
+	assert.Equal(t, app.CheckMissed, noInc.Incident.State)
+	for _, st := range noInc.Steps {
+		assert.Equal(t, app.CheckNotReached, st.State, st.Step)
+	}
+	noIncLate := app.ScoreDrill(run, sc, &plan, journal[:3], at(20*time.Minute), true)
+	for _, st := range noIncLate.Steps {
+		assert.Equal(t, app.CheckMissed, st.State, st.Step)
+	}
+}

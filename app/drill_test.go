@@ -179,7 +179,16 @@ func TestFireDrillOnAFakeClock(t *testing.T) {
 	assert.Len(t, stopped.Score.Alarms, 4)
 	assert.Equal(t, app.CheckMissed, stopped.Score.Incident.State, "nobody opened the incident")
 	assert.Zero(t, stopped.Score.Met)
-	assert.Equal(t, 7, stopped.Score.StepsMissed())
+	// Without an incident the steps' limits count from when it was due (3:10): at 7:00 the
+	// 2- and 3-minute steps were missed, the others not reached.
+	assert.Equal(t, 2, stopped.Score.StepsMissed())
+	notReached := 0
+	for _, st := range stopped.Score.Steps {
+		if st.State == app.CheckNotReached {
+			notReached++
+		}
+	}
+	assert.Equal(t, 5, notReached)
 	assert.False(t, c.drills.Running())
 
 	// The drill's alarms are resolved by the system once it ends; the real one stays open.
@@ -268,14 +277,16 @@ func TestTeamReactionsAreScoredLive(t *testing.T) {
 	stopped, err := c.drills.Stop(ctx, trainer, run.ID)
 	require.NoError(t, err)
 	f := stopped.Score
-	assert.Equal(t, app.CheckMissed, f.Steps[5].State, "what did not come before the end is missed")
+	assert.Equal(t, app.CheckMissed, f.Steps[2].State, "what did not come within its limit is missed")
+	assert.Equal(t, app.CheckNotReached, f.Steps[5].State, "guide (8 min) was not due when the drill stopped at 5:30 into the incident")
 	// Met: the fall's acknowledgement, the incident, contact. Late: call-120. Missed: the
-	// vitals alarm's acknowledgement and four steps.
+	// vitals alarm's acknowledgement, family and go. Not reached: entry and guide.
 	assert.Equal(t, 3, f.Met)
 	assert.Equal(t, 1, f.Late)
-	assert.Equal(t, 5, f.Missed)
+	assert.Equal(t, 3, f.Missed)
+	assert.Equal(t, 2, f.NotReached)
 	assert.Equal(t, 2+1+6, f.Total)
-	assert.Equal(t, 33, f.Percent)
+	assert.Equal(t, 42, f.Percent, "3 in time of the 7 that were due")
 
 	d, err := c.drills.Debrief(ctx, run.ID)
 	require.NoError(t, err)

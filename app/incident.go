@@ -99,9 +99,14 @@ type IncidentChange struct {
 	Building string       `json:"building,omitempty"`
 	Position *Point       `json:"position,omitempty"`
 	Summary  string       `json:"summary,omitempty"`
-	By       string       `json:"by"`
-	ByName   string       `json:"by_name,omitempty"`
-	At       time.Time    `json:"at"`
+	// Closing: what the incident turned out to be, and what became of its alarms still
+	// open (resolved with that outcome by the operator who closed it, or left open).
+	Outcome  Outcome   `json:"outcome,omitempty"`
+	Resolved []int64   `json:"resolved,omitempty"`
+	LeftOpen []int64   `json:"left_open,omitempty"`
+	By       string    `json:"by"`
+	ByName   string    `json:"by_name,omitempty"`
+	At       time.Time `json:"at"`
 }
 
 // clone copies the incident so that changes never touch a value others hold.
@@ -334,8 +339,12 @@ func (in *Incident) Apply(kind EntryKind, ch IncidentChange) error {
 		if strings.TrimSpace(ch.Summary) == "" {
 			return Errorf(CodeInvalid, "Closing an incident needs a summary").On("summary")
 		}
+		if ch.Outcome != "" && !validOutcome(ch.Outcome) {
+			return Errorf(CodeInvalid, "Say what the incident turned out to be").On("outcome")
+		}
 		in.State = IncidentClosed
 		in.Summary = strings.TrimSpace(ch.Summary)
+		in.Outcome = ch.Outcome
 		in.ClosedBy, in.ClosedAt = ch.By, ch.At
 	default:
 		return Errorf(CodeInvalid, "Unknown incident action {{.Kind}}", "Kind", string(kind))
@@ -377,6 +386,7 @@ func ReplayIncident(entries []Entry) (Incident, error) {
 // IncidentQuery selects incidents. Zero fields do not filter.
 type IncidentQuery struct {
 	OpenOnly bool
+	Alarm    int64 // the incidents this alarm is linked to
 	Limit    int
 }
 
@@ -633,9 +643,137 @@ func (s *Incidents) LinkAlarm(ctx context.Context, op *Operator, id, alarmID int
 	return s.act(ctx, op, id, KindIncidentAlarmLinked, IncidentChange{Alarm: a.ID, Device: a.DeviceID, GridID: a.GridID, Building: a.Building, Position: a.Position})
 }
 
-// Close ends the incident with a summary (required).
-func (s *Incidents) Close(ctx context.Context, op *Operator, id int64, summary string) (Incident, error) {
-	return s.act(ctx, op, id, KindIncidentClosed, IncidentChange{Summary: summary})
+// AlarmsOnClose says what closing an incident does with its linked alarms still open.
+type AlarmsOnClose string
+
+const (
+	// AlarmsResolve resolves them with the incident's outcome, each as a resolution by the
+	// operator who closes the incident (acknowledged first where nobody had).
+	AlarmsResolve AlarmsOnClose = "resolve"
+	// AlarmsLeaveOpen leaves them open on the alarm desk (the device still reports, someone
+	// else follows them up).
+	AlarmsLeaveOpen AlarmsOnClose = "leave"
+)
+
+// CloseRequest is how an incident is closed.
+type CloseRequest struct {
+	Summary string  // what happened, what was done (required)
+	Outcome Outcome // what it turned out to be (required when its open alarms are resolved)
+	// Alarms: what to do with the linked alarms still open (required when there are some).
+	Alarms AlarmsOnClose
+}
+
+func validOutcome(o Outcome) bool {
+	for _, x := range Outcomes {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}
+
+// OpenAlarms returns the incident's linked alarms that are still open (what closing it
+// asks about).
+func (s *Incidents) OpenAlarms(ctx context.Context, id int64) ([]Alarm, error) {
+	in, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.openAlarmsOf(ctx, &in), nil
+}
+
+func (s *Incidents) openAlarmsOf(ctx context.Context, in *Incident) []Alarm {
+	var out []Alarm
+	for _, aid := range in.AlarmIDs {
+		if a, err := s.desk.Get(ctx, aid); err == nil && a.State.Open() {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Close ends the incident with a summary. Its linked alarms still open are resolved with
+// the incident's outcome or left open, as the request says: closing never leaves them
+// behind unasked. The alarms are resolved first (each checked against the operator's
+// role and journaled as theirs), so an incident is never closed with half of them done.
+func (s *Incidents) Close(ctx context.Context, op *Operator, id int64, req CloseRequest) (Incident, error) {
+	if err := Authorize(op, ActRunIncident); err != nil {
+		return Incident{}, err
+	}
+	if strings.TrimSpace(req.Summary) == "" {
+		return Incident{}, Errorf(CodeInvalid, "Closing an incident needs a summary").On("summary")
+	}
+	if req.Outcome != "" && !validOutcome(req.Outcome) {
+		return Incident{}, Errorf(CodeInvalid, "Say what the incident turned out to be").On("outcome")
+	}
+	in, err := s.Get(ctx, id)
+	if err != nil {
+		return Incident{}, err
+	}
+	if in.State == IncidentClosed {
+		return Incident{}, closedErr(id)
+	}
+	ch := IncidentChange{Summary: req.Summary, Outcome: req.Outcome}
+	open := s.openAlarmsOf(ctx, &in)
+	if len(open) > 0 {
+		switch req.Alarms {
+		case AlarmsResolve:
+			if req.Outcome == "" {
+				return Incident{}, Errorf(CodeInvalid, "Say what the incident turned out to be: its open alarms are resolved with that outcome").On("outcome")
+			}
+			// Checked for every alarm before any is changed.
+			for _, a := range open {
+				if err := Authorize(op, ActResolveAlarm); err != nil {
+					return Incident{}, err
+				}
+				if a.State == AlarmNew {
+					if err := Authorize(op, ActAckAlarm); err != nil {
+						return Incident{}, err
+					}
+				}
+			}
+			note := "Incident " + strconv.FormatInt(id, 10) + ": " + strings.TrimSpace(req.Summary)
+			for _, a := range open {
+				if a.State == AlarmNew {
+					// Someone else may have acknowledged it meanwhile: that is fine.
+					if _, err := s.desk.Acknowledge(ctx, op, a.ID, "Incident "+strconv.FormatInt(id, 10)); err != nil && !IsCode(err, CodeConflict) {
+						return Incident{}, err
+					}
+				}
+				if _, err := s.desk.Resolve(ctx, op, a.ID, req.Outcome, note); err != nil {
+					if cur, gerr := s.desk.Get(ctx, a.ID); gerr == nil && !cur.State.Open() {
+						continue // resolved by someone else meanwhile
+					}
+					return Incident{}, err
+				}
+				ch.Resolved = append(ch.Resolved, a.ID)
+			}
+		case AlarmsLeaveOpen:
+			for _, a := range open {
+				ch.LeftOpen = append(ch.LeftOpen, a.ID)
+			}
+		default:
+			return Incident{}, Errorf(CodeInvalid, "{{.N}} alarms of the incident are still open: say whether to resolve them or leave them open",
+				"N", len(open)).On("alarms")
+		}
+	}
+	return s.act(ctx, op, id, KindIncidentClosed, ch)
+}
+
+// OfAlarm returns the incident that handles an alarm, or handled it: the running one,
+// else the latest closed one (ok false: none ever did).
+func (s *Incidents) OfAlarm(ctx context.Context, alarmID int64) (Incident, bool, error) {
+	if in, ok := s.ForAlarm(alarmID); ok {
+		return in, true, nil
+	}
+	ins, err := s.store.Incidents(ctx, IncidentQuery{Alarm: alarmID, Limit: 1})
+	if err != nil {
+		return Incident{}, false, err
+	}
+	if len(ins) == 0 {
+		return Incident{}, false, nil
+	}
+	return ins[0], true, nil
 }
 
 func (o *Operator) usernameOr() string {

@@ -85,9 +85,15 @@ func (m *commandStore) Incidents(_ context.Context, q app.IncidentQuery) ([]app.
 		if q.OpenOnly && in.State != app.IncidentOpen {
 			continue
 		}
+		if q.Alarm != 0 && !in.HasAlarm(q.Alarm) {
+			continue
+		}
 		out = append(out, in)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
 	return out, nil
 }
 

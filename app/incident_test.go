@@ -140,10 +140,13 @@ func TestIncidentFromAlarmToClose(t *testing.T) {
 	assert.True(t, app.IsCode(err, app.CodeConflict))
 
 	// Closing needs a summary; afterwards nothing changes it.
-	_, err = c.incidents.Close(ctx, commander, in.ID, "")
+	_, err = c.incidents.Close(ctx, commander, in.ID, app.CloseRequest{})
 	assert.EqualError(t, err, "Closing an incident needs a summary")
 	c.clk.Add(10 * time.Minute)
-	in, err = c.incidents.Close(ctx, commander, in.ID, "厨房油锅起火，已扑灭，无人员伤亡")
+	_, err = c.incidents.Close(ctx, commander, in.ID, app.CloseRequest{Summary: "厨房油锅起火，已扑灭，无人员伤亡"})
+	assert.EqualError(t, err, "2 alarms of the incident are still open: say whether to resolve them or leave them open",
+		"closing asks what becomes of the open alarms")
+	in, err = c.incidents.Close(ctx, commander, in.ID, app.CloseRequest{Summary: "厨房油锅起火，已扑灭，无人员伤亡", Alarms: app.AlarmsLeaveOpen})
 	require.NoError(t, err)
 	assert.Equal(t, app.IncidentClosed, in.State)
 	assert.Equal(t, c.clk.Now(), in.ClosedAt)
@@ -153,7 +156,10 @@ func TestIncidentFromAlarmToClose(t *testing.T) {
 		func() error { _, err := c.incidents.Skip(ctx, commander, in.ID, "notify", "x"); return err },
 		func() error { _, err := c.incidents.SetLevel(ctx, commander, in.ID, app.LevelI, ""); return err },
 		func() error { _, err := c.incidents.AddNote(ctx, commander, in.ID, "x"); return err },
-		func() error { _, err := c.incidents.Close(ctx, commander, in.ID, "again"); return err },
+		func() error {
+			_, err := c.incidents.Close(ctx, commander, in.ID, app.CloseRequest{Summary: "again", Alarms: app.AlarmsLeaveOpen})
+			return err
+		},
 	} {
 		err := try()
 		assert.True(t, app.IsCode(err, app.CodeConflict), "%v", err)

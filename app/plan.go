@@ -464,6 +464,7 @@ type Incident struct {
 	ClosedBy  string         `json:"closed_by,omitempty"`
 	ClosedAt  time.Time      `json:"closed_at,omitzero"`
 	Summary   string         `json:"summary,omitempty"`
+	Outcome   Outcome        `json:"outcome,omitempty"` // what it turned out to be (set when it closed)
 }
 
 // Validate checks an incident.

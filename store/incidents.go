@@ -14,14 +14,23 @@ import (
 // Incidents returns incidents selected by q, newest first.
 func (s *Store) Incidents(ctx context.Context, q app.IncidentQuery) ([]app.Incident, error) {
 	text := "SELECT CAST(id AS TEXT), data FROM incidents"
+	var where []string
+	var args []any
 	if q.OpenOnly {
-		text += " WHERE state <> 'closed'"
+		where = append(where, "state <> 'closed'")
+	}
+	if q.Alarm != 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM json_each(data, '$.alarms') WHERE value = ?)")
+		args = append(args, q.Alarm)
+	}
+	if len(where) > 0 {
+		text += " WHERE " + strings.Join(where, " AND ")
 	}
 	text += " ORDER BY id DESC"
 	if q.Limit > 0 {
 		text += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
-	return readJSONRows[app.Incident](ctx, s.db, text, "The incidents cannot be read", "Incident {{.ID}} cannot be read")
+	return readJSONRows[app.Incident](ctx, s.db, text, "The incidents cannot be read", "Incident {{.ID}} cannot be read", args...)
 }
 
 // Incident returns one incident.

@@ -52,7 +52,7 @@ func TestIncidentCommandOnTheRealStore(t *testing.T) {
 	require.NoError(t, err)
 	second, err := incidents.Open(ctx, commander, app.OpenRequest{PlanID: "gas-leak", Title: "5号楼燃气味"})
 	require.NoError(t, err)
-	_, err = incidents.Close(ctx, commander, second.ID, "误报，住户煮饭糊锅")
+	_, err = incidents.Close(ctx, commander, second.ID, app.CloseRequest{Summary: "误报，住户煮饭糊锅"})
 	require.NoError(t, err)
 
 	fire, _ := plans.Get("fire-residential")
@@ -94,6 +94,13 @@ func TestIncidentCommandOnTheRealStore(t *testing.T) {
 	assert.Equal(t, int64(2), max)
 	_, err = s2.Incident(ctx, 99)
 	assert.True(t, app.IsCode(err, app.CodeNotFound))
+	of, err := s2.Incidents(ctx, app.IncidentQuery{Alarm: a.ID})
+	require.NoError(t, err)
+	require.Len(t, of, 1, "the incidents an alarm is linked to")
+	assert.Equal(t, in.ID, of[0].ID)
+	of, err = s2.Incidents(ctx, app.IncidentQuery{Alarm: a.ID + 1000})
+	require.NoError(t, err)
+	assert.Empty(t, of)
 
 	es, err := s2.Query(ctx, app.JournalQuery{Subject: app.SubjectIncident(in.ID)})
 	require.NoError(t, err)

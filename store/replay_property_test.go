@@ -238,7 +238,8 @@ func (w *world) step() {
 		}
 	case k == 16:
 		if run := w.incidents.Running(); len(run) > 0 && w.pick(2) == 0 {
-			_, _ = w.incidents.Close(ctx, w.cmd, run[w.pick(len(run))].ID, "over")
+			alarms := []app.AlarmsOnClose{app.AlarmsResolve, app.AlarmsLeaveOpen}[w.pick(2)]
+			_, _ = w.incidents.Close(ctx, w.cmd, run[w.pick(len(run))].ID, app.CloseRequest{Summary: "over", Outcome: app.OutcomeGenuine, Alarms: alarms})
 		}
 	case k == 17: // a drill starts or stops (journaled as the drill engine does)
 		w.drillStep()

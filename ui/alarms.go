@@ -282,6 +282,14 @@ func (p *alarmPanel) OnEntry(e app.Entry) {
 	if e.Kind.IsAlarm() {
 		p.refresh()
 	}
+	switch e.Kind {
+	case app.KindIncidentOpened, app.KindIncidentAlarmLinked, app.KindIncidentClosed:
+		// The selected alarm's way into incident command may have changed (an incident
+		// closed leaving it open changes no alarm).
+		if p.selected != 0 {
+			p.showDetail()
+		}
+	}
 }
 
 // Tick keeps the mute's countdown and the times current.

@@ -1,11 +1,7 @@
 package ui
 
 import (
-	"context"
 	"fmt"
-	"net/url"
-	"path/filepath"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,9 +13,9 @@ import (
 
 // The clips of the selected alarm on the alarm desk: the cameras that saw it, from some
 // seconds before it was raised to some after. While they are being recorded the section
-// says so; each appears when its file is complete (its video.clip entry). Play opens the
-// file in the desktop's video player (the core journals who looked at it); the path is
-// shown to copy, for a player of one's own or to hand the file on.
+// says so; each appears when its file is complete (its video.clip entry). Play plays it in
+// the console (clip_player.go; the core journals who looked at it); the path is shown to
+// copy, for a player of one's own or to hand the file on.
 
 // clipsSection returns the section for alarm a, kept in p.clips to refresh in place.
 func (p *alarmPanel) clipsSection(a app.Alarm) fyne.CanvasObject {
@@ -59,7 +55,7 @@ func (p *alarmPanel) fillClips() {
 		path := widget.NewLabel(c.File)
 		path.Selectable = true
 		path.Truncation = fyne.TextTruncateEllipsis
-		play := widget.NewButtonWithIcon(T("Play"), theme.MediaPlayIcon(), func() { p.c.playClip(c.ID) })
+		play := widget.NewButtonWithIcon(T("Play"), theme.MediaPlayIcon(), func() { p.c.playClip(c.ID, 0) })
 		p.clips.Add(container.NewBorder(nil, nil, play, nil, container.NewVBox(widget.NewLabel(what), path)))
 	}
 	p.clips.Refresh()
@@ -74,33 +70,4 @@ func (p *alarmPanel) clipEntry(e app.Entry) {
 	if e.Decode(&c) == nil && c.AlarmID == p.clipsAlarm {
 		p.fillClips()
 	}
-}
-
-// playClip opens a clip in the desktop's player (the alarm desk and the replay; the core
-// journals who looked at it).
-func (c *Console) playClip(id string) {
-	op := c.Operator()
-	if c.deps.Recording == nil {
-		c.showError(app.Errorf(app.CodeUnavailable, "Recording is not running"))
-		return
-	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		clip, err := c.deps.Recording.Open(ctx, op, id)
-		fyne.Do(func() {
-			if err != nil {
-				c.showError(err)
-				return
-			}
-			open := c.deps.OpenURL
-			if open == nil {
-				open = c.app.OpenURL
-			}
-			if err := open(&url.URL{Scheme: "file", Path: filepath.ToSlash(clip.File)}); err != nil {
-				c.showError(app.Errorf(app.CodeUnavailable, "No video player could be opened ({{.Why}}). The clip is {{.Path}}",
-					"Why", err.Error(), "Path", clip.File))
-			}
-		})
-	}()
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"errors"
@@ -54,6 +55,9 @@ type Deps struct {
 	Drills *app.Drills
 	// Recording is video recorded around alarms and drills (nil: not running).
 	Recording *app.Recording
+	// ClipPlayer plays recorded clips inside the console (nil: it says so, and offers the
+	// desktop's player).
+	ClipPlayer app.ClipPlayer
 	// Replays opens read-only replays of drill runs and closed incidents (nil: the replay
 	// panel says so).
 	Replays *app.Replays
@@ -78,6 +82,8 @@ type Console struct {
 
 	shell  *shell
 	signIn *signIn // the sign-in screen while shown
+	// player is the clip player opened last (tests follow it).
+	player atomic.Pointer[clipPlayer]
 	// langChoice is the language picked ("" follows the system): from the configuration,
 	// or picked on the sign-in screen for this session.
 	langChoice string

@@ -17,7 +17,9 @@ import (
 
 // drillLive is the running drill as the trainer follows it: its clock, the injections
 // done and to come, and every expected reaction with where it stands. Its boxes keep
-// their places (only their rows change), so the lists keep their scroll positions.
+// their places (only their rows change), so the lists keep their scroll positions. Once
+// the drill stops, the same breakdown stays with the final score (what the trainer goes
+// through with the team right after), until another drill starts.
 type drillLive struct {
 	p       *drillsPanel
 	content fyne.CanvasObject
@@ -29,9 +31,24 @@ type drillLive struct {
 	mu    sync.Mutex
 	busy  bool // a refresh is reading the journal
 	again bool // another one was asked for meanwhile
+	idle  bool // the view without a running drill is up to date (guarded by mu)
+
 	last  app.DrillProgress
-	has   bool
-	idle  bool // the idle view is up to date
+	has   bool  // a running drill is shown
+	ended int64 // the stopped run shown with its final score (0: none)
+}
+
+// setIdle says whether the view without a running drill is up to date.
+func (l *drillLive) setIdle(v bool) {
+	l.mu.Lock()
+	l.idle = v
+	l.mu.Unlock()
+}
+
+func (l *drillLive) isIdle() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.idle
 }
 
 func newDrillLive(p *drillsPanel) *drillLive {
@@ -42,7 +59,8 @@ func newDrillLive(p *drillsPanel) *drillLive {
 	cols.Offset = 0.45
 	l.cols = cols
 	l.content = container.NewPadded(container.NewBorder(l.top, nil, nil, nil, cols))
-	l.showIdle()
+	l.showIdle(nil)
+	l.setIdle(false) // the first refresh reads the last run
 	return l
 }
 
@@ -60,6 +78,11 @@ func (l *drillLive) refresh() {
 		for {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			p, ok, err := l.p.c.deps.Drills.Progress(ctx)
+			// No drill runs: the last run's debrief (read once, until the runs change).
+			var last *app.DrillDebrief
+			if err == nil && !ok && !l.isIdle() {
+				last, err = l.lastRun(ctx)
+			}
 			cancel()
 			fyne.Do(func() {
 				switch {
@@ -67,8 +90,8 @@ func (l *drillLive) refresh() {
 					l.p.c.deps.Log.Warn("drill progress", "err", err)
 				case ok:
 					l.show(p)
-				case !l.idle:
-					l.showIdle()
+				case !l.isIdle():
+					l.showIdle(last)
 				}
 			})
 			l.mu.Lock()
@@ -83,59 +106,112 @@ func (l *drillLive) refresh() {
 	}()
 }
 
-// showIdle says no drill runs, and offers the debrief of the last run.
-func (l *drillLive) showIdle() {
-	l.has, l.idle = false, true
-	msg := wrapLabel(T("No drill is running. Choose a scenario and start it: every console shows the drill banner while it runs."))
-	l.top.Objects = []fyne.CanvasObject{msg}
-	if runs, err := l.p.c.deps.Drills.Runs(context.Background(), ""); err == nil && len(runs) > 0 && runs[0].Score != nil {
-		r := runs[0]
-		line := T("Last run: {{.Name}}, {{.When}}, score {{.P}}%", map[string]any{"Name": r.Names().Display(english()),
-			"When": r.StartedAt.Local().Format("2006-01-02 15:04"), "P": r.Score.Percent})
-		debrief := widget.NewButtonWithIcon(T("Debrief…"), theme.FileTextIcon(), func() { l.p.debrief(r.ID) })
-		l.top.Add(container.NewHBox(widget.NewLabel(line), debrief))
+// lastRun reads the debrief of the latest run that ended with a score (nil: none has; a
+// run its console left open is scored when the next one starts).
+func (l *drillLive) lastRun(ctx context.Context) (*app.DrillDebrief, error) {
+	runs, err := l.p.c.deps.Drills.Runs(ctx, "")
+	if err != nil {
+		return nil, err
 	}
-	l.inj.Objects, l.react.Objects = nil, nil
-	l.cols.Hide()
+	for _, r := range runs {
+		if r.Score == nil {
+			continue
+		}
+		d, err := l.p.c.deps.Drills.Debrief(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &d, nil
+	}
+	return nil, nil
+}
+
+// showIdle says no drill is running; the last run that ended stays shown below with its
+// final score and breakdown.
+func (l *drillLive) showIdle(last *app.DrillDebrief) {
+	l.has, l.ended = false, 0
+	l.setIdle(true)
+	msg := wrapLabel(T("No drill is running. Choose a scenario and start it: every console shows the drill banner while it runs."))
+	if last == nil {
+		l.top.Objects = []fyne.CanvasObject{msg}
+		l.inj.Objects, l.react.Objects = nil, nil
+		l.cols.Hide()
+		l.top.Refresh()
+		l.inj.Refresh()
+		l.react.Refresh()
+		return
+	}
+	l.ended = last.Run.ID
+	var defs []app.DrillInject
+	if last.Scenario != nil {
+		defs = last.Scenario.Injections
+	}
+	l.render(last.Run, last.Duration(), last.Injections, defs, nil, last.Score, true)
+	l.top.Objects = append([]fyne.CanvasObject{msg, widget.NewSeparator()}, l.top.Objects...)
 	l.top.Refresh()
-	l.inj.Refresh()
-	l.react.Refresh()
 }
 
 // show renders a running drill's progress.
 func (l *drillLive) show(pr app.DrillProgress) {
-	l.last, l.has, l.idle = pr, true, false
+	l.last, l.has, l.ended = pr, true, 0
+	l.setIdle(false)
+	l.render(pr.Run, pr.Elapsed, pr.Done, pr.Scenario.Injections, pr.Pending, pr.Score, false)
+}
+
+// render lays out a run: its title and clock, the score so far (final: as it stopped),
+// the injections done (defs: the scenario's, to describe them) and to come, and every
+// expected reaction.
+func (l *drillLive) render(run app.DrillRun, elapsed time.Duration, done []app.DrillInjection, defs, pending []app.DrillInject, s app.DrillScore, final bool) {
 	l.cols.Show()
 	en := english()
-	run := pr.Run
-	now := run.StartedAt.Add(pr.Elapsed)
-	stop := widget.NewButtonWithIcon(T("Stop drill"), theme.MediaStopIcon(), func() { l.p.stop(run) })
-	stop.Importance = widget.DangerImportance
+	now := run.StartedAt.Add(elapsed)
 	debrief := widget.NewButtonWithIcon(T("Debrief…"), theme.FileTextIcon(), func() { l.p.debrief(run.ID) })
-	elapsed := heading(clockDuration(pr.Elapsed))
-	elapsed.TextStyle.Monospace = true
-	title := container.NewHBox(newBadge(T("DRILL"), themeColor(colorDemo)), heading(fmt.Sprintf("#%d %s", run.ID, run.Names().Display(en))), elapsed)
-	s := pr.Score
-	stats := container.NewHBox(
-		newBadge(T("{{.N}} in time", map[string]any{"N": s.Met}), themeColor(colorOK)),
-		newBadge(T("{{.N}} late", map[string]any{"N": s.Late}), themeColor(colorP2)),
-		newBadge(T("{{.N}} overdue", map[string]any{"N": s.Missed}), themeColor(colorP1)),
-		widget.NewLabel(T("of {{.N}} expected reactions", map[string]any{"N": s.Total})),
-		widget.NewLabel(T("Started by {{.Who}} at {{.When}}", map[string]any{"Who": operatorName(run.By, l.p.c.operatorDisplay(run.By)),
-			"When": run.StartedAt.Local().Format("15:04:05")})))
-	l.top.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, container.NewHBox(debrief, stop), title), stats}
+	clock := heading(clockDuration(elapsed))
+	clock.TextStyle.Monospace = true
+	title := container.NewHBox(newBadge(T("DRILL"), themeColor(colorDemo)), heading(fmt.Sprintf("#%d %s", run.ID, run.Names().Display(en))), clock)
+	buttons := container.NewHBox(debrief)
+	missed := T("{{.N}} overdue", map[string]any{"N": s.Missed})
+	if final {
+		title.Add(newBadge(T("Ended"), themeColor(colorOffline)))
+		missed = T("{{.N}} missed", map[string]any{"N": s.Missed})
+	} else {
+		stop := widget.NewButtonWithIcon(T("Stop drill"), theme.MediaStopIcon(), func() { l.p.stop(run) })
+		stop.Importance = widget.DangerImportance
+		buttons.Add(stop)
+	}
+	stats := container.NewHBox()
+	if final {
+		stats.Add(newBadge(T("Score {{.P}}%", map[string]any{"P": s.Percent}), themeColor(scoreColor(s.Percent))))
+	}
+	stats.Add(newBadge(T("{{.N}} in time", map[string]any{"N": s.Met}), themeColor(colorOK)))
+	stats.Add(newBadge(T("{{.N}} late", map[string]any{"N": s.Late}), themeColor(colorP2)))
+	stats.Add(newBadge(missed, themeColor(colorP1)))
+	if s.NotReached > 0 {
+		stats.Add(newBadge(T("{{.N}} not reached", map[string]any{"N": s.NotReached}), themeColor(colorOffline)))
+	}
+	stats.Add(widget.NewLabel(T("of {{.N}} expected reactions", map[string]any{"N": s.Total})))
+	when := T("Started by {{.Who}} at {{.When}}", map[string]any{"Who": operatorName(run.By, l.p.c.operatorDisplay(run.By)),
+		"When": run.StartedAt.Local().Format("15:04:05")})
+	if final && run.EndedAt != nil {
+		when += " · " + T("stopped at {{.When}}", map[string]any{"When": run.EndedAt.Local().Format("15:04:05")})
+	}
+	stats.Add(widget.NewLabel(when))
+	l.top.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, buttons, title), stats}
+	if final && s.NotReached > 0 {
+		l.top.Add(wrapMuted(T("Not reached: the drill stopped before their limit passed. They do not count against the team: the score is of the reactions that were due.")))
+	}
 	l.top.Refresh()
 
 	site := l.p.c.deps.Inventory.Site()
 	var inj []fyne.CanvasObject
-	for i := range pr.Done {
-		d := &pr.Done[i]
-		in := pr.Scenario.Injections[min(i, len(pr.Scenario.Injections)-1)]
+	for i := range done {
+		d := &done[i]
+		in := injectionDef(d, defs)
 		inj = append(inj, injectRow(d.At.D(), injectIcon(&in, site), describeInject(&in, site, en), d))
 	}
-	for i := range pr.Pending {
-		in := &pr.Pending[i]
-		row := injectRow(in.At.D(), injectIcon(in, site), describeInject(in, site, en)+"  ("+T("in {{.T}}", map[string]any{"T": clockDuration(in.At.D() - pr.Elapsed)})+")", nil)
+	for i := range pending {
+		in := &pending[i]
+		row := injectRow(in.At.D(), injectIcon(in, site), describeInject(in, site, en)+"  ("+T("in {{.T}}", map[string]any{"T": clockDuration(in.At.D() - elapsed)})+")", nil)
 		inj = append(inj, row)
 	}
 	l.inj.Objects = inj
@@ -164,6 +240,17 @@ func (l *drillLive) show(pr app.DrillProgress) {
 	}
 	l.react.Objects = react
 	l.react.Refresh()
+}
+
+// injectionDef finds what the scenario says of an injection done (its values, its
+// detector), or rebuilds what the injection itself recorded.
+func injectionDef(d *app.DrillInjection, defs []app.DrillInject) app.DrillInject {
+	for _, x := range defs {
+		if x.At == d.At && x.What() == d.What && x.Device == d.Device && x.Camera == d.Camera {
+			return x
+		}
+	}
+	return app.DrillInject{At: d.At, Device: d.Device, Camera: d.Camera, Note: d.Note, NoteEn: d.NoteEn}
 }
 
 // checkRow is one expected reaction with its state: a badge with the time it took (or

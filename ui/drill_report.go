@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -19,6 +18,11 @@ import (
 
 // drillReportHTML renders a debrief in the operator's language.
 func (c *Console) drillReportHTML(d app.DrillDebrief, by *app.Operator) ([]byte, error) {
+	return renderReport(c.drillReportData(d, by))
+}
+
+// drillReportData is what a debrief says, in the operator's language.
+func (c *Console) drillReportData(d app.DrillDebrief, by *app.Operator) reportData {
 	en := english()
 	run := d.Run
 	site := c.deps.Inventory.Site()
@@ -85,8 +89,11 @@ func (c *Console) drillReportHTML(d app.DrillDebrief, by *app.Operator) ([]byte,
 		T("{{.N}} late", map[string]any{"N": s.Late}),
 		T("{{.N}} missed", map[string]any{"N": s.Missed}),
 		T("{{.N}} steps missed", map[string]any{"N": s.StepsMissed()}),
-		T("Mean time to acknowledge: {{.T}}", map[string]any{"T": mean}),
 	}
+	if s.NotReached > 0 {
+		r.Stats = append(r.Stats, T("{{.N}} not reached (the drill stopped before their limit; not counted in the score)", map[string]any{"N": s.NotReached}))
+	}
+	r.Stats = append(r.Stats, T("Mean time to acknowledge: {{.T}}", map[string]any{"T": mean}))
 
 	// Every expected reaction against its limit. The status is the sixth column (the
 	// template colours it).
@@ -184,11 +191,7 @@ func (c *Console) drillReportHTML(d app.DrillDebrief, by *app.Operator) ([]byte,
 	}
 	r.Footer = T("Made by Watchpost {{.Version}} on {{.When}} by {{.Who}}; the journal is the record.",
 		map[string]any{"Version": c.deps.Version, "When": when(d.Made), "Who": maker})
-	var b bytes.Buffer
-	if err := reportTemplate.Execute(&b, r); err != nil {
-		return nil, app.Errorf(app.CodeInternal, "The report cannot be written").Wrap(err)
-	}
-	return b.Bytes(), nil
+	return r
 }
 
 func checkClass(ck app.DrillCheck) string {
@@ -200,6 +203,8 @@ func checkClass(ck app.DrillCheck) string {
 		return "done"
 	case app.CheckLate:
 		return "late"
+	case app.CheckNotReached:
+		return "notreached"
 	}
 	return "open"
 }
@@ -243,41 +248,44 @@ func describeDrillEntry(e app.Entry, inc *app.Incident, en bool) string {
 	return describeIncidentEntry(e, inc, en)
 }
 
-// writeDebrief makes a run's debrief report and saves it; it returns the file's path.
-func (c *Console) writeDebrief(ctx context.Context, op *app.Operator, runID int64) (string, error) {
+// writeDebrief makes a run's debrief report and saves it; it returns the file's path and
+// what the report says (shown in the console when no browser opens it).
+func (c *Console) writeDebrief(ctx context.Context, op *app.Operator, runID int64) (string, reportData, error) {
 	if c.deps.Reports == nil {
-		return "", app.Errorf(app.CodeUnavailable, "Reports cannot be saved here")
+		return "", reportData{}, app.Errorf(app.CodeUnavailable, "Reports cannot be saved here")
 	}
 	d, err := c.deps.Drills.Debrief(ctx, runID)
 	if err != nil {
-		return "", err
+		return "", reportData{}, err
 	}
-	html, err := c.drillReportHTML(d, op)
+	data := c.drillReportData(d, op)
+	html, err := renderReport(data)
 	if err != nil {
-		return "", err
+		return "", reportData{}, err
 	}
 	name := fmt.Sprintf("drill-%d-%s-%s.html", runID, d.Made.Local().Format("20060102-150405"), Language())
 	path, err := c.deps.Reports.SaveReport(name, html)
 	if err != nil {
-		return "", app.Errorf(app.CodeUnavailable, "The report cannot be saved: {{.Why}}", "Why", err.Error()).Wrap(err)
+		return "", reportData{}, app.Errorf(app.CodeUnavailable, "The report cannot be saved: {{.Why}}", "Why", err.Error()).Wrap(err)
 	}
-	return path, nil
+	return path, data, nil
 }
 
-// debrief writes a run's debrief report and opens it in the browser.
+// debrief writes a run's debrief report and opens it in the browser (or, where none
+// opens, in the console).
 func (p *drillsPanel) debrief(runID int64) {
 	op := p.c.Operator()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		path, err := p.c.writeDebrief(ctx, op, runID)
+		path, data, err := p.c.writeDebrief(ctx, op, runID)
 		fyne.Do(func() {
 			if err != nil {
 				p.c.showError(err)
 				return
 			}
 			p.lastReport = path
-			p.c.openFile(path)
+			p.c.openReport(path, data)
 		})
 	}()
 }

@@ -32,7 +32,7 @@ type drillRuns struct {
 }
 
 // The table's columns (English, translated when shown).
-var drillRunColumns = []string{"Drill run", "Started", "By", "Length", "Acknowledged (mean)", "Incident opened", "Steps in time", "Missed", "Score"}
+var drillRunColumns = []string{"Drill run", "Started", "By", "Length", "Acknowledged (mean)", "Incident opened", "Steps in time", "Missed", "Not reached", "Score"}
 
 func newDrillRuns(p *drillsPanel) *drillRuns {
 	r := &drillRuns{p: p, summary: widget.NewLabel(""), chart: container.NewHBox()}
@@ -54,7 +54,7 @@ func newDrillRuns(p *drillsPanel) *drillRuns {
 			o.(*widget.Label).SetText(T(drillRunColumns[id.Col]))
 		}
 	}
-	for i, w := range []float32{70, 150, 110, 80, 170, 150, 120, 80, 80} {
+	for i, w := range []float32{70, 150, 110, 80, 170, 150, 120, 80, 100, 80} {
 		r.table.SetColumnWidth(i, w)
 	}
 	r.table.OnSelected = func(id widget.TableCellID) {
@@ -219,6 +219,8 @@ func runCell(run *app.DrillRun, col int, c *Console) string {
 	case 7:
 		return fmt.Sprint(s.Missed)
 	case 8:
+		return fmt.Sprint(s.NotReached)
+	case 9:
 		return fmt.Sprintf("%d%%", s.Percent)
 	}
 	return ""

@@ -135,7 +135,7 @@ func (p *drillsPanel) OnEntry(e app.Entry) {
 		p.live.refresh()
 		p.showScenario()
 	case e.Kind == app.KindDrillStopped:
-		p.live.idle = false // the last run changed
+		p.live.setIdle(false) // the last run changed: its final score replaces the live one
 		p.live.refresh()
 		p.showScenario()
 		p.list.Refresh()
@@ -251,6 +251,9 @@ func injectRow(at time.Duration, icon fyne.Resource, text string, done *app.Dril
 			}
 			right = newBadge(label, themeColor(colorOK))
 		}
+	}
+	if right != nil {
+		right = container.NewVBox(right) // its own height, beside the first line
 	}
 	return container.NewBorder(nil, nil, left, right, wrapLabel(text))
 }

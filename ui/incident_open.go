@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -16,19 +17,39 @@ import (
 )
 
 // incidentButton is the alarm desk's way into incident command: "Open incident…" for an
-// alarm no incident handles yet (commanders), or the incident that handles it.
+// alarm no incident handles yet (commanders), or the incident that handles it. Once that
+// incident is closed the desk links to it; it offers a new incident only for an alarm left
+// open whose cause came back after the close (its repeats fold into the same alarm).
 func (c *Console) incidentButton(a app.Alarm) fyne.CanvasObject {
 	if c.deps.Incidents == nil || c.deps.Plans == nil {
 		return layout.NewSpacer()
 	}
-	if in, ok := c.deps.Incidents.ForAlarm(a.ID); ok {
+	in, ok, err := c.deps.Incidents.OfAlarm(context.Background(), a.ID)
+	if err != nil {
+		c.deps.Log.Warn("the incident of an alarm", "alarm", a.ID, "err", err)
+	}
+	if ok && in.State == app.IncidentOpen {
 		return widget.NewButtonWithIcon(T("Incident #{{.ID}}", map[string]any{"ID": in.ID}), theme.NavigateNextIcon(), func() { c.showIncident(in.ID) })
 	}
+	var closed *widget.Button
+	if ok {
+		id := in.ID
+		closed = widget.NewButtonWithIcon(T("Incident #{{.ID}} (closed)", map[string]any{"ID": id}), theme.NavigateNextIcon(), func() { c.showIncident(id) })
+		if !a.State.Open() || !a.LastAt.After(in.ClosedAt) {
+			return closed
+		}
+	}
 	b := widget.NewButtonWithIcon(T("Open incident…"), theme.WarningIcon(), func() { c.openIncidentDialog(&a) })
+	if closed != nil {
+		b.SetText(T("Open a new incident…"))
+	}
 	b.Importance = widget.DangerImportance
 	// Maintenance notices (a device offline, a supply expired) are not emergencies.
 	if op := c.Operator(); op == nil || !op.Role.Can(app.ActRunIncident) || !a.State.Open() || a.Fault {
 		b.Disable()
+	}
+	if closed != nil {
+		return container.NewHBox(closed, b)
 	}
 	return b
 }

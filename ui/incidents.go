@@ -58,6 +58,7 @@ type incidentPanel struct {
 	camKey    string
 	previews  []*livePreview
 	logBox    *fyne.Container
+	logScroll *container.Scroll
 	note      *widget.Entry
 	report    *fyne.Container
 	// lastReport is the report written last for the incident shown (its path).
@@ -262,16 +263,21 @@ func (p *incidentPanel) build() {
 		container.NewHBox(p.progress, layout.NewSpacer(), p.report),
 		widget.NewSeparator(),
 	)
-	// Three columns: the checklist; whom to call and the log; the place, its cameras and alarms.
-	calls := container.NewVBox(
-		section(T("Whom to call"), p.contacts),
-		section(T("Incident log"), p.note, container.NewHBox(layout.NewSpacer(), addNote), p.logBox),
-	)
+	// Three columns: the checklist; whom to call above the log; the place, its cameras and
+	// alarms. The log has its own half of the column and scroll: below a long list of
+	// contacts it would show one line.
+	logBg := canvas.NewRectangle(themeColor(colorPanel))
+	logBg.CornerRadius = 6
+	logHead := container.NewVBox(heading(T("Incident log")), container.NewBorder(nil, nil, nil, container.NewVBox(addNote), p.note))
+	p.logScroll = container.NewVScroll(p.logBox)
+	log := container.NewStack(logBg, container.NewPadded(container.NewBorder(logHead, nil, nil, nil, p.logScroll)))
+	calls := container.NewVSplit(container.NewVScroll(section(T("Whom to call"), p.contacts)), log)
+	calls.Offset = 0.45
 	place := container.NewVBox(
 		section(T("Place and cameras"), p.place, p.cams),
 		section(T("Alarms"), p.alarms),
 	)
-	right := container.NewHSplit(container.NewVScroll(calls), container.NewVScroll(place))
+	right := container.NewHSplit(calls, container.NewVScroll(place))
 	right.Offset = 0.48
 	split := container.NewHSplit(container.NewVScroll(p.checklist), right)
 	split.Offset = 0.47
@@ -335,6 +341,9 @@ func (p *incidentPanel) fill() {
 		}
 	}
 	if in.State == app.IncidentClosed {
+		if in.Outcome != "" {
+			lt += "\n" + T("Outcome") + ": " + T(in.Outcome.Label())
+		}
 		lt += "\n" + T("Summary") + ": " + in.Summary
 	}
 	p.levelText.SetText(lt)
@@ -457,17 +466,21 @@ func (p *incidentPanel) newStepRow(it app.ChecklistItem, canRun bool, site *app.
 	r.bg = canvas.NewRectangle(themeColor(colorPanel))
 	r.bg.CornerRadius = 4
 	r.timer = canvas.NewText("", themeColor(theme.ColorNameForeground))
-	r.timer.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+	r.timer.TextStyle = fyne.TextStyle{Bold: true}
 
 	s := it.Step
-	var icon fyne.Resource
+	// A done or skipped step is marked; a pending one has no box that would look like
+	// something to tick (Done and Skip… are the controls), only the room the mark takes.
+	var mark fyne.CanvasObject
 	switch it.Progress.Status {
 	case app.StepDone:
-		icon = theme.ConfirmIcon()
+		mark = widget.NewIcon(theme.ConfirmIcon())
 	case app.StepSkipped:
-		icon = theme.MediaSkipNextIcon()
+		mark = widget.NewIcon(theme.MediaSkipNextIcon())
 	default:
-		icon = theme.CheckButtonIcon()
+		blank := canvas.NewRectangle(color.Transparent)
+		blank.SetMinSize(fyne.NewSquareSize(theme.IconInlineSize()))
+		mark = blank
 	}
 	title := widget.NewLabel(s.DisplayTitle(en))
 	title.Wrapping = fyne.TextWrapWord
@@ -538,12 +551,13 @@ func (p *incidentPanel) newStepRow(it app.ChecklistItem, canRun bool, site *app.
 		r.done.Disable()
 	}
 	var right fyne.CanvasObject = container.NewVBox(container.NewHBox(layout.NewSpacer(), r.timer))
-	if it.Progress.Status == app.StepPending {
+	if it.Progress.Status == app.StepPending && !r.closed {
 		right = container.NewVBox(container.NewHBox(layout.NewSpacer(), r.timer), container.NewHBox(r.done, r.skip))
 	}
-	body := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), right,
+	body := container.NewBorder(nil, nil, container.NewVBox(mark), right,
 		container.New(layout.NewCustomPaddedVBoxLayout(0), title, wrapMuted(strings.Join(lines, "\n"))))
 	r.box = container.NewStack(r.bg, container.NewPadded(body))
+	r.update(p.c.deps.Incidents.Now()) // the timer's text gives it its size before the row is laid out
 	return r
 }
 
@@ -625,7 +639,13 @@ func (r *stepRow) update(now time.Time) {
 		r.bg.FillColor = fill
 		r.bg.Refresh()
 	}
-	r.timer.Refresh()
+	// "Due in 04:58" becomes "Overdue +00:01": a text wider (or taller) than the room it
+	// was given would run under the buttons, so the row is laid out again.
+	if need, has := r.timer.MinSize(), r.timer.Size(); need.Width > has.Width+0.5 || need.Height > has.Height+0.5 {
+		r.box.Refresh()
+	} else {
+		r.timer.Refresh()
+	}
 }
 
 // urgency is how the row stands now (for tests and the list).
@@ -833,13 +853,15 @@ func (p *incidentPanel) fillLog() {
 	for i := len(hist) - 1; i >= 0; i-- {
 		e := hist[i]
 		who := operatorName(e.Operator, p.c.operatorDisplay(e.Operator))
-		l := widget.NewLabel(fmt.Sprintf("%s  +%s  %s — %s", e.Time.Local().Format("15:04:05"), clockDuration(e.Time.Sub(p.cur.OpenedAt)), who,
-			describeIncidentEntry(e, &p.cur, english())))
-		l.Wrapping = fyne.TextWrapWord
+		// When and who on a small line of its own, what happened under it: a long
+		// description then wraps under itself, not under the time.
+		when := muted(fmt.Sprintf("%s  +%s  %s", e.Time.Local().Format("15:04:05"), clockDuration(e.Time.Sub(p.cur.OpenedAt)), who))
+		l := wrapLabel(describeIncidentEntry(e, &p.cur, english()))
 		if e.Kind == app.KindIncidentNoteAdded {
 			l.TextStyle.Bold = true
 		}
-		objs = append(objs, l)
+		objs = append(objs, container.New(layout.NewCustomPaddedVBoxLayout(0),
+			container.New(layout.NewCustomPaddedLayout(theme.Padding(), 0, theme.InnerPadding(), 0), when), l))
 	}
 	p.logBox.Objects = objs
 	p.logBox.Refresh()
@@ -906,9 +928,29 @@ func describeIncidentEntry(e app.Entry, in *app.Incident, en bool) string {
 	case app.KindIncidentAlarmLinked:
 		return T("Alarm linked") + fmt.Sprintf(": #%d", ch.Alarm)
 	case app.KindIncidentClosed:
-		return T("Incident closed") + ": " + ch.Summary
+		t := T("Incident closed") + ": "
+		if ch.Outcome != "" {
+			t += T(ch.Outcome.Label()) + " — "
+		}
+		t += ch.Summary
+		if len(ch.Resolved) > 0 {
+			t += " — " + T("alarms resolved with it: {{.IDs}}", map[string]any{"IDs": alarmIDs(ch.Resolved)})
+		}
+		if len(ch.LeftOpen) > 0 {
+			t += " — " + T("alarms left open: {{.IDs}}", map[string]any{"IDs": alarmIDs(ch.LeftOpen)})
+		}
+		return t
 	}
 	return string(e.Kind)
+}
+
+// alarmIDs writes alarm numbers as "#12 #15".
+func alarmIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprintf("#%d", id)
+	}
+	return strings.Join(parts, " ")
 }
 
 // --- actions ---
@@ -1065,17 +1107,25 @@ func (p *incidentPanel) linkAlarm() {
 	}, p.c.win)
 }
 
+// closeIncident asks for the summary and what the incident turned out to be, and — when
+// some of its alarms are still open — whether to resolve them with that outcome or leave
+// them open on the desk. The core does what was chosen.
 func (p *incidentPanel) closeIncident() {
 	items := p.cur.Checklist(p.c.deps.Incidents.Now())
-	open := 0
+	pending := 0
 	for _, it := range items {
 		if it.Applicable && it.Progress.Status == app.StepPending {
-			open++
+			pending++
 		}
+	}
+	openAlarms, err := p.c.deps.Incidents.OpenAlarms(context.Background(), p.cur.ID)
+	if err != nil {
+		p.c.showError(err)
+		return
 	}
 	summary := widget.NewMultiLineEntry()
 	summary.SetPlaceHolder(T("What happened, what was done, the outcome"))
-	summary.SetMinRowsVisible(5)
+	summary.SetMinRowsVisible(4)
 	summary.Wrapping = fyne.TextWrapWord
 	summary.Validator = func(v string) error {
 		if strings.TrimSpace(v) == "" {
@@ -1083,21 +1133,62 @@ func (p *incidentPanel) closeIncident() {
 		}
 		return nil
 	}
-	items2 := []*widget.FormItem{widget.NewFormItem(T("Summary"), summary)}
-	if open > 0 {
-		items2 = append([]*widget.FormItem{widget.NewFormItem("", wrapLabel(T("{{.N}} steps are not done: they will be in the report as not done.", map[string]any{"N": open})))}, items2...)
+	outcomes := make([]string, len(app.Outcomes))
+	for i, o := range app.Outcomes {
+		outcomes[i] = T(o.Label())
 	}
-	d := dialog.NewForm(T("Close incident"), T("Close incident"), T("Cancel"), items2, func(ok bool) {
+	outcome := widget.NewSelect(outcomes, nil)
+	if p.cur.Drill {
+		outcome.SetSelected(T(app.OutcomeTest.Label()))
+	} else {
+		outcome.SetSelected(T(app.OutcomeGenuine.Label()))
+	}
+	form := []*widget.FormItem{}
+	if pending > 0 {
+		form = append(form, widget.NewFormItem("", wrapLabel(T("{{.N}} steps are not done: they will be in the report as not done.", map[string]any{"N": pending}))))
+	}
+	form = append(form, widget.NewFormItem(T("Outcome"), outcome), widget.NewFormItem(T("Summary"), summary))
+	resolveText := T("Resolve them with the incident's outcome")
+	leaveText := T("Leave them open on the alarm desk")
+	var choice *widget.RadioGroup
+	if len(openAlarms) > 0 {
+		site := p.c.deps.Inventory.Site()
+		var lines []string
+		for i := range openAlarms {
+			a := &openAlarms[i]
+			lines = append(lines, fmt.Sprintf("#%d %s %s · %s (%s)", a.ID, a.Priority, alarmTitle(a), alarmPlace(a, site), T(stateText(a.State))))
+		}
+		choice = widget.NewRadioGroup([]string{resolveText, leaveText}, nil)
+		choice.Required = true
+		choice.SetSelected(resolveText)
+		form = append(form,
+			widget.NewFormItem(T("Open alarms"), wrapLabel(strings.Join(lines, "\n"))),
+			widget.NewFormItem("", choice))
+	}
+	d := dialog.NewForm(T("Close incident"), T("Close incident"), T("Cancel"), form, func(ok bool) {
 		if !ok {
 			return
 		}
-		text := summary.Text
+		req := app.CloseRequest{Summary: summary.Text}
+		for i, o := range app.Outcomes {
+			if outcomes[i] == outcome.Selected {
+				req.Outcome = o
+			}
+		}
+		if choice != nil {
+			switch choice.Selected {
+			case resolveText:
+				req.Alarms = app.AlarmsResolve
+			case leaveText:
+				req.Alarms = app.AlarmsLeaveOpen
+			}
+		}
 		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-			_, err := p.c.deps.Incidents.Close(ctx, op, id, text)
+			_, err := p.c.deps.Incidents.Close(ctx, op, id, req)
 			return err
 		})
 	}, p.c.win)
-	d.Resize(fyne.NewSize(620, 380))
+	d.Resize(fyne.NewSize(680, 460))
 	d.Show()
 	p.c.win.Canvas().Focus(summary)
 }

@@ -234,7 +234,7 @@ func TestClosedIncidentOffersItsReplay(t *testing.T) {
 	_, _, _, id := replayedDrill(t, c)
 	commander, err := c.deps.Accounts.SignIn(context.Background(), "commander", "sunshine-demo")
 	require.NoError(t, err)
-	_, err = c.deps.Incidents.Close(context.Background(), commander, id, "drill over")
+	_, err = c.deps.Incidents.Close(context.Background(), commander, id, app.CloseRequest{Summary: "drill over", Outcome: app.OutcomeTest, Alarms: app.AlarmsResolve})
 	require.NoError(t, err)
 
 	ip := incidentPanelOf(t, c)

@@ -262,7 +262,8 @@ func (p *replayPanel) fillClips(f *app.ReplayFrame) {
 			action = container.NewCenter(newBadge(T("Deleted by retention"), themeColor(colorOffline)))
 		} else {
 			id := c.ID
-			action = widget.NewButtonWithIcon(T("Play"), theme.MediaPlayIcon(), func() { p.c.playClip(id) })
+			into := f.At.Sub(c.From) // from the replay's instant
+			action = widget.NewButtonWithIcon(T("Play"), theme.MediaPlayIcon(), func() { p.c.playClip(id, into) })
 		}
 		objs = append(objs, container.NewBorder(nil, nil, nil, action, container.New(layout.NewCustomPaddedVBoxLayout(0), what, wrapMuted(span))))
 	}

@@ -75,6 +75,7 @@ var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
   tr.skipped td.st { color: var(--skip); font-weight: bold; }
   tr.open td.st { color: var(--open); font-weight: bold; }
   tr.done td.st { color: var(--ok); }
+  tr.notreached td.st { color: var(--muted); font-style: italic; }
   .empty { color: var(--muted); font-style: italic; }
   footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
   .sign { display: flex; gap: 48px; margin-top: 28px; }
@@ -113,6 +114,20 @@ var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 
 // reportHTML renders the report in the operator's language.
 func (c *Console) reportHTML(r app.IncidentReport, by *app.Operator) ([]byte, error) {
+	return renderReport(c.incidentReportData(r, by))
+}
+
+// renderReport writes a report as its HTML page.
+func renderReport(d reportData) ([]byte, error) {
+	var b bytes.Buffer
+	if err := reportTemplate.Execute(&b, d); err != nil {
+		return nil, app.Errorf(app.CodeInternal, "The report cannot be written").Wrap(err)
+	}
+	return b.Bytes(), nil
+}
+
+// incidentReportData is what an incident's report says, in the operator's language.
+func (c *Console) incidentReportData(r app.IncidentReport, by *app.Operator) reportData {
 	in := r.Incident
 	en := english()
 	site := c.deps.Inventory.Site()
@@ -148,6 +163,9 @@ func (c *Console) reportHTML(r app.IncidentReport, by *app.Operator) ([]byte, er
 	}
 	if in.State == app.IncidentClosed {
 		d.Facts = append(d.Facts, [2]string{T("Closed"), when(in.ClosedAt) + " · " + who(in.ClosedBy, "")})
+		if in.Outcome != "" {
+			d.Facts = append(d.Facts, [2]string{T("Outcome"), T(in.Outcome.Label())})
+		}
 	}
 	d.Facts = append(d.Facts, [2]string{T("Duration"), clockDuration(r.Duration())})
 	if site != nil {
@@ -301,11 +319,7 @@ func (c *Console) reportHTML(r app.IncidentReport, by *app.Operator) ([]byte, er
 	}
 	d.Footer = T("Made by Watchpost {{.Version}} on {{.When}} by {{.Who}}; the journal is the record.",
 		map[string]any{"Version": c.deps.Version, "When": when(r.Made), "Who": maker})
-	var b bytes.Buffer
-	if err := reportTemplate.Execute(&b, d); err != nil {
-		return nil, app.Errorf(app.CodeInternal, "The report cannot be written").Wrap(err)
-	}
-	return b.Bytes(), nil
+	return d
 }
 
 func firstNonEmpty(s ...string) string {
@@ -317,37 +331,27 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// writeReport makes an incident's report and saves it; it returns the file's path.
-func (c *Console) writeReport(ctx context.Context, op *app.Operator, id int64) (string, error) {
+// writeReport makes an incident's report and saves it; it returns the file's path and
+// what the report says (shown in the console when no browser opens it).
+func (c *Console) writeReport(ctx context.Context, op *app.Operator, id int64) (string, reportData, error) {
 	if c.deps.Reports == nil {
-		return "", app.Errorf(app.CodeUnavailable, "Reports cannot be saved here")
+		return "", reportData{}, app.Errorf(app.CodeUnavailable, "Reports cannot be saved here")
 	}
 	r, err := c.deps.Incidents.Report(ctx, id)
 	if err != nil {
-		return "", err
+		return "", reportData{}, err
 	}
-	html, err := c.reportHTML(r, op)
+	d := c.incidentReportData(r, op)
+	html, err := renderReport(d)
 	if err != nil {
-		return "", err
+		return "", reportData{}, err
 	}
 	name := fmt.Sprintf("incident-%d-%s-%s.html", id, r.Made.Local().Format("20060102-150405"), Language())
 	path, err := c.deps.Reports.SaveReport(name, html)
 	if err != nil {
-		return "", app.Errorf(app.CodeUnavailable, "The report cannot be saved: {{.Why}}", "Why", err.Error()).Wrap(err)
+		return "", reportData{}, app.Errorf(app.CodeUnavailable, "The report cannot be saved: {{.Why}}", "Why", err.Error()).Wrap(err)
 	}
-	return path, nil
-}
-
-// openFile opens a file in the desktop's browser.
-func (c *Console) openFile(path string) {
-	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
-	open := c.deps.OpenURL
-	if open == nil {
-		open = c.app.OpenURL
-	}
-	if err := open(u); err != nil {
-		c.showError(app.Errorf(app.CodeUnavailable, "The browser cannot be opened ({{.Why}}). The report is {{.Path}}", "Why", err.Error(), "Path", path))
-	}
+	return path, d, nil
 }
 
 // makeReport writes the selected incident's report, opens it and links it in the panel.
@@ -357,19 +361,19 @@ func (p *incidentPanel) makeReport() {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		path, err := p.c.writeReport(ctx, op, id)
+		path, data, err := p.c.writeReport(ctx, op, id)
 		fyne.Do(func() {
 			if err != nil {
 				p.c.showError(err)
 				return
 			}
-			p.showReportLink(id, path)
-			p.c.openFile(path)
+			p.showReportLink(id, path, data)
+			p.c.openReport(path, data)
 		})
 	}()
 }
 
-func (p *incidentPanel) showReportLink(id int64, path string) {
+func (p *incidentPanel) showReportLink(id int64, path string, data reportData) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.has || p.cur.ID != id {
@@ -377,7 +381,7 @@ func (p *incidentPanel) showReportLink(id int64, path string) {
 	}
 	p.lastReport = path
 	link := widget.NewHyperlink(filepath.Base(path), &url.URL{Scheme: "file", Path: filepath.ToSlash(path)})
-	link.OnTapped = func() { p.c.openFile(path) }
+	link.OnTapped = func() { p.c.openReport(path, data) }
 	p.report.Objects = []fyne.CanvasObject{widget.NewIcon(theme.FileTextIcon()), muted(T("Report saved:")), link}
 	p.report.Refresh()
 }

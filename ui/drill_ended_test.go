@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"watchpost/app"
+)
+
+// runQuickDrill starts the quick drill as the trainer, waits for its alarm and stops it
+// through the live view; it returns the panel and the run.
+func runQuickDrill(t *testing.T, c *Console) (*drillsPanel, app.DrillRun) {
+	t.Helper()
+	trainer := signInAs(t, c, "trainer")
+	_, err := c.deps.Drills.Save(context.Background(), trainer, quickDrill())
+	require.NoError(t, err)
+	c.shell.show("drills")
+	p := c.shell.built["drills"].(*drillsPanel)
+	run, err := c.deps.Drills.Start(context.Background(), trainer, "quick")
+	require.NoError(t, err)
+	waitFor(t, "its alarm arrives", func() bool {
+		for _, a := range c.deps.Desk.Open() {
+			if a.Drill {
+				return true
+			}
+		}
+		return false
+	})
+	p.tabs.Select(p.liveTab)
+	p.live.refresh()
+	waitFor(t, "the live view shows its alarm", func() bool { return p.live.has && len(p.live.last.Score.Alarms) == 1 })
+	settle()
+	test.Tap(findButton(p.live.content, "Stop drill"))
+	confirmDialog(t, c, "Stop drill")
+	waitFor(t, "the drill ends", func() bool { return !c.deps.Drills.Running() })
+	return p, run
+}
+
+// Stopped a moment after it started, nothing the drill expected had reached its limit:
+// the breakdown stays on screen with the final score, and says they were not reached
+// rather than missed.
+func TestTheLiveBreakdownStaysAfterTheStopWithNotReached(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	p, run := runQuickDrill(t, c)
+	waitFor(t, "the live view shows the ended run", func() bool { return p.live.ended == run.ID })
+	settle()
+	live := strings.Join(visibleTexts(p.live.content), "\n")
+	assert.Contains(t, live, "No drill is running", "it says the drill is over")
+	assert.Contains(t, live, "Ended")
+	assert.Contains(t, live, "Acknowledge each drill alarm", "the breakdown stays")
+	assert.Contains(t, live, "Fire alarm")
+	assert.Contains(t, live, "Plan steps")
+	assert.Contains(t, live, "Not reached", "reactions whose limit had not passed were not reached")
+	assert.NotContains(t, live, "Missed", "…not missed")
+	runs, err := c.deps.Drills.Runs(context.Background(), "quick")
+	require.NoError(t, err)
+	s := runs[0].Score
+	require.NotNil(t, s)
+	assert.Equal(t, s.Total, s.NotReached, "stopped at once: nothing was due")
+	assert.Zero(t, s.Missed)
+	assert.Contains(t, live, "Score 0%")
+	assert.Contains(t, live, "0 missed")
+	assert.Contains(t, live, "not reached")
+	assert.NotNil(t, findButton(p.live.content, "Debrief…"), "the debrief is one tap away")
+	assert.Nil(t, findButton(p.live.content, "Stop drill"))
+}
+
+// Where no browser opens the debrief, the console shows it and says where the file is.
+func TestTheDebriefIsShownInTheConsoleWhenNoBrowserOpensIt(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	c.deps.OpenURL = func(*url.URL) error { return errors.New("xdg-open is not installed") }
+	p, run := runQuickDrill(t, c)
+	waitFor(t, "the ended run", func() bool { return p.live.ended == run.ID })
+	settle()
+	test.Tap(findButton(p.live.content, "Debrief…"))
+	waitFor(t, "the report is written", func() bool { return p.lastReport != "" })
+	waitFor(t, "the report is shown in the console", func() bool {
+		top := c.win.Canvas().Overlays().Top()
+		return top != nil && strings.Contains(strings.Join(visibleTexts(top), "\n"), "Expected reactions")
+	})
+	texts := strings.Join(visibleTexts(topDialog(t, c)), "\n")
+	assert.Contains(t, texts, "Drill debrief #")
+	assert.Contains(t, texts, "xdg-open is not installed", "why the browser did not open it")
+	assert.Contains(t, texts, p.lastReport, "where the file is")
+	assert.Contains(t, texts, "Quick drill")
+	assert.Contains(t, texts, "Not reached")
+	assert.Contains(t, texts, "Timeline (from the journal)")
+	assert.Contains(t, texts, "Drill started")
+
+	// One fact, one line: the facts do not run into each other.
+	rowOf := func(prefix string) float32 {
+		y := float32(-1)
+		walk(topDialog(t, c), func(o fyne.CanvasObject) {
+			if tx, ok := o.(*canvas.Text); ok && strings.HasPrefix(tx.Text, prefix) && y < 0 {
+				y = absPos(tx).Y
+			}
+		})
+		require.GreaterOrEqual(t, y, float32(0), "%q is shown", prefix)
+		return y
+	}
+	assert.Greater(t, rowOf("Expected plan:"), rowOf("Scenario:"), "each fact on its own line")
+	assert.Greater(t, rowOf("Started:"), rowOf("Incident:"))
+}
