@@ -144,7 +144,8 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		return encodeOr(enc.Encode(out), stderr)
 	}
-	printReplay(stdout, &out)
+	site, _ := st.LoadSite(ctx) // names the alarms' places; without it, their IDs do
+	printReplay(stdout, &out, site)
 	return 0
 }
 
@@ -294,7 +295,7 @@ func replayOutput(s *app.ReplaySession, f *app.ReplayFrame) replayJSON {
 }
 
 // printReplay writes the state for a person reading a terminal.
-func printReplay(w io.Writer, o *replayJSON) {
+func printReplay(w io.Writer, o *replayJSON, site *app.Site) {
 	clock := func(t time.Time) string { return t.Local().Format("15:04:05") }
 	fmt.Fprintf(w, "%s %q at %s (%s from its start, journal entry %d)\n", o.Target.Ref(), o.Target.Name,
 		o.At.Local().Format(time.DateTime), o.Offset, o.Seq)
@@ -319,7 +320,7 @@ func printReplay(w io.Writer, o *replayJSON) {
 		if a.Drill {
 			drill = " [drill]"
 		}
-		fmt.Fprintf(w, "  %6d  %s  %-12s raised %s%s  %s\n", a.ID, a.Priority, a.State, clock(a.RaisedAt), drill, a.Cause)
+		fmt.Fprintf(w, "  %6d  %s  %-12s raised %s%s  %s\n", a.ID, a.Priority, a.State, clock(a.RaisedAt), drill, a.Describe(site, true, app.RenderTemplate))
 		for _, m := range []struct {
 			what string
 			m    *app.Mark
