@@ -527,10 +527,15 @@ func startDemoCameras(site *app.Site, log *slog.Logger) func() {
 	return s.Close
 }
 
+// demoFootageStart is where the demo's south gate camera starts in its footage (seconds):
+// its analysis learns the scene for the first minute, and someone steps on its lawn about
+// 72 s after the start, then every 80 s loop of the footage.
+var demoFootageStart = map[string]float64{"cam-gate-s": 58}
+
 func simCameras(site *app.Site) []sim.Camera {
 	out := make([]sim.Camera, len(site.Cameras))
 	for i, c := range site.Cameras {
-		out[i] = sim.Camera{ID: c.ID, Name: c.Name, Variant: i}
+		out[i] = sim.Camera{ID: c.ID, Name: c.Name, Variant: i, Start: demoFootageStart[c.ID]}
 	}
 	return out
 }

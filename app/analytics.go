@@ -245,7 +245,7 @@ func (c *CameraAnalytics) Validate() error {
 		if d.Kind == DetectCrowd && d.Enabled && d.Count < 1 {
 			p.Add("detectors", "Crowd gathering needs a number of people")
 		}
-		if !in01(d.Sensitivity) || !in01(d.MinSize) || d.Seconds < 0 {
+		if !in01(d.Sensitivity) || !in01(d.MinSize) || d.Seconds < 0 || d.Cooldown < 0 || d.Cooldown.D() > 24*time.Hour {
 			p.Add("detectors", "Detector {{.Kind}} has a setting out of range", "Kind", d.Kind)
 		}
 		if d.Schedule.From != "" || d.Schedule.To != "" {

@@ -54,22 +54,28 @@ func variantFilter(n int) (filter string, offset float64) {
 	return filter, float64((n * 13) % 70)
 }
 
+// ViewFilter is the ffmpeg filter that makes view number variant of the footage at w×h, as
+// the simulator serves it (tests analyse the same picture from a file). The stream's shape
+// is kept: 4:3 footage on a 16:9 stream is cut to 16:9 around its centre rather than
+// squeezed (people keep their proportions, which the people detector relies on).
+func ViewFilter(variant, w, h int) string {
+	filter, _ := variantFilter(variant)
+	aspect := fmt.Sprintf("crop='min(iw,ih*%d/%d)':'min(ih,iw*%d/%d)'", w, h, h, w)
+	return fmt.Sprintf("%s,%s,scale=%d:%d:flags=bilinear,setsar=1", filter, aspect, w, h)
+}
+
 func newFootageScene(ctx context.Context, file string, variant int, start float64, w, h, fps int) (*footageScene, error) {
 	if _, err := os.Stat(file); err != nil {
 		return nil, err
 	}
-	filter, offset := variantFilter(variant)
+	_, offset := variantFilter(variant)
 	if start > 0 {
 		offset = start
 	}
-	// The stream's shape is kept: 4:3 footage on a 16:9 stream is cut to 16:9 around its
-	// centre rather than squeezed (people keep their proportions, which the people
-	// detector of analytics relies on).
-	aspect := fmt.Sprintf("crop='min(iw,ih*%d/%d)':'min(ih,iw*%d/%d)'", w, h, h, w)
 	args := []string{
 		"-hide_banner", "-loglevel", "error", "-nostdin",
 		"-stream_loop", "-1", "-ss", strconv.FormatFloat(offset, 'f', 2, 64), "-i", file,
-		"-vf", fmt.Sprintf("%s,%s,scale=%d:%d:flags=bilinear,setsar=1,fps=%d", filter, aspect, w, h, fps),
+		"-vf", ViewFilter(variant, w, h) + fmt.Sprintf(",fps=%d", fps),
 		"-pix_fmt", "yuv420p", "-f", "rawvideo", "-",
 	}
 	cmd := exec.CommandContext(ctx, "ffmpeg", args...)
