@@ -149,15 +149,9 @@ func (d *AlarmDesk) Raise(ctx context.Context, actor *Operator, a Alarm, with ..
 	return a, nil
 }
 
-// change applies one lifecycle step to an open alarm.
-func (d *AlarmDesk) change(ctx context.Context, actor *Operator, act Action, id int64, to AlarmState, kind EntryKind, m Mark, outcome Outcome) (Alarm, error) {
-	by := SystemActor
-	if actor != nil || act != "" {
-		if err := Authorize(actor, act); err != nil {
-			return Alarm{}, err
-		}
-		by = actor.Username
-	}
+// change applies one lifecycle step to an open alarm, by an operator already checked (or
+// by the system: SystemActor).
+func (d *AlarmDesk) change(ctx context.Context, by string, id int64, to AlarmState, kind EntryKind, m Mark, outcome Outcome) (Alarm, error) {
 	m.By, m.At = by, d.clock.Now()
 
 	d.mu.Lock()
@@ -212,25 +206,34 @@ func (d *AlarmDesk) change(ctx context.Context, actor *Operator, act Action, id 
 
 // Acknowledge records that the operator has seen the alarm and is handling it.
 func (d *AlarmDesk) Acknowledge(ctx context.Context, op *Operator, id int64, note string) (Alarm, error) {
-	return d.change(ctx, op, ActAckAlarm, id, AlarmAcknowledged, KindAlarmAcknowledged, Mark{Note: note}, "")
+	if err := Authorize(op, ActAckAlarm); err != nil {
+		return Alarm{}, err
+	}
+	return d.change(ctx, op.Username, id, AlarmAcknowledged, KindAlarmAcknowledged, Mark{Note: note}, "")
 }
 
 // Dispatch records who was sent to deal with the alarm.
 func (d *AlarmDesk) Dispatch(ctx context.Context, op *Operator, id int64, to, note string) (Alarm, error) {
+	if err := Authorize(op, ActDispatchAlarm); err != nil {
+		return Alarm{}, err
+	}
 	if strings.TrimSpace(to) == "" {
 		return Alarm{}, Errorf(CodeInvalid, "Say who is dispatched").On("to")
 	}
-	return d.change(ctx, op, ActDispatchAlarm, id, AlarmDispatched, KindAlarmDispatched, Mark{To: to, Note: note}, "")
+	return d.change(ctx, op.Username, id, AlarmDispatched, KindAlarmDispatched, Mark{To: to, Note: note}, "")
 }
 
 // Resolve closes the alarm with what it turned out to be.
 func (d *AlarmDesk) Resolve(ctx context.Context, op *Operator, id int64, outcome Outcome, note string) (Alarm, error) {
+	if err := Authorize(op, ActResolveAlarm); err != nil {
+		return Alarm{}, err
+	}
 	switch outcome {
 	case OutcomeGenuine, OutcomeFalse, OutcomeTest, OutcomeFault:
 	default:
 		return Alarm{}, Errorf(CodeInvalid, "Say what the alarm turned out to be").On("outcome")
 	}
-	return d.change(ctx, op, ActResolveAlarm, id, AlarmResolved, KindAlarmResolved, Mark{Note: note}, outcome)
+	return d.change(ctx, op.Username, id, AlarmResolved, KindAlarmResolved, Mark{Note: note}, outcome)
 }
 
 // ClearFault resolves, as the system, the open fault alarm of a device (or a camera) whose
@@ -249,7 +252,7 @@ func (d *AlarmDesk) ClearFault(ctx context.Context, kind, sourceID, note string)
 	if id == 0 {
 		return Alarm{}, false, nil
 	}
-	a, err := d.change(ctx, nil, "", id, AlarmResolved, KindAlarmResolved, Mark{Note: note}, OutcomeCleared)
+	a, err := d.change(ctx, SystemActor, id, AlarmResolved, KindAlarmResolved, Mark{Note: note}, OutcomeCleared)
 	return a, err == nil, err
 }
 

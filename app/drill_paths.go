@@ -26,7 +26,7 @@ func (d *AlarmDesk) endDrill(ctx context.Context, afterSeq int64, note string) e
 	}
 	d.mu.Unlock()
 	for _, id := range ids {
-		if _, err := d.change(ctx, nil, "", id, AlarmResolved, KindAlarmResolved, Mark{Note: note}, OutcomeTest); err != nil && !IsCode(err, CodeConflict) {
+		if _, err := d.change(ctx, SystemActor, id, AlarmResolved, KindAlarmResolved, Mark{Note: note}, OutcomeTest); err != nil && !IsCode(err, CodeConflict) {
 			return err
 		}
 	}

@@ -633,6 +633,10 @@ func (s *Incidents) AddNote(ctx context.Context, op *Operator, id int64, text st
 
 // LinkAlarm links another alarm to the incident (the fire spreads to a second detector).
 func (s *Incidents) LinkAlarm(ctx context.Context, op *Operator, id, alarmID int64) (Incident, error) {
+	// Checked before the alarm is looked up: a refused operator learns nothing of it.
+	if err := Authorize(op, ActRunIncident); err != nil {
+		return Incident{}, err
+	}
 	a, err := s.desk.Get(ctx, alarmID)
 	if err != nil {
 		return Incident{}, err

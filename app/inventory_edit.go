@@ -194,21 +194,18 @@ func (inv *Inventory) MoveCamera(ctx context.Context, op *Operator, id string, t
 	return nil
 }
 
-// ImportSite replaces the site's plan with an imported one (GeoJSON). actor nil is the
-// system (the installer's command line); an operator must be an administrator. What the
+// ImportSite replaces the site's plan with an imported one (GeoJSON), for administrators
+// (in the console or on the installer's command line, which names its operator). What the
 // file does not carry is kept from the current site: its ID and names, the vehicle
 // register, the contacts and the background picture; camera addresses exported without
 // their passwords get them back from the current site.
 func (inv *Inventory) ImportSite(ctx context.Context, actor *Operator, s *Site) error {
 	editMu.Lock()
 	defer editMu.Unlock()
-	by := SystemActor
-	if actor != nil {
-		if err := Authorize(actor, ActEditSite); err != nil {
-			return err
-		}
-		by = actor.Username
+	if err := Authorize(actor, ActEditSite); err != nil {
+		return err
 	}
+	by := actor.Username
 	if cur := inv.Site(); cur != nil {
 		if s.ID == "" {
 			s.ID = cur.ID

@@ -167,7 +167,7 @@ func TestPlanEditingIsCheckedAndJournaled(t *testing.T) {
 func TestImportRefusesABadPlanWithReasons(t *testing.T) {
 	ctx := context.Background()
 	c := newCommand(t)
-	_, err := c.plans.Import(ctx, trainer, []byte(`{"id": "x", "name": "x", "stepz": []}`), "x.json")
+	_, err := c.plans.Import(ctx, trainer, []byte(`{"id": "x", "name": "x", "stepz": []}`), "x.json", app.ImportedInConsole)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "The file is not a plan")
 	assert.Contains(t, err.Error(), "stepz", "the unknown field is named")
@@ -179,7 +179,7 @@ func TestImportRefusesABadPlanWithReasons(t *testing.T) {
 	bad.Steps[2].Role = "firefighter"
 	b, err := app.MarshalPlan(bad)
 	require.NoError(t, err)
-	_, err = c.plans.Import(ctx, trainer, b, "bad.json")
+	_, err = c.plans.Import(ctx, trainer, b, "bad.json", app.ImportedInConsole)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Step c is for role firefighter, which the plan does not list")
 	_, ok := c.plans.Get("imported")
@@ -189,12 +189,12 @@ func TestImportRefusesABadPlanWithReasons(t *testing.T) {
 	good.ID = "imported"
 	b, err = app.MarshalPlan(good)
 	require.NoError(t, err)
-	_, err = c.plans.Import(ctx, duty, b, "good.json")
+	_, err = c.plans.Import(ctx, duty, b, "good.json", app.ImportedInConsole)
 	assert.True(t, app.IsCode(err, app.CodeForbidden))
-	got, err := c.plans.Import(ctx, trainer, b, "good.json")
+	got, err := c.plans.Import(ctx, trainer, b, "good.json", app.ImportedInConsole)
 	require.NoError(t, err)
 	assert.Len(t, got.Steps, 4)
-	_, err = c.plans.Import(ctx, trainer, b, "good.json")
+	_, err = c.plans.Import(ctx, trainer, b, "good.json", app.ImportedInConsole)
 	assert.ErrorContains(t, err, "A plan with the ID imported exists already")
 
 	es := c.entriesOf(t, app.SubjectPlan("imported"))
@@ -202,6 +202,7 @@ func TestImportRefusesABadPlanWithReasons(t *testing.T) {
 	assert.Equal(t, app.KindPlanImported, es[0].Kind)
 	assert.Equal(t, "trainer", es[0].Operator)
 	assert.Contains(t, string(es[0].Data), `"file":"good.json"`)
+	assert.Contains(t, string(es[0].Data), `"via":"console"`)
 
 	// Export and import round-trip.
 	out, err := c.plans.Export("fire-residential")

@@ -25,7 +25,7 @@ func SubjectPlan(id string) string { return "plan:" + id }
 type PlanImport struct {
 	Plan Plan   `json:"plan"`
 	File string `json:"file,omitempty"`
-	Via  string `json:"via,omitempty"` // "console" or "cli"
+	Via  string `json:"via,omitempty"` // ImportedInConsole or ImportedByCLI
 }
 
 // PlanStore keeps the plans; each write journals its entry in the same transaction.
@@ -267,22 +267,25 @@ func ParsePlan(data []byte) (Plan, error) {
 	return p, nil
 }
 
-// Import checks and adds a plan from a file. op nil is the command line (journaled as the
-// system, with the file's name); in the console, administrators and trainers import.
-func (s *Plans) Import(ctx context.Context, op *Operator, data []byte, file string) (Plan, error) {
-	by, via := SystemActor, "cli"
-	if op != nil {
-		if err := Authorize(op, ActEditPlans); err != nil {
-			return Plan{}, err
-		}
-		by, via = op.Username, "console"
+// Where a plan file was imported from (PlanImport.Via).
+const (
+	ImportedInConsole = "console" // the Plans panel
+	ImportedByCLI     = "cli"     // watchpost plans import
+)
+
+// Import checks and adds a plan from a file (administrators and trainers), journaled as
+// theirs with the file's name and where it came in (via: ImportedInConsole or
+// ImportedByCLI). The command line names its operator too: nobody imports as the system.
+func (s *Plans) Import(ctx context.Context, op *Operator, data []byte, file, via string) (Plan, error) {
+	if err := Authorize(op, ActEditPlans); err != nil {
+		return Plan{}, err
 	}
 	p, err := ParsePlan(data)
 	if err != nil {
 		return Plan{}, err
 	}
-	return s.save(ctx, p, false, by, func(p Plan) Entry {
-		return NewEntry(KindPlanImported, SubjectPlan(p.ID), by, PlanImport{Plan: p, File: file, Via: via})
+	return s.save(ctx, p, false, op.Username, func(p Plan) Entry {
+		return NewEntry(KindPlanImported, SubjectPlan(p.ID), op.Username, PlanImport{Plan: p, File: file, Via: via})
 	})
 }
 

@@ -53,14 +53,15 @@ func TestGeoJSONRoundTripThroughAFreshStore(t *testing.T) {
 	fresh := app.NewInventory(b, app.NewRecorder(b, app.NewBus()))
 	imported, err := app.ImportGeoJSON(out)
 	require.NoError(t, err)
-	require.NoError(t, fresh.ImportSite(ctx, nil, imported))
+	assert.True(t, app.IsCode(fresh.ImportSite(ctx, nil, imported), app.CodeUnauthenticated), "nobody imports as the system")
+	require.NoError(t, fresh.ImportSite(ctx, admin, imported))
 
 	got, err := b.LoadSite(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, want.Redacted(), got, "geometry and properties survive export and import")
 	es := entriesOf(t, b, app.KindSiteImported)
 	require.Len(t, es, 1)
-	assert.Equal(t, app.SystemActor, es[0].Operator)
+	assert.Equal(t, "admin", es[0].Operator)
 	assert.Equal(t, "site:demo", es[0].Subject)
 }
 

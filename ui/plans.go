@@ -376,7 +376,7 @@ func (p *plansPanel) importData(data []byte, name string) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if _, err := p.c.deps.Plans.Import(ctx, op, data, name); err != nil {
+		if _, err := p.c.deps.Plans.Import(ctx, op, data, name, app.ImportedInConsole); err != nil {
 			fyne.Do(func() {
 				dialog.ShowError(fmt.Errorf("%s", T("The plan {{.File}} was not imported: {{.Why}}", map[string]any{"File": name, "Why": ErrText(err)})), p.c.win)
 			})
