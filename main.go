@@ -51,11 +51,12 @@ Usage:
   watchpost [--data DIR] [--config FILE] [--headless]   open the console (or run without a window)
   watchpost site     [--data DIR] [--json]              the site: grids, buildings, cameras, devices
   watchpost site export --geojson FILE [--data DIR]     the site plan as GeoJSON (camera passwords hidden)
-  watchpost site import FILE [--data DIR] [--operator NAME]
-                                                        replace the site plan (not while a console runs)
+  watchpost site import FILE --operator NAME [--data DIR]
+                                                        replace the site plan, as the administrator NAME
+                                                        (not while a console runs)
   watchpost alarms   [--data DIR] [--json] [--since T] [--open]
   watchpost journal  [--data DIR] [--json] [--since T] [--subject S] [--limit N]
-  watchpost plans    [--data DIR] [--json] | import FILE | export ID   the emergency plans
+  watchpost plans    [--data DIR] [--json] | import FILE --operator NAME | export ID   the emergency plans
   watchpost sim      [--cameras N | --demo] [--listen ADDR] [--udp] [--codec h264|h265] [--user U --password P]
   watchpost sim      --devices [--broker URL] [--user U --password P] [--scenario NAME]
   watchpost probe    [--udp] [--seconds S] [--json] URL

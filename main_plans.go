@@ -82,7 +82,9 @@ func runInBackground(run func(context.Context) error, log *slog.Logger) func() {
 
 const plansUsage = `Usage:
   watchpost plans [--json] [--data DIR]           the emergency plans
-  watchpost plans import FILE [--data DIR]        check a plan file (JSON) and add it; refused with the reasons
+  watchpost plans import FILE --operator NAME [--data DIR]
+                                                  check a plan file (JSON) and add it, as the operator NAME
+                                                  (an administrator or a trainer); refused with the reasons
   watchpost plans export ID [--data DIR]          print a plan as a file import reads
 `
 
@@ -93,6 +95,7 @@ func runPlans(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, plansUsage) }
 	dataDir := fs.String("data", "", "data directory")
 	asJSON := fs.Bool("json", false, "print JSON")
+	operator := fs.String("operator", "", "import: the operator doing it (an administrator or a trainer)")
 	// Flags may come before or after the words (plans import FILE --data DIR).
 	var words []string
 	rest := args
@@ -169,32 +172,41 @@ func runPlans(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "watchpost plans export: there is no plan %s\n", words[1])
 		return exitFailure
 	case words[0] == "import" && len(words) == 2:
-		return importPlan(ctx, dir, words[1], stdout, stderr)
+		if *operator == "" {
+			fmt.Fprintln(stderr, "watchpost plans import: name the operator who imports the plan with --operator NAME (an administrator or a trainer); it is journaled as theirs")
+			return exitUsage
+		}
+		return importPlan(ctx, dir, words[1], *operator, stdout, stderr)
 	}
 	fmt.Fprint(stderr, plansUsage)
 	return exitUsage
 }
 
-// importPlan checks a plan file and adds it to the database (journaled as plan.imported by
-// the system, with the file's name). A console running on the same data directory holds
-// the database: import from its Plans panel instead.
-func importPlan(ctx context.Context, dataDir, file string, stdout, stderr io.Writer) int {
+// importPlan checks a plan file and adds it to the database as the operator named (journaled
+// as plan.imported by them, with the file's name). A console running on the same data
+// directory holds the database: import from its Plans panel instead.
+func importPlan(ctx context.Context, dir, file, operator string, stdout, stderr io.Writer) int {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost plans import:", err)
 		return exitFailure
 	}
-	dir, err := prepareDataDir(dataDir)
+	path, err := writableDatabase(dir)
 	if err != nil {
-		fmt.Fprintln(stderr, "watchpost:", err)
+		fmt.Fprintln(stderr, "watchpost plans import:", err)
 		return exitFailure
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
+	st, err := store.Open(ctx, path, store.Options{Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost:", err)
 		return exitFailure
 	}
 	defer st.Close()
+	op, err := cliOperator(ctx, st, operator)
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost plans import:", err)
+		return exitFailure
+	}
 	rec := app.NewRecorder(st, app.NewBus())
 	inv := app.NewInventory(st, rec)
 	if err := inv.Load(ctx); err != nil && !app.IsCode(err, app.CodeNotFound) {
@@ -207,7 +219,12 @@ func importPlan(ctx context.Context, dataDir, file string, stdout, stderr io.Wri
 		return exitFailure
 	}
 	if len(plans.List()) == 0 {
-		// The defaults come first, as on a console's first start.
+		// The defaults come first, as on a console's first start; a refused import writes
+		// nothing, so the operator is checked before (Import checks again).
+		if err := app.Authorize(op, app.ActEditPlans); err != nil {
+			fmt.Fprintln(stderr, "watchpost plans import:", reasons(err)[0])
+			return exitFailure
+		}
 		defaults, err := assets.DefaultPlans()
 		if err == nil {
 			_, err = plans.Seed(ctx, defaults)
@@ -217,7 +234,11 @@ func importPlan(ctx context.Context, dataDir, file string, stdout, stderr io.Wri
 			return exitFailure
 		}
 	}
-	p, err := plans.Import(ctx, nil, data, filepath.Base(file))
+	p, err := plans.Import(ctx, op, data, filepath.Base(file), app.ImportedByCLI)
+	if refused(err) {
+		fmt.Fprintln(stderr, "watchpost plans import:", reasons(err)[0])
+		return exitFailure
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "watchpost plans import: %s was refused:\n", file)
 		for _, r := range reasons(err) {
@@ -225,7 +246,7 @@ func importPlan(ctx context.Context, dataDir, file string, stdout, stderr io.Wri
 		}
 		return exitFailure
 	}
-	fmt.Fprintf(stdout, "imported %s (%s), %d steps\n", p.ID, p.Name, len(p.Steps))
+	fmt.Fprintf(stdout, "imported %s (%s), %d steps, as %s (%s)\n", p.ID, p.Name, len(p.Steps), op.Name, op.Username)
 	return 0
 }
 

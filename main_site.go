@@ -17,18 +17,20 @@ import (
 // runSiteFile exports the site plan as GeoJSON or imports one, for installers:
 //
 //	watchpost site export --geojson FILE [--data DIR]
-//	watchpost site import FILE [--data DIR] [--operator NAME]
+//	watchpost site import FILE --operator NAME [--data DIR]
 //
 // Export reads the database read-only (it works while a console runs) and hides camera
-// passwords. Import opens it for writing, which the store's lock refuses while a console
-// runs on the same data directory; a file that is not valid GeoJSON, or whose outlines
-// cross themselves, is refused with the reason and the feature, and the site is untouched.
+// passwords. Import is done as an administrator named with --operator (main_operator.go),
+// checked and journaled by the core; it opens the database for writing, which the store's
+// lock refuses while a console runs on the same data directory; a file that is not valid
+// GeoJSON, or whose outlines cross themselves, is refused with the reason and the feature,
+// and the site is untouched.
 func runSiteFile(cmd string, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("watchpost site "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data", "", "data directory")
 	out := fs.String("geojson", "", "export: the file to write (- for standard output)")
-	operator := fs.String("operator", "", "import: the administrator doing it (default: system)")
+	operator := fs.String("operator", "", "import: the administrator doing it")
 	// Flags may come after the file name too (site import FILE --data DIR).
 	var pos []string
 	for len(args) > 0 {
@@ -48,7 +50,6 @@ func runSiteFile(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
-	path := filepath.Join(dir, store.FileName)
 
 	switch cmd {
 	case "export":
@@ -88,7 +89,11 @@ func runSiteFile(cmd string, args []string, stdout, stderr io.Writer) int {
 
 	case "import":
 		if len(pos) != 1 || *out != "" {
-			fmt.Fprintln(stderr, "watchpost site import: give one GeoJSON file, e.g. watchpost site import plan.geojson --data DIR")
+			fmt.Fprintln(stderr, "watchpost site import: give one GeoJSON file, e.g. watchpost site import plan.geojson --operator admin --data DIR")
+			return exitUsage
+		}
+		if *operator == "" {
+			fmt.Fprintln(stderr, "watchpost site import: name the administrator who imports the site with --operator NAME; it is journaled as theirs")
 			return exitUsage
 		}
 		data, err := os.ReadFile(pos[0])
@@ -101,8 +106,9 @@ func runSiteFile(cmd string, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "watchpost: %s is refused: %v\n", pos[0], err)
 			return exitFailure
 		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			fmt.Fprintln(stderr, "watchpost:", err)
+		path, err := writableDatabase(dir)
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost site import:", err)
 			return exitFailure
 		}
 		st, err := store.Open(ctx, path, store.Options{Log: quiet})
@@ -124,21 +130,20 @@ func runSiteFile(cmd string, args []string, stdout, stderr io.Writer) int {
 		if site.Name == "" && inv.Site() == nil {
 			site.Name = strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))
 		}
-		var actor *app.Operator
-		if *operator != "" {
-			op, _, err := st.Operator(ctx, *operator)
-			if err != nil {
-				fmt.Fprintln(stderr, "watchpost:", err)
-				return exitFailure
-			}
-			actor = &op
+		actor, err := cliOperator(ctx, st, *operator)
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost site import:", err)
+			return exitFailure
 		}
-		if err := inv.ImportSite(ctx, actor, site); err != nil {
+		if err := inv.ImportSite(ctx, actor, site); refused(err) {
+			fmt.Fprintln(stderr, "watchpost site import:", err)
+			return exitFailure
+		} else if err != nil {
 			fmt.Fprintf(stderr, "watchpost: %s is refused: %v\n", pos[0], err)
 			return exitFailure
 		}
 		s := inv.Site()
-		fmt.Fprintf(stdout, "%s (%s): %s imported\n", s.Name, s.ID, s.Counts())
+		fmt.Fprintf(stdout, "%s (%s): %s imported, as %s (%s)\n", s.Name, s.ID, s.Counts(), actor.Name, actor.Username)
 		return 0
 	}
 	fmt.Fprintf(stderr, "watchpost site: unknown command %q (export or import)\n", cmd)
