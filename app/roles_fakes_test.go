@@ -50,6 +50,13 @@ func (m *roleStore) trace() int {
 	return int(n) + m.writes
 }
 
+// since returns the journal entries after seq.
+func (m *roleStore) since(seq int64) []app.Entry {
+	m.memStore.mu.Lock()
+	defer m.memStore.mu.Unlock()
+	return append([]app.Entry(nil), m.entries[seq:]...)
+}
+
 // SiteEditor. The inventory keeps the edited site itself; the store journals.
 func (m *roleStore) SaveGrid(ctx context.Context, _ app.Grid, e app.Entry) (app.Entry, error) {
 	return m.one(ctx, e)
