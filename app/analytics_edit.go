@@ -12,15 +12,9 @@ func (inv *Inventory) SetCameraAnalytics(ctx context.Context, op *Operator, came
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	s := inv.Site()
-	if s == nil {
-		return Errorf(CodeUnavailable, "No site is set up yet")
-	}
-	cam, ok := s.Camera(cameraID)
-	if !ok {
-		return Errorf(CodeNotFound, "There is no camera {{.ID}}", "ID", cameraID)
-	}
-	c := *cam
-	c.Analytics = &cfg
-	return inv.UpdateCamera(ctx, op, c)
+	return inv.editCamera(ctx, op, cameraID, func(cur *Camera) (Camera, error) {
+		c := *cur
+		c.Analytics = &cfg
+		return c, nil
+	})
 }
