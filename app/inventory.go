@@ -234,7 +234,9 @@ func (inv *Inventory) editCamera(ctx context.Context, op *Operator, id string, e
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	if sameJSON(c, s.Cameras[idx]) {
+	saved := s.Cameras[idx]
+	saved.Analytics = normalizeAnalytics(saved.Analytics)
+	if sameJSON(c, saved) {
 		return ErrUnchanged()
 	}
 	shown := c

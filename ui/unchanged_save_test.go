@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -140,7 +139,7 @@ func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 			defer written.Close()
 			where := tc.open()
 			tc.press(where)
-			assert.Eventually(t, func() bool { return len(written.C()) > 0 || saysNothingChanged(c) }, 2*time.Second, 10*time.Millisecond)
+			waitFor(t, "Save answers", func() bool { return len(written.C()) > 0 || saysNothingChanged(c) })
 			var kinds []string
 			for len(written.C()) > 0 {
 				e := <-written.C()
