@@ -1,6 +1,9 @@
 package app
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // SetCameraAnalytics changes what a camera watches for (detectors, zones, lines,
 // schedules): for administrators, journaled with who and when; the analytics manager
@@ -15,6 +18,36 @@ func (inv *Inventory) SetCameraAnalytics(ctx context.Context, op *Operator, came
 	return inv.editCamera(ctx, op, cameraID, func(cur *Camera) (Camera, error) {
 		c := *cur
 		c.Analytics = &cfg
+		return c, nil
+	})
+}
+
+// CameraSettings are what the camera settings dialog edits: its name, its stream addresses
+// and where it looks.
+type CameraSettings struct {
+	Name      string
+	MainURL   string
+	SubURL    string
+	Direction float64
+}
+
+// SetCameraSettings changes a camera's name, addresses and direction and keeps the rest of
+// it as it is saved now (its analytics, its place): a dialog opened before another edit of
+// the camera does not undo that edit. Addresses are trimmed (a pasted address often ends in
+// a space or a line break).
+func (inv *Inventory) SetCameraSettings(ctx context.Context, op *Operator, cameraID string, set CameraSettings) error {
+	return inv.editCamera(ctx, op, cameraID, func(cur *Camera) (Camera, error) {
+		c := *cur
+		// A field handed back as it is saved stays exactly so; a changed one is trimmed.
+		for _, f := range []struct {
+			dst *string
+			v   string
+		}{{&c.Name, set.Name}, {&c.MainURL, set.MainURL}, {&c.SubURL, set.SubURL}} {
+			if f.v != *f.dst {
+				*f.dst = strings.TrimSpace(f.v)
+			}
+		}
+		c.Direction = set.Direction
 		return c, nil
 	})
 }

@@ -77,6 +77,10 @@ func (p *mapPanel) runEdit(edit func(context.Context, *app.Operator) error) {
 				p.m.r.draft = mapDraft{}
 				p.m.r.invalidate()
 				p.m.redrawAll()
+				if unchanged(err) {
+					p.c.showNothingChanged()
+					return
+				}
 				p.c.showError(err)
 			})
 		}
@@ -240,6 +244,10 @@ func (p *mapPanel) backgroundDialog() {
 	if cur != nil {
 		opacity.SetValue(cur.Alpha())
 	}
+	// The slider shows the saved opacity on its steps (and the default when none is saved):
+	// only a move of the slider changes what is saved.
+	opacityMoved := false
+	opacity.OnChanged = func(float64) { opacityMoved = true }
 	choose := widget.NewButtonWithIcon(T("Choose picture…"), theme.FolderOpenIcon(), func() {
 		fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 			if err != nil || rc == nil {
@@ -295,7 +303,9 @@ func (p *mapPanel) backgroundDialog() {
 			}
 			bg.Refs[i] = app.RefPair{Pixel: app.Point{X: v[0], Y: v[1]}, Site: app.Point{X: v[2], Y: v[3]}}
 		}
-		bg.Opacity = opacity.Value
+		if opacityMoved || cur == nil {
+			bg.Opacity = opacity.Value
+		}
 		p.saveBackground(bg, fileName, data)
 	}
 	var d dialog.Dialog

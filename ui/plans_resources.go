@@ -119,6 +119,10 @@ func (t *contactsTab) save(list []app.Contact, done func()) {
 		defer cancel()
 		err := t.c.deps.Contacts.Save(ctx, op, list)
 		fyne.Do(func() {
+			if unchanged(err) {
+				t.c.showNothingChanged()
+				return
+			}
 			if err != nil {
 				t.c.showError(err)
 				return
@@ -514,6 +518,12 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 			defer cancel()
 			saved, err := t.c.deps.Supplies.Save(ctx, op, next)
 			fyne.Do(func() {
+				if unchanged(err) {
+					t.selected = prev
+					d.Hide()
+					t.c.showNothingChanged()
+					return
+				}
 				if err != nil && saved.ID == "" {
 					t.selected = prev
 					dialog.ShowError(errors.New(T("The supply point was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), t.c.win)

@@ -48,8 +48,12 @@ func newAnalyticsSettings(c *Console, op *app.Operator) *analyticsSettings {
 			return
 		}
 		next := c.deps.Settings.Get()
-		next.Analytics.CPUBudget = v
-		if err := c.deps.Settings.Update(context.Background(), op, next); err != nil {
+		if v != next.Analytics.Budget() { // the default shown and saved back stays the default
+			next.Analytics.CPUBudget = v
+		}
+		if err := c.deps.Settings.Update(context.Background(), op, next); unchanged(err) {
+			msg.Text, msg.Color = T("Nothing changed"), themeColor(colorMuted)
+		} else if err != nil {
 			msg.Text, msg.Color = ErrText(err), themeColor(colorP1)
 		} else {
 			msg.Text, msg.Color = T("Saved"), themeColor(colorOK)
