@@ -207,7 +207,7 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 	stops = append(stops, cameraStatus.Close)
 	feeds := video.NewFeeds(site.Cameras, video.Config{}, health, cameraStatus.Camera)
 	stops = append(stops, feeds.Close)
-	stops = append(stops, followCameras(bus, inv, feeds)) // main_cameras.go
+	stops = append(stops, followCameras(bus, inv, feeds))                                         // main_cameras.go
 	analyticsMgr, stopAnalytics := startAnalytics(inv, desk, rec, bus, settings, feeds, dir, log) // main_analytics.go
 	stops = append(stops, stopAnalytics)
 	recording, stopRecording := startRecording(st, rec, inv, desk, incidents, health, settings, feeds, site.Demo && demoSim, dir, log) // main_recording.go

@@ -28,8 +28,8 @@ import (
 // unchangedCase is one dialog opened on one saved thing.
 type unchangedCase struct {
 	name  string
-	value func() any                  // the saved value, read from the core
-	open  func() fyne.CanvasObject    // opens the dialog (or shows the section) and returns where its Save is
+	value func() any                    // the saved value, read from the core
+	open  func() fyne.CanvasObject      // opens the dialog (or shows the section) and returns where its Save is
 	press func(where fyne.CanvasObject) // presses Save (and, for nested editors, their OK first)
 }
 
