@@ -140,3 +140,23 @@ func TestInventoryFollowsACameraEdit(t *testing.T) {
 	test.Tap(findButton(p.detail, "Camera settings…"))
 	assert.NotNil(t, entryWithText(topDialog(t, c), "rtsp://192.0.2.8:554/sub"), "the dialog opens on the camera as saved")
 }
+
+// A renamed camera's tiles on the wall show its new name at once.
+func TestTheWallShowsARenamedCamera(t *testing.T) {
+	c := newTestConsole(t, app.Config{Language: "zh-CN"})
+	admin := signInAs(t, c, "admin")
+	w := wallOf(t, c)
+	cam := c.deps.Inventory.Site().Cameras[0]
+	require.NoError(t, c.deps.Inventory.SetCameraSettings(context.Background(), admin, cam.ID,
+		app.CameraSettings{Name: "南门全景（新）", MainURL: cam.MainURL, SubURL: cam.SubURL, Direction: cam.Direction}))
+	waitFor(t, "the tile shows the new name", func() bool {
+		return get(w, func() bool {
+			for _, tl := range w.tiles {
+				if tl.cam != nil && tl.cam.ID == cam.ID {
+					return tl.name.Text == "南门全景（新）"
+				}
+			}
+			return false
+		})
+	})
+}
