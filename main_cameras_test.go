@@ -57,7 +57,7 @@ func TestASavedCameraAddressReachesEveryViewerAtOnce(t *testing.T) {
 	width := map[*sim.Server]int{a: 320, b: 256}
 
 	cam := inv.Site().Cameras[0]
-	require.NoError(t, inv.SetCameraSettings(ctx, admin, cam.ID, app.CameraSettings{Name: cam.Name,
+	require.NoError(t, inv.SetCameraSettings(ctx, admin, cam.ID, app.CameraSettings{Name: cam.Name, NameEn: cam.NameEn,
 		MainURL: a.URL("cam", "main"), SubURL: a.URL("cam", "sub"), Direction: cam.Direction}))
 	feeds := video.NewFeeds(inv.Site().Cameras, video.Config{}, nil, nil)
 	t.Cleanup(feeds.Close)
@@ -106,7 +106,7 @@ func TestASavedCameraAddressReachesEveryViewerAtOnce(t *testing.T) {
 	require.Eventually(t, plays(a), 20*time.Second, 20*time.Millisecond, "the first address plays")
 	for i, to := range []*sim.Server{b, a, b} {
 		cur, _ := inv.Site().Camera(cam.ID)
-		require.NoError(t, inv.SetCameraSettings(ctx, admin, cam.ID, app.CameraSettings{Name: cur.Name,
+		require.NoError(t, inv.SetCameraSettings(ctx, admin, cam.ID, app.CameraSettings{Name: cur.Name, NameEn: cur.NameEn,
 			MainURL: to.URL("cam", "main"), SubURL: to.URL("cam", "sub"), Direction: cur.Direction}))
 		require.Eventually(t, plays(to), 20*time.Second, 20*time.Millisecond,
 			"change %d: every viewer, the recorder and analytics play the saved address", i+1)

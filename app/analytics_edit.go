@@ -22,10 +22,11 @@ func (inv *Inventory) SetCameraAnalytics(ctx context.Context, op *Operator, came
 	})
 }
 
-// CameraSettings are what the camera settings dialog edits: its name, its stream addresses
+// CameraSettings are what the camera settings dialog edits: its names, its stream addresses
 // and where it looks.
 type CameraSettings struct {
 	Name      string
+	NameEn    string
 	MainURL   string
 	SubURL    string
 	Direction float64
@@ -42,7 +43,7 @@ func (inv *Inventory) SetCameraSettings(ctx context.Context, op *Operator, camer
 		for _, f := range []struct {
 			dst *string
 			v   string
-		}{{&c.Name, set.Name}, {&c.MainURL, set.MainURL}, {&c.SubURL, set.SubURL}} {
+		}{{&c.Name, set.Name}, {&c.NameEn, set.NameEn}, {&c.MainURL, set.MainURL}, {&c.SubURL, set.SubURL}} {
 			if f.v != *f.dst {
 				*f.dst = strings.TrimSpace(f.v)
 			}

@@ -16,7 +16,7 @@ import (
 	"watchpost/app"
 )
 
-// The camera settings dialog: a camera's name, stream addresses and direction, with "test
+// The camera settings dialog: a camera's names, stream addresses and direction, with "test
 // connection" for each address (the same check as `watchpost probe`), and saving them
 // (administrators; journaled with the passwords hidden). A new address is tested before it
 // is saved: one that does not answer is saved only when the administrator insists, and the
@@ -41,6 +41,8 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 	canEdit := op != nil && op.Role.Can(app.ActEditSite)
 	name := widget.NewEntry()
 	name.SetText(cam.Name)
+	nameEn := widget.NewEntry()
+	nameEn.SetText(cam.NameEn)
 	mainURL := widget.NewEntry()
 	mainURL.SetText(cam.MainURL)
 	subURL := widget.NewEntry()
@@ -52,7 +54,7 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 		// Operators may test the cameras but not see their passwords or change them.
 		mainURL.SetText(app.RedactURL(cam.MainURL))
 		subURL.SetText(app.RedactURL(cam.SubURL))
-		for _, e := range []*widget.Entry{name, mainURL, subURL, direction} {
+		for _, e := range []*widget.Entry{name, nameEn, mainURL, subURL, direction} {
 			e.Disable()
 		}
 	}
@@ -95,6 +97,7 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 
 	form := widget.NewForm(
 		widget.NewFormItem(T("Name"), name),
+		widget.NewFormItem(T("Name in English"), nameEn),
 		widget.NewFormItem(T("Main stream"), mainURL),
 		widget.NewFormItem(T("Sub stream"), subURL),
 		widget.NewFormItem(T("Looks towards"), direction),
@@ -112,7 +115,7 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 				e.say(T("{{.Value}} is not a direction: give degrees clockwise from north, 0 to 359", map[string]any{"Value": direction.Text}), true)
 				return
 			}
-			e.run(app.CameraSettings{Name: name.Text, MainURL: mainURL.Text, SubURL: subURL.Text, Direction: deg}, d)
+			e.run(app.CameraSettings{Name: name.Text, NameEn: nameEn.Text, MainURL: mainURL.Text, SubURL: subURL.Text, Direction: deg}, d)
 		})
 		e.save.Importance = widget.HighImportance
 		// A changed address is tested again before it is saved.
@@ -122,7 +125,7 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 		buttons.Add(e.save)
 	}
 	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(buttons), nil, nil, body), c.win)
-	d.Resize(fyne.NewSize(720, 440))
+	d.Resize(fyne.NewSize(720, 480))
 	d.Show()
 }
 

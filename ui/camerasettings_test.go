@@ -133,7 +133,7 @@ func TestInventoryFollowsACameraEdit(t *testing.T) {
 	assert.Contains(t, visibleTexts(p.detail), cam.SubURL)
 
 	require.NoError(t, c.deps.Inventory.SetCameraSettings(context.Background(), admin, cam.ID,
-		app.CameraSettings{Name: cam.Name, MainURL: cam.MainURL, SubURL: "rtsp://192.0.2.8:554/sub", Direction: cam.Direction}))
+		app.CameraSettings{Name: cam.Name, NameEn: cam.NameEn, MainURL: cam.MainURL, SubURL: "rtsp://192.0.2.8:554/sub", Direction: cam.Direction}))
 	waitFor(t, "the detail shows the new address", func() bool {
 		return slices.Contains(visibleTexts(p.detail), "rtsp://192.0.2.8:554/sub")
 	})
@@ -148,7 +148,7 @@ func TestTheWallShowsARenamedCamera(t *testing.T) {
 	w := wallOf(t, c)
 	cam := c.deps.Inventory.Site().Cameras[0]
 	require.NoError(t, c.deps.Inventory.SetCameraSettings(context.Background(), admin, cam.ID,
-		app.CameraSettings{Name: "南门全景（新）", MainURL: cam.MainURL, SubURL: cam.SubURL, Direction: cam.Direction}))
+		app.CameraSettings{Name: "南门全景（新）", NameEn: cam.NameEn, MainURL: cam.MainURL, SubURL: cam.SubURL, Direction: cam.Direction}))
 	waitFor(t, "the tile shows the new name", func() bool {
 		return get(w, func() bool {
 			for _, tl := range w.tiles {
