@@ -197,6 +197,7 @@ func TestSignInScreen(t *testing.T) {
 	require.Nil(t, c.Operator(), "no automatic sign-in when turned off")
 	s := findSignIn(c)
 	require.NotNil(t, s)
+	assert.True(t, c.win.Canvas().Focused() == s.user, "the user name has the keyboard: type it straight away")
 
 	test.Type(s.user, "duty")
 	test.Type(s.password, "wrong")
@@ -212,7 +213,8 @@ func TestSignInScreen(t *testing.T) {
 
 	c.SignOut()
 	assert.Nil(t, c.Operator())
-	assert.NotNil(t, findSignIn(c))
+	require.NotNil(t, findSignIn(c))
+	assert.True(t, c.win.Canvas().Focused() == findSignIn(c).user, "after signing out too")
 }
 
 func TestSettingsRespectRoles(t *testing.T) {
