@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -86,7 +85,7 @@ func (c *Console) showAnalytics(cam app.Camera) {
 	fps := widget.NewEntry()
 	fps.SetText(strconv.FormatFloat(orDefault(e.cfg.FPS, 5), 'f', -1, 64))
 	fps.OnChanged = func(s string) {
-		if v, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+		if v, err := strconv.ParseFloat(app.PlainASCII(s), 64); err == nil {
 			e.cfg.FPS = v
 		}
 	}
@@ -480,7 +479,7 @@ func (e *analyticsEditor) detectorCard(k app.DetectorKind, failed string) fyne.C
 		en := widget.NewEntry()
 		en.SetText(strconv.FormatFloat(orDefault(v, def), 'f', -1, 64))
 		en.OnChanged = func(s string) {
-			if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+			if f, err := strconv.ParseFloat(app.PlainASCII(s), 64); err == nil {
 				set(f)
 			}
 		}
@@ -512,8 +511,9 @@ func (e *analyticsEditor) detectorCard(k app.DetectorKind, failed string) fyne.C
 	to.SetPlaceHolder("06:00")
 	from.SetText(d.Schedule.From)
 	to.SetText(d.Schedule.To)
-	from.OnChanged = func(s string) { get().Schedule.From = strings.TrimSpace(s) }
-	to.OnChanged = func(s string) { get().Schedule.To = strings.TrimSpace(s) }
+	// "22：00" as pinyin's Chinese mode types it is 22:00.
+	from.OnChanged = func(s string) { get().Schedule.From = app.PlainASCII(s) }
+	to.OnChanged = func(s string) { get().Schedule.To = app.PlainASCII(s) }
 	items = append(items, widget.NewFormItem(T("Only between"), container.NewGridWithColumns(2, from, to)))
 	disable = append(disable, from, to)
 	if !e.canEdit {

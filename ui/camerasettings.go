@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -85,7 +84,7 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 		result.SetText(T("Testing the connection…"))
 		busy(true)
 		go func() {
-			r := c.deps.Probe(context.Background(), strings.TrimSpace(url))
+			r := c.deps.Probe(context.Background(), app.PlainASCII(url))
 			fyne.Do(func() {
 				busy(false)
 				result.SetText(probeText(r))
@@ -110,7 +109,7 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 	if canEdit {
 		e := &cameraSettingsSave{c: c, op: op, id: cam.ID, result: result, busy: busy}
 		e.save = widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
-			deg, err := strconv.ParseFloat(strings.TrimSpace(direction.Text), 64)
+			deg, err := strconv.ParseFloat(app.PlainASCII(direction.Text), 64)
 			if err != nil {
 				e.say(T("{{.Value}} is not a direction: give degrees clockwise from north, 0 to 359", map[string]any{"Value": direction.Text}), true)
 				return
@@ -168,7 +167,7 @@ func (e *cameraSettingsSave) say(s string, bad bool) {
 func (e *cameraSettingsSave) newAddresses(set app.CameraSettings) (labels, urls []string) {
 	cur := e.c.currentCamera(app.Camera{ID: e.id})
 	next := cur
-	next.MainURL, next.SubURL = strings.TrimSpace(set.MainURL), strings.TrimSpace(set.SubURL)
+	next.MainURL, next.SubURL = app.PlainASCII(set.MainURL), app.PlainASCII(set.SubURL) // as the core saves them
 	if next.MainURL != cur.MainURL {
 		labels, urls = append(labels, T("main stream")), append(urls, next.MainURL)
 	}

@@ -160,3 +160,63 @@ func TestTheWallShowsARenamedCamera(t *testing.T) {
 		})
 	})
 }
+
+// Numbers, times and addresses typed in pinyin's Chinese mode come with full-width
+// punctuation (２２：００, 1。5, rtsp：//): they are read as what they mean.
+func TestFullWidthPunctuationReadsAsASCII(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	c.deps.Analytics = &fakeAnalytics{}
+	signInAs(t, c, "admin")
+	cam := c.deps.Inventory.Site().Cameras[2]
+
+	c.showCameraSettings(cam)
+	top := topDialog(t, c)
+	entryWithText(top, cam.SubURL).SetText("rtsp：//192。0。2。9：554/sub")
+	entryWithText(top, "20").SetText("９０")
+	test.Tap(findButton(top, "Save"))
+	waitFor(t, "saved", func() bool {
+		got, _ := c.deps.Inventory.Site().Camera(cam.ID)
+		return got.SubURL == "rtsp://192.0.2.9:554/sub" && got.Direction == 90
+	})
+
+	c.showAnalytics(cam)
+	top = topDialog(t, c)
+	test.Tap(findCheck(top, "Motion"))
+	var from, to *widget.Entry
+	walk(top, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "22:00" && from == nil {
+			from = e
+		} else if ok && e.PlaceHolder == "06:00" && to == nil {
+			to = e
+		}
+	})
+	require.NotNil(t, from)
+	require.NotNil(t, to)
+	from.SetText("２２：００")
+	to.SetText("6：30")
+	test.Tap(findButton(top, "Save"))
+	waitFor(t, "saved", func() bool {
+		got, _ := c.deps.Inventory.Site().Camera(cam.ID)
+		return got.Analytics.Enabled()
+	})
+	got, _ := c.deps.Inventory.Site().Camera(cam.ID)
+	assert.Equal(t, app.Schedule{From: "22:00", To: "6:30"}, got.Analytics.Detectors[0].Schedule)
+
+	c.shell.show("settings")
+	var budget *widget.Entry
+	walk(c.shell.built["settings"].Object(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && e.Text == "1" && budget == nil {
+			budget = e
+		}
+	})
+	require.NotNil(t, budget, "the analytics budget shows its default")
+	budget.SetText("1。5")
+	var saves []*widget.Button
+	walk(c.shell.built["settings"].Object(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Save" {
+			saves = append(saves, b)
+		}
+	})
+	test.Tap(saves[1])
+	assert.Equal(t, 1.5, c.deps.Settings.Get().Analytics.CPUBudget)
+}

@@ -315,8 +315,8 @@ func (p *devicePanel) adopt(u app.Unregistered) {
 				k = app.DeviceKinds[i]
 			}
 		}
-		px, _ := strconv.ParseFloat(x.Text, 64)
-		py, _ := strconv.ParseFloat(y.Text, 64)
+		px, _ := strconv.ParseFloat(app.PlainASCII(x.Text), 64)
+		py, _ := strconv.ParseFloat(app.PlainASCII(y.Text), 64)
 		d := app.Device{ID: u.DeviceID, Kind: k, Names: app.Names{Name: name.Text}, Location: loc.Text, Position: app.Point{X: px, Y: py}}
 		if k == app.KindBracelet {
 			d.Person = &app.Person{Name: name.Text}

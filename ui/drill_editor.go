@@ -319,7 +319,7 @@ func readInject(orig app.DrillInject, at, kind string, labels []string, dev int,
 			out.Zone = orig.Zone // a zone of that camera
 		}
 		if c := strings.TrimSpace(count); c != "" {
-			n, err := strconv.Atoi(c)
+			n, err := strconv.Atoi(app.PlainASCII(c))
 			if err != nil || n < 0 {
 				return out, app.Errorf(app.CodeInvalid, "{{.Value}} is not a number of people", "Value", c)
 			}

@@ -294,7 +294,7 @@ func (p *mapPanel) backgroundDialog() {
 		for i := range fields {
 			var v [4]float64
 			for k, e := range fields[i] {
-				x, err := strconv.ParseFloat(strings.TrimSpace(e.Text), 64)
+				x, err := strconv.ParseFloat(app.PlainASCII(e.Text), 64)
 				if err != nil {
 					p.c.showError(app.Errorf(app.CodeInvalid, "The reference points must be numbers"))
 					return

@@ -320,7 +320,7 @@ func limitText(d time.Duration) string {
 
 // parseLimit reads a time limit: "5m", "90s", "1h30m", or a number of minutes; empty: none.
 func parseLimit(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
+	s = app.PlainASCII(s) // "1。5" from pinyin's Chinese mode is 1.5
 	if s == "" {
 		return 0, nil
 	}

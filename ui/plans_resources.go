@@ -484,7 +484,7 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 		next.Keeper, next.Phone = strings.TrimSpace(keeper.Text), strings.TrimSpace(phone.Text)
 		var bad []string
 		num := func(e *widget.Entry, what string) float64 {
-			v, err := strconv.ParseFloat(strings.TrimSpace(e.Text), 64)
+			v, err := strconv.ParseFloat(app.PlainASCII(e.Text), 64)
 			if err != nil {
 				bad = append(bad, T("{{.Value}} is not a number ({{.What}})", map[string]any{"Value": e.Text, "What": what}))
 			}
@@ -503,7 +503,7 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 			it.Name = strings.TrimSpace(r.name.Text)
 			it.Quantity = int(num(r.qty, T("Quantity")))
 			it.Minimum = int(num(r.min, T("Minimum")))
-			it.Expiry = strings.TrimSpace(r.expiry.Text)
+			it.Expiry = app.PlainASCII(r.expiry.Text) // 2027－12－31 as pinyin may type it
 			next.Items = append(next.Items, it)
 		}
 		if len(bad) > 0 {

@@ -41,7 +41,7 @@ func newAnalyticsSettings(c *Console, op *app.Operator) *analyticsSettings {
 	budget.SetText(strconv.FormatFloat(c.deps.Settings.Get().Analytics.Budget(), 'f', -1, 64))
 	msg := canvas.NewText("", themeColor(colorMuted))
 	save := widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
-		v, err := strconv.ParseFloat(strings.TrimSpace(budget.Text), 64)
+		v, err := strconv.ParseFloat(app.PlainASCII(budget.Text), 64) // 1。5 as pinyin types it
 		if err != nil || v <= 0 {
 			msg.Text, msg.Color = T("Give the budget in cores, e.g. 1.5"), themeColor(colorP1)
 			msg.Refresh()
