@@ -140,10 +140,24 @@ func (p *mapPanel) editGridDialog(g app.Grid, isNew bool) {
 	name.SetText(g.Name)
 	nameEn := widget.NewEntry()
 	nameEn.SetText(g.NameEn)
-	worker := widget.NewEntry()
+	// The site's grid workers are offered (one may cover two grids); a new one is typed.
+	phones := map[string]string{}
+	var workers []string
+	for _, o := range p.site.Grids {
+		if o.Worker.Name != "" && phones[o.Worker.Name] == "" {
+			workers = append(workers, o.Worker.Name)
+			phones[o.Worker.Name] = o.Worker.Phone
+		}
+	}
+	worker := widget.NewSelectEntry(workers)
 	worker.SetText(g.Worker.Name)
 	phone := widget.NewEntry()
 	phone.SetText(g.Worker.Phone)
+	worker.OnChanged = func(name string) {
+		if ph, ok := phones[name]; ok {
+			phone.SetText(ph) // a worker chosen from the list comes with their phone
+		}
+	}
 	color := widget.NewSelectEntry(gridColors)
 	color.SetText(g.Color)
 	items := []*widget.FormItem{}

@@ -61,3 +61,28 @@ func TestBuildingsArePickedFromAList(t *testing.T) {
 	assert.Equal(t, b9.Footprint.Centroid(), d.Position, "in the middle of its building")
 	assert.Equal(t, b9.GridID, d.GridID, "in its building's grid")
 }
+
+// A grid's worker is chosen from the site's grid workers, with their phone.
+func TestGridWorkerIsPickedFromTheWorkers(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	signInAs(t, c, "admin")
+	c.shell.show("map")
+	mp := c.shell.built["map"].(*mapPanel)
+	site := c.deps.Inventory.Site()
+	g1, g2 := site.Grids[0], site.Grids[1]
+	mp.editGridDialog(g1, false)
+	top := topDialog(t, c)
+	var worker *widget.SelectEntry
+	walk(top, func(x fyne.CanvasObject) {
+		if s, ok := x.(*widget.SelectEntry); ok && s.Text == g1.Worker.Name {
+			worker = s
+		}
+	})
+	require.NotNil(t, worker)
+	worker.SetText(g2.Worker.Name) // as choosing it from the list does
+	test.Tap(findButton(top, "Save"))
+	waitFor(t, "saved", func() bool {
+		g, _ := c.deps.Inventory.Site().Grid(g1.ID)
+		return g.Worker == g2.Worker
+	})
+}
