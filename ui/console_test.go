@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
@@ -233,5 +234,16 @@ func TestSettingsRespectRoles(t *testing.T) {
 	require.NotNil(t, save)
 	assert.False(t, save.Disabled())
 	test.Tap(save)
+	assert.Contains(t, visibleTexts(c.win.Content()), "Nothing changed", "nothing to save")
+	var client *widget.Entry
+	walk(c.win.Content(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == app.DefaultClientID {
+			client = e
+		}
+	})
+	require.NotNil(t, client)
+	client.SetText("guard-room-2")
+	test.Tap(save)
 	assert.Contains(t, visibleTexts(c.win.Content()), "Saved. The broker settings take effect at the next start.")
+	assert.Equal(t, "guard-room-2", c.deps.Settings.Get().Broker.ClientID)
 }
