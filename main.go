@@ -216,14 +216,7 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 	stops = append(stops, cameraStatus.Close)
 	feeds := video.NewFeeds(site.Cameras, video.Config{}, health, cameraStatus.Camera)
 	stops = append(stops, feeds.Close)
-	// A camera's new settings reach its streams (they reconnect to the new address).
-	camSub := bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated })
-	go func() {
-		for range camSub.C() {
-			feeds.SetCameras(inv.Site().Cameras)
-		}
-	}()
-	stops = append(stops, camSub.Close)
+	stops = append(stops, followCameras(bus, inv, feeds)) // main_cameras.go
 	// A received camera without video past its grace time raises a video-loss alarm.
 	videoLoss := app.NewVideoLoss(desk, inv, bus, clock, cfg.Rules.VideoLoss.D(), log)
 	stops = append(stops, runInBackground(videoLoss.Run, log))

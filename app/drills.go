@@ -220,19 +220,30 @@ func (s *Drills) Save(ctx context.Context, op *Operator, sc DrillScenario) (Dril
 	s.write.Lock()
 	defer s.write.Unlock()
 	normalizeDrill(&sc)
-	prev, _ := s.Scenario(sc.ID)
+	prev, exists := s.Scenario(sc.ID)
+	if exists {
+		same := sc
+		same.Version, same.UpdatedBy, same.UpdatedAt = prev.Version, prev.UpdatedBy, prev.UpdatedAt
+		if sameJSON(same, prev) {
+			return prev, ErrUnchanged()
+		}
+	}
 	sc.Version = prev.Version + 1
 	sc.UpdatedBy, sc.UpdatedAt = op.Username, s.clock.Now()
 	if err := s.Check(&sc); err != nil {
 		return DrillScenario{}, err
 	}
-	if _, err := s.rec.Record(ctx, NewEntry(KindDrillScenarioSaved, SubjectDrillScenario(sc.ID), op.Username, sc)); err != nil {
+	// The list shows the scenario before the entry is published: a panel that reloads when
+	// it arrives sees the new version.
+	_, err := s.rec.RecordThen(ctx, func() {
+		s.mu.Lock()
+		s.scenarios = upsertScenario(s.scenarios, sc)
+		delete(s.deleted, sc.ID)
+		s.mu.Unlock()
+	}, NewEntry(KindDrillScenarioSaved, SubjectDrillScenario(sc.ID), op.Username, sc))
+	if err != nil {
 		return DrillScenario{}, err
 	}
-	s.mu.Lock()
-	s.scenarios = upsertScenario(s.scenarios, sc)
-	delete(s.deleted, sc.ID)
-	s.mu.Unlock()
 	return sc, nil
 }
 
@@ -247,13 +258,15 @@ func (s *Drills) Delete(ctx context.Context, op *Operator, id string) error {
 	if _, ok := s.Scenario(id); !ok {
 		return Errorf(CodeNotFound, "There is no drill scenario {{.ID}}", "ID", id)
 	}
-	if _, err := s.rec.Record(ctx, NewEntry(KindDrillScenarioDeleted, SubjectDrillScenario(id), op.Username, map[string]string{"id": id})); err != nil {
+	_, err := s.rec.RecordThen(ctx, func() {
+		s.mu.Lock()
+		s.scenarios = removeScenario(s.scenarios, id)
+		s.deleted[id] = true
+		s.mu.Unlock()
+	}, NewEntry(KindDrillScenarioDeleted, SubjectDrillScenario(id), op.Username, map[string]string{"id": id}))
+	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	s.scenarios = removeScenario(s.scenarios, id)
-	s.deleted[id] = true
-	s.mu.Unlock()
 	return nil
 }
 

@@ -21,7 +21,13 @@ const (
 	CodeCorrupt         ErrorCode = "corrupt"         // stored data cannot be read
 	CodeVersion         ErrorCode = "version"         // data written by a newer Watchpost
 	CodeInternal        ErrorCode = "internal"        // a bug or an unexpected failure
+	CodeUnchanged       ErrorCode = "unchanged"       // an edit that changes nothing: nothing was written
 )
+
+// ErrUnchanged is returned by an edit whose result is what is saved already: nothing is
+// written, no new version, no journal entry. Callers say so ("Nothing changed") instead of
+// reporting a save.
+func ErrUnchanged() *Error { return Errorf(CodeUnchanged, "Nothing changed") }
 
 // Error is the typed error of Watchpost. Message is an English text/template that reads well
 // to an operator; it doubles as the translation key, so the UI shows it in the operator's

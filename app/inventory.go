@@ -74,8 +74,8 @@ func (inv *Inventory) Seed(ctx context.Context, s *Site) error {
 	if err != nil {
 		return err
 	}
+	inv.setSite(s) // before publishing: a subscriber reads the site back
 	inv.rec.Published(e)
-	inv.setSite(s)
 	return nil
 }
 
@@ -161,6 +161,8 @@ func (inv *Inventory) AddDevice(ctx context.Context, op *Operator, d Device) err
 	if err := Authorize(op, ActEditSite); err != nil {
 		return err
 	}
+	editMu.Lock()
+	defer editMu.Unlock()
 	s := inv.Site()
 	if s == nil {
 		return Errorf(CodeUnavailable, "No site is set up yet")
@@ -181,40 +183,61 @@ func (inv *Inventory) AddDevice(ctx context.Context, op *Operator, d Device) err
 			return Errorf(CodeInvalid, "Device {{.ID}} refers to unknown grid {{.Grid}}", "ID", d.ID, "Grid", d.GridID)
 		}
 	}
-	if _, err := inv.rec.Record(ctx, NewEntry(KindDeviceAdded, SubjectDevice(d.ID), op.Username, d)); err != nil {
-		return err
-	}
 	// A new site value: readers holding the old one keep a consistent picture.
 	next := *s
 	next.Devices = append(append([]Device(nil), s.Devices...), d)
-	inv.setSite(&next)
-	return nil
+	_, err := inv.rec.RecordThen(ctx, func() { inv.setSite(&next) }, NewEntry(KindDeviceAdded, SubjectDevice(d.ID), op.Username, d))
+	return err
 }
 
 // KindCameraUpdated records a camera's settings changed (its stream addresses, its name).
 const KindCameraUpdated EntryKind = "camera.updated" // Data: Camera (addresses without passwords in the journal)
 
 // UpdateCamera changes a camera's settings (administrators). The journal entry carries the
-// addresses with their passwords hidden; the inventory keeps them whole.
+// addresses with their passwords hidden; the inventory keeps them whole. Settings that are
+// as saved already write nothing (ErrUnchanged).
 func (inv *Inventory) UpdateCamera(ctx context.Context, op *Operator, c Camera) error {
+	return inv.editCamera(ctx, op, c.ID, func(*Camera) (Camera, error) { return c, nil })
+}
+
+// editCamera changes a camera of the current site: edit gets the camera as saved and returns
+// it changed. The read and the write are one step (editMu): two administrators saving two
+// cameras, or two settings of one camera, both keep their change.
+func (inv *Inventory) editCamera(ctx context.Context, op *Operator, id string, edit func(cur *Camera) (Camera, error)) error {
 	if err := Authorize(op, ActEditSite); err != nil {
 		return err
 	}
+	editMu.Lock()
+	defer editMu.Unlock()
 	s := inv.Site()
 	if s == nil {
 		return Errorf(CodeUnavailable, "No site is set up yet")
 	}
 	idx := -1
 	for i := range s.Cameras {
-		if s.Cameras[i].ID == c.ID {
+		if s.Cameras[i].ID == id {
 			idx = i
 		}
 	}
 	if idx < 0 {
+		return Errorf(CodeNotFound, "There is no camera {{.ID}}", "ID", id)
+	}
+	cur := s.Cameras[idx]
+	c, err := edit(&cur)
+	if err != nil {
+		return err
+	}
+	if c.ID != id {
 		return Errorf(CodeNotFound, "There is no camera {{.ID}}", "ID", c.ID)
 	}
+	c.Analytics = normalizeAnalytics(c.Analytics)
 	if err := c.Validate(); err != nil {
 		return err
+	}
+	saved := s.Cameras[idx]
+	saved.Analytics = normalizeAnalytics(saved.Analytics)
+	if sameJSON(c, saved) {
+		return ErrUnchanged()
 	}
 	shown := c
 	shown.MainURL, shown.SubURL = RedactURL(c.MainURL), RedactURL(c.SubURL)
@@ -222,10 +245,10 @@ func (inv *Inventory) UpdateCamera(ctx context.Context, op *Operator, c Camera) 
 	if err != nil {
 		return err
 	}
-	inv.rec.Published(e)
 	next := *s
 	next.Cameras = append([]Camera(nil), s.Cameras...)
 	next.Cameras[idx] = c
-	inv.setSite(&next)
+	inv.setSite(&next) // before publishing: the camera feeds read the new address back
+	inv.rec.Published(e)
 	return nil
 }

@@ -95,12 +95,13 @@ func (inv *Inventory) SaveGrid(ctx context.Context, op *Operator, g Grid) error 
 	kind := KindGridUpdated
 	if idx < 0 {
 		kind = KindGridAdded
+	} else if sameJSON(g, s.Grids[idx]) {
+		return ErrUnchanged()
 	}
 	e, err := ed.SaveGrid(ctx, g, NewEntry(kind, SubjectGrid(g.ID), op.Username, g))
 	if err != nil {
 		return err
 	}
-	inv.rec.Published(e)
 	next := *s
 	next.Grids = append([]Grid(nil), s.Grids...)
 	if idx < 0 {
@@ -108,7 +109,8 @@ func (inv *Inventory) SaveGrid(ctx context.Context, op *Operator, g Grid) error 
 	} else {
 		next.Grids[idx] = g
 	}
-	inv.setSite(&next)
+	inv.setSite(&next) // before publishing: a subscriber reads the site back
+	inv.rec.Published(e)
 	return nil
 }
 
@@ -142,11 +144,11 @@ func (inv *Inventory) MoveDevice(ctx context.Context, op *Operator, id string, t
 	if err != nil {
 		return err
 	}
-	inv.rec.Published(e)
 	next := *s
 	next.Devices = append([]Device(nil), s.Devices...)
 	next.Devices[idx] = d
-	inv.setSite(&next)
+	inv.setSite(&next) // before publishing: a subscriber reads the site back
+	inv.rec.Published(e)
 	return nil
 }
 
@@ -182,7 +184,6 @@ func (inv *Inventory) MoveCamera(ctx context.Context, op *Operator, id string, t
 	if err != nil {
 		return err
 	}
-	inv.rec.Published(e)
 	next := *s
 	next.Cameras = append([]Camera(nil), s.Cameras...)
 	for i := range next.Cameras {
@@ -190,7 +191,8 @@ func (inv *Inventory) MoveCamera(ctx context.Context, op *Operator, id string, t
 			next.Cameras[i] = moved
 		}
 	}
-	inv.setSite(&next)
+	inv.setSite(&next) // before publishing: a subscriber reads the site back
+	inv.rec.Published(e)
 	return nil
 }
 
@@ -238,8 +240,8 @@ func (inv *Inventory) ImportSite(ctx context.Context, actor *Operator, s *Site) 
 	if err != nil {
 		return err
 	}
+	inv.setSite(s) // before publishing: a subscriber reads the site back
 	inv.rec.Published(e)
-	inv.setSite(s)
 	return nil
 }
 
@@ -287,6 +289,9 @@ func (inv *Inventory) SetBackground(ctx context.Context, op *Operator, bg *Backg
 		}
 		set = &b
 	}
+	if image == nil && sameJSON(set, s.Background) {
+		return ErrUnchanged()
+	}
 	var data any
 	if set != nil {
 		data = set
@@ -295,10 +300,10 @@ func (inv *Inventory) SetBackground(ctx context.Context, op *Operator, bg *Backg
 	if err != nil {
 		return err
 	}
-	inv.rec.Published(e)
 	next := *s
 	next.Background = set
-	inv.setSite(&next)
+	inv.setSite(&next) // before publishing: a subscriber reads the site back
+	inv.rec.Published(e)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -194,6 +195,20 @@ type Plan struct {
 	Version   int       `json:"version,omitempty"` // raised by every change
 	UpdatedBy string    `json:"updated_by,omitempty"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// Clone returns a copy of the plan that shares no slice with it: what the plans service
+// hands out and keeps, so that an editor changing its copy never changes the saved plan.
+func (pl Plan) Clone() Plan {
+	pl.AlarmKinds = slices.Clone(pl.AlarmKinds)
+	pl.Roles = slices.Clone(pl.Roles)
+	pl.Levels, pl.LevelsEn = slices.Clone(pl.Levels), slices.Clone(pl.LevelsEn)
+	pl.Steps = slices.Clone(pl.Steps)
+	for i := range pl.Steps {
+		st := &pl.Steps[i]
+		st.Contacts, st.Supplies, st.DependsOn = slices.Clone(st.Contacts), slices.Clone(st.Supplies), slices.Clone(st.DependsOn)
+	}
+	return pl
 }
 
 // StartLevel is the level an incident of this plan opens at.

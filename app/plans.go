@@ -71,7 +71,11 @@ func (s *Plans) Load(ctx context.Context) error {
 func (s *Plans) List() []Plan {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return append([]Plan(nil), s.plans...)
+	out := make([]Plan, len(s.plans))
+	for i := range s.plans {
+		out[i] = s.plans[i].Clone()
+	}
+	return out
 }
 
 // Get returns a plan by ID.
@@ -80,7 +84,7 @@ func (s *Plans) Get(id string) (Plan, bool) {
 	defer s.mu.RUnlock()
 	for _, p := range s.plans {
 		if p.ID == id {
-			return p, true
+			return p.Clone(), true
 		}
 	}
 	return Plan{}, false
@@ -207,6 +211,9 @@ func (s *Plans) save(ctx context.Context, p Plan, mustExist bool, by string, ent
 	case !mustExist && exists:
 		return Plan{}, Errorf(CodeConflict, "A plan with the ID {{.ID}} exists already", "ID", p.ID).On("id")
 	}
+	if exists && samePlan(p, prev) {
+		return prev, ErrUnchanged()
+	}
 	p.Version = prev.Version + 1
 	p.UpdatedBy, p.UpdatedAt = by, s.clock.Now()
 	if err := s.Check(&p); err != nil {
@@ -220,15 +227,21 @@ func (s *Plans) save(ctx context.Context, p Plan, mustExist bool, by string, ent
 	if exists {
 		for i := range s.plans {
 			if s.plans[i].ID == p.ID {
-				s.plans[i] = p
+				s.plans[i] = p.Clone() // the caller's slices stay the caller's
 			}
 		}
 	} else {
-		s.plans = append(s.plans, p)
+		s.plans = append(s.plans, p.Clone())
 	}
 	s.mu.Unlock()
 	s.rec.Published(out...)
 	return p, nil
+}
+
+// samePlan reports whether p is prev again, apart from its version and who saved it when.
+func samePlan(p, prev Plan) bool {
+	p.Version, p.UpdatedBy, p.UpdatedAt = prev.Version, prev.UpdatedBy, prev.UpdatedAt
+	return sameJSON(p, prev)
 }
 
 // Create adds a new plan (administrators and trainers).

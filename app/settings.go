@@ -54,7 +54,8 @@ func personal(key string, actor *Operator) bool {
 }
 
 // Update replaces the configuration. Changing anything but the language or the theme needs
-// the settings permission (administrators).
+// the settings permission (administrators). A configuration as saved already writes
+// nothing (ErrUnchanged).
 func (s *Settings) Update(ctx context.Context, actor *Operator, next Config) error {
 	if err := Authorize(actor, ActView); err != nil {
 		return err
@@ -66,7 +67,7 @@ func (s *Settings) Update(ctx context.Context, actor *Operator, next Config) err
 	defer s.mu.Unlock()
 	changed := changedKeys(s.cfg, next)
 	if len(changed) == 0 {
-		return nil
+		return ErrUnchanged()
 	}
 	for _, k := range changed {
 		if !personal(k, actor) {
@@ -79,10 +80,11 @@ func (s *Settings) Update(ctx context.Context, actor *Operator, next Config) err
 	if err := s.store.SaveConfig(next); err != nil {
 		return Errorf(CodeUnavailable, "The settings cannot be saved").Wrap(err)
 	}
-	if _, err := s.rec.Record(ctx, NewEntry(KindSettingsChanged, "settings", actor.Username, map[string]any{"keys": changed})); err != nil {
+	// The configuration is current before the entry is published: a subscriber that reads
+	// the settings back when it arrives sees the change.
+	if _, err := s.rec.RecordThen(ctx, func() { s.cfg = next }, NewEntry(KindSettingsChanged, "settings", actor.Username, map[string]any{"keys": changed})); err != nil {
 		return err
 	}
-	s.cfg = next
 	for _, fn := range s.watchers {
 		fn(next)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -148,6 +149,12 @@ type SupplyPoint struct {
 	Items      []SupplyItem `json:"items"`
 	UpdatedBy  string       `json:"updated_by,omitempty"`
 	UpdatedAt  time.Time    `json:"updated_at,omitzero"`
+}
+
+// Clone returns a copy that shares no items with the point (see Plan.Clone).
+func (sp SupplyPoint) Clone() SupplyPoint {
+	sp.Items = slices.Clone(sp.Items)
+	return sp
 }
 
 // DisplayLocation returns the location in the asked language.
@@ -321,7 +328,11 @@ func (s *Supplies) Load(ctx context.Context) error {
 func (s *Supplies) Points() []SupplyPoint {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return append([]SupplyPoint(nil), s.points...)
+	out := make([]SupplyPoint, len(s.points))
+	for i := range s.points {
+		out[i] = s.points[i].Clone()
+	}
+	return out
 }
 
 // Point returns one supply point.
@@ -330,7 +341,7 @@ func (s *Supplies) Point(id string) (SupplyPoint, bool) {
 	defer s.mu.RUnlock()
 	for _, p := range s.points {
 		if p.ID == id {
-			return p, true
+			return p.Clone(), true
 		}
 	}
 	return SupplyPoint{}, false
@@ -383,6 +394,13 @@ func (s *Supplies) Save(ctx context.Context, op *Operator, sp SupplyPoint) (Supp
 	if err := s.check1(&sp); err != nil {
 		return SupplyPoint{}, err
 	}
+	if prev, ok := s.Point(sp.ID); ok {
+		same := sp
+		same.UpdatedBy, same.UpdatedAt = prev.UpdatedBy, prev.UpdatedAt
+		if sameJSON(same, prev) {
+			return prev, ErrUnchanged()
+		}
+	}
 	e, err := s.store.SaveSupplyPoints(ctx, []SupplyPoint{sp}, NewEntry(KindSupplyPointSaved, SubjectSupply(sp.ID), op.Username, sp))
 	if err != nil {
 		return SupplyPoint{}, err
@@ -391,11 +409,11 @@ func (s *Supplies) Save(ctx context.Context, op *Operator, sp SupplyPoint) (Supp
 	found := false
 	for i := range s.points {
 		if s.points[i].ID == sp.ID {
-			s.points[i], found = sp, true
+			s.points[i], found = sp.Clone(), true // the caller's items stay the caller's
 		}
 	}
 	if !found {
-		s.points = append(s.points, sp)
+		s.points = append(s.points, sp.Clone())
 	}
 	s.mu.Unlock()
 	s.rec.Published(e)

@@ -73,6 +73,8 @@ func (b *ContactBook) Save(ctx context.Context, op *Operator, contacts []Contact
 	if err := Authorize(op, ActEditSite); err != nil {
 		return err
 	}
+	editMu.Lock() // a site edit like the others: read, change and write in one step
+	defer editMu.Unlock()
 	s := b.inv.Site()
 	if s == nil {
 		return Errorf(CodeUnavailable, "No site is set up yet")
@@ -85,12 +87,15 @@ func (b *ContactBook) Save(ctx context.Context, op *Operator, contacts []Contact
 	if err := CheckContacts(contacts); err != nil {
 		return err
 	}
+	if sameJSON(contacts, s.Contacts) {
+		return ErrUnchanged()
+	}
 	e, err := b.store.SaveContacts(ctx, contacts, NewEntry(KindContactsUpdated, SubjectSite(s.ID), op.Username, contacts))
 	if err != nil {
 		return err
 	}
 	// A new site value: readers holding the old one keep a consistent picture.
-	next := *b.inv.Site()
+	next := *s
 	next.Contacts = append([]Contact(nil), contacts...)
 	b.inv.setSite(&next)
 	b.rec.Published(e)

@@ -99,7 +99,7 @@ func TestSupplyNoticesRaisedOnceAndCleared(t *testing.T) {
 
 	// The point changed since the low notice was resolved: still empty, so it is raised again.
 	sp, _ := c.supplies.Point("guard-south")
-	sp.Items[1].Quantity = 1
+	sp.Items[1].Quantity = 2 // a second AED; the first-aid kit is still missing
 	_, err = c.supplies.Save(ctx, admin, sp)
 	require.NoError(t, err)
 	got = supplyNotices(c)

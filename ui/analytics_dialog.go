@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -44,6 +44,7 @@ type analyticsEditor struct {
 
 // showAnalytics opens the analytics dialog of a camera.
 func (c *Console) showAnalytics(cam app.Camera) {
+	cam = c.currentCamera(cam) // a panel may hold the camera as it was when it was drawn
 	op := c.Operator()
 	e := &analyticsEditor{c: c, cam: cam, canEdit: op != nil && op.Role.Can(app.ActEditSite), stop: make(chan struct{})}
 	if cam.Analytics != nil {
@@ -84,21 +85,21 @@ func (c *Console) showAnalytics(cam app.Camera) {
 	fps := widget.NewEntry()
 	fps.SetText(strconv.FormatFloat(orDefault(e.cfg.FPS, 5), 'f', -1, 64))
 	fps.OnChanged = func(s string) {
-		if v, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+		if v, err := strconv.ParseFloat(app.PlainASCII(s), 64); err == nil {
 			e.cfg.FPS = v
 		}
 	}
+	// Every control below is loaded with the saved value before it gets its callback: a
+	// select's callback fires when it is loaded, and must not write into the settings then
+	// (the first zone option once cleared every detector's zone before the saved one was
+	// shown, and Save wrote that).
 	prios := []string{T("Low priority"), T("Normal priority"), T("High priority")}
-	prio := widget.NewSelect(prios, func(s string) {
-		for i, p := range prios {
-			if p == s {
-				e.cfg.Priority = i
-			}
-		}
-	})
-	prio.SetSelected(prios[min(max(e.cfg.Priority, 0), 2)])
-	boxes := widget.NewCheck(T("Show boxes over the camera on the wall"), func(b bool) { e.cfg.ShowBoxes = b })
+	prio := widget.NewSelect(prios, nil)
+	prio.SetSelectedIndex(min(max(e.cfg.Priority, 0), 2))
+	prio.OnChanged = func(string) { e.cfg.Priority = prio.SelectedIndex() }
+	boxes := widget.NewCheck(T("Show boxes over the camera on the wall"), nil)
 	boxes.SetChecked(e.cfg.ShowBoxes)
+	boxes.OnChanged = func(b bool) { e.cfg.ShowBoxes = b }
 	general := widget.NewForm(
 		widget.NewFormItem(T("Frames analysed per second"), fps),
 		widget.NewFormItem(T("Priority under the CPU budget"), prio),
@@ -205,6 +206,11 @@ func (e *analyticsEditor) close() {
 
 func (e *analyticsEditor) save() {
 	err := e.c.deps.Inventory.SetCameraAnalytics(context.Background(), e.c.Operator(), e.cam.ID, e.cfg)
+	if unchanged(err) {
+		e.d.Hide()
+		e.c.showNothingChanged()
+		return
+	}
 	if err != nil {
 		e.msg.SetText(ErrText(err)) // the dialog stays open to correct it
 		e.msg.Importance = widget.DangerImportance
@@ -300,8 +306,9 @@ func (e *analyticsEditor) rebuildShapes() {
 		name := widget.NewEntry()
 		name.SetText(zn.Name)
 		name.OnChanged = func(s string) { zn.Name = s; e.canvas.Refresh() }
-		mask := widget.NewCheck(T("Mask"), func(b bool) { zn.Exclude = b; e.canvas.Refresh() })
+		mask := widget.NewCheck(T("Mask"), nil)
 		mask.SetChecked(zn.Exclude)
+		mask.OnChanged = func(b bool) { zn.Exclude = b; e.canvas.Refresh() }
 		id := zn.ID
 		del := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { e.removeZone(id) })
 		if !e.canEdit {
@@ -322,16 +329,13 @@ func (e *analyticsEditor) rebuildShapes() {
 		name := widget.NewEntry()
 		name.SetText(l.Name)
 		name.OnChanged = func(s string) { l.Name = s; e.canvas.Refresh() }
-		dir := widget.NewSelect(dirs, func(s string) {
-			for k, d := range dirs {
-				if d == s {
-					l.Direction = codes[k]
-				}
-			}
-		})
-		for k, code := range codes {
-			if code == l.Direction {
-				dir.SetSelected(dirs[k])
+		dir := widget.NewSelect(dirs, nil)
+		if k := slices.Index(codes, l.Direction); k >= 0 {
+			dir.SetSelectedIndex(k)
+		}
+		dir.OnChanged = func(string) {
+			if k := dir.SelectedIndex(); k >= 0 {
+				l.Direction = codes[k]
 			}
 		}
 		id := l.ID
@@ -421,8 +425,9 @@ func (e *analyticsEditor) detectorCard(k app.DetectorKind, failed string) fyne.C
 	_ = e.detector(k)
 	get := func() *app.DetectorConfig { return e.detector(k) }
 	d := get()
-	on := widget.NewCheck(T(k.Label()), func(b bool) { get().Enabled = b })
+	on := widget.NewCheck(T(k.Label()), nil)
 	on.SetChecked(d.Enabled)
+	on.OnChanged = func(b bool) { get().Enabled = b }
 	items := []*widget.FormItem{}
 	var disable []fyne.Disableable
 
@@ -431,20 +436,19 @@ func (e *analyticsEditor) detectorCard(k app.DetectorKind, failed string) fyne.C
 		for _, l := range e.cfg.Lines {
 			names, ids = append(names, l.Name), append(ids, l.ID)
 		}
-		sel := widget.NewSelect(names, func(s string) {
-			for i, n := range names {
-				if n == s {
-					get().Line = ids[i]
-				}
-			}
-		})
-		for i, id := range ids {
-			if id == d.Line {
-				sel.SetSelected(names[i])
-			}
+		sel := widget.NewSelect(names, nil)
+		if i := slices.Index(ids, d.Line); i >= 0 {
+			sel.SetSelectedIndex(i)
+		} else if d.Line != "" {
+			sel.PlaceHolder = T("Line {{.ID}} does not exist", map[string]any{"ID": d.Line})
 		}
 		if len(names) == 0 {
 			sel.PlaceHolder = T("Draw a line first")
+		}
+		sel.OnChanged = func(string) {
+			if i := sel.SelectedIndex(); i >= 0 {
+				get().Line = ids[i]
+			}
 		}
 		items = append(items, widget.NewFormItem(T("Line"), sel))
 		disable = append(disable, sel)
@@ -455,17 +459,17 @@ func (e *analyticsEditor) detectorCard(k app.DetectorKind, failed string) fyne.C
 				names, ids = append(names, z.Name), append(ids, z.ID)
 			}
 		}
-		sel := widget.NewSelect(names, func(s string) {
-			for i, n := range names {
-				if n == s {
-					get().Zone = ids[i]
-				}
-			}
-		})
-		sel.SetSelected(names[0])
-		for i, id := range ids {
-			if id == d.Zone {
-				sel.SetSelected(names[i])
+		// Options are chosen by their place, not their text: two zones may share a name.
+		sel := widget.NewSelect(names, nil)
+		if i := slices.Index(ids, d.Zone); i >= 0 {
+			sel.SetSelectedIndex(i)
+		} else {
+			// A zone that is gone (or is a mask): say so; the setting stays until chosen.
+			sel.PlaceHolder = T("Zone {{.ID}} does not exist", map[string]any{"ID": d.Zone})
+		}
+		sel.OnChanged = func(string) {
+			if i := sel.SelectedIndex(); i >= 0 {
+				get().Zone = ids[i]
 			}
 		}
 		items = append(items, widget.NewFormItem(T("Where"), sel))
@@ -475,7 +479,7 @@ func (e *analyticsEditor) detectorCard(k app.DetectorKind, failed string) fyne.C
 		en := widget.NewEntry()
 		en.SetText(strconv.FormatFloat(orDefault(v, def), 'f', -1, 64))
 		en.OnChanged = func(s string) {
-			if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+			if f, err := strconv.ParseFloat(app.PlainASCII(s), 64); err == nil {
 				set(f)
 			}
 		}
@@ -507,8 +511,9 @@ func (e *analyticsEditor) detectorCard(k app.DetectorKind, failed string) fyne.C
 	to.SetPlaceHolder("06:00")
 	from.SetText(d.Schedule.From)
 	to.SetText(d.Schedule.To)
-	from.OnChanged = func(s string) { get().Schedule.From = strings.TrimSpace(s) }
-	to.OnChanged = func(s string) { get().Schedule.To = strings.TrimSpace(s) }
+	// "22：00" as pinyin's Chinese mode types it is 22:00.
+	from.OnChanged = func(s string) { get().Schedule.From = app.PlainASCII(s) }
+	to.OnChanged = func(s string) { get().Schedule.To = app.PlainASCII(s) }
 	items = append(items, widget.NewFormItem(T("Only between"), container.NewGridWithColumns(2, from, to)))
 	disable = append(disable, from, to)
 	if !e.canEdit {

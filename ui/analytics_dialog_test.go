@@ -235,3 +235,23 @@ func TestWallDrawsAnalyticsBoxesOverItsCamera(t *testing.T) {
 		return true
 	})
 }
+
+// The dialog shows where each detector watches as saved: the south gate's intrusion and
+// loitering on its lawn, the crowd on the square (choosing the first option while the
+// list was loaded once cleared every zone, so the dialog showed the whole picture for all
+// of them and Save wrote that).
+func TestAnalyticsDialogShowsTheSavedZones(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	signInAs(t, c, "admin")
+	cam := c.deps.Inventory.Site().Cameras[0]
+	c.showAnalytics(cam)
+	top := topDialog(t, c)
+	where := map[string]int{}
+	walk(top, func(o fyne.CanvasObject) {
+		if s, ok := o.(*widget.Select); ok && slices.Contains(s.Options, "Whole picture") {
+			where[s.Selected]++
+		}
+	})
+	assert.Equal(t, map[string]int{"南门草坪": 2, "集合点": 1, "Whole picture": 3}, where,
+		"intrusion and loitering on the lawn, crowd on the square, motion, fall and face on the whole picture")
+}

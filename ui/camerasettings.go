@@ -15,28 +15,45 @@ import (
 	"watchpost/app"
 )
 
-// The camera settings dialog: a camera's stream addresses, with "test connection" for each
-// (the same check as `watchpost probe`), and saving them (administrators; journaled with
-// the passwords hidden).
+// The camera settings dialog: a camera's names, stream addresses and direction, with "test
+// connection" for each address (the same check as `watchpost probe`), and saving them
+// (administrators; journaled with the passwords hidden). A new address is tested before it
+// is saved: one that does not answer is saved only when the administrator insists, and the
+// dialog says why. Once saved, every stream of the camera in use (wall tiles, desk
+// previews, recording, analytics) moves to the new address (main_cameras.go).
+
+// currentCamera returns the camera as the site has it now: a panel may hand over the copy
+// it drew, from before the latest edit.
+func (c *Console) currentCamera(cam app.Camera) app.Camera {
+	if site := c.deps.Inventory.Site(); site != nil {
+		if cur, ok := site.Camera(cam.ID); ok {
+			return *cur
+		}
+	}
+	return cam
+}
 
 // showCameraSettings opens the dialog for a camera of the site.
 func (c *Console) showCameraSettings(cam app.Camera) {
+	cam = c.currentCamera(cam)
 	op := c.Operator()
 	canEdit := op != nil && op.Role.Can(app.ActEditSite)
 	name := widget.NewEntry()
 	name.SetText(cam.Name)
+	nameEn := widget.NewEntry()
+	nameEn.SetText(cam.NameEn)
 	mainURL := widget.NewEntry()
 	mainURL.SetText(cam.MainURL)
 	subURL := widget.NewEntry()
 	subURL.SetText(cam.SubURL)
 	subURL.SetPlaceHolder(T("(the main stream serves tiles too)"))
 	direction := widget.NewEntry()
-	direction.SetText(strconv.FormatFloat(cam.Direction, 'f', 0, 64))
+	direction.SetText(strconv.FormatFloat(cam.Direction, 'f', -1, 64))
 	if !canEdit {
 		// Operators may test the cameras but not see their passwords or change them.
 		mainURL.SetText(app.RedactURL(cam.MainURL))
 		subURL.SetText(app.RedactURL(cam.SubURL))
-		for _, e := range []*widget.Entry{name, mainURL, subURL, direction} {
+		for _, e := range []*widget.Entry{name, nameEn, mainURL, subURL, direction} {
 			e.Disable()
 		}
 	}
@@ -44,6 +61,15 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 	result.Wrapping = fyne.TextWrapWord
 	testing := widget.NewActivity()
 	testing.Hide()
+	busy := func(on bool) {
+		if on {
+			testing.Show()
+			testing.Start()
+		} else {
+			testing.Stop()
+			testing.Hide()
+		}
+	}
 
 	test := func(which string, url string) {
 		if c.deps.Probe == nil {
@@ -56,13 +82,11 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 			}
 		}
 		result.SetText(T("Testing the connection…"))
-		testing.Show()
-		testing.Start()
+		busy(true)
 		go func() {
-			r := c.deps.Probe(context.Background(), url)
+			r := c.deps.Probe(context.Background(), app.PlainASCII(url))
 			fyne.Do(func() {
-				testing.Stop()
-				testing.Hide()
+				busy(false)
 				result.SetText(probeText(r))
 			})
 		}()
@@ -72,35 +96,126 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 
 	form := widget.NewForm(
 		widget.NewFormItem(T("Name"), name),
+		widget.NewFormItem(T("Name in English"), nameEn),
 		widget.NewFormItem(T("Main stream"), mainURL),
 		widget.NewFormItem(T("Sub stream"), subURL),
 		widget.NewFormItem(T("Looks towards"), direction),
 	)
 	body := container.NewVBox(form, container.NewHBox(testMain, testSub, testing), result)
+	title := T("Camera settings") + " — " + cam.Display(english())
 	var d dialog.Dialog
-	save := func() {
-		next := cam
-		next.Name, next.MainURL, next.SubURL = name.Text, mainURL.Text, subURL.Text
-		if v, err := strconv.ParseFloat(direction.Text, 64); err == nil {
-			next.Direction = v
-		}
-		if err := c.deps.Inventory.UpdateCamera(context.Background(), op, next); err != nil {
-			result.SetText(ErrText(err))
-			return
-		}
-		d.Hide()
-	}
+	closeBtn := widget.NewButtonWithIcon(T("Close"), theme.CancelIcon(), func() { d.Hide() })
+	buttons := container.NewHBox(closeBtn)
 	if canEdit {
-		d = dialog.NewCustomConfirm(T("Camera settings")+" — "+cam.Display(english()), T("Save"), T("Close"), body, func(ok bool) {
-			if ok {
-				save()
+		e := &cameraSettingsSave{c: c, op: op, id: cam.ID, result: result, busy: busy}
+		e.save = widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
+			deg, err := strconv.ParseFloat(app.PlainASCII(direction.Text), 64)
+			if err != nil {
+				e.say(T("{{.Value}} is not a direction: give degrees clockwise from north, 0 to 359", map[string]any{"Value": direction.Text}), true)
+				return
 			}
-		}, c.win)
-	} else {
-		d = dialog.NewCustom(T("Camera settings")+" — "+cam.Display(english()), T("Close"), body, c.win)
+			e.run(app.CameraSettings{Name: name.Text, NameEn: nameEn.Text, MainURL: mainURL.Text, SubURL: subURL.Text, Direction: deg}, d)
+		})
+		e.save.Importance = widget.HighImportance
+		// A changed address is tested again before it is saved.
+		for _, en := range []*widget.Entry{mainURL, subURL} {
+			en.OnChanged = func(string) { e.insist(false) }
+		}
+		buttons.Add(e.save)
 	}
-	d.Resize(fyne.NewSize(720, 420))
+	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(buttons), nil, nil, body), c.win)
+	d.Resize(fyne.NewSize(720, 480))
 	d.Show()
+}
+
+// cameraSettingsSave saves the dialog: it tests a new address first, then writes, and
+// keeps the dialog open with the reason when either fails.
+type cameraSettingsSave struct {
+	c      *Console
+	op     *app.Operator
+	id     string
+	result *widget.Label
+	busy   func(bool)
+	save   *widget.Button
+	anyway bool // the administrator saves an address that did not answer
+}
+
+// insist switches the button between Save and "Save anyway".
+func (e *cameraSettingsSave) insist(on bool) {
+	e.anyway = on
+	if on {
+		e.save.SetText(T("Save anyway"))
+		e.save.Importance = widget.DangerImportance
+	} else {
+		e.save.SetText(T("Save"))
+		e.save.Importance = widget.HighImportance
+	}
+	e.save.Refresh()
+}
+
+func (e *cameraSettingsSave) say(s string, bad bool) {
+	e.result.SetText(s)
+	e.result.Importance = widget.MediumImportance
+	if bad {
+		e.result.Importance = widget.DangerImportance
+	}
+	e.result.Refresh()
+}
+
+// newAddresses lists the stream addresses that set changes, main first (a camera without a
+// sub stream serves its tiles from the main one: one address to test).
+func (e *cameraSettingsSave) newAddresses(set app.CameraSettings) (labels, urls []string) {
+	cur := e.c.currentCamera(app.Camera{ID: e.id})
+	next := cur
+	next.MainURL, next.SubURL = app.PlainASCII(set.MainURL), app.PlainASCII(set.SubURL) // as the core saves them
+	if next.MainURL != cur.MainURL {
+		labels, urls = append(labels, T("main stream")), append(urls, next.MainURL)
+	}
+	if sub := next.StreamFor(false); sub != cur.StreamFor(false) && sub != next.MainURL {
+		labels, urls = append(labels, T("sub stream")), append(urls, sub)
+	}
+	return labels, urls
+}
+
+func (e *cameraSettingsSave) run(set app.CameraSettings, d dialog.Dialog) {
+	labels, urls := e.newAddresses(set)
+	test := e.c.deps.Probe != nil && len(urls) > 0 && !e.anyway
+	e.save.Disable()
+	if test {
+		e.say(T("Testing the new address before saving…"), false)
+	}
+	e.busy(test)
+	go func() {
+		if test {
+			for i, u := range urls {
+				if r := e.c.deps.Probe(context.Background(), u); !r.OK() {
+					why := T(r.Reason)
+					fyne.Do(func() {
+						e.busy(false)
+						e.save.Enable()
+						e.say(T("Not saved: the new {{.Stream}} address does not answer ({{.Reason}}). Correct it, or press “Save anyway” to keep it: the wall then shows the camera as unreachable.",
+							map[string]any{"Stream": labels[i], "Reason": why}), true)
+						e.insist(true)
+					})
+					return
+				}
+			}
+		}
+		err := e.c.deps.Inventory.SetCameraSettings(context.Background(), e.op, e.id, set)
+		fyne.Do(func() {
+			e.busy(false)
+			e.save.Enable()
+			switch {
+			case unchanged(err):
+				d.Hide()
+				e.c.showNothingChanged()
+			case err != nil:
+				e.say(ErrText(err), true) // the dialog stays open to correct it
+			default:
+				d.Hide()
+			}
+		})
+	}()
 }
 
 // probeText says what a connection test found, in the operator's language.

@@ -230,6 +230,9 @@ func (c *Console) showSignIn() {
 	c.win.Canvas().SetOnTypedKey(nil)
 	c.signIn = newSignIn(c)
 	c.win.SetContent(c.signIn.content)
+	// Focused once it is on the window (before, the canvas ignores it): the operator types
+	// the user name straight away, through the input method too.
+	c.win.Canvas().Focus(c.signIn.user)
 }
 
 // SignOut journals the sign-out and returns to the sign-in screen.

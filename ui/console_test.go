@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
@@ -198,6 +199,7 @@ func TestSignInScreen(t *testing.T) {
 	require.Nil(t, c.Operator(), "no automatic sign-in when turned off")
 	s := findSignIn(c)
 	require.NotNil(t, s)
+	assert.True(t, c.win.Canvas().Focused() == s.user, "the user name has the keyboard: type it straight away")
 
 	test.Type(s.user, "duty")
 	test.Type(s.password, "wrong")
@@ -213,7 +215,8 @@ func TestSignInScreen(t *testing.T) {
 
 	c.SignOut()
 	assert.Nil(t, c.Operator())
-	assert.NotNil(t, findSignIn(c))
+	require.NotNil(t, findSignIn(c))
+	assert.True(t, c.win.Canvas().Focused() == findSignIn(c).user, "after signing out too")
 }
 
 func TestSettingsRespectRoles(t *testing.T) {
@@ -232,5 +235,16 @@ func TestSettingsRespectRoles(t *testing.T) {
 	require.NotNil(t, save)
 	assert.False(t, save.Disabled())
 	test.Tap(save)
+	assert.Contains(t, visibleTexts(c.win.Content()), "Nothing changed", "nothing to save")
+	var client *widget.Entry
+	walk(c.win.Content(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == app.DefaultClientID {
+			client = e
+		}
+	})
+	require.NotNil(t, client)
+	client.SetText("guard-room-2")
+	test.Tap(save)
 	assert.Contains(t, visibleTexts(c.win.Content()), "Saved. The broker settings take effect at the next start.")
+	assert.Equal(t, "guard-room-2", c.deps.Settings.Get().Broker.ClientID)
 }

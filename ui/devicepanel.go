@@ -311,13 +311,15 @@ func (p *devicePanel) adopt(u app.Unregistered) {
 	}
 	name := widget.NewEntry()
 	name.SetText(u.DeviceID)
+	site := p.c.deps.Inventory.Site()
+	building := newBuildingPicker(site, "")
 	loc := widget.NewEntry()
 	x, y := widget.NewEntry(), widget.NewEntry()
-	x.SetPlaceHolder("0")
-	y.SetPlaceHolder("0")
+	x.SetPlaceHolder(T("the building's middle, or 0"))
+	y.SetPlaceHolder(T("the building's middle, or 0"))
 	dialog.ShowForm(T("Adopt {{.ID}}", map[string]any{"ID": u.DeviceID}), T("Adopt"), T("Cancel"), []*widget.FormItem{
-		widget.NewFormItem(T("Type"), kind), widget.NewFormItem(T("Name"), name), widget.NewFormItem(T("Location"), loc),
-		widget.NewFormItem(T("Position x (m)"), x), widget.NewFormItem(T("Position y (m)"), y),
+		widget.NewFormItem(T("Type"), kind), widget.NewFormItem(T("Name"), name), widget.NewFormItem(T("Building"), building.Select),
+		widget.NewFormItem(T("Location"), loc), widget.NewFormItem(T("Position x (m)"), x), widget.NewFormItem(T("Position y (m)"), y),
 	}, func(ok bool) {
 		if !ok {
 			return
@@ -328,9 +330,15 @@ func (p *devicePanel) adopt(u app.Unregistered) {
 				k = app.DeviceKinds[i]
 			}
 		}
-		px, _ := strconv.ParseFloat(x.Text, 64)
-		py, _ := strconv.ParseFloat(y.Text, 64)
+		px, _ := strconv.ParseFloat(app.PlainASCII(x.Text), 64)
+		py, _ := strconv.ParseFloat(app.PlainASCII(y.Text), 64)
 		d := app.Device{ID: u.DeviceID, Kind: k, Names: app.Names{Name: name.Text}, Location: loc.Text, Position: app.Point{X: px, Y: py}}
+		if b, ok := building.Building(site); ok {
+			d.BuildingID = b.ID
+			if app.PlainASCII(x.Text) == "" && app.PlainASCII(y.Text) == "" {
+				d.Position = b.Footprint.Centroid() // its grid follows from there
+			}
+		}
 		if k == app.KindBracelet {
 			d.Person = &app.Person{Name: name.Text}
 		}

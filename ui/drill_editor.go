@@ -269,7 +269,7 @@ func (e *drillEditor) editInject(i int, in app.DrillInject) {
 		if !ok {
 			return
 		}
-		out, err := readInject(at.Text, kind.Selected, labels, device.SelectedIndex(), devIDs, event.Text, values.Text,
+		out, err := readInject(in, at.Text, kind.Selected, labels, device.SelectedIndex(), devIDs, event.Text, values.Text,
 			camera.SelectedIndex(), camIDs, detector.SelectedIndex(), count.Text, detail.Text, note.Text, noteEn.Text)
 		if err != nil {
 			e.p.c.showError(err)
@@ -286,8 +286,9 @@ func (e *drillEditor) editInject(i int, in app.DrillInject) {
 	d.Show()
 }
 
-// readInject reads the injection dialog's fields.
-func readInject(at, kind string, labels []string, dev int, devIDs []string, event, values string, cam int, camIDs []string,
+// readInject reads the injection dialog's fields. What the dialog does not show of the
+// injection it edits (a device message's type, a detection's zone) is kept.
+func readInject(orig app.DrillInject, at, kind string, labels []string, dev int, devIDs []string, event, values string, cam int, camIDs []string,
 	det int, count, detail, note, noteEn string) (app.DrillInject, error) {
 	var out app.DrillInject
 	d, err := parseLimit(at)
@@ -301,6 +302,9 @@ func readInject(at, kind string, labels []string, dev int, devIDs []string, even
 			return out, app.Errorf(app.CodeInvalid, "Choose a device")
 		}
 		out.Device, out.Type, out.Event = devIDs[dev], app.MsgEvent, strings.TrimSpace(event)
+		if orig.Device != "" && orig.Type != "" {
+			out.Type = orig.Type
+		}
 		if v := strings.TrimSpace(values); v != "" {
 			if err := json.Unmarshal([]byte(v), &out.Values); err != nil {
 				return out, app.Errorf(app.CodeInvalid, "The fields are not a JSON object: {{.Why}}", "Why", err.Error())
@@ -311,8 +315,11 @@ func readInject(at, kind string, labels []string, dev int, devIDs []string, even
 			return out, app.Errorf(app.CodeInvalid, "Choose a camera and a detector")
 		}
 		out.Camera, out.Detector, out.Detail = camIDs[cam], app.DetectorKinds[det], strings.TrimSpace(detail)
+		if out.Camera == orig.Camera {
+			out.Zone = orig.Zone // a zone of that camera
+		}
 		if c := strings.TrimSpace(count); c != "" {
-			n, err := strconv.Atoi(c)
+			n, err := strconv.Atoi(app.PlainASCII(c))
 			if err != nil || n < 0 {
 				return out, app.Errorf(app.CodeInvalid, "{{.Value}} is not a number of people", "Value", c)
 			}
@@ -380,6 +387,11 @@ func (e *drillEditor) submit() {
 		_, err := e.p.c.deps.Drills.Save(ctx, op, sc)
 		fyne.Do(func() {
 			e.save.Enable()
+			if unchanged(err) {
+				e.d.Hide()
+				e.p.c.showNothingChanged()
+				return
+			}
 			if err != nil {
 				dialog.ShowError(errors.New(T("The drill scenario was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), e.p.c.win)
 				return

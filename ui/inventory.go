@@ -83,6 +83,29 @@ func newInventoryPanel(c *Console) panelView {
 // Object is the panel's content.
 func (p *inventoryPanel) Object() fyne.CanvasObject { return p.content }
 
+// OnEntry follows the site's edits: the tree and the details show the site as it is now
+// (a camera's new address, a grid's new worker), and the buttons of a detail open their
+// dialogs on it.
+func (p *inventoryPanel) OnEntry(e app.Entry) {
+	switch e.Kind {
+	case app.KindCameraUpdated, app.KindCameraMoved, app.KindGridAdded, app.KindGridUpdated, app.KindDeviceMoved,
+		app.KindDeviceAdded, app.KindSiteImported, app.KindContactsUpdated, app.KindBackgroundSet:
+	default:
+		return
+	}
+	s := p.c.deps.Inventory.Site()
+	if p.tree == nil || s == nil || s == p.site {
+		return
+	}
+	p.site = s
+	p.filter()
+	if p.selected != "" {
+		p.showDetail(p.selected)
+	} else {
+		p.showSummary()
+	}
+}
+
 // filter rebuilds the tree from the search text: only matching leaves, only non-empty
 // branches, all opened while searching.
 func (p *inventoryPanel) filter() {

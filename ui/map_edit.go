@@ -77,6 +77,10 @@ func (p *mapPanel) runEdit(edit func(context.Context, *app.Operator) error) {
 				p.m.r.draft = mapDraft{}
 				p.m.r.invalidate()
 				p.m.redrawAll()
+				if unchanged(err) {
+					p.c.showNothingChanged()
+					return
+				}
 				p.c.showError(err)
 			})
 		}
@@ -136,10 +140,24 @@ func (p *mapPanel) editGridDialog(g app.Grid, isNew bool) {
 	name.SetText(g.Name)
 	nameEn := widget.NewEntry()
 	nameEn.SetText(g.NameEn)
-	worker := widget.NewEntry()
+	// The site's grid workers are offered (one may cover two grids); a new one is typed.
+	phones := map[string]string{}
+	var workers []string
+	for _, o := range p.site.Grids {
+		if o.Worker.Name != "" && phones[o.Worker.Name] == "" {
+			workers = append(workers, o.Worker.Name)
+			phones[o.Worker.Name] = o.Worker.Phone
+		}
+	}
+	worker := widget.NewSelectEntry(workers)
 	worker.SetText(g.Worker.Name)
 	phone := widget.NewEntry()
 	phone.SetText(g.Worker.Phone)
+	worker.OnChanged = func(name string) {
+		if ph, ok := phones[name]; ok {
+			phone.SetText(ph) // a worker chosen from the list comes with their phone
+		}
+	}
 	color := widget.NewSelectEntry(gridColors)
 	color.SetText(g.Color)
 	items := []*widget.FormItem{}
@@ -240,6 +258,10 @@ func (p *mapPanel) backgroundDialog() {
 	if cur != nil {
 		opacity.SetValue(cur.Alpha())
 	}
+	// The slider shows the saved opacity on its steps (and the default when none is saved):
+	// only a move of the slider changes what is saved.
+	opacityMoved := false
+	opacity.OnChanged = func(float64) { opacityMoved = true }
 	choose := widget.NewButtonWithIcon(T("Choose picture…"), theme.FolderOpenIcon(), func() {
 		fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 			if err != nil || rc == nil {
@@ -286,7 +308,7 @@ func (p *mapPanel) backgroundDialog() {
 		for i := range fields {
 			var v [4]float64
 			for k, e := range fields[i] {
-				x, err := strconv.ParseFloat(strings.TrimSpace(e.Text), 64)
+				x, err := strconv.ParseFloat(app.PlainASCII(e.Text), 64)
 				if err != nil {
 					p.c.showError(app.Errorf(app.CodeInvalid, "The reference points must be numbers"))
 					return
@@ -295,7 +317,9 @@ func (p *mapPanel) backgroundDialog() {
 			}
 			bg.Refs[i] = app.RefPair{Pixel: app.Point{X: v[0], Y: v[1]}, Site: app.Point{X: v[2], Y: v[3]}}
 		}
-		bg.Opacity = opacity.Value
+		if opacityMoved || cur == nil {
+			bg.Opacity = opacity.Value
+		}
 		p.saveBackground(bg, fileName, data)
 	}
 	var d dialog.Dialog

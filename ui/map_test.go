@@ -426,9 +426,12 @@ func TestAdminDrawsANewGrid(t *testing.T) {
 	e.tap(app.Point{X: 300, Y: 250}) // closes it
 	require.NotNil(t, e.c.win.Canvas().Overlays().Top(), "asks for its name and worker")
 	form := e.c.win.Canvas().Overlays().Top()
-	var entries []*widget.Entry
+	var entries []fyne.Focusable // the worker and the colour are picked from lists or typed
 	walk(form, func(o fyne.CanvasObject) {
-		if en, ok := o.(*widget.Entry); ok {
+		switch en := o.(type) {
+		case *widget.Entry:
+			entries = append(entries, en)
+		case *widget.SelectEntry:
 			entries = append(entries, en)
 		}
 	})

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,15 +45,18 @@ type planEditor struct {
 	save                                 *widget.Button
 }
 
-// picker is a set of check boxes laid out in columns.
+// picker is a set of check boxes laid out in columns. It keeps the order of the values it
+// was given (a plan's roles, a step's supplies): saving a picker nobody touched hands back
+// the saved list as it was, not re-sorted into the options' order.
 type picker struct {
 	content fyne.CanvasObject
 	checks  []*widget.Check
 	values  []string
+	initial []string
 }
 
 func newPicker(cols int, labels, values, selected []string) *picker {
-	pk := &picker{values: values}
+	pk := &picker{values: values, initial: selected}
 	on := map[string]bool{}
 	for _, v := range selected {
 		on[v] = true
@@ -69,11 +72,21 @@ func newPicker(cols int, labels, values, selected []string) *picker {
 	return pk
 }
 
-// Selected returns the values checked, in option order.
+// Selected returns the values checked: those it was given that are still checked, in
+// their order, then those checked since, in option order.
 func (pk *picker) Selected() []string {
-	var out []string
+	checked := map[string]bool{}
 	for i, c := range pk.checks {
-		if c.Checked {
+		checked[pk.values[i]] = c.Checked
+	}
+	var out []string
+	for _, v := range pk.initial {
+		if checked[v] && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for i, c := range pk.checks {
+		if c.Checked && !slices.Contains(out, pk.values[i]) {
 			out = append(out, pk.values[i])
 		}
 	}
@@ -198,15 +211,27 @@ func at(list []string, i int) string {
 	return ""
 }
 
-// currentRoles are the roles ticked and typed in the editor.
+// currentRoles are the roles ticked and typed in the editor: the plan's roles still there,
+// in their saved order, then the new ones.
 func (e *planEditor) currentRoles() []app.TeamRole {
-	var out []app.TeamRole
+	var now []app.TeamRole
 	for _, r := range e.roles.Selected() {
-		out = append(out, app.TeamRole(r))
+		now = append(now, app.TeamRole(r))
 	}
 	for _, r := range strings.Split(e.otherRoles.Text, ",") {
 		if r = strings.TrimSpace(r); r != "" {
-			out = append(out, app.TeamRole(r))
+			now = append(now, app.TeamRole(r))
+		}
+	}
+	var out []app.TeamRole
+	for _, r := range e.pl.Roles {
+		if slices.Contains(now, r) && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	for _, r := range now {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
 		}
 	}
 	return out
@@ -295,7 +320,7 @@ func limitText(d time.Duration) string {
 
 // parseLimit reads a time limit: "5m", "90s", "1h30m", or a number of minutes; empty: none.
 func parseLimit(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
+	s = app.PlainASCII(s) // "1。5" from pinyin's Chinese mode is 1.5
 	if s == "" {
 		return 0, nil
 	}
@@ -492,11 +517,10 @@ func (e *planEditor) collect() app.Plan {
 	pl.ID = strings.TrimSpace(e.id.Text)
 	pl.Name, pl.NameEn = strings.TrimSpace(e.name.Text), strings.TrimSpace(e.nameEn.Text)
 	pl.Summary, pl.SummaryEn = strings.TrimSpace(e.summary.Text), strings.TrimSpace(e.summaryEn.Text)
-	if k := e.level.SelectedIndex(); k >= 0 {
-		pl.DefaultLevel = app.Levels[k]
+	if k := e.level.SelectedIndex(); k >= 0 && app.Levels[k] != pl.StartLevel() {
+		pl.DefaultLevel = app.Levels[k] // unset stays unset while it shows the default
 	}
 	pl.AlarmKinds = e.kinds.Selected()
-	sort.Strings(pl.AlarmKinds)
 	pl.Roles = e.currentRoles()
 	pl.Levels, pl.LevelsEn = nil, nil
 	zh, en := false, false
@@ -533,6 +557,11 @@ func (e *planEditor) submit() {
 		}
 		fyne.Do(func() {
 			e.save.Enable()
+			if unchanged(err) {
+				e.d.Hide()
+				e.p.c.showNothingChanged()
+				return
+			}
 			if err != nil {
 				dialog.ShowError(errors.New(T("The plan was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), e.p.c.win)
 				return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -119,6 +120,10 @@ func (t *contactsTab) save(list []app.Contact, done func()) {
 		defer cancel()
 		err := t.c.deps.Contacts.Save(ctx, op, list)
 		fyne.Do(func() {
+			if unchanged(err) {
+				t.c.showNothingChanged()
+				return
+			}
 			if err != nil {
 				t.c.showError(err)
 				return
@@ -416,6 +421,16 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 	y := textEntry(strconv.FormatFloat(sp.Position.Y, 'f', -1, 64), "y")
 	keeper := textEntry(sp.Keeper, T("Who holds the key"))
 	phone := textEntry(sp.Phone, T("Phone"))
+	site := t.c.deps.Inventory.Site()
+	building := newBuildingPicker(site, sp.Building)
+	// A building chosen for a point without a position puts it there (its middle).
+	building.Select.OnChanged = func(string) {
+		if b, ok := building.Building(site); ok && app.PlainASCII(x.Text)+app.PlainASCII(y.Text) == "00" {
+			c := b.Footprint.Centroid()
+			x.SetText(strconv.FormatFloat(math.Round(c.X*10)/10, 'f', -1, 64))
+			y.SetText(strconv.FormatFloat(math.Round(c.Y*10)/10, 'f', -1, 64))
+		}
+	}
 
 	kindLabels := make([]string, len(app.SupplyKinds))
 	for i, k := range app.SupplyKinds {
@@ -467,6 +482,7 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 	form := widget.NewForm(
 		widget.NewFormItem(T("Supply point ID"), id),
 		widget.NewFormItem(T("Name"), container.NewGridWithColumns(2, name, nameEn)),
+		widget.NewFormItem(T("Building"), building.Select),
 		widget.NewFormItem(T("Location"), container.NewGridWithColumns(2, loc, locEn)),
 		widget.NewFormItem(T("Position on the plan (m)"), container.NewGridWithColumns(2, x, y)),
 		widget.NewFormItem(T("Key holder"), container.NewGridWithColumns(2, keeper, phone)),
@@ -478,9 +494,10 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 		next.Name, next.NameEn = strings.TrimSpace(name.Text), strings.TrimSpace(nameEn.Text)
 		next.Location, next.LocationEn = strings.TrimSpace(loc.Text), strings.TrimSpace(locEn.Text)
 		next.Keeper, next.Phone = strings.TrimSpace(keeper.Text), strings.TrimSpace(phone.Text)
+		next.Building = building.ID()
 		var bad []string
 		num := func(e *widget.Entry, what string) float64 {
-			v, err := strconv.ParseFloat(strings.TrimSpace(e.Text), 64)
+			v, err := strconv.ParseFloat(app.PlainASCII(e.Text), 64)
 			if err != nil {
 				bad = append(bad, T("{{.Value}} is not a number ({{.What}})", map[string]any{"Value": e.Text, "What": what}))
 			}
@@ -499,7 +516,7 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 			it.Name = strings.TrimSpace(r.name.Text)
 			it.Quantity = int(num(r.qty, T("Quantity")))
 			it.Minimum = int(num(r.min, T("Minimum")))
-			it.Expiry = strings.TrimSpace(r.expiry.Text)
+			it.Expiry = app.PlainASCII(r.expiry.Text) // 2027－12－31 as pinyin may type it
 			next.Items = append(next.Items, it)
 		}
 		if len(bad) > 0 {
@@ -514,6 +531,12 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 			defer cancel()
 			saved, err := t.c.deps.Supplies.Save(ctx, op, next)
 			fyne.Do(func() {
+				if unchanged(err) {
+					t.selected = prev
+					d.Hide()
+					t.c.showNothingChanged()
+					return
+				}
 				if err != nil && saved.ID == "" {
 					t.selected = prev
 					dialog.ShowError(errors.New(T("The supply point was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), t.c.win)

@@ -46,7 +46,7 @@ func languageSelect(c *Console, onError func()) *widget.Select {
 			if op := c.Operator(); op != nil {
 				cfg := c.deps.Settings.Get()
 				cfg.Language = code
-				if err := c.deps.Settings.Update(context.Background(), op, cfg); err != nil {
+				if err := c.deps.Settings.Update(context.Background(), op, cfg); err != nil && !unchanged(err) {
 					c.showError(err)
 					onError()
 					return
@@ -78,7 +78,7 @@ func newSettingsPanel(c *Console) panelView {
 		if v == T("Light") {
 			next.Theme = "light"
 		}
-		if err := c.deps.Settings.Update(context.Background(), op, next); err != nil {
+		if err := c.deps.Settings.Update(context.Background(), op, next); err != nil && !unchanged(err) {
 			c.showError(err)
 			return
 		}
@@ -193,7 +193,10 @@ func newBrokerSettings(c *Console, op *app.Operator) fyne.CanvasObject {
 		if embedded && c.deps.Settings.Get().Broker.Embedded == nil {
 			next.Broker.Embedded = nil // keep the default implicit
 		}
-		if err := c.deps.Settings.Update(context.Background(), op, next); err != nil {
+		if err := c.deps.Settings.Update(context.Background(), op, next); unchanged(err) {
+			msg.Text = T("Nothing changed")
+			msg.Color = themeColor(colorMuted)
+		} else if err != nil {
 			msg.Text = ErrText(err)
 			msg.Color = themeColor(colorP1)
 		} else {

@@ -41,15 +41,19 @@ func newAnalyticsSettings(c *Console, op *app.Operator) *analyticsSettings {
 	budget.SetText(strconv.FormatFloat(c.deps.Settings.Get().Analytics.Budget(), 'f', -1, 64))
 	msg := canvas.NewText("", themeColor(colorMuted))
 	save := widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
-		v, err := strconv.ParseFloat(strings.TrimSpace(budget.Text), 64)
+		v, err := strconv.ParseFloat(app.PlainASCII(budget.Text), 64) // 1。5 as pinyin types it
 		if err != nil || v <= 0 {
 			msg.Text, msg.Color = T("Give the budget in cores, e.g. 1.5"), themeColor(colorP1)
 			msg.Refresh()
 			return
 		}
 		next := c.deps.Settings.Get()
-		next.Analytics.CPUBudget = v
-		if err := c.deps.Settings.Update(context.Background(), op, next); err != nil {
+		if v != next.Analytics.Budget() { // the default shown and saved back stays the default
+			next.Analytics.CPUBudget = v
+		}
+		if err := c.deps.Settings.Update(context.Background(), op, next); unchanged(err) {
+			msg.Text, msg.Color = T("Nothing changed"), themeColor(colorMuted)
+		} else if err != nil {
 			msg.Text, msg.Color = ErrText(err), themeColor(colorP1)
 		} else {
 			msg.Text, msg.Color = T("Saved"), themeColor(colorOK)

@@ -80,7 +80,6 @@ func newSignIn(c *Console) *signIn {
 	box := container.NewStack(card, container.New(layout.NewCustomPaddedLayout(24, 24, 32, 32), form))
 	sized := container.New(&fixedWidth{w: 440}, box)
 	s.content = container.NewCenter(sized)
-	c.win.Canvas().Focus(s.user)
 	return s
 }
 

@@ -762,6 +762,12 @@ func (w *wallPanel) OnEntry(e app.Entry) {
 			for _, c := range w.c.deps.Inventory.Site().Cameras {
 				if cur, ok := w.cams[c.ID]; ok && c.ID == strings.TrimPrefix(e.Subject, "camera:") {
 					*cur = c // the tiles hold this pointer
+					for _, t := range w.tiles {
+						if t.cam == cur && t.name.Text != cur.Display(english()) {
+							t.name.Text = cur.Display(english()) // renamed
+							t.name.Refresh()
+						}
+					}
 				}
 			}
 		})
