@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -82,7 +81,7 @@ func StartBroker(cfg BrokerConfig, h Handler, kindOf KindOf, health *app.Health)
 	}
 	tcp := listeners.NewTCP(listeners.Config{ID: "devices", Address: cfg.Listen})
 	if err := srv.AddListener(tcp); err != nil {
-		return nil, fmt.Errorf("the device broker cannot listen on %s: %w", cfg.Listen, err)
+		return nil, app.Errorf(app.CodeUnavailable, "The device broker cannot listen on {{.Address}}", "Address", cfg.Listen).Wrap(err)
 	}
 	go func() {
 		if err := srv.Serve(); err != nil {
