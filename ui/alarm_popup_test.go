@@ -84,7 +84,13 @@ func TestABurstGivesOnePopupWithAQueue(t *testing.T) {
 	for _, d := range devices {
 		ids = append(ids, raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "smoke", DeviceID: d, GridID: "g1"}).ID)
 	}
-	require.Eventually(t, func() bool { return len(p.queue) == 6 }, wait, 10*time.Millisecond, "six alarms queue")
+	// Wait for the state checked below: six queued and the pop-up showing one of them (the
+	// queue fills before the pop-up is drawn).
+	require.Eventually(t, func() bool {
+		ok := false
+		fyne.DoAndWait(func() { ok = len(p.queue) == 6 && len(p.layer.Objects) > 0 && p.cur != 0 })
+		return ok
+	}, wait, 10*time.Millisecond, "six alarms queue")
 	assert.Len(t, p.layer.Objects, 1, "one pop-up")
 	assert.Nil(t, c.win.Canvas().Overlays().Top(), "no pile of windows")
 	first := p.cur
