@@ -200,6 +200,11 @@ func (inv *Inventory) UpdateCamera(ctx context.Context, op *Operator, c Camera) 
 	if err := Authorize(op, ActEditSite); err != nil {
 		return err
 	}
+	return inv.saveCamera(ctx, op.Username, c)
+}
+
+// saveCamera changes a camera, journaled as actor's change.
+func (inv *Inventory) saveCamera(ctx context.Context, actor string, c Camera) error {
 	s := inv.Site()
 	if s == nil {
 		return Errorf(CodeUnavailable, "No site is set up yet")
@@ -218,7 +223,7 @@ func (inv *Inventory) UpdateCamera(ctx context.Context, op *Operator, c Camera) 
 	}
 	shown := c
 	shown.MainURL, shown.SubURL = RedactURL(c.MainURL), RedactURL(c.SubURL)
-	e, err := inv.store.UpdateCamera(ctx, c, NewEntry(KindCameraUpdated, SubjectCamera(c.ID), op.Username, shown))
+	e, err := inv.store.UpdateCamera(ctx, c, NewEntry(KindCameraUpdated, SubjectCamera(c.ID), actor, shown))
 	if err != nil {
 		return err
 	}
