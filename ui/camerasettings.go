@@ -60,7 +60,7 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 		testing.Start()
 		go func() {
 			r := c.deps.Probe(context.Background(), url)
-			fyne.Do(func() {
+			c.onUI(func() {
 				testing.Stop()
 				testing.Hide()
 				result.SetText(probeText(r))

@@ -378,7 +378,7 @@ func (e *drillEditor) submit() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_, err := e.p.c.deps.Drills.Save(ctx, op, sc)
-		fyne.Do(func() {
+		e.p.c.onUI(func() {
 			e.save.Enable()
 			if err != nil {
 				dialog.ShowError(errors.New(T("The drill scenario was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), e.p.c.win)

@@ -531,7 +531,7 @@ func (e *planEditor) submit() {
 		} else {
 			_, err = e.p.c.deps.Plans.Update(ctx, op, pl)
 		}
-		fyne.Do(func() {
+		e.p.c.onUI(func() {
 			e.save.Enable()
 			if err != nil {
 				dialog.ShowError(errors.New(T("The plan was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), e.p.c.win)

@@ -118,7 +118,7 @@ func (t *contactsTab) save(list []app.Contact, done func()) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		err := t.c.deps.Contacts.Save(ctx, op, list)
-		fyne.Do(func() {
+		t.c.onUI(func() {
 			if err != nil {
 				t.c.showError(err)
 				return
@@ -397,7 +397,7 @@ func (t *suppliesTab) run(action func(context.Context, *app.Operator) error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := action(ctx, op); err != nil {
-			fyne.Do(func() { t.c.showError(err) })
+			t.c.onUI(func() { t.c.showError(err) })
 		}
 	}()
 }
@@ -513,7 +513,7 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			saved, err := t.c.deps.Supplies.Save(ctx, op, next)
-			fyne.Do(func() {
+			t.c.onUI(func() {
 				if err != nil && saved.ID == "" {
 					t.selected = prev
 					dialog.ShowError(errors.New(T("The supply point was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), t.c.win)
