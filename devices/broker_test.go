@@ -150,14 +150,14 @@ func TestExternalMosquittoWithoutLossAcrossARestart(t *testing.T) {
 	c := client()
 	select {
 	case <-c.Ready():
-	case <-time.After(10 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("the console did not subscribe")
 	}
 	pub := publisher(t, url, "sim-smoke")
 	// The console's persistent subscription must exist before it goes away.
 	tok := pub.Publish("watchpost/demo/smoke-b03-u2-12/heartbeat", 1, false, heartbeat(0))
-	require.True(t, tok.WaitTimeout(5*time.Second))
-	require.Eventually(t, func() bool { return seqsIn(t, e.store)[0] }, 10*time.Second, 20*time.Millisecond)
+	require.True(t, tok.WaitTimeout(15*time.Second))
+	require.Eventually(t, func() bool { return seqsIn(t, e.store)[0] }, 15*time.Second, 20*time.Millisecond)
 
 	// Mosquitto as an independent publisher of the contract.
 	out, err := exec.Command("mosquitto_pub", "-L", strings.Replace(url, "tcp://", "mqtt://"+user+":"+password+"@", 1)+"/watchpost/demo/sos-playground/event",
@@ -168,7 +168,7 @@ func TestExternalMosquittoWithoutLossAcrossARestart(t *testing.T) {
 	c.Close() // the console goes away; devices keep publishing
 	for i := 1; i <= 200; i++ {
 		tok := pub.Publish("watchpost/demo/smoke-b03-u2-12/heartbeat", 1, false, heartbeat(i))
-		require.True(t, tok.WaitTimeout(5*time.Second))
+		require.True(t, tok.WaitTimeout(15*time.Second))
 		require.NoError(t, tok.Error())
 	}
 	c = client() // back, with the same persistent session
@@ -213,7 +213,7 @@ func TestKillMinus9LosesNoAcknowledgedMessage(t *testing.T) {
 			defer wg.Done()
 			c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(fmt.Sprintf("pub-%d", p)).
 				SetUsername(user).SetPassword(password).SetAutoReconnect(false))
-			if tok := c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+			if tok := c.Connect(); !tok.WaitTimeout(15*time.Second) || tok.Error() != nil {
 				return
 			}
 			for i := 0; ; i++ {
@@ -224,8 +224,8 @@ func TestKillMinus9LosesNoAcknowledgedMessage(t *testing.T) {
 				}
 				seq := p*1_000_000 + i
 				tok := c.Publish("watchpost/demo/smoke-b03-u2-12/heartbeat", 1, false, heartbeat(seq))
-				if !tok.WaitTimeout(2*time.Second) || tok.Error() != nil {
-					return // the broker died
+				if !tok.WaitTimeout(15*time.Second) || tok.Error() != nil {
+					return // the broker died (the kill ends the wait at once: the connection drops)
 				}
 				mu.Lock()
 				acked[seq] = true
