@@ -84,11 +84,12 @@ package: deps
 # Screenshots of the real window under Xvfb, in Chinese and in English, for the README.
 screenshots: build deps-test
 	@set -e; data=$$(mktemp -d); cfg=$$(mktemp -d); \
-	Xvfb :97 -screen 0 1600x900x24 >/dev/null 2>&1 & xvfb=$$!; sleep 1; \
+	Xvfb -displayfd 3 -screen 0 1600x900x24 -nolisten tcp 3>$$cfg/display >/dev/null 2>&1 & xvfb=$$!; \
+	while [ ! -s $$cfg/display ]; do kill -0 $$xvfb || exit 1; sleep 0.1; done; d=:$$(head -1 $$cfg/display); \
 	for lang in zh-CN en; do \
 		rm -rf $$data/*; echo "{\"language\": \"$$lang\"}" > $$cfg/config.json; \
-		DISPLAY=:97 ./$(BIN) --data $$data --config $$cfg/config.json >/dev/null 2>&1 & pid=$$!; \
-		sleep 14; DISPLAY=:97 import -window root docs/screenshot-$$lang.png; \
+		DISPLAY=$$d ./$(BIN) --data $$data --config $$cfg/config.json >/dev/null 2>&1 & pid=$$!; \
+		sleep 14; DISPLAY=$$d import -window root docs/screenshot-$$lang.png; \
 		kill $$pid; wait $$pid || true; echo "docs/screenshot-$$lang.png"; \
 	done; kill $$xvfb; rm -rf $$data $$cfg
 

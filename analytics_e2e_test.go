@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -116,9 +115,6 @@ func eventToAlarm(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := l.Addr().String()
-	l.Close()
 	const start = 46.0
 	var labels struct {
 		Step float64 `json:"lawn_entry_wide"`
@@ -131,7 +127,7 @@ func eventToAlarm(b *testing.B) {
 		b.Fatalf("labels: %v", err)
 	}
 	stepOn := labels.Step
-	srv, err := sim.Start(sim.Config{Address: addr, Log: quiet, Cameras: []sim.Camera{{ID: "cam-gate-s", Name: "南门全景", Start: start}}})
+	srv, err := sim.Start(sim.Config{Address: "127.0.0.1:0", Log: quiet, Cameras: []sim.Camera{{ID: "cam-gate-s", Name: "南门全景", Start: start}}})
 	if err != nil {
 		b.Fatal(err)
 	}

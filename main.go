@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -49,6 +50,7 @@ const usage = `Watchpost (守望): the command center of a residential community
 
 Usage:
   watchpost [--data DIR] [--config FILE] [--headless]   open the console (or run without a window)
+            [--no-sim | --sim-listen ADDR]              the demo's simulators: off, or its cameras on ADDR
   watchpost site     [--data DIR] [--json]              the site: grids, buildings, cameras, devices
   watchpost site export --geojson FILE [--data DIR]     the site plan as GeoJSON (camera passwords hidden)
   watchpost site import FILE --operator NAME [--data DIR]
@@ -104,7 +106,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	dataDir := fs.String("data", "", "data directory (database, logs, recordings); default the user data directory")
 	configFile := fs.String("config", "", "configuration file; default config.json in the data directory")
 	headless := fs.Bool("headless", false, "run everything but the window; stop with SIGINT or SIGTERM")
-	noSim := fs.Bool("no-sim", false, "demo site: do not start the built-in camera simulator")
+	noSim := fs.Bool("no-sim", false, "demo site: do not start the built-in camera and device simulators")
+	simListen := fs.String("sim-listen", defaultSimListen, "demo site: where the built-in camera simulator listens (port 0: any free port); the demo's cameras follow it")
 	showVersion := fs.Bool("version", false, "print the version")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -126,11 +129,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "watchpost: no display to open the console on (DISPLAY is not set). Run it on a desktop, under Xvfb (DISPLAY=:99), or with --headless.")
 		return exitUsage
 	}
-	return runConsole(*dataDir, *configFile, *headless, !*noSim, stderr)
+	if _, port, err := net.SplitHostPort(*simListen); err != nil || !isPort(port) {
+		fmt.Fprintf(stderr, "watchpost: --sim-listen %q: give a host and a port, e.g. 127.0.0.1:8555 (port 0: any free port)\n", *simListen)
+		return exitUsage
+	}
+	demoSim := ""
+	if !*noSim {
+		demoSim = *simListen
+	}
+	return runConsole(*dataDir, *configFile, *headless, demoSim, stderr)
 }
 
-// runConsole starts the site engine and, unless headless, the window.
-func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Writer) int {
+// runConsole starts the site engine and, unless headless, the window. On the demo site the
+// built-in simulators run unless simListen is empty; the camera simulator listens there.
+func runConsole(dataDir, configFile string, headless bool, simListen string, stderr io.Writer) int {
+	demoSim := simListen != ""
 	dir, err := prepareDataDir(dataDir)
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost:", err)
@@ -202,11 +215,15 @@ func runConsole(dataDir, configFile string, headless, demoSim bool, stderr io.Wr
 			stops[i]()
 		}
 	}()
-	site := inv.Site()
-	if site.Demo && demoSim {
-		// The demo community's cameras are simulated in this process.
-		stops = append(stops, startDemoCameras(site, log))
+	if inv.Site().Demo && demoSim {
+		// The demo community's cameras are simulated in this process (main_demo.go).
+		stop, err := startDemoCameras(ctx, inv, simListen, log)
+		if err != nil {
+			return fail(exitFailure, err)
+		}
+		stops = append(stops, stop)
 	}
+	site := inv.Site()
 	devicePath, stopDevices, err := startDevices(ctx, cfg, site, st, inv, desk, rec, health, demoSim, log)
 	if err != nil {
 		return fail(exitFailure, err)
@@ -508,32 +525,6 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--since %q: give a time (2026-11-28T08:00:00+08:00), a date (2026-11-28) or a duration (24h)", s)
 }
 
-// startDemoCameras serves the demo site's cameras from the simulator at the addresses the
-// site names (rtsp://127.0.0.1:8554/<id>/main and /sub). When something already listens
-// there (a `watchpost sim --demo` of its own), that one is used.
-func startDemoCameras(site *app.Site, log *slog.Logger) func() {
-	s, err := sim.Start(sim.Config{Cameras: simCameras(site), Log: log})
-	if err != nil {
-		log.Warn("demo cameras not simulated here", "err", err)
-		return func() {}
-	}
-	log.Info("demo cameras simulated", "address", "127.0.0.1:8554", "cameras", len(site.Cameras))
-	return s.Close
-}
-
-// demoFootageStart is where the demo's south gate camera starts in its footage (seconds):
-// its analysis learns the scene for the first minute, and someone steps on its lawn about
-// 72 s after the start, then every 80 s loop of the footage.
-var demoFootageStart = map[string]float64{"cam-gate-s": 58}
-
-func simCameras(site *app.Site) []sim.Camera {
-	out := make([]sim.Camera, len(site.Cameras))
-	for i, c := range site.Cameras {
-		out[i] = sim.Camera{ID: c.ID, Name: c.Name, Variant: i, Start: demoFootageStart[c.ID]}
-	}
-	return out
-}
-
 // runSim serves simulated cameras until interrupted.
 func runSim(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("watchpost sim", flag.ContinueOnError)
@@ -689,7 +680,7 @@ func startDevices(ctx context.Context, cfg app.Config, site *app.Site, st *store
 		}
 		stops = append(stops, func() { br.Close() })
 		if site.Demo && demoSim {
-			sim, err := devices.StartSim(devices.SimConfig{Broker: "tcp://" + b.ListenAddr(), Username: user, Password: password,
+			sim, err := devices.StartSim(devices.SimConfig{Broker: "tcp://" + br.Addr(), Username: user, Password: password,
 				Site: siteID, Devices: site.Devices, Log: log})
 			if err != nil {
 				log.Warn("demo devices not simulated", "err", err)

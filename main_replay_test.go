@@ -22,18 +22,24 @@ func TestReplayCommandPrintsTheStateAtAnInstant(t *testing.T) {
 	place := g.place
 	a, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, Cause: "烟感报警 smoke", Position: &place})
 	require.NoError(t, err)
-	time.Sleep(1100 * time.Millisecond) // instants a second apart, as --at reads them
-	_, err = g.desk.Acknowledge(ctx, recDuty, a.ID, "on my way")
+	moveOn(t, a.RaisedAt) // each action at an instant of its own, so that a probe stands between two
+	acked, err := g.desk.Acknowledge(ctx, recDuty, a.ID, "on my way")
 	require.NoError(t, err)
-	time.Sleep(1100 * time.Millisecond)
+	moveOn(t, acked.Ack.At)
 	in, err := g.incidents.Open(ctx, recCommander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
 	require.NoError(t, err)
-	time.Sleep(1100 * time.Millisecond)
-	_, err = g.incidents.Tick(ctx, recCommander, in.ID, "verify", "")
+	moveOn(t, in.OpenedAt)
+	ticked, err := g.incidents.Tick(ctx, recCommander, in.ID, "verify", "")
 	require.NoError(t, err)
-	time.Sleep(1100 * time.Millisecond)
-	_, err = g.incidents.Close(ctx, recCommander, in.ID, app.CloseRequest{Summary: "false alarm: burnt toast", Outcome: app.OutcomeFalse, Alarms: app.AlarmsResolve})
+	tickedAt := ticked.ProgressOf("verify").At
+	moveOn(t, tickedAt)
+	closed, err := g.incidents.Close(ctx, recCommander, in.ID, app.CloseRequest{Summary: "false alarm: burnt toast", Outcome: app.OutcomeFalse, Alarms: app.AlarmsResolve})
 	require.NoError(t, err)
+	// The probes stand halfway between two actions, whatever time each took on a busy machine.
+	between := func(from, to time.Time) string {
+		require.True(t, from.Before(to), "%v before %v", from, to)
+		return from.Add(to.Sub(from) / 2).Format(time.RFC3339Nano)
+	}
 
 	at := func(when string) replayJSON {
 		t.Helper()
@@ -50,26 +56,26 @@ func TestReplayCommandPrintsTheStateAtAnInstant(t *testing.T) {
 	}
 
 	// Just after the alarm: new, no incident yet, the alarm on the desk.
-	r := at(a.RaisedAt.Add(300 * time.Millisecond).Format(time.RFC3339Nano))
+	r := at(between(a.RaisedAt, acked.Ack.At))
 	assert.Equal(t, app.AlarmNew, alarmState(r))
 	assert.Nil(t, r.Incident, "not opened yet")
 	require.Len(t, r.Desk, 1)
 	assert.Equal(t, a.ID, r.Desk[0].ID)
 
 	// After the acknowledgment: acknowledged by the duty operator.
-	r = at(a.RaisedAt.Add(1500 * time.Millisecond).Format(time.RFC3339Nano))
+	r = at(between(acked.Ack.At, in.OpenedAt))
 	assert.Equal(t, app.AlarmAcknowledged, alarmState(r))
 	require.NotNil(t, r.Alarms[0].Ack)
 	assert.Equal(t, "duty", r.Alarms[0].Ack.By)
 	assert.Nil(t, r.Incident)
 
 	// Opened, nothing ticked yet; then "verify" done by the commander.
-	r = at(in.OpenedAt.Add(300 * time.Millisecond).Format(time.RFC3339Nano))
+	r = at(between(in.OpenedAt, tickedAt))
 	require.NotNil(t, r.Incident)
 	assert.Equal(t, "open", r.Incident.State)
 	assert.Zero(t, r.Incident.Done)
 	assert.Positive(t, r.Incident.Total)
-	r = at(in.OpenedAt.Add(1500 * time.Millisecond).Format(time.RFC3339Nano))
+	r = at(between(tickedAt, closed.ClosedAt))
 	assert.Equal(t, 1, r.Incident.Done)
 	var verify replayStep
 	for _, s := range r.Incident.Checklist {
@@ -94,4 +100,11 @@ func TestReplayCommandPrintsTheStateAtAnInstant(t *testing.T) {
 	_, errOut, code = cli(t, nil, "replay", fmt.Sprintf("incident:%d", in.ID), "--at", "yesterday-ish", "--data", g.dir)
 	assert.Equal(t, exitUsage, code)
 	assert.NotEmpty(t, errOut)
+}
+
+// moveOn waits until the clock has moved on from an action's instant by more than the
+// journal's resolution, so that the next action's instant is another one.
+func moveOn(t *testing.T, from time.Time) {
+	t.Helper()
+	require.Eventually(t, func() bool { return time.Since(from) > 20*time.Millisecond }, 15*time.Second, time.Millisecond)
 }

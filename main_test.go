@@ -8,14 +8,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite"
@@ -61,17 +64,32 @@ func cli(t *testing.T, env []string, args ...string) (stdout, stderr string, cod
 	return o.String(), e.String(), code
 }
 
-// startHeadless starts `watchpost --headless` and waits until it has started.
+// startHeadless starts `watchpost --headless` and waits until it has started. Its embedded
+// broker and the demo's camera simulator listen on ports the system chooses (a Mosquitto or
+// a camera server of the host on 1883 or 8554 is never mistaken for them): the broker
+// through config.json in the data directory (written unless the test wrote one), the
+// simulator through --sim-listen. The test fails unless both really started there: the
+// broker takes the demo's credentials, the simulator describes the demo's cameras, and the
+// site's cameras point at it.
 func startHeadless(t *testing.T, data string, extra ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"--headless", "--data", data}, extra...)...)
+	cfg := filepath.Join(data, "config.json")
+	if _, err := os.Stat(cfg); os.IsNotExist(err) {
+		require.NoError(t, os.WriteFile(cfg, []byte(`{"broker":{"listen":"127.0.0.1:0"}}`), 0o600))
+	}
+	noSim := slices.Contains(extra, "--no-sim")
+	args := append([]string{"--headless", "--data", data}, extra...)
+	if !noSim && !slices.Contains(extra, "--sim-listen") {
+		args = append(args, "--sim-listen", "127.0.0.1:0")
+	}
+	cmd := exec.Command(binary, args...)
 	pr, pw, err := os.Pipe()
 	require.NoError(t, err)
 	cmd.Stderr = pw
 	require.NoError(t, cmd.Start())
 	pw.Close()
 	log := &bytes.Buffer{}
-	started := make(chan bool, 1)
+	started := make(chan string, 1) // the log up to "watchpost started"; "" if it exited before
 	go func() {
 		sc := bufio.NewScanner(pr)
 		ok := false
@@ -79,21 +97,107 @@ func startHeadless(t *testing.T, data string, extra ...string) (*exec.Cmd, *byte
 			log.WriteString(sc.Text() + "\n")
 			if !ok && strings.Contains(sc.Text(), "watchpost started") {
 				ok = true
-				started <- true
+				started <- log.String()
 			}
 		}
 		if !ok {
-			started <- false
+			started <- ""
 		}
 	}()
+	var startLog string
 	select {
-	case ok := <-started:
-		require.True(t, ok, "watchpost exited before starting:\n%s", log)
+	case startLog = <-started:
+		require.NotEmpty(t, startLog, "watchpost exited before starting:\n%s", log)
 	case <-time.After(60 * time.Second):
 		cmd.Process.Kill()
 		t.Fatalf("watchpost did not start within a minute:\n%s", log)
 	}
+	fail := func(format string, args ...any) {
+		t.Helper()
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf(format+"\n%s", append(args, startLog)...)
+	}
+	broker := logged(startLog, "device broker listening", "address")
+	if broker == "" {
+		fail("the embedded broker did not start")
+	}
+	if err := mqttConnects(broker); err != nil {
+		fail("the embedded broker does not answer on %s: %v", broker, err)
+	}
+	if noSim {
+		return cmd, log
+	}
+	cameras := logged(startLog, "demo cameras simulated", "address")
+	if cameras == "" {
+		fail("the demo's camera simulator did not start")
+	}
+	out, errOut, code := cli(t, nil, "site", "--json", "--data", data)
+	require.Equal(t, 0, code, errOut)
+	var site app.Site
+	require.NoError(t, json.Unmarshal([]byte(out), &site))
+	require.NotEmpty(t, site.Cameras)
+	for _, c := range site.Cameras {
+		if c.SubURL != "rtsp://"+cameras+"/"+c.ID+"/sub" {
+			fail("camera %s is not on the simulator at %s: %s", c.ID, cameras, c.SubURL)
+		}
+	}
+	if err := rtspDescribes(site.Cameras[0].SubURL); err != nil {
+		fail("the demo's camera simulator does not serve %s: %v", site.Cameras[0].SubURL, err)
+	}
 	return cmd, log
+}
+
+// logged returns the value of key in the first log line with msg ("" if none).
+func logged(log, msg, key string) string {
+	for _, line := range strings.Split(log, "\n") {
+		if !strings.Contains(line, `msg="`+msg+`"`) {
+			continue
+		}
+		for _, f := range strings.Fields(line) {
+			if v, ok := strings.CutPrefix(f, key+"="); ok {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// mqttConnects connects to an MQTT broker with the demo's credentials.
+func mqttConnects(addr string) error {
+	c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + addr).SetClientID("watchpost-test-probe").
+		SetUsername("watchpost").SetPassword("sunshine-demo").SetConnectTimeout(15 * time.Second))
+	tok := c.Connect()
+	if !tok.WaitTimeout(20 * time.Second) {
+		return fmt.Errorf("no CONNACK within 20 s")
+	}
+	if err := tok.Error(); err != nil {
+		return err
+	}
+	c.Disconnect(100)
+	return nil
+}
+
+// rtspDescribes asks an RTSP server to describe a stream and wants 200 OK.
+func rtspDescribes(url string) error {
+	host := strings.SplitN(strings.TrimPrefix(url, "rtsp://"), "/", 2)[0]
+	conn, err := net.DialTimeout("tcp", host, 15*time.Second)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+	if _, err := fmt.Fprintf(conn, "DESCRIBE %s RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n\r\n", url); err != nil {
+		return err
+	}
+	status, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(status, "RTSP/1.0 200") {
+		return fmt.Errorf("answered %q", strings.TrimSpace(status))
+	}
+	return nil
 }
 
 func TestHeadlessRunsAndTheCLIReadsItsSite(t *testing.T) {
@@ -250,6 +354,14 @@ func TestBadInputGivesAClearMessageAndChangesNothing(t *testing.T) {
 		_, errOut, code := cli(t, nil, "site", "--data", t.TempDir())
 		assert.Equal(t, 1, code)
 		assert.Contains(t, errOut, "start the console once")
+	})
+	t.Run("simulator address without a port", func(t *testing.T) {
+		data := t.TempDir()
+		_, errOut, code := cli(t, nil, "--headless", "--data", data, "--sim-listen", "127.0.0.1")
+		assert.Equal(t, 2, code)
+		assert.Contains(t, errOut, `--sim-listen "127.0.0.1": give a host and a port`)
+		_, err := os.Stat(filepath.Join(data, "watchpost.db"))
+		assert.True(t, os.IsNotExist(err), "nothing was created")
 	})
 	t.Run("unknown command", func(t *testing.T) {
 		_, errOut, code := cli(t, nil, "sitee")

@@ -44,12 +44,7 @@ func benchWall(b *testing.B, n int) {
 		}
 	}
 	dir := b.TempDir()
-	display := fmt.Sprintf(":%d", 50+freeTCP(b)%40)
-	xvfb := exec.Command("Xvfb", display, "-screen", "0", "1600x900x24", "-nolisten", "tcp")
-	if err := xvfb.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = xvfb.Process.Kill(); _ = xvfb.Wait() }()
+	display := startXvfb(b) // xvfb_test.go: Xvfb picks the display (-displayfd)
 
 	rtsp := fmt.Sprintf("127.0.0.1:%d", freeTCP(b))
 	// The simulator shares 8 encoded streams among the cameras, so that its own load (a

@@ -92,7 +92,7 @@ func (a AnalyticsConfig) Budget() float64 {
 type BrokerConfig struct {
 	// Embedded: run the built-in broker on Listen; otherwise connect to URL.
 	Embedded *bool  `json:"embedded,omitempty"`
-	Listen   string `json:"listen,omitempty"` // embedded broker address, default 127.0.0.1:1883
+	Listen   string `json:"listen,omitempty"` // embedded broker address, default 127.0.0.1:1883 (port 0: any free port, logged)
 	URL      string `json:"url,omitempty"`    // external broker: tcp://host:1883 or ssl://host:8883
 	Username string `json:"username,omitempty"`
 	Password string `json:"password,omitempty"`
@@ -226,7 +226,8 @@ func MarshalConfig(c Config) []byte {
 	return append(b, '\n')
 }
 
-// validHostPort checks "host:port" or "[v6]:port" with a port of 1–65535 (no lookups: app does no I/O).
+// validHostPort checks "host:port" or "[v6]:port" with a port of 0–65535 (no lookups: app
+// does no I/O); port 0 asks the system for any free port (tests, a second console).
 func validHostPort(s string) bool {
 	i := strings.LastIndexByte(s, ':')
 	if i < 0 {
@@ -237,5 +238,5 @@ func validHostPort(s string) bool {
 		return false
 	}
 	n, err := strconv.Atoi(port)
-	return err == nil && n >= 1 && n <= 65535
+	return err == nil && n >= 0 && n <= 65535
 }

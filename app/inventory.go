@@ -207,6 +207,17 @@ func (inv *Inventory) editCamera(ctx context.Context, op *Operator, id string, e
 	if err := Authorize(op, ActEditSite); err != nil {
 		return err
 	}
+	return inv.editCameraAs(ctx, op.Username, id, edit)
+}
+
+// saveCamera changes a camera, journaled as actor's change (the system's, for the demo's
+// cameras following their simulator).
+func (inv *Inventory) saveCamera(ctx context.Context, actor string, c Camera) error {
+	return inv.editCameraAs(ctx, actor, c.ID, func(*Camera) (Camera, error) { return c, nil })
+}
+
+// editCameraAs is editCamera once actor is allowed to make the change.
+func (inv *Inventory) editCameraAs(ctx context.Context, actor, id string, edit func(cur *Camera) (Camera, error)) error {
 	editMu.Lock()
 	defer editMu.Unlock()
 	s := inv.Site()
@@ -241,7 +252,7 @@ func (inv *Inventory) editCamera(ctx context.Context, op *Operator, id string, e
 	}
 	shown := c
 	shown.MainURL, shown.SubURL = RedactURL(c.MainURL), RedactURL(c.SubURL)
-	e, err := inv.store.UpdateCamera(ctx, c, NewEntry(KindCameraUpdated, SubjectCamera(c.ID), op.Username, shown))
+	e, err := inv.store.UpdateCamera(ctx, c, NewEntry(KindCameraUpdated, SubjectCamera(c.ID), actor, shown))
 	if err != nil {
 		return err
 	}

@@ -134,7 +134,7 @@ func TestConfig(t *testing.T) {
 		_, err = app.ParseConfig([]byte(`{"broker":{"listen":"` + bad + `"}}`))
 		assert.ErrorContains(t, err, "host:port", bad)
 	}
-	for _, good := range []string{"0.0.0.0:1883", "[::1]:1883", ":1883"} {
+	for _, good := range []string{"0.0.0.0:1883", "[::1]:1883", ":1883", "127.0.0.1:0"} {
 		_, err = app.ParseConfig([]byte(`{"broker":{"listen":"` + good + `"}}`))
 		assert.NoError(t, err, good)
 	}

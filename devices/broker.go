@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
@@ -29,7 +30,7 @@ type KindOf func(deviceID string) app.DeviceKind
 
 // BrokerConfig configures the embedded broker.
 type BrokerConfig struct {
-	Listen   string // default 127.0.0.1:1883
+	Listen   string // default 127.0.0.1:1883; port 0: any free port (Broker.Addr says which)
 	Username string // the account devices (and tools like mosquitto_sub) use
 	Password string
 	Site     string // topics watchpost/<Site>/… are ingested
@@ -83,6 +84,13 @@ func StartBroker(cfg BrokerConfig, h Handler, kindOf KindOf, health *app.Health)
 	if err := srv.AddListener(tcp); err != nil {
 		return nil, app.Errorf(app.CodeUnavailable, "The device broker cannot listen on {{.Address}}", "Address", cfg.Listen).Wrap(err)
 	}
+	if host, port, err := net.SplitHostPort(cfg.Listen); err == nil && port == "0" {
+		// The port the system chose, on the host asked for: devices and the log need it.
+		if _, got, err := net.SplitHostPort(tcp.Address()); err == nil {
+			cfg.Listen = net.JoinHostPort(host, got)
+			b.cfg.Listen = cfg.Listen
+		}
+	}
 	go func() {
 		if err := srv.Serve(); err != nil {
 			cfg.Log.Error("device broker stopped", "err", err)
@@ -98,6 +106,9 @@ func (b *Broker) status(state app.ComponentState, errText string) {
 		b.health.Set(app.ComponentStatus{Name: "broker", Label: "Device broker", State: state, Detail: b.cfg.Listen, Error: errText})
 	}
 }
+
+// Addr returns the address the broker listens on (host:port).
+func (b *Broker) Addr() string { return b.cfg.Listen }
 
 // Close stops the broker.
 func (b *Broker) Close() error {

@@ -57,7 +57,10 @@ func TestLastWillRaisesOfflineAndItClears(t *testing.T) {
 	assert.True(t, st.Online)
 }
 
-// mosquitto runs a real Mosquitto with a password file on a free port.
+// mosquitto runs a real Mosquitto with a password file on a free port. Mosquitto cannot be
+// handed a listener, so a port that another process takes between the choice and
+// Mosquitto's bind is tried again with another; the broker counts as started only once it
+// says it runs (something else listening on the port is never mistaken for it).
 func mosquitto(t *testing.T) (url string, stop func()) {
 	need(t, "mosquitto")
 	need(t, "mosquitto_passwd")
@@ -68,22 +71,44 @@ func mosquitto(t *testing.T) (url string, stop func()) {
 	pw := filepath.Join(dir, "passwd")
 	out, err := exec.Command("mosquitto_passwd", "-b", "-c", pw, user, password).CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	port := freePort(t)
-	conf := filepath.Join(dir, "mosquitto.conf")
-	require.NoError(t, os.WriteFile(conf, []byte(fmt.Sprintf(
-		"listener %d 127.0.0.1\nallow_anonymous false\npassword_file %s\npersistence false\nmax_queued_messages 100000\n", port, pw)), 0o644))
 	require.NoError(t, os.Chmod(pw, 0o644))
-	cmd := exec.Command("mosquitto", "-c", conf)
-	cmd.Stderr = os.Stderr
-	require.NoError(t, cmd.Start())
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	waitListening(t, addr)
-	stop = func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+	for try := 1; ; try++ {
+		port := freePort(t)
+		conf := filepath.Join(dir, "mosquitto.conf")
+		require.NoError(t, os.WriteFile(conf, []byte(fmt.Sprintf(
+			"listener %d 127.0.0.1\nallow_anonymous false\npassword_file %s\npersistence false\nmax_queued_messages 100000\n"+
+				"log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information\n", port, pw)), 0o644))
+		cmd := exec.Command("mosquitto", "-c", conf)
+		logs, err := cmd.StderrPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		sc := bufio.NewScanner(logs)
+		var said []string
+		running := false
+		for !running && sc.Scan() {
+			said = append(said, sc.Text())
+			running = strings.Contains(sc.Text(), " running")
+		}
+		if !running { // it stopped: its log says why
+			_ = cmd.Wait()
+			why := strings.Join(said, "\n")
+			if strings.Contains(why, "Address already in use") && try < 5 {
+				continue
+			}
+			t.Fatalf("mosquitto did not start:\n%s", why)
+		}
+		go func() { // the rest of its log, as before
+			for sc.Scan() {
+				fmt.Fprintln(os.Stderr, sc.Text())
+			}
+		}()
+		stop = func() {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+		t.Cleanup(stop)
+		return fmt.Sprintf("tcp://127.0.0.1:%d", port), stop
 	}
-	t.Cleanup(stop)
-	return "tcp://" + addr, stop
 }
 
 func publisher(t testing.TB, url, id string) paho.Client {
@@ -125,14 +150,14 @@ func TestExternalMosquittoWithoutLossAcrossARestart(t *testing.T) {
 	c := client()
 	select {
 	case <-c.Ready():
-	case <-time.After(10 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("the console did not subscribe")
 	}
 	pub := publisher(t, url, "sim-smoke")
 	// The console's persistent subscription must exist before it goes away.
 	tok := pub.Publish("watchpost/demo/smoke-b03-u2-12/heartbeat", 1, false, heartbeat(0))
-	require.True(t, tok.WaitTimeout(5*time.Second))
-	require.Eventually(t, func() bool { return seqsIn(t, e.store)[0] }, 10*time.Second, 20*time.Millisecond)
+	require.True(t, tok.WaitTimeout(15*time.Second))
+	require.Eventually(t, func() bool { return seqsIn(t, e.store)[0] }, 15*time.Second, 20*time.Millisecond)
 
 	// Mosquitto as an independent publisher of the contract.
 	out, err := exec.Command("mosquitto_pub", "-L", strings.Replace(url, "tcp://", "mqtt://"+user+":"+password+"@", 1)+"/watchpost/demo/sos-playground/event",
@@ -143,7 +168,7 @@ func TestExternalMosquittoWithoutLossAcrossARestart(t *testing.T) {
 	c.Close() // the console goes away; devices keep publishing
 	for i := 1; i <= 200; i++ {
 		tok := pub.Publish("watchpost/demo/smoke-b03-u2-12/heartbeat", 1, false, heartbeat(i))
-		require.True(t, tok.WaitTimeout(5*time.Second))
+		require.True(t, tok.WaitTimeout(15*time.Second))
 		require.NoError(t, tok.Error())
 	}
 	c = client() // back, with the same persistent session
@@ -188,7 +213,7 @@ func TestKillMinus9LosesNoAcknowledgedMessage(t *testing.T) {
 			defer wg.Done()
 			c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(fmt.Sprintf("pub-%d", p)).
 				SetUsername(user).SetPassword(password).SetAutoReconnect(false))
-			if tok := c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+			if tok := c.Connect(); !tok.WaitTimeout(15*time.Second) || tok.Error() != nil {
 				return
 			}
 			for i := 0; ; i++ {
@@ -199,8 +224,8 @@ func TestKillMinus9LosesNoAcknowledgedMessage(t *testing.T) {
 				}
 				seq := p*1_000_000 + i
 				tok := c.Publish("watchpost/demo/smoke-b03-u2-12/heartbeat", 1, false, heartbeat(seq))
-				if !tok.WaitTimeout(2*time.Second) || tok.Error() != nil {
-					return // the broker died
+				if !tok.WaitTimeout(15*time.Second) || tok.Error() != nil {
+					return // the broker died (the kill ends the wait at once: the connection drops)
 				}
 				mu.Lock()
 				acked[seq] = true

@@ -143,7 +143,7 @@ func (p *alarmPopup) show(i int) {
 		p.ack.Disable()
 		id := a.ID
 		time.AfterFunc(ackGuard, func() {
-			fyne.Do(func() {
+			p.c.onUI(func() {
 				if p.cur == id && p.acking != id {
 					p.ack.Enable()
 				}
@@ -243,7 +243,7 @@ func (p *alarmPopup) acknowledge() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_, err := p.c.deps.Desk.Acknowledge(ctx, op, id, "")
-		fyne.Do(func() {
+		p.c.onUI(func() {
 			p.acking = 0
 			if err != nil {
 				p.c.showError(err)

@@ -84,11 +84,10 @@ func TestABurstGivesOnePopupWithAQueue(t *testing.T) {
 	for _, d := range devices {
 		ids = append(ids, raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "smoke", DeviceID: d, GridID: "g1"}).ID)
 	}
-	// Wait for the state checked below: six queued and the pop-up showing one of them (the
-	// queue fills before the pop-up is drawn).
+	// The queue is counted first, the card shown and numbered last: wait for the card.
 	require.Eventually(t, func() bool {
 		ok := false
-		fyne.DoAndWait(func() { ok = len(p.queue) == 6 && len(p.layer.Objects) > 0 && p.cur != 0 })
+		fyne.DoAndWait(func() { ok = len(p.queue) == 6 && len(p.layer.Objects) > 0 && p.position.Text == "1 of 6" && p.cur != 0 })
 		return ok
 	}, wait, 10*time.Millisecond, "six alarms queue")
 	assert.Len(t, p.layer.Objects, 1, "one pop-up")
@@ -110,7 +109,7 @@ func TestABurstGivesOnePopupWithAQueue(t *testing.T) {
 	waitState(t, c, first, app.AlarmAcknowledged)
 	require.Eventually(t, func() bool { return p.cur == ids[1] && len(p.queue) == 5 }, wait, 10*time.Millisecond)
 	raise(t, c, app.Alarm{Kind: app.AlarmMedical, Priority: app.P1, Cause: "sos", DeviceID: "sos-gate-s", GridID: "g2"})
-	require.Eventually(t, func() bool { return len(p.queue) == 6 }, wait, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(p.queue) == 6 && strings.HasSuffix(p.position.Text, " of 6") }, wait, 10*time.Millisecond)
 	assert.Equal(t, ids[1], p.cur, "the alarm shown stays under the operator's pointer")
 	assert.Len(t, p.layer.Objects, 1)
 }

@@ -192,7 +192,7 @@ func (p *alarmPanel) simulateControl() fyne.CanvasObject {
 		sel.ClearSelected()
 		go func() {
 			what, err := p.c.deps.Simulate(name)
-			fyne.Do(func() {
+			p.c.onUI(func() {
 				if err != nil {
 					p.c.showError(err)
 					return
@@ -649,7 +649,7 @@ func (p *alarmPanel) acknowledge() {
 func (p *alarmPanel) focusLater(f fyne.Focusable) {
 	go func() {
 		time.Sleep(80 * time.Millisecond)
-		fyne.Do(func() { p.c.win.Canvas().Focus(f) })
+		p.c.onUI(func() { p.c.win.Canvas().Focus(f) })
 	}()
 }
 
@@ -743,7 +743,7 @@ func (p *alarmPanel) run(action func(context.Context, *app.Operator) error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := action(ctx, op); err != nil {
-			fyne.Do(func() { p.c.showError(err) })
+			p.c.onUI(func() { p.c.showError(err) })
 		}
 	}()
 }

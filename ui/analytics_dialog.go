@@ -187,7 +187,7 @@ func (e *analyticsEditor) watch() {
 					continue
 				}
 				objs := e.c.deps.Analytics.Objects(e.cam.ID)
-				fyne.Do(func() { e.canvas.setObjects(objs) })
+				e.c.onUI(func() { e.canvas.setObjects(objs) })
 			}
 		}
 	}()

@@ -113,7 +113,7 @@ func TestAnalyticsDialogDrawsZonesAndLinesAndSaves(t *testing.T) {
 	select {
 	case e := <-sub.C():
 		assert.Equal(t, "admin", e.Operator, "journaled with who changed it")
-	case <-time.After(3 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("not saved")
 	}
 	got, _ := c.deps.Inventory.Site().Camera(cam.ID)

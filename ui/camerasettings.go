@@ -85,7 +85,7 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 		busy(true)
 		go func() {
 			r := c.deps.Probe(context.Background(), app.PlainASCII(url))
-			fyne.Do(func() {
+			c.onUI(func() {
 				busy(false)
 				result.SetText(probeText(r))
 			})
@@ -190,7 +190,7 @@ func (e *cameraSettingsSave) run(set app.CameraSettings, d dialog.Dialog) {
 			for i, u := range urls {
 				if r := e.c.deps.Probe(context.Background(), u); !r.OK() {
 					why := T(r.Reason)
-					fyne.Do(func() {
+					e.c.onUI(func() {
 						e.busy(false)
 						e.save.Enable()
 						e.say(T("Not saved: the new {{.Stream}} address does not answer ({{.Reason}}). Correct it, or press “Save anyway” to keep it: the wall then shows the camera as unreachable.",
@@ -202,7 +202,7 @@ func (e *cameraSettingsSave) run(set app.CameraSettings, d dialog.Dialog) {
 			}
 		}
 		err := e.c.deps.Inventory.SetCameraSettings(context.Background(), e.op, e.id, set)
-		fyne.Do(func() {
+		e.c.onUI(func() {
 			e.busy(false)
 			e.save.Enable()
 			switch {

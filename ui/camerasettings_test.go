@@ -30,7 +30,7 @@ func TestCameraSettingsTestConnectionAndSave(t *testing.T) {
 	site := c.deps.Inventory.Site()
 	cam := site.Cameras[0]
 	// The installer points the camera at its real address (here a simulator).
-	s, err := sim.Start(sim.Config{Address: freeAddr(t), Cameras: []sim.Camera{{ID: "new"}}, Main: testMain, Sub: testSub,
+	s, err := sim.Start(sim.Config{Address: "127.0.0.1:0", Cameras: []sim.Camera{{ID: "new"}}, Main: testMain, Sub: testSub,
 		Log: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	defer s.Close()
@@ -51,7 +51,7 @@ func TestCameraSettingsTestConnectionAndSave(t *testing.T) {
 			}
 		}
 		return false
-	}, 10*time.Second, 50*time.Millisecond, "the connection test reports what it found: %v", visibleTexts(top))
+	}, 15*time.Second, 50*time.Millisecond, "the connection test reports what it found: %v", visibleTexts(top))
 
 	sub := c.deps.Bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated })
 	defer sub.Close()

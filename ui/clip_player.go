@@ -75,7 +75,7 @@ func (c *Console) playClip(id string, start time.Duration) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		clip, err := c.deps.Recording.Open(ctx, op, id)
-		fyne.Do(func() {
+		c.onUI(func() {
 			if err != nil {
 				c.showError(err)
 				return
@@ -105,7 +105,7 @@ func (c *Console) showClip(clip app.Clip, start time.Duration) {
 				v.Close()
 			}
 		}
-		fyne.Do(func() {
+		c.onUI(func() {
 			if err != nil {
 				c.showClipTrouble(clip, err)
 				return
@@ -151,7 +151,7 @@ func (c *Console) clipFileRow(clip app.Clip) fyne.CanvasObject {
 		u := &url.URL{Scheme: "file", Path: filepath.ToSlash(clip.File)}
 		go func() {
 			if err := open(u); err != nil {
-				fyne.Do(func() {
+				c.onUI(func() {
 					c.showError(app.Errorf(app.CodeUnavailable, "No video player could be opened ({{.Why}}). The clip is {{.Path}}",
 						"Why", err.Error(), "Path", clip.File))
 				})
@@ -229,7 +229,7 @@ func (pl *clipPlayer) run(cur app.VideoFrame) {
 	setPlaying := func(on bool) {
 		playing = on
 		pl.playing.Store(on)
-		fyne.Do(func() {
+		pl.c.onUI(func() {
 			if on {
 				pl.play.SetText(T("Pause"))
 				pl.play.SetIcon(theme.MediaPauseIcon())
@@ -312,7 +312,7 @@ func (pl *clipPlayer) showFrame(fr app.VideoFrame) {
 	if !pl.queued.CompareAndSwap(false, true) {
 		return
 	}
-	fyne.Do(func() {
+	pl.c.onUI(func() {
 		pl.queued.Store(false)
 		fr := pl.latest.Load()
 		pl.img.Image = fr.Image
@@ -326,7 +326,7 @@ func (pl *clipPlayer) showFrame(fr app.VideoFrame) {
 
 // trouble says that the clip stopped playing, and why.
 func (pl *clipPlayer) trouble(err error) {
-	fyne.Do(func() {
+	pl.c.onUI(func() {
 		pl.c.showError(app.Errorf(app.CodeUnavailable, "The clip cannot be played here: {{.Why}}", "Why", ErrText(err)).Wrap(err))
 	})
 }

@@ -89,6 +89,7 @@ type Console struct {
 	langChoice string
 	stop       chan struct{}
 	wg         sync.WaitGroup
+	gate       uiGate // what runs on the UI thread after work off it (ui_gate.go)
 
 	// The alarms, whatever is shown (alarm_watch.go): the chime, the window's urgency hint
 	// (attend sets it; tests replace it), and the alarms the operator put aside in the
@@ -171,7 +172,7 @@ func (c *Console) Start() {
 		} else {
 			c.deps.Log.Info("Chinese font", "family", fs.Family, "file", fs.File)
 		}
-		fyne.Do(func() {
+		c.onUI(func() {
 			if c.shell != nil {
 				c.shell.status.refresh()
 			}
@@ -190,6 +191,7 @@ func (c *Console) Close() {
 	if c.shell != nil {
 		c.shell.close()
 	}
+	c.gate.close()
 }
 
 // showError tells the operator what went wrong, in their language, and logs it.

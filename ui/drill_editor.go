@@ -385,7 +385,7 @@ func (e *drillEditor) submit() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_, err := e.p.c.deps.Drills.Save(ctx, op, sc)
-		fyne.Do(func() {
+		e.p.c.onUI(func() {
 			e.save.Enable()
 			if unchanged(err) {
 				e.d.Hide()

@@ -84,7 +84,7 @@ func (l *drillLive) refresh() {
 				last, err = l.lastRun(ctx)
 			}
 			cancel()
-			fyne.Do(func() {
+			l.p.c.onUI(func() {
 				switch {
 				case err != nil:
 					l.p.c.deps.Log.Warn("drill progress", "err", err)

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"watchpost/app"
 )
 
@@ -279,7 +277,7 @@ func (p *drillsPanel) debrief(runID int64) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		path, data, err := p.c.writeDebrief(ctx, op, runID)
-		fyne.Do(func() {
+		p.c.onUI(func() {
 			if err != nil {
 				p.c.showError(err)
 				return

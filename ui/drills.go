@@ -374,7 +374,7 @@ func (p *drillsPanel) act(action func(context.Context, *app.Operator) error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := action(ctx, op); err != nil {
-			fyne.Do(func() { p.c.showError(err) })
+			p.c.onUI(func() { p.c.showError(err) })
 		}
 	}()
 }

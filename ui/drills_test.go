@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
@@ -81,10 +82,8 @@ func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 	p, ok := c.shell.built["drills"].(*drillsPanel)
 	require.True(t, ok)
 	waitFor(t, "the new scenario is listed", func() bool { return len(p.scenarios) == 4 })
-	settle()
-	assert.Contains(t, visibleTexts(p.content), "High-rise fire drill, Building 3")
-	p.list.Select(3)
-	assert.Contains(t, visibleTexts(p.scenario), "Quick drill")
+	waitTexts(t, "the scenarios are listed", func() string { return textOf(p.content) }, "High-rise fire drill, Building 3")
+	waitTexts(t, "the new scenario is shown", func() string { p.list.Select(3); return textOf(p.scenario) }, "Quick drill")
 	assert.False(t, c.shell.banner.content.Visible(), "no banner before the drill")
 
 	test.Tap(findButton(p.scenario, "Start drill"))
@@ -99,18 +98,14 @@ func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 		return false
 	})
 	waitFor(t, "the banner shows", func() bool { return c.shell.banner.content.Visible() })
-	settle()
-	c.shell.banner.refresh()
 
 	// Another panel: the banner is there, with the drill's name and its latest note.
 	c.shell.show("alarms")
-	texts := strings.Join(visibleTexts(c.win.Content()), "\n")
-	assert.Contains(t, texts, "DRILL IN PROGRESS — Quick drill · ")
-	assert.Contains(t, texts, "The drill starts: smoke on the 12th floor")
+	waitTexts(t, "the banner names the drill and its latest note", func() string { return textOf(c.win.Content()) },
+		"DRILL IN PROGRESS — Quick drill · ", "The drill starts: smoke on the 12th floor")
 	desk := c.shell.built["alarms"].(*alarmPanel)
 	waitFor(t, "the drill alarm is on the desk", func() bool { return len(desk.shown) == 1 })
-	settle()
-	assert.Contains(t, visibleTexts(desk.list), "DRILL", "the alarm's row is marked")
+	waitTexts(t, "the alarm's row is marked", func() string { return textOf(desk.list) }, "DRILL")
 
 	// Everyone: the duty operator signing in sees it too.
 	c.SignOut()
@@ -122,29 +117,18 @@ func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 	// The trainer follows it and stops it.
 	c.shell.show("drills")
 	p = c.shell.built["drills"].(*drillsPanel)
+	p.list.Select(slices.IndexFunc(p.scenarios, func(sc app.DrillScenario) bool { return sc.ID == "quick" })) // its runs below
 	p.tabs.Select(p.liveTab)
 	p.live.refresh()
 	waitFor(t, "the live view", func() bool { return p.live.has })
-	settle()
-	live := strings.Join(visibleTexts(p.live.content), "\n")
-	assert.Contains(t, live, "Acknowledge each drill alarm")
-	assert.Contains(t, live, "Fire alarm")
-	stop := findButton(p.live.content, "Stop drill")
-	require.NotNil(t, stop)
-	test.Tap(stop)
+	waitTexts(t, "the live view's reactions", func() string { return textOf(p.live.content) }, "Acknowledge each drill alarm", "Fire alarm")
+	test.Tap(waitButton(t, "the live view offers to stop", func() fyne.CanvasObject { return p.live.content }, "Stop drill"))
 	confirmDialog(t, c, "Stop drill")
 	waitFor(t, "the drill ends", func() bool { return !c.deps.Drills.Running() })
 	waitFor(t, "the banner goes", func() bool { return !c.shell.banner.content.Visible() })
-	settle()
-
-	runs, err := c.deps.Drills.Runs(context.Background(), "quick")
-	require.NoError(t, err)
-	require.Len(t, runs, 1)
-	require.NotNil(t, runs[0].Score)
-
-	// The debrief report, from the runs of the scenario.
-	p.runs.load("quick")
-	require.Len(t, p.runs.runs, 1)
+	// The debrief report, from the runs of the scenario: the panel reloads them on the
+	// stop's entry (which clears their selection), with the run's final score.
+	waitFor(t, "the runs tab shows the scored run", func() bool { return len(p.runs.runs) == 1 && p.runs.runs[0].Score != nil })
 	p.runs.table.Select(widget.TableCellID{Row: 0, Col: 0})
 	test.Tap(p.runs.debrief)
 	waitFor(t, "the report is written", func() bool { return p.lastReport != "" })

@@ -104,7 +104,7 @@ func (h *handoverDialog) loadLog() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	list, err := h.c.deps.Shifts.Recent(ctx, 20)
-	fyne.Do(func() {
+	h.c.onUI(func() {
 		if err != nil {
 			h.log.Objects = []fyne.CanvasObject{errorText(ErrText(err))}
 		} else {
@@ -126,7 +126,7 @@ func (h *handoverDialog) handOver() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		in, ho, err := h.c.deps.Shifts.Handover(ctx, op, req)
-		fyne.Do(func() {
+		h.c.onUI(func() {
 			h.submit.Enable()
 			if err != nil {
 				h.refused(err)

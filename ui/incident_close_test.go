@@ -48,7 +48,7 @@ func TestClosingAnIncidentResolvesItsOpenAlarmsWithItsOutcome(t *testing.T) {
 	p := incidentPanelOf(t, c)
 	c.showIncident(in.ID)
 	shown(t, p, "the incident with both alarms", func(x *app.Incident) bool { return x.ID == in.ID && len(x.AlarmIDs) == 2 })
-	test.Tap(findButton(p.actions, "Close incident…"))
+	test.Tap(panelButton(p, p.actions, "Close incident…"))
 	dlg := topDialog(t, c)
 	texts := strings.Join(visibleTexts(dlg), "\n")
 	assert.Contains(t, texts, "Open alarms", "the dialog names the alarms still open")
@@ -72,14 +72,14 @@ func TestClosingAnIncidentResolvesItsOpenAlarmsWithItsOutcome(t *testing.T) {
 	}
 	shown(t, p, "closed", func(x *app.Incident) bool { return x.State == app.IncidentClosed })
 	assert.Equal(t, app.OutcomeFalse, current(t, c, in.ID).Outcome)
-	assert.Contains(t, strings.Join(visibleTexts(p.levelText), "\n"), "Outcome: False alarm")
-	assert.Contains(t, strings.Join(visibleTexts(p.logBox), "\n"), "alarms resolved with it: #"+fmt.Sprint(a.ID)+" #"+fmt.Sprint(b.ID))
+	assert.Contains(t, panelText(p, p.levelText), "Outcome: False alarm")
+	assert.Contains(t, panelText(p, p.logBox), "alarms resolved with it: #"+fmt.Sprint(a.ID)+" #"+fmt.Sprint(b.ID))
 
 	// The desk: the resolved alarm links its closed incident; nothing offers to open one.
 	c.showAlarm(a.ID)
 	desk := alarmPanelOf(t, c)
-	link := findButton(desk.detail, "Incident #"+fmt.Sprint(in.ID)+" (closed)")
-	require.NotNil(t, link, "the desk links the closed incident")
+	link := waitButton(t, "the desk links the closed incident", func() fyne.CanvasObject { return desk.detail },
+		"Incident #"+fmt.Sprint(in.ID)+" (closed)")
 	assert.Nil(t, findButton(desk.detail, "Open incident…"), "no incident is offered for a resolved alarm")
 	test.Tap(link)
 	assert.Equal(t, "incidents", c.shell.current)
@@ -103,7 +103,7 @@ func TestClosingAnIncidentCanLeaveItsAlarmsOpen(t *testing.T) {
 	p := incidentPanelOf(t, c)
 	c.showIncident(in.ID)
 	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
-	test.Tap(findButton(p.actions, "Close incident…"))
+	test.Tap(panelButton(p, p.actions, "Close incident…"))
 	choice := findRadio(t, c, "Leave them open on the alarm desk")
 	require.NotNil(t, choice)
 	choice.SetSelected("Leave them open on the alarm desk")
@@ -113,7 +113,7 @@ func TestClosingAnIncidentCanLeaveItsAlarmsOpen(t *testing.T) {
 	got, err := c.deps.Desk.Get(ctx, a.ID)
 	require.NoError(t, err)
 	assert.Equal(t, app.AlarmAcknowledged, got.State, "left open")
-	assert.Contains(t, strings.Join(visibleTexts(p.logBox), "\n"), "alarms left open: #"+fmt.Sprint(a.ID))
+	assert.Contains(t, panelText(p, p.logBox), "alarms left open: #"+fmt.Sprint(a.ID))
 
 	// The desk follows the close (no alarm changed: the incident's entry tells it).
 	waitFor(t, "the desk links the closed incident", func() bool {

@@ -39,6 +39,8 @@ func TestChecklistRowsHaveNoDecoyBoxAndTheirTimersFit(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			c := newTestConsole(t, app.Config{Language: lang})
 			p, _ := openFireIncident(t, c)
+			p.mu.Lock() // the checklist as one rendering: the console's goroutine draws it under the lock
+			defer p.mu.Unlock()
 			checkBox := theme.CheckButtonIcon().Name()
 			require.NotEmpty(t, p.rows)
 			for _, r := range p.rows {
@@ -82,6 +84,8 @@ func TestTheIncidentLogShowsSeveralEntries(t *testing.T) {
 		require.NoError(t, err)
 	}
 	shown(t, p, "the notes", func(x *app.Incident) bool { return len(x.Notes) == 5 })
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	require.GreaterOrEqual(t, len(p.logBox.Objects), 4)
 	winH := c.win.Canvas().Size().Height
 	for i, o := range p.logBox.Objects[:4] {

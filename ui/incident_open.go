@@ -186,7 +186,7 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			in, err := c.deps.Incidents.Open(ctx, op, req)
-			fyne.Do(func() {
+			c.onUI(func() {
 				if err != nil {
 					c.showError(err)
 					return

@@ -964,7 +964,7 @@ func (p *incidentPanel) act(action func(context.Context, *app.Operator, int64) e
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := action(ctx, op, id); err != nil {
-			fyne.Do(func() { p.c.showError(err) })
+			p.c.onUI(func() { p.c.showError(err) })
 		}
 	}()
 }

@@ -71,14 +71,32 @@ func incidentPanelOf(t *testing.T, c *Console) *incidentPanel {
 	return p
 }
 
-// rowFor finds the checklist row of a step.
+// rowFor finds the checklist row of a step (under the panel's lock: the console's
+// goroutine renders the checklist under it).
 func rowFor(p *incidentPanel, step string) *stepRow {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	for _, r := range p.rows {
 		if r.item.Step.ID == step {
 			return r
 		}
 	}
 	return nil
+}
+
+// panelText reads what a part of the incident panel shows, under the panel's lock: one
+// whole rendering, never one half redrawn by the console's goroutine.
+func panelText(p *incidentPanel, o fyne.CanvasObject) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(visibleTexts(o), "\n")
+}
+
+// panelButton finds a button of the incident panel, under the panel's lock.
+func panelButton(p *incidentPanel, o fyne.CanvasObject, label string) *widget.Button {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return findButton(o, label)
 }
 
 func current(t *testing.T, c *Console, id int64) *app.Incident {
@@ -101,20 +119,74 @@ func topDialog(t *testing.T, c *Console) fyne.CanvasObject {
 	return top
 }
 
-// shown waits until the panel has finished showing the incident in a state (the window
-// is only read once it stands still: Fyne's test driver runs fyne.Do on the caller).
+// shown waits until the panel has finished showing the incident in a state. The window is
+// then read under the panel's lock (panelText, panelButton, rowFor): the console's goroutine
+// goes on applying the entries that follow (the alarms' updates) meanwhile.
 func shown(t *testing.T, p *incidentPanel, what string, ok func(in *app.Incident) bool) {
 	t.Helper()
 	waitFor(t, what, func() bool {
 		in := p.rendered.Load()
 		return in != nil && ok(in)
 	})
-	settle()
 }
 
-// settle lets the console's own goroutine finish with the entries of the last action
-// (alarm updates that follow an incident's) before the test reads the window.
-func settle() { time.Sleep(150 * time.Millisecond) }
+// waitTexts waits until what read returns holds every text of want, and returns it: the
+// console's goroutine applies the entries of the last action while the test looks.
+func waitTexts(t *testing.T, what string, read func() string, want ...string) string {
+	t.Helper()
+	var mu sync.Mutex
+	var text string
+	found := assert.Eventually(t, func() bool {
+		got := read()
+		mu.Lock()
+		text = got
+		mu.Unlock()
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				return false
+			}
+		}
+		return true
+	}, 15*time.Second, 10*time.Millisecond, what)
+	mu.Lock()
+	defer mu.Unlock()
+	if !found {
+		t.Fatalf("%s: %q not all shown in:\n%s", what, want, text)
+	}
+	return text
+}
+
+// textOf is what o shows, one text a line.
+func textOf(o fyne.CanvasObject) string { return strings.Join(visibleTexts(o), "\n") }
+
+// waitButton waits until the object find returns shows a button labelled label.
+func waitButton(t *testing.T, what string, find func() fyne.CanvasObject, label string) *widget.Button {
+	t.Helper()
+	var mu sync.Mutex
+	var b *widget.Button
+	waitFor(t, what, func() bool {
+		got := findButton(find(), label)
+		mu.Lock()
+		defer mu.Unlock()
+		b = got
+		return b != nil
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	return b
+}
+
+// pickAlarm selects the desk's first alarm once it is there and returns the button its
+// detail offers.
+func pickAlarm(t *testing.T, desk *alarmPanel, label string) *widget.Button {
+	t.Helper()
+	return waitButton(t, "the desk's alarm offers "+label, func() fyne.CanvasObject {
+		if len(desk.shown) > 0 {
+			desk.list.Select(0)
+		}
+		return desk.detail
+	}, label)
+}
 
 // A commander runs a fire from the alarm desk to the report, through the window.
 func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
@@ -127,10 +199,7 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 	desk := alarmPanelOf(t, c)
 	a := raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "Fire alarm: 3号楼2单元12层", DeviceID: "smoke-b03-u2-12", GridID: "g1", Building: "b03"})
 	waitFor(t, "the alarm arrives", func() bool { return len(desk.shown) == 1 })
-	settle()
-	desk.list.Select(0)
-	open := findButton(desk.detail, "Open incident…")
-	require.NotNil(t, open, "the desk offers to open an incident")
+	open := pickAlarm(t, desk, "Open incident…")
 	require.False(t, open.Disabled())
 	test.Tap(open)
 
@@ -148,7 +217,7 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 	p := incidentPanelOf(t, c)
 	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
 
-	texts := strings.Join(visibleTexts(p.content), "\n")
+	texts := panelText(p, p.content)
 	assert.Contains(t, texts, "Check the cameras and send a guard to verify")
 	assert.Contains(t, texts, "Alert  0/3")
 	assert.Contains(t, texts, "Security patrol  13800138100", "whom to call")
@@ -162,7 +231,7 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 	assert.True(t, rowFor(p, "first-attack").done.Disabled(), "a step waits for the one it depends on")
 	test.Tap(verify.done)
 	shown(t, p, "verify is done", func(x *app.Incident) bool { return x.ProgressOf("verify").Status == app.StepDone })
-	assert.Contains(t, strings.Join(visibleTexts(p.checklist), "\n"), "by 王强")
+	assert.Contains(t, panelText(p, p.checklist), "by 王强")
 	assert.False(t, rowFor(p, "first-attack").done.Disabled(), "no longer waiting")
 
 	// Skip a step: a reason is required.
@@ -180,39 +249,42 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 
 	// Raise the level: its steps appear.
 	assert.Nil(t, rowFor(p, "call-119"))
-	test.Tap(findButton(p.actions, "Raise level"))
+	test.Tap(panelButton(p, p.actions, "Raise level"))
 	confirmDialog(t, c, "Change level")
 	shown(t, p, "level III", func(x *app.Incident) bool { return x.Level == app.LevelIII })
 	require.NotNil(t, rowFor(p, "call-119"), "its steps appear")
-	assert.Contains(t, visibleTexts(p.title), "Level III")
+	assert.Contains(t, panelText(p, p.title), "Level III")
 
 	// Log a call from the contacts.
-	reached := findButton(p.contacts, "Reached")
+	reached := panelButton(p, p.contacts, "Reached")
 	require.NotNil(t, reached)
 	test.Tap(reached)
 	shown(t, p, "the call is logged", func(x *app.Incident) bool { return len(x.Calls) == 1 })
 	call := current(t, c, in.ID).Calls[0]
 	assert.Equal(t, app.CallReached, call.Result)
 	assert.Equal(t, "commander", call.By)
-	assert.Contains(t, strings.Join(visibleTexts(p.contacts), "\n"), "Reached")
+	assert.Contains(t, panelText(p, p.contacts), "Reached")
 
 	// A note.
 	test.Type(p.note, "消防车已到南门")
-	test.Tap(findButton(p.content, "Add note"))
+	test.Tap(panelButton(p, p.content, "Add note"))
 	shown(t, p, "the note", func(x *app.Incident) bool { return len(x.Notes) == 1 })
-	assert.Contains(t, strings.Join(visibleTexts(p.logBox), "\n"), "消防车已到南门")
+	assert.Contains(t, panelText(p, p.logBox), "消防车已到南门")
 
 	// The timers: due soon stands out, then overdue counts up.
 	r := rowFor(p, "call-119")
 	now := time.Now()
 	assert.Equal(t, app.UrgencySoon, r.urgency(now.Add(90*time.Second)))
+	p.mu.Lock() // the panel's tick updates the timers under it
 	r.update(now.Add(4 * time.Minute))
+	timer, timerColor := r.timer.Text, r.timer.Color
+	p.mu.Unlock()
 	assert.Equal(t, app.UrgencyOverdue, r.urgency(now.Add(4*time.Minute)))
-	assert.True(t, strings.HasPrefix(r.timer.Text, "Overdue +00:5") || strings.HasPrefix(r.timer.Text, "Overdue +01:0"), r.timer.Text)
-	assert.Equal(t, themeColor(colorP1), r.timer.Color)
+	assert.True(t, strings.HasPrefix(timer, "Overdue +00:5") || strings.HasPrefix(timer, "Overdue +01:0"), timer)
+	assert.Equal(t, themeColor(colorP1), timerColor)
 
 	// Close: a summary is required.
-	test.Tap(findButton(p.actions, "Close incident…"))
+	test.Tap(panelButton(p, p.actions, "Close incident…"))
 	dlg = topDialog(t, c)
 	closeBtn := findButton(dlg, "Close incident")
 	require.NotNil(t, closeBtn)
@@ -220,11 +292,11 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 	test.Type(findEntry(dlg), "厨房油锅起火，保安用灭火器扑灭，无人员伤亡")
 	test.Tap(closeBtn)
 	shown(t, p, "closed", func(x *app.Incident) bool { return x.State == app.IncidentClosed })
-	assert.True(t, findButton(p.actions, "Raise level").Disabled(), "nothing changes a closed incident")
-	assert.Contains(t, visibleTexts(p.title), "Closed")
+	assert.True(t, panelButton(p, p.actions, "Raise level").Disabled(), "nothing changes a closed incident")
+	assert.Contains(t, panelText(p, p.title), "Closed")
 
 	// The report opens in the browser.
-	test.Tap(findButton(p.actions, "Report"))
+	test.Tap(panelButton(p, p.actions, "Report"))
 	waitFor(t, "the report is opened", func() bool { mu.Lock(); defer mu.Unlock(); return len(opened) == 1 })
 	mu.Lock()
 	u := opened[0]
@@ -268,14 +340,9 @@ func TestADutyOperatorSeesIncidentsButDoesNotRunThem(t *testing.T) {
 	require.NoError(t, err)
 	in, err := c.deps.Incidents.Open(context.Background(), &commander, app.OpenRequest{PlanID: "elderly-medical", AlarmID: a.ID})
 	require.NoError(t, err)
-	settle()
 
 	desk := alarmPanelOf(t, c)
-	waitFor(t, "the alarm arrives", func() bool { return len(desk.shown) == 1 })
-	settle()
-	desk.list.Select(0)
-	link := findButton(desk.detail, "Incident #1")
-	require.NotNil(t, link, "the desk names the incident that handles the alarm")
+	link := pickAlarm(t, desk, "Incident #1") // the desk names the incident that handles the alarm
 	test.Tap(link)
 	assert.Equal(t, "incidents", c.shell.current)
 
@@ -283,8 +350,8 @@ func TestADutyOperatorSeesIncidentsButDoesNotRunThem(t *testing.T) {
 	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
 	assert.True(t, p.newBtn.Disabled())
 	assert.True(t, rowFor(p, "contact").done.Disabled(), "only commanders tick steps")
-	assert.True(t, findButton(p.actions, "Raise level").Disabled())
-	texts := strings.Join(visibleTexts(p.content), "\n")
+	assert.True(t, panelButton(p, p.actions, "Raise level").Disabled())
+	texts := panelText(p, p.content)
 	assert.Contains(t, texts, "女儿 王丽 (赵桂兰)  13912345611", "the resident's family is among the contacts")
 	assert.Contains(t, texts, "Emergency medical centre  120")
 	_, err = c.deps.Incidents.Tick(context.Background(), c.Operator(), in.ID, "contact", "")
@@ -307,5 +374,5 @@ func TestOpeningAnIncidentByHand(t *testing.T) {
 	assert.Equal(t, "missing-child", in.PlanID)
 	assert.Equal(t, "Missing child", in.Title)
 	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
-	assert.Contains(t, strings.Join(visibleTexts(p.place), "\n"), "The place is not known")
+	assert.Contains(t, panelText(p, p.place), "The place is not known")
 }

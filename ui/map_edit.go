@@ -73,7 +73,7 @@ func (p *mapPanel) runEdit(edit func(context.Context, *app.Operator) error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := edit(ctx, op); err != nil {
-			fyne.Do(func() {
+			p.c.onUI(func() {
 				p.m.r.draft = mapDraft{}
 				p.m.r.invalidate()
 				p.m.redrawAll()

@@ -298,7 +298,7 @@ func (p *mapPanel) acknowledge(id int64) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_, err := p.c.deps.Desk.Acknowledge(ctx, op, id, "")
-		fyne.Do(func() {
+		p.c.onUI(func() {
 			if err != nil {
 				p.c.showError(err)
 			}
@@ -838,7 +838,7 @@ func (p *mapPanel) ensureBlinking() {
 			case <-stop:
 				return
 			case <-t.C:
-				fyne.Do(func() {
+				p.c.onUI(func() {
 					select {
 					case <-stop:
 					default:

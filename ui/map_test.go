@@ -101,7 +101,7 @@ func (e *mapEnv) pump() {
 // waitFor pumps entries until one of the kind arrives (edits run off the UI thread).
 func (e *mapEnv) waitFor(t *testing.T, kind app.EntryKind) app.Entry {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(15 * time.Second)
 	for {
 		select {
 		case en := <-e.sub.C():

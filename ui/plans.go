@@ -309,7 +309,7 @@ func (p *plansPanel) run(action func(context.Context, *app.Operator) error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := action(ctx, op); err != nil {
-			fyne.Do(func() { p.c.showError(err) })
+			p.c.onUI(func() { p.c.showError(err) })
 		}
 	}()
 }
@@ -377,7 +377,7 @@ func (p *plansPanel) importData(data []byte, name string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if _, err := p.c.deps.Plans.Import(ctx, op, data, name, app.ImportedInConsole); err != nil {
-			fyne.Do(func() {
+			p.c.onUI(func() {
 				dialog.ShowError(fmt.Errorf("%s", T("The plan {{.File}} was not imported: {{.Why}}", map[string]any{"File": name, "Why": ErrText(err)})), p.c.win)
 			})
 		}

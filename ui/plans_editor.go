@@ -555,7 +555,7 @@ func (e *planEditor) submit() {
 		} else {
 			_, err = e.p.c.deps.Plans.Update(ctx, op, pl)
 		}
-		fyne.Do(func() {
+		e.p.c.onUI(func() {
 			e.save.Enable()
 			if unchanged(err) {
 				e.d.Hide()

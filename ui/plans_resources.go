@@ -119,7 +119,7 @@ func (t *contactsTab) save(list []app.Contact, done func()) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		err := t.c.deps.Contacts.Save(ctx, op, list)
-		fyne.Do(func() {
+		t.c.onUI(func() {
 			if unchanged(err) {
 				t.c.showNothingChanged()
 				return
@@ -402,7 +402,7 @@ func (t *suppliesTab) run(action func(context.Context, *app.Operator) error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := action(ctx, op); err != nil {
-			fyne.Do(func() { t.c.showError(err) })
+			t.c.onUI(func() { t.c.showError(err) })
 		}
 	}()
 }
@@ -530,7 +530,7 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			saved, err := t.c.deps.Supplies.Save(ctx, op, next)
-			fyne.Do(func() {
+			t.c.onUI(func() {
 				if unchanged(err) {
 					t.selected = prev
 					d.Hide()

@@ -80,7 +80,14 @@ func TestATrainerEditsAPlan(t *testing.T) {
 	e.pl.Steps[len(e.pl.Steps)-1].Role = "commander"
 	e.submit()
 	waitFor(t, "saved", func() bool { got, _ = c.deps.Plans.Get("fire-residential"); return got.Version == 2 })
-	settle()
+	waitFor(t, "the panel lists the new version", func() bool {
+		for _, pl := range p.plans {
+			if pl.ID == "fire-residential" {
+				return pl.Version == 2
+			}
+		}
+		return false
+	})
 	assert.Equal(t, "住宅楼火灾应急预案（修订）", got.Name)
 	assert.Equal(t, n, len(got.Steps))
 	assert.Equal(t, "debrief", got.Steps[n-1].ID)
@@ -108,8 +115,7 @@ func TestATrainerEditsAPlan(t *testing.T) {
 	assert.Equal(t, app.Duration(5*60e9), e.pl.Steps[0].Limit)
 	e.submit()
 	waitFor(t, "created", func() bool { _, ok := c.deps.Plans.Get("gas-smell"); return ok })
-	settle()
-	assert.Equal(t, "gas-smell", p.selected, "the new plan is shown")
+	waitFor(t, "the new plan is shown", func() bool { return p.selected == "gas-smell" })
 }
 
 // allEntries lists the entries under o, in layout order.
@@ -147,8 +153,7 @@ func TestImportRefusesABadPlanInTheConsole(t *testing.T) {
 	good = []byte(strings.Replace(string(good), `"id": "missing-child"`, `"id": "missing-child-2"`, 1))
 	p.importData(good, "missing-child-2.json")
 	waitFor(t, "imported", func() bool { _, ok := c.deps.Plans.Get("missing-child-2"); return ok })
-	settle()
-	assert.Equal(t, "missing-child-2", p.selected, "the imported plan is shown")
+	waitFor(t, "the imported plan is shown", func() bool { return p.selected == "missing-child-2" })
 }
 
 func TestContactsAndSuppliesTabs(t *testing.T) {
@@ -165,7 +170,6 @@ func TestContactsAndSuppliesTabs(t *testing.T) {
 	list := append(append([]app.Contact(nil), ct.contacts...), app.Contact{ID: "hospital", Role: "medical", Names: app.Names{Name: "区中心医院", NameEn: "District hospital"}, Phone: "021-66001234"})
 	ct.save(list, nil)
 	waitFor(t, "the contact is added", func() bool { return len(c.deps.Inventory.Site().Contacts) == len(list) })
-	settle()
 	waitFor(t, "the tab follows", func() bool { return len(ct.contacts) == len(list) })
 
 	st := p.supplies
@@ -181,7 +185,6 @@ func TestContactsAndSuppliesTabs(t *testing.T) {
 	sp.Items[0].Quantity = 4
 	_, err := c.deps.Supplies.Save(context.Background(), c.Operator(), sp)
 	require.NoError(t, err)
-	settle()
 	waitFor(t, "the tab follows", func() bool { return strings.Contains(st.summary.Text, "1 notices") })
 }
 

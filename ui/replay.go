@@ -246,7 +246,7 @@ func (p *replayPanel) loadTargets() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		ts, err := p.c.deps.Replays.Targets(ctx, op)
-		fyne.Do(func() {
+		p.c.onUI(func() {
 			p.mu.Lock()
 			defer p.mu.Unlock()
 			if err != nil {
@@ -345,7 +345,7 @@ func (p *replayPanel) open(kind string, id int64) {
 				}
 			}
 		}
-		fyne.Do(func() {
+		p.c.onUI(func() {
 			p.mu.Lock()
 			defer p.mu.Unlock()
 			if gen != p.gen {
@@ -477,7 +477,7 @@ func (p *replayPanel) request() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		f, err := sess.Frame(ctx, t)
 		cancel()
-		fyne.Do(func() {
+		p.c.onUI(func() {
 			p.mu.Lock()
 			defer p.mu.Unlock()
 			if gen != p.gen {
@@ -568,7 +568,7 @@ func (p *replayPanel) play() {
 			case <-stop:
 				return
 			case <-tick.C:
-				fyne.Do(func() {
+				p.c.onUI(func() {
 					p.mu.Lock()
 					defer p.mu.Unlock()
 					select {

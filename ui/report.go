@@ -362,7 +362,7 @@ func (p *incidentPanel) makeReport() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		path, data, err := p.c.writeReport(ctx, op, id)
-		fyne.Do(func() {
+		p.c.onUI(func() {
 			if err != nil {
 				p.c.showError(err)
 				return

@@ -30,7 +30,7 @@ func (c *Console) openReport(path string, d reportData) {
 	}
 	go func() {
 		if err := open(u); err != nil {
-			fyne.Do(func() { c.showReportInConsole(d, path, err) })
+			c.onUI(func() { c.showReportInConsole(d, path, err) })
 		}
 	}()
 }

@@ -96,7 +96,7 @@ func (s *signIn) submit() {
 	// Password hashing takes tens of milliseconds: never on the UI thread.
 	go func() {
 		op, err := s.c.deps.Accounts.SignIn(context.Background(), user, pw)
-		fyne.Do(func() {
+		s.c.onUI(func() {
 			s.button.Enable()
 			if err != nil {
 				s.c.deps.Log.Warn("sign-in failed", "user", user, "err", err)

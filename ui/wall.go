@@ -404,7 +404,7 @@ func (w *wallPanel) changeViews(change func(context.Context, *app.Wall) error, d
 		if err == nil {
 			views, _ = wall.Views(ctx, op)
 		}
-		fyne.Do(func() {
+		w.c.onUI(func() {
 			w.locked(func() {
 				if err != nil {
 					w.c.showError(err)
@@ -921,7 +921,7 @@ func (w *wallPanel) snapshot() {
 		} else {
 			path, err = wall.Snapshot(context.Background(), op, cam, img)
 		}
-		fyne.Do(func() {
+		w.c.onUI(func() {
 			w.locked(func() {
 				if err != nil {
 					w.setNotice("")

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"watchpost/app"
 )
 
@@ -128,7 +126,7 @@ func (w *wallPanel) pump(stop <-chan struct{}) {
 		flashDue = false
 		w.applying.Store(true)
 		queued := time.Now()
-		fyne.Do(func() {
+		w.c.onUI(func() {
 			defer w.applying.Store(false)
 			w.uiLag.add(latencySample{at: time.Now(), decoded: time.Since(queued), captured: -1})
 			w.apply(batch, flash)

@@ -2,7 +2,7 @@ package video_test
 
 import (
 	"crypto/rand"
-	"fmt"
+	"net"
 	"testing"
 	"time"
 
@@ -38,10 +38,15 @@ func (h *badServer) OnPlay(*gortsplib.ServerHandlerOnPlayCtx) (*base.Response, e
 
 func serveBad(t *testing.T, forma format.Format, send func(*gortsplib.ServerStream, *description.Media)) string {
 	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	h := &badServer{}
-	srv := &gortsplib.Server{Handler: h, RTSPAddress: addr}
+	var ln net.Listener // any free port: the listener says which
+	srv := &gortsplib.Server{Handler: h, RTSPAddress: "127.0.0.1:0", Listen: func(network, address string) (net.Listener, error) {
+		l, err := net.Listen(network, address)
+		ln = l
+		return l, err
+	}}
 	require.NoError(t, srv.Start())
+	addr := ln.Addr().String()
 	t.Cleanup(srv.Close)
 	medi := &description.Media{Type: description.MediaTypeVideo, Formats: []format.Format{forma}}
 	h.stream = &gortsplib.ServerStream{Server: srv, Desc: &description.Session{Medias: []*description.Media{medi}}}
@@ -96,9 +101,9 @@ func TestGarbageNALUnits(t *testing.T) {
 	ok, err := feeds.Watch("good", false, 64, 36)
 	require.NoError(t, err)
 	defer ok.Close()
-	waitFrame(t, ok, 10*time.Second).Release()
+	waitFrame(t, ok, 15*time.Second).Release()
 
-	require.Eventually(t, func() bool { return bad.Status().DecodeErrors > 5 }, 10*time.Second, 50*time.Millisecond,
+	require.Eventually(t, func() bool { return bad.Status().DecodeErrors > 5 }, 15*time.Second, 50*time.Millisecond,
 		"decode errors are counted: %+v", bad.Status())
 	assert.NotEqual(t, app.StreamPlaying, bad.Status().State, "garbage is never shown as a picture")
 	select {
@@ -106,7 +111,7 @@ func TestGarbageNALUnits(t *testing.T) {
 		t.Fatalf("a frame came out of garbage: %v", fr.Image.Rect)
 	default:
 	}
-	waitFrame(t, ok, 2*time.Second).Release() // the good camera played on
+	waitFrame(t, ok, 15*time.Second).Release() // the good camera played on
 }
 
 // A camera that offers only a video codec Watchpost does not decode says so.
@@ -119,7 +124,7 @@ func TestUnsupportedCodec(t *testing.T) {
 	v, err := feeds.Watch("vp8", false, 64, 36)
 	require.NoError(t, err)
 	defer v.Close()
-	st := waitState(t, v, app.StreamFailed, 10*time.Second)
+	st := waitState(t, v, app.StreamFailed, 15*time.Second)
 	assert.Equal(t, app.ReasonNoCodec, st.Reason)
 }
 

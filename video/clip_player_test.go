@@ -56,7 +56,9 @@ func TestThePlayerPlaysARecordedClip(t *testing.T) {
 				n, _ := strconv.Atoi(ffprobe(t, clip.File).Streams[0].NbFrames)
 				assert.Equal(t, n, info.Frames, "as many pictures as ffprobe counts")
 			} else {
-				assert.InDelta(t, 15*info.Duration.Seconds(), float64(info.Frames), 3)
+				// A busy machine lets the camera send fewer, never more, than its 15 a second.
+				assert.Positive(t, info.Frames)
+				assert.LessOrEqual(t, float64(info.Frames), 15*info.Duration.Seconds()+1)
 			}
 
 			var frames []app.VideoFrame

@@ -3,12 +3,15 @@ package video_test
 import (
 	"fmt"
 	"image"
+	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"strings"
-	"sync/atomic"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,6 +29,8 @@ import (
 
 var quiet = slog.New(slog.DiscardHandler)
 
+// freePort is a port that was free a moment ago (benchmarks; tests let the simulator take
+// any port itself, "127.0.0.1:0").
 func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -34,10 +39,24 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// refusingAddr returns a loopback address where connections are refused, like a camera that
+// is switched off. A socket bound there and never listening holds the port for the test, so
+// nothing else can start listening on it meanwhile.
+func refusingAddr(t testing.TB) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	require.NoError(t, err)
+	t.Cleanup(func() { syscall.Close(fd) })
+	require.NoError(t, syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	sa, err := syscall.Getsockname(fd)
+	require.NoError(t, err)
+	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+}
+
 func startSim(t testing.TB, cfg sim.Config) *sim.Server {
 	t.Helper()
 	if cfg.Address == "" {
-		cfg.Address = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		cfg.Address = "127.0.0.1:0" // the simulator takes a free port and says which (URL)
 	}
 	if len(cfg.Cameras) == 0 {
 		cfg.Cameras = []sim.Camera{{ID: "gate", Name: "北门 North Gate"}}
@@ -50,6 +69,19 @@ func startSim(t testing.TB, cfg sim.Config) *sim.Server {
 		cfg.Sub = sim.Profile{Width: 320, Height: 180, FPS: 15, BitrateKbps: 200}
 	}
 	cfg.Log = quiet
+	if cfg.UDP && cfg.UDPBase == 0 {
+		// RTP and RTCP need two ports side by side: try pairs until one is free (a pair
+		// taken by another process is tried again, never a failure).
+		for try := 0; ; try++ {
+			cfg.UDPBase = 20000 + 2*rand.IntN(10000)
+			s, err := sim.Start(cfg)
+			if err == nil {
+				t.Cleanup(s.Close)
+				return s
+			}
+			require.Less(t, try, 50, "no free pair of UDP ports: %v", err)
+		}
+	}
 	s, err := sim.Start(cfg)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
@@ -109,16 +141,16 @@ func TestPlays(t *testing.T) {
 		{"H.265 over TCP", codec.H265, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := startSim(t, sim.Config{Codec: tc.codec, UDP: tc.udp, UDPBase: 20000 + 2*freePort(t)%20000})
+			s := startSim(t, sim.Config{Codec: tc.codec, UDP: tc.udp})
 			f := newFeeds(t, video.Config{UDP: tc.udp}, camera("gate", s.URL("gate", "main"), s.URL("gate", "sub")))
 			v, err := f.Watch("gate", false, 160, 90)
 			require.NoError(t, err)
 			defer v.Close()
-			fr := waitFrame(t, v, 10*time.Second)
+			fr := waitFrame(t, v, 15*time.Second)
 			assert.Equal(t, image.Pt(160, 90), fr.Image.Rect.Size(), "frames come at the viewer's size")
 			assert.False(t, fr.Captured.IsZero(), "the simulator's send time is carried")
 			fr.Release()
-			st := waitState(t, v, app.StreamPlaying, 5*time.Second)
+			st := waitState(t, v, app.StreamPlaying, 15*time.Second)
 			assert.Equal(t, tc.codec.String(), st.Codec)
 			assert.Equal(t, 320, st.Width, "the sub stream is decoded for a tile")
 			assert.Equal(t, 180, st.Height)
@@ -130,8 +162,8 @@ func TestPlays(t *testing.T) {
 			main, err := f.Watch("gate", true, 640, 360)
 			require.NoError(t, err)
 			defer main.Close()
-			waitFrame(t, main, 10*time.Second).Release()
-			assert.Equal(t, 640, waitState(t, main, app.StreamPlaying, 5*time.Second).Width, "an enlarged view plays the main stream")
+			waitFrame(t, main, 15*time.Second).Release()
+			assert.Equal(t, 640, waitState(t, main, app.StreamPlaying, 15*time.Second).Width, "an enlarged view plays the main stream")
 		})
 	}
 }
@@ -147,30 +179,104 @@ func TestFFprobeReadsTheSimulator(t *testing.T) {
 	assert.Equal(t, "h264,320,180", strings.TrimSpace(string(out)))
 }
 
+// cameraPort is a camera's address that the test holds for its whole run: connections are
+// passed on to the simulator behind it while the camera is up, and closed at once (and
+// counted) while it is away. Nothing else can take the address meanwhile, and the test sees
+// each attempt to reconnect.
+type cameraPort struct {
+	l        net.Listener
+	mu       sync.Mutex
+	backend  string // the simulator's address; "" while the camera is away
+	attempts int    // connections while away
+}
+
+func holdCameraPort(t *testing.T) *cameraPort {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { l.Close() })
+	c := &cameraPort{l: l}
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			backend := c.backend
+			if backend == "" {
+				c.attempts++
+			}
+			c.mu.Unlock()
+			if backend == "" {
+				conn.Close()
+				continue
+			}
+			go pipe(conn, backend)
+		}
+	}()
+	return c
+}
+
+// pipe passes a connection on to addr until either side closes.
+func pipe(conn net.Conn, addr string) {
+	defer conn.Close()
+	up, err := net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(up, conn); done <- struct{}{} }()
+	go func() { _, _ = io.Copy(conn, up); done <- struct{}{} }()
+	<-done
+}
+
+func (c *cameraPort) url(id, stream string) string {
+	return fmt.Sprintf("rtsp://%s/%s/%s", c.l.Addr(), id, stream)
+}
+
+// serve puts the camera at backend ("": away, from the next connection on).
+func (c *cameraPort) serve(backend string) {
+	c.mu.Lock()
+	c.backend, c.attempts = backend, 0
+	c.mu.Unlock()
+}
+
+func (c *cameraPort) tries() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.attempts
+}
+
 func TestReconnectsWhenTheCameraComesBack(t *testing.T) {
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	s := startSim(t, sim.Config{Address: addr})
-	f := newFeeds(t, video.Config{}, camera("gate", s.URL("gate", "main"), s.URL("gate", "sub")))
+	port := holdCameraPort(t)
+	s := startSim(t, sim.Config{})
+	port.serve(s.Addr())
+	f := newFeeds(t, video.Config{}, camera("gate", port.url("gate", "main"), port.url("gate", "sub")))
 	v, err := f.Watch("gate", false, 160, 90)
 	require.NoError(t, err)
 	defer v.Close()
-	waitState(t, v, app.StreamPlaying, 10*time.Second)
+	waitState(t, v, app.StreamPlaying, 15*time.Second)
 
+	port.serve("")
 	s.Close()
-	st := waitState(t, v, app.StreamFailed, 10*time.Second)
+	st := waitState(t, v, app.StreamFailed, 15*time.Second)
 	assert.Equal(t, app.ReasonUnreachable, st.Reason)
 
-	time.Sleep(3 * time.Second) // the camera stays away a while: the backoff has grown
-	startSim(t, sim.Config{Address: addr})
+	// The camera stays away while the source tries again a few times: its backoff has grown.
+	require.Eventually(t, func() bool { return port.tries() >= 3 }, 30*time.Second, 20*time.Millisecond,
+		"the source tries again while the camera is away")
+	port.serve(startSim(t, sim.Config{}).Addr())
 	back := time.Now()
-	waitState(t, v, app.StreamPlaying, 10*time.Second)
+	waitState(t, v, app.StreamPlaying, 15*time.Second)
 	t.Logf("playing again %v after the camera came back", time.Since(back).Round(time.Millisecond))
-	waitFrame(t, v, 5*time.Second).Release()
+	waitFrame(t, v, 15*time.Second).Release()
 }
 
 func TestFailuresSayWhy(t *testing.T) {
 	s := startSim(t, sim.Config{User: "admin", Password: "right-one"})
-	dead := fmt.Sprintf("rtsp://127.0.0.1:%d/none", freePort(t))
+	dead := "rtsp://" + refusingAddr(t) + "/none"
 	f := newFeeds(t, video.Config{},
 		camera("badpass", strings.Replace(s.URL("gate", "main"), "right-one", "wrong-one", 1), ""),
 		camera("goodpass", s.URL("gate", "main"), ""),
@@ -186,7 +292,7 @@ func TestFailuresSayWhy(t *testing.T) {
 	} {
 		v, err := f.Watch(id, false, 64, 36)
 		require.NoError(t, err)
-		st := waitState(t, v, app.StreamFailed, 10*time.Second)
+		st := waitState(t, v, app.StreamFailed, 15*time.Second)
 		assert.Equal(t, want, st.Reason, id)
 		assert.NotContains(t, st.Detail, "wrong-one", "no password in what is shown or logged")
 		v.Close()
@@ -194,7 +300,7 @@ func TestFailuresSayWhy(t *testing.T) {
 	v, err := f.Watch("goodpass", false, 64, 36)
 	require.NoError(t, err)
 	defer v.Close()
-	waitState(t, v, app.StreamPlaying, 10*time.Second)
+	waitState(t, v, app.StreamPlaying, 15*time.Second)
 
 	_, err = f.Watch("no-such-camera", false, 64, 36)
 	assert.True(t, app.IsCode(err, app.CodeNotFound))
@@ -209,25 +315,26 @@ func TestASlowViewerDropsFramesWithoutSlowingAnother(t *testing.T) {
 	fast, err := f.Watch("gate", false, 320, 180)
 	require.NoError(t, err)
 	defer fast.Close()
-	waitFrame(t, fast, 10*time.Second).Release()
 
-	// The slow viewer takes nothing for three seconds; the fast one keeps up.
-	var got atomic.Int64
-	start := time.Now()
-	for time.Since(start) < 3*time.Second {
-		select {
-		case fr := <-fast.Frames():
-			got.Add(1)
-			fr.Release()
-		case <-time.After(time.Second):
-		}
+	// The slow viewer takes nothing while the fast one takes 45 frames: the fast one is not
+	// held up (each of its frames is newer than the one before), and every picture decoded
+	// meanwhile is one the slow viewer dropped and counted, however busy the machine.
+	var seqs []uint64
+	for len(seqs) < 45 {
+		fr := waitFrame(t, fast, 15*time.Second)
+		seqs = append(seqs, fr.Seq)
+		fr.Release()
 	}
-	fps := float64(got.Load()) / time.Since(start).Seconds()
-	assert.Greater(t, fps, 11.0, "the fast viewer still gets (nearly) every frame of 15 fps")
-	assert.Greater(t, slow.Status().Dropped, int64(30), "the slow viewer's frames were dropped and counted")
-	assert.Zero(t, fast.Status().Dropped, "nothing dropped for the fast one")
-	fr := waitFrame(t, slow, 2*time.Second)
-	assert.WithinDuration(t, time.Now(), fr.Decoded, 500*time.Millisecond, "a slow viewer gets the newest frame, not an old one")
+	for i := 1; i < len(seqs); i++ {
+		require.Greater(t, seqs[i], seqs[i-1], "the fast viewer's frames come in order")
+	}
+	// A picture goes to the viewers one after the other: when the fast one has the last, the
+	// one before it has reached the slow one too.
+	first, last := seqs[0], seqs[len(seqs)-1]
+	assert.GreaterOrEqual(t, slow.Status().Dropped, int64(last-first)-1, "the slow viewer's frames were dropped and counted")
+	assert.Less(t, fast.Status().Dropped, slow.Status().Dropped, "the fast viewer lost fewer")
+	fr := waitFrame(t, slow, 15*time.Second)
+	assert.GreaterOrEqual(t, fr.Seq, last-1, "a slow viewer gets the newest frame, not an old one")
 	fr.Release()
 }
 
@@ -243,7 +350,7 @@ func TestANewAddressReachesTheViewers(t *testing.T) {
 	v, err := f.Watch("gate", false, 64, 36)
 	require.NoError(t, err)
 	defer v.Close()
-	assert.Equal(t, 320, waitState(t, v, app.StreamPlaying, 10*time.Second).Width)
+	assert.Equal(t, 320, waitState(t, v, app.StreamPlaying, 15*time.Second).Width)
 	cam.SubURL = b.URL("gate", "sub")
 	f.SetCameras([]app.Camera{cam})
 	require.Eventually(t, func() bool {
@@ -253,7 +360,7 @@ func TestANewAddressReachesTheViewers(t *testing.T) {
 		default:
 		}
 		return v.Status().Width == 256 && v.Status().State == app.StreamPlaying
-	}, 10*time.Second, 20*time.Millisecond, "the same viewer plays the camera's new address")
+	}, 15*time.Second, 20*time.Millisecond, "the same viewer plays the camera's new address")
 }
 
 // A viewer resized many times (a tile on a wall whose layout changes) keeps getting frames.
@@ -266,9 +373,9 @@ func TestAResizedViewerNeverStarves(t *testing.T) {
 	var shown *app.Frame // like a tile: hold the frame on screen until the next one
 	for _, size := range [][2]int{{320, 180}, {96, 54}, {640, 360}, {200, 112}} {
 		v.Resize(size[0], size[1])
-		deadline := time.Now().Add(5 * time.Second)
+		deadline := time.Now().Add(15 * time.Second)
 		for {
-			fr := waitFrame(t, v, 5*time.Second)
+			fr := waitFrame(t, v, 15*time.Second)
 			shown.Release()
 			shown = fr
 			if fr.Image.Rect.Dx() == size[0] {

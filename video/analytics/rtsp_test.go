@@ -2,9 +2,7 @@ package analytics
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -24,14 +22,6 @@ import (
 // first picture arrived, so the labels (written on the file) apply.
 
 var quiet = slog.New(slog.DiscardHandler)
-
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
-}
 
 // recorder is the test's sink: it keeps what arrives, with when it arrived.
 type recorder struct {
@@ -74,20 +64,21 @@ type simCam struct {
 // streams (640×360 at 15 fps) and, per camera, when its first picture arrived.
 func startCameras(t *testing.T, cams []simCam) (*video.Feeds, []app.Camera, map[string]time.Time) {
 	t.Helper()
-	addr := freeAddr(t)
-	cfg := sim.Config{Address: addr, Log: quiet,
+	cfg := sim.Config{Address: "127.0.0.1:0", Log: quiet, // any free port: the simulator's URLs say which
 		Main: sim.Profile{Width: 640, Height: 360, FPS: 15, BitrateKbps: 600},
 		Sub:  sim.Profile{Width: 640, Height: 360, FPS: 15, BitrateKbps: 700}}
-	var site []app.Camera
 	for _, c := range cams {
 		cfg.Cameras = append(cfg.Cameras, c.cam)
-		a := c.cfg
-		site = append(site, app.Camera{ID: c.cam.ID, Names: app.Names{Name: c.cam.ID},
-			MainURL: fmt.Sprintf("rtsp://%s/%s/main", addr, c.cam.ID), SubURL: fmt.Sprintf("rtsp://%s/%s/sub", addr, c.cam.ID), Analytics: &a})
 	}
 	s, err := sim.Start(cfg)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
+	var site []app.Camera
+	for _, c := range cams {
+		a := c.cfg
+		site = append(site, app.Camera{ID: c.cam.ID, Names: app.Names{Name: c.cam.ID},
+			MainURL: s.URL(c.cam.ID, "main"), SubURL: s.URL(c.cam.ID, "sub"), Analytics: &a})
+	}
 	feeds := video.NewFeeds(site, video.Config{}, nil, nil)
 	t.Cleanup(feeds.Close)
 	// A viewer of our own on each stream marks the footage's start: the runner's viewer
@@ -273,12 +264,16 @@ func TestBudgetLowersTheLeastImportantCameraFirst(t *testing.T) {
 	// Far below what either costs: both go down, never below MinFPS.
 	m.SetBudget(0.0001)
 	require.Eventually(t, func() bool { s := status(); return s["yard"].TargetFPS == MinFPS && s["gate"].TargetFPS == MinFPS },
-		10*time.Second, 200*time.Millisecond)
-	time.Sleep(6 * time.Second) // the measured rate is over the last five seconds
-	s = status()
-	assert.InDelta(t, MinFPS, s["yard"].FPS, 0.7, "the lowered rate is what is analysed")
-	assert.Greater(t, s["yard"].Skipped, int64(30))
-	assert.Zero(t, s["yard"].Dropped, "sampled less, it does not fall behind")
+		15*time.Second, 200*time.Millisecond)
+	// The lowered rate is what is analysed: the rate measured over the last seconds comes
+	// down to it (a busy machine may analyse less, never more), and the frames left out
+	// are counted.
+	skipped := status()["yard"].Skipped
+	require.Eventually(t, func() bool { s := status(); return s["yard"].FPS > 0 && s["yard"].FPS <= MinFPS*1.5 },
+		30*time.Second, 200*time.Millisecond, "the yard analysed at its lowered rate: %+v", status()["yard"])
+	require.Eventually(t, func() bool { return status()["yard"].Skipped >= skipped+30 }, 30*time.Second, 200*time.Millisecond,
+		"the frames left out by the lowered rate are counted")
+	assert.Zero(t, status()["yard"].Dropped, "sampled less, it does not fall behind")
 
 	// Room again: the rates come back, the most important first.
 	m.SetBudget(2)

@@ -8,6 +8,7 @@ package sim
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 
@@ -42,7 +43,7 @@ var (
 
 // Config of the simulator.
 type Config struct {
-	Address  string // RTSP listen address, default 127.0.0.1:8554
+	Address  string // RTSP listen address, default 127.0.0.1:8554; port 0: any free port (Addr says which)
 	UDP      bool   // also offer RTP over UDP (on UDPBase and UDPBase+1)
 	UDPBase  int
 	User     string // when set, readers must give these credentials
@@ -92,11 +93,18 @@ func Start(cfg Config) (*Server, error) {
 		cfg.Log = slog.Default()
 	}
 	s := &Server{cfg: cfg, paths: map[string]*path{}, sessions: map[*gortsplib.ServerSession]*path{}}
+	var ln net.Listener
 	s.server = &gortsplib.Server{
 		Handler:     s,
 		RTSPAddress: cfg.Address,
 		// The reader side of the simulator: be generous, tests stall clients on purpose.
 		WriteQueueSize: 1024,
+		// Kept to learn the port the system chose when the address asks for any (":0").
+		Listen: func(network, address string) (net.Listener, error) {
+			l, err := net.Listen(network, address)
+			ln = l
+			return l, err
+		},
 	}
 	if cfg.UDP {
 		base := cfg.UDPBase
@@ -108,6 +116,10 @@ func Start(cfg Config) (*Server, error) {
 	}
 	if err := s.server.Start(); err != nil {
 		return nil, fmt.Errorf("the camera simulator cannot listen on %s: %w", cfg.Address, err)
+	}
+	if host, port, err := net.SplitHostPort(cfg.Address); err == nil && port == "0" && ln != nil {
+		// What Addr and URL give out: the port the system chose, on the host asked for.
+		s.cfg.Address = net.JoinHostPort(host, fmt.Sprint(ln.Addr().(*net.TCPAddr).Port))
 	}
 	// Clients may already connect while the paths are set up (a reader retrying).
 	s.pathsMu.Lock()
@@ -147,6 +159,10 @@ func hostOf(addr string) string {
 	}
 	return addr
 }
+
+// Addr returns the address the simulator listens on (host:port), the port the system
+// chose when the configured address asked for any.
+func (s *Server) Addr() string { return s.cfg.Address }
 
 // URL returns the address of a camera's stream ("main" or "sub").
 func (s *Server) URL(cameraID, stream string) string {

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"strconv"
+
+	"watchpost/app"
+	"watchpost/video/sim"
+)
+
+// defaultSimListen is where the demo's camera simulator listens, the address the demo
+// site's cameras name as it ships (assets/demo/site.json).
+const defaultSimListen = "127.0.0.1:8554"
+
+// startDemoCameras serves the demo site's cameras from the built-in simulator on listen
+// (--sim-listen) and points the cameras at it. When the address is taken, the simulator is
+// not started and the cameras are pointed there all the same: what listens there is used
+// (a `watchpost sim --demo --listen ADDR` of its own).
+func startDemoCameras(ctx context.Context, inv *app.Inventory, listen string, log *slog.Logger) (func(), error) {
+	site := inv.Site()
+	stop, addr := func() {}, listen
+	s, err := sim.Start(sim.Config{Address: listen, Cameras: simCameras(site), Log: log})
+	if err != nil {
+		log.Warn("demo cameras not simulated here", "err", err)
+		if _, port, err := net.SplitHostPort(listen); err != nil || port == "0" {
+			return stop, nil // no address to point the cameras at
+		}
+	} else {
+		stop, addr = s.Close, s.Addr()
+		log.Info("demo cameras simulated", "address", addr, "cameras", len(site.Cameras))
+	}
+	moved, err := inv.PointDemoCameras(ctx, addr)
+	if moved > 0 {
+		log.Info("demo cameras pointed at their simulator", "address", addr, "cameras", moved)
+	}
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	return stop, nil
+}
+
+// demoFootageStart is where the demo's south gate camera starts in its footage (seconds):
+// its analysis learns the scene for the first minute, and someone steps on its lawn about
+// 72 s after the start, then every 80 s loop of the footage.
+var demoFootageStart = map[string]float64{"cam-gate-s": 58}
+
+func simCameras(site *app.Site) []sim.Camera {
+	out := make([]sim.Camera, len(site.Cameras))
+	for i, c := range site.Cameras {
+		out[i] = sim.Camera{ID: c.ID, Name: c.Name, Variant: i, Start: demoFootageStart[c.ID]}
+	}
+	return out
+}
+
+// isPort reports whether s is a TCP port number (0 asks for any free one).
+func isPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 0 && n <= 65535
+}
