@@ -103,8 +103,9 @@ func TestCameraSettingsRefuseADeadAddressUnlessTold(t *testing.T) {
 	written := c.deps.Bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated })
 	defer written.Close()
 	test.Tap(findButton(top, "Save"))
-	waitFor(t, "the dialog says why it did not save", func() bool {
-		return strings.Contains(strings.Join(visibleTexts(top), "\n"), "Not saved: the new sub stream address does not answer")
+	waitFor(t, "the dialog says why it did not save, and offers to save anyway", func() bool {
+		return strings.Contains(strings.Join(visibleTexts(top), "\n"), "Not saved: the new sub stream address does not answer") &&
+			findButton(top, "Save anyway") != nil
 	})
 	assert.Equal(t, "rtsp://192.0.2.7:554/sub", <-probed, "the new address was tested")
 	assert.Empty(t, written.C(), "nothing saved")
