@@ -120,7 +120,10 @@ func BenchmarkMotion16Cameras(b *testing.B) {
 		b.Error("bare MOG2 found no foreground at all")
 	}
 	if ours <= 0 || base <= 0 {
-		b.Fatalf("no thread CPU measured (ours %v, bare %v)", ours, base)
+		b.Errorf("no thread CPU measured (ours %v, bare %v)", ours, base)
+	}
+	if b.Failed() {
+		return // no figure of a run that did not happen
 	}
 	perCam := func(d time.Duration) float64 { return d.Seconds() / float64(frames*cams) * 1000 }
 	coresAt := func(d time.Duration) float64 { return perCam(d) / 1000 * fps * cams }
