@@ -58,7 +58,7 @@ func TestLastWillRaisesOfflineAndItClears(t *testing.T) {
 }
 
 // mosquitto runs a real Mosquitto with a password file on a free port.
-func mosquitto(t *testing.T) (url string, stop func()) {
+func mosquitto(t testing.TB) (url string, stop func()) {
 	need(t, "mosquitto")
 	need(t, "mosquitto_passwd")
 	dir := t.TempDir()
