@@ -391,8 +391,12 @@ func readLog(path string) string {
 	return string(b)
 }
 
-// lastLines returns the last n lines of s.
+// lastLines returns the last n lines of s, after its first few (where a refused start
+// says why) when it is longer.
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+	if len(lines) <= n+5 {
+		return strings.Join(lines, "\n")
+	}
+	return strings.Join(lines[:5], "\n") + "\n…\n" + strings.Join(lines[len(lines)-n:], "\n")
 }
