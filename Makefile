@@ -74,7 +74,7 @@ lint: deps
 # lines, each beside its peer measured in the same run; compare ratios within one run. The
 # whole output is kept in $(BENCH_LOG); shown are the figures, and every failure or skip with
 # its reason (-v: a skip is silent without it). A benchmark that fails or is skipped (a figure
-# not measured) fails make bench.
+# not measured) fails make bench. -p 1: one package at a time, so that no two measure at once.
 # BENCH and BENCH_PKGS narrow it: make bench BENCH=Motion BENCH_PKGS=./video/analytics/
 BENCH ?= .
 BENCH_PKGS ?= ./...
@@ -82,7 +82,7 @@ BENCH_LOG ?= bin/bench.log
 BENCH_SHOWN := ^(Benchmark|ok|FAIL|PASS|goos|goarch|pkg:|cpu|panic:|fatal error:|\# )|^\s*--- (FAIL|SKIP|BENCH)|^\s*\S+\.go:[0-9]+:|^ {8}|bench:
 bench: deps-test
 	@mkdir -p $(dir $(BENCH_LOG)); set -o pipefail; \
-	$(GO) test -count=1 -v -run '^$$' -bench '$(BENCH)' -benchtime 2s -timeout 60m $(BENCH_PKGS) 2>&1 | tee $(BENCH_LOG) | grep -E '$(BENCH_SHOWN)'; \
+	$(GO) test -count=1 -p 1 -v -run '^$$' -bench '$(BENCH)' -benchtime 2s -timeout 60m $(BENCH_PKGS) 2>&1 | tee $(BENCH_LOG) | grep -E '$(BENCH_SHOWN)'; \
 	rc=$$?; \
 	if grep -qE '^\s*--- SKIP' $(BENCH_LOG); then echo "make bench: benchmarks were skipped (why is above): their figures were not measured"; rc=1; fi; \
 	if [ $$rc != 0 ]; then echo "make bench: FAILED (exit $$rc); the whole output is in $(BENCH_LOG)"; fi; \
