@@ -244,10 +244,11 @@ func benchWall(b *testing.B, n int) {
 	b.ReportMetric(peer.cores, "ffplay_cores")
 	b.ReportMetric(peer.rss, "ffplay_rss_MB")
 	b.ReportMetric(float64(peer.dropped), "ffplay_dropped")
+	b.ReportMetric(peer.fps, "ffplay_fps")
 	b.ReportMetric(cores/peer.cores, "cores/ffplay")
 	fmt.Printf("bench: wall of %d tiles under Xvfb, %s measured: watchpost %.2f cores, %.0f MB, %.1f frames/s on screen of %d sent (%d stats lines), send → screen p50 ≤ %.0f ms, p95 ≤ %.0f ms; "+
-		"%d ffplay windows %dx%d on the same streams, same run: %.2f cores, %.0f MB in all, %d frames dropped, %.0f s played each at least; watchpost/ffplay %.2f\n",
-		n, wallMeasure, cores, rss, fps, n*wallFPS, len(window), p50, p95, n, peer.w, peer.h, peer.cores, peer.rss, peer.dropped, peer.played, cores/peer.cores)
+		"%d ffplay windows %dx%d on the same streams, same run: %.2f cores, %.0f MB in all, ≈%.0f frames/s on screen (%d dropped, %.0f s played each at least); watchpost/ffplay %.2f cores, %.2f of the frames\n",
+		n, wallMeasure, cores, rss, fps, n*wallFPS, len(window), p50, p95, n, peer.w, peer.h, peer.cores, peer.rss, peer.fps, peer.dropped, peer.played, cores/peer.cores, fps/peer.fps)
 }
 
 type ffplayFigures struct {
@@ -255,6 +256,7 @@ type ffplayFigures struct {
 	cores, rss float64
 	dropped    int
 	played     float64 // the least any window played during the measurement, in seconds
+	fps        float64 // frames on screen per second in all: played at the stream's rate, less those dropped
 }
 
 // ffplay prints, with -stats, a status line per refresh: its clock and the frames it dropped.
@@ -328,7 +330,9 @@ func measureFFplay(b *testing.B, display, rtsp string, n int) ffplayFigures {
 		}
 		f.played = min(f.played, clock-clock0[i])
 		f.dropped += dropped - drop0[i]
+		f.fps += (clock - clock0[i]) * wallFPS
 	}
+	f.fps = (f.fps - float64(f.dropped)) / t1.Sub(t0).Seconds()
 	for _, p := range players {
 		p.stop()
 	}
