@@ -209,12 +209,12 @@ func benchWall(b *testing.B, n int) {
 	before := len(wallStats(readLog(logPath)))
 	cpu0, t0 := procCPU(b, console.cmd.Process.Pid), time.Now()
 	time.Sleep(wallMeasure)
-	cpu1, t1 := procCPU(b, console.cmd.Process.Pid), time.Now()
-	b.StopTimer()
-	rss := procRSS(b, console.cmd.Process.Pid)
 	if !console.alive() {
 		failed("the console ended while it was measured")
 	}
+	cpu1, t1 := procCPU(b, console.cmd.Process.Pid), time.Now()
+	b.StopTimer()
+	rss := procRSS(b, console.cmd.Process.Pid)
 	// The stats lines logged during the window: every one with all tiles and frames on screen.
 	window := wallStats(readLog(logPath))[before:]
 	if len(window) < 2 {
@@ -316,14 +316,16 @@ func measureFFplay(b *testing.B, display, rtsp string, n int) ffplayFigures {
 	}
 	cpu0, t0 := cpu(), time.Now()
 	time.Sleep(wallMeasure)
+	for i, p := range players {
+		if !p.alive() {
+			failed(i, "ended while it was measured")
+		}
+	}
 	cpu1, t1 := cpu(), time.Now()
 	f.cores = (cpu1 - cpu0) / t1.Sub(t0).Seconds()
 	f.played = math.Inf(1)
 	for i, p := range players {
 		f.rss += procRSS(b, p.cmd.Process.Pid)
-		if !p.alive() {
-			failed(i, "ended while it was measured")
-		}
 		clock, dropped, _ := ffplayStatusOf(p.output())
 		if clock-clock0[i] < wallMeasure.Seconds()/2 {
 			failed(i, "played %.1f s of %s", clock-clock0[i], wallMeasure)
