@@ -24,7 +24,7 @@ help:
 	@echo "make run          build and start the console (demo community on first start)"
 	@echo "make test         the whole test suite"
 	@echo "make lint         go vet, staticcheck and the import rule"
-	@echo "make bench        benchmarks that print figures"
+	@echo "make bench        benchmarks: our figures beside their peers' (fails if one fails or is skipped)"
 	@echo "make package      a desktop package for this OS (fyne package)"
 	@echo "make screenshots  screenshots of the real window under Xvfb into docs/"
 
@@ -70,9 +70,23 @@ lint: deps
 	$(GO) tool staticcheck ./...
 	$(GO) test -count=1 -run 'TestImportRule' .
 
-# Benchmarks print their figures (entries/s, frames/s, ms); compare ratios within one run.
+# Benchmarks print their figures (entries/s, frames/s, ms, cores) as metrics and `bench:`
+# lines, each beside its peer measured in the same run; compare ratios within one run. The
+# whole output is kept in $(BENCH_LOG); shown are the figures, and every failure or skip with
+# its reason (-v: a skip is silent without it). A benchmark that fails or is skipped (a figure
+# not measured) fails make bench. -p 1: one package at a time, so that no two measure at once.
+# BENCH and BENCH_PKGS narrow it: make bench BENCH=Motion BENCH_PKGS=./video/analytics/
+BENCH ?= .
+BENCH_PKGS ?= ./...
+BENCH_LOG ?= bin/bench.log
+BENCH_SHOWN := ^(Benchmark|ok|FAIL|PASS|goos|goarch|pkg:|cpu|panic:|fatal error:|\# )|^\s*--- (FAIL|SKIP|BENCH)|^\s*\S+\.go:[0-9]+:|^ {8}|bench:
 bench: deps-test
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./... | grep -E '^(Benchmark|ok|PASS|FAIL|goos|cpu)|/s|ms|bench:'
+	@mkdir -p $(dir $(BENCH_LOG)); set -o pipefail; \
+	$(GO) test -count=1 -p 1 -v -run '^$$' -bench '$(BENCH)' -benchtime 2s -timeout 60m $(BENCH_PKGS) 2>&1 | tee $(BENCH_LOG) | grep -E '$(BENCH_SHOWN)'; \
+	rc=$$?; \
+	if grep -qE '^\s*--- SKIP' $(BENCH_LOG); then echo "make bench: benchmarks were skipped (why is above): their figures were not measured"; rc=1; fi; \
+	if [ $$rc != 0 ]; then echo "make bench: FAILED (exit $$rc); the whole output is in $(BENCH_LOG)"; fi; \
+	exit $$rc
 
 # fyne package rewrites FyneApp.toml (it raises Build): keep the committed one.
 package: deps

@@ -61,7 +61,7 @@ func TestLastWillRaisesOfflineAndItClears(t *testing.T) {
 // handed a listener, so a port that another process takes between the choice and
 // Mosquitto's bind is tried again with another; the broker counts as started only once it
 // says it runs (something else listening on the port is never mistaken for it).
-func mosquitto(t *testing.T) (url string, stop func()) {
+func mosquitto(t testing.TB) (url string, stop func()) {
 	need(t, "mosquitto")
 	need(t, "mosquitto_passwd")
 	dir := t.TempDir()

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -46,7 +47,7 @@ func BenchmarkReplayJump(b *testing.B) {
 	t0 := time.Now()
 	if statErr != nil {
 		kinds := writeBenchJournal(b, st, start)
-		fmt.Printf("replay bench: journal of %d entries over %s written in %.1f s (%v)\n", benchEntries, benchSpan, time.Since(t0).Seconds(), kinds)
+		fmt.Printf("bench: replay: journal of %d entries over %s written in %.1f s (%v)\n", benchEntries, benchSpan, time.Since(t0).Seconds(), kinds)
 	} else if _, err := st.DB().Exec("DELETE FROM replay_checkpoints"); err != nil {
 		b.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func BenchmarkReplayJump(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fmt.Printf("replay bench: %d checkpoints built in %.1f s (%.1f MB, %.0f kB each; every %d entries or %s)\n",
+	fmt.Printf("bench: replay: %d checkpoints built in %.1f s (%.1f MB, %.0f kB each; every %d entries or %s)\n",
 		n, time.Since(t0).Seconds(), float64(size)/1e6, float64(size)/float64(n)/1e3, app.DefaultCheckpoints.Entries, app.DefaultCheckpoints.Every)
 
 	var jumps []time.Duration
@@ -86,7 +87,7 @@ func BenchmarkReplayJump(b *testing.B) {
 		b.ReportMetric(worst, "max-ms")
 	})
 	p50, p95, worst := percentiles(jumps)
-	fmt.Printf("replay bench: open + jump to a random instant (%d jumps, fresh replay each, %.0f entries folded on average): p50 %.1f ms, p95 %.1f ms, max %.1f ms\n",
+	fmt.Printf("bench: replay: open + jump to a random instant (%d jumps, fresh replay each, %.0f entries folded on average): p50 %.1f ms, p95 %.1f ms, max %.1f ms\n",
 		len(jumps), float64(folded)/float64(len(jumps)), p50, p95, worst)
 
 	// A trainer dragging along one replay: the same Replayer jumps back and forth.
@@ -102,7 +103,7 @@ func BenchmarkReplayJump(b *testing.B) {
 		drags = append(drags, time.Since(t))
 	}
 	p50, p95, worst = percentiles(drags)
-	fmt.Printf("replay bench: jumps within one replay (%d): p50 %.1f ms, p95 %.1f ms, max %.1f ms\n", len(drags), p50, p95, worst)
+	fmt.Printf("bench: replay: jumps within one replay (%d): p50 %.1f ms, p95 %.1f ms, max %.1f ms\n", len(drags), p50, p95, worst)
 
 	// Playing at 16×: one frame every 100 ms of wall time is 1.6 s of journal time.
 	at := start.Add(10 * time.Hour)
@@ -118,7 +119,44 @@ func BenchmarkReplayJump(b *testing.B) {
 		frames = append(frames, time.Since(t))
 	}
 	p50, p95, worst = percentiles(frames)
-	fmt.Printf("replay bench: playing at 16x, a frame each 1.6 s of journal (%d): p50 %.2f ms, p95 %.2f ms, max %.2f ms\n", len(frames), p50, p95, worst)
+	fmt.Printf("bench: replay: playing at 16x, a frame each 1.6 s of journal (%d): p50 %.2f ms, p95 %.2f ms, max %.2f ms\n", len(frames), p50, p95, worst)
+
+	// What the jumps land on is the console as it was: a few jumps (fresh replays, from
+	// their checkpoints) against the journal folded from its first entry, in one pass.
+	rnd = rand.New(rand.NewPCG(5, 6))
+	var targets []time.Time
+	for range 4 {
+		targets = append(targets, start.Add(time.Duration(rnd.Int64N(int64(benchSpan)))))
+	}
+	slices.SortFunc(targets, func(a, b time.Time) int { return a.Compare(b) })
+	scratch := app.NewReplayState()
+	t0 = time.Now()
+	for _, at := range targets {
+		seq, err := st.SeqAt(ctx, at)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := st.JournalRange(ctx, scratch.Seq, seq, func(e *app.Entry) error { app.Fold(scratch, e); return nil }); err != nil {
+			b.Fatal(err)
+		}
+		rp := app.NewReplayer(st, app.DefaultCheckpoints, false)
+		s, err := rp.At(ctx, at)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rp.Stats().CheckpointsLoaded == 0 {
+			b.Fatalf("the jump to %s loaded no checkpoint", at)
+		}
+		jumped, _ := s.Marshal()
+		folded, _ := scratch.Marshal()
+		if !bytes.Equal(jumped, folded) {
+			b.Fatalf("the jump to %s (seq %d) differs from the journal folded from its start:\njump: %.600s\nfold: %.600s", at, seq, jumped, folded)
+		}
+		if len(scratch.Alarms) == 0 || len(scratch.Devices) == 0 {
+			b.Fatalf("the state at %s has no alarms or devices: the journal was not folded", at)
+		}
+	}
+	fmt.Printf("bench: replay: %d jumps equal to the journal folded from its start (up to entry %d, folded in %.1f s)\n", len(targets), scratch.Seq, time.Since(t0).Seconds())
 }
 
 func percentiles(ds []time.Duration) (p50, p95, worst float64) {
