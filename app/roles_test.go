@@ -416,7 +416,7 @@ func TestEveryRoleAgainstEveryCoreMethod(t *testing.T) {
 				call := r.call(t, c, op)
 				before := c.st.trace()
 				seq, _ := c.st.LastSeq(bg)
-				err, panicked := callSafely(call)
+				panicked, err := callSafely(call)
 				if !assert.Nil(t, panicked, "%s as %s panicked", r.method, who) {
 					continue
 				}
@@ -454,7 +454,7 @@ func TestEveryRoleAgainstEveryCoreMethod(t *testing.T) {
 
 // callSafely calls a core method; a panic (a missing check dereferencing nobody) is reported
 // for its row, and the table goes on.
-func callSafely(call func() error) (err error, panicked any) {
+func callSafely(call func() error) (panicked any, err error) {
 	defer func() { panicked = recover() }()
-	return call(), nil
+	return nil, call()
 }

@@ -94,19 +94,6 @@ func (e *engine) startBroker(t testing.TB) (addr string) {
 	return b.Addr() // listening already: connections wait in its backlog until it accepts
 }
 
-func waitListening(t testing.TB, addr string) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("nothing listens on %s", addr)
-}
-
 func (e *engine) journal(t testing.TB, kinds ...app.EntryKind) []app.Entry {
 	t.Helper()
 	es, err := e.store.Query(context.Background(), app.JournalQuery{Kinds: kinds})

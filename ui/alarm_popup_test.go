@@ -87,7 +87,9 @@ func TestABurstGivesOnePopupWithAQueue(t *testing.T) {
 	// The queue is counted first, the card shown and numbered last: wait for the card.
 	require.Eventually(t, func() bool {
 		ok := false
-		fyne.DoAndWait(func() { ok = len(p.queue) == 6 && len(p.layer.Objects) > 0 && p.position.Text == "1 of 6" && p.cur != 0 })
+		fyne.DoAndWait(func() {
+			ok = len(p.queue) == 6 && len(p.layer.Objects) > 0 && p.position.Text == "1 of 6" && p.cur != 0
+		})
 		return ok
 	}, wait, 10*time.Millisecond, "six alarms queue")
 	assert.Len(t, p.layer.Objects, 1, "one pop-up")

@@ -14,11 +14,6 @@ import (
 // limit, what the scenario injected, the other runs of the same scenario to compare, and
 // the drill's timeline from the journal.
 
-// drillReportHTML renders a debrief in the operator's language.
-func (c *Console) drillReportHTML(d app.DrillDebrief, by *app.Operator) ([]byte, error) {
-	return renderReport(c.drillReportData(d, by))
-}
-
 // drillReportData is what a debrief says, in the operator's language.
 func (c *Console) drillReportData(d app.DrillDebrief, by *app.Operator) reportData {
 	en := english()
