@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -58,10 +59,44 @@ func TestDemoCameraRaisesAnIntrusionAlarm(t *testing.T) {
 	assert.Equal(t, []byte{0xff, 0xd8}, b[:2], "a JPEG snapshot")
 	assert.Equal(t, filepath.Join(data, "detections"), filepath.Dir(got.Image))
 
-	// The detection is in the journal, in the same transaction as the alarm, before it.
-	out, errOut, code := cli(t, nil, "journal", "--json", "--data", data, "--subject", "camera:cam-gate-s")
-	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, `"video.detection"`)
+	// The detection is in the journal, in the same transaction as the alarm, before it:
+	// the entries of one append have consecutive sequence numbers and one time (the
+	// journal stamps each append once), so the detection is the entry just before the
+	// alarm.raised entry (whose sequence number is the alarm's ID), at the same instant.
+	journal := func(subject string) []app.Entry {
+		out, errOut, code := cli(t, nil, "journal", "--json", "--data", data, "--subject", subject)
+		require.Equal(t, 0, code, errOut)
+		var es []app.Entry
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var e app.Entry
+			require.NoError(t, json.Unmarshal([]byte(line), &e), line)
+			es = append(es, e)
+		}
+		return es
+	}
+	var raised *app.Entry
+	for _, e := range journal(app.SubjectAlarm(got.ID)) {
+		if e.Kind == app.KindAlarmRaised {
+			raised = &e
+		}
+	}
+	require.NotNil(t, raised, "the alarm.raised entry of alarm %d", got.ID)
+	require.Equal(t, got.ID, raised.Seq)
+	var det *app.Entry
+	for _, e := range journal(app.SubjectCamera("cam-gate-s")) {
+		if e.Seq == raised.Seq-1 {
+			det = &e
+		}
+	}
+	require.NotNil(t, det, "the entry just before the alarm is the camera's")
+	assert.Equal(t, app.KindVideoDetection, det.Kind)
+	assert.True(t, det.Time.Equal(raised.Time), "one append: the detection at %s, the alarm at %s", det.Time, raised.Time)
+	var d app.Detection
+	require.NoError(t, det.Decode(&d))
+	assert.Equal(t, map[string]app.DetectorKind{app.AlarmIntrusion: app.DetectIntrusion, app.AlarmLoitering: app.DetectLoitering}[got.Kind],
+		d.Detector, "the detection is the one that raised the alarm")
+	assert.Equal(t, "lawn", d.Zone)
+	assert.Equal(t, got.Image, d.Image, "with the same snapshot")
 }
 
 // BenchmarkEventToAlarm: from the moment someone steps on the lawn in front of the camera

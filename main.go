@@ -545,6 +545,10 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	if msg, code := simProblem(fs.Args(), *devs, *broker, *scenario, *listen, *footage); msg != "" {
+		fmt.Fprintln(stderr, "watchpost sim:", msg)
+		return code
+	}
 	if *devs {
 		return runDeviceSim(*broker, *user, *password, *scenario, *heartbeat, stdout, stderr)
 	}
@@ -598,6 +602,10 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "watchpost probe: give one camera URL, e.g. rtsp://user:pass@10.0.0.21:554/Streaming/Channels/101")
+		return exitUsage
+	}
+	if err := checkCameraURL(fs.Arg(0)); err != nil {
+		fmt.Fprintln(stderr, "watchpost probe:", err)
 		return exitUsage
 	}
 	res := video.Probe(context.Background(), fs.Arg(0), *udp, time.Duration(*secs*float64(time.Second)))

@@ -3,14 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"image"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -177,7 +180,11 @@ func analyzeConfig(dataDir, cameraID, configFile, detectors string) (app.CameraA
 	case configFile != "":
 		b, err := os.ReadFile(configFile)
 		if err != nil {
-			return cfg, err
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return cfg, fmt.Errorf("the analytics settings %s cannot be read: %w", configFile, err)
 		}
 		if err := json.Unmarshal(b, &cfg); err != nil {
 			return cfg, fmt.Errorf("%s is not analytics settings in JSON: %w", configFile, err)
@@ -191,11 +198,20 @@ func analyzeConfig(dataDir, cameraID, configFile, detectors string) (app.CameraA
 			detectors = "motion,intrusion,loitering,crowd,fall,face"
 		}
 		for _, k := range strings.Split(detectors, ",") {
-			k = strings.TrimSpace(k)
-			if k == string(app.DetectLine) {
+			k := app.DetectorKind(strings.TrimSpace(k))
+			if k == app.DetectLine {
 				return cfg, fmt.Errorf("line crossing needs a line: give it in --config")
 			}
-			cfg.Detectors = append(cfg.Detectors, app.DetectorConfig{Kind: app.DetectorKind(k), Enabled: true})
+			if !slices.Contains(app.DetectorKinds, k) {
+				var known []string
+				for _, d := range app.DetectorKinds {
+					if d != app.DetectLine {
+						known = append(known, string(d))
+					}
+				}
+				return cfg, fmt.Errorf("--detectors: there is no detector %q (give some of %s)", k, strings.Join(known, ","))
+			}
+			cfg.Detectors = append(cfg.Detectors, app.DetectorConfig{Kind: k, Enabled: true})
 		}
 		return cfg, nil
 	}

@@ -228,9 +228,8 @@ func TestAnAlarmOnTheDeskIsRecorded(t *testing.T) {
 	assert.True(t, app.IsCode(err, app.CodeUnauthenticated))
 
 	// A fault of the system is not recorded.
-	_, err = g.desk.Raise(ctx, nil, app.Alarm{Kind: "device_offline", Priority: app.P3, Fault: true, Cause: "offline", Position: &place})
+	fault, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "device_offline", Priority: app.P3, Fault: true, Cause: "offline", Position: &place})
 	require.NoError(t, err)
-	assert.Zero(t, g.r.Pending(0))
 
 	// An alarm of a time before what the buffers hold gets no clip: a note on the alarm
 	// says why, and recording itself stays healthy (no error for the status bar).
@@ -239,6 +238,26 @@ func TestAnAlarmOnTheDeskIsRecorded(t *testing.T) {
 	require.NoError(t, err)
 	var notes []app.Entry
 	require.Eventually(t, func() bool { notes = g.entries(t, app.KindClipMissing); return len(notes) >= 2 }, 30*time.Second, 50*time.Millisecond)
+
+	// Recording takes alarms in the order they were raised: once it has answered the later
+	// alarm, it has decided about the fault. Whatever it started for the fault is finished
+	// once nothing is pending; then the fault has no clip, no note and nothing recorded.
+	require.Eventually(t, func() bool { return g.r.Pending(0) == 0 }, 30*time.Second, 50*time.Millisecond,
+		"every clip started is finished")
+	assert.Empty(t, g.r.Clips(app.ClipQuery{AlarmID: fault.ID}), "a fault of the system is not recorded")
+	for _, kind := range []app.EntryKind{app.KindClip, app.KindClipMissing} {
+		for _, e := range g.entries(t, kind) {
+			var c struct {
+				AlarmID int64 `json:"alarm"` // Clip and ClipMissing both name it so
+			}
+			require.NoError(t, e.Decode(&c))
+			assert.NotEqual(t, fault.ID, c.AlarmID, "%s of the fault: %s", kind, e.Data)
+			assert.NotEqual(t, app.SubjectAlarm(fault.ID), e.Subject, "%s on the fault: %s", kind, e.Data)
+		}
+	}
+	kept, err = g.st.Clips(ctx)
+	require.NoError(t, err)
+	assert.Len(t, kept, 2, "only the first alarm's clips are kept")
 	for _, n := range notes {
 		assert.Equal(t, app.SubjectAlarm(old.ID), n.Subject, "the note is on the alarm")
 		var m app.ClipMissing

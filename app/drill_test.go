@@ -210,16 +210,23 @@ func TestFireDrillOnAFakeClock(t *testing.T) {
 func TestOnlyTrainersAndAdminsRunDrills(t *testing.T) {
 	ctx := context.Background()
 	c := newDrillCore(t)
-	for _, op := range []*app.Operator{duty, commander, nil} {
-		_, err := c.drills.Start(ctx, op, "fire-building")
+	// Refused for what the operator is, not for any other reason: the duty operator and
+	// the commander are forbidden, nobody signed in is unauthenticated; nothing is journaled.
+	before := len(c.st.entries)
+	for _, tc := range []struct {
+		op   *app.Operator
+		code app.ErrorCode
+	}{{duty, app.CodeForbidden}, {commander, app.CodeForbidden}, {nil, app.CodeUnauthenticated}} {
+		_, err := c.drills.Start(ctx, tc.op, "fire-building")
 		require.Error(t, err)
+		assert.Equal(t, tc.code, app.CodeOf(err), "%v: %v", tc.op, err)
 		assert.False(t, c.drills.Running())
 	}
-	_, err := c.drills.Start(ctx, duty, "fire-building")
-	assert.True(t, app.IsCode(err, app.CodeForbidden))
-	sc, _ := c.drills.Scenario("fall-night")
-	_, err = c.drills.Save(ctx, duty, sc)
-	assert.True(t, app.IsCode(err, app.CodeForbidden))
+	sc, ok := c.drills.Scenario("fall-night")
+	require.True(t, ok)
+	_, err := c.drills.Save(ctx, duty, sc)
+	assert.Equal(t, app.CodeForbidden, app.CodeOf(err), "%v", err)
+	assert.Len(t, c.st.entries, before, "a refusal leaves no trace in the journal")
 	run, err := c.drills.Start(ctx, admin, "fall-night")
 	require.NoError(t, err)
 	_, err = c.drills.Stop(ctx, admin, run.ID)

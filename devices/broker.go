@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
@@ -47,6 +49,8 @@ type Broker struct {
 	handler Handler
 	kindOf  KindOf
 	health  *app.Health
+	closing chan struct{} // closed by Close: Last Wills stop waiting for the journal
+	once    sync.Once
 }
 
 // StartBroker starts listening.
@@ -67,7 +71,7 @@ func StartBroker(cfg BrokerConfig, h Handler, kindOf KindOf, health *app.Health)
 		Capabilities: caps,
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
-	b := &Broker{cfg: cfg, server: srv, handler: h, kindOf: kindOf, health: health}
+	b := &Broker{cfg: cfg, server: srv, handler: h, kindOf: kindOf, health: health, closing: make(chan struct{})}
 	ledger := &auth.Ledger{
 		Auth: auth.AuthRules{{Username: auth.RString(cfg.Username), Password: auth.RString(cfg.Password), Allow: true}},
 		ACL: auth.ACLRules{{Username: auth.RString(cfg.Username), Filters: auth.Filters{
@@ -112,6 +116,7 @@ func (b *Broker) Addr() string { return b.cfg.Listen }
 
 // Close stops the broker.
 func (b *Broker) Close() error {
+	b.once.Do(func() { close(b.closing) })
 	b.status(app.StateDown, "")
 	return b.server.Close()
 }
@@ -129,31 +134,69 @@ func (h *ingestHook) ID() string { return "watchpost-ingest" }
 
 func (h *ingestHook) Provides(b byte) bool { return b == mqtt.OnPublish || b == mqtt.OnWillSent }
 
+// Waits between tries of a Last Will the journal could not take.
+const (
+	willRetryFirst = 200 * time.Millisecond
+	willRetryMax   = 5 * time.Second
+)
+
 // OnWillSent ingests a Last Will the broker published for a client that vanished: it does
-// not pass through OnPublish.
+// not pass through OnPublish. Nobody sends a will again, so when the journal cannot take
+// it, it is tried again (on the vanished client's own goroutine) until it is journaled,
+// the device is back (the will is then out of date: it must not mark the device offline
+// after it said it is online), or the broker closes.
 func (h *ingestHook) OnWillSent(cl *mqtt.Client, pk packets.Packet) {
-	_, _ = h.OnPublish(cl, pk)
+	at := time.Now() // when the device was found gone, whenever the journal takes it
+	wait := willRetryFirst
+	for {
+		if err := h.ingest(cl, pk, at); err == nil {
+			return
+		}
+		select {
+		case <-h.b.closing:
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, willRetryMax)
+		if cur, ok := h.b.server.Clients.Get(cl.ID); ok && cur != cl {
+			h.b.cfg.Log.Info("device back before its Last Will was journaled: the will is dropped", "client", cl.ID)
+			return
+		}
+	}
 }
 
 // OnPublish runs on the publishing client's goroutine, before the PUBACK: Handle returns
 // when the reading is durable. A message that cannot be read is noted and passed on (it is
 // acknowledged: sending it again would not make it readable). When the journal cannot be
-// written the message is rejected without an acknowledgement, so the device sends it again.
+// written the message is rejected without an acknowledgement and the client is
+// disconnected (an MQTT 3.1.1 client sends an unacknowledged message again only after it
+// reconnects), without its Last Will: the device is not gone, the journal is.
 func (h *ingestHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
+	if err := h.ingest(cl, pk, time.Now()); err != nil {
+		atomic.StoreUint32(&cl.Properties.Will.Flag, 0)
+		cl.Stop(err)
+		return pk, packets.ErrRejectPacket
+	}
+	return pk, nil
+}
+
+// ingest decodes and journals one message; it returns an error only when the message must
+// be sent again (the journal could not take it).
+func (h *ingestHook) ingest(cl *mqtt.Client, pk packets.Packet, received time.Time) error {
 	topic := pk.TopicName
 	prefix := TopicRoot + "/" + h.b.cfg.Site + "/"
 	if !strings.HasPrefix(topic, prefix) || cl.Net.Inline {
-		return pk, nil
+		return nil
 	}
 	_, device, _, err := ParseTopic(topic)
 	if err != nil {
 		h.b.handler.NoteMalformed(topic, err.Error(), len(pk.Payload))
-		return pk, nil
+		return nil
 	}
-	r, err := Decode(topic, bytes.Clone(pk.Payload), h.b.kindOf(device), time.Now())
+	r, err := Decode(topic, bytes.Clone(pk.Payload), h.b.kindOf(device), received)
 	if err != nil {
 		h.b.handler.NoteMalformed(topic, err.Error(), len(pk.Payload))
-		return pk, nil
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -161,10 +204,10 @@ func (h *ingestHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Pack
 		var m *Malformed
 		if errors.As(err, &m) || app.IsCode(err, app.CodeInvalid) {
 			h.b.handler.NoteMalformed(topic, err.Error(), len(pk.Payload))
-			return pk, nil
+			return nil
 		}
-		h.b.cfg.Log.Error("device message not journaled: rejected, the device will send it again", "topic", topic, "err", err)
-		return pk, packets.ErrRejectPacket
+		h.b.cfg.Log.Error("device message not journaled: it is not acknowledged", "topic", topic, "err", err)
+		return err
 	}
-	return pk, nil
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"sort"
@@ -66,15 +67,24 @@ func (j clockedJournal) SaveIncident(ctx context.Context, in app.Incident, e app
 	return j.Store.SaveIncident(ctx, in, e)
 }
 
-// liveState is what the console showed after one step.
+// liveState is what the console showed after one step. What ended (an alarm resolved, an
+// incident closed, a drill stopped) is kept with when it ended: replay shows it for an hour.
 type liveState struct {
 	at        time.Time
 	alarms    []app.Alarm
+	resolved  map[int64]endedAlarm
 	running   []app.Incident
 	incidents map[int64]app.Incident // every incident so far, as it stood
+	closedAt  map[int64]time.Time    // incident → when it closed
 	devices   map[string]app.DeviceState
-	drills    map[int64]bool // run → running
-	clips     []app.Clip     // kept clips, oldest first
+	drills    map[int64]bool      // run → running
+	stoppedAt map[int64]time.Time // run → when it stopped
+	clips     []app.Clip          // kept clips, oldest first
+}
+
+type endedAlarm struct {
+	alarm app.Alarm
+	at    time.Time
 }
 
 type world struct {
@@ -96,6 +106,11 @@ type world struct {
 	drills      map[int64]bool
 	clips       []app.Clip
 	clipN       int
+	refusals    map[string]int // what was refused, and why
+	open        map[int64]bool // the alarms open after the previous step
+	resolved    map[int64]endedAlarm
+	closedAt    map[int64]time.Time
+	stoppedAt   map[int64]time.Time
 }
 
 func newWorld(t *testing.T, seed uint64) *world {
@@ -130,7 +145,8 @@ func newWorld(t *testing.T, seed uint64) *world {
 	mon := app.NewDeviceMonitor(clock.Now())
 	ingest := app.NewIngest(inv, desk, rec, app.NewRules(app.RulesConfig{}, clock.Now()), mon, clock, slog.New(slog.DiscardHandler))
 	return &world{t: t, ctx: ctx, st: st, clock: clock, rec: rec, site: inv.Site(), desk: desk, incidents: incidents,
-		ingest: ingest, mon: mon, plans: plans, rnd: rand.New(rand.NewPCG(seed, 42)), drills: map[int64]bool{},
+		ingest: ingest, mon: mon, plans: plans, rnd: rand.New(rand.NewPCG(seed, 42)), drills: map[int64]bool{}, refusals: map[string]int{},
+		open: map[int64]bool{}, resolved: map[int64]endedAlarm{}, closedAt: map[int64]time.Time{}, stoppedAt: map[int64]time.Time{},
 		duty: &app.Operator{Username: "duty", Name: "李明", Role: app.RoleOperator},
 		cmd:  &app.Operator{Username: "commander", Name: "王强", Role: app.RoleCommander}}
 }
@@ -175,7 +191,8 @@ func (w *world) op() *app.Operator {
 }
 
 // step does one random operation. Refusals (a step already done, a closed incident) are
-// part of the game: they must leave no trace.
+// part of the game, but only the refusals that operation may give: any other error fails
+// the test, and a refusal must leave no trace in the journal.
 func (w *world) step() {
 	ctx := w.ctx
 	switch k := w.pick(20); {
@@ -183,20 +200,28 @@ func (w *world) step() {
 		d := w.site.Devices[w.pick(len(w.site.Devices))]
 		p := payloads[w.pick(len(payloads))]
 		now := w.clock.Now()
-		_ = w.ingest.Handle(ctx, app.Reading{DeviceID: d.ID, Type: p.typ, Event: p.event, Time: now, Values: p.values}, "t")
+		w.do("device message", func() error {
+			return w.ingest.Handle(ctx, app.Reading{DeviceID: d.ID, Type: p.typ, Event: p.event, Time: now, Values: p.values}, "t")
+		})
 	case k == 6: // supervision finds silent devices
 		w.ingest.SuperviseOnce(ctx, w.pick(3) == 0)
 	case k == 7:
 		if as := w.openAlarms(app.AlarmNew); len(as) > 0 {
-			_, _ = w.desk.Acknowledge(ctx, w.op(), as[w.pick(len(as))].ID, "seen")
+			w.do("acknowledge", func() error { _, err := w.desk.Acknowledge(ctx, w.op(), as[w.pick(len(as))].ID, "seen"); return err })
 		}
 	case k == 8:
 		if as := w.openAlarms(app.AlarmAcknowledged); len(as) > 0 {
-			_, _ = w.desk.Dispatch(ctx, w.op(), as[w.pick(len(as))].ID, "grid worker", "")
+			w.do("dispatch", func() error {
+				_, err := w.desk.Dispatch(ctx, w.op(), as[w.pick(len(as))].ID, "grid worker", "")
+				return err
+			})
 		}
 	case k == 9:
 		if as := w.openAlarms(app.AlarmAcknowledged, app.AlarmDispatched); len(as) > 0 {
-			_, _ = w.desk.Resolve(ctx, w.op(), as[w.pick(len(as))].ID, app.Outcomes[w.pick(len(app.Outcomes))], "done")
+			w.do("resolve", func() error {
+				_, err := w.desk.Resolve(ctx, w.op(), as[w.pick(len(as))].ID, app.Outcomes[w.pick(len(app.Outcomes))], "done")
+				return err
+			})
 		}
 	case k == 10: // an incident from an alarm, or by hand
 		plans := w.plans.List()
@@ -204,9 +229,14 @@ func (w *world) step() {
 		if as := w.openAlarms(app.AlarmNew, app.AlarmAcknowledged); len(as) > 0 && w.pick(3) > 0 {
 			req.AlarmID = as[w.pick(len(as))].ID
 		}
-		if in, err := w.incidents.Open(ctx, w.cmd, req); err == nil {
-			w.incidentIDs = append(w.incidentIDs, in.ID)
-		}
+		// An alarm already handled by an incident is not opened again.
+		w.do("open incident", func() error {
+			in, err := w.incidents.Open(ctx, w.cmd, req)
+			if err == nil {
+				w.incidentIDs = append(w.incidentIDs, in.ID)
+			}
+			return err
+		}, app.CodeConflict)
 	case k <= 14: // work on a running incident's checklist
 		run := w.incidents.Running()
 		if len(run) == 0 {
@@ -218,34 +248,69 @@ func (w *world) step() {
 			return
 		}
 		it := items[w.pick(len(items))]
+		// A step already done or skipped, one that waits for another, the level it already
+		// has: refused as not fitting the incident's state.
 		switch w.pick(6) {
 		case 0:
-			_, _ = w.incidents.Skip(ctx, w.cmd, in.ID, it.Step.ID, "not needed")
+			w.do("skip", func() error { _, err := w.incidents.Skip(ctx, w.cmd, in.ID, it.Step.ID, "not needed"); return err }, app.CodeConflict)
 		case 1:
-			_, _ = w.incidents.SetLevel(ctx, w.cmd, in.ID, app.Levels[w.pick(len(app.Levels))], "changed")
+			w.do("level", func() error {
+				_, err := w.incidents.SetLevel(ctx, w.cmd, in.ID, app.Levels[w.pick(len(app.Levels))], "changed")
+				return err
+			}, app.CodeConflict)
 		case 2:
-			_, _ = w.incidents.AddNote(ctx, w.cmd, in.ID, fmt.Sprintf("note %d", w.pick(100)))
+			w.do("note", func() error {
+				_, err := w.incidents.AddNote(ctx, w.cmd, in.ID, fmt.Sprintf("note %d", w.pick(100)))
+				return err
+			})
 		case 3:
-			_, _ = w.incidents.LogCall(ctx, w.cmd, in.ID, app.CallRecord{Name: "119", Phone: "119", Result: app.CallResults[w.pick(3)], StepID: it.Step.ID})
+			w.do("call", func() error {
+				_, err := w.incidents.LogCall(ctx, w.cmd, in.ID, app.CallRecord{Name: "119", Phone: "119", Result: app.CallResults[w.pick(3)], StepID: it.Step.ID})
+				return err
+			})
 		default:
-			_, _ = w.incidents.Tick(ctx, w.cmd, in.ID, it.Step.ID, "")
+			w.do("tick", func() error { _, err := w.incidents.Tick(ctx, w.cmd, in.ID, it.Step.ID, ""); return err }, app.CodeConflict)
 		}
 	case k == 15:
 		run := w.incidents.Running()
 		as := w.openAlarms(app.AlarmNew, app.AlarmAcknowledged, app.AlarmDispatched)
 		if len(run) > 0 && len(as) > 0 {
-			_, _ = w.incidents.LinkAlarm(ctx, w.cmd, run[w.pick(len(run))].ID, as[w.pick(len(as))].ID)
+			// An alarm already linked (to this incident or another) is refused.
+			w.do("link alarm", func() error {
+				_, err := w.incidents.LinkAlarm(ctx, w.cmd, run[w.pick(len(run))].ID, as[w.pick(len(as))].ID)
+				return err
+			}, app.CodeConflict)
 		}
 	case k == 16:
 		if run := w.incidents.Running(); len(run) > 0 && w.pick(2) == 0 {
 			alarms := []app.AlarmsOnClose{app.AlarmsResolve, app.AlarmsLeaveOpen}[w.pick(2)]
-			_, _ = w.incidents.Close(ctx, w.cmd, run[w.pick(len(run))].ID, app.CloseRequest{Summary: "over", Outcome: app.OutcomeGenuine, Alarms: alarms})
+			w.do("close incident", func() error {
+				_, err := w.incidents.Close(ctx, w.cmd, run[w.pick(len(run))].ID, app.CloseRequest{Summary: "over", Outcome: app.OutcomeGenuine, Alarms: alarms})
+				return err
+			})
 		}
 	case k == 17: // a drill starts or stops (journaled as the drill engine does)
 		w.drillStep()
 	default: // a clip is written, or retention deletes the oldest
 		w.clipStep()
 	}
+}
+
+// do runs one operation. An error must be one of the refusals the operation may give
+// (refused lists their codes; none: it must succeed), and a refusal writes nothing.
+func (w *world) do(what string, op func() error, refused ...app.ErrorCode) {
+	w.t.Helper()
+	before, err := w.st.LastSeq(w.ctx)
+	require.NoError(w.t, err)
+	err = op()
+	if err == nil {
+		return
+	}
+	require.Contains(w.t, refused, app.CodeOf(err), "%s: an error that is not a refusal it may give: %v", what, err)
+	after, lerr := w.st.LastSeq(w.ctx)
+	require.NoError(w.t, lerr)
+	require.Equal(w.t, before, after, "%s was refused (%v) but left entries in the journal", what, err)
+	w.refusals[what+" "+string(app.CodeOf(err))]++
 }
 
 func (w *world) drillStep() {
@@ -259,6 +324,7 @@ func (w *world) drillStep() {
 			_, err := w.rec.Record(w.ctx, e)
 			require.NoError(w.t, err)
 			w.drills[id] = false
+			w.stoppedAt[id] = now
 			return
 		}
 	}
@@ -291,23 +357,44 @@ func (w *world) clipStep() {
 	w.clips = append(w.clips, c)
 }
 
-// record takes the live state after a step.
+// record takes the live state after a step. The clock does not move within a step, so
+// what ended in it ended now.
 func (w *world) record() liveState {
-	ls := liveState{at: w.clock.Now(), alarms: w.desk.Open(), running: w.incidents.Running(),
-		incidents: map[int64]app.Incident{}, devices: map[string]app.DeviceState{}, drills: map[int64]bool{}}
+	now := w.clock.Now()
+	ls := liveState{at: now, alarms: w.desk.Open(), running: w.incidents.Running(), resolved: map[int64]endedAlarm{},
+		incidents: map[int64]app.Incident{}, closedAt: map[int64]time.Time{}, devices: map[string]app.DeviceState{},
+		drills: map[int64]bool{}, stoppedAt: map[int64]time.Time{}}
+	// An alarm that left the desk was resolved now: the desk has it from the store.
+	open := map[int64]bool{}
+	for _, a := range ls.alarms {
+		open[a.ID] = true
+	}
+	for id := range w.open {
+		if !open[id] {
+			a, err := w.desk.Get(w.ctx, id)
+			require.NoError(w.t, err)
+			require.Equal(w.t, app.AlarmResolved, a.State, "alarm %d left the desk", id)
+			w.resolved[id] = endedAlarm{a, now}
+		}
+	}
+	w.open = open
+	maps.Copy(ls.resolved, w.resolved)
 	for _, id := range w.incidentIDs {
 		in, err := w.incidents.Get(w.ctx, id)
 		require.NoError(w.t, err)
 		ls.incidents[id] = in
+		if _, ok := w.closedAt[id]; !ok && in.State == app.IncidentClosed {
+			w.closedAt[id] = now
+		}
 	}
+	maps.Copy(ls.closedAt, w.closedAt)
 	for _, d := range w.site.Devices {
 		if st, ok := w.mon.State(d.ID); ok {
 			ls.devices[d.ID] = st
 		}
 	}
-	for id, running := range w.drills {
-		ls.drills[id] = running
-	}
+	maps.Copy(ls.drills, w.drills)
+	maps.Copy(ls.stoppedAt, w.stoppedAt)
 	ls.clips = append(ls.clips, w.clips...)
 	return ls
 }
@@ -319,14 +406,34 @@ func jsonOf(t *testing.T, v any) string {
 	return string(b)
 }
 
-// compare checks the replayed view against the live state.
+// shownFor is how long replay keeps what ended (app's replayEndedRetention).
+const shownFor = time.Hour
+
+// compare checks the replayed view against the live state, both ways: everything live is
+// replayed as it was, and everything replayed was live.
 func compare(t *testing.T, step int, live liveState, v app.ReplayView) {
 	t.Helper()
 	where := fmt.Sprintf("step %d at %s", step, live.at.Format(time.RFC3339Nano))
-	require.Equal(t, jsonOf(t, append([]app.Alarm{}, live.alarms...)), jsonOf(t, append([]app.Alarm{}, v.Alarms...)), "alarm desk, %s", where)
+	shown := func(ended time.Time) bool { return v.Time.Sub(ended) <= shownFor }
 
+	// The alarm desk: the open alarms, in its order; the resolved ones of the last hour,
+	// newest first.
+	require.Equal(t, jsonOf(t, append([]app.Alarm{}, live.alarms...)), jsonOf(t, append([]app.Alarm{}, v.Alarms...)), "alarm desk, %s", where)
+	var resolved []app.Alarm
+	for _, r := range live.resolved {
+		if shown(r.at) {
+			resolved = append(resolved, r.alarm)
+		}
+	}
+	sort.Slice(resolved, func(i, j int) bool { return resolved[i].ID > resolved[j].ID })
+	require.Equal(t, jsonOf(t, append([]app.Alarm{}, resolved...)), jsonOf(t, append([]app.Alarm{}, v.Resolved...)), "resolved alarms, %s", where)
+
+	// Incidents: each replayed one as it stood live; each live one replayed (a closed one
+	// for an hour); the running ones in the same order.
 	var running []app.Incident
+	replayed := map[int64]bool{}
 	for _, in := range v.Incidents {
+		replayed[in.ID] = true
 		if in.State == app.IncidentOpen {
 			running = append(running, in)
 		}
@@ -334,8 +441,17 @@ func compare(t *testing.T, step int, live liveState, v app.ReplayView) {
 		require.True(t, ok, "incident %d is not live, %s", in.ID, where)
 		require.Equal(t, jsonOf(t, want), jsonOf(t, in), "incident %d, %s", in.ID, where)
 	}
+	for id, in := range live.incidents {
+		closed, isClosed := live.closedAt[id]
+		if in.State == app.IncidentOpen || (isClosed && shown(closed)) {
+			require.True(t, replayed[id], "live incident %d (%s) is not replayed, %s", id, in.State, where)
+		} else {
+			require.False(t, replayed[id], "incident %d closed at %s is still replayed, %s", id, closed, where)
+		}
+	}
 	require.Equal(t, jsonOf(t, append([]app.Incident{}, live.running...)), jsonOf(t, append([]app.Incident{}, running...)), "running incidents, %s", where)
 
+	// Devices: each live one replayed with its state, and each replayed one live.
 	for id, st := range live.devices {
 		d, ok := v.Devices[id]
 		require.True(t, ok, "device %s, %s", id, where)
@@ -343,11 +459,26 @@ func compare(t *testing.T, step int, live liveState, v app.ReplayView) {
 		require.True(t, st.LastSeen.Equal(d.LastSeen), "device %s last seen %s, replayed %s, %s", id, st.LastSeen, d.LastSeen, where)
 		require.Equal(t, st.Battery, d.Battery, "device %s battery, %s", id, where)
 	}
+	for id := range v.Devices {
+		_, ok := live.devices[id]
+		require.True(t, ok, "replayed device %s is not live, %s", id, where)
+	}
 
+	// Drills: each replayed run live, running or not as it was; each live one replayed (a
+	// stopped one for an hour).
+	seen := map[int64]bool{}
 	for _, r := range v.Drills {
+		seen[r.ID] = true
 		running, ok := live.drills[r.ID]
 		require.True(t, ok, "drill %d, %s", r.ID, where)
 		require.Equal(t, running, r.EndedAt == nil, "drill %d running, %s", r.ID, where)
+	}
+	for id, running := range live.drills {
+		if running || shown(live.stoppedAt[id]) {
+			require.True(t, seen[id], "live drill %d (running %v) is not replayed, %s", id, running, where)
+		} else {
+			require.False(t, seen[id], "drill %d stopped at %s is still replayed, %s", id, live.stoppedAt[id], where)
+		}
 	}
 	var running2 []int64
 	for _, r := range v.Running() {
@@ -401,7 +532,32 @@ func TestReplayEqualsLiveState(t *testing.T) {
 			}
 			last, err := w.st.LastSeq(w.ctx)
 			require.NoError(t, err)
-			t.Logf("%d steps, %d journal entries, %d open alarms at the end", len(states), last, len(states[len(states)-1].alarms))
+			t.Logf("%d steps, %d journal entries, %d open alarms at the end; refused: %v", len(states), last, len(states[len(states)-1].alarms), w.refusals)
+
+			// The walk made what replay must get right: alarms raised, handled and resolved,
+			// incidents opened and closed, drills started and stopped, devices going
+			// offline, clips written and deleted.
+			made := map[app.EntryKind]int{}
+			es, err := w.st.Query(w.ctx, app.JournalQuery{})
+			require.NoError(t, err)
+			for _, e := range es {
+				made[e.Kind]++
+			}
+			for _, k := range []app.EntryKind{app.KindAlarmRaised, app.KindAlarmAcknowledged, app.KindAlarmResolved,
+				app.KindIncidentOpened, app.KindIncidentClosed, app.KindDrillStarted, app.KindDrillStopped,
+				app.KindDeviceReading, app.KindDeviceOffline, app.KindClip, app.KindClipDeleted} {
+				require.Positive(t, made[k], "the random walk made no %s", k)
+			}
+			var anyAlarm, anyResolved, anyIncident, anyClosed, anyDrill bool
+			for _, ls := range states {
+				anyAlarm = anyAlarm || len(ls.alarms) > 0
+				anyResolved = anyResolved || len(ls.resolved) > 0
+				anyIncident = anyIncident || len(ls.running) > 0
+				anyClosed = anyClosed || len(ls.closedAt) > 0
+				anyDrill = anyDrill || len(ls.drills) > 0
+			}
+			require.True(t, anyAlarm && anyResolved && anyIncident && anyClosed && anyDrill,
+				"live states to compare: open alarms %v, resolved %v, running incidents %v, closed %v, drills %v", anyAlarm, anyResolved, anyIncident, anyClosed, anyDrill)
 
 			// Small checkpoints, so that jumps cross and load many of them.
 			rp := app.NewReplayer(w.st, app.CheckpointPolicy{Entries: 40, Every: 20 * time.Minute}, true)

@@ -466,53 +466,6 @@ func TestMapRendersTheDemoSite(t *testing.T) {
 	compareGolden(t, r.out, "testdata/map_demo.png")
 }
 
-func compareGolden(t *testing.T, got *image.RGBA, path string) {
-	t.Helper()
-	if _, err := os.Stat(path); os.IsNotExist(err) || os.Getenv("WATCHPOST_UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		f, err := os.Create(path)
-		require.NoError(t, err)
-		require.NoError(t, png.Encode(f, got))
-		require.NoError(t, f.Close())
-		t.Logf("wrote %s", path)
-		return
-	}
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	want, err := png.Decode(f)
-	require.NoError(t, err)
-	require.Equal(t, want.Bounds(), got.Bounds())
-	diff := 0
-	for y := got.Rect.Min.Y; y < got.Rect.Max.Y; y++ {
-		for x := got.Rect.Min.X; x < got.Rect.Max.X; x++ {
-			a := got.RGBAAt(x, y)
-			wr, wg, wb, _ := want.At(x, y).RGBA()
-			b := color.RGBA{uint8(wr >> 8), uint8(wg >> 8), uint8(wb >> 8), 0}
-			if absDiff(a.R, b.R) > 6 || absDiff(a.G, b.G) > 6 || absDiff(a.B, b.B) > 6 {
-				diff++
-			}
-		}
-	}
-	total := got.Rect.Dx() * got.Rect.Dy()
-	if diff > total/200 {
-		out := filepath.Join("testdata", "failed", filepath.Base(path))
-		_ = os.MkdirAll(filepath.Dir(out), 0o755)
-		if f, err := os.Create(out); err == nil {
-			_ = png.Encode(f, got)
-			f.Close()
-		}
-		t.Errorf("%d of %d pixels differ from %s (the picture drawn is in %s)", diff, total, path, out)
-	}
-}
-
-func absDiff(a, b uint8) uint8 {
-	if a > b {
-		return a - b
-	}
-	return b - a
-}
-
 func TestHitTestingFindsTheTopMarker(t *testing.T) {
 	sc := newMapScene(syntheticSite(5000, 200))
 	r := newMapRenderer(sc, darkMapPalette(), 1)

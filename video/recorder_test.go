@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -237,7 +238,10 @@ func TestAClipCutShortIsStillWritten(t *testing.T) {
 	decodesCleanly(t, clip.File)
 }
 
-// A camera that drops out and comes back within a clip: the clip plays across the gap.
+// A camera that drops out and comes back within a clip: the clip spans the reconnection.
+// It holds pictures from before the drop and from after the camera came back, up to the
+// end asked for, with the pause the camera had in between (its time runs on, it does not
+// restart), and plays across it.
 func TestAClipSpansAReconnection(t *testing.T) {
 	needFFprobe(t)
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
@@ -247,19 +251,51 @@ func TestAClipSpansAReconnection(t *testing.T) {
 	r.Keep([]string{"gate"}, true, 2*time.Second)
 	waitHeld(t, r, "gate", 2*time.Second)
 	at := time.Now()
-	done := make(chan app.ClipFile, 1)
+	req := app.ClipRequest{CameraID: "gate", From: at.Add(-time.Second), To: at.Add(6 * time.Second), Name: "gap"}
+	type result struct {
+		clip app.ClipFile
+		err  error
+	}
+	done := make(chan result, 1)
 	go func() {
-		clip, err := r.Clip(context.Background(), app.ClipRequest{CameraID: "gate", From: at.Add(-time.Second), To: at.Add(5 * time.Second), Name: "gap"})
-		assert.NoError(t, err)
-		done <- clip
+		clip, err := r.Clip(context.Background(), req)
+		done <- result{clip, err}
 	}()
 	s.Close()
-	time.Sleep(500 * time.Millisecond)
+	require.Eventually(t, func() bool { return r.Taps()[0].State != app.StreamPlaying }, 15*time.Second, 20*time.Millisecond,
+		"the recorder sees the camera go away")
 	startSim(t, sim.Config{Address: addr})
-	clip := <-done
+	res := <-done
+	require.NoError(t, res.err)
+	clip := res.clip
+	assert.False(t, clip.From.After(req.From), "the clip starts before the drop, at the asked start")
+	assert.False(t, clip.To.Before(req.To.Add(-200*time.Millisecond)), "and reaches the asked end, after the camera came back: %v", clip.To.Sub(req.To))
 	decodesCleanly(t, clip.File)
 	p := ffprobe(t, clip.File)
 	assert.InDelta(t, clip.To.Sub(clip.From).Seconds(), p.seconds(t), 0.1)
+
+	// The pictures' times: one pause, with pictures on both sides of it.
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
+		"-of", "csv=p=0", clip.File).Output()
+	require.NoError(t, err)
+	var pts []float64
+	for _, line := range strings.Fields(string(out)) {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(line, ","), 64)
+		require.NoError(t, err, line)
+		pts = append(pts, v)
+	}
+	sort.Float64s(pts)
+	require.NotEmpty(t, pts)
+	gap, gapAt := 0.0, 0
+	for i := 1; i < len(pts); i++ {
+		if d := pts[i] - pts[i-1]; d > gap {
+			gap, gapAt = d, i
+		}
+	}
+	t.Logf("pause %.2f s after %.2f s of %.2f s", gap, pts[gapAt-1]-pts[0], pts[len(pts)-1]-pts[0])
+	assert.GreaterOrEqual(t, gap, 0.4, "the clip keeps the pause the camera had (its time ran on across the reconnection)")
+	assert.GreaterOrEqual(t, pts[gapAt-1]-pts[0], 0.5, "pictures from before the drop")
+	assert.GreaterOrEqual(t, pts[len(pts)-1]-pts[gapAt], 0.5, "pictures from after the camera came back")
 }
 
 // A tap (even one nobody reads) never makes a viewer of the same stream drop a frame, and

@@ -88,20 +88,29 @@ func (s *source) run(ctx context.Context) {
 		}
 		reason := classify(err)
 		s.onState(sourceState{reason: reason, detail: scrub(fmt.Sprint(err), s.cfg.URL)})
-		if time.Since(started) > 10*time.Second {
-			wait = backoffFirst // it played a while: start the backoff afresh
-		}
-		pause := wait
-		if permanent(reason) {
-			pause = backoffPermanent
-		}
+		var pause time.Duration
+		pause, wait = backoff(wait, reason, time.Since(started))
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(pause):
 		}
-		wait = min(wait*3/2, backoffMax)
 	}
+}
+
+// backoff returns the pause before the next attempt after a connection that lasted
+// `lasted` failed for reason, and the wait to go on from: a camera that played a while
+// starts afresh, the wait grows by half up to backoffMax, and a failure that needs someone
+// to change something (a wrong password) waits backoffPermanent.
+func backoff(wait time.Duration, reason string, lasted time.Duration) (pause, next time.Duration) {
+	if lasted > 10*time.Second {
+		wait = backoffFirst // it played a while: start the backoff afresh
+	}
+	pause = wait
+	if permanent(reason) {
+		pause = backoffPermanent
+	}
+	return pause, min(wait*3/2, backoffMax)
 }
 
 // once runs one connection until it fails or ctx ends.

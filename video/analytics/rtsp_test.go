@@ -279,6 +279,8 @@ func TestBudgetLowersTheLeastImportantCameraFirst(t *testing.T) {
 	m.SetBudget(2)
 	require.Eventually(t, func() bool { s := status(); return s["gate"].TargetFPS == 5 && s["yard"].TargetFPS == 5 },
 		10*time.Second, 200*time.Millisecond)
-	cores, _ := m.Budget()
-	assert.Equal(t, 2.0, cores)
+	// The rates are fitted to what analysing costs, measured (not to the figure just set,
+	// read back).
+	_, used := m.Budget()
+	assert.Positive(t, used, "the cost of analysing is measured")
 }
