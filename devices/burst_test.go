@@ -139,11 +139,9 @@ func TestABurstIsJournaledBeforeItIsAcknowledged(t *testing.T) {
 // startBrokerWith runs the embedded broker on a free port with a handler of the test's.
 func startBrokerWith(t *testing.T, e *engine, h devices.Handler) string {
 	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	b, err := devices.StartBroker(devices.BrokerConfig{Listen: addr, Username: user, Password: password, Site: "demo", Log: quiet},
+	b, err := devices.StartBroker(devices.BrokerConfig{Listen: "127.0.0.1:0", Username: user, Password: password, Site: "demo", Log: quiet},
 		h, e.kindOf, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
-	waitListening(t, addr)
-	return addr
+	return b.Addr() // listening already: connections wait in its backlog until it accepts
 }
