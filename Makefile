@@ -13,8 +13,11 @@ ARGS ?=
 RUN_PKGS := gcc g++ pkg-config libgl1-mesa-dev xorg-dev libopencv-dev opencv-data \
 	libavcodec-dev libavutil-dev libswscale-dev libasound2-dev fonts-noto-cjk
 # Tests also use: a virtual display, ffmpeg/ffprobe as independent RTSP clients, Mosquitto
-# as an external broker, the sqlite3 shell, ImageMagick for screenshots, real footage.
-TEST_PKGS := xvfb ffmpeg mosquitto mosquitto-clients sqlite3 imagemagick opencv-doc
+# as an external broker, the sqlite3 shell, ImageMagick for screenshots, real footage, and
+# the input method operators type Chinese with (fcitx5 and its pinyin engine, driven by
+# xdotool in its own session bus).
+TEST_PKGS := xvfb ffmpeg mosquitto mosquitto-clients sqlite3 imagemagick opencv-doc \
+	fcitx5 fcitx5-chinese-addons xdotool dbus-x11 x11-utils
 
 .PHONY: all build run test lint bench package screenshots deps deps-test clean help
 
