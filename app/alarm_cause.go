@@ -142,9 +142,8 @@ func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 func (a Alarm) CauseDetails(english bool) []Message {
 	var out []Message
 	p := a.Params
-	if p[ParamPerson] != "" && a.Kind != AlarmWelfare {
-		out = append(out, Message{Literal: p[ParamPerson]})
-	}
+	// The resident (ParamPerson) is named by the device's own name and the alarm's people;
+	// only the welfare check says it in its sentence.
 	switch a.Kind {
 	case AlarmFire:
 		if v := p[ParamTemperature]; v != "" {

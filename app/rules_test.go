@@ -46,8 +46,8 @@ func TestEachRule(t *testing.T) {
 		{"smoke", "smoke-1", reading("smoke-1", app.MsgEvent, "alarm", map[string]any{"smoke": true, "temperature": 61.0}), app.AlarmFire, app.P1, false, "61 °C"},
 		{"charger overheat", "charger-1", reading("charger-1", app.MsgEvent, "overheat", map[string]any{"overheat": true}), app.AlarmFire, app.P1, false, ""},
 		{"call button", "callbutton-1", reading("callbutton-1", app.MsgEvent, "sos", map[string]any{"pressed": true}), app.AlarmMedical, app.P1, false, ""},
-		{"bracelet sos", "bracelet-1", reading("bracelet-1", app.MsgEvent, "sos", map[string]any{"sos": true}), app.AlarmMedical, app.P1, false, "王奶奶"},
-		{"bracelet fall", "bracelet-1", reading("bracelet-1", app.MsgEvent, "fall", map[string]any{"fall": true}), app.AlarmFall, app.P1, false, "王奶奶"},
+		{"bracelet sos", "bracelet-1", reading("bracelet-1", app.MsgEvent, "sos", map[string]any{"sos": true}), app.AlarmMedical, app.P1, false, ""},
+		{"bracelet fall", "bracelet-1", reading("bracelet-1", app.MsgEvent, "fall", map[string]any{"fall": true}), app.AlarmFall, app.P1, false, ""},
 		{"door forced", "door-1", reading("door-1", app.MsgEvent, "forced_open", map[string]any{"forced": true}), app.AlarmDoorForced, app.P2, false, ""},
 		{"door held", "door-1", reading("door-1", app.MsgEvent, "held_open", map[string]any{"open_seconds": 300.0}), app.AlarmDoorHeld, app.P2, false, ""},
 		{"manhole displaced", "manhole-1", reading("manhole-1", app.MsgEvent, "displaced", map[string]any{"displacement": true}), app.AlarmManhole, app.P2, false, ""},
@@ -57,7 +57,7 @@ func TestEachRule(t *testing.T) {
 		{"unknown plate", "platecam-1", reading("platecam-1", app.MsgEvent, "plate", map[string]any{"plate": "皖K88888", "direction": "in"}), app.AlarmUnknownVehicle, app.P3, false, "Plate 皖K88888"},
 		{"low battery", "smoke-1", reading("smoke-1", app.MsgHeartbeat, "heartbeat", map[string]any{"battery": 12.0}), app.AlarmLowBattery, app.P4, true, "Battery 12%"},
 		{"tamper", "smoke-1", reading("smoke-1", app.MsgEvent, "tamper", map[string]any{"tamper": true}), app.AlarmTamper, app.P3, true, ""},
-		{"heart rate", "bracelet-1", reading("bracelet-1", app.MsgEvent, "vitals", map[string]any{"heart_rate": 170.0}), app.AlarmVitals, app.P2, false, "王奶奶, Heart rate 170 a minute"},
+		{"heart rate", "bracelet-1", reading("bracelet-1", app.MsgEvent, "vitals", map[string]any{"heart_rate": 170.0}), app.AlarmVitals, app.P2, false, "Heart rate 170 a minute"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -77,6 +77,9 @@ func TestEachRule(t *testing.T) {
 				details = append(details, m.English())
 			}
 			assert.Equal(t, c.what, strings.Join(details, ", "))
+			if c.dev == "bracelet-1" {
+				assert.Equal(t, "王奶奶", got[0].Param(app.ParamPerson), "the resident is kept with the alarm")
+			}
 			assert.Equal(t, c.r.Received, got[0].RaisedAt, "alarms are timed by when we received them")
 			assert.Equal(t, c.r.Time, got[0].DeviceTime, "the device's clock is kept beside ours")
 		})
