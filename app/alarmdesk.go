@@ -43,9 +43,51 @@ func (d *AlarmDesk) SetFloodWindow(w time.Duration) {
 	d.mu.Unlock()
 }
 
-// NewAlarmDesk builds the desk; call Load before use.
+// NewAlarmDesk builds the desk and folds the bus's alarm entries into it; call Load
+// before use.
 func NewAlarmDesk(rec *Recorder, store AlarmStore, clock Clock) *AlarmDesk {
-	return &AlarmDesk{rec: rec, store: store, clock: clock, open: map[int64]*Alarm{}, byKey: map[string]int64{}}
+	d := &AlarmDesk{rec: rec, store: store, clock: clock, open: map[int64]*Alarm{}, byKey: map[string]int64{}}
+	rec.Bus.Fold(d.apply)
+	return d
+}
+
+// apply folds one journal entry into the open alarms. It is the only place they change:
+// the desk's own commands, an alarm raised by another process (read by the Tail) and a
+// command-line resolve all reach the desk this way, after they are durable.
+func (d *AlarmDesk) apply(e Entry) {
+	if !e.Kind.IsAlarm() {
+		return
+	}
+	var a Alarm
+	if e.Decode(&a) != nil {
+		return
+	}
+	if e.Kind == KindAlarmRaised {
+		a.ID = e.Seq // the alarm's ID is the sequence number of the entry that raised it
+	}
+	if a.ID == 0 {
+		a.ID = subjectID(e.Subject, "alarm:")
+	}
+	if a.ID == 0 {
+		return
+	}
+	key := dedupKey(&a)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case a.State == AlarmResolved:
+		delete(d.open, a.ID)
+		if d.byKey[key] == a.ID {
+			delete(d.byKey, key)
+		}
+	case e.Kind == KindAlarmRaised:
+		d.open[a.ID] = &a
+		d.byKey[key] = a.ID // a newer alarm of the cause takes over its repeats
+	default:
+		if _, ok := d.open[a.ID]; ok { // a change of an alarm resolved meanwhile is history
+			d.open[a.ID] = &a
+		}
+	}
 }
 
 // Load reads the open alarms from the store (after a restart nothing open is forgotten).
@@ -127,11 +169,6 @@ func (d *AlarmDesk) Raise(ctx context.Context, actor *Operator, a Alarm, with ..
 		if _, err := d.rec.Record(ctx, append(with, e)...); err != nil {
 			return Alarm{}, err
 		}
-		d.mu.Lock()
-		if cur, ok := d.open[rep.ID]; ok {
-			*cur = rep
-		}
-		d.mu.Unlock()
 		return rep, nil
 	}
 	e := NewEntry(KindAlarmRaised, "", by, a)
@@ -142,10 +179,6 @@ func (d *AlarmDesk) Raise(ctx context.Context, actor *Operator, a Alarm, with ..
 		return Alarm{}, err
 	}
 	a.ID = out[len(out)-1].Seq
-	d.mu.Lock()
-	d.open[a.ID] = &a
-	d.byKey[key] = a.ID // a newer alarm of the cause takes over its repeats
-	d.mu.Unlock()
 	return a, nil
 }
 
@@ -191,16 +224,6 @@ func (d *AlarmDesk) change(ctx context.Context, by string, id int64, to AlarmSta
 	if _, err := d.rec.Record(ctx, e); err != nil {
 		return Alarm{}, err
 	}
-	d.mu.Lock()
-	if to == AlarmResolved {
-		delete(d.open, id)
-		if d.byKey[key] == id {
-			delete(d.byKey, key)
-		}
-	} else if cur, ok := d.open[id]; ok {
-		*cur = next
-	}
-	d.mu.Unlock()
 	return next, nil
 }
 

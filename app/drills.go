@@ -63,9 +63,37 @@ func NewDrills(d DrillDeps) *Drills {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	return &Drills{rec: d.Recorder, inv: d.Inventory, plans: d.Plans, desk: d.Desk, ingest: d.Ingest, vision: d.Vision,
+	s := &Drills{rec: d.Recorder, inv: d.Inventory, plans: d.Plans, desk: d.Desk, ingest: d.Ingest, vision: d.Vision,
 		clock: d.Clock, log: d.Log, deleted: map[string]bool{},
 		wake: make(chan struct{}, 1)}
+	d.Recorder.Bus.Fold(func(e Entry) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.scenarios, _ = foldScenario(s.scenarios, s.deleted, &e)
+	})
+	return s
+}
+
+// foldScenario applies one journal entry to the scenarios (and the defaults deleted): the
+// only place they change, at Load and for every entry published, whoever wrote it.
+func foldScenario(list []DrillScenario, deleted map[string]bool, e *Entry) ([]DrillScenario, error) {
+	switch e.Kind {
+	case KindDrillScenarioSeeded, KindDrillScenarioSaved:
+		var sc DrillScenario
+		if err := e.Decode(&sc); err != nil {
+			return list, err
+		}
+		delete(deleted, sc.ID)
+		return upsertScenario(list, sc), nil
+	case KindDrillScenarioDeleted:
+		var d struct{ ID string }
+		if err := e.Decode(&d); err != nil {
+			return list, err
+		}
+		deleted[d.ID] = true
+		return removeScenario(list, d.ID), nil
+	}
+	return list, nil
 }
 
 // Now is the drills' clock (the UI shows elapsed times by it).
@@ -81,22 +109,9 @@ func (s *Drills) Load(ctx context.Context) error {
 	}
 	var list []DrillScenario
 	deleted := map[string]bool{}
-	for _, e := range es {
-		switch e.Kind {
-		case KindDrillScenarioSeeded, KindDrillScenarioSaved:
-			var sc DrillScenario
-			if err := e.Decode(&sc); err != nil {
-				return err
-			}
-			list = upsertScenario(list, sc)
-			delete(deleted, sc.ID)
-		case KindDrillScenarioDeleted:
-			var d struct{ ID string }
-			if err := e.Decode(&d); err != nil {
-				return err
-			}
-			list = removeScenario(list, d.ID)
-			deleted[d.ID] = true
+	for i := range es {
+		if list, err = foldScenario(list, deleted, &es[i]); err != nil {
+			return err
 		}
 	}
 	s.mu.Lock()
@@ -177,7 +192,7 @@ func (s *Drills) Seed(ctx context.Context, defaults []DrillScenario) (int, error
 	defer s.write.Unlock()
 	now := s.clock.Now()
 	var entries []Entry
-	var added []DrillScenario
+	added := 0
 	for _, sc := range defaults {
 		normalizeDrill(&sc)
 		_, exists := s.Scenario(sc.ID)
@@ -193,7 +208,7 @@ func (s *Drills) Seed(ctx context.Context, defaults []DrillScenario) (int, error
 			continue
 		}
 		entries = append(entries, NewEntry(KindDrillScenarioSeeded, SubjectDrillScenario(sc.ID), SystemActor, sc))
-		added = append(added, sc)
+		added++
 	}
 	if len(entries) == 0 {
 		return 0, nil
@@ -201,10 +216,7 @@ func (s *Drills) Seed(ctx context.Context, defaults []DrillScenario) (int, error
 	if _, err := s.rec.Record(ctx, entries...); err != nil {
 		return 0, err
 	}
-	s.mu.Lock()
-	s.scenarios = append(s.scenarios, added...)
-	s.mu.Unlock()
-	return len(added), nil
+	return added, nil
 }
 
 // Save creates or changes a scenario (trainers and administrators).
@@ -228,15 +240,9 @@ func (s *Drills) Save(ctx context.Context, op *Operator, sc DrillScenario) (Dril
 	if err := s.Check(&sc); err != nil {
 		return DrillScenario{}, err
 	}
-	// The list shows the scenario before the entry is published: a panel that reloads when
-	// it arrives sees the new version.
-	_, err := s.rec.RecordThen(ctx, func() {
-		s.mu.Lock()
-		s.scenarios = upsertScenario(s.scenarios, sc)
-		delete(s.deleted, sc.ID)
-		s.mu.Unlock()
-	}, NewEntry(KindDrillScenarioSaved, SubjectDrillScenario(sc.ID), op.Username, sc))
-	if err != nil {
+	// The fold takes the scenario in before subscribers see the entry: a panel that reloads
+	// when it arrives sees the new version.
+	if _, err := s.rec.Record(ctx, NewEntry(KindDrillScenarioSaved, SubjectDrillScenario(sc.ID), op.Username, sc)); err != nil {
 		return DrillScenario{}, err
 	}
 	return sc, nil
@@ -253,16 +259,8 @@ func (s *Drills) Delete(ctx context.Context, op *Operator, id string) error {
 	if _, ok := s.Scenario(id); !ok {
 		return Errorf(CodeNotFound, "There is no drill scenario {{.ID}}", "ID", id)
 	}
-	_, err := s.rec.RecordThen(ctx, func() {
-		s.mu.Lock()
-		s.scenarios = removeScenario(s.scenarios, id)
-		s.deleted[id] = true
-		s.mu.Unlock()
-	}, NewEntry(KindDrillScenarioDeleted, SubjectDrillScenario(id), op.Username, map[string]string{"id": id}))
-	if err != nil {
-		return err
-	}
-	return nil
+	_, err := s.rec.Record(ctx, NewEntry(KindDrillScenarioDeleted, SubjectDrillScenario(id), op.Username, map[string]string{"id": id}))
+	return err
 }
 
 // History returns the journal entries of a scenario: who changed it and when.

@@ -53,6 +53,13 @@ func (m *memStore) Append(_ context.Context, es ...app.Entry) ([]app.Entry, erro
 			}
 			m.alarms[a.ID] = a
 		}
+		if e.Kind == app.KindDeviceAdded && m.site != nil { // the store projects an adopted device into the site
+			var d app.Device
+			_ = json.Unmarshal(e.Data, &d)
+			next := *m.site
+			next.Devices = append(append([]app.Device(nil), m.site.Devices...), d)
+			m.site = &next
+		}
 		m.entries = append(m.entries, e)
 		out[i] = e
 	}
@@ -108,6 +115,8 @@ func (m *memStore) Alarm(_ context.Context, id int64) (app.Alarm, error) {
 }
 
 func (m *memStore) LoadSite(context.Context) (*app.Site, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.site == nil {
 		return nil, app.Errorf(app.CodeNotFound, "no site")
 	}
@@ -186,5 +195,15 @@ func (m *memStore) UpdateCamera(ctx context.Context, c app.Camera, e app.Entry) 
 	if err != nil {
 		return e, err
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	next := *m.site // a new site value, like the real store's LoadSite
+	next.Cameras = append([]app.Camera(nil), m.site.Cameras...)
+	for i := range next.Cameras {
+		if next.Cameras[i].ID == c.ID {
+			next.Cameras[i] = c
+		}
+	}
+	m.site = &next
 	return out[0], nil
 }

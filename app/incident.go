@@ -417,8 +417,63 @@ type Incidents struct {
 
 // NewIncidents builds the service; call Load before use.
 func NewIncidents(store IncidentStore, rec *Recorder, plans *Plans, desk *AlarmDesk, inv *Inventory, clock Clock) *Incidents {
-	return &Incidents{store: store, rec: rec, plans: plans, desk: desk, inv: inv, clock: clock,
+	s := &Incidents{store: store, rec: rec, plans: plans, desk: desk, inv: inv, clock: clock,
 		open: map[int64]*Incident{}, locks: map[int64]*sync.Mutex{}}
+	rec.Bus.Fold(s.apply)
+	return s
+}
+
+// apply folds one journal entry into the running incidents: the only place they change,
+// whoever wrote the entry. An action the incident refuses (it cannot happen in a journal
+// this service wrote) leaves it as it was.
+func (s *Incidents) apply(e Entry) {
+	if !strings.HasPrefix(string(e.Kind), "incident.") {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.Kind == KindIncidentOpened {
+		var in Incident
+		if e.Decode(&in) != nil || in.ID == 0 {
+			return
+		}
+		s.open[in.ID] = &in
+		if in.ID >= s.nextID {
+			s.nextID = in.ID + 1
+		}
+		return
+	}
+	var ch IncidentChange
+	if e.Decode(&ch) != nil {
+		return
+	}
+	id := ch.Incident
+	if id == 0 {
+		id = subjectID(e.Subject, "incident:")
+	}
+	cur, ok := s.open[id]
+	if !ok {
+		return
+	}
+	next := cur.clone()
+	if next.Apply(e.Kind, ch) != nil {
+		return
+	}
+	if next.State == IncidentClosed {
+		delete(s.open, id)
+	} else {
+		s.open[id] = next
+	}
+}
+
+// save writes an incident with its journal entry (one transaction in the store) and
+// publishes the entry: the fold above takes it into the running incidents.
+func (s *Incidents) save(ctx context.Context, in Incident, e Entry) error {
+	_, err := s.rec.Stored(func() ([]Entry, error) {
+		out, err := s.store.SaveIncident(ctx, in, e)
+		return []Entry{out}, err
+	})
+	return err
 }
 
 // Load reads the open incidents (after a restart nothing running is forgotten).
@@ -534,16 +589,9 @@ func (s *Incidents) Open(ctx context.Context, op *Operator, req OpenRequest) (In
 	defer l.Unlock()
 	e := NewEntry(KindIncidentOpened, in.Subject(), op.Username, in)
 	e.Drill = in.Drill
-	out, err := s.store.SaveIncident(ctx, in, e)
-	if err != nil {
+	if err := s.save(ctx, in, e); err != nil {
 		return Incident{}, err
 	}
-	s.mu.Lock()
-	c := in.clone()
-	s.open[in.ID] = c
-	s.mu.Unlock()
-	// Published once the service shows the change: a subscriber reading it back sees it.
-	s.rec.Published(out)
 	if alarm != nil && alarm.State == AlarmNew && op.Role.Can(ActAckAlarm) {
 		// Whoever opens an incident for a new alarm is handling it. Someone else may have
 		// acknowledged it meanwhile: that is fine.
@@ -589,18 +637,9 @@ func (s *Incidents) act(ctx context.Context, op *Operator, id int64, kind EntryK
 	}
 	e := NewEntry(kind, next.Subject(), op.Username, ch)
 	e.Drill = next.Drill
-	out, err := s.store.SaveIncident(ctx, *next, e)
-	if err != nil {
+	if err := s.save(ctx, *next, e); err != nil {
 		return Incident{}, err
 	}
-	s.mu.Lock()
-	if next.State == IncidentClosed {
-		delete(s.open, id)
-	} else {
-		s.open[id] = next
-	}
-	s.mu.Unlock()
-	s.rec.Published(out)
 	return *next.clone(), nil
 }
 

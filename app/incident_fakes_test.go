@@ -180,6 +180,11 @@ func (m *commandStore) SaveContacts(ctx context.Context, cs []app.Contact, e app
 	m.mu.Lock()
 	m.contacts = cs
 	m.mu.Unlock()
+	m.memStore.mu.Lock() // the contacts are the site's, as in the real store
+	next := *m.site
+	next.Contacts = append([]app.Contact(nil), cs...)
+	m.site = &next
+	m.memStore.mu.Unlock()
 	return out, nil
 }
 

@@ -38,7 +38,10 @@ func (inv *Inventory) Device(id string) (*Device, bool) {
 
 // NewInventory builds the service; call Load before use.
 func NewInventory(store SiteStore, rec *Recorder) *Inventory {
-	return &Inventory{store: store, rec: rec}
+	inv := &Inventory{store: store, rec: rec}
+	rec.Bus.Fold(reloadOn("inventory", inv.Load, KindSiteSeeded, KindSiteImported, KindDeviceAdded, KindDeviceMoved,
+		KindCameraUpdated, KindCameraMoved, KindGridAdded, KindGridUpdated, KindBackgroundSet, KindContactsUpdated))
+	return inv
 }
 
 // Load reads the site. It returns an error with CodeNotFound when there is none yet.
@@ -74,8 +77,7 @@ func (inv *Inventory) Seed(ctx context.Context, s *Site) error {
 	if err != nil {
 		return err
 	}
-	inv.setSite(s) // before publishing: a subscriber reads the site back
-	inv.rec.Published(e)
+	inv.rec.Published(e) // the fold reads the site back before subscribers see the entry
 	return nil
 }
 
@@ -183,10 +185,8 @@ func (inv *Inventory) AddDevice(ctx context.Context, op *Operator, d Device) err
 			return Errorf(CodeInvalid, "Device {{.ID}} refers to unknown grid {{.Grid}}", "ID", d.ID, "Grid", d.GridID)
 		}
 	}
-	// A new site value: readers holding the old one keep a consistent picture.
-	next := *s
-	next.Devices = append(append([]Device(nil), s.Devices...), d)
-	_, err := inv.rec.RecordThen(ctx, func() { inv.setSite(&next) }, NewEntry(KindDeviceAdded, SubjectDevice(d.ID), op.Username, d))
+	// The store projects the entry into its site tables; the fold reads the site back.
+	_, err := inv.rec.Record(ctx, NewEntry(KindDeviceAdded, SubjectDevice(d.ID), op.Username, d))
 	return err
 }
 
@@ -256,10 +256,6 @@ func (inv *Inventory) editCameraAs(ctx context.Context, actor, id string, edit f
 	if err != nil {
 		return err
 	}
-	next := *s
-	next.Cameras = append([]Camera(nil), s.Cameras...)
-	next.Cameras[idx] = c
-	inv.setSite(&next) // before publishing: the camera feeds read the new address back
-	inv.rec.Published(e)
+	inv.rec.Published(e) // the fold reads the site back: the camera feeds see the new address
 	return nil
 }

@@ -102,15 +102,7 @@ func (inv *Inventory) SaveGrid(ctx context.Context, op *Operator, g Grid) error 
 	if err != nil {
 		return err
 	}
-	next := *s
-	next.Grids = append([]Grid(nil), s.Grids...)
-	if idx < 0 {
-		next.Grids = append(next.Grids, g)
-	} else {
-		next.Grids[idx] = g
-	}
-	inv.setSite(&next) // before publishing: a subscriber reads the site back
-	inv.rec.Published(e)
+	inv.rec.Published(e) // the fold reads the site back before subscribers see the entry
 	return nil
 }
 
@@ -144,11 +136,7 @@ func (inv *Inventory) MoveDevice(ctx context.Context, op *Operator, id string, t
 	if err != nil {
 		return err
 	}
-	next := *s
-	next.Devices = append([]Device(nil), s.Devices...)
-	next.Devices[idx] = d
-	inv.setSite(&next) // before publishing: a subscriber reads the site back
-	inv.rec.Published(e)
+	inv.rec.Published(e) // the fold reads the site back before subscribers see the entry
 	return nil
 }
 
@@ -184,15 +172,7 @@ func (inv *Inventory) MoveCamera(ctx context.Context, op *Operator, id string, t
 	if err != nil {
 		return err
 	}
-	next := *s
-	next.Cameras = append([]Camera(nil), s.Cameras...)
-	for i := range next.Cameras {
-		if next.Cameras[i].ID == id {
-			next.Cameras[i] = moved
-		}
-	}
-	inv.setSite(&next) // before publishing: a subscriber reads the site back
-	inv.rec.Published(e)
+	inv.rec.Published(e) // the fold reads the site back before subscribers see the entry
 	return nil
 }
 
@@ -240,8 +220,7 @@ func (inv *Inventory) ImportSite(ctx context.Context, actor *Operator, s *Site) 
 	if err != nil {
 		return err
 	}
-	inv.setSite(s) // before publishing: a subscriber reads the site back
-	inv.rec.Published(e)
+	inv.rec.Published(e) // the fold reads the site back before subscribers see the entry
 	return nil
 }
 
@@ -300,10 +279,7 @@ func (inv *Inventory) SetBackground(ctx context.Context, op *Operator, bg *Backg
 	if err != nil {
 		return err
 	}
-	next := *s
-	next.Background = set
-	inv.setSite(&next) // before publishing: a subscriber reads the site back
-	inv.rec.Published(e)
+	inv.rec.Published(e) // the fold reads the site back before subscribers see the entry
 	return nil
 }
 

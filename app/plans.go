@@ -52,7 +52,9 @@ type Plans struct {
 // NewPlans builds the service; call Load before use. inv (optional) lets plans be checked
 // against the site's contacts.
 func NewPlans(store PlanStore, rec *Recorder, inv *Inventory, clock Clock) *Plans {
-	return &Plans{store: store, rec: rec, inv: inv, clock: clock}
+	s := &Plans{store: store, rec: rec, inv: inv, clock: clock}
+	rec.Bus.Fold(reloadOn("plans", s.Load, KindPlansSeeded, KindPlanCreated, KindPlanUpdated, KindPlanImported, KindPlanDeleted))
+	return s
 }
 
 // Load reads the plans.
@@ -191,11 +193,7 @@ func (s *Plans) Seed(ctx context.Context, defaults []Plan) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	s.mu.Lock()
-	s.plans = append([]Plan(nil), defaults...)
-	s.mu.Unlock()
-	// Published once the service shows the change: a subscriber reading it back sees it.
-	s.rec.Published(out...)
+	s.rec.Published(out...) // the fold reads the plans back before subscribers see the entries
 	return len(defaults), nil
 }
 
@@ -223,18 +221,7 @@ func (s *Plans) save(ctx context.Context, p Plan, mustExist bool, by string, ent
 	if err != nil {
 		return Plan{}, err
 	}
-	s.mu.Lock()
-	if exists {
-		for i := range s.plans {
-			if s.plans[i].ID == p.ID {
-				s.plans[i] = p.Clone() // the caller's slices stay the caller's
-			}
-		}
-	} else {
-		s.plans = append(s.plans, p.Clone())
-	}
-	s.mu.Unlock()
-	s.rec.Published(out...)
+	s.rec.Published(out...) // the fold reads the plans back before subscribers see the entry
 	return p, nil
 }
 
@@ -338,15 +325,7 @@ func (s *Plans) Delete(ctx context.Context, op *Operator, id string) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	for i := range s.plans {
-		if s.plans[i].ID == id {
-			s.plans = append(s.plans[:i:i], s.plans[i+1:]...)
-			break
-		}
-	}
-	s.mu.Unlock()
-	s.rec.Published(e)
+	s.rec.Published(e) // the fold reads the plans back before subscribers see the entry
 	return nil
 }
 

@@ -30,6 +30,7 @@ type roleStore struct {
 	views  map[string]app.WallView // by operator/name
 	clips  []app.Clip
 	writes int // writes outside the journal
+	cfg    app.Config
 }
 
 func newRoleStore() *roleStore {
@@ -112,7 +113,8 @@ func (m *roleStore) SavePNG(name string, _ image.Image) (string, error) {
 }
 
 // ConfigStore.
-func (m *roleStore) SaveConfig(app.Config) error { m.wrote(); return nil }
+func (m *roleStore) SaveConfig(c app.Config) error { m.wrote(); m.cfg = c; return nil }
+func (m *roleStore) LoadConfig() (app.Config, error) { return m.cfg, nil }
 
 // ClipStore.
 func (m *roleStore) Clips(context.Context) ([]app.Clip, error) {

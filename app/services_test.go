@@ -201,6 +201,12 @@ func TestHealthJournalsStateChangesOnly(t *testing.T) {
 type memConfig struct{ saved []app.Config }
 
 func (m *memConfig) SaveConfig(c app.Config) error { m.saved = append(m.saved, c); return nil }
+func (m *memConfig) LoadConfig() (app.Config, error) {
+	if len(m.saved) == 0 {
+		return app.Config{}, nil
+	}
+	return m.saved[len(m.saved)-1], nil
+}
 
 func TestSettingsRolesAndJournal(t *testing.T) {
 	ctx := context.Background()

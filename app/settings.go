@@ -2,15 +2,17 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"reflect"
 	"sort"
 	"strings"
 	"sync"
 )
 
-// ConfigStore saves the configuration file.
+// ConfigStore saves and reads back the configuration file.
 type ConfigStore interface {
 	SaveConfig(Config) error
+	LoadConfig() (Config, error)
 }
 
 // Settings holds the configuration and applies changes: each is checked against the
@@ -19,6 +21,7 @@ type Settings struct {
 	store ConfigStore
 	rec   *Recorder
 
+	write    sync.Mutex // one change at a time; never taken by the fold
 	mu       sync.RWMutex
 	cfg      Config
 	watchers []func(Config)
@@ -32,9 +35,34 @@ func (s *Settings) Watch(fn func(Config)) {
 	s.watchers = append(s.watchers, fn)
 }
 
-// NewSettings starts from the loaded configuration.
+// NewSettings starts from the loaded configuration and follows the settings.changed
+// entries on the bus.
 func NewSettings(cfg Config, store ConfigStore, rec *Recorder) *Settings {
-	return &Settings{cfg: cfg, store: store, rec: rec}
+	s := &Settings{cfg: cfg, store: store, rec: rec}
+	rec.Bus.Fold(s.apply)
+	return s
+}
+
+// apply is the settings' fold: a settings.changed entry (journaled with the names of the
+// keys only, never a password) says the file changed, whoever changed it (this console,
+// another process on the same data); the configuration is read back from the file and the
+// watchers follow it. A file that cannot be read leaves the configuration as it was.
+func (s *Settings) apply(e Entry) {
+	if e.Kind != KindSettingsChanged {
+		return
+	}
+	next, err := s.store.LoadConfig()
+	if err != nil {
+		slog.Default().Error("settings not read back after a change", "entry", e.Seq, "err", err)
+		return
+	}
+	s.mu.Lock()
+	s.cfg = next
+	watchers := append([](func(Config))(nil), s.watchers...)
+	s.mu.Unlock()
+	for _, fn := range watchers {
+		fn(next)
+	}
 }
 
 // Get returns the current configuration.
@@ -63,9 +91,9 @@ func (s *Settings) Update(ctx context.Context, actor *Operator, next Config) err
 	if err := next.Validate(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	changed := changedKeys(s.cfg, next)
+	s.write.Lock()
+	defer s.write.Unlock()
+	changed := changedKeys(s.Get(), next)
 	if len(changed) == 0 {
 		return ErrUnchanged()
 	}
@@ -80,15 +108,10 @@ func (s *Settings) Update(ctx context.Context, actor *Operator, next Config) err
 	if err := s.store.SaveConfig(next); err != nil {
 		return Errorf(CodeUnavailable, "The settings cannot be saved").Wrap(err)
 	}
-	// The configuration is current before the entry is published: a subscriber that reads
-	// the settings back when it arrives sees the change.
-	if _, err := s.rec.RecordThen(ctx, func() { s.cfg = next }, NewEntry(KindSettingsChanged, "settings", actor.Username, map[string]any{"keys": changed})); err != nil {
-		return err
-	}
-	for _, fn := range s.watchers {
-		fn(next)
-	}
-	return nil
+	// The fold reads the configuration back before subscribers see the entry: a subscriber
+	// that reads the settings when it arrives sees the change.
+	_, err := s.rec.Record(ctx, NewEntry(KindSettingsChanged, "settings", actor.Username, map[string]any{"keys": changed}))
+	return err
 }
 
 // changedKeys lists the JSON keys (broker.url…) whose values differ; a map's entries are

@@ -310,7 +310,9 @@ type Supplies struct {
 
 // NewSupplies builds the service; call Load before use.
 func NewSupplies(store SupplyStore, rec *Recorder, desk *AlarmDesk, inv *Inventory, clock Clock) *Supplies {
-	return &Supplies{store: store, rec: rec, desk: desk, inv: inv, clock: clock}
+	s := &Supplies{store: store, rec: rec, desk: desk, inv: inv, clock: clock}
+	rec.Bus.Fold(reloadOn("supplies", s.Load, KindSuppliesSeeded, KindSupplyPointSaved, KindSupplyPointDeleted))
+	return s
 }
 
 // Load reads the supply points.
@@ -377,11 +379,7 @@ func (s *Supplies) Seed(ctx context.Context, points []SupplyPoint) (int, error) 
 	if err != nil {
 		return 0, err
 	}
-	s.mu.Lock()
-	s.points = append([]SupplyPoint(nil), points...)
-	s.mu.Unlock()
-	// Published once the service shows the change: a subscriber reading it back sees it.
-	s.rec.Published(e)
+	s.rec.Published(e) // the fold reads the points back before subscribers see the entry
 	return len(points), nil
 }
 
@@ -406,18 +404,7 @@ func (s *Supplies) Save(ctx context.Context, op *Operator, sp SupplyPoint) (Supp
 	if err != nil {
 		return SupplyPoint{}, err
 	}
-	s.mu.Lock()
-	found := false
-	for i := range s.points {
-		if s.points[i].ID == sp.ID {
-			s.points[i], found = sp.Clone(), true // the caller's items stay the caller's
-		}
-	}
-	if !found {
-		s.points = append(s.points, sp.Clone())
-	}
-	s.mu.Unlock()
-	s.rec.Published(e)
+	s.rec.Published(e) // the fold reads the points back before subscribers see the entry
 	return sp, s.Check(ctx)
 }
 
@@ -433,15 +420,7 @@ func (s *Supplies) Delete(ctx context.Context, op *Operator, id string) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	for i := range s.points {
-		if s.points[i].ID == id {
-			s.points = append(s.points[:i:i], s.points[i+1:]...)
-			break
-		}
-	}
-	s.mu.Unlock()
-	s.rec.Published(e)
+	s.rec.Published(e) // the fold reads the points back before subscribers see the entry
 	return s.Check(ctx)
 }
 

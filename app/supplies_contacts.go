@@ -94,11 +94,7 @@ func (b *ContactBook) Save(ctx context.Context, op *Operator, contacts []Contact
 	if err != nil {
 		return err
 	}
-	// A new site value: readers holding the old one keep a consistent picture.
-	next := *s
-	next.Contacts = append([]Contact(nil), contacts...)
-	b.inv.setSite(&next)
-	b.rec.Published(e)
+	b.rec.Published(e) // the inventory's fold reads the site, its contacts too, back
 	return nil
 }
 

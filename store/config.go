@@ -33,6 +33,9 @@ func (f ConfigFile) Load(optional bool) (app.Config, error) {
 	return c, nil
 }
 
+// LoadConfig reads the file back (the settings' fold, after a change).
+func (f ConfigFile) LoadConfig() (app.Config, error) { return f.Load(true) }
+
 // SaveConfig writes the file atomically (a temporary file renamed over it), so a crash
 // never leaves half a configuration.
 func (f ConfigFile) SaveConfig(c app.Config) error {

@@ -86,8 +86,8 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 		go func() {
 			r := c.deps.Probe(context.Background(), app.PlainASCII(url))
 			c.onUI(func() {
-				busy(false)
 				result.SetText(probeText(r))
+				busy(false) // last: the test is over once the activity is hidden
 			})
 		}()
 	}

@@ -45,6 +45,15 @@ func TestCameraSettingsTestConnectionAndSave(t *testing.T) {
 	subEntry.SetText(cam.SubURL + " ") // pasted with a trailing space
 	test.Tap(findButton(top, "Test sub stream"))
 	require.Eventually(t, func() bool {
+		testing := false // the test is over (its result shown) once its activity is hidden
+		walk(top, func(o fyne.CanvasObject) {
+			if _, ok := o.(*widget.Activity); ok {
+				testing = true
+			}
+		})
+		if testing {
+			return false
+		}
 		for _, s := range visibleTexts(top) {
 			if strings.HasPrefix(s, "Connected: H.264 320×180") {
 				return true
