@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"watchpost/app"
+	"watchpost/mapdraw"
 )
 
 // Editing the plan on the map (administrators; the core checks the role again and journals
@@ -46,9 +47,8 @@ func (p *mapPanel) setEditing(on bool) {
 		return
 	}
 	p.m.editing = on
-	p.m.r.edit = on
+	p.m.r.SetEditing(on) // and drops any draft
 	p.m.drawing = false
-	p.m.r.draft = mapDraft{}
 	if on {
 		p.editBar.Show()
 		p.editBtn.Importance = widget.HighImportance
@@ -58,7 +58,6 @@ func (p *mapPanel) setEditing(on bool) {
 		p.editBtn.Importance = widget.MediumImportance
 		p.editBtn.SetText(T("Edit site"))
 	}
-	p.m.r.invalidate()
 	p.m.redrawAll()
 	if p.selected != "" {
 		p.showDetail(p.selected)
@@ -74,8 +73,7 @@ func (p *mapPanel) runEdit(edit func(context.Context, *app.Operator) error) {
 		defer cancel()
 		if err := edit(ctx, op); err != nil {
 			p.c.onUI(func() {
-				p.m.r.draft = mapDraft{}
-				p.m.r.invalidate()
+				p.m.r.SetDraft(mapdraw.Draft{})
 				p.m.redrawAll()
 				if unchanged(err) {
 					p.c.showNothingChanged()
@@ -102,7 +100,7 @@ func (p *mapPanel) commitGrid(id string, area app.Polygon) {
 
 // commitMove saves a marker's new place (and a camera's direction).
 func (p *mapPanel) commitMove(key string, to app.Point, dir float64) {
-	kind, id := splitKey(key)
+	kind, id := mapdraw.SplitKey(key)
 	p.runEdit(func(ctx context.Context, op *app.Operator) error {
 		if kind == "camera" {
 			return p.c.deps.Inventory.MoveCamera(ctx, op, id, to, dir)
@@ -114,7 +112,7 @@ func (p *mapPanel) commitMove(key string, to app.Point, dir float64) {
 func (p *mapPanel) startDrawing() {
 	p.m.selectKey("")
 	p.m.drawing = true
-	p.m.r.draft = mapDraft{drawing: []app.Point{}}
+	p.m.r.SetDraft(mapdraw.Draft{Drawing: []app.Point{}})
 	p.editHint.SetText(T("Click the corners of the new grid; click the first corner (or press Enter) to close it; Esc cancels."))
 }
 
@@ -128,7 +126,7 @@ func (p *mapPanel) newGridDrawn(pts []app.Point) {
 		id = fmt.Sprintf("g%d", n)
 	}
 	g := app.Grid{ID: id, Area: app.Polygon(pts), Color: gridColors[(n-1)%len(gridColors)]}
-	p.m.r.draft = mapDraft{gridID: id, area: g.Area}
+	p.m.r.SetDraft(mapdraw.Draft{GridID: id, Area: g.Area})
 	p.editGridDialog(g, true)
 }
 
@@ -173,7 +171,7 @@ func (p *mapPanel) editGridDialog(g app.Grid, isNew bool) {
 	d := dialog.NewForm(title, T("Save"), T("Cancel"), items, func(ok bool) {
 		if !ok {
 			if isNew {
-				p.m.r.draft = mapDraft{}
+				p.m.r.SetDraft(mapdraw.Draft{})
 				p.m.redrawAll()
 			}
 			return
@@ -194,14 +192,13 @@ func (p *mapPanel) editGridDialog(g app.Grid, isNew bool) {
 // mapMenu: a right click on the map.
 func (p *mapPanel) mapMenu(key string, at fyne.Position, vertex int) {
 	var items []*fyne.MenuItem
-	kind, id := splitKey(key)
+	kind, id := mapdraw.SplitKey(key)
 	if vertex >= 0 && kind == "grid" {
 		if g, ok := p.site.Grid(id); ok {
-			area := p.m.r.gridArea(g)
+			area := p.m.r.GridArea(g)
 			rm := fyne.NewMenuItem(T("Remove this corner"), func() {
 				next := append(append(app.Polygon(nil), area[:vertex]...), area[vertex+1:]...)
-				p.m.r.draft = mapDraft{gridID: id, area: next}
-				p.m.r.invalidate()
+				p.m.r.SetDraft(mapdraw.Draft{GridID: id, Area: next})
 				p.m.redrawAll()
 				p.commitGrid(id, next)
 			})

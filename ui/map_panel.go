@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"watchpost/app"
+	"watchpost/mapdraw"
 )
 
 // The site map: the community's plan with its grids, buildings, cameras (and where they
@@ -52,6 +53,7 @@ type mapPanel struct {
 	opacity  *widget.Slider
 	bgCheck  *widget.Check
 	bgFile   string // the background picture loaded
+	layers   mapdraw.Layers
 
 	previews  []*livePreview
 	shown     bool
@@ -140,11 +142,12 @@ func (p *mapPanel) hitSymbol(h app.Hit) fyne.Resource {
 // --- layers ----------------------------------------------------------------------------
 
 func (p *mapPanel) buildLayers() fyne.CanvasObject {
-	l := &p.m.r.layers
+	p.layers = p.m.r.Layers()
+	l := &p.layers
 	check := func(text string, on bool, set func(bool)) *widget.Check {
 		c := widget.NewCheck(text, func(v bool) {
 			set(v)
-			p.m.r.invalidate()
+			p.m.r.SetLayers(p.layers)
 			p.m.redrawAll()
 		})
 		c.SetChecked(on)
@@ -171,9 +174,10 @@ func (p *mapPanel) buildLayers() fyne.CanvasObject {
 		p.opacity.SetValue(p.site.Background.Alpha())
 	}
 	p.opacity.OnChangeEnded = func(v float64) {
-		if p.m.r.bg != nil {
-			p.m.r.bg.alpha = v
-			p.m.r.invalidate()
+		if bg := p.m.r.Background(); bg != nil {
+			next := *bg
+			next.Alpha = v
+			p.m.r.SetBackground(&next)
 			p.m.redrawAll()
 		}
 	}
@@ -223,7 +227,7 @@ func (p *mapPanel) selectedOnMap(key string) {
 func (p *mapPanel) showDetail(key string) {
 	p.selected = key
 	p.history = ""
-	kind, id := splitKey(key)
+	kind, id := mapdraw.SplitKey(key)
 	s := p.site
 	switch kind {
 	case "device":
@@ -505,7 +509,7 @@ func (p *mapPanel) gridDetail(g *app.Grid) {
 	rows := []kvRow{kv("Grid worker", g.Worker.Name), kv("Phone", g.Worker.Phone),
 		kv("Buildings", strings.Join(st.buildings, ", ")),
 		kv("Open alarms", fmt.Sprint(len(st.alarms))), kv("Devices offline", fmt.Sprint(st.offline))}
-	objs := []fyne.CanvasObject{container.NewHBox(swatch(canvas.NewRectangle(gridColor(g))), heading(g.Display(en)))}
+	objs := []fyne.CanvasObject{container.NewHBox(swatch(canvas.NewRectangle(mapdraw.GridColor(g))), heading(g.Display(en)))}
 	for _, a := range st.alarms {
 		objs = append(objs, p.alarmBox(a))
 	}
@@ -589,7 +593,7 @@ func (p *mapPanel) refreshGrids() {
 		name := widget.NewButton(g.Display(en), func() { p.goToKey("grid:" + id) })
 		name.Alignment = widget.ButtonAlignLeading
 		name.Importance = widget.LowImportance
-		head := container.NewBorder(nil, nil, container.NewCenter(swatch(canvas.NewRectangle(gridColor(g)))), nil, name)
+		head := container.NewBorder(nil, nil, container.NewCenter(swatch(canvas.NewRectangle(mapdraw.GridColor(g)))), nil, name)
 		worker := widget.NewLabel(g.Worker.Name + "  " + g.Worker.Phone)
 		worker.Selectable = true
 		line := container.NewHBox()
@@ -626,90 +630,18 @@ func (p *mapPanel) updateLooks() {
 			faulted["device:"+a.DeviceID] = true
 		}
 	}
-	lk := alarmLooksOf(p.site, open)
-	p.alarmOf, p.gridAlarm, p.faulted = lk.alarmOf, lk.grids, faulted
+	lk := mapdraw.LooksOf(p.site, open)
+	p.alarmOf, p.gridAlarm, p.faulted = lk.AlarmOf, lk.Grids, faulted
 	p.m.showLooks(lk, func(key string) bool { return p.offline[key] })
 	p.ensureBlinking()
 }
 
-// alarmLooks is what the open alarms make of the map: the alarm each marker shows, the
-// alarms of each grid, and each alarmed grid's mark.
-type alarmLooks struct {
-	alarmOf map[string]app.Alarm // by marker key ("device:ID", "camera:ID")
-	grids   map[string][]app.Alarm
-	marks   map[string]gridMark
-}
-
-// alarmLooksOf works out the looks from the open alarms, most urgent first (the desk's
-// order): a new alarm shows over an acknowledged one, then the most urgent.
-func alarmLooksOf(site *app.Site, open []app.Alarm) alarmLooks {
-	lk := alarmLooks{alarmOf: map[string]app.Alarm{}, grids: map[string][]app.Alarm{}, marks: map[string]gridMark{}}
-	worse := func(a, b app.Alarm) bool { // a shows over b
-		if (a.State == app.AlarmNew) != (b.State == app.AlarmNew) {
-			return a.State == app.AlarmNew
-		}
-		return a.Priority < b.Priority
-	}
-	for _, a := range open {
-		for _, key := range []string{"device:" + a.DeviceID, "camera:" + a.CameraID} {
-			if key == "device:" || key == "camera:" {
-				continue
-			}
-			if cur, ok := lk.alarmOf[key]; !ok || worse(a, cur) {
-				lk.alarmOf[key] = a
-			}
-		}
-		gid := a.GridID
-		if gid == "" {
-			if d, ok := site.Device(a.DeviceID); ok {
-				gid = d.GridID
-			}
-		}
-		if gid != "" {
-			lk.grids[gid] = append(lk.grids[gid], a)
-			mk := gridMark{prio: a.Priority, blink: a.State == app.AlarmNew}
-			if cur, ok := lk.marks[gid]; !ok || (mk.blink && !cur.blink) || (mk.blink == cur.blink && mk.prio < cur.prio) {
-				lk.marks[gid] = mk
-			}
-		}
-	}
-	return lk
-}
-
 // showLooks gives each marker and grid its look (offline says which markers are offline)
 // and draws again only what changed.
-func (m *siteMap) showLooks(lk alarmLooks, offline func(key string) bool) {
-	r := m.r
-	var rects []image.Rectangle
-	for i := range r.scene.markers {
-		mk := &r.scene.markers[i]
-		look, prio := lookNormal, app.Priority(0)
-		if offline(mk.Key) {
-			look = lookOffline
-		}
-		if a, ok := lk.alarmOf[mk.Key]; ok {
-			look, prio = lookAlarm, a.Priority
-			if a.State == app.AlarmNew {
-				look = lookBlink
-			}
-		}
-		if rc, changed := r.setLook(i, look, prio); changed && !rc.Empty() {
-			rects = append(rects, rc)
-		}
-	}
-	for id, mk := range lk.marks {
-		if old, ok := r.grids[id]; !ok || old != mk {
-			rects = append(rects, r.gridRect(id))
-		}
-	}
-	for id := range r.grids {
-		if _, ok := lk.marks[id]; !ok {
-			rects = append(rects, r.gridRect(id))
-		}
-	}
-	r.grids = lk.marks
-	if len(rects) > 0 && r.out != nil {
-		if !r.staticOK || !r.markersOK {
+func (m *siteMap) showLooks(lk mapdraw.Looks, offline func(key string) bool) {
+	rects := m.r.ShowLooks(lk, offline)
+	if len(rects) > 0 && m.r.Image() != nil {
+		if !m.r.Ready() {
 			m.redrawAll()
 		} else {
 			m.redrawRects(rects)
@@ -821,7 +753,7 @@ func (p *mapPanel) Shown(on bool) {
 
 // ensureBlinking runs the blink while something blinks and the map is shown.
 func (p *mapPanel) ensureBlinking() {
-	if !p.shown || !p.m.r.blinking() || !autoBlink {
+	if !p.shown || !p.m.r.Blinking() || !autoBlink {
 		p.stopBlinking()
 		return
 	}
@@ -855,19 +787,19 @@ func (p *mapPanel) stopBlinking() {
 		close(p.blinkStop)
 		p.blinkStop = nil
 	}
-	if p.m != nil && p.m.r.blinkOn {
-		p.m.r.blinkOn = false // a steady phase while nothing blinks
+	if p.m != nil {
+		p.m.r.SetBlinkOn(false) // a steady phase while nothing blinks
 	}
 }
 
 // blink turns the blinking phase: only the blinking markers and grids are drawn again.
 func (p *mapPanel) blink() {
-	if p.m.r.out == nil || !p.m.r.staticOK || !p.m.r.markersOK {
-		p.m.r.blinkOn = !p.m.r.blinkOn
+	if !p.m.r.Ready() {
+		p.m.r.SetBlinkOn(!p.m.r.BlinkOn())
 		p.m.redrawAll()
 		return
 	}
-	p.m.r.blink()
+	p.m.r.Blink()
 	p.m.img.Refresh()
 }
 
@@ -877,7 +809,7 @@ func (p *mapPanel) TypedKey(ev *fyne.KeyEvent) {
 	if p.m == nil || p.c.win.Canvas().Overlays().Top() != nil {
 		return
 	}
-	step := float64(p.m.r.view.W) / 8
+	step := float64(p.m.r.View().W) / 8
 	switch ev.Name {
 	case fyne.KeyPlus, fyne.KeyEqual:
 		p.m.zoomStep(1)
@@ -900,7 +832,7 @@ func (p *mapPanel) TypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyEscape:
 		if p.m.drawing {
 			p.m.drawing = false
-			p.m.r.draft.drawing = nil
+			p.m.r.SetDrawing(nil)
 			p.m.redrawAll()
 			p.editHint.SetText(T("Drawing cancelled"))
 			return
@@ -945,7 +877,7 @@ func (p *mapPanel) goTo(h app.Hit) {
 
 // goToKey flies the map to a grid, building, camera or device and selects it.
 func (p *mapPanel) goToKey(key string) {
-	kind, id := splitKey(key)
+	kind, id := mapdraw.SplitKey(key)
 	s := p.site
 	var r app.Rect
 	minSpan := 60.0
@@ -1005,10 +937,8 @@ func (p *mapPanel) alarmSelected(id int64) {
 		p.m.selectKey(key)
 		p.showDetail(key)
 	}
-	if !p.m.visible(pos) && p.m.r.out != nil {
-		v := p.m.r.view
-		v.OX, v.OY = pos.X-float64(v.W)/2/v.Scale, pos.Y+float64(v.H)/2/v.Scale
-		p.m.flyTo(v, true)
+	if !p.m.visible(pos) && p.m.r.Image() != nil {
+		p.m.flyTo(p.m.r.View().Centred(pos), true)
 	}
 }
 
@@ -1058,9 +988,8 @@ func (p *mapPanel) loadBackground() {
 	}
 	if bg == nil {
 		p.bgFile = ""
-		if p.m.r.bg != nil {
-			p.m.r.bg = nil
-			p.m.r.invalidate()
+		if p.m.r.Background() != nil {
+			p.m.r.SetBackground(nil)
 		}
 		return
 	}
@@ -1068,9 +997,10 @@ func (p *mapPanel) loadBackground() {
 	if err != nil {
 		return
 	}
-	if bg.File == p.bgFile && p.m.r.bg != nil {
-		p.m.r.bg.tr = tr
-		p.m.r.invalidate()
+	if cur := p.m.r.Background(); bg.File == p.bgFile && cur != nil {
+		next := *cur
+		next.Transform = tr
+		p.m.r.SetBackground(&next)
 		return
 	}
 	data, err := p.c.deps.Inventory.BackgroundImage(context.Background())
@@ -1088,6 +1018,5 @@ func (p *mapPanel) loadBackground() {
 	if p.opacity != nil {
 		p.opacity.SetValue(alpha)
 	}
-	p.m.r.bg = &mapBackground{img: img, tr: tr, alpha: alpha}
-	p.m.r.invalidate()
+	p.m.r.SetBackground(&mapdraw.Background{Image: img, Transform: tr, Alpha: alpha})
 }

@@ -21,6 +21,7 @@ import (
 
 	"watchpost/app"
 	"watchpost/assets"
+	"watchpost/mapdraw"
 	"watchpost/store"
 )
 
@@ -117,16 +118,14 @@ func (e *mapEnv) waitFor(t *testing.T, kind app.EntryKind) app.Entry {
 
 // screen returns where a site point is on the canvas (absolute, in Fyne units).
 func (e *mapEnv) screen(p app.Point) fyne.Position {
-	q := e.p.m.r.view.px(p)
 	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(e.p.m)
-	d := float32(e.p.m.r.dpi)
-	return at.Add(fyne.NewPos(q.X/d, q.Y/d))
+	return at.Add(e.local(p))
 }
 
 // local is the same point relative to the map widget.
 func (e *mapEnv) local(p app.Point) fyne.Position {
-	q := e.p.m.r.view.px(p)
-	d := float32(e.p.m.r.dpi)
+	q := e.p.m.r.View().Px(p)
+	d := float32(e.p.m.r.DPI())
 	return fyne.NewPos(q.X/d, q.Y/d)
 }
 
@@ -134,9 +133,9 @@ func (e *mapEnv) tap(p app.Point) {
 	e.p.m.Tapped(&fyne.PointEvent{Position: e.local(p), AbsolutePosition: e.screen(p)})
 }
 
-func (e *mapEnv) look(key string) markerLook {
-	r := e.p.m.r
-	return r.scene.markers[r.scene.byKey[key]].look
+func (e *mapEnv) look(key string) mapdraw.Look {
+	m, _ := e.p.m.r.Marker(key)
+	return m.Look
 }
 
 func raiseFor(t *testing.T, c *Console, d *app.Device, kind string, prio app.Priority) app.Alarm {
@@ -149,7 +148,7 @@ func raiseFor(t *testing.T, c *Console, d *app.Device, kind string, prio app.Pri
 func TestMapShowsThePlanWithNamesThatDoNotPileUp(t *testing.T) {
 	e := newMapEnv(t, "duty")
 	p := e.p
-	require.NotNil(t, p.m.r.out, "the map is drawn")
+	require.NotNil(t, p.m.r.Image(), "the map is drawn")
 	assert.Equal(t, "map", e.c.shell.current)
 	texts := visibleTexts(p.m)
 	for _, g := range p.site.Grids {
@@ -159,11 +158,12 @@ func TestMapShowsThePlanWithNamesThatDoNotPileUp(t *testing.T) {
 	assert.Contains(t, texts, "Garden Loop", "and the roads")
 	assert.Contains(t, texts, "50 m", "a scale bar")
 
-	// Zoomed out the labels do not overlap: those that would are left out, the grids'
-	// names first to stay.
-	f := 0.8 / (p.m.r.view.Scale / p.m.r.dpi)
-	p.m.flyTo(p.m.r.view.zoomAt(f, float64(p.m.r.view.W)/2, float64(p.m.r.view.H)/2), false)
-	placed := declutter(p.m.r.labelCandidates(true), p.m.measureText, p.m.r.out.Rect, 400)
+	// Zoomed out the labels do not overlap (in the console's own font): those that would
+	// are left out, the grids' names first to stay.
+	v := p.m.r.View()
+	f := 0.8 / (v.Scale / p.m.r.DPI())
+	p.m.flyTo(v.ZoomAt(f, float64(v.W)/2, float64(v.H)/2), false)
+	placed := p.m.r.PlaceLabels(true, p.m.measureText, 400)
 	for i := range placed {
 		for j := i + 1; j < len(placed); j++ {
 			assert.False(t, placed[i].R.Overlaps(placed[j].R), "%s overlaps %s", placed[i].Text, placed[j].Text)
@@ -171,12 +171,19 @@ func TestMapShowsThePlanWithNamesThatDoNotPileUp(t *testing.T) {
 	}
 	grids := 0
 	for _, l := range placed {
-		if l.Prio == prioLabelGrid {
+		if l.Prio == mapdraw.LabelGrid {
 			grids++
 		}
 	}
 	assert.Equal(t, len(p.site.Grids), grids, "grid names stay when zoomed out")
-	assert.Less(t, len(placed), len(p.m.r.labelCandidates(true)), "some names make way")
+	assert.Less(t, len(placed), len(p.m.r.Labels(true)), "some names make way")
+	shownLabels := 0
+	for _, o := range p.m.pool {
+		if o.text.Visible() {
+			shownLabels++
+		}
+	}
+	assert.Equal(t, len(placed), shownLabels, "the names placed are the names shown")
 }
 
 func TestMapClickShowsWhatIsThere(t *testing.T) {
@@ -184,7 +191,7 @@ func TestMapClickShowsWhatIsThere(t *testing.T) {
 	p := e.p
 	d, _ := p.site.Device("smoke-b03-u2-12")
 	e.tap(d.Position)
-	assert.Equal(t, "device:"+d.ID, p.m.r.selected)
+	assert.Equal(t, "device:"+d.ID, p.m.r.Selected())
 	texts := visibleTexts(p.detail)
 	assert.Contains(t, texts, d.Display(true))
 	assert.Contains(t, texts, "Smoke detector")
@@ -195,11 +202,11 @@ func TestMapClickShowsWhatIsThere(t *testing.T) {
 
 	b, _ := p.site.Building("b09")
 	e.tap(app.Point{X: b.Footprint[0].X + 2, Y: b.Footprint[0].Y + 2})
-	assert.Equal(t, "building:b09", p.m.r.selected)
+	assert.Equal(t, "building:b09", p.m.r.Selected())
 	assert.Contains(t, visibleTexts(p.detail), "Building 9")
 
 	e.tap(app.Point{X: 270, Y: 60}) // open ground in grid 2
-	assert.Equal(t, "grid:g2", p.m.r.selected)
+	assert.Equal(t, "grid:g2", p.m.r.Selected())
 	texts = visibleTexts(p.detail)
 	assert.Contains(t, texts, "张建国", "the grid's worker")
 	assert.Contains(t, texts, "13800138002")
@@ -212,10 +219,11 @@ func TestMapSearchFliesToABuilding(t *testing.T) {
 	require.NotEmpty(t, p.hits)
 	assert.Equal(t, app.ItemBuilding, p.hits[0].Kind)
 	p.search.OnSubmitted(p.search.Text)
-	assert.Equal(t, "building:b11", p.m.r.selected)
+	assert.Equal(t, "building:b11", p.m.r.Selected())
 	b, _ := p.site.Building("b11")
 	assert.True(t, p.m.visible(b.Footprint.Centroid()))
-	assert.Greater(t, p.m.r.view.Scale, fitView(p.m.r.scene.bounds, p.m.r.view.W, p.m.r.view.H, 24).Scale*1.5, "zoomed in on it")
+	v := p.m.r.View()
+	assert.Greater(t, v.Scale, mapdraw.Fit(p.m.r.Bounds(), v.W, v.H, 24).Scale*1.5, "zoomed in on it")
 	assert.Contains(t, visibleTexts(p.detail), "Building 11")
 }
 
@@ -224,34 +232,37 @@ func TestMarkersAndGridsBlinkUntilAcknowledged(t *testing.T) {
 	p := e.p
 	d, _ := p.site.Device("smoke-b03-u2-12")
 	key := "device:" + d.ID
-	assert.Equal(t, lookNormal, e.look(key))
+	assert.Equal(t, mapdraw.LookNormal, e.look(key))
 
 	a := raiseFor(t, e.c, d, "smoke", app.P1)
 	e.pump()
-	assert.Equal(t, lookBlink, e.look(key), "a new alarm blinks")
-	assert.Equal(t, gridMark{prio: app.P1, blink: true}, p.m.r.grids[d.GridID], "and so does its grid")
+	assert.Equal(t, mapdraw.LookBlink, e.look(key), "a new alarm blinks")
+	assert.Equal(t, mapdraw.GridMark{Prio: app.P1, Blink: true}, p.m.r.GridMarks()[d.GridID], "and so does its grid")
 
 	// A blink draws again only the blinking marker and grid, not the whole map.
-	before := sample(p.m.r.out, p.m.r.scene.markers[p.m.r.scene.byKey[key]].rect)
+	mk, _ := p.m.r.Marker(key)
+	img := p.m.r.Image()
+	before := sample(img, mk.Rect)
 	p.blink()
-	st := p.m.r.stats
-	assert.Less(t, st.pixels, p.m.r.out.Rect.Dx()*p.m.r.out.Rect.Dy()/3)
-	assert.Less(t, st.markers, len(p.m.r.scene.markers))
-	after := sample(p.m.r.out, p.m.r.scene.markers[p.m.r.scene.byKey[key]].rect)
+	st := p.m.r.Stats()
+	assert.Less(t, st.Pixels, img.Rect.Dx()*img.Rect.Dy()/3)
+	assert.Less(t, st.Markers, len(p.site.Devices)+len(p.site.Cameras))
+	after := sample(img, mk.Rect)
 	assert.NotEqual(t, before, after, "the marker changes with the phase")
+	assert.Same(t, img, p.m.img.Image, "on screen")
 
 	_, err := e.c.deps.Desk.Acknowledge(context.Background(), e.c.Operator(), a.ID, "")
 	require.NoError(t, err)
 	e.pump()
-	assert.Equal(t, lookAlarm, e.look(key), "acknowledged: a steady colour")
-	assert.Equal(t, gridMark{prio: app.P1}, p.m.r.grids[d.GridID])
-	assert.False(t, p.m.r.blinking())
+	assert.Equal(t, mapdraw.LookAlarm, e.look(key), "acknowledged: a steady colour")
+	assert.Equal(t, mapdraw.GridMark{Prio: app.P1}, p.m.r.GridMarks()[d.GridID])
+	assert.False(t, p.m.r.Blinking())
 
 	_, err = e.c.deps.Desk.Resolve(context.Background(), e.c.Operator(), a.ID, app.OutcomeFalse, "")
 	require.NoError(t, err)
 	e.pump()
-	assert.Equal(t, lookNormal, e.look(key), "resolved: back to normal")
-	assert.Empty(t, p.m.r.grids)
+	assert.Equal(t, mapdraw.LookNormal, e.look(key), "resolved: back to normal")
+	assert.Empty(t, p.m.r.GridMarks())
 }
 
 // sample is the colour at the middle of r.
@@ -268,7 +279,7 @@ func TestDeviceOfflineIsGrey(t *testing.T) {
 	}
 	e.c.deps.Devices.Monitor().SetOnline(d.ID, false)
 	e.p.Tick()
-	assert.Equal(t, lookOffline, e.look("device:"+d.ID))
+	assert.Equal(t, mapdraw.LookOffline, e.look("device:"+d.ID))
 	g, _ := e.p.site.Grid(d.GridID)
 	assert.Equal(t, 1, e.p.gridStats(g).offline, "the grid list counts it")
 }
@@ -296,7 +307,7 @@ func TestMapAndDeskSelectTogether(t *testing.T) {
 			desk.list.Select(i)
 		}
 	}
-	assert.Equal(t, "device:"+d2.ID, p.m.r.selected)
+	assert.Equal(t, "device:"+d2.ID, p.m.r.Selected())
 	assert.True(t, p.m.visible(d2.Position))
 }
 
@@ -312,7 +323,7 @@ func TestAcknowledgeFromTheMap(t *testing.T) {
 	test.Tap(ack)
 	got := e.waitFor(t, app.KindAlarmAcknowledged)
 	assert.Equal(t, "duty", got.Operator)
-	assert.Equal(t, lookAlarm, e.look("device:"+d.ID))
+	assert.Equal(t, mapdraw.LookAlarm, e.look("device:"+d.ID))
 	_ = a
 }
 
@@ -324,13 +335,13 @@ func TestAdminReshapesAGridByDraggingACorner(t *testing.T) {
 	require.True(t, p.m.editing)
 	g, _ := p.site.Grid("g1")
 	e.tap(app.Point{X: 100, Y: 5}) // inside grid 1, off buildings and markers
-	require.Equal(t, "grid:g1", p.m.r.selected)
+	require.Equal(t, "grid:g1", p.m.r.Selected())
 
 	// Drag its corner (200, 100) 12 m north-east through the test driver: the event lands
 	// where the drag ends; the map knows where it began from the distance dragged.
 	corner := g.Area[2]
 	require.Equal(t, app.Point{X: 200, Y: 100}, corner)
-	s := p.m.r.view.Scale / p.m.r.dpi
+	s := p.m.r.View().Scale / p.m.r.DPI()
 	dx, dy := float32(12*s), float32(-12*s)
 	end := e.screen(corner).Add(fyne.NewPos(dx, dy))
 	test.Drag(e.c.win.Canvas(), end, dx, dy)
@@ -366,7 +377,7 @@ func TestAdminMovesADeviceAndAimsACamera(t *testing.T) {
 	p := e.p
 	p.setEditing(true)
 	d, _ := p.site.Device("smoke-b03-u2-12")
-	s := p.m.r.view.Scale / p.m.r.dpi
+	s := p.m.r.View().Scale / p.m.r.DPI()
 	p.m.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: e.local(app.Point{X: d.Position.X + 10, Y: d.Position.Y})}, Dragged: fyne.Delta{DX: float32(10 * s)}})
 	p.m.DragEnd()
 	e.waitFor(t, app.KindDeviceMoved)
@@ -376,10 +387,11 @@ func TestAdminMovesADeviceAndAimsACamera(t *testing.T) {
 
 	cam, _ := p.site.Camera("cam-plaza")
 	p.m.selectKey("camera:" + cam.ID)
-	o, tip := p.m.r.aimHandle(cam)
+	o, tip := p.m.r.AimHandle(cam)
 	// Turn it to look east: drag the handle to the right of the camera.
-	to := fyne.NewPos(o.X/float32(p.m.r.dpi)+60, o.Y/float32(p.m.r.dpi))
-	from := fyne.NewPos(tip.X/float32(p.m.r.dpi), tip.Y/float32(p.m.r.dpi))
+	d32 := float32(p.m.r.DPI())
+	to := fyne.NewPos(o.X/d32+60, o.Y/d32)
+	from := fyne.NewPos(tip.X/d32, tip.Y/d32)
 	p.m.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: to}, Dragged: fyne.Delta{DX: to.X - from.X, DY: to.Y - from.Y}})
 	p.m.DragEnd()
 	en := e.waitFor(t, app.KindCameraMoved)
@@ -401,7 +413,7 @@ func TestOperatorCannotEditTheSite(t *testing.T) {
 	p.m.editing = true
 	p.m.selectKey("grid:g1")
 	g, _ := p.site.Grid("g1")
-	s := p.m.r.view.Scale / p.m.r.dpi
+	s := p.m.r.View().Scale / p.m.r.DPI()
 	corner := g.Area[2]
 	p.m.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: e.local(app.Point{X: corner.X + 10, Y: corner.Y})}, Dragged: fyne.Delta{DX: float32(10 * s)}})
 	p.m.DragEnd()
@@ -450,80 +462,6 @@ func TestAdminDrawsANewGrid(t *testing.T) {
 	assert.True(t, ok, "the map shows it")
 }
 
-func TestMapRendersTheDemoSite(t *testing.T) {
-	// The raster (not the Fyne labels on top) of the demo site, compared with a golden
-	// picture; run with WATCHPOST_UPDATE_GOLDEN=1 to write it again after a deliberate change.
-	site, err := assets.DemoSite()
-	require.NoError(t, err)
-	r := newMapRenderer(newMapScene(site), darkMapPalette(), 1)
-	r.resize(640, 480)
-	r.setView(fitView(r.scene.bounds, 640, 480, 16))
-	i := r.scene.byKey["device:smoke-b03-u2-12"]
-	r.setLook(i, lookAlarm, app.P1)
-	r.grids["g1"] = gridMark{prio: app.P1}
-	r.selected = "camera:cam-plaza"
-	r.render()
-	compareGolden(t, r.out, "testdata/map_demo.png")
-}
-
-func TestHitTestingFindsTheTopMarker(t *testing.T) {
-	sc := newMapScene(syntheticSite(5000, 200))
-	r := newMapRenderer(sc, darkMapPalette(), 1)
-	r.resize(1600, 900)
-	r.setView(fitView(sc.bounds, 1600, 900, 20).zoomAt(4, 800, 450))
-	r.render()
-	found := 0
-	for i := range sc.markers {
-		m := &sc.markers[i]
-		if !m.shown {
-			continue
-		}
-		c := r.view.px(m.Pos)
-		got := r.hitMarker(float64(c.X), float64(c.Y))
-		require.GreaterOrEqual(t, got, 0)
-		// Another marker may lie on top of this one; then it is drawn later.
-		if got != i {
-			assert.Greater(t, r.rank[got], r.rank[i], "the marker on top wins")
-		} else {
-			found++
-		}
-	}
-	assert.Greater(t, found, 100)
-	// Far from every marker: nothing.
-	r.setLook(7, lookBlink, app.P1)
-	r.render()
-	c := r.view.px(sc.markers[7].Pos)
-	assert.Equal(t, 7, r.hitMarker(float64(c.X)+1, float64(c.Y)+1), "an alarmed marker is on top")
-	assert.Equal(t, -1, newMapRenderer(newMapScene(&app.Site{}), darkMapPalette(), 1).hitMarker(10, 10))
-}
-
-func TestBackgroundPictureIsAlignedByTwoPoints(t *testing.T) {
-	// A 200 × 150 picture whose left half is red and right half blue, its corners put on
-	// the demo site's corners (0, 300) and (400, 0): 2 m a pixel.
-	pic := image.NewRGBA(image.Rect(0, 0, 200, 150))
-	for y := 0; y < 150; y++ {
-		for x := 0; x < 200; x++ {
-			c := color.RGBA{0xff, 0, 0, 0xff}
-			if x >= 100 {
-				c = color.RGBA{0, 0, 0xff, 0xff}
-			}
-			pic.SetRGBA(x, y, c)
-		}
-	}
-	bg := app.Background{File: "plan.png", Refs: [2]app.RefPair{
-		{Pixel: app.Point{X: 0, Y: 0}, Site: app.Point{X: 0, Y: 300}}, {Pixel: app.Point{X: 200, Y: 150}, Site: app.Point{X: 400, Y: 0}}}}
-	tr, err := bg.Transform()
-	require.NoError(t, err)
-	r := newMapRenderer(newMapScene(&app.Site{Boundary: app.Polygon{{X: 0, Y: 0}, {X: 400, Y: 0}, {X: 400, Y: 300}, {X: 0, Y: 300}}}), darkMapPalette(), 1)
-	r.bg = &mapBackground{img: pic, tr: tr, alpha: 1}
-	r.resize(400, 300)
-	r.setView(mapView{Scale: 1, OX: 0, OY: 300})
-	r.render()
-	west, east := r.out.RGBAAt(100, 150), r.out.RGBAAt(300, 150) // site (100, 150) and (300, 150)
-	assert.Greater(t, int(west.R), int(west.B)+60, "the west half of the site shows the red half: %v", west)
-	assert.Greater(t, int(east.B), int(east.R)+60, "the east half shows the blue half: %v", east)
-}
-
 func TestAdminPlacesABackgroundPicture(t *testing.T) {
 	e := newMapEnv(t, "admin")
 	p := e.p
@@ -546,7 +484,7 @@ func TestAdminPlacesABackgroundPicture(t *testing.T) {
 	kept := filepath.Join(filepath.Dir(e.st.Path()), store.BackgroundDir, p.site.Background.File)
 	_, err := os.Stat(kept)
 	require.NoError(t, err, "the picture is copied into the data directory")
-	require.NotNil(t, p.m.r.bg, "and drawn under the plan")
-	assert.InDelta(t, 0.4, p.m.r.bg.alpha, 1e-9)
+	require.NotNil(t, p.m.r.Background(), "and drawn under the plan")
+	assert.InDelta(t, 0.4, p.m.r.Background().Alpha, 1e-9)
 	assert.False(t, p.bgCheck.Disabled())
 }

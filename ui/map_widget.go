@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -14,15 +15,17 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"watchpost/app"
+	"watchpost/assets"
+	"watchpost/mapdraw"
 )
 
-// siteMap is the map canvas: the renderer's picture shown 1:1 in one canvas.Image, with
-// the labels and the scale bar as Fyne text on top. Drag pans, the wheel zooms about the
+// siteMap is the map canvas: the picture mapdraw draws shown 1:1 in one canvas.Image,
+// with the labels (placed by mapdraw) and the scale bar as Fyne text on top. Drag pans, the wheel zooms about the
 // pointer; in edit mode a drag moves what it starts on (a grid's corner, a marker, a
 // camera's aim handle) and a tap adds a corner to a grid being drawn.
 type siteMap struct {
 	widget.BaseWidget
-	r        *mapRenderer
+	r        *mapdraw.Renderer
 	img      *canvas.Image
 	labels   *fyne.Container
 	pool     []*mapLabelObj
@@ -82,7 +85,7 @@ type mapDrag struct {
 
 func newSiteMap(site *app.Site) *siteMap {
 	m := &siteMap{measure: map[measureKey][2]int{}, animate: true, english: english()}
-	m.r = newMapRenderer(newMapScene(site), currentMapPalette(), 1)
+	m.r = mapdraw.New(site, mapdraw.Options{Palette: currentMapPalette(), Icons: mapIcons})
 	m.img = &canvas.Image{FillMode: canvas.ImageFillStretch, ScaleMode: canvas.ImageScaleFastest}
 	m.labels = container.NewWithoutLayout()
 	m.scaleBar = canvas.NewRectangle(color.White)
@@ -95,14 +98,20 @@ func newSiteMap(site *app.Site) *siteMap {
 	return m
 }
 
-// currentMapPalette picks the map's colours for the console's theme.
-func currentMapPalette() mapPalette {
+// mapIcons are the markers' symbols, rendered once for every map (the live one, replays).
+var mapIcons = mapdraw.NewIcons(assets.SymbolSVG)
+
+// currentMapPalette picks the map's colours for the console's theme (the console is
+// built again when the theme changes), its names in the theme's text colour.
+func currentMapPalette() mapdraw.Palette {
+	pal := mapdraw.DarkPalette()
 	if fyne.CurrentApp() != nil {
 		if t, ok := fyne.CurrentApp().Settings().Theme().(*consoleTheme); ok && !t.dark {
-			return lightMapPalette()
+			pal = mapdraw.LightPalette()
 		}
 	}
-	return darkMapPalette()
+	pal.LabelText = color.NRGBAModel.Convert(themeColor(theme.ColorNameForeground)).(color.NRGBA)
+	return pal
 }
 
 func (m *siteMap) CreateRenderer() fyne.WidgetRenderer { return &siteMapRenderer{m: m} }
@@ -142,88 +151,83 @@ func (m *siteMap) resized() {
 		return
 	}
 	dpi := m.dpi()
-	if dpi != m.r.dpi {
-		m.r.dpi = dpi
-		m.r.sprites = map[spriteKey]*sprite{}
-	}
+	m.r.SetDPI(dpi)
 	w, h := int(math.Round(float64(s.Width)*dpi)), int(math.Round(float64(s.Height)*dpi))
-	old := m.r.view
-	m.r.resize(w, h)
+	old := m.r.View()
+	m.r.Resize(w, h)
 	if !m.fitted {
 		m.fit()
 		return
 	}
 	// Keep the centre where it was.
-	c := old.site(float64(old.W)/2, float64(old.H)/2)
-	v := m.r.view
-	v.OX, v.OY = c.X-float64(w)/2/v.Scale, c.Y+float64(h)/2/v.Scale
-	m.r.setView(v)
+	m.r.SetView(m.r.View().Centred(old.Centre()))
 	m.redrawAll()
 }
 
 // fit shows the whole site.
 func (m *siteMap) fit() {
-	if m.r.out == nil {
+	if m.r.Image() == nil {
 		return
 	}
-	b := m.r.scene.bounds
+	b := m.r.Bounds()
 	if b.Empty() {
 		b = app.Rect{Max: app.Point{X: 100, Y: 100}}
 	}
 	m.fitted = true
-	m.flyTo(fitView(b, m.r.view.W, m.r.view.H, 24*m.r.dpi), false)
+	v := m.r.View()
+	m.flyTo(mapdraw.Fit(b, v.W, v.H, 24*m.r.DPI()), false)
 }
 
 // fitRect returns the view that shows r (at least minSpan metres across).
-func (m *siteMap) fitRect(r app.Rect, minSpan float64) mapView {
+func (m *siteMap) fitRect(r app.Rect, minSpan float64) mapdraw.View {
 	cx, cy := (r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2
 	hw := math.Max((r.Max.X-r.Min.X)/2, minSpan/2)
 	hh := math.Max((r.Max.Y-r.Min.Y)/2, minSpan/2)
-	v := fitView(app.Rect{Min: app.Point{X: cx - hw, Y: cy - hh}, Max: app.Point{X: cx + hw, Y: cy + hh}}, m.r.view.W, m.r.view.H, 40*m.r.dpi)
+	cur := m.r.View()
+	v := mapdraw.Fit(app.Rect{Min: app.Point{X: cx - hw, Y: cy - hh}, Max: app.Point{X: cx + hw, Y: cy + hh}}, cur.W, cur.H, 40*m.r.DPI())
 	return m.clampView(v)
 }
 
 // scaleLimits: from a quarter of the whole site to 60 pixels a metre.
-func (m *siteMap) clampView(v mapView) mapView {
-	b := m.r.scene.bounds
+func (m *siteMap) clampView(v mapdraw.View) mapdraw.View {
+	b := m.r.Bounds()
 	minS := 0.02
 	if !b.Empty() && v.W > 0 {
-		minS = fitView(b, v.W, v.H, 0).Scale / 4
+		minS = mapdraw.Fit(b, v.W, v.H, 0).Scale / 4
 	}
-	maxS := 60 * m.r.dpi
+	maxS := 60 * m.r.DPI()
 	s := math.Min(math.Max(v.Scale, minS), maxS)
 	if s != v.Scale {
-		c := v.site(float64(v.W)/2, float64(v.H)/2)
+		c := v.Centre()
 		v.Scale = s
-		v.OX, v.OY = c.X-float64(v.W)/2/s, c.Y+float64(v.H)/2/s
+		v = v.Centred(c)
 	}
 	return v
 }
 
 // flyTo moves the view to v: animated (a short glide) or at once.
-func (m *siteMap) flyTo(v mapView, animated bool) {
+func (m *siteMap) flyTo(v mapdraw.View, animated bool) {
 	if m.anim != nil {
 		m.anim.Stop()
 		m.anim = nil
 	}
 	v = m.clampView(v)
-	from := m.r.view
+	from := m.r.View()
 	if !animated || !m.animate || from.Scale <= 0 {
-		m.r.setView(v)
+		m.r.SetView(v)
 		m.redrawAll()
 		return
 	}
-	fc := from.site(float64(from.W)/2, float64(from.H)/2)
-	tc := v.site(float64(v.W)/2, float64(v.H)/2)
+	fc, tc := from.Centre(), v.Centre()
 	ls0, ls1 := math.Log(from.Scale), math.Log(v.Scale)
 	m.anim = fyne.NewAnimation(350*time.Millisecond, func(f float32) {
 		t := float64(f)
 		s := math.Exp(ls0 + (ls1-ls0)*t)
-		cx, cy := fc.X+(tc.X-fc.X)*t, fc.Y+(tc.Y-fc.Y)*t
-		w, h := m.r.view.W, m.r.view.H
-		m.r.setView(mapView{Scale: s, OX: cx - float64(w)/2/s, OY: cy + float64(h)/2/s})
+		cur := m.r.View()
+		cur.Scale = s
+		m.r.SetView(cur.Centred(app.Point{X: fc.X + (tc.X-fc.X)*t, Y: fc.Y + (tc.Y-fc.Y)*t}))
 		if f >= 1 {
-			m.r.setView(v)
+			m.r.SetView(v)
 		}
 		m.redrawAll()
 	})
@@ -233,14 +237,15 @@ func (m *siteMap) flyTo(v mapView, animated bool) {
 
 // zoom scales the view by f about the pixel (x, y).
 func (m *siteMap) zoom(f, x, y float64) {
-	m.flyTo(m.r.view.zoomAt(f, x, y), false)
+	m.flyTo(m.r.View().ZoomAt(f, x, y), false)
 }
 
 // zoomStep zooms in (+1) or out (−1) about the pointer when it is over the map, else the centre.
 func (m *siteMap) zoomStep(dir int) {
-	x, y := float64(m.r.view.W)/2, float64(m.r.view.H)/2
+	v := m.r.View()
+	x, y := float64(v.W)/2, float64(v.H)/2
 	if m.pointerIn {
-		x, y = float64(m.pointer.X)*m.r.dpi, float64(m.pointer.Y)*m.r.dpi
+		x, y = m.px(m.pointer)
 	}
 	f := 1.5
 	if dir < 0 {
@@ -251,21 +256,21 @@ func (m *siteMap) zoomStep(dir int) {
 
 // pan moves the view by (dx, dy) pixels.
 func (m *siteMap) pan(dx, dy float64) {
-	v := m.r.view
+	v := m.r.View()
 	v.OX -= dx / v.Scale
 	v.OY += dy / v.Scale
-	m.r.setView(v)
+	m.r.SetView(v)
 	m.redrawAll()
 }
 
 // redrawAll draws the frame (the plan only when the view changed) and puts labels and the
 // scale bar in place.
 func (m *siteMap) redrawAll() {
-	if m.r.out == nil {
+	img := m.r.Render()
+	if img == nil {
 		return
 	}
-	m.r.render()
-	m.img.Image = m.r.out
+	m.img.Image = img
 	m.img.Refresh()
 	m.placeLabels()
 	m.placeScale()
@@ -276,11 +281,11 @@ func (m *siteMap) redrawAll() {
 
 // redrawRects draws again only the given rectangles (blinks, state changes).
 func (m *siteMap) redrawRects(rects []image.Rectangle) {
-	if m.r.out == nil || len(rects) == 0 {
+	if m.r.Image() == nil || len(rects) == 0 {
 		return
 	}
-	m.r.redraw(rects)
-	m.img.Image = m.r.out
+	m.r.Redraw(rects)
+	m.img.Image = m.r.Image()
 	m.img.Refresh()
 }
 
@@ -290,7 +295,7 @@ func (m *siteMap) measureText(text string, size float32, bold bool) (int, int) {
 		return v[0], v[1]
 	}
 	s := fyne.MeasureText(text, size, fyne.TextStyle{Bold: bold})
-	v := [2]int{int(math.Ceil(float64(s.Width) * m.r.dpi)), int(math.Ceil(float64(s.Height) * m.r.dpi))}
+	v := [2]int{int(math.Ceil(float64(s.Width) * m.r.DPI())), int(math.Ceil(float64(s.Height) * m.r.DPI()))}
 	if len(m.measure) > 20000 {
 		m.measure = map[measureKey][2]int{}
 	}
@@ -300,18 +305,16 @@ func (m *siteMap) measureText(text string, size float32, bold bool) (int, int) {
 
 // placeLabels declutters and shows the labels of the current view.
 func (m *siteMap) placeLabels() {
-	cands := m.r.labelCandidates(m.english)
-	d := m.r.dpi
-	scaleBar := image.Rect(0, m.r.out.Rect.Dy()-int(56*d), int(180*d), m.r.out.Rect.Dy()) // keep clear of the scale bar
-	placed := declutter(cands, m.measureText, m.r.out.Rect, 400, append(m.r.markerDiscs(), scaleBar)...)
-	dpi := float32(m.r.dpi)
-	fg := themeColor(theme.ColorNameForeground)
-	plateCol := color.NRGBA{0x0b, 0x10, 0x16, 0xb8}
-	if !m.r.darkPal() {
-		plateCol = color.NRGBA{0xff, 0xff, 0xff, 0xc8}
+	img := m.r.Image()
+	if img == nil {
+		return
 	}
+	d := m.r.DPI()
+	scaleBar := image.Rect(0, img.Rect.Dy()-int(56*d), int(180*d), img.Rect.Dy()) // keep clear of the scale bar
+	placed := m.r.PlaceLabels(m.english, m.measureText, 400, scaleBar)
+	dpi := float32(d)
 	for len(m.pool) < len(placed) {
-		o := &mapLabelObj{bg: canvas.NewRectangle(plateCol), text: canvas.NewText("", fg)}
+		o := &mapLabelObj{bg: canvas.NewRectangle(color.Transparent), text: canvas.NewText("", color.Transparent)}
 		o.bg.CornerRadius = 3
 		m.pool = append(m.pool, o)
 		m.labels.Add(o.bg)
@@ -324,23 +327,14 @@ func (m *siteMap) placeLabels() {
 			continue
 		}
 		l := placed[i]
+		st := m.r.Style(l)
 		o.text.Text = l.Text
 		o.text.TextSize = l.Size
 		o.text.TextStyle = fyne.TextStyle{Bold: l.Bold}
-		o.text.Color = fg
-		o.bg.FillColor = plateCol
-		o.bg.StrokeWidth = 0
-		if l.Prio == prioLabelGrid {
-			if g, ok := m.r.scene.site.Grid(l.Key[len("grid:"):]); ok {
-				o.bg.StrokeColor = gridColor(g)
-				o.bg.StrokeWidth = 1.5
-			}
-		}
-		if l.Alarm != 0 {
-			c := m.r.pal.P[clampPrio(l.Alarm)]
-			o.bg.FillColor = c
-			o.text.Color = textOn(c)
-		}
+		o.text.Color = st.Text
+		o.bg.FillColor = st.Plate
+		o.bg.StrokeColor = st.Outline
+		o.bg.StrokeWidth = st.OutlineWidth
 		pos := fyne.NewPos(float32(l.R.Min.X)/dpi, float32(l.R.Min.Y)/dpi)
 		size := fyne.NewSize(float32(l.R.Dx())/dpi, float32(l.R.Dy())/dpi)
 		o.bg.Move(pos)
@@ -355,11 +349,9 @@ func (m *siteMap) placeLabels() {
 	}
 }
 
-func (r *mapRenderer) darkPal() bool { return r.pal.Outside == darkMapPalette().Outside }
-
 // placeScale draws the scale bar: a round length of about 120 units.
 func (m *siteMap) placeScale() {
-	s := m.r.view.Scale / m.r.dpi // units per metre
+	s := m.r.View().Scale / m.r.DPI() // units per metre
 	if s <= 0 {
 		return
 	}
@@ -394,16 +386,16 @@ func (m *siteMap) placeScale() {
 
 func trimFloat(v float64) string {
 	if v == math.Trunc(v) {
-		return itoa(int(v))
+		return strconv.Itoa(int(v))
 	}
-	s := []byte(itoa(int(v*10 + 0.5)))
-	return string(s[:len(s)-1]) + "." + string(s[len(s)-1:])
+	s := strconv.Itoa(int(v*10 + 0.5))
+	return s[:len(s)-1] + "." + s[len(s)-1:]
 }
 
 // --- pointer ---------------------------------------------------------------------------
 
 func (m *siteMap) px(p fyne.Position) (float64, float64) {
-	return float64(p.X) * m.r.dpi, float64(p.Y) * m.r.dpi
+	return float64(p.X) * m.r.DPI(), float64(p.Y) * m.r.DPI()
 }
 
 // Scrolled zooms about the pointer: one wheel notch is a quarter.
@@ -423,7 +415,7 @@ func (m *siteMap) MouseOut() { m.pointerIn = false }
 // Dragged pans, or in edit mode moves what the drag started on.
 func (m *siteMap) Dragged(ev *fyne.DragEvent) {
 	x, y := m.px(ev.Position)
-	dx, dy := float64(ev.Dragged.DX)*m.r.dpi, float64(ev.Dragged.DY)*m.r.dpi
+	dx, dy := float64(ev.Dragged.DX)*m.r.DPI(), float64(ev.Dragged.DY)*m.r.DPI()
 	if m.drag == nil {
 		m.drag = m.startDrag(x-dx, y-dy)
 	}
@@ -437,18 +429,21 @@ func (m *siteMap) Dragged(ev *fyne.DragEvent) {
 		}
 		m.pan(dx, dy)
 	case dragVertex:
-		m.r.draft.area[d.vertex] = m.r.view.site(x, y)
-		m.r.invalidate()
+		dr := m.r.Draft()
+		dr.Area[d.vertex] = m.r.View().Site(x, y)
+		m.r.SetDraft(dr)
 		m.redrawAll()
 	case dragMarker:
-		m.r.draft.pos = m.r.view.site(x, y)
-		m.r.invalidate()
+		dr := m.r.Draft()
+		dr.Pos = m.r.View().Site(x, y)
+		m.r.SetDraft(dr)
 		m.redrawAll()
 	case dragAim:
-		o := m.r.view.px(m.r.draft.pos)
+		dr := m.r.Draft()
+		o := m.r.View().Px(dr.Pos)
 		b := math.Atan2(x-float64(o.X), -(y-float64(o.Y))) * 180 / math.Pi
-		m.r.draft.dir = math.Mod(b+360, 360)
-		m.r.invalidate()
+		dr.Dir = math.Mod(b+360, 360)
+		m.r.SetDraft(dr)
 		m.redrawAll()
 	}
 }
@@ -460,14 +455,15 @@ func (m *siteMap) DragEnd() {
 	if d == nil || !d.moved {
 		return
 	}
+	dr := m.r.Draft()
 	switch d.kind {
 	case dragVertex:
 		if m.onGridEdit != nil {
-			m.onGridEdit(m.r.draft.gridID, append(app.Polygon(nil), m.r.draft.area...))
+			m.onGridEdit(dr.GridID, append(app.Polygon(nil), dr.Area...))
 		}
 	case dragMarker, dragAim:
 		if m.onMove != nil {
-			m.onMove(d.key, m.r.draft.pos, m.r.draft.dir)
+			m.onMove(d.key, dr.Pos, dr.Dir)
 		}
 	}
 }
@@ -477,65 +473,44 @@ func (m *siteMap) startDrag(x, y float64) *mapDrag {
 	if !m.editing || m.drawing {
 		return &mapDrag{kind: dragPan}
 	}
-	slop := hitSlop * m.r.dpi
-	s := m.r.scene.site
-	kind, id := splitKey(m.r.selected)
+	s := m.r.Site()
+	kind, id := mapdraw.SplitKey(m.r.Selected())
 	if kind == "camera" {
 		if c, ok := s.Camera(id); ok {
-			if _, tip := m.r.aimHandle(c); math.Hypot(float64(tip.X)-x, float64(tip.Y)-y) <= slop {
-				m.r.draft = mapDraft{marker: "camera:" + id, pos: c.Position, dir: c.Direction}
+			if _, tip := m.r.AimHandle(c); m.r.Near(tip, x, y) {
+				m.r.SetDraft(mapdraw.Draft{Marker: "camera:" + id, Pos: c.Position, Dir: c.Direction})
 				return &mapDrag{kind: dragAim, key: "camera:" + id}
 			}
 		}
 	}
 	if kind == "grid" {
 		if g, ok := s.Grid(id); ok {
-			if v, mid := m.vertexAt(g, x, y); v >= 0 {
-				area := append(app.Polygon(nil), m.r.gridArea(g)...)
+			if v, mid := m.r.VertexAt(g, x, y); v >= 0 {
+				area := append(app.Polygon(nil), m.r.GridArea(g)...)
 				if mid {
 					// Dragging an edge's midpoint adds a corner there.
 					a, b := area[v], area[(v+1)%len(area)]
 					area = append(area[:v+1], append(app.Polygon{{X: (a.X + b.X) / 2, Y: (a.Y + b.Y) / 2}}, area[v+1:]...)...)
 					v++
 				}
-				m.r.draft = mapDraft{gridID: id, area: area}
-				return &mapDrag{kind: dragVertex, key: m.r.selected, vertex: v}
+				m.r.SetDraft(mapdraw.Draft{GridID: id, Area: area})
+				return &mapDrag{kind: dragVertex, key: m.r.Selected(), vertex: v}
 			}
 		}
 	}
-	if i := m.r.hitMarker(x, y); i >= 0 {
-		mk := &m.r.scene.markers[i]
-		m.r.selected = mk.Key
-		d := mapDraft{marker: mk.Key, pos: mk.Pos}
+	if mk, ok := m.r.MarkerAt(x, y); ok {
+		m.r.Select(mk.Key)
+		d := mapdraw.Draft{Marker: mk.Key, Pos: mk.Pos}
 		if mk.Camera != nil {
-			d.dir = mk.Camera.Direction
+			d.Dir = mk.Camera.Direction
 		}
-		m.r.draft = d
+		m.r.SetDraft(d)
 		if m.onSelect != nil {
 			m.onSelect(mk.Key)
 		}
 		return &mapDrag{kind: dragMarker, key: mk.Key}
 	}
 	return &mapDrag{kind: dragPan}
-}
-
-// vertexAt finds the grid corner (or, mid true, the edge midpoint after corner v) at
-// pixel (x, y); -1 when none.
-func (m *siteMap) vertexAt(g *app.Grid, x, y float64) (int, bool) {
-	slop := hitSlop * m.r.dpi
-	pts := m.r.pts(m.r.gridArea(g))
-	for i, q := range pts {
-		if math.Hypot(float64(q.X)-x, float64(q.Y)-y) <= slop {
-			return i, false
-		}
-	}
-	for i := range pts {
-		a, b := pts[i], pts[(i+1)%len(pts)]
-		if math.Hypot(float64(a.X+b.X)/2-x, float64(a.Y+b.Y)/2-y) <= slop {
-			return i, true
-		}
-	}
-	return -1, false
 }
 
 // Tapped selects what is under the pointer: a marker, else a building, else a grid. While
@@ -546,56 +521,28 @@ func (m *siteMap) Tapped(ev *fyne.PointEvent) {
 		m.addDrawnPoint(x, y)
 		return
 	}
-	key := m.keyAt(x, y)
+	key := m.r.KeyAt(x, y)
 	m.selectKey(key)
 	if m.onSelect != nil {
 		m.onSelect(key)
 	}
 }
 
-// keyAt names what is at pixel (x, y).
-func (m *siteMap) keyAt(x, y float64) string {
-	if i := m.r.hitMarker(x, y); i >= 0 {
-		return m.r.scene.markers[i].Key
-	}
-	s := m.r.scene.site
-	if s == nil {
-		return ""
-	}
-	p := m.r.view.site(x, y)
-	for i := range s.Buildings {
-		if s.Buildings[i].Footprint.Contains(p) {
-			return "building:" + s.Buildings[i].ID
-		}
-	}
-	if m.r.layers.Grids {
-		for i := range s.Grids {
-			if m.r.gridArea(&s.Grids[i]).Contains(p) {
-				return "grid:" + s.Grids[i].ID
-			}
-		}
-	}
-	return ""
-}
-
 func (m *siteMap) addDrawnPoint(x, y float64) {
-	d := m.r.draft.drawing
-	if len(d) >= 3 {
-		f := m.r.view.px(d[0])
-		if math.Hypot(float64(f.X)-x, float64(f.Y)-y) <= hitSlop*m.r.dpi {
-			m.finishDrawing()
-			return
-		}
+	d := m.r.Draft().Drawing
+	if len(d) >= 3 && m.r.Near(m.r.View().Px(d[0]), x, y) {
+		m.finishDrawing()
+		return
 	}
-	m.r.draft.drawing = append(d, m.r.view.site(x, y))
+	m.r.SetDrawing(append(d, m.r.View().Site(x, y)))
 	m.redrawAll()
 }
 
 // finishDrawing closes the grid being drawn and hands its outline over.
 func (m *siteMap) finishDrawing() {
-	pts := m.r.draft.drawing
+	pts := m.r.Draft().Drawing
 	m.drawing = false
-	m.r.draft.drawing = nil
+	m.r.SetDrawing(nil)
 	m.redrawAll()
 	if len(pts) >= 3 && m.onDrawn != nil {
 		m.onDrawn(pts)
@@ -606,12 +553,12 @@ func (m *siteMap) finishDrawing() {
 func (m *siteMap) TappedSecondary(ev *fyne.PointEvent) {
 	x, y := m.px(ev.Position)
 	vertex := -1
-	key := m.keyAt(x, y)
+	key := m.r.KeyAt(x, y)
 	if m.editing {
-		if kind, id := splitKey(m.r.selected); kind == "grid" {
-			if g, ok := m.r.scene.site.Grid(id); ok {
-				if v, mid := m.vertexAt(g, x, y); v >= 0 && !mid {
-					vertex, key = v, m.r.selected
+		if kind, id := mapdraw.SplitKey(m.r.Selected()); kind == "grid" {
+			if g, ok := m.r.Site().Grid(id); ok {
+				if v, mid := m.r.VertexAt(g, x, y); v >= 0 && !mid {
+					vertex, key = v, m.r.Selected()
 				}
 			}
 		}
@@ -623,33 +570,26 @@ func (m *siteMap) TappedSecondary(ev *fyne.PointEvent) {
 
 // selectKey highlights a marker, building or grid ("" clears).
 func (m *siteMap) selectKey(key string) {
-	if key == m.r.selected {
+	if key == m.r.Selected() {
 		return
 	}
-	old := m.r.selected
-	m.r.selected = key
-	// A camera's cone and a grid's outline live in the plan layer.
-	if k, _ := splitKey(old); k == "camera" {
-		m.r.staticOK = false
-	}
-	if k, _ := splitKey(key); k == "camera" {
-		m.r.staticOK = false
-	}
+	m.r.Select(key)
 	m.redrawAll()
 }
 
 // setSite puts a changed plan in (after an edit), keeping the view, states and selection.
 func (m *siteMap) setSite(s *app.Site) {
-	m.r.setScene(newMapScene(s))
-	m.r.draft = mapDraft{drawing: m.r.draft.drawing}
+	m.r.SetSite(s)
+	m.r.SetDraft(mapdraw.Draft{Drawing: m.r.Draft().Drawing})
 	m.redrawAll()
 }
 
 // visible reports whether a site point is in view (away from the edges).
 func (m *siteMap) visible(p app.Point) bool {
-	q := m.r.view.px(p)
-	margin := float32(30 * m.r.dpi)
-	return q.X > margin && q.Y > margin && q.X < float32(m.r.view.W)-margin && q.Y < float32(m.r.view.H)-margin
+	v := m.r.View()
+	q := v.Px(p)
+	margin := float32(30 * m.r.DPI())
+	return q.X > margin && q.Y > margin && q.X < float32(v.W)-margin && q.Y < float32(v.H)-margin
 }
 
 // Cursor: the hand while dragging the map.

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
+	"watchpost/mapdraw"
 )
 
 // replayedDrill runs the quick drill on the test console: its smoke alarm is raised,
@@ -109,11 +110,11 @@ func eventOf(t *testing.T, p *replayPanel, kind app.EntryKind) app.ReplayEvent {
 	return app.ReplayEvent{}
 }
 
-func markerLookOf(p *replayPanel, key string) markerLook {
+func markerLookOf(p *replayPanel, key string) mapdraw.Look {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	sc := p.siteMap.r.scene
-	return sc.markers[sc.byKey[key]].look
+	m, _ := p.siteMap.r.Marker(key)
+	return m.Look
 }
 
 func TestReplayIsForTrainers(t *testing.T) {
@@ -168,7 +169,7 @@ func TestTrainerReplaysADrillRun(t *testing.T) {
 	assert.Contains(t, desk, "New")
 	assert.NotContains(t, desk, "Acknowledged by")
 	assert.Contains(t, strings.Join(visibleTexts(p.checkBox), "\n"), "No incident was open at this instant.")
-	assert.Equal(t, lookBlink, markerLookOf(p, "device:"+alarm.DeviceID), "a new alarm on the map")
+	assert.Equal(t, mapdraw.LookBlink, markerLookOf(p, "device:"+alarm.DeviceID), "a new alarm on the map")
 	assert.Contains(t, p.banner.Text, "Replay of Quick drill at ")
 
 	// At the acknowledgment: acknowledged, by whom.
@@ -177,7 +178,7 @@ func TestTrainerReplaysADrillRun(t *testing.T) {
 	assert.Contains(t, desk, "Acknowledged by 李明 at "+ack.At.Local().Format("15:04:05"))
 	assert.Contains(t, desk, "on my way")
 	assert.NotContains(t, visibleTexts(p.alarmsBox), "New")
-	assert.Equal(t, lookAlarm, markerLookOf(p, "device:"+alarm.DeviceID), "a handled alarm on the map")
+	assert.Equal(t, mapdraw.LookAlarm, markerLookOf(p, "device:"+alarm.DeviceID), "a handled alarm on the map")
 
 	// The next event is the incident opened, then the step ticked shows who did it.
 	test.Tap(findButton(p.session, "Next event"))

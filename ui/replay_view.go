@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"watchpost/app"
+	"watchpost/mapdraw"
 )
 
 // The replay's views of the console at the playhead: the alarm desk, the incident's
@@ -284,12 +285,12 @@ func (p *replayPanel) fillClips(f *app.ReplayFrame) {
 // as the live map does (mapPanel.updateLooks), and draws again only what changed. New
 // alarms are drawn in their bright phase: a replay holds still when paused.
 func frameLooks(m *siteMap, site *app.Site, open []app.Alarm, offline []string) {
-	m.r.blinkOn = true
+	m.r.SetBlinkOn(true)
 	off := map[string]bool{}
 	for _, id := range offline {
 		off["device:"+id] = true
 	}
-	m.showLooks(alarmLooksOf(site, open), func(key string) bool { return off[key] })
+	m.showLooks(mapdraw.LooksOf(site, open), func(key string) bool { return off[key] })
 }
 
 // mapCaption says what the map shows at the instant.

@@ -1,4 +1,4 @@
-package ui
+package mapdraw
 
 import (
 	"fmt"
@@ -59,13 +59,12 @@ func syntheticSite(markers, grids int) *app.Site {
 	return s
 }
 
-func benchRenderer(b *testing.B, markers, grids int) *mapRenderer {
+func benchRenderer(b *testing.B, markers, grids int) *Renderer {
 	b.Helper()
-	sc := newMapScene(syntheticSite(markers, grids))
-	r := newMapRenderer(sc, darkMapPalette(), 1)
-	r.resize(1600, 900)
-	r.setView(fitView(sc.bounds, 1600, 900, 20))
-	r.render()
+	r := New(syntheticSite(markers, grids), Options{Icons: symbols})
+	r.Resize(1600, 900)
+	r.SetView(Fit(r.Bounds(), 1600, 900, 20))
+	r.Render()
 	return r
 }
 
@@ -75,18 +74,18 @@ func BenchmarkMapFullRedraw(b *testing.B) {
 	for _, zoom := range []float64{1, 3} {
 		b.Run(fmt.Sprintf("zoom%gx", zoom), func(b *testing.B) {
 			r := benchRenderer(b, 5000, 200)
-			r.setView(r.view.zoomAt(zoom, 800, 450))
+			r.SetView(r.View().ZoomAt(zoom, 800, 450))
 			b.ResetTimer()
 			start, cpu0 := time.Now(), cpuTime()
 			for i := 0; i < b.N; i++ {
-				r.invalidate()
-				r.render()
+				r.Invalidate()
+				r.Render()
 			}
 			b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/frame")
 			// CPU time per frame (both halves): what the frame costs whatever else runs on
 			// the machine; on an idle machine a frame takes about half of it.
 			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/frame")
-			b.ReportMetric(float64(r.stats.markers), "markers/frame")
+			b.ReportMetric(float64(r.stats.Markers), "markers/frame")
 		})
 	}
 }
@@ -106,7 +105,7 @@ func BenchmarkMapStaticCached(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		r.render()
+		r.Render()
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/frame")
 }
@@ -116,22 +115,21 @@ func BenchmarkMapStaticCached(b *testing.B) {
 func BenchmarkMapBlink(b *testing.B) {
 	r := benchRenderer(b, 5000, 200)
 	for i := 0; i < 20; i++ {
-		r.setLook(i*97, lookBlink, app.P1)
+		r.setLook(i*97, LookBlink, app.P1)
 	}
-	r.grids["g42"] = gridMark{prio: app.P1, blink: true}
-	r.grids["g117"] = gridMark{prio: app.P2, blink: true}
-	r.render()
-	full := r.stats
+	r.SetGridMarks(map[string]GridMark{"g42": {Prio: app.P1, Blink: true}, "g117": {Prio: app.P2, Blink: true}})
+	r.Render()
+	full := r.Stats()
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		r.blink()
+		r.Blink()
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/blink")
-	b.ReportMetric(float64(r.stats.pixels), "px/blink")
-	b.ReportMetric(float64(r.stats.markers), "markers/blink")
-	b.ReportMetric(float64(full.pixels), "px/full")
-	b.ReportMetric(float64(full.markers), "markers/full")
+	b.ReportMetric(float64(r.stats.Pixels), "px/blink")
+	b.ReportMetric(float64(r.stats.Markers), "markers/blink")
+	b.ReportMetric(float64(full.Pixels), "px/full")
+	b.ReportMetric(float64(full.Markers), "markers/full")
 }
 
 // BenchmarkMapHitTest: finding the marker under a click among 5,000.
@@ -141,7 +139,7 @@ func BenchmarkMapHitTest(b *testing.B) {
 	pts := make([][2]float64, 1024)
 	for i := range pts {
 		m := &r.scene.markers[rng.Intn(len(r.scene.markers))]
-		c := r.view.px(m.Pos)
+		c := r.View().Px(m.Pos)
 		pts[i] = [2]float64{float64(c.X) + rng.Float64()*4, float64(c.Y) + rng.Float64()*4}
 	}
 	hits := 0

@@ -1,4 +1,4 @@
-package ui
+package mapdraw
 
 import (
 	"math"
@@ -8,7 +8,7 @@ import (
 
 // markerIndex finds markers near a point without looking at all of them: a uniform grid of
 // buckets over the site (in metres), about two markers per bucket. A click among 5,000
-// markers looks at a handful of buckets (map_bench_test.go: BenchmarkMapHitTest).
+// markers looks at a handful of buckets (bench_test.go: BenchmarkMapHitTest).
 type markerIndex struct {
 	minX, minY float64
 	cell       float64
@@ -16,7 +16,7 @@ type markerIndex struct {
 	buckets    [][]int32
 }
 
-func newMarkerIndex(ms []mapMarker, b app.Rect) *markerIndex {
+func newMarkerIndex(ms []Marker, b app.Rect) *markerIndex {
 	ix := &markerIndex{cell: 10, nx: 1, ny: 1}
 	if b.Empty() || len(ms) == 0 {
 		ix.buckets = make([][]int32, 1)
@@ -59,7 +59,7 @@ func (ix *markerIndex) near(p app.Point, radius float64, visit func(i int)) {
 
 // hitMarker returns the marker drawn at pixel (x, y) — the top-most when several overlap —
 // or -1.
-func (r *mapRenderer) hitMarker(x, y float64) int {
+func (r *Renderer) hitMarker(x, y float64) int {
 	if r.scene.index == nil || r.view.Scale <= 0 {
 		return -1
 	}
@@ -67,14 +67,14 @@ func (r *mapRenderer) hitMarker(x, y float64) int {
 		r.layoutMarkers()
 	}
 	radPx := float64(r.markerD)/2 + 2*r.dpi
-	p := r.view.site(x, y)
+	p := r.view.Site(x, y)
 	best, bestRank := -1, -1
 	r.scene.index.near(p, radPx/r.view.Scale, func(i int) {
 		m := &r.scene.markers[i]
 		if !r.layers.shows(m) {
 			return
 		}
-		c := r.view.px(r.markerPos(m))
+		c := r.view.Px(r.markerPos(m))
 		if math.Hypot(float64(c.X)-x, float64(c.Y)-y) > radPx {
 			return
 		}
@@ -83,4 +83,62 @@ func (r *mapRenderer) hitMarker(x, y float64) int {
 		}
 	})
 	return best
+}
+
+// MarkerAt returns the marker drawn at pixel (x, y) — the top-most when several overlap.
+func (r *Renderer) MarkerAt(x, y float64) (Marker, bool) {
+	if i := r.hitMarker(x, y); i >= 0 {
+		return r.scene.markers[i], true
+	}
+	return Marker{}, false
+}
+
+// KeyAt names what is at pixel (x, y): a marker, else a building, else a grid (when the
+// grids are shown); "" when nothing is.
+func (r *Renderer) KeyAt(x, y float64) string {
+	if i := r.hitMarker(x, y); i >= 0 {
+		return r.scene.markers[i].Key
+	}
+	s := r.scene.site
+	if s == nil {
+		return ""
+	}
+	p := r.view.Site(x, y)
+	for i := range s.Buildings {
+		if s.Buildings[i].Footprint.Contains(p) {
+			return "building:" + s.Buildings[i].ID
+		}
+	}
+	if r.layers.Grids {
+		for i := range s.Grids {
+			if r.GridArea(&s.Grids[i]).Contains(p) {
+				return "grid:" + s.Grids[i].ID
+			}
+		}
+	}
+	return ""
+}
+
+// VertexAt finds the corner of grid g (or, mid true, the midpoint of the edge after
+// corner v) within HitSlop of pixel (x, y); -1 when there is none.
+func (r *Renderer) VertexAt(g *app.Grid, x, y float64) (v int, mid bool) {
+	slop := HitSlop * r.dpi
+	pts := r.pts(r.GridArea(g))
+	for i, q := range pts {
+		if math.Hypot(float64(q.X)-x, float64(q.Y)-y) <= slop {
+			return i, false
+		}
+	}
+	for i := range pts {
+		a, b := pts[i], pts[(i+1)%len(pts)]
+		if math.Hypot(float64(a.X+b.X)/2-x, float64(a.Y+b.Y)/2-y) <= slop {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+// Near reports whether pixel (x, y) is within HitSlop of pixel q (a handle).
+func (r *Renderer) Near(q Pt, x, y float64) bool {
+	return math.Hypot(float64(q.X)-x, float64(q.Y)-y) <= HitSlop*r.dpi
 }

@@ -1,4 +1,4 @@
-package ui
+package mapdraw
 
 import (
 	"encoding/binary"
@@ -13,10 +13,7 @@ import (
 // The map draws itself into *image.RGBA layers: polygons are rasterised (anti-aliased) with
 // golang.org/x/image/vector into an alpha mask covering only their box, and blended with a
 // loop that skips what they do not cover; markers are small pre-drawn sprites copied in.
-// A 1600×900 frame of a large site costs a few milliseconds (map_bench_test.go).
-
-// fpt is a point in pixels.
-type fpt struct{ X, Y float32 }
+// A 1600×900 frame of a large site costs a few milliseconds (bench_test.go).
 
 // painter fills shapes into dst, never outside clip. Shapes added between begin and fill
 // are filled together with one colour (their union: overlapping shapes do not darken).
@@ -25,14 +22,14 @@ type painter struct {
 	clip  image.Rectangle
 	z     vector.Rasterizer
 	mask  []uint8
-	polys [][]fpt
-	tmp   [2][]fpt
-	clipA []fpt
-	clipB []fpt
+	polys [][]Pt
+	tmp   [2][]Pt
+	clipA []Pt
+	clipB []Pt
 	boxes []image.Rectangle
 	idx   []int
 	cx    []uint32
-	pool  [][]fpt // reused point slices
+	pool  [][]Pt // reused point slices
 	used  int
 	// covered counts the pixels blended, for the benchmarks' reports.
 	covered int
@@ -45,18 +42,18 @@ func (p *painter) setClip(r image.Rectangle) { p.clip = r.Intersect(p.dst.Bounds
 func (p *painter) begin() { p.polys = p.polys[:0]; p.used = 0 }
 
 // slice returns a reusable slice for a polygon's points.
-func (p *painter) slice(n int) []fpt {
+func (p *painter) slice(n int) []Pt {
 	if p.used < len(p.pool) {
 		s := p.pool[p.used][:0]
 		p.used++
 		if cap(s) >= n {
 			return s
 		}
-		s = make([]fpt, 0, n)
+		s = make([]Pt, 0, n)
 		p.pool[p.used-1] = s
 		return s
 	}
-	s := make([]fpt, 0, max(n, 8))
+	s := make([]Pt, 0, max(n, 8))
 	p.pool = append(p.pool, s)
 	p.used++
 	return s
@@ -64,7 +61,7 @@ func (p *painter) slice(n int) []fpt {
 
 // poly adds a closed polygon (any orientation; it is normalised so that shapes of one fill
 // add up instead of cancelling).
-func (p *painter) poly(pts []fpt) {
+func (p *painter) poly(pts []Pt) {
 	if len(pts) < 3 {
 		return
 	}
@@ -84,18 +81,18 @@ func (p *painter) poly(pts []fpt) {
 }
 
 // quad adds the rectangle of a segment of width w.
-func (p *painter) segment(a, b fpt, w float32) {
+func (p *painter) segment(a, b Pt, w float32) {
 	dx, dy := b.X-a.X, b.Y-a.Y
 	l := float32(math.Hypot(float64(dx), float64(dy)))
 	if l < 1e-3 {
 		return
 	}
 	nx, ny := -dy/l*w/2, dx/l*w/2
-	p.poly([]fpt{{a.X + nx, a.Y + ny}, {b.X + nx, b.Y + ny}, {b.X - nx, b.Y - ny}, {a.X - nx, a.Y - ny}})
+	p.poly([]Pt{{a.X + nx, a.Y + ny}, {b.X + nx, b.Y + ny}, {b.X - nx, b.Y - ny}, {a.X - nx, a.Y - ny}})
 }
 
 // disc adds a circle.
-func (p *painter) disc(c fpt, r float32) {
+func (p *painter) disc(c Pt, r float32) {
 	n := 8
 	if r > 3 {
 		n = 16
@@ -106,13 +103,13 @@ func (p *painter) disc(c fpt, r float32) {
 	pts := p.slice(n)
 	for i := 0; i < n; i++ {
 		a := 2 * math.Pi * float64(i) / float64(n)
-		pts = append(pts, fpt{c.X + r*float32(math.Cos(a)), c.Y + r*float32(math.Sin(a))})
+		pts = append(pts, Pt{c.X + r*float32(math.Cos(a)), c.Y + r*float32(math.Sin(a))})
 	}
 	p.polys = append(p.polys, pts)
 }
 
 // stroke adds a line of width w through pts (round joins for thick lines).
-func (p *painter) stroke(pts []fpt, w float32, closed bool) {
+func (p *painter) stroke(pts []Pt, w float32, closed bool) {
 	n := len(pts)
 	if n < 2 {
 		return
@@ -137,7 +134,7 @@ func (p *painter) stroke(pts []fpt, w float32, closed bool) {
 // without rasterising at all.
 const fillTile = 128
 
-func polyBox(pg []fpt) image.Rectangle {
+func polyBox(pg []Pt) image.Rectangle {
 	minX, minY := float32(math.MaxFloat32), float32(math.MaxFloat32)
 	maxX, maxY := float32(-math.MaxFloat32), float32(-math.MaxFloat32)
 	for _, q := range pg {
@@ -234,7 +231,7 @@ func mod(a, b int) int { return ((a % b) + b) % b }
 
 // axisRect recognises an axis-aligned rectangle (a straight road, a building on the plan's
 // grid, a thin outline): it is filled without rasterising.
-func axisRect(pg []fpt) (x0, y0, x1, y1 float32, ok bool) {
+func axisRect(pg []Pt) (x0, y0, x1, y1 float32, ok bool) {
 	if len(pg) != 4 {
 		return
 	}
@@ -368,13 +365,13 @@ func (p *painter) fillRegion(r image.Rectangle, idx []int, c color.NRGBA) {
 	p.z.DrawOp = draw.Src
 	ox, oy := float32(r.Min.X), float32(r.Min.Y)
 	// Clip to a little more than the box: the rasteriser then never sees far-away points.
-	lo, hi := fpt{-1, -1}, fpt{float32(w) + 1, float32(h) + 1}
+	lo, hi := Pt{-1, -1}, Pt{float32(w) + 1, float32(h) + 1}
 	for _, k := range idx {
 		pg := p.polys[k]
 		pts := p.tmp[0][:0]
 		inside := true
 		for _, q := range pg {
-			q := fpt{q.X - ox, q.Y - oy}
+			q := Pt{q.X - ox, q.Y - oy}
 			pts = append(pts, q)
 			if q.X < lo.X || q.Y < lo.Y || q.X > hi.X || q.Y > hi.Y {
 				inside = false
@@ -423,11 +420,11 @@ func fillSolid(dst *image.RGBA, r image.Rectangle, c color.NRGBA) {
 
 // clipPoly clips a polygon to the box lo–hi (Sutherland–Hodgman). The result is valid
 // until the next call.
-func (p *painter) clipPoly(pts []fpt, lo, hi fpt) []fpt {
+func (p *painter) clipPoly(pts []Pt, lo, hi Pt) []Pt {
 	a := append(p.clipA[:0], pts...)
 	b := p.clipB[:0]
 	for edge := 0; edge < 4 && len(a) >= 3; edge++ {
-		inside := func(q fpt) bool {
+		inside := func(q Pt) bool {
 			switch edge {
 			case 0:
 				return q.X >= lo.X
@@ -438,7 +435,7 @@ func (p *painter) clipPoly(pts []fpt, lo, hi fpt) []fpt {
 			}
 			return q.Y <= hi.Y
 		}
-		cut := func(u, v fpt) fpt {
+		cut := func(u, v Pt) Pt {
 			switch edge {
 			case 0, 1:
 				x := lo.X
@@ -446,14 +443,14 @@ func (p *painter) clipPoly(pts []fpt, lo, hi fpt) []fpt {
 					x = hi.X
 				}
 				t := (x - u.X) / (v.X - u.X)
-				return fpt{x, u.Y + t*(v.Y-u.Y)}
+				return Pt{x, u.Y + t*(v.Y-u.Y)}
 			}
 			y := lo.Y
 			if edge == 3 {
 				y = hi.Y
 			}
 			t := (y - u.Y) / (v.Y - u.Y)
-			return fpt{u.X + t*(v.X-u.X), y}
+			return Pt{u.X + t*(v.X-u.X), y}
 		}
 		b = b[:0]
 		for i := range a {

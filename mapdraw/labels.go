@@ -1,8 +1,10 @@
-package ui
+package mapdraw
 
 import (
 	"image"
+	"image/color"
 	"sort"
+	"strings"
 
 	"watchpost/app"
 )
@@ -12,37 +14,77 @@ import (
 // placed only if it does not overlap one placed before it, so zooming out drops the least
 // important names instead of piling them up.
 
+// A label's priority (Label.Prio), the most important first.
 const (
-	prioLabelAlarm = iota
-	prioLabelGrid
-	prioLabelBuilding
-	prioLabelPlace // gates, roads
-	prioLabelCamera
-	prioLabelDevice
+	LabelAlarm = iota // an alarmed or selected marker's name: always shown
+	LabelGrid
+	LabelBuilding
+	LabelPlace // gates, roads
+	LabelCamera
+	LabelDevice
 )
 
-// mapLabel is a candidate label; X, Y are its anchor in pixels.
-type mapLabel struct {
+// Label is a candidate label; X, Y are its anchor in pixels.
+type Label struct {
 	Key   string
 	Text  string
 	X, Y  float32
 	Prio  int
 	Order float64 // within a priority, smaller first (e.g. larger areas first)
-	Size  float32 // text size in Fyne units
+	Size  float32 // text size in units
 	Bold  bool
 	Right float32 // >0: placed this many pixels right of the anchor (markers); else centred
 	Alarm app.Priority
-	Alts  []fpt // other anchors to try when the first is taken (above, below…)
+	Alts  []Pt // other anchors to try when the first is taken (above, below…)
 }
 
-// placedLabel is a label that found room: R is its box in pixels.
-type placedLabel struct {
-	mapLabel
+// PlacedLabel is a label that found room: R is its box in pixels.
+type PlacedLabel struct {
+	Label
 	R image.Rectangle
 }
 
-// labelCandidates lists what could be labelled in the current view.
-func (r *mapRenderer) labelCandidates(english bool) []mapLabel {
+// Measure gives a text's size in pixels at a size in units, bold or not (the caller's
+// font decides it).
+type Measure func(text string, size float32, bold bool) (w, h int)
+
+// PlaceLabels places the names of the current view (in English or Chinese): the most
+// important first, none overlapping another or a marker, none over keepClear (what the
+// caller draws over the map: a scale bar), at most limit of them.
+func (r *Renderer) PlaceLabels(english bool, measure Measure, limit int, keepClear ...image.Rectangle) []PlacedLabel {
+	if r.out == nil {
+		return nil
+	}
+	cands := r.Labels(english)
+	return Declutter(cands, measure, r.out.Rect, limit, append(r.markerDiscs(), keepClear...)...)
+}
+
+// LabelStyle is how a placed name looks: its text on a rounded plate, a grid's name
+// outlined in the grid's colour.
+type LabelStyle struct {
+	Plate, Text  color.NRGBA
+	Outline      color.NRGBA // A = 0: none
+	OutlineWidth float32     // in units
+}
+
+// Style is how the label looks in the palette's colours: an alarm's name on its
+// priority's colour, a grid's outlined in the grid's.
+func (r *Renderer) Style(l PlacedLabel) LabelStyle {
+	st := LabelStyle{Plate: r.pal.LabelPlate, Text: r.pal.LabelText}
+	if l.Prio == LabelGrid && r.scene.site != nil {
+		if g, ok := r.scene.site.Grid(strings.TrimPrefix(l.Key, "grid:")); ok {
+			st.Outline, st.OutlineWidth = GridColor(g), 1.5
+		}
+	}
+	if l.Alarm != 0 {
+		c := r.pal.Priority(l.Alarm)
+		st.Plate, st.Text = c, TextOn(c)
+	}
+	return st
+}
+
+// Labels lists what could be named in the current view, unplaced (see PlaceLabels).
+func (r *Renderer) Labels(english bool) []Label {
 	s := r.scene.site
 	if s == nil || r.out == nil {
 		return nil
@@ -50,22 +92,22 @@ func (r *mapRenderer) labelCandidates(english bool) []mapLabel {
 	if !r.markersOK {
 		r.layoutMarkers()
 	}
-	var out []mapLabel
-	zoom := r.view.Scale / r.dpi // Fyne units per metre
+	var out []Label
+	zoom := r.view.Scale / r.dpi // units per metre
 	view := r.out.Rect
-	in := func(p fpt) bool { return image.Pt(int(p.X), int(p.Y)).In(view) }
+	in := func(p Pt) bool { return image.Pt(int(p.X), int(p.Y)).In(view) }
 	if r.layers.Labels && r.layers.Grids {
 		for i := range s.Grids {
 			g := &s.Grids[i]
-			a := r.gridArea(g)
+			a := r.GridArea(g)
 			q, ok := visibleLabelPoint(r, a)
 			if !ok {
 				continue // not in view
 			}
 			d := float32(26 * r.dpi)
-			out = append(out, mapLabel{Key: "grid:" + g.ID, Text: g.Display(english), X: q.X, Y: q.Y,
-				Prio: prioLabelGrid, Order: -a.Area(), Size: 15, Bold: true,
-				Alts: []fpt{{X: q.X, Y: q.Y - d}, {X: q.X, Y: q.Y + d}, {X: q.X - 3*d, Y: q.Y}, {X: q.X + 3*d, Y: q.Y}}})
+			out = append(out, Label{Key: "grid:" + g.ID, Text: g.Display(english), X: q.X, Y: q.Y,
+				Prio: LabelGrid, Order: -a.Area(), Size: 15, Bold: true,
+				Alts: []Pt{{X: q.X, Y: q.Y - d}, {X: q.X, Y: q.Y + d}, {X: q.X - 3*d, Y: q.Y}, {X: q.X + 3*d, Y: q.Y}}})
 		}
 	}
 	if r.layers.Labels {
@@ -78,12 +120,12 @@ func (r *mapRenderer) labelCandidates(english bool) []mapLabel {
 				}
 				text = b.Number
 			}
-			c := r.view.px(b.Footprint.Centroid())
+			c := r.view.Px(b.Footprint.Centroid())
 			bb := b.Footprint.Bounds()
-			top, bottom := r.view.px(app.Point{Y: bb.Max.Y}).Y, r.view.px(app.Point{Y: bb.Min.Y}).Y
+			top, bottom := r.view.Px(app.Point{Y: bb.Max.Y}).Y, r.view.Px(app.Point{Y: bb.Min.Y}).Y
 			gap := float32(9 * r.dpi)
-			out = append(out, mapLabel{Key: "building:" + b.ID, Text: text, X: c.X, Y: c.Y, Prio: prioLabelBuilding, Order: -b.Footprint.Area(), Size: 12,
-				Alts: []fpt{{X: c.X, Y: top - gap}, {X: c.X, Y: bottom + gap}}})
+			out = append(out, Label{Key: "building:" + b.ID, Text: text, X: c.X, Y: c.Y, Prio: LabelBuilding, Order: -b.Footprint.Area(), Size: 12,
+				Alts: []Pt{{X: c.X, Y: top - gap}, {X: c.X, Y: bottom + gap}}})
 		}
 		if zoom >= 1.5 {
 			for i := range s.Features {
@@ -112,10 +154,10 @@ func (r *mapRenderer) labelCandidates(english bool) []mapLabel {
 				if f.Display(english) == "" {
 					continue
 				}
-				c := r.view.px(at)
-				l := mapLabel{Key: "feature:" + f.ID, Text: f.Display(english), X: c.X, Y: c.Y, Prio: prioLabelPlace, Size: 11}
+				c := r.view.Px(at)
+				l := Label{Key: "feature:" + f.ID, Text: f.Display(english), X: c.X, Y: c.Y, Prio: LabelPlace, Size: 11}
 				for _, a := range alts {
-					l.Alts = append(l.Alts, r.view.px(a))
+					l.Alts = append(l.Alts, r.view.Px(a))
 				}
 				out = append(out, l)
 			}
@@ -124,10 +166,10 @@ func (r *mapRenderer) labelCandidates(english bool) []mapLabel {
 	right := float32(r.markerD)/2 + float32(4*r.dpi)
 	for i := range r.scene.markers {
 		m := &r.scene.markers[i]
-		if !m.shown {
+		if !m.Shown {
 			continue
 		}
-		c := r.view.px(r.markerPos(m))
+		c := r.view.Px(r.markerPos(m))
 		if !in(c) {
 			continue
 		}
@@ -140,19 +182,19 @@ func (r *mapRenderer) labelCandidates(english bool) []mapLabel {
 		} else {
 			name = m.Device.Display(english)
 		}
-		l := mapLabel{Key: m.Key, Text: name, X: c.X, Y: c.Y, Size: 11, Right: right, Order: float64(i)}
+		l := Label{Key: m.Key, Text: name, X: c.X, Y: c.Y, Size: 11, Right: right, Order: float64(i)}
 		switch {
 		case m.alarmed() || m.Key == r.selected:
-			l.Prio, l.Bold, l.Alarm = prioLabelAlarm, true, m.prio
+			l.Prio, l.Bold, l.Alarm = LabelAlarm, true, m.Prio
 			if !m.alarmed() {
 				l.Alarm = 0
 			}
 		case !r.layers.Labels:
 			continue
 		case m.Camera != nil && zoom >= 3:
-			l.Prio = prioLabelCamera
+			l.Prio = LabelCamera
 		case m.Device != nil && zoom >= 5:
-			l.Prio = prioLabelDevice
+			l.Prio = LabelDevice
 		default:
 			continue
 		}
@@ -163,7 +205,7 @@ func (r *mapRenderer) labelCandidates(english bool) []mapLabel {
 
 // visibleLabelPoint is where an area's name goes on screen: the label point of the part of
 // it that is in view (false when none is).
-func visibleLabelPoint(r *mapRenderer, a app.Polygon) (fpt, bool) {
+func visibleLabelPoint(r *Renderer, a app.Polygon) (Pt, bool) {
 	var p painter
 	pts := r.pts(a)
 	w, h := float32(r.view.W), float32(r.view.H)
@@ -175,9 +217,9 @@ func visibleLabelPoint(r *mapRenderer, a app.Polygon) (fpt, bool) {
 		}
 	}
 	if !inside {
-		pts = p.clipPoly(pts, fpt{0, 0}, fpt{w, h})
+		pts = p.clipPoly(pts, Pt{0, 0}, Pt{w, h})
 		if len(pts) < 3 {
-			return fpt{}, false
+			return Pt{}, false
 		}
 	}
 	// Back to site metres for labelPoint (it works in any frame where Y flips consistently).
@@ -186,10 +228,10 @@ func visibleLabelPoint(r *mapRenderer, a app.Polygon) (fpt, bool) {
 		pg[i] = app.Point{X: float64(q.X), Y: float64(q.Y)}
 	}
 	if pg.Area() < 400*r.dpi*r.dpi {
-		return fpt{}, false // a sliver at the edge
+		return Pt{}, false // a sliver at the edge
 	}
 	c := labelPoint(pg)
-	return fpt{float32(c.X), float32(c.Y)}, true
+	return Pt{float32(c.X), float32(c.Y)}, true
 }
 
 // labelPoint is where an area's name goes: its centroid when that lies inside, else the
@@ -250,11 +292,11 @@ func longestSegment(pl app.Polyline) (app.Point, app.Point) {
 	return a, b
 }
 
-// declutter places the candidates by priority, dropping any that would overlap a label
+// Declutter places the candidates by priority, dropping any that would overlap a label
 // already placed or leave the view; a label also keeps off the markers (obstacles), trying
 // its other places first, except an alarm's (which must show) and a grid's (which stays at
 // its centre when every other place is taken). measure gives a text's size in pixels.
-func declutter(cands []mapLabel, measure func(text string, size float32, bold bool) (int, int), view image.Rectangle, limit int, obstacles ...image.Rectangle) []placedLabel {
+func Declutter(cands []Label, measure Measure, view image.Rectangle, limit int, obstacles ...image.Rectangle) []PlacedLabel {
 	sort.SliceStable(cands, func(i, j int) bool {
 		if cands[i].Prio != cands[j].Prio {
 			return cands[i].Prio < cands[j].Prio
@@ -275,7 +317,7 @@ func declutter(cands []mapLabel, measure func(text string, size float32, bold bo
 			add(o, -1-i)
 		}
 	}
-	var placed []placedLabel
+	var placed []PlacedLabel
 	// free reports whether r overlaps no placed label (and, avoid, no obstacle).
 	free := func(r image.Rectangle, avoid bool) bool {
 		for by := r.Min.Y / cell; by <= r.Max.Y/cell; by++ {
@@ -302,9 +344,9 @@ func declutter(cands []mapLabel, measure func(text string, size float32, bold bo
 			}
 			return image.Rect(int(x)-w/2-pad, int(y)-h/2-pad/2, int(x)+w/2+pad+1, int(y)+h/2+pad/2+1)
 		}
-		keep := c.Prio == prioLabelGrid || c.Prio == prioLabelAlarm
+		keep := c.Prio == LabelGrid || c.Prio == LabelAlarm
 		var tries []image.Rectangle
-		for _, a := range append([]fpt{{X: c.X, Y: c.Y}}, c.Alts...) {
+		for _, a := range append([]Pt{{X: c.X, Y: c.Y}}, c.Alts...) {
 			r := box(a.X, a.Y)
 			if !r.In(view) {
 				if !keep {
@@ -326,19 +368,19 @@ func declutter(cands []mapLabel, measure func(text string, size float32, bold bo
 		}
 		at := -1
 		for i, r := range tries {
-			if free(r, c.Prio != prioLabelAlarm) {
+			if free(r, c.Prio != LabelAlarm) {
 				at = i
 				break
 			}
 		}
-		if at < 0 && c.Prio == prioLabelGrid && len(tries) > 0 && free(tries[0], false) {
+		if at < 0 && c.Prio == LabelGrid && len(tries) > 0 && free(tries[0], false) {
 			at = 0
 		}
 		if at < 0 {
 			continue
 		}
 		k := len(placed)
-		placed = append(placed, placedLabel{c, tries[at]})
+		placed = append(placed, PlacedLabel{c, tries[at]})
 		add(tries[at], k)
 	}
 	return placed
