@@ -108,6 +108,18 @@ func checkImports(pkgs []listedPackage) []string {
 					bad(p, "depends on", d)
 				}
 			}
+		case "report":
+			// The documents (incident reports, debriefs) are written from the core's state
+			// with the translations of assets (and the map's rasterizer, DESIGN.md): no
+			// Fyne, no console, no other adapter.
+			for _, d := range p.Deps {
+				if strings.HasPrefix(d, "fyne.io/") {
+					bad(p, "depends on Fyne:", d)
+				}
+				if dl := layer(d); dl != "" && dl != l && dl != "app" && dl != "assets" && dl != "mapdraw" {
+					bad(p, "depends on", d)
+				}
+			}
 		case "store", "devices", "video":
 			for _, d := range p.Deps {
 				if strings.HasPrefix(d, "fyne.io/") {
@@ -122,6 +134,14 @@ func checkImports(pkgs []listedPackage) []string {
 				dl := layer(d)
 				if dl == "store" || dl == "devices" || dl == "video" || (l == "assets" && dl == "ui") {
 					bad(p, "depends on", d)
+				}
+				// assets holds the translation lookup the documents share with the console:
+				// it draws nothing and writes no document.
+				if l == "assets" && dl == "report" {
+					bad(p, "depends on", d)
+				}
+				if l == "assets" && strings.HasPrefix(d, "fyne.io/") {
+					bad(p, "depends on Fyne:", d)
 				}
 			}
 		default:
@@ -249,6 +269,50 @@ func TestImportRuleCatchesViolations(t *testing.T) {
 	for _, ok := range []string{"watchpost/report depends on watchpost/mapdraw", "watchpost/report depends on watchpost/assets", "watchpost/cli depends on watchpost/store"} {
 		if containsExact(got, ok) {
 			t.Errorf("the check reported %q, which the rule allows", ok)
+		}
+	}
+}
+
+// TestImportRuleCatchesDocumentViolations does the same for the documents and the
+// translations they share with the console: report may use app and assets (its
+// translation lookup), never the console or Fyne; assets never Fyne nor the documents.
+func TestImportRuleCatchesDocumentViolations(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":                "module watchpost\n\ngo 1.26\n\nrequire fyne.io/fyne/v2 v2.0.0\n\nreplace fyne.io/fyne/v2 => ./fakefyne\n",
+		"fakefyne/go.mod":       "module fyne.io/fyne/v2\n\ngo 1.26\n",
+		"fakefyne/fyne.go":      "package fyne\n\nconst Version = 2\n",
+		"app/app.go":            "package app\n",
+		"assets/assets.go":      "package assets\n\nimport _ \"fyne.io/fyne/v2\"\n",
+		"assets/i18n/i18n.go":   "package i18n\n\nimport _ \"watchpost/app\"\n",
+		"assets/print/print.go": "package print\n\nimport _ \"watchpost/report\"\n",
+		"report/report.go":      "package report\n\nimport (\n\t_ \"watchpost/assets/i18n\"\n\t_ \"watchpost/ui\"\n)\n",
+		"ui/ui.go":              "package ui\n\nimport _ \"fyne.io/fyne/v2\"\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := checkImports(listPackages(t, dir))
+	for _, w := range []string{
+		"watchpost/assets depends on Fyne: fyne.io/fyne/v2",
+		"watchpost/assets/print depends on watchpost/report",
+		"watchpost/report depends on Fyne: fyne.io/fyne/v2",
+		"watchpost/report depends on watchpost/ui",
+	} {
+		if !containsExact(got, w) {
+			t.Errorf("the check missed %q; it reported:\n  %s", w, strings.Join(got, "\n  "))
+		}
+	}
+	// What the rule allows is not reported: the documents use the translations.
+	for _, allowed := range []string{"watchpost/report depends on watchpost/assets/i18n", "watchpost/report depends on watchpost/app", "watchpost/assets/i18n depends on watchpost/app"} {
+		if containsExact(got, allowed) {
+			t.Errorf("the check reported %q, which the rule allows", allowed)
 		}
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"watchpost/app"
+	"watchpost/assets/i18n"
+	"watchpost/report"
 )
 
 // The alarm desk: the open alarms, most urgent first, coloured by severity and filterable
@@ -535,23 +537,7 @@ func historyLine(e app.Entry, site *app.Site) fyne.CanvasObject {
 }
 
 // entryLabel names an alarm's journal entry in the operator's language.
-func entryLabel(k app.EntryKind) string {
-	switch k {
-	case app.KindAlarmRaised:
-		return T("Alarm raised")
-	case app.KindAlarmRepeated:
-		return T("Repeated")
-	case app.KindAlarmAcknowledged:
-		return T("Acknowledged")
-	case app.KindAlarmDispatched:
-		return T("Dispatched")
-	case app.KindAlarmResolved:
-		return T("Resolved")
-	case app.KindClipMissing:
-		return T("No clip")
-	}
-	return string(k)
-}
+func entryLabel(k app.EntryKind) string { return report.EntryLabel(tr(), k) }
 
 // markText says who did it (by name) and when, with the note.
 func (c *Console) markText(m *app.Mark) string {
@@ -573,19 +559,7 @@ func markNote(m *app.Mark) string {
 }
 
 // stateText is the English name of an alarm state (the translation key).
-func stateText(s app.AlarmState) string {
-	switch s {
-	case app.AlarmNew:
-		return "New"
-	case app.AlarmAcknowledged:
-		return "Acknowledged"
-	case app.AlarmDispatched:
-		return "Dispatched"
-	case app.AlarmResolved:
-		return "Resolved"
-	}
-	return string(s)
-}
+func stateText(s app.AlarmState) string { return i18n.AlarmStateLabel(s) }
 
 func stateBadgeColor(s app.AlarmState) color.Color {
 	switch s {

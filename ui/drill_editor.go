@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"watchpost/app"
+	"watchpost/report"
 )
 
 // The drill scenario editor (trainers and administrators): names and description, the
@@ -166,7 +167,7 @@ func (e *drillEditor) fillInjections() {
 			e.fillInjections()
 		})
 		rows = append(rows, container.NewBorder(nil, nil, nil, container.NewHBox(edit, del),
-			injectRow(in.At.D(), injectIcon(&in, site), describeInject(&in, site, english()), nil)))
+			injectRow(in.At.D(), injectIcon(&in, site), report.Injection(tr(), &in, site), nil)))
 	}
 	if len(rows) == 0 {
 		rows = append(rows, wrapMuted(T("No injection yet: add a device message, a detection or a note.")))

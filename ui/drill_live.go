@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"watchpost/app"
+	"watchpost/report"
 )
 
 // drillLive is the running drill as the trainer follows it: its clock, the injections
@@ -207,11 +208,11 @@ func (l *drillLive) render(run app.DrillRun, elapsed time.Duration, done []app.D
 	for i := range done {
 		d := &done[i]
 		in := injectionDef(d, defs)
-		inj = append(inj, injectRow(d.At.D(), injectIcon(&in, site), describeInject(&in, site, en), d))
+		inj = append(inj, injectRow(d.At.D(), injectIcon(&in, site), report.Injection(tr(), &in, site), d))
 	}
 	for i := range pending {
 		in := &pending[i]
-		row := injectRow(in.At.D(), injectIcon(in, site), describeInject(in, site, en)+"  ("+T("in {{.T}}", map[string]any{"T": clockDuration(in.At.D() - elapsed)})+")", nil)
+		row := injectRow(in.At.D(), injectIcon(in, site), report.Injection(tr(), in, site)+"  ("+T("in {{.T}}", map[string]any{"T": clockDuration(in.At.D() - elapsed)})+")", nil)
 		inj = append(inj, row)
 	}
 	l.inj.Objects = inj

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"watchpost/app"
+	"watchpost/report"
 )
 
 // drillRuns compares the runs of one scenario over time: the score of each run as a bar,
@@ -31,18 +32,15 @@ type drillRuns struct {
 	selected int64
 }
 
-// The table's columns (English, translated when shown).
-var drillRunColumns = []string{"Drill run", "Started", "By", "Length", "Acknowledged (mean)", "Incident opened", "Steps in time", "Missed", "Not reached", "Score"}
-
 func newDrillRuns(p *drillsPanel) *drillRuns {
 	r := &drillRuns{p: p, summary: widget.NewLabel(""), chart: container.NewHBox()}
 	r.summary.Wrapping = fyne.TextWrapWord
 	r.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(r.runs), len(drillRunColumns) },
+		func() (int, int) { return len(r.runs), len(report.RunColumns) },
 		func() fyne.CanvasObject { return widget.NewLabel("2026-11-28 15:04") },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			if id.Row < len(r.runs) {
-				o.(*widget.Label).SetText(runCell(&r.runs[id.Row], id.Col, p.c))
+				o.(*widget.Label).SetText(report.RunCell(tr(), &r.runs[id.Row], id.Col, p.c.operatorDisplay))
 			}
 		})
 	r.table.ShowHeaderColumn = false
@@ -50,8 +48,8 @@ func newDrillRuns(p *drillsPanel) *drillRuns {
 		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	r.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 && id.Col < len(drillRunColumns) {
-			o.(*widget.Label).SetText(T(drillRunColumns[id.Col]))
+		if id.Row < 0 && id.Col >= 0 && id.Col < len(report.RunColumns) {
+			o.(*widget.Label).SetText(T(report.RunColumns[id.Col]))
 		}
 	}
 	for i, w := range []float32{70, 150, 110, 80, 170, 150, 120, 80, 100, 80} {
@@ -181,58 +179,4 @@ func scoreColor(pc int) fyne.ThemeColorName {
 		return colorP3
 	}
 	return colorP1
-}
-
-// runCell is one cell of the runs table.
-func runCell(run *app.DrillRun, col int, c *Console) string {
-	s := run.Score
-	switch col {
-	case 0:
-		return fmt.Sprintf("#%d", run.ID)
-	case 1:
-		return run.StartedAt.Local().Format("2006-01-02 15:04")
-	case 2:
-		return operatorName(run.By, c.operatorDisplay(run.By))
-	case 3:
-		if run.EndedAt == nil {
-			return T("In progress")
-		}
-		return clockDuration(run.EndedAt.Sub(run.StartedAt))
-	}
-	if s == nil {
-		return "—"
-	}
-	switch col {
-	case 4:
-		if d, ok := s.MeanAck(); ok {
-			return clockDuration(d)
-		}
-		return T("None")
-	case 5:
-		if s.Incident.At == nil {
-			return T("Not opened")
-		}
-		return clockDuration(s.Incident.Took.D()) + " " + checkMark(s.Incident.State)
-	case 6:
-		met, total := s.StepsInTime()
-		return fmt.Sprintf("%d / %d", met, total)
-	case 7:
-		return fmt.Sprint(s.Missed)
-	case 8:
-		return fmt.Sprint(s.NotReached)
-	case 9:
-		return fmt.Sprintf("%d%%", s.Percent)
-	}
-	return ""
-}
-
-// checkMark is a short mark of a check's state for tables.
-func checkMark(s app.CheckState) string {
-	switch s {
-	case app.CheckMet:
-		return "✓"
-	case app.CheckLate:
-		return "(" + T("late") + ")"
-	}
-	return ""
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"watchpost/app"
+	"watchpost/report"
 )
 
 // Drills (trainers and administrators): the drill scenarios, starting and stopping a run,
@@ -211,7 +211,7 @@ func (p *drillsPanel) showScenario() {
 	body.Add(heading(T("Injections")))
 	site := p.c.deps.Inventory.Site()
 	for _, in := range sc.Injections {
-		body.Add(injectRow(in.At.D(), injectIcon(&in, site), describeInject(&in, site, en), nil))
+		body.Add(injectRow(in.At.D(), injectIcon(&in, site), report.Injection(tr(), &in, site), nil))
 	}
 	body.Add(heading(T("Expected steps")))
 	if p.c.deps.Plans != nil {
@@ -272,59 +272,6 @@ func injectIcon(in *app.DrillInject, site *app.Site) fyne.Resource {
 		return symbol("camera")
 	}
 	return theme.MailComposeIcon()
-}
-
-// describeInject says what an injection does, in the operator's language.
-func describeInject(in *app.DrillInject, site *app.Site, en bool) string {
-	switch in.What() {
-	case app.InjectDevice:
-		name := in.Device
-		if site != nil {
-			if d, ok := site.Device(in.Device); ok {
-				name = d.Display(en)
-			}
-		}
-		parts := []string{name}
-		if in.Event != "" {
-			parts = append(parts, in.Event)
-		}
-		if v := valuesText(in.Values); v != "" {
-			parts = append(parts, v)
-		}
-		return strings.Join(parts, " · ")
-	case app.InjectDetection:
-		name := in.Camera
-		if site != nil {
-			if c, ok := site.Camera(in.Camera); ok {
-				name = c.Display(en)
-			}
-		}
-		parts := []string{name, T(in.Detector.Label())}
-		if in.Count > 0 {
-			parts = append(parts, T("{{.N}} people", map[string]any{"N": in.Count}))
-		}
-		if in.Detail != "" {
-			parts = append(parts, in.Detail)
-		}
-		return strings.Join(parts, " · ")
-	case app.InjectNote:
-		return T("Scenario note") + ": " + in.DisplayNote(en)
-	}
-	return ""
-}
-
-// valuesText writes a message's fields as key=value, in a stable order.
-func valuesText(v map[string]any) string {
-	keys := make([]string, 0, len(v))
-	for k := range v {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%v", k, v[k])
-	}
-	return strings.Join(parts, " ")
 }
 
 // start asks for confirmation and starts a run: everyone's console goes into drill mode.

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -12,8 +10,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
-	"watchpost/app"
 	"watchpost/assets"
+	"watchpost/assets/i18n"
 )
 
 // Fyne's lang package picks its language from the environment (LANGUAGE, LC_ALL,
@@ -95,30 +93,6 @@ func addTranslations() error {
 	return nil
 }
 
-var (
-	knownOnce sync.Once
-	known     map[string]bool
-)
-
-// translated reports whether s is one of our texts (an argument such as a role or a
-// reason is translated; an ID or a path is not, and is not looked up at all).
-func translated(s string) bool {
-	knownOnce.Do(func() {
-		known = map[string]bool{}
-		b, err := assets.Translations.ReadFile(assets.TranslationsDir + "/zh-CN.json")
-		if err != nil {
-			return
-		}
-		var m map[string]any
-		if json.Unmarshal(b, &m) == nil {
-			for k := range m {
-				known[k] = true
-			}
-		}
-	})
-	return known[s]
-}
-
 // setLocaleEnv points the variables go-locale reads at loc. LC_ALL only when it was set
 // (it outranks the others); LANGUAGE is only read when the locale is not C/POSIX, so the
 // category variable is set too.
@@ -140,49 +114,25 @@ func Language() string {
 // english reports whether names should be shown in English.
 func english() bool { return Language() == "en" }
 
-// T translates a message; data fills its {{.Name}} fields.
+// tr is the lookup of our texts in the console's language.
+func tr() i18n.Translator { return i18n.For(Language()) }
+
+// T translates a message; data fills its {{.Name}} fields. Our texts are looked up in
+// assets/i18n (the same lookup the reports use); anything else goes to Fyne's own
+// translations.
 func T(msg string, data ...any) string {
+	if i18n.Known(msg) {
+		return tr().T(msg, data...)
+	}
 	if len(data) == 0 {
 		return lang.L(msg)
 	}
 	return lang.L(msg, data[0])
 }
 
-// ErrText renders an error for an operator, in their language. The core's errors carry
-// an English template that is also the translation key; text arguments that are messages
-// themselves (a role, a reason) are translated too.
-func ErrText(err error) string {
-	if err == nil {
-		return ""
-	}
-	var e *app.Error
-	if !errors.As(err, &e) {
-		// Not one of ours (a library's or the system's words): a sentence the operator
-		// reads, then the raw text as detail.
-		return T("Unexpected error") + ": " + err.Error()
-	}
-	if e.Message == "{{.List}}" {
-		if j, ok := e.Err.(interface{ Unwrap() []error }); ok {
-			var parts []string
-			for _, x := range j.Unwrap() {
-				parts = append(parts, ErrText(x))
-			}
-			sep := "; "
-			if Language() == "zh-CN" {
-				sep = "；"
-			}
-			return strings.Join(parts, sep)
-		}
-	}
-	args := make(map[string]any, len(e.Args))
-	for k, v := range e.Args {
-		if s, ok := v.(string); ok && translated(s) {
-			v = lang.L(s)
-		}
-		args[k] = v
-	}
-	return lang.L(e.Message, args)
-}
+// ErrText renders an error for an operator, in their language (see i18n.ErrText): the
+// core's errors are translated templates, a foreign error follows "Unexpected error".
+func ErrText(err error) string { return tr().ErrText(err) }
 
 // formatClock renders the header clock in the operator's language.
 func formatClock(t time.Time) string {

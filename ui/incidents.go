@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"watchpost/app"
+	"watchpost/report"
 )
 
 // The incident command panel: the running incidents (several at once) and the recent
@@ -425,27 +426,10 @@ func levelColor(l app.Level) color.Color {
 }
 
 // clockDuration renders a timer: 04:05, or 1:02:03 past an hour.
-func clockDuration(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	s := int(d / time.Second)
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%02d:%02d", s/60, s%60)
-}
+func clockDuration(d time.Duration) string { return report.ClockDuration(d) }
 
 // operatorName shows who did something: the name recorded, else the user name.
-func operatorName(username, name string) string {
-	if name != "" {
-		return name
-	}
-	if username == app.SystemActor {
-		return T("system")
-	}
-	return username
-}
+func operatorName(username, name string) string { return report.OperatorName(tr(), username, name) }
 
 // --- a step of the checklist ---
 
@@ -856,7 +840,7 @@ func (p *incidentPanel) fillLog() {
 		// When and who on a small line of its own, what happened under it: a long
 		// description then wraps under itself, not under the time.
 		when := muted(fmt.Sprintf("%s  +%s  %s", e.Time.Local().Format("15:04:05"), clockDuration(e.Time.Sub(p.cur.OpenedAt)), who))
-		l := wrapLabel(describeIncidentEntry(e, &p.cur, english()))
+		l := wrapLabel(report.IncidentEntry(tr(), e, &p.cur))
 		if e.Kind == app.KindIncidentNoteAdded {
 			l.TextStyle.Bold = true
 		}
@@ -865,92 +849,6 @@ func (p *incidentPanel) fillLog() {
 	}
 	p.logBox.Objects = objs
 	p.logBox.Refresh()
-}
-
-// describeIncidentEntry says what an incident's (or its alarm's) journal entry records,
-// in the operator's language.
-func describeIncidentEntry(e app.Entry, in *app.Incident, en bool) string {
-	stepTitle := func(id string) string {
-		if in.Plan != nil {
-			if s, ok := in.Plan.Step(id); ok {
-				return s.DisplayTitle(en)
-			}
-		}
-		return id
-	}
-	if e.Kind.IsAlarm() {
-		var a app.Alarm
-		_ = e.Decode(&a)
-		t := entryLabel(e.Kind) + ": " + T(app.AlarmKindLabel(a.Kind)) + fmt.Sprintf(" (#%d)", a.ID)
-		if e.Kind == app.KindAlarmRaised {
-			t = entryLabel(e.Kind) + ": " + T(app.AlarmKindLabel(a.Kind)) + fmt.Sprintf(" (#%d) ", e.Seq) + alarmCause(&a, nil)
-		}
-		return t
-	}
-	if e.Kind == app.KindIncidentOpened {
-		var o app.Incident
-		_ = e.Decode(&o)
-		name := o.PlanID
-		if o.Plan != nil {
-			name = o.Plan.Display(en)
-		}
-		return T("Incident opened with plan {{.Plan}} at {{.Level}}", map[string]any{"Plan": name, "Level": T(o.Level.Label())})
-	}
-	var ch app.IncidentChange
-	if e.Decode(&ch) != nil {
-		return string(e.Kind)
-	}
-	switch e.Kind {
-	case app.KindIncidentStepDone:
-		t := T("Step done") + ": " + stepTitle(ch.Step)
-		if ch.Note != "" {
-			t += " — " + ch.Note
-		}
-		return t
-	case app.KindIncidentStepSkipped:
-		return T("Step skipped") + ": " + stepTitle(ch.Step) + " — " + ch.Reason
-	case app.KindIncidentLevelChanged:
-		if ch.Level == nil {
-			return T("Level changed")
-		}
-		t := T("Level changed") + ": " + T(ch.Level.To.Label())
-		if ch.Level.Reason != "" {
-			t += " — " + ch.Level.Reason
-		}
-		return t
-	case app.KindIncidentCallLogged:
-		if ch.Call == nil {
-			return T("Call")
-		}
-		return T("Call") + ": " + ch.Call.Name + " " + ch.Call.Phone + " — " + T(ch.Call.Result.Label())
-	case app.KindIncidentNoteAdded:
-		return T("Note") + ": " + ch.Note
-	case app.KindIncidentAlarmLinked:
-		return T("Alarm linked") + fmt.Sprintf(": #%d", ch.Alarm)
-	case app.KindIncidentClosed:
-		t := T("Incident closed") + ": "
-		if ch.Outcome != "" {
-			t += T(ch.Outcome.Label()) + " — "
-		}
-		t += ch.Summary
-		if len(ch.Resolved) > 0 {
-			t += " — " + T("alarms resolved with it: {{.IDs}}", map[string]any{"IDs": alarmIDs(ch.Resolved)})
-		}
-		if len(ch.LeftOpen) > 0 {
-			t += " — " + T("alarms left open: {{.IDs}}", map[string]any{"IDs": alarmIDs(ch.LeftOpen)})
-		}
-		return t
-	}
-	return string(e.Kind)
-}
-
-// alarmIDs writes alarm numbers as "#12 #15".
-func alarmIDs(ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = fmt.Sprintf("#%d", id)
-	}
-	return strings.Join(parts, " ")
 }
 
 // --- actions ---

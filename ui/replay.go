@@ -341,7 +341,7 @@ func (p *replayPanel) open(kind string, id int64) {
 				err = ferr
 			} else {
 				for i := range sess.Events {
-					texts = append(texts, describeReplayEvent(sess.EventEntry(i), end.Incident, english()))
+					texts = append(texts, describeReplayEvent(sess.EventEntry(i), end.Incident))
 				}
 			}
 		}

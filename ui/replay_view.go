@@ -14,6 +14,7 @@ import (
 
 	"watchpost/app"
 	"watchpost/mapdraw"
+	"watchpost/report"
 )
 
 // The replay's views of the console at the playhead: the alarm desk, the incident's
@@ -302,11 +303,8 @@ func mapCaption(f *app.ReplayFrame) string {
 
 // describeReplayEvent says what an event of the timeline records, as the incident log
 // and the drill debrief say it.
-func describeReplayEvent(e app.Entry, in *app.Incident, en bool) string {
-	if in == nil {
-		in = &app.Incident{}
-	}
-	return describeDrillEntry(e, in, en)
+func describeReplayEvent(e app.Entry, in *app.Incident) string {
+	return report.DrillEntry(tr(), e, in)
 }
 
 // replayEventRow is a line of the event list: a dot in the mark's colour, the offset,

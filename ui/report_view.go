@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"watchpost/report"
 )
 
 // A report (an incident's, a drill's debrief) is an HTML file opened in the desktop's
@@ -22,7 +24,7 @@ import (
 
 // openReport opens a saved report in the browser, off the UI thread (finding out that no
 // browser opens it takes a moment); where none does, the report is shown in the console.
-func (c *Console) openReport(path string, d reportData) {
+func (c *Console) openReport(path string, d report.Document) {
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
 	open := c.deps.OpenURL
 	if open == nil {
@@ -71,7 +73,7 @@ func (c *Console) desktopOpen(u *url.URL) error {
 
 // showReportInConsole shows a report in a dialog: why the browser did not, where the
 // file is, and the report itself.
-func (c *Console) showReportInConsole(d reportData, path string, why error) {
+func (c *Console) showReportInConsole(d report.Document, path string, why error) {
 	msg := wrapLabel(T("No browser could open the report ({{.Why}}). It is shown here; the file is:", map[string]any{"Why": ErrText(why)}))
 	where := widget.NewLabel(path)
 	where.Selectable = true
@@ -86,7 +88,7 @@ func (c *Console) showReportInConsole(d reportData, path string, why error) {
 
 // reportRichText lays a report out as rich text: the same heading, facts, summary,
 // figures and tables as its HTML page, a table's rows as lines.
-func reportRichText(d reportData) *widget.RichText {
+func reportRichText(d report.Document) *widget.RichText {
 	var segs []widget.RichTextSegment
 	text := func(s string, style widget.RichTextStyle) {
 		segs = append(segs, &widget.TextSegment{Text: s, Style: style})

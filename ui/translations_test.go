@@ -28,7 +28,7 @@ var messageCalls = map[string]int{"T": 0, "kv": 0, "Errorf": 1, "Add": 1, "lang.
 var messageTypes = map[string]bool{"kvRow": true, "modelError": true}
 
 // labelFuncs return texts that are shown translated.
-var labelFuncs = map[string]bool{"Label": true, "stateLabel": true, "compass": true, "useLabel": true, "cameraKindLabel": true, "checkStreamURL": true, "AlarmKindLabel": true, "ContactRoleLabel": true}
+var labelFuncs = map[string]bool{"Label": true, "stateLabel": true, "compass": true, "useLabel": true, "cameraKindLabel": true, "checkStreamURL": true, "AlarmKindLabel": true, "ContactRoleLabel": true, "AlarmStateLabel": true, "EntryLabel": true}
 
 // labelFields are struct fields that hold a text shown translated.
 var labelFields = map[string]bool{"Title": true, "Label": true, "Key": true}
@@ -48,6 +48,8 @@ var messagePackages = []struct {
 	{"../video", 6},            // cameras, recording, clips
 	{"../video/analytics", 15}, // detectors that are switched off, and why
 	{"..", 3},                  // the composition root and the command line
+	{"../report", 150},         // incident reports, drill debriefs, timelines
+	{"../assets/i18n", 5},      // the lookup's own words: "Unexpected error", alarm states
 }
 
 func sourceMessages(t *testing.T) map[string][]string {
