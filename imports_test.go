@@ -108,18 +108,6 @@ func checkImports(pkgs []listedPackage) []string {
 					bad(p, "depends on", d)
 				}
 			}
-		case "report":
-			// The documents (incident reports, debriefs) are written from the core's state
-			// with the translations of assets (and the map's rasterizer, DESIGN.md): no
-			// Fyne, no console, no other adapter.
-			for _, d := range p.Deps {
-				if strings.HasPrefix(d, "fyne.io/") {
-					bad(p, "depends on Fyne:", d)
-				}
-				if dl := layer(d); dl != "" && dl != l && dl != "app" && dl != "assets" && dl != "mapdraw" {
-					bad(p, "depends on", d)
-				}
-			}
 		case "store", "devices", "video":
 			for _, d := range p.Deps {
 				if strings.HasPrefix(d, "fyne.io/") {
