@@ -122,7 +122,11 @@ func (b *Broker) Run(ctx context.Context) error {
 	}
 	defer b.end()
 	closing := make(chan struct{}) // closed when this Run stops: Last Wills stop waiting for the journal
-	srv, err := b.newServer(closing)
+	// The messages being journaled when the Run stops get stopGrace to finish; then their
+	// context ends (a message not journaled is not acknowledged: its device sends it again).
+	handling, stopHandling := context.WithCancel(context.Background())
+	defer stopHandling()
+	srv, err := b.newServer(closing, handling)
 	if err == nil {
 		err = srv.Serve() // mochi's housekeeping; the connections are accepted below
 	}
@@ -179,6 +183,8 @@ func (b *Broker) Run(ctx context.Context) error {
 	ln.Close()
 	<-accepted // no connection comes after this
 	close(closing)
+	grace := time.AfterFunc(stopGrace, stopHandling)
+	defer grace.Stop()
 	// Tell the devices the broker is going away, without waiting on one that reads nothing,
 	// then close every connection, those that had not yet sent their CONNECT included (mochi
 	// disconnects only the clients it has registered), and wait for their goroutines.
@@ -226,7 +232,7 @@ func (b *Broker) end() {
 
 // newServer builds the mochi server of one Run: its capabilities, the devices' account and
 // the ingest hook. Its one listener is only a name: Run accepts the connections itself.
-func (b *Broker) newServer(closing <-chan struct{}) (*mqtt.Server, error) {
+func (b *Broker) newServer(closing <-chan struct{}, handling context.Context) (*mqtt.Server, error) {
 	caps := mqtt.NewDefaultServerCapabilities()
 	// The default inflight limit (8192) silently drops QoS 1 messages in a burst while the
 	// publisher still gets its PUBACK (DESIGN.md): raise it to the protocol's maximum.
@@ -246,7 +252,7 @@ func (b *Broker) newServer(closing <-chan struct{}) (*mqtt.Server, error) {
 	if err := srv.AddHook(new(auth.Hook), &auth.Options{Ledger: ledger}); err != nil {
 		return srv, err
 	}
-	if err := srv.AddHook(&ingestHook{b: b, srv: srv, closing: closing}, nil); err != nil {
+	if err := srv.AddHook(&ingestHook{b: b, srv: srv, closing: closing, handling: handling}, nil); err != nil {
 		return srv, err
 	}
 	return srv, srv.AddListener(namedListener{addr: b.cfg.Listen})
@@ -312,9 +318,10 @@ func (b *Broker) status(state app.ComponentState, err error) {
 // ingestHook decodes and ingests the device messages as they are published.
 type ingestHook struct {
 	mqtt.HookBase
-	b       *Broker
-	srv     *mqtt.Server    // of this Run
-	closing <-chan struct{} // closed when this Run stops
+	b        *Broker
+	srv      *mqtt.Server    // of this Run
+	closing  <-chan struct{} // closed when this Run stops
+	handling context.Context // of the Handle calls; ends stopGrace after the Run stops
 }
 
 func (h *ingestHook) ID() string { return "watchpost-ingest" }
@@ -385,7 +392,7 @@ func (h *ingestHook) ingest(cl *mqtt.Client, pk packets.Packet, received time.Ti
 		h.b.handler.NoteMalformed(topic, err.Error(), len(pk.Payload))
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(h.handling, 30*time.Second)
 	defer cancel()
 	if err := h.b.handler.Handle(ctx, r, topic); err != nil {
 		var m *Malformed

@@ -96,7 +96,8 @@ func NewClient(cfg ClientConfig, h Handler, kindOf KindOf, health *app.Health) (
 type clientRun struct {
 	client   paho.Client
 	queue    chan paho.Message
-	stop     chan struct{} // closed when the Run stops: the queue takes nothing more
+	stop     chan struct{}   // closed when the Run stops: the queue takes nothing more
+	handling context.Context // of the Handle calls; ends stopGrace after the Run stops
 	mu       sync.Mutex
 	stopping bool
 	wg       sync.WaitGroup // the workers and the subscription watchers
@@ -134,7 +135,11 @@ func (c *Client) Run(ctx context.Context) error {
 		c.mu.Unlock()
 	}()
 
-	r := &clientRun{queue: make(chan paho.Message, 4096), stop: make(chan struct{})}
+	// The messages being journaled when the Run stops get stopGrace to finish; then their
+	// context ends (a message not journaled is not acknowledged: the broker sends it again).
+	handling, stopHandling := context.WithCancel(context.Background())
+	defer stopHandling()
+	r := &clientRun{queue: make(chan paho.Message, 4096), stop: make(chan struct{}), handling: handling}
 	r.client = paho.NewClient(c.options(r))
 	// The route is in place before the first connection: the broker delivers what it kept
 	// for the persistent session right after it accepts us, before onConnect subscribes, and
@@ -152,6 +157,8 @@ func (c *Client) Run(ctx context.Context) error {
 	r.stopping = true
 	r.mu.Unlock()
 	close(r.stop)
+	grace := time.AfterFunc(stopGrace, stopHandling)
+	defer grace.Stop()
 	r.wg.Wait()              // the messages being journaled are journaled and acknowledged
 	r.client.Disconnect(500) // and their acknowledgements sent
 	c.status(app.StateDown, nil)
@@ -228,20 +235,20 @@ func (c *Client) work(r *clientRun) {
 		case <-r.stop:
 			return
 		case m := <-r.queue:
-			c.handle(m)
+			c.handle(r.handling, m)
 		}
 	}
 }
 
 // handle journals one message and only then acknowledges it.
-func (c *Client) handle(m paho.Message) {
+func (c *Client) handle(handling context.Context, m paho.Message) {
 	topic := m.Topic()
 	_, device, _, err := ParseTopic(topic)
 	if err == nil {
 		var r app.Reading
 		r, err = Decode(topic, m.Payload(), c.kindOf(device), time.Now())
 		if err == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(handling, 30*time.Second)
 			err = c.handler.Handle(ctx, r, topic)
 			cancel()
 			if err != nil && !app.IsCode(err, app.CodeInvalid) {
