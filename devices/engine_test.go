@@ -102,7 +102,9 @@ func startBrokerWith(t testing.TB, e *engine, h devices.Handler) string {
 }
 
 // runner is what the supervisor runs; the broker, the site-broker client and the simulator are.
-type runner interface{ Run(ctx context.Context) error }
+type runner interface {
+	Run(ctx context.Context) error
+}
 
 // run starts part.Run on a goroutine as the supervisor does. stop (called at the test's
 // cleanup if the test did not) cancels Run's context and waits for Run to return: the test
