@@ -94,6 +94,9 @@ func NewBroker(cfg BrokerConfig, h Handler, kindOf KindOf, health *app.Health) (
 			cfg.Listen = net.JoinHostPort(host, got)
 		}
 	}
+	// Said where the address is bound (here, and by a Run after the first): devices can
+	// connect from now on, their connections waiting in the backlog until Run accepts them.
+	cfg.Log.Info("device broker listening", "address", cfg.Listen, "site", cfg.Site)
 	return &Broker{cfg: cfg, handler: h, kindOf: kindOf, health: health, ln: ln}, nil
 }
 
@@ -170,7 +173,6 @@ func (b *Broker) Run(ctx context.Context) error {
 		}
 	}()
 	b.status(app.StateOK, nil)
-	b.cfg.Log.Info("device broker listening", "address", b.cfg.Listen, "site", b.cfg.Site)
 
 	var result error
 	select {
@@ -219,6 +221,7 @@ func (b *Broker) begin() (net.Listener, error) {
 		if ln, err = net.Listen("tcp", b.cfg.Listen); err != nil {
 			return nil, app.Errorf(app.CodeUnavailable, "The device broker cannot listen on {{.Address}}", "Address", b.cfg.Listen).Wrap(err)
 		}
+		b.cfg.Log.Info("device broker listening", "address", b.cfg.Listen, "site", b.cfg.Site)
 	}
 	b.running = true
 	return ln, nil

@@ -76,8 +76,16 @@ var OfflineFor = 8 * time.Second
 // Scenarios are the named situations the simulator can play.
 var Scenarios = []string{"fire", "fall", "forced_door", "flood", "sos", "offline", "unknown_vehicle"}
 
-// ErrSimNotRunning is Play's answer while the simulator's devices are not connected.
-var ErrSimNotRunning = errors.New("the device simulator is not running: its devices are not connected (Run connects them)")
+// ErrSimNotRunning matches (errors.Is) Play's answer while the simulator's devices are not
+// connected: app's errors match by code and message, and Play returns a fresh one each time
+// so that nobody's Wrap changes this one. It is one of app's errors, so that the
+// console's Simulate menu says it in the operator's language: the devices connect in the
+// first seconds of a Run, and again after the supervisor restarts it.
+var ErrSimNotRunning = errSimNotRunning()
+
+func errSimNotRunning() *app.Error {
+	return app.Errorf(app.CodeUnavailable, "The device simulator is not running yet: its devices are connecting")
+}
 
 // NewSim checks the configuration; Run connects the devices.
 func NewSim(cfg SimConfig) (*Sim, error) {
@@ -391,7 +399,7 @@ func (s *Sim) Play(name string) (string, error) {
 	s.mu.Lock()
 	if !s.running {
 		s.mu.Unlock()
-		return "", ErrSimNotRunning
+		return "", errSimNotRunning()
 	}
 	s.plays.Add(1)
 	s.mu.Unlock()
