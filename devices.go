@@ -14,9 +14,11 @@ type devicePath struct {
 	simulate func(scenario string) (string, error) // nil unless the demo's devices are simulated
 }
 
-// deviceParts builds the device side for the core's ingest. A broker that cannot start is
-// said on the status bar (the console runs on without devices); a site broker whose
-// settings are wrong stops the start.
+// deviceParts builds the device side for the core's ingest, as parts for the supervisor
+// (added after the core's own: the broker stops, having journaled the messages it took,
+// before the core's parts and the store). A broker that cannot bind its address is said on
+// the status bar (the console runs on without devices); a site broker whose settings are
+// wrong stops the start.
 func deviceParts(cfg app.Config, core *app.Core, demoSim bool, log *slog.Logger) (*devicePath, error) {
 	site := core.Inventory.Site()
 	kindOf := func(id string) app.DeviceKind {
@@ -45,7 +47,9 @@ func deviceParts(cfg app.Config, core *app.Core, demoSim bool, log *slog.Logger)
 			log.Error("device broker not started: set broker.password in the configuration")
 			return dp, nil
 		}
-		br, err := devices.StartBroker(devices.BrokerConfig{Listen: b.ListenAddr(), Username: user, Password: password, Site: siteID, Log: log},
+		// NewBroker binds the address (connections wait in its backlog until the part runs),
+		// so the simulator below and the log know it at once, port 0 included.
+		br, err := devices.NewBroker(devices.BrokerConfig{Listen: b.ListenAddr(), Username: user, Password: password, Site: siteID, Log: log},
 			core.Ingest, kindOf, core.Health)
 		if err != nil {
 			st := app.ComponentStatus{Name: "broker", Label: "Device broker", State: app.StateDown}
@@ -54,25 +58,27 @@ func deviceParts(cfg app.Config, core *app.Core, demoSim bool, log *slog.Logger)
 			log.Error("device broker not started", "err", err)
 			return dp, nil
 		}
-		dp.parts = append(dp.parts, app.Part{Name: "broker", Label: "Device broker", Runner: closeAtEnd(func() { br.Close() })})
+		dp.parts = append(dp.parts, app.Part{Name: "broker", Label: "Device broker", Runner: br})
 		if site.Demo && demoSim {
-			sim, err := devices.StartSim(devices.SimConfig{Broker: "tcp://" + br.Addr(), Username: user, Password: password,
+			// After the broker: the supervisor stops it first, so its devices say goodbye
+			// (no Last Will, no offline alarm) before the broker goes.
+			sim, err := devices.NewSim(devices.SimConfig{Broker: "tcp://" + br.Addr(), Username: user, Password: password,
 				Site: siteID, Devices: site.Devices, Log: log})
 			if err != nil {
 				log.Warn("demo devices not simulated", "err", err)
 			} else {
 				log.Info("demo devices simulated", "devices", len(site.Devices))
 				dp.simulate = sim.Play
-				dp.parts = append(dp.parts, app.Part{Name: "device-simulator", Label: "Device simulator", Runner: closeAtEnd(sim.Close)})
+				dp.parts = append(dp.parts, app.Part{Name: "device-simulator", Label: "Device simulator", Runner: sim})
 			}
 		}
 		return dp, nil
 	}
-	cl, err := devices.StartClient(devices.ClientConfig{URL: b.URL, Username: b.Username, Password: b.Password, CAFile: b.CAFile,
+	cl, err := devices.NewClient(devices.ClientConfig{URL: b.URL, Username: b.Username, Password: b.Password, CAFile: b.CAFile,
 		ClientID: b.ClientID, Site: siteID, Log: log}, core.Ingest, kindOf, core.Health)
 	if err != nil {
 		return nil, err
 	}
-	dp.parts = append(dp.parts, app.Part{Name: "broker-client", Label: "Device broker", Runner: closeAtEnd(cl.Close)})
+	dp.parts = append(dp.parts, app.Part{Name: "broker-client", Label: "Device broker", Runner: cl})
 	return dp, nil
 }

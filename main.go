@@ -452,7 +452,9 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// runDeviceSim publishes the demo community's device traffic (or one scenario).
+// runDeviceSim publishes the demo community's device traffic (or one scenario). The
+// simulator is a runner: it runs until Ctrl-C (or the scenario has been played), and a
+// broker that does not answer ends it with the reason.
 func runDeviceSim(broker, user, password, scenario string, heartbeat time.Duration, stdout, stderr io.Writer) int {
 	site, err := assets.DemoSite()
 	if err != nil {
@@ -462,15 +464,31 @@ func runDeviceSim(broker, user, password, scenario string, heartbeat time.Durati
 	if user == "" {
 		user, password = "watchpost", "sunshine-demo"
 	}
-	s, err := devices.StartSim(devices.SimConfig{Broker: broker, Username: user, Password: password, Site: site.ID,
+	s, err := devices.NewSim(devices.SimConfig{Broker: broker, Username: user, Password: password, Site: site.ID,
 		Devices: site.Devices, Heartbeat: heartbeat, Log: slog.New(slog.NewTextHandler(stderr, nil))})
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost sim:", err)
 		return exitFailure
 	}
-	defer s.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	runCtx, end := context.WithCancel(ctx)
+	defer end()
+	done := make(chan error, 1)
+	go func() { done <- s.Run(runCtx) }()
+	finish := func() error { end(); return <-done } // the devices disconnect cleanly (no Last Will)
+	select {
+	case <-s.Ready():
+	case err := <-done:
+		if err != nil {
+			fmt.Fprintln(stderr, "watchpost sim:", err)
+			return exitFailure
+		}
+		return 0 // interrupted while connecting
+	}
 	if scenario != "" {
 		what, err := s.Play(scenario)
+		_ = finish()
 		if err != nil {
 			fmt.Fprintln(stderr, "watchpost sim:", err)
 			return exitUsage
@@ -479,8 +497,7 @@ func runDeviceSim(broker, user, password, scenario string, heartbeat time.Durati
 		return 0
 	}
 	fmt.Fprintf(stdout, "%d devices of %s publishing to %s; Ctrl-C stops\n", len(site.Devices), site.Name, broker)
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
+	_ = finish()
 	return 0
 }

@@ -1,5 +1,13 @@
 package devices
 
+// The embedded broker is a runner, like every long-running part of Watchpost (DESIGN.md):
+// NewBroker checks its configuration and binds its listener (so that Addr is known at once,
+// port 0 included) and starts nothing; Run serves until its context ends and returns only
+// when everything it started has stopped. One supervisor runs every part the same way,
+// restarts one whose Run failed with one backoff policy, and stops them in the reverse order
+// of their start (the broker after the parts that publish to it). A failed Run cleans up
+// and returns its error; the next Run binds the same address again.
+
 import (
 	"bytes"
 	"context"
@@ -45,22 +53,189 @@ type BrokerConfig struct {
 // the journal, even if the console is killed the next instant.
 type Broker struct {
 	cfg     BrokerConfig
-	server  *mqtt.Server
 	handler Handler
 	kindOf  KindOf
 	health  *app.Health
-	closing chan struct{} // closed by Close: Last Wills stop waiting for the journal
-	once    sync.Once
+
+	mu      sync.Mutex
+	ln      net.Listener // bound, not yet served: by NewBroker for the first Run, by each Run for itself after
+	server  *mqtt.Server // the Run in progress's (nil between runs)
+	running bool
 }
 
-// StartBroker starts listening.
-func StartBroker(cfg BrokerConfig, h Handler, kindOf KindOf, health *app.Health) (*Broker, error) {
+// listenerID names the broker's one listener inside mochi.
+const listenerID = "devices"
+
+// NewBroker checks the configuration and binds the listener; Run serves it.
+func NewBroker(cfg BrokerConfig, h Handler, kindOf KindOf, health *app.Health) (*Broker, error) {
 	if cfg.Listen == "" {
 		cfg.Listen = app.DefaultBrokerListen
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	if h == nil || kindOf == nil || cfg.Site == "" || cfg.Username == "" || cfg.Password == "" {
+		// The configuration was validated by app (and main refuses to start a broker
+		// without a password): this is a caller's mistake, never an open broker.
+		return nil, errors.New("devices: the broker needs a handler, a device registry, a site, a user name and a password")
+	}
+	host, port, err := net.SplitHostPort(cfg.Listen)
+	if err != nil {
+		return nil, app.Errorf(app.CodeInvalid, "The broker address {{.A}} must be host:port", "A", cfg.Listen).Wrap(err)
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, app.Errorf(app.CodeUnavailable, "The device broker cannot listen on {{.Address}}", "Address", cfg.Listen).Wrap(err)
+	}
+	if port == "0" {
+		// The port the system chose, on the host asked for: devices, the log and the next
+		// Run (which binds this address again) need it.
+		if _, got, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+			cfg.Listen = net.JoinHostPort(host, got)
+		}
+	}
+	// Said where the address is bound (here, and by a Run after the first): devices can
+	// connect from now on, their connections waiting in the backlog until Run accepts them.
+	cfg.Log.Info("device broker listening", "address", cfg.Listen, "site", cfg.Site)
+	return &Broker{cfg: cfg, handler: h, kindOf: kindOf, health: health, ln: ln}, nil
+}
+
+// Addr returns the address the broker listens on (host:port), known from NewBroker on.
+func (b *Broker) Addr() string { return b.cfg.Listen }
+
+// Clients returns how many clients are connected (0 while the broker is not running).
+func (b *Broker) Clients() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.server == nil {
+		return 0
+	}
+	return atomic.LoadInt64(&b.server.Info.ClientsConnected)
+}
+
+// Run serves devices until ctx ends, then disconnects them, stops the broker and returns
+// nil. When accepting connections fails it stops the same way and returns the error (the
+// supervisor runs it again: the next Run binds the address again). Every goroutine it
+// starts has ended when it returns.
+func (b *Broker) Run(ctx context.Context) error {
+	ln, err := b.begin()
+	if err != nil {
+		b.status(app.StateDown, err)
+		return err
+	}
+	defer b.end()
+	closing := make(chan struct{}) // closed when this Run stops: Last Wills stop waiting for the journal
+	// The messages being journaled when the Run stops get stopGrace to finish; then their
+	// context ends (a message not journaled is not acknowledged: its device sends it again).
+	handling, stopHandling := context.WithCancel(context.Background())
+	defer stopHandling()
+	srv, err := b.newServer(closing, handling)
+	if err == nil {
+		err = srv.Serve() // mochi's housekeeping; the connections are accepted below
+	}
+	if err != nil {
+		close(closing)
+		ln.Close()
+		_ = srv.Close()
+		b.status(app.StateDown, err)
+		return err
+	}
+	b.mu.Lock()
+	b.server = srv
+	b.mu.Unlock()
+
+	// Connections are accepted here rather than by a mochi listener, so that this Run knows
+	// every connection and goroutine it starts (it ends them all before returning) and sees
+	// when accepting fails (mochi's own listeners stop silently).
+	conns := &connSet{open: map[net.Conn]struct{}{}}
+	failed := make(chan error, 1)
+	stopping := make(chan struct{})
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				select {
+				case <-stopping:
+				default:
+					failed <- err
+				}
+				return
+			}
+			conns.serve(conn, func() {
+				// Returns when the device disconnects or is disconnected (its Last Will, if
+				// any, handled by then).
+				if err := srv.EstablishConnection(listenerID, conn); err != nil {
+					b.cfg.Log.Debug("device connection ended", "remote", conn.RemoteAddr().String(), "err", err)
+				}
+			})
+		}
+	}()
+	b.status(app.StateOK, nil)
+
+	var result error
+	select {
+	case <-ctx.Done():
+	case err := <-failed:
+		result = app.Errorf(app.CodeUnavailable, "The device broker cannot listen on {{.Address}}", "Address", b.cfg.Listen).Wrap(err)
+		b.cfg.Log.Error("device broker stopped accepting connections", "address", b.cfg.Listen, "err", err)
+	}
+	close(stopping)
+	ln.Close()
+	<-accepted // no connection comes after this
+	close(closing)
+	grace := time.AfterFunc(stopGrace, stopHandling)
+	defer grace.Stop()
+	// Tell the devices the broker is going away, without waiting on one that reads nothing,
+	// then close every connection, those that had not yet sent their CONNECT included (mochi
+	// disconnects only the clients it has registered), and wait for their goroutines.
+	conns.deadline(time.Now().Add(time.Second))
+	for _, cl := range srv.Clients.GetAll() {
+		if !cl.Net.Inline {
+			_ = srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+		}
+	}
+	conns.closeAll()
+	conns.wg.Wait()
+	_ = srv.Close() // its housekeeping and hooks; no client is left
+	b.mu.Lock()
+	b.server = nil
+	b.mu.Unlock()
+	b.status(app.StateDown, result)
+	return result
+}
+
+// begin marks the broker running and hands over a bound listener: the one NewBroker bound,
+// or a new one on the same address (a Run closes its listener when it ends).
+func (b *Broker) begin() (net.Listener, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.running {
+		return nil, errors.New("devices: the broker is running already")
+	}
+	ln := b.ln
+	b.ln = nil
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", b.cfg.Listen); err != nil {
+			return nil, app.Errorf(app.CodeUnavailable, "The device broker cannot listen on {{.Address}}", "Address", b.cfg.Listen).Wrap(err)
+		}
+		b.cfg.Log.Info("device broker listening", "address", b.cfg.Listen, "site", b.cfg.Site)
+	}
+	b.running = true
+	return ln, nil
+}
+
+func (b *Broker) end() {
+	b.mu.Lock()
+	b.running = false
+	b.mu.Unlock()
+}
+
+// newServer builds the mochi server of one Run: its capabilities, the devices' account and
+// the ingest hook. Its one listener is only a name: Run accepts the connections itself.
+func (b *Broker) newServer(closing <-chan struct{}, handling context.Context) (*mqtt.Server, error) {
 	caps := mqtt.NewDefaultServerCapabilities()
 	// The default inflight limit (8192) silently drops QoS 1 messages in a burst while the
 	// publisher still gets its PUBACK (DESIGN.md): raise it to the protocol's maximum.
@@ -71,63 +246,85 @@ func StartBroker(cfg BrokerConfig, h Handler, kindOf KindOf, health *app.Health)
 		Capabilities: caps,
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
-	b := &Broker{cfg: cfg, server: srv, handler: h, kindOf: kindOf, health: health, closing: make(chan struct{})}
 	ledger := &auth.Ledger{
-		Auth: auth.AuthRules{{Username: auth.RString(cfg.Username), Password: auth.RString(cfg.Password), Allow: true}},
-		ACL: auth.ACLRules{{Username: auth.RString(cfg.Username), Filters: auth.Filters{
+		Auth: auth.AuthRules{{Username: auth.RString(b.cfg.Username), Password: auth.RString(b.cfg.Password), Allow: true}},
+		ACL: auth.ACLRules{{Username: auth.RString(b.cfg.Username), Filters: auth.Filters{
 			auth.RString(TopicRoot + "/#"): auth.ReadWrite,
 		}}},
 	}
 	if err := srv.AddHook(new(auth.Hook), &auth.Options{Ledger: ledger}); err != nil {
-		return nil, err
+		return srv, err
 	}
-	if err := srv.AddHook(&ingestHook{b: b}, nil); err != nil {
-		return nil, err
+	if err := srv.AddHook(&ingestHook{b: b, srv: srv, closing: closing, handling: handling}, nil); err != nil {
+		return srv, err
 	}
-	tcp := listeners.NewTCP(listeners.Config{ID: "devices", Address: cfg.Listen})
-	if err := srv.AddListener(tcp); err != nil {
-		return nil, app.Errorf(app.CodeUnavailable, "The device broker cannot listen on {{.Address}}", "Address", cfg.Listen).Wrap(err)
-	}
-	if host, port, err := net.SplitHostPort(cfg.Listen); err == nil && port == "0" {
-		// The port the system chose, on the host asked for: devices and the log need it.
-		if _, got, err := net.SplitHostPort(tcp.Address()); err == nil {
-			cfg.Listen = net.JoinHostPort(host, got)
-			b.cfg.Listen = cfg.Listen
-		}
-	}
+	return srv, srv.AddListener(namedListener{addr: b.cfg.Listen})
+}
+
+// namedListener is the mochi listener the devices' connections are registered under. It
+// accepts nothing itself (Run does); its Close is mochi's way to disconnect its clients.
+type namedListener struct{ addr string }
+
+func (namedListener) ID() string                           { return listenerID }
+func (l namedListener) Address() string                    { return l.addr }
+func (namedListener) Protocol() string                     { return "tcp" }
+func (namedListener) Init(*slog.Logger) error              { return nil }
+func (namedListener) Serve(listeners.EstablishFn)          {}
+func (namedListener) Close(closeClients listeners.CloseFn) { closeClients(listenerID) }
+
+// connSet is the connections of one Run, each served on its own goroutine.
+type connSet struct {
+	mu   sync.Mutex
+	open map[net.Conn]struct{}
+	wg   sync.WaitGroup
+}
+
+func (s *connSet) serve(c net.Conn, serve func()) {
+	s.mu.Lock()
+	s.open[c] = struct{}{}
+	s.mu.Unlock()
+	s.wg.Add(1)
 	go func() {
-		if err := srv.Serve(); err != nil {
-			cfg.Log.Error("device broker stopped", "err", err)
-		}
+		defer s.wg.Done()
+		serve()
+		c.Close()
+		s.mu.Lock()
+		delete(s.open, c)
+		s.mu.Unlock()
 	}()
-	b.status(app.StateOK, "")
-	cfg.Log.Info("device broker listening", "address", cfg.Listen, "site", cfg.Site)
-	return b, nil
 }
 
-func (b *Broker) status(state app.ComponentState, errText string) {
-	if b.health != nil {
-		b.health.Set(app.ComponentStatus{Name: "broker", Label: "Device broker", State: state, Detail: b.cfg.Listen, Error: errText})
+func (s *connSet) deadline(t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.open {
+		_ = c.SetWriteDeadline(t)
 	}
 }
 
-// Addr returns the address the broker listens on (host:port).
-func (b *Broker) Addr() string { return b.cfg.Listen }
-
-// Close stops the broker.
-func (b *Broker) Close() error {
-	b.once.Do(func() { close(b.closing) })
-	b.status(app.StateDown, "")
-	return b.server.Close()
+func (s *connSet) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.open {
+		c.Close()
+	}
 }
 
-// Clients returns how many clients are connected.
-func (b *Broker) Clients() int64 { return b.server.Info.ClientsConnected }
+func (b *Broker) status(state app.ComponentState, err error) {
+	if b.health != nil {
+		st := app.ComponentStatus{Name: "broker", Label: "Device broker", State: state, Detail: b.cfg.Listen}
+		st.SetError(err)
+		b.health.Set(st)
+	}
+}
 
 // ingestHook decodes and ingests the device messages as they are published.
 type ingestHook struct {
 	mqtt.HookBase
-	b *Broker
+	b        *Broker
+	srv      *mqtt.Server    // of this Run
+	closing  <-chan struct{} // closed when this Run stops
+	handling context.Context // of the Handle calls; ends stopGrace after the Run stops
 }
 
 func (h *ingestHook) ID() string { return "watchpost-ingest" }
@@ -153,12 +350,12 @@ func (h *ingestHook) OnWillSent(cl *mqtt.Client, pk packets.Packet) {
 			return
 		}
 		select {
-		case <-h.b.closing:
+		case <-h.closing:
 			return
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, willRetryMax)
-		if cur, ok := h.b.server.Clients.Get(cl.ID); ok && cur != cl {
+		if cur, ok := h.srv.Clients.Get(cl.ID); ok && cur != cl {
 			h.b.cfg.Log.Info("device back before its Last Will was journaled: the will is dropped", "client", cl.ID)
 			return
 		}
@@ -198,7 +395,7 @@ func (h *ingestHook) ingest(cl *mqtt.Client, pk packets.Packet, received time.Ti
 		h.b.handler.NoteMalformed(topic, err.Error(), len(pk.Payload))
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(h.handling, 30*time.Second)
 	defer cancel()
 	if err := h.b.handler.Handle(ctx, r, topic); err != nil {
 		var m *Malformed

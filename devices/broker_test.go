@@ -32,10 +32,11 @@ func TestLastWillRaisesOfflineAndItClears(t *testing.T) {
 	devices.OfflineFor = 2 * time.Second
 	e := newEngine(t)
 	addr := e.startBroker(t)
-	sim, err := devices.StartSim(devices.SimConfig{Broker: "tcp://" + addr, Username: user, Password: password, Site: "demo",
+	sim, err := devices.NewSim(devices.SimConfig{Broker: "tcp://" + addr, Username: user, Password: password, Site: "demo",
 		Devices: oneDevice(e, "light-04"), Log: quiet})
 	require.NoError(t, err)
-	defer sim.Close()
+	run(t, sim)
+	waitFor(t, sim.Ready(), "the simulated device connects")
 	require.Eventually(t, func() bool {
 		st, ok := e.ingest.Monitor().State("light-04")
 		return ok && st.Online && st.Messages >= 2
@@ -144,18 +145,14 @@ func seqsIn(t testing.TB, st *store.Store) map[int]bool {
 func TestExternalMosquittoWithoutLossAcrossARestart(t *testing.T) {
 	url, _ := mosquitto(t)
 	e := newEngine(t)
-	client := func() *devices.Client {
-		c, err := devices.StartClient(devices.ClientConfig{URL: url, Username: user, Password: password, ClientID: "watchpost-test", Site: "demo", Log: quiet},
+	client := func() (*devices.Client, func()) {
+		c, err := devices.NewClient(devices.ClientConfig{URL: url, Username: user, Password: password, ClientID: "watchpost-test", Site: "demo", Log: quiet},
 			e.ingest, e.kindOf, nil)
 		require.NoError(t, err)
-		return c
+		return c, run(t, c)
 	}
-	c := client()
-	select {
-	case <-c.Ready():
-	case <-time.After(15 * time.Second):
-		t.Fatal("the console did not subscribe")
-	}
+	c, stop := client()
+	waitFor(t, c.Ready(), "the console subscribes")
 	pub := publisher(t, url, "sim-smoke")
 	// The console's persistent subscription must exist before it goes away.
 	tok := pub.Publish("watchpost/demo/smoke-b03-u2-12/heartbeat", 1, false, heartbeat(0))
@@ -168,14 +165,13 @@ func TestExternalMosquittoWithoutLossAcrossARestart(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	require.Eventually(t, func() bool { return len(e.desk.Open()) == 1 }, 10*time.Second, 20*time.Millisecond)
 
-	c.Close() // the console goes away; devices keep publishing
+	stop() // the console goes away; devices keep publishing
 	for i := 1; i <= 200; i++ {
 		tok := pub.Publish("watchpost/demo/smoke-b03-u2-12/heartbeat", 1, false, heartbeat(i))
 		require.True(t, tok.WaitTimeout(15*time.Second))
 		require.NoError(t, tok.Error())
 	}
-	c = client() // back, with the same persistent session
-	defer c.Close()
+	client() // back, with the same persistent session
 	require.Eventually(t, func() bool { return len(seqsIn(t, e.store)) == 201 }, 20*time.Second, 50*time.Millisecond,
 		"everything published while the console was away is journaled")
 }

@@ -135,13 +135,3 @@ func TestABurstIsJournaledBeforeItIsAcknowledged(t *testing.T) {
 	assert.Zero(t, missing, "acknowledged messages missing from the journal")
 	assert.LessOrEqual(t, len(acked), len(got), "acknowledged ≤ journaled")
 }
-
-// startBrokerWith runs the embedded broker on a free port with a handler of the test's.
-func startBrokerWith(t *testing.T, e *engine, h devices.Handler) string {
-	t.Helper()
-	b, err := devices.StartBroker(devices.BrokerConfig{Listen: "127.0.0.1:0", Username: user, Password: password, Site: "demo", Log: quiet},
-		h, e.kindOf, nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { b.Close() })
-	return b.Addr() // listening already: connections wait in its backlog until it accepts
-}

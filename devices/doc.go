@@ -4,3 +4,11 @@
 // simulator. It implements the interfaces of package app and imports neither Fyne nor
 // store nor video (DESIGN.md).
 package devices
+
+import "time"
+
+// stopGrace is how long a stopping runner (the broker, the site-broker client) lets the
+// messages being journaled finish before it ends their context: a stop waits for a slow
+// disk a little, never for a stuck one. A message cut short is not acknowledged, so its
+// sender delivers it again.
+const stopGrace = 5 * time.Second

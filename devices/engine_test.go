@@ -2,14 +2,15 @@ package devices_test
 
 import (
 	"context"
-
 	"log/slog"
 	"net"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
 
@@ -87,11 +88,46 @@ const user, password = "watchpost", "sunshine-demo"
 // startBroker runs the embedded broker on a port the system chooses for the engine.
 func (e *engine) startBroker(t testing.TB) (addr string) {
 	t.Helper()
-	b, err := devices.StartBroker(devices.BrokerConfig{Listen: "127.0.0.1:0", Username: user, Password: password, Site: "demo", Log: quiet},
-		e.ingest, e.kindOf, nil)
+	return startBrokerWith(t, e, e.ingest)
+}
+
+// startBrokerWith runs the embedded broker on a free port with a handler of the test's.
+func startBrokerWith(t testing.TB, e *engine, h devices.Handler) string {
+	t.Helper()
+	b, err := devices.NewBroker(devices.BrokerConfig{Listen: "127.0.0.1:0", Username: user, Password: password, Site: "demo", Log: quiet},
+		h, e.kindOf, nil)
 	require.NoError(t, err)
-	t.Cleanup(func() { b.Close() })
-	return b.Addr() // listening already: connections wait in its backlog until it accepts
+	run(t, b)
+	return b.Addr() // bound by NewBroker: connections wait in its backlog until Run accepts them
+}
+
+// runner is what the supervisor runs; the broker, the site-broker client and the simulator are.
+type runner interface {
+	Run(ctx context.Context) error
+}
+
+// run starts part.Run on a goroutine as the supervisor does. stop (called at the test's
+// cleanup if the test did not) cancels Run's context and waits for Run to return: the test
+// fails if it does not within 30 s, or returns an error.
+func run(t testing.TB, part runner) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- part.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				assert.NoError(t, err, "%T.Run returned an error when its context ended", part)
+			case <-time.After(30 * time.Second):
+				t.Errorf("%T.Run did not return within 30 s of the end of its context", part)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 func (e *engine) journal(t testing.TB, kinds ...app.EntryKind) []app.Entry {
@@ -109,3 +145,13 @@ func need(t testing.TB, bin string) {
 }
 
 func loadDemo() (*app.Site, error) { return assets.DemoSite() }
+
+// waitFor waits (30 s at most) for ch to be closed.
+func waitFor(t testing.TB, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("not within 30 s: %s", what)
+	}
+}

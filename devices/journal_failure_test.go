@@ -222,7 +222,13 @@ func TestALastWillTheJournalRefusedIsJournaledLater(t *testing.T) {
 		return false
 	}, 30*time.Second, 20*time.Millisecond, "the Last Will is journaled once the journal works again, and raises the fault")
 	assert.Equal(t, int32(3), j.failed.Load(), "tried again until the journal took it")
-	offline := e.journal(t, app.KindDeviceOffline)
+	// The device's offline entry is journaled just after the alarm is raised (app.Ingest).
+	var offline []app.Entry
+	require.Eventually(t, func() bool {
+		es, err := e.store.Query(context.Background(), app.JournalQuery{Kinds: []app.EntryKind{app.KindDeviceOffline}})
+		offline = es
+		return err == nil && len(es) > 0
+	}, 15*time.Second, 10*time.Millisecond, "the device is journaled offline")
 	require.Len(t, offline, 1)
 	assert.Equal(t, app.SubjectDevice(id), offline[0].Subject)
 	st, ok := e.ingest.Monitor().State(id)

@@ -160,14 +160,11 @@ func siteBrokerChild(t *testing.T, dir, url string) {
 	if e.inv.Site() == nil {
 		require.NoError(t, seedDemo(e))
 	}
-	c, err := devices.StartClient(devices.ClientConfig{URL: url, Username: user, Password: password, ClientID: "watchpost-killed",
+	c, err := devices.NewClient(devices.ClientConfig{URL: url, Username: user, Password: password, ClientID: "watchpost-killed",
 		Site: "demo", Log: quiet}, e.ingest, e.kindOf, nil)
 	require.NoError(t, err)
-	select {
-	case <-c.Ready():
-	case <-time.After(30 * time.Second):
-		t.Fatal("the console did not subscribe")
-	}
+	run(t, c)
+	waitFor(t, c.Ready(), "the console subscribes")
 	fmt.Println("SUBSCRIBED")
 	select {} // until killed
 }

@@ -1,8 +1,16 @@
 package devices
 
+// The device simulator is a runner, like every long-running part of Watchpost (DESIGN.md):
+// NewSim checks its configuration and starts nothing; Run connects every simulated device
+// and runs their traffic until its context ends, then disconnects them cleanly (no Last
+// Will) and returns once its goroutines have ended. One supervisor runs every part the same
+// way, restarts a failed one with one backoff policy and stops them in the reverse order of
+// their start (the simulator before the broker it publishes to). Play works while Run runs.
+
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -34,21 +42,32 @@ type SimConfig struct {
 // (retained), state (retained), heartbeats, everyday events (people passing doors,
 // vehicles at the gates, bracelets' vital signs), and on demand named scenarios.
 type Sim struct {
-	cfg    SimConfig
-	mu     sync.Mutex
-	devs   map[string]*simDevice
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	rng    *rand.Rand
+	cfg  SimConfig
+	host string                // the broker's host:port
+	devs map[string]*simDevice // fixed by NewSim
+
+	mu      sync.Mutex
+	rng     *rand.Rand
+	active  bool           // a Run is in progress
+	running bool           // its devices are connected and their traffic runs: Play works
+	plays   sync.WaitGroup // the Plays in progress (Run waits for them before disconnecting)
+	ready   chan struct{}  // closed the first time every device is connected
+	once    sync.Once
 }
 
 type simDevice struct {
 	dev      app.Device
-	client   paho.Client
 	mu       sync.Mutex
+	client   paho.Client
 	conn     net.Conn  // to drop the connection without a DISCONNECT (the Last Will fires)
 	downTill time.Time // the "offline" scenario keeps the device away until then
 	cut      bool      // its connection was cut by the "offline" scenario
+}
+
+func (sd *simDevice) mqtt() paho.Client {
+	sd.mu.Lock()
+	defer sd.mu.Unlock()
+	return sd.client
 }
 
 // OfflineFor is how long the "offline" scenario keeps its device away.
@@ -57,41 +76,133 @@ var OfflineFor = 8 * time.Second
 // Scenarios are the named situations the simulator can play.
 var Scenarios = []string{"fire", "fall", "forced_door", "flood", "sos", "offline", "unknown_vehicle"}
 
-// StartSim connects every device and starts their traffic.
-func StartSim(cfg SimConfig) (*Sim, error) {
-	if cfg.Heartbeat == 0 {
+// ErrSimNotRunning matches (errors.Is) Play's answer while the simulator's devices are not
+// connected: app's errors match by code and message, and Play returns a fresh one each time
+// so that nobody's Wrap changes this one. It is one of app's errors, so that the
+// console's Simulate menu says it in the operator's language: the devices connect in the
+// first seconds of a Run, and again after the supervisor restarts it.
+var ErrSimNotRunning = errSimNotRunning()
+
+func errSimNotRunning() *app.Error {
+	return app.Errorf(app.CodeUnavailable, "The device simulator is not running yet: its devices are connecting")
+}
+
+// NewSim checks the configuration; Run connects the devices.
+func NewSim(cfg SimConfig) (*Sim, error) {
+	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = time.Minute
 	}
-	if cfg.Activity == 0 {
+	if cfg.Activity <= 0 {
 		cfg.Activity = 6
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &Sim{cfg: cfg, devs: map[string]*simDevice{}, cancel: cancel, rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
+	u, err := url.Parse(cfg.Broker)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("device simulator: the broker address %q cannot be read (tcp://host:port)", cfg.Broker)
+	}
+	if cfg.Site == "" {
+		return nil, errors.New("device simulator: no site")
+	}
+	s := &Sim{cfg: cfg, host: u.Host, devs: map[string]*simDevice{}, ready: make(chan struct{}),
+		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
 	for _, d := range cfg.Devices {
-		sd := &simDevice{dev: d}
-		if err := s.connect(sd); err != nil {
-			s.Close()
-			return nil, err
+		if _, dup := s.devs[d.ID]; dup || d.ID == "" {
+			return nil, fmt.Errorf("device simulator: device ID %q is empty or given twice", d.ID)
 		}
-		s.devs[d.ID] = sd
-		s.wg.Add(1)
-		go s.run(ctx, sd)
+		s.devs[d.ID] = &simDevice{dev: d}
 	}
 	return s, nil
+}
+
+// Ready is closed the first time every device is connected (Play works from then on, while
+// Run runs).
+func (s *Sim) Ready() <-chan struct{} { return s.ready }
+
+// Run connects every device, then runs their traffic until ctx ends; then it disconnects
+// them cleanly and returns nil. A device that cannot connect makes it disconnect the others
+// and return the error.
+func (s *Sim) Run(ctx context.Context) error {
+	s.mu.Lock()
+	if s.active {
+		s.mu.Unlock()
+		return errors.New("device simulator: running already")
+	}
+	s.active = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.active = false
+		s.mu.Unlock()
+	}()
+	defer s.disconnectAll()
+
+	ids := make([]string, 0, len(s.devs))
+	for id := range s.devs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		sd := s.devs[id]
+		sd.mu.Lock()
+		sd.cut, sd.downTill = false, time.Time{}
+		sd.mu.Unlock()
+		if err := s.connect(ctx, sd); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+	}
+	var traffic sync.WaitGroup
+	for _, id := range ids {
+		traffic.Add(1)
+		go func(sd *simDevice) {
+			defer traffic.Done()
+			s.live(ctx, sd)
+		}(s.devs[id])
+	}
+	s.mu.Lock()
+	s.running = true
+	s.mu.Unlock()
+	s.once.Do(func() { close(s.ready) })
+
+	<-ctx.Done()
+	s.mu.Lock()
+	s.running = false
+	s.mu.Unlock()
+	s.plays.Wait()
+	traffic.Wait()
+	return nil
+}
+
+// disconnectAll disconnects every device that has a client, all at once, and waits.
+func (s *Sim) disconnectAll() {
+	var wg sync.WaitGroup
+	for _, sd := range s.devs {
+		sd.mu.Lock()
+		c := sd.client
+		sd.client, sd.conn = nil, nil
+		sd.mu.Unlock()
+		if c != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.Disconnect(250) // a DISCONNECT: the broker drops the Last Will
+			}()
+		}
+	}
+	wg.Wait()
 }
 
 func (s *Sim) topic(d app.Device, typ app.MessageType) string {
 	return fmt.Sprintf("%s/%s/%s/%s", TopicRoot, s.cfg.Site, d.ID, typ)
 }
 
-func (s *Sim) connect(sd *simDevice) error {
-	u, err := url.Parse(s.cfg.Broker)
-	if err != nil {
-		return err
-	}
+// connect gives the device a new MQTT client and waits until the broker accepts it (or
+// ctx ends).
+func (s *Sim) connect(ctx context.Context, sd *simDevice) error {
 	opts := paho.NewClientOptions().
 		AddBroker(s.cfg.Broker).
 		SetClientID("sim-"+sd.dev.ID).
@@ -107,7 +218,7 @@ func (s *Sim) connect(sd *simDevice) error {
 			c.Publish(s.topic(sd.dev, app.MsgStatus), 1, true, "online")
 		}).
 		SetCustomOpenConnectionFn(func(_ *url.URL, _ paho.ClientOptions) (net.Conn, error) {
-			conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+			conn, err := net.DialTimeout("tcp", s.host, 5*time.Second)
 			if err == nil {
 				sd.mu.Lock()
 				sd.conn = conn
@@ -115,21 +226,30 @@ func (s *Sim) connect(sd *simDevice) error {
 			}
 			return conn, err
 		})
-	sd.client = paho.NewClient(opts)
-	tok := sd.client.Connect()
-	if !tok.WaitTimeout(10 * time.Second) {
+	c := paho.NewClient(opts)
+	sd.mu.Lock()
+	sd.client = c
+	sd.mu.Unlock()
+	tok := c.Connect()
+	wait := time.NewTimer(10 * time.Second)
+	defer wait.Stop()
+	select {
+	case <-tok.Done():
+		if tok.Error() != nil {
+			return fmt.Errorf("simulated device %s: %w", sd.dev.ID, tok.Error())
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-wait.C:
 		return fmt.Errorf("simulated device %s: the broker %s does not answer", sd.dev.ID, s.cfg.Broker)
 	}
-	if tok.Error() != nil {
-		return fmt.Errorf("simulated device %s: %w", sd.dev.ID, tok.Error())
-	}
-	return nil
 }
 
 // send publishes one message at QoS 1 without waiting: while the device is disconnected,
 // paho keeps it and sends it again after reconnecting, as a real device's queue would.
 func (s *Sim) send(sd *simDevice, typ app.MessageType, event string, fields map[string]any) {
-	sd.client.Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(event, fields))
+	sd.mqtt().Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(event, fields))
 }
 
 func (s *Sim) payload(event string, fields map[string]any) []byte {
@@ -143,16 +263,15 @@ func (s *Sim) payload(event string, fields map[string]any) []byte {
 
 // publish sends one message at QoS 1 and waits for the broker's acknowledgement.
 func (s *Sim) publish(sd *simDevice, typ app.MessageType, event string, fields map[string]any) error {
-	tok := sd.client.Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(event, fields))
+	tok := sd.mqtt().Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(event, fields))
 	if !tok.WaitTimeout(30 * time.Second) {
 		return fmt.Errorf("no acknowledgement from the broker")
 	}
 	return tok.Error()
 }
 
-// run is one device's everyday life.
-func (s *Sim) run(ctx context.Context, sd *simDevice) {
-	defer s.wg.Done()
+// live is one device's everyday life, until ctx ends.
+func (s *Sim) live(ctx context.Context, sd *simDevice) {
 	s.mu.Lock()
 	seed := s.rng.Uint64()
 	s.mu.Unlock()
@@ -171,19 +290,16 @@ func (s *Sim) run(ctx context.Context, sd *simDevice) {
 			return
 		case <-check.C:
 			sd.mu.Lock()
-			down := time.Now().Before(sd.downTill)
-			sd.mu.Unlock()
-			sd.mu.Lock()
-			revive := !down && sd.cut
+			revive := sd.cut && !time.Now().Before(sd.downTill)
 			if revive {
 				sd.cut = false
 			}
+			old := sd.client
 			sd.mu.Unlock()
 			if revive {
 				// Power is back: a new connection (the old client's socket is gone).
-				old := sd.client
-				go old.Disconnect(0)
-				if err := s.connect(sd); err != nil {
+				old.Disconnect(0)
+				if err := s.connect(ctx, sd); err != nil && ctx.Err() == nil {
 					s.cfg.Log.Warn("simulated device cannot reconnect", "device", sd.dev.ID, "err", err)
 					sd.mu.Lock()
 					sd.cut, sd.downTill = true, time.Now().Add(time.Second)
@@ -276,8 +392,22 @@ func (s *Sim) residentNear(door app.Device) string {
 	return ""
 }
 
-// Play runs a named scenario (see Scenarios) and returns what it did, in words.
+// Play runs a named scenario (see Scenarios) and returns what it did, in words. It works
+// while Run runs, once the devices are connected (Ready); otherwise it returns
+// ErrSimNotRunning.
 func (s *Sim) Play(name string) (string, error) {
+	s.mu.Lock()
+	if !s.running {
+		s.mu.Unlock()
+		return "", errSimNotRunning()
+	}
+	s.plays.Add(1)
+	s.mu.Unlock()
+	defer s.plays.Done()
+	return s.play(name)
+}
+
+func (s *Sim) play(name string) (string, error) {
 	pick := func(kind app.DeviceKind) *simDevice {
 		var ids []string
 		for id, sd := range s.devs {
@@ -360,15 +490,4 @@ func (s *Sim) Play(name string) (string, error) {
 		return "streetlight " + sd.dev.ID + " lost power (back in " + OfflineFor.String() + ")", nil
 	}
 	return "", fmt.Errorf("unknown scenario %q (one of %v)", name, Scenarios)
-}
-
-// Close disconnects every device cleanly.
-func (s *Sim) Close() {
-	s.cancel()
-	s.wg.Wait()
-	for _, sd := range s.devs {
-		if sd.client != nil {
-			sd.client.Disconnect(250)
-		}
-	}
 }
