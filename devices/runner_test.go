@@ -115,7 +115,7 @@ func TestBrokerRunReturnsWithDevicesConnectedAndMessagesInFlight(t *testing.T) {
 	require.NoError(t, err)
 	_, err = net.Listen("tcp", b.Addr())
 	require.Error(t, err, "NewBroker has bound %s already", b.Addr())
-	assert.Equal(t, before, runtime.NumGoroutine(), "NewBroker starts no goroutine")
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "NewBroker starts no goroutine (others may end meanwhile)")
 
 	stop := run(t, b)
 	f := startFlood(t, "tcp://"+b.Addr(), []string{"smoke-b03-u2-12", "light-04", "manhole-01", "sos-gate-e"}, false)
@@ -233,7 +233,7 @@ func TestClientRunReturnsWhileMessagesAreInFlightAndTheNextRunTakesTheRest(t *te
 	c, err := devices.NewClient(devices.ClientConfig{URL: url, Username: user, Password: password, ClientID: "watchpost-runner", Site: "demo",
 		Workers: 4, Log: quiet}, h, e.kindOf, nil)
 	require.NoError(t, err)
-	assert.Equal(t, before, runtime.NumGoroutine(), "NewClient starts no goroutine")
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "NewClient starts no goroutine (others may end meanwhile)")
 	stop := run(t, c)
 	waitFor(t, c.Ready(), "the console subscribes")
 
