@@ -113,7 +113,7 @@ func (m *roleStore) SavePNG(name string, _ image.Image) (string, error) {
 }
 
 // ConfigStore.
-func (m *roleStore) SaveConfig(c app.Config) error { m.wrote(); m.cfg = c; return nil }
+func (m *roleStore) SaveConfig(c app.Config) error   { m.wrote(); m.cfg = c; return nil }
 func (m *roleStore) LoadConfig() (app.Config, error) { return m.cfg, nil }
 
 // ClipStore.

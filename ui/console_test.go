@@ -25,7 +25,7 @@ import (
 
 type memConfig struct{ cfg app.Config }
 
-func (m *memConfig) SaveConfig(c app.Config) error { m.cfg = c; return nil }
+func (m *memConfig) SaveConfig(c app.Config) error   { m.cfg = c; return nil }
 func (m *memConfig) LoadConfig() (app.Config, error) { return m.cfg, nil }
 
 func newTestConsole(t *testing.T, cfg app.Config) *Console {
