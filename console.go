@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
@@ -158,4 +160,42 @@ func closeAtEnd(close func()) app.Runner {
 		close()
 		return nil
 	})
+}
+
+// prepareDataDir resolves the data directory and creates it when missing; an existing
+// file in its place is an error, never overwritten.
+func prepareDataDir(dir string) (string, error) {
+	dir, err := dataDirOf(dir)
+	if err != nil {
+		return "", err
+	}
+	dir, err = filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return "", fmt.Errorf("the data directory %s is a file, not a directory", dir)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("the data directory %s cannot be created: %w", dir, err)
+	}
+	return dir, nil
+}
+
+// openLog logs as text to stderr and to the log file in the data directory.
+func openLog(path string, stderr io.Writer) (*slog.Logger, func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, nil, fmt.Errorf("the log directory cannot be created: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the log file %s cannot be written: %w", path, err)
+	}
+	h := slog.NewMultiHandler(
+		slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}),
+		slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}),
+	)
+	log := slog.New(h)
+	slog.SetDefault(log)
+	return log, func() { f.Close() }, nil
 }

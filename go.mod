@@ -11,6 +11,7 @@ require (
 	github.com/paulmach/orb v0.14.0
 	gocv.io/x/gocv v0.25.0
 	golang.org/x/crypto v0.59.0
+	golang.org/x/term v0.48.0
 	modernc.org/sqlite v1.62.0
 )
 

@@ -14,18 +14,9 @@ import (
 	"watchpost/devices"
 )
 
-// Checks of the command line of `sim` and `probe`, made before anything starts: a wrong
+// Checks of the command line of `sim` (probe's: cli), made before anything starts: a wrong
 // argument is a usage error (exit 2) with a message that says what to give, not a camera or
 // a broker that "does not answer" (exit 1, kept for what really does not answer).
-
-// checkCameraURL says what is wrong with a camera address given to probe.
-func checkCameraURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "rtsp" && u.Scheme != "rtsps") || u.Host == "" {
-		return fmt.Errorf("%s is not a camera address: give rtsp://[user:password@]host[:port]/path", app.RedactURL(s))
-	}
-	return nil
-}
 
 // brokerSchemes are the broker addresses paho connects to.
 var brokerSchemes = []string{"tcp", "ssl", "tls", "mqtt", "mqtts", "ws", "wss"}

@@ -43,7 +43,7 @@ func TestPlansCommandImportsAndRefusesWithReasons(t *testing.T) {
 	// A duty operator is refused by the core's role check, and nothing is written (not even
 	// the default plans a first import sets up).
 	before := journalOf(t, data)
-	_, errOut, code = cli(t, nil, "plans", "import", good, "--data", data, "--operator", "duty")
+	_, errOut, code = cliIn(t, "sunshine-duty\n", nil, "plans", "import", good, "--data", data, "--operator", "duty")
 	assert.Equal(t, exitFailure, code)
 	assert.Equal(t, "watchpost plans import: A Duty operator may not edit plans and drills\n", errOut)
 	assert.Equal(t, before, journalOf(t, data), "a refusal leaves no trace")
@@ -52,13 +52,13 @@ func TestPlansCommandImportsAndRefusesWithReasons(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte(`{"id": "flood-b", "name": "车库进水", "roles": ["guard"], "steps": [
 		{"id": "a", "phase": "alert", "title": "巡查", "role": "guard", "depends_on": ["b"]},
 		{"id": "b", "phase": "respond", "title": "抽水", "role": "pump-man", "depends_on": ["zz"]}]}`), 0o600))
-	_, errOut, code = cli(t, nil, "plans", "import", bad, "--data", data, "--operator", "trainer")
+	_, errOut, code = cliIn(t, "sunshine-trainer\n", nil, "plans", "import", bad, "--data", data, "--operator", "trainer")
 	assert.Equal(t, exitFailure, code)
 	assert.Contains(t, errOut, "bad.json was refused")
 	assert.Contains(t, errOut, "  - Step b is for role pump-man, which the plan does not list")
 	assert.Contains(t, errOut, "  - Step b depends on unknown step zz")
 
-	out, errOut, code := cli(t, nil, "plans", "import", good, "--data", data, "--operator", "trainer")
+	out, errOut, code := cliIn(t, "sunshine-trainer\n", nil, "plans", "import", good, "--data", data, "--operator", "trainer")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "imported flood-b")
 	assert.Contains(t, out, "as 陈静 (trainer)")
@@ -89,7 +89,7 @@ func TestPlansCommandImportsAndRefusesWithReasons(t *testing.T) {
 	other := filepath.Join(t.TempDir(), "other.json")
 	require.NoError(t, os.WriteFile(other, []byte(strings.Replace(string(b), "flood-b", "flood-c", 1)), 0o600))
 	before = journalOf(t, data)
-	_, errOut, code = cli(t, nil, "plans", "import", other, "--data", data, "--operator", "duty")
+	_, errOut, code = cliIn(t, "sunshine-duty\n", nil, "plans", "import", other, "--data", data, "--operator", "duty")
 	assert.Equal(t, exitFailure, code)
 	assert.Equal(t, "watchpost plans import: A Duty operator may not edit plans and drills\n", errOut)
 	assert.Equal(t, before, journalOf(t, data), "a refusal leaves no trace")

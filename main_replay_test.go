@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
+	cmdline "watchpost/cli"
 )
 
 // `watchpost replay ID --at T --json` on a real journal, read while the console's store is
@@ -41,15 +42,15 @@ func TestReplayCommandPrintsTheStateAtAnInstant(t *testing.T) {
 		return from.Add(to.Sub(from) / 2).Format(time.RFC3339Nano)
 	}
 
-	at := func(when string) replayJSON {
+	at := func(when string) cmdline.ReplayJSON {
 		t.Helper()
 		out, errOut, code := cli(t, nil, "replay", fmt.Sprintf("incident:%d", in.ID), "--at", when, "--json", "--data", g.dir)
 		require.Equal(t, 0, code, errOut)
-		var r replayJSON
+		var r cmdline.ReplayJSON
 		require.NoError(t, json.Unmarshal([]byte(out), &r), out)
 		return r
 	}
-	alarmState := func(r replayJSON) app.AlarmState {
+	alarmState := func(r cmdline.ReplayJSON) app.AlarmState {
 		t.Helper()
 		require.Len(t, r.Alarms, 1, "the incident's alarm")
 		return r.Alarms[0].State
@@ -77,7 +78,7 @@ func TestReplayCommandPrintsTheStateAtAnInstant(t *testing.T) {
 	assert.Positive(t, r.Incident.Total)
 	r = at(between(tickedAt, closed.ClosedAt))
 	assert.Equal(t, 1, r.Incident.Done)
-	var verify replayStep
+	var verify cmdline.ReplayStep
 	for _, s := range r.Incident.Checklist {
 		if s.Step == "verify" {
 			verify = s

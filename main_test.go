@@ -47,11 +47,19 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// cli runs a subcommand to completion.
+// cli runs a subcommand to completion, with nothing on its standard input.
 func cli(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	return cliIn(t, "", env, args...)
+}
+
+// cliIn runs a subcommand to completion with stdin on its standard input (an operator's
+// password, as a script pipes it).
+func cliIn(t *testing.T, stdin string, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader(stdin)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()

@@ -45,6 +45,25 @@ func TestSignIn(t *testing.T) {
 	}
 }
 
+// A command-line write checks the password like a sign-in: a refusal is journaled as a
+// failed sign-in, a success opens no session (nothing is journaled but the write itself).
+func TestAuthenticateJournalsOnlyTheRefusal(t *testing.T) {
+	ctx := context.Background()
+	a, st, _ := newAccounts(t)
+	before := len(st.entries)
+	op, err := a.Authenticate(ctx, "admin", "sunshine-admin")
+	require.NoError(t, err)
+	assert.Equal(t, "admin", op.Username)
+	assert.Len(t, st.entries, before, "no sign-in journaled")
+
+	_, err = a.Authenticate(ctx, "admin", "wrong")
+	assert.True(t, app.IsCode(err, app.CodeUnauthenticated))
+	assert.Equal(t, "Wrong user name or password", err.Error())
+	require.Len(t, st.entries, before+1)
+	assert.Equal(t, app.KindSignInFailed, st.entries[before].Kind)
+	assert.Equal(t, "operator:admin", st.entries[before].Subject)
+}
+
 func TestSignInLockout(t *testing.T) {
 	ctx := context.Background()
 	a, _, clk := newAccounts(t)
