@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"watchpost/app"
-	"watchpost/store"
 	"watchpost/video/analytics"
 )
 
@@ -217,25 +216,25 @@ func analyzeConfig(dataDir, cameraID, configFile, detectors string) (app.CameraA
 	}
 }
 
-// startAnalytics runs video analytics on the site's cameras: detections go through
-// app.Vision (journal, rules, alarm desk); the manager follows camera settings and the
-// CPU budget in the settings.
-func startAnalytics(inv *app.Inventory, desk *app.AlarmDesk, rec *app.Recorder, bus *app.Bus, settings *app.Settings,
-	feeds app.CameraFeeds, dir string, log *slog.Logger) (*analytics.Manager, func()) {
-	vision := app.NewVision(inv, desk, rec, store.Files{Dir: filepath.Join(dir, "detections")}, app.SystemClock{}, log, nil)
-	vision.SetWarmUp(settings.Get().Analytics.WarmUpD())
-	m := analytics.NewManager(feeds, vision, settings.Get().Analytics.Budget(), analytics.Options{}, log)
-	m.Start()
-	m.SetCameras(inv.Site().Cameras)
-	settings.Watch(func(c app.Config) { m.SetBudget(c.Analytics.Budget()) })
-	sub := bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated || e.Kind == app.KindSiteImported })
-	go func() {
-		for range sub.C() {
-			m.SetCameras(inv.Site().Cameras)
+// analyticsPart runs video analytics on the site's cameras: detections go through the
+// core's Vision (journal, rules, alarm desk); the manager follows camera settings and the CPU
+// budget in the settings.
+func analyticsPart(core *app.Core, feeds app.CameraFeeds, log *slog.Logger) (*analytics.Manager, app.Part) {
+	m := analytics.NewManager(feeds, core.Vision, core.Settings.Get().Analytics.Budget(), analytics.Options{}, log)
+	core.Settings.Watch(func(c app.Config) { m.SetBudget(c.Analytics.Budget()) })
+	return m, app.Part{Name: "analytics", Label: "Video analytics", Runner: app.RunFunc(func(ctx context.Context) error {
+		m.Start()
+		defer m.Close()
+		m.SetCameras(core.Inventory.Site().Cameras)
+		sub := core.Bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated || e.Kind == app.KindSiteImported })
+		defer sub.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-sub.C():
+				m.SetCameras(core.Inventory.Site().Cameras)
+			}
 		}
-	}()
-	return m, func() {
-		sub.Close()
-		m.Close()
-	}
+	})}
 }

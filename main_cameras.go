@@ -1,27 +1,34 @@
 package main
 
 import (
+	"context"
+
 	"watchpost/app"
 	"watchpost/video"
 )
 
 // followCameras keeps the camera feeds on the site's addresses: when a camera's settings
-// are saved (or a whole plan is imported) every stream of it in use — wall tiles, desk
-// previews, the analytics dialog, analytics and the recorder — reconnects to the new
-// address at once, keeping its viewers. It reads the inventory when the entry arrives,
-// which the core updates before it publishes the entry.
-func followCameras(bus *app.Bus, inv *app.Inventory, feeds *video.Feeds) (stop func()) {
-	sub := bus.Subscribe(16, func(e *app.Entry) bool {
-		return e.Kind == app.KindCameraUpdated || e.Kind == app.KindSiteImported
-	})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for range sub.C() {
-			if s := inv.Site(); s != nil {
-				feeds.SetCameras(s.Cameras)
+// change (or a site is imported) the feeds take the new list, and the streams whose address
+// changed reconnect to the new one, keeping their viewers. A runner: it follows until its
+// context ends.
+func followCameras(bus *app.Bus, inv *app.Inventory, feeds *video.Feeds) app.Runner {
+	return app.RunFunc(func(ctx context.Context) error {
+		sub := bus.Subscribe(16, func(e *app.Entry) bool {
+			return e.Kind == app.KindCameraUpdated || e.Kind == app.KindSiteImported
+		})
+		defer sub.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case _, ok := <-sub.C():
+				if !ok {
+					return nil
+				}
+				if s := inv.Site(); s != nil {
+					feeds.SetCameras(s.Cameras)
+				}
 			}
 		}
-	}()
-	return func() { sub.Close(); <-done }
+	})
 }

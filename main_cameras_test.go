@@ -4,15 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
-	"watchpost/assets"
-	"watchpost/store"
 	"watchpost/video"
 	"watchpost/video/sim"
 )
@@ -26,19 +23,8 @@ import (
 func TestASavedCameraAddressReachesEveryViewerAtOnce(t *testing.T) {
 	quiet := slog.New(slog.DiscardHandler)
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), store.FileName), store.Options{Log: quiet})
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	bus := app.NewBus()
-	rec := app.NewRecorder(st, bus)
-	inv := app.NewInventory(st, rec)
-	acc := app.NewAccounts(st, rec, app.SystemClock{})
-	acc.Cost = 4
-	site, err := assets.DemoSite()
-	require.NoError(t, err)
-	accounts, err := assets.DemoAccounts()
-	require.NoError(t, err)
-	require.NoError(t, app.SeedDemo(ctx, inv, acc, site, accounts))
+	core, _ := newCore(t, "")
+	bus, inv, acc := core.Bus, core.Inventory, core.Accounts
 	admin, err := acc.SignIn(ctx, "admin", "sunshine-demo")
 	require.NoError(t, err)
 
@@ -61,7 +47,7 @@ func TestASavedCameraAddressReachesEveryViewerAtOnce(t *testing.T) {
 		MainURL: a.URL("cam", "main"), SubURL: a.URL("cam", "sub"), Direction: cam.Direction}))
 	feeds := video.NewFeeds(inv.Site().Cameras, video.Config{}, nil, nil)
 	t.Cleanup(feeds.Close)
-	t.Cleanup(followCameras(bus, inv, feeds))
+	runPart(t, followCameras(bus, inv, feeds))
 
 	viewers := map[string]app.Viewer{}
 	for name, open := range map[string]func() (app.Viewer, error){

@@ -14,21 +14,22 @@ import (
 // site's cameras name as it ships (assets/demo/site.json).
 const defaultSimListen = "127.0.0.1:8554"
 
-// startDemoCameras serves the demo site's cameras from the built-in simulator on listen
+// demoCameras serves the demo site's cameras from the built-in simulator on listen
 // (--sim-listen) and points the cameras at it. When the address is taken, the simulator is
 // not started and the cameras are pointed there all the same: what listens there is used
 // (a `watchpost sim --demo --listen ADDR` of its own).
-func startDemoCameras(ctx context.Context, inv *app.Inventory, listen string, log *slog.Logger) (func(), error) {
+func demoCameras(ctx context.Context, inv *app.Inventory, listen string, log *slog.Logger) (app.Part, error) {
 	site := inv.Site()
-	stop, addr := func() {}, listen
+	part := app.Part{Name: "camera-simulator", Label: "Camera simulator"}
+	addr := listen
 	s, err := sim.Start(sim.Config{Address: listen, Cameras: simCameras(site), Log: log})
 	if err != nil {
 		log.Warn("demo cameras not simulated here", "err", err)
 		if _, port, err := net.SplitHostPort(listen); err != nil || port == "0" {
-			return stop, nil // no address to point the cameras at
+			return part, nil // no address to point the cameras at
 		}
 	} else {
-		stop, addr = s.Close, s.Addr()
+		part.Runner, addr = closeAtEnd(s.Close), s.Addr()
 		log.Info("demo cameras simulated", "address", addr, "cameras", len(site.Cameras))
 	}
 	moved, err := inv.PointDemoCameras(ctx, addr)
@@ -36,10 +37,12 @@ func startDemoCameras(ctx context.Context, inv *app.Inventory, listen string, lo
 		log.Info("demo cameras pointed at their simulator", "address", addr, "cameras", moved)
 	}
 	if err != nil {
-		stop()
-		return nil, err
+		if s != nil {
+			s.Close()
+		}
+		return part, err
 	}
-	return stop, nil
+	return part, nil
 }
 
 // demoFootageStart is where the demo's south gate camera starts in its footage (seconds):

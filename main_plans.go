@@ -11,74 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"watchpost/app"
 	"watchpost/assets"
 	"watchpost/store"
 )
-
-// startIncidentCommand loads the plans, the running incidents and the supply points; on
-// first start it seeds the default plans (and, on the demo site, its supply points).
-func startIncidentCommand(ctx context.Context, site *app.Site, plans *app.Plans, incidents *app.Incidents, supplies *app.Supplies, log *slog.Logger) error {
-	if err := plans.Load(ctx); err != nil {
-		return err
-	}
-	if len(plans.List()) == 0 {
-		defaults, err := assets.DefaultPlans()
-		if err != nil {
-			return err
-		}
-		n, err := plans.Seed(ctx, defaults)
-		if err != nil {
-			return err
-		}
-		log.Info("default emergency plans set up", "plans", n)
-	}
-	if err := incidents.Load(ctx); err != nil {
-		return err
-	}
-	if err := supplies.Load(ctx); err != nil {
-		return err
-	}
-	if site != nil && site.Demo && len(supplies.Points()) == 0 {
-		points, err := assets.DemoSupplies()
-		if err != nil {
-			return err
-		}
-		n, err := supplies.Seed(ctx, points)
-		if err != nil {
-			return err
-		}
-		log.Info("demo supply points set up", "points", n)
-	}
-	return nil
-}
-
-// superviseSupplies checks the supply points now and every ten minutes (expired or low
-// items raise maintenance notices on the alarm desk); the returned function stops it.
-func superviseSupplies(supplies *app.Supplies, log *slog.Logger) func() {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		supplies.Supervise(ctx, 10*time.Minute, func(err error) { log.Warn("supply check failed", "err", err) })
-	}()
-	return func() { cancel(); <-done }
-}
-
-// runInBackground runs a part until the returned stop is called (and waits for it to end).
-func runInBackground(run func(context.Context) error, log *slog.Logger) func() {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := run(ctx); err != nil {
-			log.Error("stopped", "err", err)
-		}
-	}()
-	return func() { cancel(); <-done }
-}
 
 const plansUsage = `Usage:
   watchpost plans [--json] [--data DIR]           the emergency plans

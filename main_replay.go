@@ -6,75 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"time"
 
 	"watchpost/app"
-	"watchpost/store"
 )
 
-// Replay from the command line (`watchpost replay ID --at T`) and the console's keeper of
-// replay checkpoints.
-
-// replayCheckpoints keeps checkpoints of the replay fold while the console runs, so that a
-// trainer's replay jumps anywhere at once: every half minute it folds what was journaled
-// since (reading what is already durable, beside the journal's writer) and stores a
-// checkpoint wherever one is due. On a journal without checkpoints its first round builds
-// them all, in the background.
-type replayCheckpoints struct {
-	ck     *app.ReplayCheckpointer
-	every  time.Duration
-	log    *slog.Logger
-	cancel context.CancelFunc
-	done   chan struct{}
-}
-
-// startReplay starts the checkpoints' keeper and returns the console's replay service and
-// the keeper's stop.
-func startReplay(st *store.Store, log *slog.Logger) (*app.Replays, func()) {
-	c := &replayCheckpoints{ck: app.NewReplayCheckpointer(st, app.DefaultCheckpoints), every: 30 * time.Second, log: log}
-	c.Start()
-	return app.NewReplays(st), c.Close
-}
-
-// Start runs the keeper until Close.
-func (c *replayCheckpoints) Start() {
-	ctx, cancel := context.WithCancel(context.Background())
-	c.cancel, c.done = cancel, make(chan struct{})
-	go func() {
-		defer close(c.done)
-		_ = c.Run(ctx)
-	}()
-}
-
-// Run catches up now and then until ctx ends. A failed round is logged and tried again:
-// checkpoints only save time.
-func (c *replayCheckpoints) Run(ctx context.Context) error {
-	tick := time.NewTicker(c.every)
-	defer tick.Stop()
-	for {
-		t := time.Now()
-		before := c.ck.Stats()
-		if err := c.ck.CatchUp(ctx); err != nil && ctx.Err() == nil {
-			c.log.Warn("replay checkpoints not written", "err", err)
-		} else if after := c.ck.Stats(); after.CheckpointsWritten > before.CheckpointsWritten {
-			c.log.Debug("replay checkpoints written", "new", after.CheckpointsWritten-before.CheckpointsWritten,
-				"entries", after.EntriesFolded-before.EntriesFolded, "took", time.Since(t).Round(time.Millisecond))
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
-}
-
-// Close stops the keeper and waits for it.
-func (c *replayCheckpoints) Close() {
-	c.cancel()
-	<-c.done
-}
+// Replay from the command line (`watchpost replay ID --at T`).
 
 // runReplay prints the console's state at an instant of a drill run or an incident, from a
 // read-only connection (it works while a console runs).

@@ -12,10 +12,25 @@ import (
 type Bus struct {
 	mu   sync.RWMutex
 	subs map[*Subscription]struct{}
+
+	// folds are the services' own state updates: each published entry is handed to every
+	// fold, in the order published, before any subscriber sees it (a subscriber that reads a
+	// service back when an entry arrives sees the entry's change). An entry written by another
+	// process reaches the folds the same way, through the Tail.
+	foldMu sync.Mutex
+	folds  []func(Entry)
 }
 
 // NewBus returns an empty bus.
 func NewBus() *Bus { return &Bus{subs: map[*Subscription]struct{}{}} }
+
+// Fold registers a service's state update; it is called for every entry published, one
+// entry at a time, and must not block nor record anything itself.
+func (b *Bus) Fold(f func(Entry)) {
+	b.foldMu.Lock()
+	b.folds = append(b.folds, f)
+	b.foldMu.Unlock()
+}
 
 // Subscription is one subscriber's queue.
 type Subscription struct {
@@ -58,8 +73,16 @@ func (s *Subscription) Close() {
 	})
 }
 
-// Publish offers the entries to every subscriber without ever blocking.
+// Publish hands the entries to the folds, then offers them to every subscriber without ever
+// blocking.
 func (b *Bus) Publish(entries ...Entry) {
+	b.foldMu.Lock()
+	for _, e := range entries {
+		for _, f := range b.folds {
+			f(e)
+		}
+	}
+	b.foldMu.Unlock()
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	for s := range b.subs {
@@ -94,6 +117,14 @@ func (s *Subscription) offer(e Entry) {
 type Recorder struct {
 	Journal Journal
 	Bus     *Bus
+
+	// writing is held (shared) while this process writes to the journal and notes what it
+	// wrote, and exclusively by the Tail while it reads what others wrote: the Tail never
+	// takes an entry of ours, half written, for somebody else's.
+	writing sync.RWMutex
+	oursMu  sync.Mutex
+	ours    map[int64]bool // sequence numbers this process wrote that the Tail has not passed yet (tracked while tailed)
+	tailed  bool
 }
 
 // NewRecorder ties a journal and a bus.
@@ -106,7 +137,46 @@ func (r *Recorder) Record(ctx context.Context, entries ...Entry) ([]Entry, error
 			return nil, err
 		}
 	}
+	out, err := r.append(ctx, entries)
+	if err != nil {
+		return nil, err
+	}
+	r.Bus.Publish(out...)
+	return out, nil
+}
+
+// append writes entries to the journal as this process's own.
+func (r *Recorder) append(ctx context.Context, entries []Entry) ([]Entry, error) {
+	r.writing.RLock()
+	defer r.writing.RUnlock()
 	out, err := r.Journal.Append(ctx, entries...)
+	if err == nil {
+		r.noteOurs(out)
+	}
+	return out, err
+}
+
+func (r *Recorder) noteOurs(entries []Entry) {
+	r.oursMu.Lock()
+	defer r.oursMu.Unlock()
+	if !r.tailed {
+		return
+	}
+	for _, e := range entries {
+		r.ours[e.Seq] = true
+	}
+}
+
+// Stored publishes entries that a store wrote itself together with its own tables (operator
+// accounts with their password hashes, the site with its camera passwords): write runs the
+// store's call as this process's write, and what it returns is published.
+func (r *Recorder) Stored(write func() ([]Entry, error)) ([]Entry, error) {
+	r.writing.RLock()
+	out, err := write()
+	if err == nil {
+		r.noteOurs(out)
+	}
+	r.writing.RUnlock()
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +194,7 @@ func (r *Recorder) RecordThen(ctx context.Context, apply func(), entries ...Entr
 			return nil, err
 		}
 	}
-	out, err := r.Journal.Append(ctx, entries...)
+	out, err := r.append(ctx, entries)
 	if err != nil {
 		return nil, err
 	}
@@ -135,4 +205,7 @@ func (r *Recorder) RecordThen(ctx context.Context, apply func(), entries ...Entr
 
 // Published tells subscribers about entries that a store wrote together with its own
 // tables (operator accounts), already durable.
-func (r *Recorder) Published(entries ...Entry) { r.Bus.Publish(entries...) }
+func (r *Recorder) Published(entries ...Entry) {
+	r.noteOurs(entries)
+	r.Bus.Publish(entries...)
+}

@@ -332,18 +332,16 @@ func (s *Drills) Progress(ctx context.Context) (DrillProgress, bool, error) {
 	return p, true, nil
 }
 
-// Run is the scheduler: it does the injections when they are due until ctx ends or
-// Close is called. Times come from the drills' clock; the ticker only wakes it up.
+// Run is the scheduler: it does the injections when they are due until ctx ends; then it
+// ends a running drill (a drill does not outlive the console that ran it). Times come from
+// the drills' clock; the ticker only wakes it up.
 func (s *Drills) Run(ctx context.Context) error {
-	s.started.Store(true)
-	defer close(s.done)
 	t := time.NewTicker(200 * time.Millisecond)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-s.quit:
+			s.endRunning()
 			return nil
 		case <-t.C:
 		case <-s.wake:
@@ -354,13 +352,8 @@ func (s *Drills) Run(ctx context.Context) error {
 	}
 }
 
-// Close stops the scheduler (waiting for Run to return) and ends a running drill: a
-// drill does not outlive the console that ran it.
-func (s *Drills) Close() {
-	s.once.Do(func() { close(s.quit) })
-	if s.started.Load() {
-		<-s.done
-	}
+// endRunning stops the running drill, as the system.
+func (s *Drills) endRunning() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s.write.Lock()

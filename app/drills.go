@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -31,12 +30,8 @@ type Drills struct {
 	deleted   map[string]bool // defaults a trainer deleted: never seeded again
 	run       *activeRun      // the running drill; nil when none
 
-	write   sync.Mutex    // one change (edit, start, injection, stop) at a time
-	wake    chan struct{} // a drill started: the scheduler looks at once
-	quit    chan struct{}
-	done    chan struct{}
-	once    sync.Once
-	started atomic.Bool // Run was called: Close waits for it
+	write sync.Mutex    // one change (edit, start, injection, stop) at a time
+	wake  chan struct{} // a drill started: the scheduler looks at once
 }
 
 // activeRun is the drill running now.
@@ -70,7 +65,7 @@ func NewDrills(d DrillDeps) *Drills {
 	}
 	return &Drills{rec: d.Recorder, inv: d.Inventory, plans: d.Plans, desk: d.Desk, ingest: d.Ingest, vision: d.Vision,
 		clock: d.Clock, log: d.Log, deleted: map[string]bool{},
-		wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+		wake: make(chan struct{}, 1)}
 }
 
 // Now is the drills' clock (the UI shows elapsed times by it).

@@ -67,7 +67,13 @@ func (m *memStore) Query(_ context.Context, q app.JournalQuery) ([]app.Entry, er
 		if q.Subject != "" && e.Subject != q.Subject && !(strings.HasSuffix(q.Subject, ":") && strings.HasPrefix(e.Subject, q.Subject)) {
 			continue
 		}
+		if e.Seq <= q.AfterSeq {
+			continue
+		}
 		out = append(out, e)
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
 	}
 	return out, nil
 }

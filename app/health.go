@@ -31,6 +31,9 @@ type ComponentStatus struct {
 	ErrorArgs map[string]any `json:"error_args,omitempty"`
 	Cause     string         `json:"cause,omitempty"`
 	Since     time.Time      `json:"since"`
+	// Internal: a running part of the console itself (the supervisor's), shown on the status
+	// bar only while it is in trouble.
+	Internal bool `json:"internal,omitempty"`
 }
 
 // SetError sets Error from err: an *Error gives its template and values (and its wrapped

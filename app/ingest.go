@@ -146,16 +146,16 @@ func (in *Ingest) journal(ctx context.Context, e Entry) {
 	}
 }
 
-// Supervise checks every second for devices silent past their supervision window (and
-// every minute the rules that depend on time passing), until ctx ends.
-func (in *Ingest) Supervise(ctx context.Context) {
+// Run checks every second for devices silent past their supervision window (and every
+// minute the rules that depend on time passing), until ctx ends.
+func (in *Ingest) Run(ctx context.Context) error {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	lastCheck := time.Time{}
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-tick.C:
 		}
 		in.SuperviseOnce(ctx, lastCheck.IsZero() || in.clock.Now().Sub(lastCheck) >= time.Minute)

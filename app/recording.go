@@ -121,9 +121,20 @@ func (r *Recording) SetConfig(cfg RecordingConfig) {
 	r.retainSoon()
 }
 
-// Run reacts to alarms and drills and applies retention until ctx ends. It returns an
-// error when the clips already recorded cannot be read; a supervisor runs it again.
+// Run records the site's cameras, reacts to alarms and drills and applies retention until
+// ctx ends; then it finishes the clips being recorded and stops recording the cameras. It
+// returns an error when the clips already recorded cannot be read; the supervisor runs it
+// again.
 func (r *Recording) Run(ctx context.Context) error {
+	r.Start()
+	err := r.run(ctx)
+	if ctx.Err() != nil {
+		r.Close()
+	}
+	return err
+}
+
+func (r *Recording) run(ctx context.Context) error {
 	r.mu.Lock()
 	loaded := r.loaded
 	r.mu.Unlock()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"time"
 )
 
@@ -203,3 +204,23 @@ func (c *ReplayCheckpointer) CatchUp(ctx context.Context) error {
 
 // Stats returns what it did so far.
 func (c *ReplayCheckpointer) Stats() ReplayStats { return c.r.Stats() }
+
+// CheckpointEvery is how often the keeper catches up with the journal while the console runs.
+const CheckpointEvery = 30 * time.Second
+
+// Run catches up now and then until ctx ends. A failed round is tried again at the next:
+// checkpoints only save time.
+func (c *ReplayCheckpointer) Run(ctx context.Context) error {
+	tick := time.NewTicker(CheckpointEvery)
+	defer tick.Stop()
+	for {
+		if err := c.CatchUp(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("replay checkpoints not written", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}

@@ -3,26 +3,22 @@ package app
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 )
 
 // StatusJournal records the state changes of running components (a camera connecting,
 // playing, failing and why) in the journal, off the caller's goroutine: a video or network
-// goroutine must never wait for an fsync. Its queue is bounded; an overflow is logged.
+// goroutine must never wait for an fsync. Its queue is bounded; an overflow is logged. It is
+// a runner: Run writes what is queued until its context ends, then what is left.
 type StatusJournal struct {
-	rec  *Recorder
-	log  *slog.Logger
-	q    chan Entry
-	done chan struct{}
-	once sync.Once
+	rec *Recorder
+	log *slog.Logger
+	q   chan Entry
 }
 
-// NewStatusJournal starts the recorder goroutine.
+// NewStatusJournal builds the queue; Run writes it.
 func NewStatusJournal(rec *Recorder, log *slog.Logger) *StatusJournal {
-	j := &StatusJournal{rec: rec, log: log, q: make(chan Entry, 512), done: make(chan struct{})}
-	go j.run()
-	return j
+	return &StatusJournal{rec: rec, log: log, q: make(chan Entry, 512)}
 }
 
 // Camera queues a camera stream's state change.
@@ -44,19 +40,29 @@ func (j *StatusJournal) Camera(st StreamStatus) {
 	}
 }
 
-func (j *StatusJournal) run() {
-	defer close(j.done)
-	for e := range j.q {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if _, err := j.rec.Record(ctx, e); err != nil {
-			j.log.Error("status not journaled", "subject", e.Subject, "err", err)
+// Run journals the queued states until ctx ends, then those still queued.
+func (j *StatusJournal) Run(ctx context.Context) error {
+	for {
+		select {
+		case e := <-j.q:
+			j.write(e)
+		case <-ctx.Done():
+			for {
+				select {
+				case e := <-j.q:
+					j.write(e)
+				default:
+					return nil
+				}
+			}
 		}
-		cancel()
 	}
 }
 
-// Close records what is queued and stops.
-func (j *StatusJournal) Close() {
-	j.once.Do(func() { close(j.q) })
-	<-j.done
+func (j *StatusJournal) write(e Entry) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := j.rec.Record(ctx, e); err != nil {
+		j.log.Error("status not journaled", "subject", e.Subject, "err", err)
+	}
 }

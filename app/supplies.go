@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"sort"
@@ -510,21 +511,25 @@ func (s *Supplies) Check(ctx context.Context) error {
 	return nil
 }
 
-// Supervise checks the stock now and then every interval until ctx ends (expiry dates
-// pass while the console runs). Errors go to report, when given.
-func (s *Supplies) Supervise(ctx context.Context, every time.Duration, report func(error)) {
+// SupplyCheckEvery is how often the stock is checked while the console runs (expiry dates
+// pass).
+const SupplyCheckEvery = 10 * time.Minute
+
+// Run checks the stock now and then every SupplyCheckEvery until ctx ends. A failed check is
+// logged and tried again at the next.
+func (s *Supplies) Run(ctx context.Context) error {
 	run := func() {
-		if err := s.Check(ctx); err != nil && report != nil && ctx.Err() == nil {
-			report(err)
+		if err := s.Check(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("supply check failed", "err", err)
 		}
 	}
 	run()
-	t := time.NewTicker(every)
+	t := time.NewTicker(SupplyCheckEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 			run()
 		}

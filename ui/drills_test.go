@@ -36,8 +36,9 @@ func newTestDrills(t *testing.T, rec *app.Recorder, inv *app.Inventory, plans *a
 	_, err = d.Seed(ctx, defaults)
 	require.NoError(t, err)
 	runCtx, cancel := context.WithCancel(ctx)
-	go d.Run(runCtx)
-	t.Cleanup(func() { d.Close(); cancel() })
+	done := make(chan struct{})
+	go func() { defer close(done); _ = d.Run(runCtx) }()
+	t.Cleanup(func() { cancel(); <-done }) // Run ends a running drill as it returns
 	return d
 }
 

@@ -43,6 +43,9 @@ func (s *statusBar) refresh() {
 		s.last = all
 		s.items.Objects = nil
 		for _, st := range all {
+			if st.Internal && st.State != app.StateDegraded {
+				continue // a running part of the console: shown only while it is in trouble
+			}
 			text := T(st.Label) + ": " + T(stateLabel(st.State))
 			if st.Error != "" {
 				text += " — " + statusError(st)

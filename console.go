@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"watchpost/app"
+	"watchpost/assets"
+	"watchpost/store"
+	"watchpost/ui"
+	"watchpost/video"
+)
+
+// runConsole is the console (or, headless, the site engine): the core built from the data
+// directory's store and configuration, the adapters' parts (the demo's simulators, the
+// device broker, the camera feeds, analytics, recording) and the core's own, all run by one
+// supervisor, and the window unless headless. On the demo site the built-in simulators run
+// unless simListen is empty; the camera simulator listens there.
+func runConsole(dataDir, configFile string, headless bool, simListen string, stderr io.Writer) int {
+	demoSim := simListen != ""
+	dir, err := prepareDataDir(dataDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return startFailed(exitFailure, err, headless, "", "") // main_start.go
+	}
+	logPath := filepath.Join(dir, "logs", "watchpost.log")
+	log, closeLog, err := openLog(logPath, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "watchpost:", err)
+		return startFailed(exitFailure, err, headless, "", "")
+	}
+	defer closeLog()
+	language := "" // the configuration's once it is read: the start-error window speaks it
+	fail := func(code int, err error) int {
+		log.Error("cannot start", "err", err)
+		return startFailed(code, err, headless, logPath, language)
+	}
+
+	cfgFile := store.ConfigFile{Path: filepath.Join(dir, "config.json")}
+	optional := true
+	if configFile != "" {
+		cfgFile, optional = store.ConfigFile{Path: configFile}, false
+	}
+	cfg, err := cfgFile.Load(optional)
+	if err != nil {
+		language = configLanguage(cfgFile.Path) // main_start.go
+		return fail(exitUsage, err)
+	}
+	language = cfg.Language
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{Log: log})
+	if err != nil {
+		return fail(exitFailure, err)
+	}
+	defer st.Close()
+	core, err := app.NewCore(ctx, app.Ports{Store: st, Config: cfg, ConfigStore: cfgFile, Log: log, Seeds: seeds(),
+		Files: app.Files{Snapshots: store.Files{Dir: filepath.Join(dir, "snapshots")}, Detections: store.Files{Dir: filepath.Join(dir, "detections")}},
+		Tail:  tailEvery})
+	if err != nil {
+		return fail(exitFailure, err)
+	}
+	core.Health.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: st.Describe()})
+
+	sup := app.NewSupervisor(core.Health, log)
+	sup.Add(core.Parts()...)
+	site := core.Inventory.Site()
+	if site.Demo && demoSim {
+		part, err := demoCameras(ctx, core.Inventory, simListen, log) // main_demo.go
+		if err != nil {
+			return fail(exitFailure, err)
+		}
+		sup.Add(part)
+		site = core.Inventory.Site() // its cameras now point at the simulator
+	}
+	devicePath, err := deviceParts(cfg, core, demoSim, log) // devices.go
+	if err != nil {
+		return fail(exitFailure, err)
+	}
+	sup.Add(devicePath.parts...)
+	feeds := video.NewFeeds(site.Cameras, video.Config{}, core.Health, core.CameraStatus.Camera)
+	sup.Add(app.Part{Name: "cameras", Label: "Cameras", Runner: closeAtEnd(feeds.Close)},
+		app.Part{Name: "camera-settings", Label: "Camera settings", Runner: followCameras(core.Bus, core.Inventory, feeds)}) // main_cameras.go
+	analyticsMgr, part := analyticsPart(core, feeds, log) // main_analytics.go
+	sup.Add(part)
+	sup.Add(recordingParts(core, feeds, site.Demo && demoSim, dir, log)...) // main_recording.go
+
+	// The parts run until the window closes or a signal comes; they stop in the reverse
+	// order of their start, before console.stopped is journaled (the journal's last word).
+	partsCtx, stopParts := context.WithCancel(context.Background())
+	supervised := make(chan struct{})
+	go func() { defer close(supervised); _ = sup.Run(partsCtx) }()
+	stopAll := func() { stopParts(); <-supervised }
+
+	mode := "console"
+	if headless {
+		mode = "headless"
+	}
+	if _, err := core.Recorder.Record(ctx, app.NewEntry(app.KindConsoleStarted, "", app.SystemActor, map[string]string{"version": version, "mode": mode})); err != nil {
+		stopAll()
+		return fail(exitFailure, err)
+	}
+	log.Info("watchpost started", "version", version, "mode", mode, "data", dir, "site", site.Name, "inventory", site.Counts().String())
+
+	if headless {
+		<-ctx.Done()
+		log.Info("stopping", "reason", context.Cause(ctx))
+	} else {
+		err := ui.Run(ctx, ui.Deps{
+			Inventory: core.Inventory, Desk: core.Desk, Accounts: core.Accounts, Settings: core.Settings, Health: core.Health,
+			Bus: core.Bus, Clock: core.Clock, Feeds: feeds, Wall: core.Wall, Devices: core.Ingest, Simulate: devicePath.simulate,
+			Analytics: analyticsMgr,
+			Probe: func(ctx context.Context, url string) app.ProbeResult {
+				return video.Probe(ctx, url, false, 3*time.Second)
+			},
+			Plans: core.Plans, Incidents: core.Incidents, Supplies: core.Supplies, Contacts: core.Contacts,
+			Recording: core.Recording, ClipPlayer: video.ClipPlayer{}, Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
+			Drills: core.Drills, Replays: core.Replays, DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path, Version: version, Log: log,
+			Shifts: core.Shifts,
+		})
+		if err != nil {
+			log.Error("window", "err", err)
+		}
+	}
+	stopAll()
+	// A fresh context: the signal context is already cancelled when we stop on SIGTERM.
+	stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := core.Recorder.Record(stopCtx, app.NewEntry(app.KindConsoleStopped, "", app.SystemActor, nil)); err != nil {
+		log.Error("stop not journaled", "err", err)
+	}
+	log.Info("watchpost stopped")
+	return 0
+}
+
+// tailEvery is how often a console reads the journal for what other processes wrote (a
+// command-line write, another console): within a second on its panels.
+const tailEvery = 500 * time.Millisecond
+
+// seeds are what a first start sets up: the demo community with its accounts and supply
+// points, the default plans and drill scenarios.
+func seeds() app.Seeds {
+	return app.Seeds{DemoSite: assets.DemoSite, DemoAccounts: assets.DemoAccounts, DemoSupplies: assets.DemoSupplies,
+		Plans: assets.DefaultPlans, Drills: assets.DefaultDrills}
+}
+
+// closeAtEnd is a part for a component of the older shape (started by its constructor):
+// it runs until asked to stop, then closes it.
+func closeAtEnd(close func()) app.Runner {
+	return app.RunFunc(func(ctx context.Context) error {
+		<-ctx.Done()
+		close()
+		return nil
+	})
+}

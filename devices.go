@@ -1,0 +1,78 @@
+package main
+
+import (
+	"log/slog"
+
+	"watchpost/app"
+	"watchpost/devices"
+)
+
+// devicePath is the running device side: the embedded broker (or the client of the site's
+// broker) and, on the demo site, the device simulator.
+type devicePath struct {
+	parts    []app.Part
+	simulate func(scenario string) (string, error) // nil unless the demo's devices are simulated
+}
+
+// deviceParts builds the device side for the core's ingest. A broker that cannot start is
+// said on the status bar (the console runs on without devices); a site broker whose
+// settings are wrong stops the start.
+func deviceParts(cfg app.Config, core *app.Core, demoSim bool, log *slog.Logger) (*devicePath, error) {
+	site := core.Inventory.Site()
+	kindOf := func(id string) app.DeviceKind {
+		if d, ok := core.Inventory.Site().Device(id); ok {
+			return d.Kind
+		}
+		return ""
+	}
+	siteID := cfg.Site
+	if siteID == "" {
+		siteID = site.ID
+	}
+	dp := &devicePath{}
+	b := cfg.Broker
+	user, password := b.Username, b.Password
+	if user == "" {
+		user = "watchpost"
+	}
+	if password == "" && site.Demo {
+		password = "sunshine-demo" // the demo's published credentials (README)
+	}
+	if b.IsEmbedded() {
+		if password == "" {
+			core.Health.Set(app.ComponentStatus{Name: "broker", Label: "Device broker", State: app.StateDown,
+				Error: "Set broker.password in the configuration to start the device broker"})
+			log.Error("device broker not started: set broker.password in the configuration")
+			return dp, nil
+		}
+		br, err := devices.StartBroker(devices.BrokerConfig{Listen: b.ListenAddr(), Username: user, Password: password, Site: siteID, Log: log},
+			core.Ingest, kindOf, core.Health)
+		if err != nil {
+			st := app.ComponentStatus{Name: "broker", Label: "Device broker", State: app.StateDown}
+			st.SetError(err)
+			core.Health.Set(st)
+			log.Error("device broker not started", "err", err)
+			return dp, nil
+		}
+		dp.parts = append(dp.parts, app.Part{Name: "broker", Label: "Device broker", Runner: closeAtEnd(func() { br.Close() })})
+		if site.Demo && demoSim {
+			sim, err := devices.StartSim(devices.SimConfig{Broker: "tcp://" + br.Addr(), Username: user, Password: password,
+				Site: siteID, Devices: site.Devices, Log: log})
+			if err != nil {
+				log.Warn("demo devices not simulated", "err", err)
+			} else {
+				log.Info("demo devices simulated", "devices", len(site.Devices))
+				dp.simulate = sim.Play
+				dp.parts = append(dp.parts, app.Part{Name: "device-simulator", Label: "Device simulator", Runner: closeAtEnd(sim.Close)})
+			}
+		}
+		return dp, nil
+	}
+	cl, err := devices.StartClient(devices.ClientConfig{URL: b.URL, Username: b.Username, Password: b.Password, CAFile: b.CAFile,
+		ClientID: b.ClientID, Site: siteID, Log: log}, core.Ingest, kindOf, core.Health)
+	if err != nil {
+		return nil, err
+	}
+	dp.parts = append(dp.parts, app.Part{Name: "broker-client", Label: "Device broker", Runner: closeAtEnd(cl.Close)})
+	return dp, nil
+}
