@@ -1,8 +1,9 @@
 // Recorder is a runner (DESIGN.md, "Every part that runs"): NewRecorder starts nothing;
-// Run(ctx) taps the cameras Keep asks for (Keep before Run is remembered) and, when ctx
-// ends, closes the taps and returns; a clip being written then ends with what its ring
-// holds (cut short, still written). A camera whose tap cannot be opened yet (the feeds'
-// Run has not started, or the camera is not known yet) is tried again every second.
+// Run(ctx) waits for the feeds' Run, taps the cameras Keep asks for (Keep before Run is
+// remembered) and, when ctx ends, closes the taps and returns; a clip being written then
+// ends with what its ring holds (cut short, still written). A camera whose tap cannot be
+// opened (the camera is not known yet, the feeds stopped meanwhile) is tried again every
+// second.
 
 package video
 
@@ -78,6 +79,11 @@ const retryTaps = time.Second
 // the clips being written end with what they hold, and returns nil. Run may be run again
 // after it returned, never twice at once.
 func (r *Recorder) Run(ctx context.Context) error {
+	// The feeds run beside it (another part started at the same time): tapping before
+	// their Run would only fail and be tried again.
+	if err := r.feeds.WaitRunning(ctx); err != nil {
+		return nil // ctx ended first
+	}
 	r.mu.Lock()
 	if r.running {
 		r.mu.Unlock()

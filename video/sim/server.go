@@ -269,7 +269,11 @@ func (s *Server) Run(ctx context.Context) error {
 		addrs := s.udpAddrs()
 		srv.UDPRTPAddress, srv.UDPRTCPAddress = addrs[0], addrs[1]
 	}
+	// The paths are set up under their lock, taken before the server accepts: a reader
+	// that connects at once (a client retrying) waits for them instead of finding none.
+	s.pathsMu.Lock()
 	if err := srv.Start(); err != nil {
+		s.pathsMu.Unlock()
 		ln.Close()
 		for _, pc := range udp {
 			pc.Close()
@@ -278,7 +282,8 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	failed := make(chan error, 1)
 	go func() { failed <- srv.Wait() }()
-	err := s.openPaths(srv)
+	err := s.openPathsLocked(srv)
+	s.pathsMu.Unlock()
 	if err == nil {
 		select {
 		case <-ctx.Done():
@@ -293,11 +298,8 @@ func (s *Server) Run(ctx context.Context) error {
 	return err
 }
 
-// openPaths sets up every camera's streams on srv. Readers may already connect meanwhile
-// (a client retrying): they wait for the paths.
-func (s *Server) openPaths(srv *gortsplib.Server) error {
-	s.pathsMu.Lock()
-	defer s.pathsMu.Unlock()
+// openPathsLocked sets up every camera's streams on srv (s.pathsMu held).
+func (s *Server) openPathsLocked(srv *gortsplib.Server) error {
 	s.paths = map[string]*path{}
 	for i, c := range s.cfg.Cameras {
 		if s.cfg.Distinct > 0 && i >= s.cfg.Distinct {
