@@ -184,15 +184,11 @@ func eventToAlarm(b *testing.B) float64 {
 		b.Fatalf("labels: %v", err)
 	}
 	stepOn := labels.Step
-	srv, err := sim.Start(sim.Config{Address: "127.0.0.1:0", Log: quiet, Cameras: []sim.Camera{{ID: "cam-gate-s", Name: "南门全景", Start: start}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
+	srv := startSimulator(b, sim.Config{Address: "127.0.0.1:0", Log: quiet, Cameras: []sim.Camera{{ID: "cam-gate-s", Name: "南门全景", Start: start}}})
 	cam := inv.Site().Cameras[0]
 	cam.MainURL, cam.SubURL = srv.URL(cam.ID, "main"), srv.URL(cam.ID, "sub")
 	feeds := video.NewFeeds([]app.Camera{cam}, video.Config{}, nil, nil)
-	defer feeds.Close()
+	runFeeds(b, feeds)
 	first, err := feeds.WatchGray(cam.ID, 64, 36, 0)
 	if err != nil {
 		b.Fatal(err)
@@ -209,9 +205,8 @@ func eventToAlarm(b *testing.B) float64 {
 
 	sink := &timedSink{v: app.NewVision(inv, desk, rec, store.Files{Dir: filepath.Join(dir, "detections")}, app.SystemClock{}, quiet, nil)}
 	m := analytics.NewManager(feeds, sink, 2, analytics.Options{}, quiet)
-	m.Start()
-	defer m.Close()
 	m.SetCameras([]app.Camera{cam})
+	runParts(b, app.Part{Name: "analytics", Label: "Video analytics", Runner: m})
 
 	event := t0.Add(time.Duration((stepOn - start) * float64(time.Second)))
 	deadline := time.Now().Add(30 * time.Second)

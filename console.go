@@ -86,11 +86,14 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 		return fail(exitFailure, err)
 	}
 	sup.Add(devicePath.parts...)
+	// The camera feeds open streams while their Run runs; each camera's source reconnects
+	// with its own backoff inside the feeds (video/source.go), so the part itself keeps the
+	// supervisor's default.
 	feeds := video.NewFeeds(site.Cameras, video.Config{}, core.Health, core.CameraStatus.Camera)
-	sup.Add(app.Part{Name: "cameras", Label: "Cameras", Runner: closeAtEnd(feeds.Close)},
-		app.Part{Name: "camera-settings", Label: "Camera settings", Runner: followCameras(core.Bus, core.Inventory, feeds)}) // main_cameras.go
-	analyticsMgr, part := analyticsPart(core, feeds, log) // main_analytics.go
-	sup.Add(part)
+	sup.Add(app.Part{Name: "cameras", Label: "Cameras", Runner: feeds},
+		app.Part{Name: "camera-settings", Label: "Camera settings", Runner: followCameras(core.Bus, core.Inventory, feeds.SetCameras)}) // main_cameras.go
+	analyticsMgr, parts := analyticsParts(core, feeds, log) // main_analytics.go
+	sup.Add(parts...)
 	sup.Add(recordingParts(core, feeds, site.Demo && demoSim, dir, log)...) // main_recording.go
 
 	// The parts run until the window closes or a signal comes; they stop in the reverse
@@ -99,6 +102,9 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 	supervised := make(chan struct{})
 	go func() { defer close(supervised); _ = sup.Run(partsCtx) }()
 	stopAll := func() { stopParts(); <-supervised }
+	// The window's tiles open their streams as soon as it shows: the feeds' Run must have
+	// started (a signal meanwhile goes on to the stop below).
+	_ = feeds.WaitRunning(ctx)
 
 	mode := "console"
 	if headless {
@@ -150,16 +156,6 @@ const tailEvery = 500 * time.Millisecond
 func seeds() app.Seeds {
 	return app.Seeds{DemoSite: assets.DemoSite, DemoAccounts: assets.DemoAccounts, DemoSupplies: assets.DemoSupplies,
 		Plans: assets.DefaultPlans, Drills: assets.DefaultDrills}
-}
-
-// closeAtEnd is a part for a component of the older shape (started by its constructor):
-// it runs until asked to stop, then closes it.
-func closeAtEnd(close func()) app.Runner {
-	return app.RunFunc(func(ctx context.Context) error {
-		<-ctx.Done()
-		close()
-		return nil
-	})
 }
 
 // prepareDataDir resolves the data directory and creates it when missing; an existing

@@ -216,25 +216,16 @@ func analyzeConfig(dataDir, cameraID, configFile, detectors string) (app.CameraA
 	}
 }
 
-// analyticsPart runs video analytics on the site's cameras: detections go through the
+// analyticsParts run video analytics on the site's cameras: detections go through the
 // core's Vision (journal, rules, alarm desk); the manager follows camera settings and the CPU
-// budget in the settings.
-func analyticsPart(core *app.Core, feeds app.CameraFeeds, log *slog.Logger) (*analytics.Manager, app.Part) {
+// budget in the settings. The manager is a runner; the second part gives it the cameras
+// whenever they change.
+func analyticsParts(core *app.Core, feeds app.CameraFeeds, log *slog.Logger) (*analytics.Manager, []app.Part) {
 	m := analytics.NewManager(feeds, core.Vision, core.Settings.Get().Analytics.Budget(), analytics.Options{}, log)
 	core.Settings.Watch(func(c app.Config) { m.SetBudget(c.Analytics.Budget()) })
-	return m, app.Part{Name: "analytics", Label: "Video analytics", Runner: app.RunFunc(func(ctx context.Context) error {
-		m.Start()
-		defer m.Close()
-		m.SetCameras(core.Inventory.Site().Cameras)
-		sub := core.Bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated || e.Kind == app.KindSiteImported })
-		defer sub.Close()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-sub.C():
-				m.SetCameras(core.Inventory.Site().Cameras)
-			}
-		}
-	})}
+	m.SetCameras(core.Inventory.Site().Cameras) // what its Run starts with
+	return m, []app.Part{
+		{Name: "analytics", Label: "Video analytics", Runner: m},
+		{Name: "analytics-cameras", Label: "Video analytics settings", Runner: followCameras(core.Bus, core.Inventory, m.SetCameras)}, // main_cameras.go
+	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"net"
 	"testing"
 	"time"
 
@@ -29,15 +28,8 @@ func TestASavedCameraAddressReachesEveryViewerAtOnce(t *testing.T) {
 	require.NoError(t, err)
 
 	simAt := func(w, h int) *sim.Server {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := l.Addr().String()
-		l.Close()
 		p := sim.Profile{Width: w, Height: h, FPS: 10, BitrateKbps: 150}
-		s, err := sim.Start(sim.Config{Address: addr, Log: quiet, Cameras: []sim.Camera{{ID: "cam", Name: "cam"}}, Main: p, Sub: p})
-		require.NoError(t, err)
-		t.Cleanup(s.Close)
-		return s
+		return startSimulator(t, sim.Config{Address: "127.0.0.1:0", Log: quiet, Cameras: []sim.Camera{{ID: "cam", Name: "cam"}}, Main: p, Sub: p})
 	}
 	a, b := simAt(320, 180), simAt(256, 144)
 	width := map[*sim.Server]int{a: 320, b: 256}
@@ -46,8 +38,7 @@ func TestASavedCameraAddressReachesEveryViewerAtOnce(t *testing.T) {
 	require.NoError(t, inv.SetCameraSettings(ctx, admin, cam.ID, app.CameraSettings{Name: cam.Name, NameEn: cam.NameEn,
 		MainURL: a.URL("cam", "main"), SubURL: a.URL("cam", "sub"), Direction: cam.Direction}))
 	feeds := video.NewFeeds(inv.Site().Cameras, video.Config{}, nil, nil)
-	t.Cleanup(feeds.Close)
-	runPart(t, followCameras(bus, inv, feeds))
+	runFeeds(t, feeds, app.Part{Name: "camera-settings", Label: "Camera settings", Runner: followCameras(bus, inv, feeds.SetCameras)})
 
 	viewers := map[string]app.Viewer{}
 	for name, open := range map[string]func() (app.Viewer, error){

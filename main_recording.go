@@ -11,13 +11,14 @@ import (
 // recordingParts record video around alarms and drills (<data dir>/clips): the video side
 // keeps the last seconds of every camera's compressed stream in memory (no decoding),
 // app.Recording decides what becomes a clip and applies retention. The video side's part
-// comes first, so that it stops after the service (which finishes the clips being recorded).
+// (the recorder, a runner: it taps the cameras while it runs) comes first, so that it stops
+// after the service (which finishes the clips being recorded).
 func recordingParts(core *app.Core, feeds *video.Feeds, demoSim bool, dir string, log *slog.Logger) []app.Part {
 	clips := video.NewRecorder(feeds, video.RecorderConfig{Dir: filepath.Join(dir, "clips"), Log: log})
 	r := core.UseRecording(clips, recordingConfig(core.Settings.Get(), demoSim))
 	core.Settings.Watch(func(c app.Config) { r.SetConfig(recordingConfig(c, demoSim)) })
 	parts := core.Parts()
-	return []app.Part{{Name: "clips", Label: "Recording", Runner: closeAtEnd(clips.Close)}, parts[len(parts)-1]}
+	return []app.Part{{Name: "clips", Label: "Recording", Runner: clips}, parts[len(parts)-1]}
 }
 
 // recordingConfig is the recording section to apply. On the demo whose cameras this

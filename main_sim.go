@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"watchpost/app"
 	"watchpost/assets"
 	"watchpost/devices"
 	"watchpost/video/codec"
@@ -70,18 +71,20 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 			cfg.Cameras = append(cfg.Cameras, sim.Camera{ID: fmt.Sprintf("cam%d", i), Name: fmt.Sprintf("Camera %d", i), Variant: i - 1})
 		}
 	}
-	s, err := sim.Start(cfg)
+	s, err := sim.New(cfg) // binds: the URLs printed below are served once Run runs
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost sim:", err)
 		return exitFailure
 	}
-	defer s.Close()
 	for _, c := range cfg.Cameras {
 		fmt.Fprintf(stdout, "%s\t%s\t%s\n", c.ID, s.URL(c.ID, "main"), s.URL(c.ID, "sub"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	<-ctx.Done()
+	// Run as the console runs its parts: a failure is logged and the simulator run again.
+	sup := app.NewSupervisor(nil, cfg.Log)
+	sup.Add(app.Part{Name: "camera-simulator", Label: "Camera simulator", Runner: s})
+	_ = sup.Run(ctx)
 	return 0
 }
 

@@ -74,12 +74,10 @@ func newRecRig(t *testing.T, cfg app.RecordingConfig, withCameras bool) *recRig 
 	// The two cameras are simulated (on a port the simulator chooses), or switched off.
 	var rtsp string
 	if withCameras {
-		s, err := sim.Start(sim.Config{Address: "127.0.0.1:0", Log: quiet,
+		s := startSimulator(t, sim.Config{Address: "127.0.0.1:0", Log: quiet,
 			Main:    sim.Profile{Width: 640, Height: 360, FPS: 15, BitrateKbps: 600},
 			Sub:     sim.Profile{Width: 320, Height: 180, FPS: 15, BitrateKbps: 200},
 			Cameras: []sim.Camera{{ID: "cam1", Name: "cam1"}, {ID: "cam2", Name: "cam2", Variant: 1}}})
-		require.NoError(t, err)
-		t.Cleanup(s.Close)
 		rtsp = s.Addr()
 	} else {
 		rtsp = recRefusingAddr(t)
@@ -107,21 +105,19 @@ func newRecRig(t *testing.T, cfg app.RecordingConfig, withCameras bool) *recRig 
 	require.NoError(t, g.incidents.Load(ctx))
 
 	feeds := video.NewFeeds(site.Cameras, video.Config{}, nil, nil)
-	t.Cleanup(feeds.Close)
 	g.clips = video.NewRecorder(feeds, video.RecorderConfig{Dir: filepath.Join(g.dir, "clips"), Log: quiet})
-	t.Cleanup(g.clips.Close)
+	runFeeds(t, feeds, app.Part{Name: "clips", Label: "Recording", Runner: g.clips})
 	g.r = app.NewRecording(app.RecordingDeps{Source: g.clips, Store: st, Recorder: g.rec, Inventory: g.inv, Desk: g.desk,
 		Incidents: g.incidents, Clock: app.SystemClock{}, Log: quiet}, cfg)
 	return g
 }
 
-// run starts the service as the console does.
+// run runs the service as the console does: its part after the recorder's, so that it
+// stops first and finishes its clips while the recorder still runs. Start subscribes it
+// here, before the test raises its first alarm (its Run does so on its own goroutine).
 func (g *recRig) run(t *testing.T) {
 	g.r.Start()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = g.r.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; g.r.Close() })
+	runParts(t, app.Part{Name: "recording", Label: "Recording", Runner: g.r})
 }
 
 // waitHeld waits until both cameras are received and hold d before now.

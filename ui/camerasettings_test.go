@@ -30,10 +30,10 @@ func TestCameraSettingsTestConnectionAndSave(t *testing.T) {
 	site := c.deps.Inventory.Site()
 	cam := site.Cameras[0]
 	// The installer points the camera at its real address (here a simulator).
-	s, err := sim.Start(sim.Config{Address: "127.0.0.1:0", Cameras: []sim.Camera{{ID: "new"}}, Main: testMain, Sub: testSub,
+	s, err := sim.New(sim.Config{Address: "127.0.0.1:0", Cameras: []sim.Camera{{ID: "new"}}, Main: testMain, Sub: testSub,
 		Log: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
-	defer s.Close()
+	runUntilEnd(t, s) // wall_test.go
 	c.showCameraSettings(cam)
 	top := c.win.Canvas().Overlays().Top()
 	require.NotNil(t, top)

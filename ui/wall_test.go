@@ -58,10 +58,10 @@ func newTestFeeds(t testing.TB, site *app.Site) *video.Feeds {
 	for i, c := range site.Cameras[:min(liveCameras, len(site.Cameras))] {
 		simCams = append(simCams, sim.Camera{ID: c.ID, Name: c.Name, Variant: i})
 	}
-	s, err := sim.Start(sim.Config{Address: "127.0.0.1:0", Cameras: simCams, Main: testMain, Sub: testSub,
+	s, err := sim.New(sim.Config{Address: "127.0.0.1:0", Cameras: simCams, Main: testMain, Sub: testSub,
 		Log: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
-	t.Cleanup(s.Close)
+	runUntilEnd(t, s)
 	dead := refusingAddr(t) // nothing listens there
 	cams := make([]app.Camera, len(site.Cameras))
 	for i, c := range site.Cameras {
@@ -73,8 +73,20 @@ func newTestFeeds(t testing.TB, site *app.Site) *video.Feeds {
 		cams[i] = c
 	}
 	f := video.NewFeeds(cams, video.Config{}, nil, nil)
-	t.Cleanup(f.Close)
+	runUntilEnd(t, f)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	require.NoError(t, f.WaitRunning(ctx), "the feeds' Run started")
 	return f
+}
+
+// runUntilEnd runs a video runner (the camera simulator, the feeds) as the console's
+// supervisor does, until the test ends; then it is stopped and waited for.
+func runUntilEnd(t testing.TB, r app.Runner) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = r.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
 }
 
 func wallOf(t *testing.T, c *Console) *wallPanel {

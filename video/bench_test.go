@@ -69,7 +69,7 @@ func BenchmarkReconnect(b *testing.B) {
 	var worst, total time.Duration
 	const rounds = 5
 	for i := 0; i < rounds; i++ {
-		s.Close()
+		s.stop()
 		waitState(b, v, app.StreamFailed, 10*time.Second)
 		time.Sleep(3 * time.Second)
 		s = startSim(b, cfg)

@@ -1,6 +1,15 @@
+// Feeds is a runner (DESIGN.md, "Every part that runs"): NewFeeds starts nothing, and
+// Run(ctx) owns every stream from when it starts until ctx ends. Watch, WatchGray and Tap
+// open streams only while Run runs (before it, or after it returned, they answer
+// CodeUnavailable); when ctx ends, Run stops every stream, waits for their goroutines, ends
+// the taps' queues and returns. A camera's reconnections stay inside its stream, with
+// their own backoff (source.go): a camera that goes away does not end Run.
+
 package video
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -30,12 +39,15 @@ type Feeds struct {
 	cameras map[string]app.Camera
 	streams map[streamKey]*stream
 	recent  map[streamKey]app.StreamStatus // last status of streams that stopped
-	closed  bool
+	// running is true while Run runs: only then are streams opened. up is closed while it
+	// runs (WaitRunning waits on it) and replaced by an open one when Run ends.
+	running bool
+	up      chan struct{}
+	// live counts the goroutines of streams (and of their stopping) started under this Run:
+	// Run waits for them before it returns. Added to only with mu held while running.
+	live sync.WaitGroup
 
-	reportMu      sync.RWMutex // guards sending on reports against its closing
-	reportsClosed bool
-	reports       chan app.StreamStatus
-	done          chan struct{}
+	reports chan app.StreamStatus // state changes, handed on by Run
 }
 
 type streamKey struct {
@@ -43,8 +55,12 @@ type streamKey struct {
 	main   bool
 }
 
-// NewFeeds serves the given cameras. health (may be nil) gets a "cameras" summary for the
-// status bar; onStatus (may be nil) gets every change of a stream's state, e.g. to journal it.
+// errNotRunning answers a stream asked for while Run does not run.
+var errNotRunning = app.Errorf(app.CodeUnavailable, "The video service is stopped")
+
+// NewFeeds serves the given cameras once Run runs. health (may be nil) gets a "cameras"
+// summary for the status bar; onStatus (may be nil) gets every change of a stream's state,
+// e.g. to journal it, on Run's goroutine.
 func NewFeeds(cameras []app.Camera, cfg Config, health *app.Health, onStatus func(app.StreamStatus)) *Feeds {
 	if cfg.Grace == 0 {
 		cfg.Grace = 5 * time.Second
@@ -54,12 +70,79 @@ func NewFeeds(cameras []app.Camera, cfg Config, health *app.Health, onStatus fun
 		cameras: map[string]app.Camera{},
 		streams: map[streamKey]*stream{},
 		recent:  map[streamKey]app.StreamStatus{},
+		up:      make(chan struct{}),
 		reports: make(chan app.StreamStatus, 1024),
-		done:    make(chan struct{}),
 	}
 	f.SetCameras(cameras)
-	go f.reporter()
 	return f
+}
+
+// Run serves streams until ctx ends: it hands the streams' state changes on and keeps the
+// status bar's summary current. When ctx ends it stops every stream, viewers and taps
+// still open or not, waits for their goroutines to end, and returns nil. Run may be run
+// again after it returned (a supervisor's restart), never twice at once.
+func (f *Feeds) Run(ctx context.Context) error {
+	f.mu.Lock()
+	if f.running {
+		f.mu.Unlock()
+		return errors.New("video: the camera feeds are already running")
+	}
+	f.running = true
+	close(f.up)
+	f.mu.Unlock()
+	for {
+		select {
+		case <-ctx.Done():
+			f.stopAll()
+			return nil
+		case st := <-f.reports:
+			f.handOn(st)
+		}
+	}
+}
+
+// WaitRunning waits until Run runs (streams can be opened), or ctx ends (its error).
+func (f *Feeds) WaitRunning(ctx context.Context) error {
+	f.mu.Lock()
+	up := f.up
+	f.mu.Unlock()
+	select {
+	case <-up:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// stopAll ends Run's streams: no stream opens from here on, every stream stops (its
+// viewers get no more frames, its taps' queues are closed), and what they reported on the
+// way is handed on before Run returns.
+func (f *Feeds) stopAll() {
+	f.mu.Lock()
+	f.running = false
+	f.up = make(chan struct{})
+	streams := f.streams
+	f.streams = map[streamKey]*stream{}
+	f.mu.Unlock()
+	for _, s := range streams {
+		f.live.Add(1) // on this goroutine, before Wait
+		go func(s *stream) { defer f.live.Done(); s.stop() }(s)
+	}
+	f.live.Wait()
+	for _, s := range streams {
+		s.endTaps()
+	}
+	for {
+		select {
+		case st := <-f.reports:
+			f.handOn(st)
+		default:
+			f.mu.Lock()
+			f.summaryLocked()
+			f.mu.Unlock()
+			return
+		}
+	}
 }
 
 // SetCameras replaces the camera list (after a site edit); running streams of cameras whose
@@ -136,9 +219,10 @@ func (f *Feeds) Tap(cameraID string, main bool) (*Tap, error) {
 }
 
 // streamLocked returns the running stream of a camera, starting it when needed (f.mu held).
+// Only while Run runs: a stream opened otherwise would have nobody to stop it.
 func (f *Feeds) streamLocked(cameraID string, main bool) (*stream, error) {
-	if f.closed {
-		return nil, app.Errorf(app.CodeUnavailable, "The video service is stopped")
+	if !f.running {
+		return nil, errNotRunning
 	}
 	cam, ok := f.cameras[cameraID]
 	if !ok {
@@ -147,10 +231,12 @@ func (f *Feeds) streamLocked(cameraID string, main bool) (*stream, error) {
 	key := streamKey{cameraID, main}
 	s := f.streams[key]
 	if s != nil && s.address() != cam.StreamFor(main) {
-		go s.stop() // the camera's address changed
+		f.live.Add(1)
+		go func(s *stream) { defer f.live.Done(); s.stop() }(s) // the camera's address changed
 		s = nil
 	}
 	if s == nil {
+		f.live.Add(1) // done when the stream's goroutines have ended
 		s = newStream(f, cameraID, main, cam.StreamFor(main))
 		f.streams[key] = s
 		delete(f.recent, key)
@@ -185,9 +271,7 @@ func (f *Feeds) releaseTap(t *Tap) {
 		}
 	}
 	s.taps.Store(&taps)
-	if s.unusedLocked() && s.idle == nil {
-		s.idle = time.AfterFunc(f.cfg.Grace, func() { f.stopIfIdle(s) })
-	}
+	f.idleLocked(s)
 	s.mu.Unlock()
 }
 
@@ -198,32 +282,41 @@ func (f *Feeds) release(v *viewer) {
 	s.mu.Lock()
 	delete(s.viewers, v)
 	s.nviewers.Store(int32(len(s.viewers)))
-	if s.unusedLocked() && s.idle == nil {
+	f.idleLocked(s)
+	s.mu.Unlock()
+}
+
+// idleLocked arms the stop of a stream nobody uses any more, after the grace period; a
+// stream already stopped (Run ended) has nothing to stop (s.mu held).
+func (f *Feeds) idleLocked(s *stream) {
+	if s.unusedLocked() && s.idle == nil && !s.stopped {
 		s.idle = time.AfterFunc(f.cfg.Grace, func() { f.stopIfIdle(s) })
 	}
-	s.mu.Unlock()
 }
 
 func (f *Feeds) stopIfIdle(s *stream) {
 	f.mu.Lock()
-	if f.closed {
+	if !f.running {
 		f.mu.Unlock()
-		return
+		return // Run has ended, and stopped the stream
 	}
 	s.mu.Lock()
 	idle := s.unusedLocked()
 	s.mu.Unlock()
 	key := streamKey{s.cameraID, s.main}
-	if idle && f.streams[key] == s {
+	idle = idle && f.streams[key] == s
+	if idle {
 		delete(f.streams, key)
 		st := s.Status()
 		st.State, st.FPS, st.BitrateKbps = app.StreamIdle, 0, 0
 		f.recent[key] = st
+		f.live.Add(1) // Run waits for this stop, and for its report
 	}
 	f.mu.Unlock()
 	if idle {
 		s.stop()
 		f.report(app.StreamStatus{CameraID: s.cameraID, Main: s.main, State: app.StreamIdle, Since: time.Now()})
+		f.live.Done()
 	}
 }
 
@@ -251,30 +344,24 @@ func (f *Feeds) Statuses() []app.StreamStatus {
 	return out
 }
 
-// report queues a state change (called with a stream's lock held: never blocks).
+// report queues a state change for Run (called with a stream's lock held: never blocks;
+// a change that finds the queue full is left out, the next one brings the state again).
 func (f *Feeds) report(st app.StreamStatus) {
-	f.reportMu.RLock()
-	defer f.reportMu.RUnlock()
-	if f.reportsClosed {
-		return
-	}
 	select {
 	case f.reports <- st:
 	default:
 	}
 }
 
-// reporter hands state changes on and keeps the status bar's summary current.
-func (f *Feeds) reporter() {
-	defer close(f.done)
-	for st := range f.reports {
-		if f.onStatus != nil {
-			f.onStatus(st)
-		}
-		f.mu.Lock()
-		f.summaryLocked()
-		f.mu.Unlock()
+// handOn hands a state change on and keeps the status bar's summary current (on Run's
+// goroutine).
+func (f *Feeds) handOn(st app.StreamStatus) {
+	if f.onStatus != nil {
+		f.onStatus(st)
 	}
+	f.mu.Lock()
+	f.summaryLocked()
+	f.mu.Unlock()
 }
 
 // summaryLocked sets the "cameras" component: of the cameras open, how many play and how
@@ -309,33 +396,4 @@ func (f *Feeds) summaryLocked() {
 		st.State = app.StateDegraded
 	}
 	f.health.Set(st)
-}
-
-// Close stops every stream.
-func (f *Feeds) Close() {
-	f.mu.Lock()
-	if f.closed {
-		f.mu.Unlock()
-		return
-	}
-	f.closed = true
-	streams := f.streams
-	f.streams = map[streamKey]*stream{}
-	f.mu.Unlock()
-	var wg sync.WaitGroup
-	for _, s := range streams {
-		s.mu.Lock()
-		if s.idle != nil {
-			s.idle.Stop()
-		}
-		s.mu.Unlock()
-		wg.Add(1)
-		go func(s *stream) { defer wg.Done(); s.stop() }(s)
-	}
-	wg.Wait()
-	f.reportMu.Lock()
-	f.reportsClosed = true
-	close(f.reports)
-	f.reportMu.Unlock()
-	<-f.done
 }

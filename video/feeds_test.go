@@ -1,6 +1,7 @@
 package video_test
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"io"
@@ -53,7 +54,13 @@ func refusingAddr(t testing.TB) string {
 	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
 }
 
-func startSim(t testing.TB, cfg sim.Config) *sim.Server {
+// simulator is a camera simulator the test runs; stop ends its Run (the camera goes away).
+type simulator struct {
+	*sim.Server
+	stop func()
+}
+
+func startSim(t testing.TB, cfg sim.Config) *simulator {
 	t.Helper()
 	if cfg.Address == "" {
 		cfg.Address = "127.0.0.1:0" // the simulator takes a free port and says which (URL)
@@ -74,29 +81,37 @@ func startSim(t testing.TB, cfg sim.Config) *sim.Server {
 		// taken by another process is tried again, never a failure).
 		for try := 0; ; try++ {
 			cfg.UDPBase = 20000 + 2*rand.IntN(10000)
-			s, err := sim.Start(cfg)
+			s, err := sim.New(cfg)
 			if err == nil {
-				t.Cleanup(s.Close)
-				return s
+				return &simulator{s, run(t, s)}
 			}
 			require.Less(t, try, 50, "no free pair of UDP ports: %v", err)
 		}
 	}
-	s, err := sim.Start(cfg)
+	s, err := sim.New(cfg)
 	require.NoError(t, err)
-	t.Cleanup(s.Close)
-	return s
+	return &simulator{s, run(t, s)}
 }
 
 func camera(id, main, sub string) app.Camera {
 	return app.Camera{ID: id, Names: app.Names{Name: id}, MainURL: main, SubURL: sub}
 }
 
+// newFeeds returns running feeds of the cameras (stopped at the test's end).
 func newFeeds(t testing.TB, cfg video.Config, cams ...app.Camera) *video.Feeds {
 	t.Helper()
-	f := video.NewFeeds(cams, cfg, nil, nil)
-	t.Cleanup(f.Close)
+	f, _ := startFeeds(t, video.NewFeeds(cams, cfg, nil, nil))
 	return f
+}
+
+// startFeeds runs f and waits until streams can be opened; stop ends its Run.
+func startFeeds(t testing.TB, f *video.Feeds) (_ *video.Feeds, stop func()) {
+	t.Helper()
+	stop = run(t, f)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	require.NoError(t, f.WaitRunning(ctx), "the feeds' Run started")
+	return f, stop
 }
 
 // waitFrame returns the next frame or fails after d.
@@ -260,7 +275,7 @@ func TestReconnectsWhenTheCameraComesBack(t *testing.T) {
 	waitState(t, v, app.StreamPlaying, 15*time.Second)
 
 	port.serve("")
-	s.Close()
+	s.stop()
 	st := waitState(t, v, app.StreamFailed, 15*time.Second)
 	assert.Equal(t, app.ReasonUnreachable, st.Reason)
 
@@ -392,8 +407,7 @@ func TestAResizedViewerNeverStarves(t *testing.T) {
 func TestFeedsSummaryCountsCamerasNotStreams(t *testing.T) {
 	s := startSim(t, sim.Config{})
 	health := app.NewHealth(nil, app.SystemClock{}, quiet)
-	f := video.NewFeeds([]app.Camera{camera("gate", s.URL("gate", "main"), s.URL("gate", "sub"))}, video.Config{}, health, nil)
-	t.Cleanup(f.Close)
+	f, _ := startFeeds(t, video.NewFeeds([]app.Camera{camera("gate", s.URL("gate", "main"), s.URL("gate", "sub"))}, video.Config{}, health, nil))
 	sub, err := f.Watch("gate", false, 320, 180)
 	require.NoError(t, err)
 	defer sub.Close()

@@ -1,3 +1,10 @@
+// Recorder is a runner (DESIGN.md, "Every part that runs"): NewRecorder starts nothing;
+// Run(ctx) waits for the feeds' Run, taps the cameras Keep asks for (Keep before Run is
+// remembered) and, when ctx ends, closes the taps and returns; a clip being written then
+// ends with what its ring holds (cut short, still written). A camera whose tap cannot be
+// opened (the camera is not known yet, the feeds stopped meanwhile) is tried again every
+// second.
+
 package video
 
 import (
@@ -35,22 +42,25 @@ type Recorder struct {
 	mu      sync.Mutex
 	main    bool
 	pre     time.Duration
-	cameras map[string]*recording
-	closed  bool
+	want    []string              // the cameras Keep asked for
+	cameras map[string]*recording // those tapped (while Run runs)
+	failed  map[string]string     // why a camera wanted is not tapped (logged once per reason)
+	running bool
 }
 
 // recording is one camera being recorded: its tap, its ring and the goroutine between.
 type recording struct {
 	tap  *Tap
+	main bool // the camera's main stream, else its sub stream
 	ring *ring
-	done chan struct{}
+	done chan struct{} // closed when the tap's queue ended (the recorder let it go, or the feeds stopped)
 }
 
 // ringMargin is kept beyond what is asked: the tap's queue and the wait for the end of a
 // clip's window must not cost its first seconds.
 const ringMargin = 2 * time.Second
 
-// NewRecorder records cameras of feeds into cfg.Dir.
+// NewRecorder records cameras of feeds into cfg.Dir once Run runs.
 func NewRecorder(feeds *Feeds, cfg RecorderConfig) *Recorder {
 	if cfg.RingBytes <= 0 {
 		cfg.RingBytes = 64 << 20
@@ -59,7 +69,53 @@ func NewRecorder(feeds *Feeds, cfg RecorderConfig) *Recorder {
 		cfg.Log = slog.Default()
 	}
 	removeTemporary(cfg.Dir, cfg.Log)
-	return &Recorder{feeds: feeds, cfg: cfg, main: true, cameras: map[string]*recording{}}
+	return &Recorder{feeds: feeds, cfg: cfg, main: true, cameras: map[string]*recording{}, failed: map[string]string{}}
+}
+
+// retryTaps is how often Run tries again the cameras it could not tap.
+const retryTaps = time.Second
+
+// Run records the cameras Keep asks for until ctx ends; then it closes every tap, lets
+// the clips being written end with what they hold, and returns nil. Run may be run again
+// after it returned, never twice at once.
+func (r *Recorder) Run(ctx context.Context) error {
+	// The feeds run beside it (another part started at the same time): tapping before
+	// their Run would only fail and be tried again.
+	if err := r.feeds.WaitRunning(ctx); err != nil {
+		return nil // ctx ended first
+	}
+	r.mu.Lock()
+	if r.running {
+		r.mu.Unlock()
+		return errors.New("video: the recorder is already running")
+	}
+	r.running = true
+	stop := r.applyLocked()
+	r.mu.Unlock()
+	stopRecordings(stop)
+	tick := time.NewTicker(retryTaps)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			r.mu.Lock()
+			r.running = false
+			stop := make([]*recording, 0, len(r.cameras))
+			for _, rc := range r.cameras {
+				stop = append(stop, rc)
+			}
+			r.cameras = map[string]*recording{}
+			clear(r.failed)
+			r.mu.Unlock()
+			stopRecordings(stop)
+			return nil
+		case <-tick.C:
+			r.mu.Lock()
+			stop := r.applyLocked()
+			r.mu.Unlock()
+			stopRecordings(stop)
+		}
+	}
 }
 
 // removeTemporary deletes the temporary files of clips a crash left half written.
@@ -75,68 +131,94 @@ func removeTemporary(dir string, log *slog.Logger) {
 }
 
 // Keep records the given cameras' main (or sub) streams, holding at least pre of each;
-// the others are let go. Cameras whose stream choice changed are tapped afresh.
+// the others are let go. Cameras whose stream choice changed are tapped afresh. While Run
+// runs it applies at once; before, Run applies it when it starts.
 func (r *Recorder) Keep(cameraIDs []string, main bool, pre time.Duration) {
 	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
-		return
+	if main != r.main {
+		clear(r.failed) // another stream: its failures are new
 	}
+	r.want, r.main, r.pre = append([]string(nil), cameraIDs...), main, pre
+	var stop []*recording
+	if r.running {
+		stop = r.applyLocked()
+	}
+	r.mu.Unlock()
+	stopRecordings(stop)
+}
+
+// applyLocked taps the cameras wanted and not tapped (again, when their tap ended) and
+// returns the recordings to stop: those no longer wanted, or of the other stream (r.mu
+// held, Run running).
+func (r *Recorder) applyLocked() (stop []*recording) {
 	want := map[string]bool{}
-	for _, id := range cameraIDs {
+	for _, id := range r.want {
 		want[id] = true
 	}
-	var stop []*recording
 	for id, rc := range r.cameras {
-		if !want[id] || main != r.main {
+		if !want[id] || rc.main != r.main || rc.ended() {
 			stop = append(stop, rc)
 			delete(r.cameras, id)
 		} else {
-			rc.ring.setKeep(pre + ringMargin)
+			rc.ring.setKeep(r.pre + ringMargin)
 		}
 	}
-	r.main, r.pre = main, pre
-	for _, id := range cameraIDs {
+	for id := range r.failed {
+		if !want[id] {
+			delete(r.failed, id)
+		}
+	}
+	for _, id := range r.want {
 		if _, ok := r.cameras[id]; ok {
 			continue
 		}
-		tap, err := r.feeds.Tap(id, main)
+		tap, err := r.feeds.Tap(id, r.main)
 		if err != nil {
-			r.cfg.Log.Warn("recording: camera not recorded", "camera", id, "err", err)
+			if why := err.Error(); r.failed[id] != why {
+				r.failed[id] = why
+				r.cfg.Log.Warn("recording: camera not recorded (tried again every second)", "camera", id, "err", err)
+			}
 			continue
 		}
-		rc := &recording{tap: tap, ring: newRing(pre+ringMargin, r.cfg.RingBytes), done: make(chan struct{})}
+		if _, was := r.failed[id]; was {
+			delete(r.failed, id)
+			r.cfg.Log.Info("recording: camera recorded", "camera", id)
+		}
+		rc := &recording{tap: tap, main: r.main, ring: newRing(r.pre+ringMargin, r.cfg.RingBytes), done: make(chan struct{})}
 		r.cameras[id] = rc
 		go rc.file()
 	}
-	r.mu.Unlock()
-	for _, rc := range stop {
-		rc.stop()
-	}
+	return stop
 }
 
-// file moves the tap's packets into the ring until the tap is closed.
+// file moves the tap's packets into the ring until the tap's queue ends; then the ring
+// ends too (a clip waiting for more is written with what it holds).
 func (rc *recording) file() {
 	defer close(rc.done)
+	defer rc.ring.end()
 	for p := range rc.tap.Packets() {
 		rc.ring.add(p)
 	}
 }
 
-func (rc *recording) stop() {
-	rc.tap.Close()
-	<-rc.done
+// ended reports whether the tap's queue ended without the recorder letting it go (the
+// feeds stopped): the camera is tapped afresh.
+func (rc *recording) ended() bool {
+	select {
+	case <-rc.done:
+		return true
+	default:
+		return false
+	}
 }
 
-// Close stops recording every camera (clips being written finish with what they hold).
-func (r *Recorder) Close() {
-	r.mu.Lock()
-	r.closed = true
-	cams := r.cameras
-	r.cameras = map[string]*recording{}
-	r.mu.Unlock()
-	for _, rc := range cams {
-		rc.stop()
+// stopRecordings closes the taps and waits for their goroutines, all at once.
+func stopRecordings(rcs []*recording) {
+	for _, rc := range rcs {
+		rc.tap.Close()
+	}
+	for _, rc := range rcs {
+		<-rc.done
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,8 +57,8 @@ func BenchmarkRecordingCPU(b *testing.B) {
 
 	// received: taps that throw the packets away.
 	received := func() float64 {
-		f := newFeeds(b, video.Config{}, appCams...)
-		defer f.Close()
+		f, stop := startFeeds(b, video.NewFeeds(appCams, video.Config{}, nil, nil))
+		defer stop()
 		var wg sync.WaitGroup
 		var taps []*video.Tap
 		counts := make([]atomic.Int64, cams)
@@ -95,10 +96,10 @@ func BenchmarkRecordingCPU(b *testing.B) {
 
 	// recorded: the recorder, with a clip of the whole window of every camera.
 	recorded := func() (float64, int64) {
-		f := newFeeds(b, video.Config{}, appCams...)
-		defer f.Close()
-		r, _ := newRecorder(b, f)
-		defer r.Close()
+		f, stop := startFeeds(b, video.NewFeeds(appCams, video.Config{}, nil, nil))
+		defer stop()
+		r := video.NewRecorder(f, video.RecorderConfig{Dir: filepath.Join(b.TempDir(), "clips"), Log: quiet})
+		defer run(b, r)()
 		r.Keep(ids, true, window)
 		for _, id := range ids {
 			waitHeld(b, r, id, 2*time.Second)
@@ -138,8 +139,8 @@ func BenchmarkRecordingCPU(b *testing.B) {
 
 	// watched: decoded for a tile.
 	watched := func() (float64, int64) {
-		f := newFeeds(b, video.Config{}, appCams...)
-		defer f.Close()
+		f, stop := startFeeds(b, video.NewFeeds(appCams, video.Config{}, nil, nil))
+		defer stop()
 		var wg sync.WaitGroup
 		var vs []app.Viewer
 		done := make(chan struct{})

@@ -161,7 +161,7 @@ func (l *packetLog) between(t *testing.T, from, to time.Time) []video.Packet {
 func newRecorder(t testing.TB, f *video.Feeds) (*video.Recorder, string) {
 	dir := filepath.Join(t.TempDir(), "clips")
 	r := video.NewRecorder(f, video.RecorderConfig{Dir: dir, Log: quiet})
-	t.Cleanup(r.Close)
+	run(t, r)
 	return r, dir
 }
 
@@ -261,7 +261,7 @@ func TestAClipSpansAReconnection(t *testing.T) {
 		clip, err := r.Clip(context.Background(), req)
 		done <- result{clip, err}
 	}()
-	s.Close()
+	s.stop()
 	require.Eventually(t, func() bool { return r.Taps()[0].State != app.StreamPlaying }, 15*time.Second, 20*time.Millisecond,
 		"the recorder sees the camera go away")
 	startSim(t, sim.Config{Address: addr})
@@ -347,6 +347,8 @@ func TestKeepFollowsTheCameras(t *testing.T) {
 		camera("a", s.URL("a", "main"), s.URL("a", "sub")), camera("b", s.URL("b", "main"), s.URL("b", "sub")))
 	r, _ := newRecorder(t, f)
 	r.Keep([]string{"a", "b", "unknown"}, true, time.Second)
+	// Keep applies once the recorder's Run has started (at once when it runs already).
+	require.Eventually(t, func() bool { return len(r.Taps()) == 2 }, 15*time.Second, 20*time.Millisecond)
 	taps := r.Taps()
 	require.Len(t, taps, 2, "an unknown camera is left out")
 	r.Keep([]string{"b"}, false, time.Second)

@@ -27,6 +27,7 @@ type ring struct {
 	// arrived is closed (and replaced) whenever a packet is filed: clips waiting for the
 	// end of their window wake up on it.
 	arrived chan struct{}
+	ended   bool // no packet will come any more (the tap's queue ended)
 }
 
 // ptsHz is the clock of Packet.PTS (RTP's video clock).
@@ -47,6 +48,9 @@ func (r *ring) setKeep(d time.Duration) {
 func (r *ring) add(p Packet) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.ended {
+		return
+	}
 	if r.last == nil || p.Gap || p.Conn != r.last.Conn {
 		// Start of the ring, a reconnection or lost units: continue the time line by the
 		// wall-clock time that passed (at least one tick, never backwards).
@@ -127,11 +131,21 @@ func (r *ring) unpin(id int) {
 }
 
 // waitPast returns a channel closed when a packet is filed, and whether a packet received
-// at or after t is already there.
+// at or after t is already there, or none will come any more (the ring ended).
 func (r *ring) waitPast(t time.Time) (<-chan struct{}, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.arrived, r.last != nil && !r.last.Received.Before(t)
+	return r.arrived, r.ended || (r.last != nil && !r.last.Received.Before(t))
+}
+
+// end says no packet will come any more: clips waiting for one end with what is held.
+func (r *ring) end() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.ended {
+		r.ended = true
+		close(r.arrived)
+	}
 }
 
 // between returns the packets of a clip from `from` to `to`: from the last key frame at or

@@ -37,6 +37,7 @@ type stream struct {
 	viewers map[*viewer]struct{}
 	status  app.StreamStatus
 	idle    *time.Timer // stops the stream a little after the last viewer (and tap) left
+	stopped bool        // stop was called: no source starts any more
 
 	// The network reader reads these without the lock: how many viewers decode the
 	// stream, and the taps (copy on write) that take its compressed units.
@@ -81,22 +82,28 @@ func newStream(f *Feeds, cameraID string, main bool, url string) *stream {
 	decoded := make(chan struct{})
 	go func() { defer close(decoded); s.decodeLoop(ctx) }()
 	go func() {
-		<-decoded
+		<-decoded // only after stop: no source starts any more
 		s.mu.Lock()
 		srcDone := s.srcDone
 		s.mu.Unlock()
 		<-srcDone
 		close(s.done)
+		f.live.Done() // counted by the Feeds' Run that opened the stream
 	}()
 	return s
 }
 
-// startSource connects to url (s.mu not held).
+// startSource connects to url (s.mu not held); a stream being stopped connects no more.
 func (s *stream) startSource(url string) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	done := make(chan struct{})
 	src := &source{cfg: sourceConfig{URL: url, UDP: s.feeds.cfg.UDP}, onAU: s.push, onState: s.sourceState, lost: &s.lost}
 	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		cancel()
+		return
+	}
 	s.url, s.srcCancel, s.srcDone = url, cancel, done
 	s.mu.Unlock()
 	go func() { defer close(done); src.run(ctx) }()
@@ -123,8 +130,25 @@ func (s *stream) address() string {
 
 // stop ends the source and the decoder and waits for them.
 func (s *stream) stop() {
+	s.mu.Lock()
+	s.stopped = true
+	if s.idle != nil {
+		s.idle.Stop()
+		s.idle = nil
+	}
+	s.mu.Unlock()
 	s.cancel()
 	<-s.done
+}
+
+// endTaps closes the queues of the taps still open on a stopped stream: their readers see
+// the end instead of waiting for packets that will not come.
+func (s *stream) endTaps() {
+	if taps := s.taps.Load(); taps != nil {
+		for _, t := range *taps {
+			t.end()
+		}
+	}
 }
 
 // push hands an access unit from the source to the taps and queues it for the decoder;

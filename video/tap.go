@@ -55,7 +55,8 @@ func newTap(s *stream) *Tap {
 	return &Tap{s: s, out: make(chan Packet, tapQueue), needKey: true}
 }
 
-// Packets is the queue to read; it is closed by Close.
+// Packets is the queue to read; it is closed by Close, or when the feeds stop (their Run
+// ended).
 func (t *Tap) Packets() <-chan Packet { return t.out }
 
 // Dropped returns how many units were lost because the reader was behind.
@@ -73,11 +74,18 @@ func (t *Tap) Status() app.StreamStatus {
 func (t *Tap) Close() {
 	t.once.Do(func() {
 		t.s.feeds.releaseTap(t)
-		t.mu.Lock()
+		t.end()
+	})
+}
+
+// end closes the queue (once, whoever comes first: Close or the stream's stop).
+func (t *Tap) end() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.closed {
 		t.closed = true
 		close(t.out)
-		t.mu.Unlock()
-	})
+	}
 }
 
 // offer queues a unit (on the network reader's goroutine): never blocks.

@@ -1,7 +1,14 @@
+// Manager is a runner (DESIGN.md, "Every part that runs"): NewManager starts nothing;
+// Run(ctx) runs one analytics runner per camera SetCameras names (SetCameras before Run is
+// remembered) and the CPU budget's scheduler, until ctx ends; then it stops every runner
+// (their viewers closed), waits for them and returns. A runner whose stream fails opens it
+// again with its own backoff (runner.go) without ending Run.
+
 package analytics
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math"
 	"reflect"
@@ -26,11 +33,11 @@ type Manager struct {
 	mu      sync.Mutex
 	budget  float64
 	used    float64
-	runners map[string]*managed
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	closed  bool
+	cams    []app.Camera        // as SetCameras gave them
+	runners map[string]*managed // while Run runs
+	ctx     context.Context     // Run's, while it runs (nil otherwise)
+	running bool                // from Run's start until its runners have ended
+	wg      sync.WaitGroup      // the runners' goroutines; added to only while Run runs
 }
 
 type managed struct {
@@ -43,40 +50,63 @@ type managed struct {
 // MinFPS is the lowest rate the budget lowers a camera to.
 const MinFPS = 1.0
 
-// NewManager prepares the analytics of the cameras; budget is in cores.
+// NewManager prepares the analytics of the cameras; budget is in cores. Nothing runs
+// until Run.
 func NewManager(feeds app.CameraFeeds, sink Sink, budget float64, opts Options, log *slog.Logger) *Manager {
 	SetOpenCVThreads(1)
-	ctx, cancel := context.WithCancel(context.Background())
-	return &Manager{feeds: feeds, sink: sink, opts: opts, log: log, budget: budget, runners: map[string]*managed{}, ctx: ctx, cancel: cancel}
+	return &Manager{feeds: feeds, sink: sink, opts: opts, log: log, budget: budget, runners: map[string]*managed{}}
 }
 
-// Start runs the budget scheduler until Close.
-func (m *Manager) Start() {
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		tick := time.NewTicker(2 * time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-m.ctx.Done():
-				return
-			case <-tick.C:
-				m.schedule()
+// Run analyses the cameras SetCameras names and fits them to the budget every two seconds,
+// until ctx ends; then it stops every runner, waits for them and returns nil. Run may be
+// run again after it returned, never twice at once.
+func (m *Manager) Run(ctx context.Context) error {
+	m.mu.Lock()
+	if m.running {
+		m.mu.Unlock()
+		return errors.New("analytics: the manager is already running")
+	}
+	m.running, m.ctx = true, ctx
+	m.applyLocked()
+	m.mu.Unlock()
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			m.mu.Lock()
+			m.ctx = nil
+			for id, r := range m.runners {
+				r.cancel()
+				delete(m.runners, id)
 			}
+			m.mu.Unlock()
+			m.wg.Wait()
+			m.mu.Lock()
+			m.running = false
+			m.mu.Unlock()
+			return nil
+		case <-tick.C:
+			m.schedule()
 		}
-	}()
+	}
 }
 
-// SetCameras starts, restarts (settings changed) or stops the runners to match the site.
+// SetCameras starts, restarts (settings changed) or stops the runners to match the site;
+// before Run, it says what Run starts with.
 func (m *Manager) SetCameras(cams []app.Camera) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.closed {
-		return
+	m.cams = append([]app.Camera(nil), cams...)
+	if m.ctx != nil {
+		m.applyLocked()
 	}
+}
+
+// applyLocked makes the runners match m.cams (m.mu held, Run running).
+func (m *Manager) applyLocked() {
 	want := map[string]app.Camera{}
-	for _, c := range cams {
+	for _, c := range m.cams {
 		if c.Analytics.Enabled() {
 			want[c.ID] = c
 		}
@@ -237,13 +267,4 @@ func (m *Manager) Budget() (cores, used float64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.budget, m.used
-}
-
-// Close stops every runner.
-func (m *Manager) Close() {
-	m.mu.Lock()
-	m.closed = true
-	m.mu.Unlock()
-	m.cancel()
-	m.wg.Wait()
 }

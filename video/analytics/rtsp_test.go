@@ -12,6 +12,7 @@ import (
 
 	"watchpost/app"
 	"watchpost/video"
+	"watchpost/video/internal/runtest"
 	"watchpost/video/sim"
 )
 
@@ -70,9 +71,9 @@ func startCameras(t *testing.T, cams []simCam) (*video.Feeds, []app.Camera, map[
 	for _, c := range cams {
 		cfg.Cameras = append(cfg.Cameras, c.cam)
 	}
-	s, err := sim.Start(cfg)
+	s, err := sim.New(cfg)
 	require.NoError(t, err)
-	t.Cleanup(s.Close)
+	runtest.Run(t, s)
 	var site []app.Camera
 	for _, c := range cams {
 		a := c.cfg
@@ -80,7 +81,10 @@ func startCameras(t *testing.T, cams []simCam) (*video.Feeds, []app.Camera, map[
 			MainURL: s.URL(c.cam.ID, "main"), SubURL: s.URL(c.cam.ID, "sub"), Analytics: &a})
 	}
 	feeds := video.NewFeeds(site, video.Config{}, nil, nil)
-	t.Cleanup(feeds.Close)
+	runtest.Run(t, feeds)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	require.NoError(t, feeds.WaitRunning(ctx))
 	// A viewer of our own on each stream marks the footage's start: the runner's viewer
 	// shares the same stream and frames.
 	first := map[string]time.Time{}
@@ -125,9 +129,8 @@ func TestDetectorsOverRTSPFromTheSimulator(t *testing.T) {
 	})
 	sink := &recorder{}
 	m := NewManager(feeds, sink, 2, Options{}, quiet)
-	m.Start()
-	defer m.Close()
-	m.SetCameras(site)
+	m.SetCameras(site) // before Run: what Run starts with
+	defer runtest.Run(t, m)()
 
 	deadline := time.Now().Add(32 * time.Second)
 	sawObjects := false
@@ -232,9 +235,8 @@ func TestBudgetLowersTheLeastImportantCameraFirst(t *testing.T) {
 		{sim.Camera{ID: "yard", Name: "yard", Start: 30}, cfg(0), 30},
 	})
 	m := NewManager(feeds, &recorder{}, 2, Options{}, quiet)
-	m.Start()
-	defer m.Close()
-	m.SetCameras(site)
+	m.SetCameras(site) // before Run: what Run starts with
+	defer runtest.Run(t, m)()
 	status := func() map[string]app.AnalyticsStatus {
 		out := map[string]app.AnalyticsStatus{}
 		for _, s := range m.Statuses() {
@@ -283,4 +285,28 @@ func TestBudgetLowersTheLeastImportantCameraFirst(t *testing.T) {
 	// read back).
 	_, used := m.Budget()
 	assert.Positive(t, used, "the cost of analysing is measured")
+}
+
+// The manager starts nothing before Run; Run analyses the cameras SetCameras named (before
+// it or while it runs), and when it ends every camera's runner has stopped and let its
+// stream go.
+func TestTheManagerRunsItsCamerasWhileItRuns(t *testing.T) {
+	cfg := app.CameraAnalytics{FPS: 5, Zones: []app.Zone{osdMask},
+		Detectors: []app.DetectorConfig{{Kind: app.DetectMotion, Enabled: true}}}
+	feeds, site, _ := startCameras(t, []simCam{{sim.Camera{ID: "gate", Name: "gate", Start: 1}, cfg, 1}})
+	m := NewManager(feeds, &recorder{}, 2, Options{}, quiet)
+	m.SetCameras(site)
+	assert.Empty(t, m.Statuses(), "nothing analysed before Run")
+	assert.Empty(t, runtest.Goroutines("watchpost/video/analytics.(*runner)"), "no runner before Run")
+
+	stop := runtest.Run(t, m)
+	require.Eventually(t, func() bool {
+		st := m.Statuses()
+		return len(st) == 1 && st[0].MsPerFrame > 0
+	}, 30*time.Second, 200*time.Millisecond, "the camera named before Run is analysed")
+
+	stop()
+	assert.Empty(t, m.Statuses())
+	assert.Eventually(t, func() bool { return len(runtest.Goroutines("watchpost/video/analytics.(*runner)")) == 0 },
+		15*time.Second, 20*time.Millisecond, "no runner left: %v", runtest.Goroutines("watchpost/video/analytics.(*runner)"))
 }

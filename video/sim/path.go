@@ -29,8 +29,11 @@ type path struct {
 
 	mu      sync.Mutex
 	readers map[*gortsplib.ServerSession]struct{}
-	cancel  context.CancelFunc
-	done    chan struct{}
+	cancel  context.CancelFunc // of the sending goroutine running now
+	closed  bool               // the server's Run ended: nothing is sent any more
+	// sending counts the sending goroutines, the one running now and those still ending
+	// (a reader left, another came before the first one ended): close waits for them all.
+	sending sync.WaitGroup
 }
 
 // rtpEncoder is the part of gortsplib's RTP packetizers we use.
@@ -38,17 +41,11 @@ type rtpEncoder interface {
 	Encode(au [][]byte) ([]*rtp.Packet, error)
 }
 
-func newPath(s *Server, cam Camera, name string, prof Profile) (*path, error) {
-	// The encoder is created once here only to learn its parameter sets for the SDP; the
-	// sending goroutine makes its own.
-	enc, err := codec.NewEncoder(codec.EncoderConfig{Codec: s.cfg.Codec, Width: prof.Width, Height: prof.Height,
-		FPS: prof.FPS, GOP: prof.FPS, BitrateKbps: prof.BitrateKbps})
-	if err != nil {
-		return nil, err
-	}
-	vps, sps, pps := enc.ParameterSets()
-	enc.Close()
-
+// newPath sets up a stream of a camera on srv (running), described with the parameter
+// sets New learnt.
+func newPath(s *Server, srv *gortsplib.Server, cam Camera, name string, prof Profile) (*path, error) {
+	ps := s.params[name]
+	vps, sps, pps := ps.vps, ps.sps, ps.pps
 	p := &path{srv: s, cam: cam, name: name, prof: prof, readers: map[*gortsplib.ServerSession]struct{}{}}
 	var forma format.Format
 	switch s.cfg.Codec {
@@ -62,7 +59,7 @@ func newPath(s *Server, cam Camera, name string, prof Profile) (*path, error) {
 		p.encoder = func() (rtpEncoder, error) { return f.CreateEncoder() }
 	}
 	p.media = &description.Media{Type: description.MediaTypeVideo, Formats: []format.Format{forma}}
-	p.stream = &gortsplib.ServerStream{Server: s.server, Desc: &description.Session{Medias: []*description.Media{p.media}}}
+	p.stream = &gortsplib.ServerStream{Server: srv, Desc: &description.Session{Medias: []*description.Media{p.media}}}
 	if err := p.stream.Initialize(); err != nil {
 		return nil, err
 	}
@@ -79,10 +76,11 @@ func (p *path) addReader(ss *gortsplib.ServerSession) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.readers[ss] = struct{}{}
-	if p.cancel == nil {
+	if p.cancel == nil && !p.closed {
 		ctx, cancel := context.WithCancel(context.Background())
-		p.cancel, p.done = cancel, make(chan struct{})
-		go p.run(ctx, p.done)
+		p.cancel = cancel
+		p.sending.Add(1)
+		go func() { defer p.sending.Done(); p.run(ctx) }()
 	}
 }
 
@@ -99,23 +97,22 @@ func (p *path) removeReader(ss *gortsplib.ServerSession) {
 	}
 }
 
+// close stops sending and waits for every sending goroutine (their ffmpeg processes
+// killed and waited for).
 func (p *path) close() {
 	p.mu.Lock()
+	p.closed = true
 	if p.cancel != nil {
 		p.cancel()
 		p.cancel = nil
 	}
-	done := p.done
 	p.mu.Unlock()
-	if done != nil {
-		<-done
-	}
+	p.sending.Wait()
 	p.stream.Close()
 }
 
 // run renders, encodes and sends pictures at the profile's frame rate until ctx ends.
-func (p *path) run(ctx context.Context, done chan struct{}) {
-	defer close(done)
+func (p *path) run(ctx context.Context) {
 	log := p.srv.cfg.Log.With("camera", p.cam.ID, "stream", p.name)
 	w, h, fps := p.prof.Width, p.prof.Height, p.prof.FPS
 	enc, err := codec.NewEncoder(codec.EncoderConfig{Codec: p.srv.cfg.Codec, Width: w, Height: h, FPS: fps, GOP: fps, BitrateKbps: p.prof.BitrateKbps})
