@@ -13,6 +13,7 @@ import (
 
 	"watchpost/app"
 	"watchpost/assets"
+	cmdline "watchpost/cli"
 	"watchpost/store"
 	"watchpost/ui"
 	"watchpost/video"
@@ -161,7 +162,7 @@ func seeds() app.Seeds {
 // prepareDataDir resolves the data directory and creates it when missing; an existing
 // file in its place is an error, never overwritten.
 func prepareDataDir(dir string) (string, error) {
-	dir, err := dataDirOf(dir)
+	dir, err := cmdline.DataDir(dir)
 	if err != nil {
 		return "", err
 	}

@@ -19,6 +19,7 @@ import (
 
 	"watchpost/app"
 	"watchpost/assets"
+	cmdline "watchpost/cli"
 	"watchpost/store"
 	"watchpost/video/analytics"
 	"watchpost/video/sim"
@@ -51,7 +52,7 @@ func TestTheIdleDemosAlarmsMeanSomething(t *testing.T) {
 	variant := -1
 	for i := range site.Cameras {
 		if site.Cameras[i].ID == camID {
-			variant = i // as simCameras numbers the views
+			variant = i // as cmdline.SimCameras numbers the views
 		}
 	}
 
@@ -105,12 +106,12 @@ func TestTheIdleDemosAlarmsMeanSomething(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, supplies.Check(ctx))
 
-	// The simulator starts the camera at demoFootageStart and loops the footage; its
+	// The simulator starts the camera at cmdline.DemoFootageStart and loops the footage; its
 	// analysis starts with the console.
 	const idle = 10 * time.Minute
 	var timeline []seen
 	for k := 0; ; k++ {
-		base := float64(k)*loop - demoFootageStart[camID]
+		base := float64(k)*loop - cmdline.DemoFootageStart[camID]
 		if base > idle.Seconds() {
 			break
 		}

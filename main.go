@@ -32,13 +32,6 @@ const (
 	exitUsage   = cmdline.ExitUsage
 )
 
-// The data directory and its read-only store are found as the command line finds them
-// (the console and analyze use them too).
-var (
-	dataDirOf    = cmdline.DataDir
-	openReadOnly = cmdline.OpenReadOnly
-)
-
 func main() { os.Exit(run(os.Args[1:], cmdline.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})) }
 
 const usage = `Watchpost (守望): the command center of a residential community's safety team.
@@ -56,8 +49,9 @@ Usage:
   watchpost journal  [--data DIR] [--json] [--since T] [--subject S] [--limit N]
   watchpost plans    [--data DIR] [--json] | import FILE --operator NAME | export ID   the emergency plans
                                                         (import: as NAME, whose password is asked as above)
-  watchpost sim      [--cameras N | --demo] [--listen ADDR] [--udp] [--codec h264|h265] [--user U --password P]
-  watchpost sim      --devices [--broker URL] [--user U --password P] [--scenario NAME]
+  watchpost sim      [--cameras N | --demo] [--listen ADDR] [--udp] [--codec h264|h265] [--user U]
+  watchpost sim      --devices [--broker URL] [--user U] [--scenario NAME]
+                                                        (--user: its password is asked, or one line on standard input)
   watchpost probe    [--udp] [--seconds S] [--json] URL
   watchpost analyze  [--camera ID | --config FILE | --detectors LIST] [--fps N] [--snapshots DIR] VIDEO
                                                         run video analytics over a file: one JSON line a detection
@@ -69,9 +63,8 @@ T is a time (2026-11-28T08:00:00+08:00, 2026-11-28) or a duration back from now 
 The read-only commands work while a console runs on the same data directory.
 `
 
-// commands are the command line's, by name: each parses its own flags and returns the exit
-// code. sim and analyze are still here (main_sim.go, main_analytics.go) while the video API
-// under them changes.
+// commands are the command line's, by name (cli/): each parses its own flags and returns the
+// exit code.
 var commands = map[string]cmdline.Command{
 	"site":    cmdline.Site, // and site export|import
 	"alarms":  cmdline.Alarms,
@@ -79,14 +72,10 @@ var commands = map[string]cmdline.Command{
 	"plans":   cmdline.Plans, // and plans import|export
 	"replay":  cmdline.Replay,
 	"probe":   cmdline.Probe,
-	"sim":     withoutStdin(runSim),
-	"analyze": withoutStdin(runAnalyze),
+	"sim":     cmdline.Sim,
+	"analyze": cmdline.Analyze,
 	"version": func(_ []string, s cmdline.Streams) int { return printVersion(s.Out) },
 	"help":    func(_ []string, s cmdline.Streams) int { fmt.Fprint(s.Out, usage); return 0 },
-}
-
-func withoutStdin(cmd func(args []string, stdout, stderr io.Writer) int) cmdline.Command {
-	return func(args []string, s cmdline.Streams) int { return cmd(args, s.Out, s.Err) }
 }
 
 func printVersion(w io.Writer) int {

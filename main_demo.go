@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"watchpost/app"
+	cmdline "watchpost/cli"
 	"watchpost/video/sim"
 )
 
@@ -23,7 +24,7 @@ func demoCameras(ctx context.Context, inv *app.Inventory, listen string, log *sl
 	site := inv.Site()
 	part := app.Part{Name: "camera-simulator", Label: "Camera simulator"}
 	addr := listen
-	s, err := sim.New(sim.Config{Address: listen, Cameras: simCameras(site), Log: log})
+	s, err := sim.New(sim.Config{Address: listen, Cameras: cmdline.SimCameras(site), Log: log})
 	if err != nil {
 		log.Warn("demo cameras not simulated here", "err", err)
 		if _, port, err := net.SplitHostPort(listen); err != nil || port == "0" {
@@ -47,19 +48,6 @@ func demoCameras(ctx context.Context, inv *app.Inventory, listen string, log *sl
 		return part, err
 	}
 	return part, nil
-}
-
-// demoFootageStart is where the demo's south gate camera starts in its footage (seconds):
-// its analysis learns the scene for the first minute, and someone steps on its lawn about
-// 72 s after the start, then every 80 s loop of the footage.
-var demoFootageStart = map[string]float64{"cam-gate-s": 58}
-
-func simCameras(site *app.Site) []sim.Camera {
-	out := make([]sim.Camera, len(site.Cameras))
-	for i, c := range site.Cameras {
-		out[i] = sim.Camera{ID: c.ID, Name: c.Name, Variant: i, Start: demoFootageStart[c.ID]}
-	}
-	return out
 }
 
 // isPort reports whether s is a TCP port number (0 asks for any free one).

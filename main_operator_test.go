@@ -102,12 +102,12 @@ func TestACommandLineWriteChecksTheOperatorsPassword(t *testing.T) {
 	assert.NotContains(t, out, string(app.KindSignedIn), "a command-line write opens no session")
 }
 
-// No command takes an operator's password as an argument, where other users of the machine
-// would read it in the process list. sim's --password is the simulated cameras' or the
-// broker's, no operator's; help and version take no flags.
+// No command takes a password as an argument, where other users of the machine would read
+// it in the process list: not an operator's, nor the simulated cameras' or the broker's that
+// sim uses. help and version take no flags.
 func TestNoCommandTakesAPasswordArgument(t *testing.T) {
 	for name := range commands {
-		if name == "sim" || name == "help" || name == "version" {
+		if name == "help" || name == "version" {
 			continue
 		}
 		var out, errOut bytes.Buffer
@@ -115,7 +115,7 @@ func TestNoCommandTakesAPasswordArgument(t *testing.T) {
 		assert.Equal(t, exitUsage, code, name)
 		assert.Contains(t, errOut.String(), "flag provided but not defined: -password", name)
 	}
-	for _, args := range [][]string{{"site", "import"}, {"site", "export"}, {"plans", "import"}, {"plans", "export"}} {
+	for _, args := range [][]string{{"site", "import"}, {"site", "export"}, {"plans", "import"}, {"plans", "export"}, {"sim", "--devices"}} {
 		var out, errOut bytes.Buffer
 		code := run(append(args, "--password", "sunshine-demo"), cmdline.Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
 		assert.Equal(t, exitUsage, code, args)
