@@ -113,10 +113,9 @@ func newRecRig(t *testing.T, cfg app.RecordingConfig, withCameras bool) *recRig 
 }
 
 // run runs the service as the console does: its part after the recorder's, so that it
-// stops first and finishes its clips while the recorder still runs. Start subscribes it
-// here, before the test raises its first alarm (its Run does so on its own goroutine).
+// stops first and finishes its clips while the recorder still runs. It is subscribed since
+// NewRecording: an alarm the test raises before its Run goes is handled when it runs.
 func (g *recRig) run(t *testing.T) {
-	g.r.Start()
 	runParts(t, app.Part{Name: "recording", Label: "Recording", Runner: g.r})
 }
 

@@ -61,7 +61,9 @@ type pendingClip struct {
 // maxAlarmCameras: the clips of an alarm are of the cameras that see it, at most these.
 const maxAlarmCameras = 3
 
-// NewRecording builds the service; Start it, then Run it (under a supervisor).
+// NewRecording builds the service and subscribes it to the alarms and drills (a bounded
+// queue, no goroutine: what comes before Run is handled when it runs); Run it under a
+// supervisor.
 func NewRecording(d RecordingDeps, cfg RecordingConfig) *Recording {
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -70,27 +72,16 @@ func NewRecording(d RecordingDeps, cfg RecordingConfig) *Recording {
 		d.Clock = SystemClock{}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Recording{d: d, cfg: cfg, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1),
+	r := &Recording{d: d, cfg: cfg, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1),
 		clips: map[string]Clip{}, pending: map[string]pendingClip{}, drills: map[int64]*drillRecording{}}
-}
-
-// Start listens for alarms and drills and starts recording the site's cameras.
-func (r *Recording) Start() {
-	r.mu.Lock()
-	if r.started {
-		r.mu.Unlock()
-		return
-	}
-	r.started = true
-	r.mu.Unlock()
-	r.sub = r.d.Recorder.Bus.Subscribe(1024, func(e *Entry) bool {
+	r.sub = d.Recorder.Bus.Subscribe(1024, func(e *Entry) bool {
 		switch e.Kind {
 		case KindAlarmRaised, KindDrillStarted, KindDrillStopped, KindCameraUpdated, KindSiteImported:
 			return true
 		}
 		return false
 	})
-	r.tapCameras()
+	return r
 }
 
 // tapCameras asks the video side to record every camera of the site: any of them may be
@@ -126,10 +117,13 @@ func (r *Recording) SetConfig(cfg RecordingConfig) {
 // returns an error when the clips already recorded cannot be read; the supervisor runs it
 // again.
 func (r *Recording) Run(ctx context.Context) error {
-	r.Start()
+	r.mu.Lock()
+	r.started = true
+	r.mu.Unlock()
+	r.tapCameras() // every camera may be the one that sees the next alarm
 	err := r.run(ctx)
 	if ctx.Err() != nil {
-		r.Close()
+		r.stop()
 	}
 	return err
 }
@@ -175,9 +169,10 @@ func (r *Recording) run(ctx context.Context) error {
 	}
 }
 
-// Close stops listening, finishes the clips being recorded (with what was received so
-// far: a clip cut short is still evidence) and stops recording the cameras.
-func (r *Recording) Close() {
+// stop ends the Run for good: it stops listening, finishes the clips being recorded (with
+// what was received so far: a clip cut short is still evidence) and stops recording the
+// cameras.
+func (r *Recording) stop() {
 	r.cancel()
 	if r.sub != nil {
 		r.sub.Close()

@@ -296,11 +296,10 @@ func (c *roleCore) recordingWithAClip(t *testing.T) string {
 		File: "/clips/cam-gate-s-role.mp4", Bytes: 1000, Reason: app.ClipForAlarm}}
 	c.recording = app.NewRecording(app.RecordingDeps{Source: clipSource{}, Store: c.st, Recorder: c.rec, Inventory: c.inv,
 		Desk: c.desk, Incidents: c.incidents, Clock: c.clk, Log: slog.New(slog.DiscardHandler)}, app.RecordingConfig{})
-	c.recording.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = c.recording.Run(ctx) }()
-	t.Cleanup(func() { cancel(); c.recording.Close(); <-done })
+	t.Cleanup(func() { cancel(); <-done })
 	require.Eventually(t, func() bool { return c.recording.Status().Clips == 1 }, 15*time.Second, 5*time.Millisecond,
 		"recording reads its clips")
 	return c.st.clips[0].ID

@@ -107,10 +107,10 @@ func withRecording(t *testing.T, c *Console, clip app.Clip) *store.Store {
 	t.Cleanup(func() { st.Close() })
 	r := app.NewRecording(app.RecordingDeps{Source: noClipSource{}, Store: keptClips{clip}, Recorder: app.NewRecorder(st, c.deps.Bus),
 		Inventory: c.deps.Inventory, Desk: c.deps.Desk, Log: slog.New(slog.DiscardHandler)}, app.RecordingConfig{})
-	r.Start()
 	ctx, cancel := context.WithCancel(context.Background())
-	go r.Run(ctx)
-	t.Cleanup(func() { cancel(); r.Close() })
+	done := make(chan struct{})
+	go func() { defer close(done); _ = r.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
 	waitFor(t, "the clip is known", func() bool { return len(r.Clips(app.ClipQuery{AlarmID: clip.AlarmID})) == 1 })
 	c.deps.Recording = r
 	return st
