@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"log/slog"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -20,7 +19,6 @@ import (
 	"watchpost/app"
 	"watchpost/assets"
 	cmdline "watchpost/cli"
-	"watchpost/store"
 	"watchpost/video/analytics"
 	"watchpost/video/sim"
 )
@@ -81,29 +79,16 @@ func TestTheIdleDemosAlarmsMeanSomething(t *testing.T) {
 	}))
 	require.NotEmpty(t, dets, "the footage's people are seen")
 
-	// The core, on a clock that runs ten minutes.
-	quiet := slog.New(slog.DiscardHandler)
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), store.FileName), store.Options{Log: quiet})
-	require.NoError(t, err)
-	defer st.Close()
+	// The core, on a clock that runs ten minutes: the demo community with its accounts and
+	// supply points (no plans or drill scenarios: nothing here opens an incident); the
+	// cameras' warm-up and the desk's flood window are the default configuration's, set by
+	// the core as the console's are.
 	start := time.Date(2026, 12, 7, 14, 0, 0, 0, time.Local)
 	clk := &stepClock{t: start}
-	rec := app.NewRecorder(st, app.NewBus())
-	inv := app.NewInventory(st, rec)
-	accounts, err := assets.DemoAccounts()
-	require.NoError(t, err)
-	require.NoError(t, app.SeedDemo(ctx, inv, app.NewAccounts(st, rec, clk), site, accounts))
-	desk := app.NewAlarmDesk(rec, st, clk)
-	require.NoError(t, desk.Load(ctx))
-	desk.SetFloodWindow(app.RulesConfig{}.WithDefaults().FloodWindow.D())
-	vision := app.NewVision(inv, desk, rec, nil, clk, quiet, nil)
-	vision.SetWarmUp(app.AnalyticsConfig{}.WarmUpD())
-	supplies := app.NewSupplies(st, rec, desk, inv, clk)
-	require.NoError(t, supplies.Load(ctx))
-	points, err := assets.DemoSupplies()
-	require.NoError(t, err)
-	_, err = supplies.Seed(ctx, points)
-	require.NoError(t, err)
+	core, st := newCoreWith(t, "", app.Ports{Clock: clk,
+		Seeds: app.Seeds{DemoSite: assets.DemoSite, DemoAccounts: assets.DemoAccounts, DemoSupplies: assets.DemoSupplies}})
+	require.NotEmpty(t, core.Supplies.Points(), "the demo's supply points are set up")
+	vision, supplies := core.Vision, core.Supplies
 	require.NoError(t, supplies.Check(ctx))
 
 	// The simulator starts the camera at cmdline.DemoFootageStart and loops the footage; its

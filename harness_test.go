@@ -22,18 +22,28 @@ import (
 // the given seeds (the demo's when none).
 func newCore(t testing.TB, dir string, seeds ...app.Seeds) (*app.Core, *store.Store) {
 	t.Helper()
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	quiet := slog.New(slog.DiscardHandler)
-	st, err := store.Open(context.Background(), filepath.Join(dir, store.FileName), store.Options{Log: quiet})
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
 	s := demoSeeds()
 	if len(seeds) > 0 {
 		s = seeds[0]
 	}
-	core, err := app.NewCore(context.Background(), app.Ports{Store: st, Log: quiet, Seeds: s})
+	return newCoreWith(t, dir, app.Ports{Seeds: s})
+}
+
+// newCoreWith builds the core from the given ports (their seeds as given: none when zero)
+// on a fresh SQLite file in dir (a temporary one when empty); the log is quiet unless set.
+func newCoreWith(t testing.TB, dir string, p app.Ports) (*app.Core, *store.Store) {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if p.Log == nil {
+		p.Log = slog.New(slog.DiscardHandler)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(dir, store.FileName), store.Options{Log: p.Log})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	p.Store = st
+	core, err := app.NewCore(context.Background(), p)
 	require.NoError(t, err)
 	core.Accounts.Cost = 4 // bcrypt's cheapest: the tests sign in many times
 	return core, st

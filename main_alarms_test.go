@@ -19,12 +19,12 @@ func TestAlarmsCommandDescribesCausesAndMarksDrills(t *testing.T) {
 	g := newRecRig(t, app.RecordingConfig{}, false)
 	crowd := app.Alarm{Kind: app.AlarmCrowd, Priority: app.P3, CameraID: "cam1", Drill: true}
 	crowd.SetParam(app.ParamCount, "4")
-	_, err := g.desk.Raise(ctx, nil, crowd)
+	_, err := g.core.Desk.Raise(ctx, nil, crowd)
 	require.NoError(t, err)
 	real := app.Alarm{Kind: app.AlarmIntrusion, Priority: app.P2, CameraID: "cam2"}
 	real.SetParam(app.ParamZoneName, "草坪")
 	real.SetParam(app.ParamZoneNameEn, "Lawn")
-	_, err = g.desk.Raise(ctx, nil, real)
+	_, err = g.core.Desk.Raise(ctx, nil, real)
 	require.NoError(t, err)
 
 	out, errOut, code := cli(t, nil, "alarms", "--data", g.dir)

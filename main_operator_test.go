@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,28 +11,22 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
 
 	"watchpost/app"
 	"watchpost/assets"
 	cmdline "watchpost/cli"
-	"watchpost/store"
 )
 
 // withAccounts gives a data directory a database holding only these accounts (what a new
 // site has before anything is imported), each with the password "sunshine-" + user name.
 func withAccounts(t *testing.T, dir string, ops ...app.Operator) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	defer st.Close()
-	acc := app.NewAccounts(st, app.NewRecorder(st, app.NewBus()), app.SystemClock{})
-	acc.Cost = bcrypt.MinCost
+	core, st := newCoreWith(t, dir, app.Ports{}) // no seeds: no site, no other account
 	for _, op := range ops {
-		_, err := acc.Create(ctx, nil, op, "sunshine-"+op.Username)
+		_, err := core.Accounts.Create(context.Background(), nil, op, "sunshine-"+op.Username)
 		require.NoError(t, err)
 	}
+	require.NoError(t, st.Close()) // the commands of the test open the data directory
 }
 
 // journalOf prints a data directory's whole journal (JSON lines).

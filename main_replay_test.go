@@ -21,20 +21,20 @@ func TestReplayCommandPrintsTheStateAtAnInstant(t *testing.T) {
 	ctx := context.Background()
 	g := newRecRig(t, app.RecordingConfig{}, false)
 	place := g.place
-	a, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, Cause: "烟感报警 smoke", Position: &place})
+	a, err := g.core.Desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, Cause: "烟感报警 smoke", Position: &place})
 	require.NoError(t, err)
 	moveOn(t, a.RaisedAt) // each action at an instant of its own, so that a probe stands between two
-	acked, err := g.desk.Acknowledge(ctx, recDuty, a.ID, "on my way")
+	acked, err := g.core.Desk.Acknowledge(ctx, recDuty, a.ID, "on my way")
 	require.NoError(t, err)
 	moveOn(t, acked.Ack.At)
-	in, err := g.incidents.Open(ctx, recCommander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
+	in, err := g.core.Incidents.Open(ctx, recCommander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
 	require.NoError(t, err)
 	moveOn(t, in.OpenedAt)
-	ticked, err := g.incidents.Tick(ctx, recCommander, in.ID, "verify", "")
+	ticked, err := g.core.Incidents.Tick(ctx, recCommander, in.ID, "verify", "")
 	require.NoError(t, err)
 	tickedAt := ticked.ProgressOf("verify").At
 	moveOn(t, tickedAt)
-	closed, err := g.incidents.Close(ctx, recCommander, in.ID, app.CloseRequest{Summary: "false alarm: burnt toast", Outcome: app.OutcomeFalse, Alarms: app.AlarmsResolve})
+	closed, err := g.core.Incidents.Close(ctx, recCommander, in.ID, app.CloseRequest{Summary: "false alarm: burnt toast", Outcome: app.OutcomeFalse, Alarms: app.AlarmsResolve})
 	require.NoError(t, err)
 	// The probes stand halfway between two actions, whatever time each took on a busy machine.
 	between := func(from, to time.Time) string {

@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -24,7 +23,6 @@ import (
 	_ "modernc.org/sqlite"
 
 	"watchpost/app"
-	"watchpost/store"
 )
 
 // These tests run the real binary as a user or a script would.
@@ -453,15 +451,10 @@ func TestTheDutyLogIsTheJournalsShiftSubject(t *testing.T) {
 
 	// A handover, as the console's dialog makes it.
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(data, store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
+	core, st := newCoreWith(t, data, app.Ports{}) // the console's data as it left it: nothing seeded
+	duty, err := core.Accounts.SignIn(ctx, "duty", "sunshine-demo")
 	require.NoError(t, err)
-	rec := app.NewRecorder(st, app.NewBus())
-	acc := app.NewAccounts(st, rec, app.SystemClock{})
-	desk := app.NewAlarmDesk(rec, st, app.SystemClock{})
-	require.NoError(t, desk.Load(ctx))
-	duty, err := acc.SignIn(ctx, "duty", "sunshine-demo")
-	require.NoError(t, err)
-	_, h, err := app.NewShifts(acc, desk, nil, rec, app.SystemClock{}).Handover(ctx, duty,
+	_, h, err := core.Shifts.Handover(ctx, duty,
 		app.HandoverRequest{OutgoingPassword: "sunshine-demo", Incoming: "duty2", IncomingPassword: "sunshine-demo", Note: "夜班平安，2号楼路灯待修。"})
 	require.NoError(t, err)
 	require.NoError(t, st.Close())

@@ -36,15 +36,12 @@ var (
 // recRig is a console's core with two simulated cameras (cam1 looks at the place of the
 // alarms, cam2 stands 50 m away).
 type recRig struct {
-	dir       string
-	st        *store.Store
-	rec       *app.Recorder
-	inv       *app.Inventory
-	desk      *app.AlarmDesk
-	incidents *app.Incidents
-	clips     *video.Recorder
-	r         *app.Recording
-	place     app.Point
+	dir   string
+	st    *store.Store
+	core  *app.Core
+	clips *video.Recorder
+	r     *app.Recording
+	place app.Point
 }
 
 // recRefusingAddr returns a loopback address where connections are refused (cameras that
@@ -62,14 +59,8 @@ func recRefusingAddr(t *testing.T) string {
 
 func newRecRig(t *testing.T, cfg app.RecordingConfig, withCameras bool) *recRig {
 	t.Helper()
-	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
 	g := &recRig{dir: t.TempDir(), place: app.Point{X: 50, Y: 60}}
-	st, err := store.Open(ctx, filepath.Join(g.dir, store.FileName), store.Options{Log: quiet})
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	g.st = st
-	g.rec = app.NewRecorder(st, app.NewBus())
 
 	// The two cameras are simulated (on a port the simulator chooses), or switched off.
 	var rtsp string
@@ -91,24 +82,14 @@ func newRecRig(t *testing.T, cfg app.RecordingConfig, withCameras bool) *recRig 
 	demo, err := assets.DemoSite()
 	require.NoError(t, err)
 	site.Contacts = demo.Contacts // the default plans call them
-	g.inv = app.NewInventory(st, g.rec)
-	require.NoError(t, app.SeedDemo(ctx, g.inv, app.NewAccounts(st, g.rec, app.SystemClock{}), site, nil))
-	g.desk = app.NewAlarmDesk(g.rec, st, app.SystemClock{})
-	require.NoError(t, g.desk.Load(ctx))
-	plans := app.NewPlans(st, g.rec, g.inv, app.SystemClock{})
-	require.NoError(t, plans.Load(ctx))
-	defaults, err := assets.DefaultPlans()
-	require.NoError(t, err)
-	_, err = plans.Seed(ctx, defaults)
-	require.NoError(t, err)
-	g.incidents = app.NewIncidents(st, g.rec, plans, g.desk, g.inv, app.SystemClock{})
-	require.NoError(t, g.incidents.Load(ctx))
+	// The core on this two-camera site with the default plans; no accounts, supply points
+	// or drill scenarios (the tests sign no one in and run no drill scenario).
+	g.core, g.st = newCore(t, g.dir, app.Seeds{DemoSite: func() (*app.Site, error) { return site, nil }, Plans: assets.DefaultPlans})
 
 	feeds := video.NewFeeds(site.Cameras, video.Config{}, nil, nil)
 	g.clips = video.NewRecorder(feeds, video.RecorderConfig{Dir: filepath.Join(g.dir, "clips"), Log: quiet})
 	runFeeds(t, feeds, app.Part{Name: "clips", Label: "Recording", Runner: g.clips})
-	g.r = app.NewRecording(app.RecordingDeps{Source: g.clips, Store: st, Recorder: g.rec, Inventory: g.inv, Desk: g.desk,
-		Incidents: g.incidents, Clock: app.SystemClock{}, Log: quiet}, cfg)
+	g.r = g.core.UseRecording(g.clips, cfg)
 	return g
 }
 
@@ -179,9 +160,9 @@ func TestAnAlarmOnTheDeskIsRecorded(t *testing.T) {
 	g.waitHeld(t, 2*time.Second)
 
 	place := g.place
-	a, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, Cause: "烟感报警 smoke", Position: &place})
+	a, err := g.core.Desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, Cause: "烟感报警 smoke", Position: &place})
 	require.NoError(t, err)
-	in, err := g.incidents.Open(ctx, recCommander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
+	in, err := g.core.Incidents.Open(ctx, recCommander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
 	require.NoError(t, err)
 	assert.Eventually(t, func() bool { return g.r.Pending(a.ID) == 2 }, 15*time.Second, 10*time.Millisecond, "two clips being recorded")
 
@@ -223,12 +204,12 @@ func TestAnAlarmOnTheDeskIsRecorded(t *testing.T) {
 	assert.True(t, app.IsCode(err, app.CodeUnauthenticated))
 
 	// A fault of the system is not recorded.
-	fault, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "device_offline", Priority: app.P3, Fault: true, Cause: "offline", Position: &place})
+	fault, err := g.core.Desk.Raise(ctx, nil, app.Alarm{Kind: "device_offline", Priority: app.P3, Fault: true, Cause: "offline", Position: &place})
 	require.NoError(t, err)
 
 	// An alarm of a time before what the buffers hold gets no clip: a note on the alarm
 	// says why, and recording itself stays healthy (no error for the status bar).
-	old, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, DeviceID: "smoke-old", Position: &place,
+	old, err := g.core.Desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, DeviceID: "smoke-old", Position: &place,
 		RaisedAt: time.Now().Add(-8 * 24 * time.Hour)})
 	require.NoError(t, err)
 	var notes []app.Entry
@@ -260,7 +241,7 @@ func TestAnAlarmOnTheDeskIsRecorded(t *testing.T) {
 		assert.Equal(t, "The camera's buffer held no video of that time", m.Why)
 	}
 	assert.Nil(t, g.r.Status().LastError, "a clip of a time never buffered is not a failure of recording")
-	hist, err := g.desk.History(ctx, old.ID)
+	hist, err := g.core.Desk.History(ctx, old.ID)
 	require.NoError(t, err)
 	assert.Equal(t, app.KindClipMissing, hist[len(hist)-1].Kind, "the operator reads it in the alarm's history")
 }
@@ -272,13 +253,13 @@ func TestADrillsCamerasAreRecorded(t *testing.T) {
 	g := newRecRig(t, app.RecordingConfig{Pre: app.Duration(time.Second), Post: app.Duration(time.Second)}, true)
 	g.run(t)
 	g.waitHeld(t, time.Second)
-	started, err := g.rec.Record(ctx, app.NewEntry(app.KindDrillStarted, "", recTrainer.Username,
+	started, err := g.core.Recorder.Record(ctx, app.NewEntry(app.KindDrillStarted, "", recTrainer.Username,
 		app.DrillRun{Scenario: "fire", Name: "消防演练", Cameras: []string{"cam2"}, StartedAt: time.Now(), By: recTrainer.Username}))
 	require.NoError(t, err)
 	run := started[0].Seq
 	time.Sleep(3 * time.Second) // the drill lasts a while (not a wait for anything)
 	end := time.Now()
-	_, err = g.rec.Record(ctx, app.NewEntry(app.KindDrillStopped, app.SubjectDrill(run), recTrainer.Username,
+	_, err = g.core.Recorder.Record(ctx, app.NewEntry(app.KindDrillStopped, app.SubjectDrill(run), recTrainer.Username,
 		app.DrillRun{ID: run, Scenario: "fire", EndedAt: &end, By: recTrainer.Username}))
 	require.NoError(t, err)
 
@@ -303,13 +284,13 @@ func TestRetentionDeletesTheOldestButNeverAnOpenCase(t *testing.T) {
 	ctx := context.Background()
 	g := newRecRig(t, app.RecordingConfig{MaxAge: app.Duration(30 * 24 * time.Hour), MaxBytes: 3500}, false)
 	place := g.place
-	open, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "sos", Priority: app.P1, Cause: "SOS", Position: &place})
+	open, err := g.core.Desk.Raise(ctx, nil, app.Alarm{Kind: "sos", Priority: app.P1, Cause: "SOS", Position: &place})
 	require.NoError(t, err)
-	fire, err := g.desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, Cause: "smoke", Position: &place})
+	fire, err := g.core.Desk.Raise(ctx, nil, app.Alarm{Kind: "smoke", Priority: app.P1, Cause: "smoke", Position: &place})
 	require.NoError(t, err)
-	in, err := g.incidents.Open(ctx, recCommander, app.OpenRequest{PlanID: "fire-residential", AlarmID: fire.ID})
+	in, err := g.core.Incidents.Open(ctx, recCommander, app.OpenRequest{PlanID: "fire-residential", AlarmID: fire.ID})
 	require.NoError(t, err)
-	_, err = g.desk.Resolve(ctx, recDuty, fire.ID, app.OutcomeGenuine, "")
+	_, err = g.core.Desk.Resolve(ctx, recDuty, fire.ID, app.OutcomeGenuine, "")
 	require.NoError(t, err, "the alarm is resolved; its incident runs on")
 
 	// Six clips of 1000 bytes, 50 days to 1 day old, written as the recorder would have.
@@ -321,7 +302,7 @@ func TestRetentionDeletesTheOldestButNeverAnOpenCase(t *testing.T) {
 		require.NoError(t, os.WriteFile(file, make([]byte, 1000), 0o644))
 		c := app.Clip{ID: name, CameraID: "cam1", From: now.Add(-age), To: now.Add(-age + 45*time.Second), File: file, Bytes: 1000,
 			AlarmID: alarm, IncidentID: incident, Reason: app.ClipForAlarm}
-		_, err := g.rec.Record(ctx, app.NewEntry(app.KindClip, app.SubjectClip(name), app.SystemActor, c))
+		_, err := g.core.Recorder.Record(ctx, app.NewEntry(app.KindClip, app.SubjectClip(name), app.SystemActor, c))
 		require.NoError(t, err)
 		return c
 	}
@@ -366,14 +347,14 @@ func TestRetentionDeletesTheOldestButNeverAnOpenCase(t *testing.T) {
 	assert.Equal(t, 3, st.Clips)
 
 	// Once the alarm is resolved and the incident closed, their old clips go too.
-	_, err = g.desk.Acknowledge(ctx, recDuty, open.ID, "")
+	_, err = g.core.Desk.Acknowledge(ctx, recDuty, open.ID, "")
 	require.NoError(t, err)
-	_, err = g.desk.Resolve(ctx, recDuty, open.ID, app.OutcomeFalse, "")
+	_, err = g.core.Desk.Resolve(ctx, recDuty, open.ID, app.OutcomeFalse, "")
 	require.NoError(t, err)
 	require.NoError(t, g.r.Retain(ctx))
 	assert.FileExists(t, running.File, "the incident still runs")
 	assert.NoFileExists(t, openAlarm.File)
-	_, err = g.incidents.Close(ctx, recCommander, in.ID, app.CloseRequest{Summary: "火已扑灭 put out", Outcome: app.OutcomeGenuine, Alarms: app.AlarmsResolve})
+	_, err = g.core.Incidents.Close(ctx, recCommander, in.ID, app.CloseRequest{Summary: "火已扑灭 put out", Outcome: app.OutcomeGenuine, Alarms: app.AlarmsResolve})
 	require.NoError(t, err)
 	require.NoError(t, g.r.Retain(ctx))
 	assert.NoFileExists(t, running.File)

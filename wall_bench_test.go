@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net"
 	"os"
@@ -20,7 +18,6 @@ import (
 
 	"watchpost/app"
 	"watchpost/assets"
-	"watchpost/store"
 )
 
 // The camera wall measured for real: the console binary in a real window under Xvfb,
@@ -137,12 +134,6 @@ func benchWall(b *testing.B, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	rec := app.NewRecorder(st, app.NewBus())
 	site := &app.Site{ID: "bench", Names: app.Names{Name: "bench"}, Demo: true, Boundary: app.Polygon{{X: 0, Y: 0}, {X: 100, Y: 0}, {X: 100, Y: 100}, {X: 0, Y: 100}}}
 	for i := 1; i <= n; i++ {
 		site.Cameras = append(site.Cameras, app.Camera{ID: fmt.Sprintf("cam%d", i), Names: app.Names{Name: fmt.Sprintf("Camera %d", i)},
@@ -150,12 +141,16 @@ func benchWall(b *testing.B, n int) {
 			Position: app.Point{X: 50, Y: 50}})
 	}
 	site.Contacts = demo.Contacts
-	acc := app.NewAccounts(st, rec, app.SystemClock{})
-	if err := app.SeedDemo(ctx, app.NewInventory(st, rec), acc, site,
-		[]app.DemoAccount{{Operator: app.Operator{Username: "duty", Name: "值班员", Role: app.RoleOperator}, Password: "sunshine-demo"}}); err != nil {
+	// Only the site and its duty operator are set up here; the console sets up the rest at
+	// its first start. The store is closed before the console opens the data directory.
+	_, st := newCoreWith(b, dir, app.Ports{Seeds: app.Seeds{
+		DemoSite: func() (*app.Site, error) { return site, nil },
+		DemoAccounts: func() ([]app.DemoAccount, error) {
+			return []app.DemoAccount{{Operator: app.Operator{Username: "duty", Name: "值班员", Role: app.RoleOperator}, Password: "sunshine-demo"}}, nil
+		}}})
+	if err := st.Close(); err != nil {
 		b.Fatal(err)
 	}
-	st.Close()
 	cfg := filepath.Join(dir, "config.json")
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"language":"en","broker":{"listen":"127.0.0.1:%d"}}`, freeTCP(b))), 0o600); err != nil {
 		b.Fatal(err)

@@ -26,10 +26,11 @@ func dataWithAccounts(t *testing.T, ops ...app.Operator) string {
 	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	defer st.Close()
-	acc := app.NewAccounts(st, app.NewRecorder(st, app.NewBus()), app.SystemClock{})
-	acc.Cost = bcrypt.MinCost
+	core, err := app.NewCore(ctx, app.Ports{Store: st, Log: slog.New(slog.DiscardHandler)}) // no seeds: no site, no other account
+	require.NoError(t, err)
+	core.Accounts.Cost = bcrypt.MinCost
 	for _, op := range ops {
-		_, err := acc.Create(ctx, nil, op, "sunshine-"+op.Username)
+		_, err := core.Accounts.Create(ctx, nil, op, "sunshine-"+op.Username)
 		require.NoError(t, err)
 	}
 	return dir

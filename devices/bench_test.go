@@ -38,10 +38,7 @@ func benchEngine(b *testing.B, n int) *engine {
 	st, err := store.Open(ctx, filepath.Join(b.TempDir(), store.FileName), store.Options{Log: quiet})
 	require.NoError(b, err)
 	b.Cleanup(func() { st.Close() })
-	e := engineOn(b, st)
-	require.NoError(b, app.SeedDemo(ctx, e.inv, nil, benchSite(n), nil))
-	e.site = e.inv.Site()
-	return e
+	return engineOn(b, st, app.Seeds{DemoSite: func() (*app.Site, error) { return benchSite(n), nil }})
 }
 
 // pct returns the p-th percentile of d in milliseconds (d is sorted in place; not empty).

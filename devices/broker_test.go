@@ -258,20 +258,10 @@ func killChild(t *testing.T, dir string) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{Log: quiet})
 	require.NoError(t, err)
-	e := engineOn(t, st)
-	e.store = st
-	require.NoError(t, seedDemo(e))
+	e := engineOn(t, st, demoSite)
 	addr := e.startBroker(t)
 	fmt.Println("LISTENING " + addr)
 	select {} // until killed
-}
-
-func seedDemo(e *engine) error {
-	site, err := loadDemo()
-	if err != nil {
-		return err
-	}
-	return app.SeedDemo(context.Background(), e.inv, nil, site, nil)
 }
 
 var _ = json.Marshal

@@ -12,7 +12,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
 
 	"watchpost/app"
 	"watchpost/assets"
@@ -20,11 +19,12 @@ import (
 	"watchpost/store"
 )
 
-// engine is the real core on a real SQLite file with the demo community: what the device
-// path delivers to in the console.
+// engine is the real core (app.NewCore, as the console builds it) on a real SQLite file
+// with the demo community: what the device path delivers to in the console.
 type engine struct {
 	store  *store.Store
 	path   string
+	core   *app.Core
 	inv    *app.Inventory
 	desk   *app.AlarmDesk
 	ingest *app.Ingest
@@ -34,36 +34,34 @@ type engine struct {
 
 var quiet = slog.New(slog.DiscardHandler)
 
+// demoSite seeds an empty store with the demo community only (no accounts, plans, supply
+// points or drill scenarios: the device path needs none).
+var demoSite = app.Seeds{DemoSite: loadDemo}
+
 func newEngine(t testing.TB) *engine {
 	t.Helper()
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), store.FileName)
-	st, err := store.Open(ctx, path, store.Options{Log: quiet})
+	st, err := store.Open(context.Background(), path, store.Options{Log: quiet})
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	e := engineOn(t, st)
+	e := engineOn(t, st, demoSite)
 	e.path = path
-	site, err := assets.DemoSite()
-	require.NoError(t, err)
-	acc := app.NewAccounts(st, app.NewRecorder(st, e.bus), app.SystemClock{})
-	acc.Cost = bcrypt.MinCost
-	require.NoError(t, app.SeedDemo(ctx, e.inv, acc, site, nil))
-	e.site = e.inv.Site()
 	return e
 }
 
-// engineOn wires the core on an open store (whose site is set up, or seeded next).
-func engineOn(t testing.TB, st *store.Store) *engine {
-	bus := app.NewBus()
-	rec := app.NewRecorder(st, bus)
-	inv := app.NewInventory(st, rec)
-	if err := inv.Load(context.Background()); err != nil && !app.IsCode(err, app.CodeNotFound) {
-		require.NoError(t, err)
-	}
-	desk := app.NewAlarmDesk(rec, st, app.SystemClock{})
-	require.NoError(t, desk.Load(context.Background()))
-	in := app.NewIngest(inv, desk, rec, app.NewRules(app.RulesConfig{}, time.Now()), app.NewDeviceMonitor(time.Now()), app.SystemClock{}, quiet)
-	return &engine{store: st, inv: inv, desk: desk, ingest: in, bus: bus, site: inv.Site()}
+// engineOn builds the core on an open store; an empty one gets the seeds' site.
+func engineOn(t testing.TB, st *store.Store, seeds app.Seeds) *engine {
+	t.Helper()
+	return engineThrough(t, st, st, seeds)
+}
+
+// engineThrough builds the core on ports, the store st or a wrapper of it (a journal that
+// fails on demand); st is kept for reading back what was journaled.
+func engineThrough(t testing.TB, st *store.Store, ports app.Store, seeds app.Seeds) *engine {
+	t.Helper()
+	core, err := app.NewCore(context.Background(), app.Ports{Store: ports, Log: quiet, Seeds: seeds})
+	require.NoError(t, err)
+	return &engine{store: st, core: core, inv: core.Inventory, desk: core.Desk, ingest: core.Ingest, bus: core.Bus, site: core.Inventory.Site()}
 }
 
 func (e *engine) kindOf(id string) app.DeviceKind {

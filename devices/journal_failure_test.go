@@ -17,7 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
-	"watchpost/assets"
 	"watchpost/store"
 )
 
@@ -47,25 +46,18 @@ func (j *failingJournal) Append(ctx context.Context, es ...app.Entry) ([]app.Ent
 	}
 }
 
-// newFailingEngine is the engine of newEngine with its journal behind the switch.
+// newFailingEngine is the engine of newEngine with its journal behind the switch: the
+// core is built on the wrapper, whose appends (the recorder's) go through the switch.
 func newFailingEngine(t *testing.T) (*engine, *failingJournal) {
 	t.Helper()
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), store.FileName)
-	st, err := store.Open(ctx, path, store.Options{Log: quiet})
+	st, err := store.Open(context.Background(), path, store.Options{Log: quiet})
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	j := &failingJournal{Store: st}
-	bus := app.NewBus()
-	rec := app.NewRecorder(j, bus)
-	inv := app.NewInventory(st, rec)
-	site, err := assets.DemoSite()
-	require.NoError(t, err)
-	require.NoError(t, app.SeedDemo(ctx, inv, nil, site, nil))
-	desk := app.NewAlarmDesk(rec, st, app.SystemClock{})
-	require.NoError(t, desk.Load(ctx))
-	in := app.NewIngest(inv, desk, rec, app.NewRules(app.RulesConfig{}, time.Now()), app.NewDeviceMonitor(time.Now()), app.SystemClock{}, quiet)
-	return &engine{store: st, path: path, inv: inv, desk: desk, ingest: in, bus: bus, site: inv.Site()}, j
+	e := engineThrough(t, st, j, demoSite)
+	e.path = path
+	return e, j
 }
 
 // device is a device's MQTT client as the simulator makes them: a persistent session, a

@@ -156,10 +156,7 @@ func siteBrokerChild(t *testing.T, dir, url string) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{Log: quiet})
 	require.NoError(t, err)
-	e := engineOn(t, st)
-	if e.inv.Site() == nil {
-		require.NoError(t, seedDemo(e))
-	}
+	e := engineOn(t, st, demoSite) // the demo community on the first start only
 	c, err := devices.NewClient(devices.ClientConfig{URL: url, Username: user, Password: password, ClientID: "watchpost-killed",
 		Site: "demo", Log: quiet}, e.ingest, e.kindOf, nil)
 	require.NoError(t, err)
