@@ -52,7 +52,7 @@ type alarmPanel struct {
 
 func newAlarmPanel(c *Console) panelView {
 	p := &alarmPanel{c: c, sound: c.sound}
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 
 	gridOpts := []string{T("All grids")}
 	if site != nil {
@@ -109,7 +109,7 @@ func newAlarmPanel(c *Console) panelView {
 
 	filters := container.NewHBox(p.prio, p.grid, p.kind, p.state)
 	tools := container.NewHBox(p.muteBtn, p.soundNote)
-	if c.deps.Simulate != nil {
+	if c.x.Simulate != nil {
 		tools.Add(widget.NewSeparator())
 		tools.Add(p.simulateControl())
 	}
@@ -193,13 +193,13 @@ func (p *alarmPanel) simulateControl() fyne.CanvasObject {
 		}
 		sel.ClearSelected()
 		go func() {
-			what, err := p.c.deps.Simulate(name)
+			what, err := p.c.x.Simulate(name)
 			p.c.onUI(func() {
 				if err != nil {
 					p.c.showError(err)
 					return
 				}
-				p.c.deps.Log.Info("scenario simulated", "scenario", name, "what", what)
+				p.c.core.Log.Info("scenario simulated", "scenario", name, "what", what)
 			})
 		}()
 	}
@@ -208,7 +208,7 @@ func (p *alarmPanel) simulateControl() fyne.CanvasObject {
 
 // refresh reloads the open alarms from the desk and applies the filters.
 func (p *alarmPanel) refresh() {
-	p.all = p.c.deps.Desk.Open()
+	p.all = p.c.core.Desk.Open()
 	kinds := map[string]bool{}
 	for _, a := range p.all {
 		kinds[a.Kind] = true
@@ -232,7 +232,7 @@ func (p *alarmPanel) refresh() {
 	}
 	p.kind.Refresh()
 
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	p.shown = p.shown[:0]
 	for _, a := range p.all {
 		if p.prio.SelectedIndex() > 0 && int(a.Priority) != p.prio.SelectedIndex() {
@@ -379,13 +379,13 @@ func (p *alarmPanel) showDetail() {
 	a, ok := p.current()
 	if !ok {
 		var err error
-		a, err = p.c.deps.Desk.Get(context.Background(), p.selected)
+		a, err = p.c.core.Desk.Get(context.Background(), p.selected)
 		if err != nil {
 			return
 		}
 	}
 	p.closePreviews()
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	en := english()
 	op := p.c.Operator()
 
@@ -471,7 +471,7 @@ func (p *alarmPanel) showDetail() {
 			box := container.NewHBox()
 			for _, id := range cams {
 				if cam, ok := site.Camera(id); ok {
-					pv := newLivePreview(p.c.deps.Feeds, cam)
+					pv := newLivePreview(p.c.x.Feeds, cam)
 					p.previews = append(p.previews, pv)
 					box.Add(pv.content)
 				}
@@ -483,7 +483,7 @@ func (p *alarmPanel) showDetail() {
 	body.Add(p.clipsSection(a))
 
 	// History from the journal: who did what and when.
-	if hist, err := p.c.deps.Desk.History(context.Background(), a.ID); err == nil {
+	if hist, err := p.c.core.Desk.History(context.Background(), a.ID); err == nil {
 		body.Add(heading(T("History")))
 		for _, e := range hist {
 			body.Add(historyLine(e, site))
@@ -608,7 +608,7 @@ func (p *alarmPanel) acknowledge() {
 				return
 			}
 			p.run(func(ctx context.Context, op *app.Operator) error {
-				_, err := p.c.deps.Desk.Acknowledge(ctx, op, a.ID, note.Text)
+				_, err := p.c.core.Desk.Acknowledge(ctx, op, a.ID, note.Text)
 				return err
 			})
 		}, p.c.win)
@@ -629,7 +629,7 @@ func (p *alarmPanel) focusLater(f fyne.Focusable) {
 
 // dispatchTargets are whom an alarm can be handed to: its grid's worker and the site's contacts.
 func (p *alarmPanel) dispatchTargets(a app.Alarm) []string {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	var out []string
 	if site == nil {
 		return out
@@ -663,7 +663,7 @@ func (p *alarmPanel) dispatch() {
 				return
 			}
 			p.run(func(ctx context.Context, op *app.Operator) error {
-				_, err := p.c.deps.Desk.Dispatch(ctx, op, a.ID, to.Text, note.Text)
+				_, err := p.c.core.Desk.Dispatch(ctx, op, a.ID, to.Text, note.Text)
 				return err
 			})
 		}, p.c.win)
@@ -699,7 +699,7 @@ func (p *alarmPanel) resolve() {
 				}
 			}
 			p.run(func(ctx context.Context, op *app.Operator) error {
-				_, err := p.c.deps.Desk.Resolve(ctx, op, a.ID, o, note.Text)
+				_, err := p.c.core.Desk.Resolve(ctx, op, a.ID, o, note.Text)
 				return err
 			})
 		}, p.c.win)
@@ -762,7 +762,7 @@ func newAlarmRow() *alarmRow {
 func (r *alarmRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.box) }
 
 func (r *alarmRow) set(p *alarmPanel, a *app.Alarm) {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	en := english()
 	r.prio.Set(a.Priority.String(), priorityColor(a.Priority))
 	r.state.Set(T(stateText(a.State)), stateBadgeColor(a.State))

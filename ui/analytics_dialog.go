@@ -157,10 +157,10 @@ func orDefault(v, d float64) float64 {
 
 // watch plays the camera's sub stream in the picture, with what analytics tracks on it.
 func (e *analyticsEditor) watch() {
-	if e.c.deps.Feeds == nil {
+	if e.c.x.Feeds == nil {
 		return
 	}
-	v, err := e.c.deps.Feeds.Watch(e.cam.ID, false, 640, 360)
+	v, err := e.c.x.Feeds.Watch(e.cam.ID, false, 640, 360)
 	if err != nil {
 		e.canvas.hint.Text = ErrText(err)
 		return
@@ -183,10 +183,10 @@ func (e *analyticsEditor) watch() {
 				shown.Release()
 				shown = f
 			case <-tick.C:
-				if e.c.deps.Analytics == nil {
+				if e.c.x.Analytics == nil {
 					continue
 				}
-				objs := e.c.deps.Analytics.Objects(e.cam.ID)
+				objs := e.c.x.Analytics.Objects(e.cam.ID)
 				e.c.onUI(func() { e.canvas.setObjects(objs) })
 			}
 		}
@@ -205,7 +205,7 @@ func (e *analyticsEditor) close() {
 }
 
 func (e *analyticsEditor) save() {
-	err := e.c.deps.Inventory.SetCameraAnalytics(context.Background(), e.c.Operator(), e.cam.ID, e.cfg)
+	err := e.c.core.Inventory.SetCameraAnalytics(context.Background(), e.c.Operator(), e.cam.ID, e.cfg)
 	if unchanged(err) {
 		e.d.Hide()
 		e.c.showNothingChanged()
@@ -395,10 +395,10 @@ func (e *analyticsEditor) detector(k app.DetectorKind) *app.DetectorConfig {
 // failures returns why analytics switched a camera's detectors off, by kind.
 func (e *analyticsEditor) failures() map[app.DetectorKind]string {
 	out := map[app.DetectorKind]string{} // already translated
-	if e.c.deps.Analytics == nil {
+	if e.c.x.Analytics == nil {
 		return out
 	}
-	for _, st := range e.c.deps.Analytics.Statuses() {
+	for _, st := range e.c.x.Analytics.Statuses() {
 		if st.CameraID != e.cam.ID {
 			continue
 		}

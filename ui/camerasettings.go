@@ -25,7 +25,7 @@ import (
 // currentCamera returns the camera as the site has it now: a panel may hand over the copy
 // it drew, from before the latest edit.
 func (c *Console) currentCamera(cam app.Camera) app.Camera {
-	if site := c.deps.Inventory.Site(); site != nil {
+	if site := c.core.Inventory.Site(); site != nil {
 		if cur, ok := site.Camera(cam.ID); ok {
 			return *cur
 		}
@@ -72,7 +72,7 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 	}
 
 	test := func(which string, url string) {
-		if c.deps.Probe == nil {
+		if c.x.Probe == nil {
 			return
 		}
 		if !canEdit { // the entries hold redacted addresses: test the real ones
@@ -84,7 +84,7 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 		result.SetText(T("Testing the connection…"))
 		busy(true)
 		go func() {
-			r := c.deps.Probe(context.Background(), app.PlainASCII(url))
+			r := c.x.Probe(context.Background(), app.PlainASCII(url))
 			c.onUI(func() {
 				result.SetText(probeText(r))
 				busy(false) // last: the test is over once the activity is hidden
@@ -179,7 +179,7 @@ func (e *cameraSettingsSave) newAddresses(set app.CameraSettings) (labels, urls 
 
 func (e *cameraSettingsSave) run(set app.CameraSettings, d dialog.Dialog) {
 	labels, urls := e.newAddresses(set)
-	test := e.c.deps.Probe != nil && len(urls) > 0 && !e.anyway
+	test := e.c.x.Probe != nil && len(urls) > 0 && !e.anyway
 	e.save.Disable()
 	if test {
 		e.say(T("Testing the new address before saving…"), false)
@@ -188,7 +188,7 @@ func (e *cameraSettingsSave) run(set app.CameraSettings, d dialog.Dialog) {
 	go func() {
 		if test {
 			for i, u := range urls {
-				if r := e.c.deps.Probe(context.Background(), u); !r.OK() {
+				if r := e.c.x.Probe(context.Background(), u); !r.OK() {
 					why := T(r.Reason)
 					e.c.onUI(func() {
 						e.busy(false)
@@ -201,7 +201,7 @@ func (e *cameraSettingsSave) run(set app.CameraSettings, d dialog.Dialog) {
 				}
 			}
 		}
-		err := e.c.deps.Inventory.SetCameraSettings(context.Background(), e.op, e.id, set)
+		err := e.c.core.Inventory.SetCameraSettings(context.Background(), e.op, e.id, set)
 		e.c.onUI(func() {
 			e.busy(false)
 			e.save.Enable()

@@ -120,15 +120,15 @@ func (p *devicePanel) Shown(on bool) {
 }
 
 func (p *devicePanel) monitor() *app.DeviceMonitor {
-	if p.c.deps.Devices == nil {
+	if p.c.core.Ingest == nil {
 		return nil
 	}
-	return p.c.deps.Devices.Monitor()
+	return p.c.core.Ingest.Monitor()
 }
 
 // filter chooses the devices listed.
 func (p *devicePanel) filter() {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	if site == nil {
 		return
 	}
@@ -201,7 +201,7 @@ func (p *devicePanel) Tick() {
 		return
 	}
 	on, off := mon.Counts()
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	total := 0
 	if site != nil {
 		total = len(site.Devices)
@@ -225,7 +225,7 @@ func (p *devicePanel) Tick() {
 }
 
 func (p *devicePanel) showDetail() {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	d, ok := site.Device(p.selected)
 	if !ok {
 		return
@@ -261,7 +261,7 @@ func (p *devicePanel) showDetail() {
 		}
 	}
 	body := container.NewVBox(container.NewHBox(widget.NewIcon(kindSymbol(d.Kind)), heading(d.Display(en))), widget.NewSeparator(), details(rows))
-	if hist, err := p.c.deps.Desk.DeviceHistory(context.Background(), d.ID, 15); err == nil && len(hist) > 0 {
+	if hist, err := p.c.core.Desk.DeviceHistory(context.Background(), d.ID, 15); err == nil && len(hist) > 0 {
 		body.Add(heading(T("Latest messages")))
 		for i := len(hist) - 1; i >= 0; i-- {
 			e := hist[i]
@@ -311,7 +311,7 @@ func (p *devicePanel) adopt(u app.Unregistered) {
 	}
 	name := widget.NewEntry()
 	name.SetText(u.DeviceID)
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	building := newBuildingPicker(site, "")
 	loc := widget.NewEntry()
 	x, y := widget.NewEntry(), widget.NewEntry()
@@ -342,7 +342,7 @@ func (p *devicePanel) adopt(u app.Unregistered) {
 		if k == app.KindBracelet {
 			d.Person = &app.Person{Name: name.Text}
 		}
-		if err := p.c.deps.Inventory.AddDevice(context.Background(), p.c.Operator(), d); err != nil {
+		if err := p.c.core.Inventory.AddDevice(context.Background(), p.c.Operator(), d); err != nil {
 			p.c.showError(err)
 			return
 		}

@@ -51,7 +51,7 @@ func newDrillBanner(c *Console) *drillBanner {
 
 // refresh shows or hides the banner and updates its texts.
 func (b *drillBanner) refresh() {
-	d := b.c.deps.Drills
+	d := b.c.core.Drills
 	if d == nil {
 		return
 	}

@@ -70,7 +70,7 @@ func (e *drillEditor) build() {
 
 	var names []string
 	sel := ""
-	for _, pl := range e.p.c.deps.Plans.List() {
+	for _, pl := range e.p.c.core.Plans.List() {
 		e.planIDs = append(e.planIDs, pl.ID)
 		names = append(names, pl.Display(en))
 		if pl.ID == sc.PlanID {
@@ -125,7 +125,7 @@ func (e *drillEditor) build() {
 // selectedPlan returns the plan chosen in the editor.
 func (e *drillEditor) selectedPlan() (app.Plan, bool) {
 	if i := e.plan.SelectedIndex(); i >= 0 && i < len(e.planIDs) {
-		return e.p.c.deps.Plans.Get(e.planIDs[i])
+		return e.p.c.core.Plans.Get(e.planIDs[i])
 	}
 	return app.Plan{}, false
 }
@@ -158,7 +158,7 @@ func (e *drillEditor) fillSteps() {
 
 // fillInjections lists the injections with their edit and remove buttons.
 func (e *drillEditor) fillInjections() {
-	site := e.p.c.deps.Inventory.Site()
+	site := e.p.c.core.Inventory.Site()
 	var rows []fyne.CanvasObject
 	for i, in := range e.sc.Injections {
 		edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { e.editInject(i, in) })
@@ -182,7 +182,7 @@ var injectKinds = []string{"Device message", "Detection", "Note"}
 // editInject edits injection i (i < 0: a new one).
 func (e *drillEditor) editInject(i int, in app.DrillInject) {
 	en := english()
-	site := e.p.c.deps.Inventory.Site()
+	site := e.p.c.core.Inventory.Site()
 	at := textEntry("", "45s, 2m, 1m30s")
 	if i >= 0 {
 		at.SetText(limitText(in.At.D()))
@@ -372,11 +372,11 @@ func (e *drillEditor) submit() {
 	}
 	op := e.p.c.Operator()
 	if !e.isNew {
-		if _, exists := e.p.c.deps.Drills.Scenario(sc.ID); !exists {
+		if _, exists := e.p.c.core.Drills.Scenario(sc.ID); !exists {
 			e.p.c.showError(app.Errorf(app.CodeNotFound, "There is no drill scenario {{.ID}}", "ID", sc.ID))
 			return
 		}
-	} else if _, exists := e.p.c.deps.Drills.Scenario(sc.ID); exists {
+	} else if _, exists := e.p.c.core.Drills.Scenario(sc.ID); exists {
 		e.p.c.showError(app.Errorf(app.CodeConflict, "A drill scenario with the ID {{.ID}} exists already", "ID", sc.ID).On("id"))
 		return
 	}
@@ -385,7 +385,7 @@ func (e *drillEditor) submit() {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_, err := e.p.c.deps.Drills.Save(ctx, op, sc)
+		_, err := e.p.c.core.Drills.Save(ctx, op, sc)
 		e.p.c.onUI(func() {
 			e.save.Enable()
 			if unchanged(err) {

@@ -14,10 +14,10 @@ import (
 // writeDebrief makes a run's debrief report and saves it; it returns the file's path and
 // what the report says (shown in the console when no browser opens it).
 func (c *Console) writeDebrief(ctx context.Context, op *app.Operator, runID int64) (string, report.Document, error) {
-	if c.deps.Reports == nil {
+	if c.x.Reports == nil {
 		return "", report.Document{}, app.Errorf(app.CodeUnavailable, "Reports cannot be saved here")
 	}
-	d, err := c.deps.Drills.Debrief(ctx, runID)
+	d, err := c.core.Drills.Debrief(ctx, runID)
 	if err != nil {
 		return "", report.Document{}, err
 	}

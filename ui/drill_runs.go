@@ -93,7 +93,7 @@ func (r *drillRuns) load(scenario string) {
 }
 
 func (r *drillRuns) reload() {
-	runs, err := r.p.c.deps.Drills.Runs(context.Background(), r.scenario)
+	runs, err := r.p.c.core.Drills.Runs(context.Background(), r.scenario)
 	if err != nil {
 		r.p.c.showError(err)
 		return

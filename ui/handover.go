@@ -23,7 +23,7 @@ import (
 // canHandOver reports whether the signed-in operator may hand the shift over here.
 func (c *Console) canHandOver() bool {
 	op := c.Operator()
-	return c.deps.Shifts != nil && op != nil && op.Role.Can(app.ActHandOver)
+	return c.core.Shifts != nil && op != nil && op.Role.Can(app.ActHandOver)
 }
 
 // handoverButton is the header's way into the handover (nil when the operator's role
@@ -53,7 +53,7 @@ type handoverDialog struct {
 // showHandover opens the handover dialog.
 func (c *Console) showHandover() {
 	op := c.Operator()
-	if op == nil || c.deps.Shifts == nil {
+	if op == nil || c.core.Shifts == nil {
 		return
 	}
 	h := &handoverDialog{c: c}
@@ -82,7 +82,7 @@ func (c *Console) showHandover() {
 	)
 	// What is open scrolls when it is long; the form and its message always show.
 	left := container.NewBorder(nil, container.NewVBox(form, h.msg), nil, nil,
-		container.NewVScroll(section(T("Open now"), openView(c, c.deps.Shifts.OpenNow()))))
+		container.NewVScroll(section(T("Open now"), openView(c, c.core.Shifts.OpenNow()))))
 	h.log = container.NewVBox(widget.NewLabel(T("Loading…")))
 	right := container.NewBorder(heading(T("Duty log: recent handovers")), nil, nil, nil, container.NewVScroll(h.log))
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
@@ -103,7 +103,7 @@ func (c *Console) showHandover() {
 func (h *handoverDialog) loadLog() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	list, err := h.c.deps.Shifts.Recent(ctx, 20)
+	list, err := h.c.core.Shifts.Recent(ctx, 20)
 	h.c.onUI(func() {
 		if err != nil {
 			h.log.Objects = []fyne.CanvasObject{errorText(ErrText(err))}
@@ -125,14 +125,14 @@ func (h *handoverDialog) handOver() {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
-		in, ho, err := h.c.deps.Shifts.Handover(ctx, op, req)
+		in, ho, err := h.c.core.Shifts.Handover(ctx, op, req)
 		h.c.onUI(func() {
 			h.submit.Enable()
 			if err != nil {
 				h.refused(err)
 				return
 			}
-			h.c.deps.Log.Info("shift handed over", "from", ho.Outgoing, "to", ho.Incoming, "shift", ho.ID,
+			h.c.core.Log.Info("shift handed over", "from", ho.Outgoing, "to", ho.Incoming, "shift", ho.ID,
 				"open_alarms", len(ho.Open.Alarms), "incidents", len(ho.Open.Incidents), "overdue", len(ho.Open.Overdue))
 			h.d.Hide()
 			h.c.signedIn(in)
@@ -142,7 +142,7 @@ func (h *handoverDialog) handOver() {
 
 // refused shows why, clears the password it concerns and puts the cursor there.
 func (h *handoverDialog) refused(err error) {
-	h.c.deps.Log.Warn("handover refused", "err", err)
+	h.c.core.Log.Warn("handover refused", "err", err)
 	h.msg.SetText(ErrText(err))
 	h.msg.Importance = widget.DangerImportance
 	h.msg.Refresh()

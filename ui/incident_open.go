@@ -21,12 +21,12 @@ import (
 // incident is closed the desk links to it; it offers a new incident only for an alarm left
 // open whose cause came back after the close (its repeats fold into the same alarm).
 func (c *Console) incidentButton(a app.Alarm) fyne.CanvasObject {
-	if c.deps.Incidents == nil || c.deps.Plans == nil {
+	if c.core.Incidents == nil || c.core.Plans == nil {
 		return layout.NewSpacer()
 	}
-	in, ok, err := c.deps.Incidents.OfAlarm(context.Background(), a.ID)
+	in, ok, err := c.core.Incidents.OfAlarm(context.Background(), a.ID)
 	if err != nil {
-		c.deps.Log.Warn("the incident of an alarm", "alarm", a.ID, "err", err)
+		c.core.Log.Warn("the incident of an alarm", "alarm", a.ID, "err", err)
 	}
 	if ok && in.State == app.IncidentOpen {
 		return widget.NewButtonWithIcon(T("Incident #{{.ID}}", map[string]any{"ID": in.ID}), theme.NavigateNextIcon(), func() { c.showIncident(in.ID) })
@@ -80,7 +80,7 @@ func (c *Console) showAlarm(id int64) {
 
 // planChoice lists plans for a select: those the alarm kind suggests first, marked.
 func (c *Console) planChoice(kind string) (labels []string, ids map[string]string) {
-	sug, others := c.deps.Plans.Suggest(kind)
+	sug, others := c.core.Plans.Suggest(kind)
 	ids = map[string]string{}
 	en := english()
 	for _, p := range sug {
@@ -126,7 +126,7 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 		}
 	}
 	showMeaning := func() {
-		pl, ok := c.deps.Plans.Get(ids[plan.Selected])
+		pl, ok := c.core.Plans.Get(ids[plan.Selected])
 		if !ok {
 			return
 		}
@@ -137,7 +137,7 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 		}
 	}
 	plan.OnChanged = func(v string) {
-		if pl, ok := c.deps.Plans.Get(ids[v]); ok {
+		if pl, ok := c.core.Plans.Get(ids[v]); ok {
 			setLevel(pl.StartLevel())
 			if a == nil && (title.Text == "" || isPlanName(c, title.Text)) {
 				title.SetText(pl.Display(en))
@@ -149,7 +149,7 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 	drill := widget.NewCheck(T("This is a drill"), nil)
 	items := []*widget.FormItem{}
 	if a != nil {
-		site := c.deps.Inventory.Site()
+		site := c.core.Inventory.Site()
 		where := alarmPlace(a, site)
 		if site != nil {
 			if d, ok := site.Device(a.DeviceID); ok && d.DisplayLocation(en) != "" {
@@ -185,7 +185,7 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			in, err := c.deps.Incidents.Open(ctx, op, req)
+			in, err := c.core.Incidents.Open(ctx, op, req)
 			c.onUI(func() {
 				if err != nil {
 					c.showError(err)
@@ -200,7 +200,7 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 }
 
 func isPlanName(c *Console, s string) bool {
-	for _, p := range c.deps.Plans.List() {
+	for _, p := range c.core.Plans.List() {
 		if strings.EqualFold(p.Name, s) || strings.EqualFold(p.NameEn, s) {
 			return true
 		}

@@ -72,7 +72,7 @@ type incidentPanel struct {
 
 func newIncidentPanel(c *Console) panelView {
 	p := &incidentPanel{c: c}
-	if c.deps.Incidents == nil || c.deps.Plans == nil {
+	if c.core.Incidents == nil || c.core.Plans == nil {
 		p.content = container.NewCenter(widget.NewLabel(T("Incident command is not available")))
 		return p
 	}
@@ -116,9 +116,9 @@ func (p *incidentPanel) Object() fyne.CanvasObject { return p.content }
 
 // reload reads the running and recent incidents.
 func (p *incidentPanel) reload() {
-	run := p.c.deps.Incidents.Running()
+	run := p.c.core.Incidents.Running()
 	items := append([]app.Incident(nil), run...)
-	recent, err := p.c.deps.Incidents.Recent(context.Background(), 30)
+	recent, err := p.c.core.Incidents.Recent(context.Background(), 30)
 	if err == nil {
 		for _, in := range recent {
 			if in.State == app.IncidentClosed {
@@ -174,7 +174,7 @@ func (p *incidentPanel) countTimers() {
 	if !p.has || !p.visible {
 		return
 	}
-	now := p.c.deps.Incidents.Now()
+	now := p.c.core.Incidents.Now()
 	p.updateElapsed(now)
 	for _, r := range p.rows {
 		r.update(now)
@@ -213,7 +213,7 @@ func (p *incidentPanel) focus(id int64) {
 // show renders an incident: the whole layout when another incident is selected, its
 // parts when the same one changed (the scroll positions and cameras stay).
 func (p *incidentPanel) show(id int64) {
-	in, err := p.c.deps.Incidents.Get(context.Background(), id)
+	in, err := p.c.core.Incidents.Get(context.Background(), id)
 	if err != nil {
 		p.c.showError(err)
 		return
@@ -292,7 +292,7 @@ func (p *incidentPanel) fill() {
 	en := english()
 	op := p.c.Operator()
 	canRun := op != nil && op.Role.Can(app.ActRunIncident) && in.State == app.IncidentOpen
-	now := p.c.deps.Incidents.Now()
+	now := p.c.core.Incidents.Now()
 
 	// Title row.
 	p.title.Objects = []fyne.CanvasObject{newBadge(T(in.Level.Label()), levelColor(in.Level)), heading(fmt.Sprintf("#%d %s", in.ID, in.Title))}
@@ -354,7 +354,7 @@ func (p *incidentPanel) fill() {
 	done, total := 0, 0
 	var rowsNow []*stepRow
 	var objs []fyne.CanvasObject
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	for _, ph := range app.Phases {
 		var rows []fyne.CanvasObject
 		n, d := 0, 0
@@ -541,7 +541,7 @@ func (p *incidentPanel) newStepRow(it app.ChecklistItem, canRun bool, site *app.
 	body := container.NewBorder(nil, nil, container.NewVBox(mark), right,
 		container.New(layout.NewCustomPaddedVBoxLayout(0), title, wrapMuted(strings.Join(lines, "\n"))))
 	r.box = container.NewStack(r.bg, container.NewPadded(body))
-	r.update(p.c.deps.Incidents.Now()) // the timer's text gives it its size before the row is laid out
+	r.update(p.c.core.Incidents.Now()) // the timer's text gives it its size before the row is laid out
 	return r
 }
 
@@ -559,9 +559,9 @@ func (p *incidentPanel) supplyText(kinds []app.SupplyKind) string {
 	en := english()
 	for _, k := range kinds {
 		t := T(k.Label())
-		if p.c.deps.Supplies != nil {
+		if p.c.core.Supplies != nil {
 			var where []string
-			for _, src := range p.c.deps.Supplies.Nearest(k, p.cur.Position, 2) {
+			for _, src := range p.c.core.Supplies.Nearest(k, p.cur.Position, 2) {
 				w := fmt.Sprintf("%s ×%d", src.Point.Display(en), src.Item.Quantity)
 				if src.Distance >= 0 {
 					w += fmt.Sprintf(" (%.0f m)", src.Distance)
@@ -678,7 +678,7 @@ func (p *incidentPanel) incidentContacts(items []app.ChecklistItem) []app.Contac
 			refs = append(refs, r)
 		}
 	}
-	return app.ResolveContacts(p.c.deps.Inventory.Site(), &p.cur, refs, english())
+	return app.ResolveContacts(p.c.core.Inventory.Site(), &p.cur, refs, english())
 }
 
 func (p *incidentPanel) fillContacts(items []app.ChecklistItem, canRun bool) {
@@ -720,11 +720,11 @@ func (p *incidentPanel) fillContacts(items []app.ChecklistItem, canRun bool) {
 
 func (p *incidentPanel) fillAlarms() {
 	var objs []fyne.CanvasObject
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	en := english()
 	for _, id := range p.cur.AlarmIDs {
 		id := id
-		a, err := p.c.deps.Desk.Get(context.Background(), id)
+		a, err := p.c.core.Desk.Get(context.Background(), id)
 		if err != nil {
 			continue
 		}
@@ -753,7 +753,7 @@ func wrapLabel(s string) *widget.Label {
 }
 
 func (p *incidentPanel) fillPlace() {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	en := english()
 	var rows []kvRow
 	if site != nil {
@@ -790,7 +790,7 @@ func (p *incidentPanel) camerasFor(site *app.Site) []string {
 		return nil
 	}
 	if len(p.cur.AlarmIDs) > 0 {
-		if a, err := p.c.deps.Desk.Get(context.Background(), p.cur.AlarmIDs[0]); err == nil {
+		if a, err := p.c.core.Desk.Get(context.Background(), p.cur.AlarmIDs[0]); err == nil {
 			return site.NearestCameras(&a, 2)
 		}
 	}
@@ -801,7 +801,7 @@ func (p *incidentPanel) camerasFor(site *app.Site) []string {
 }
 
 func (p *incidentPanel) fillCameras() {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	cams := p.camerasFor(site)
 	key := fmt.Sprint(p.cur.ID, cams)
 	if key == p.camKey {
@@ -812,7 +812,7 @@ func (p *incidentPanel) fillCameras() {
 	box := container.NewVBox()
 	for _, id := range cams {
 		if cam, ok := site.Camera(id); ok {
-			pv := newLivePreview(p.c.deps.Feeds, cam)
+			pv := newLivePreview(p.c.x.Feeds, cam)
 			p.previews = append(p.previews, pv)
 			box.Add(pv.content)
 		}
@@ -827,7 +827,7 @@ func (p *incidentPanel) fillCameras() {
 
 // fillLog lists the incident's journal, newest first: notes, steps, calls, levels.
 func (p *incidentPanel) fillLog() {
-	hist, err := p.c.deps.Incidents.History(context.Background(), p.cur.ID)
+	hist, err := p.c.core.Incidents.History(context.Background(), p.cur.ID)
 	if err != nil {
 		p.logBox.Objects = []fyne.CanvasObject{wrapMuted(ErrText(err))}
 		p.logBox.Refresh()
@@ -869,7 +869,7 @@ func (p *incidentPanel) act(action func(context.Context, *app.Operator, int64) e
 
 func (p *incidentPanel) tick(step string) {
 	p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-		_, err := p.c.deps.Incidents.Tick(ctx, op, id, step, "")
+		_, err := p.c.core.Incidents.Tick(ctx, op, id, step, "")
 		return err
 	})
 }
@@ -894,7 +894,7 @@ func (p *incidentPanel) skipStep(s app.Step) {
 		}
 		text := reason.Text
 		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-			_, err := p.c.deps.Incidents.Skip(ctx, op, id, s.ID, text)
+			_, err := p.c.core.Incidents.Skip(ctx, op, id, s.ID, text)
 			return err
 		})
 	}, p.c.win)
@@ -940,7 +940,7 @@ func (p *incidentPanel) changeLevel(to app.Level) {
 		}
 		why := reason.Text
 		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-			_, err := p.c.deps.Incidents.SetLevel(ctx, op, id, to, why)
+			_, err := p.c.core.Incidents.SetLevel(ctx, op, id, to, why)
 			return err
 		})
 	}, p.c.win)
@@ -951,7 +951,7 @@ func (p *incidentPanel) changeLevel(to app.Level) {
 
 func (p *incidentPanel) logCall(ref app.ContactRef, res app.CallResult) {
 	p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-		_, err := p.c.deps.Incidents.LogCall(ctx, op, id, app.CallRecord{Contact: ref.Key, Name: ref.Name, Phone: ref.Phone, Result: res})
+		_, err := p.c.core.Incidents.LogCall(ctx, op, id, app.CallRecord{Contact: ref.Key, Name: ref.Name, Phone: ref.Phone, Result: res})
 		return err
 	})
 }
@@ -963,18 +963,18 @@ func (p *incidentPanel) addNote() {
 	}
 	p.note.SetText("")
 	p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-		_, err := p.c.deps.Incidents.AddNote(ctx, op, id, text)
+		_, err := p.c.core.Incidents.AddNote(ctx, op, id, text)
 		return err
 	})
 }
 
 // linkAlarm offers the open alarms not yet linked.
 func (p *incidentPanel) linkAlarm() {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	en := english()
 	var opts []string
 	byLabel := map[string]int64{}
-	for _, a := range p.c.deps.Desk.Open() {
+	for _, a := range p.c.core.Desk.Open() {
 		if p.cur.HasAlarm(a.ID) || a.Fault {
 			continue
 		}
@@ -999,7 +999,7 @@ func (p *incidentPanel) linkAlarm() {
 		}
 		aid := byLabel[sel.Selected]
 		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-			_, err := p.c.deps.Incidents.LinkAlarm(ctx, op, id, aid)
+			_, err := p.c.core.Incidents.LinkAlarm(ctx, op, id, aid)
 			return err
 		})
 	}, p.c.win)
@@ -1009,14 +1009,14 @@ func (p *incidentPanel) linkAlarm() {
 // some of its alarms are still open — whether to resolve them with that outcome or leave
 // them open on the desk. The core does what was chosen.
 func (p *incidentPanel) closeIncident() {
-	items := p.cur.Checklist(p.c.deps.Incidents.Now())
+	items := p.cur.Checklist(p.c.core.Incidents.Now())
 	pending := 0
 	for _, it := range items {
 		if it.Applicable && it.Progress.Status == app.StepPending {
 			pending++
 		}
 	}
-	openAlarms, err := p.c.deps.Incidents.OpenAlarms(context.Background(), p.cur.ID)
+	openAlarms, err := p.c.core.Incidents.OpenAlarms(context.Background(), p.cur.ID)
 	if err != nil {
 		p.c.showError(err)
 		return
@@ -1050,7 +1050,7 @@ func (p *incidentPanel) closeIncident() {
 	leaveText := T("Leave them open on the alarm desk")
 	var choice *widget.RadioGroup
 	if len(openAlarms) > 0 {
-		site := p.c.deps.Inventory.Site()
+		site := p.c.core.Inventory.Site()
 		var lines []string
 		for i := range openAlarms {
 			a := &openAlarms[i]
@@ -1082,7 +1082,7 @@ func (p *incidentPanel) closeIncident() {
 			}
 		}
 		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-			_, err := p.c.deps.Incidents.Close(ctx, op, id, req)
+			_, err := p.c.core.Incidents.Close(ctx, op, id, req)
 			return err
 		})
 	}, p.c.win)
@@ -1137,9 +1137,9 @@ func (r *incidentRow) set(p *incidentPanel, in *app.Incident, _ bool) {
 		r.when.Text = in.ClosedAt.Local().Format("01-02 15:04")
 		r.sub.Text = "· " + T("Closed")
 	} else {
-		r.when.Text = clockDuration(p.c.deps.Incidents.Now().Sub(in.OpenedAt))
+		r.when.Text = clockDuration(p.c.core.Incidents.Now().Sub(in.OpenedAt))
 		pending, overdue := 0, 0
-		for _, it := range in.Checklist(p.c.deps.Incidents.Now()) {
+		for _, it := range in.Checklist(p.c.core.Incidents.Now()) {
 			if it.Applicable && it.Progress.Status == app.StepPending {
 				pending++
 				if it.Urgency == app.UrgencyOverdue {
@@ -1173,7 +1173,7 @@ func (c *Console) operatorDisplay(username string) string {
 	if n, ok := operatorNames.Load(username); ok {
 		return n.(string)
 	}
-	op, err := c.deps.Accounts.Get(context.Background(), username)
+	op, err := c.core.Accounts.Get(context.Background(), username)
 	if err != nil {
 		return ""
 	}

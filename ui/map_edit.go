@@ -94,7 +94,7 @@ func (p *mapPanel) commitGrid(id string, area app.Polygon) {
 	next := *g
 	next.Area = area
 	p.runEdit(func(ctx context.Context, op *app.Operator) error {
-		return p.c.deps.Inventory.SaveGrid(ctx, op, next)
+		return p.c.core.Inventory.SaveGrid(ctx, op, next)
 	})
 }
 
@@ -103,9 +103,9 @@ func (p *mapPanel) commitMove(key string, to app.Point, dir float64) {
 	kind, id := mapdraw.SplitKey(key)
 	p.runEdit(func(ctx context.Context, op *app.Operator) error {
 		if kind == "camera" {
-			return p.c.deps.Inventory.MoveCamera(ctx, op, id, to, dir)
+			return p.c.core.Inventory.MoveCamera(ctx, op, id, to, dir)
 		}
-		return p.c.deps.Inventory.MoveDevice(ctx, op, id, to)
+		return p.c.core.Inventory.MoveDevice(ctx, op, id, to)
 	})
 }
 
@@ -182,7 +182,7 @@ func (p *mapPanel) editGridDialog(g app.Grid, isNew bool) {
 		next.Worker = app.GridWorker{Name: worker.Text, Phone: phone.Text}
 		next.Color = strings.TrimSpace(color.Text)
 		p.runEdit(func(ctx context.Context, op *app.Operator) error {
-			return p.c.deps.Inventory.SaveGrid(ctx, op, next)
+			return p.c.core.Inventory.SaveGrid(ctx, op, next)
 		})
 	}, p.c.win)
 	d.Resize(fyne.NewSize(460, 0))
@@ -325,7 +325,7 @@ func (p *mapPanel) backgroundDialog() {
 		buttons.Add(widget.NewButtonWithIcon(T("Remove the picture"), theme.DeleteIcon(), func() {
 			d.Hide()
 			p.runEdit(func(ctx context.Context, op *app.Operator) error {
-				return p.c.deps.Inventory.SetBackground(ctx, op, nil, "", nil)
+				return p.c.core.Inventory.SetBackground(ctx, op, nil, "", nil)
 			})
 		}))
 	}
@@ -343,7 +343,7 @@ func (p *mapPanel) backgroundDialog() {
 // reference points or opacity). The picture is copied into the data directory.
 func (p *mapPanel) saveBackground(bg app.Background, name string, img []byte) {
 	p.runEdit(func(ctx context.Context, op *app.Operator) error {
-		return p.c.deps.Inventory.SetBackground(ctx, op, &bg, name, img)
+		return p.c.core.Inventory.SetBackground(ctx, op, &bg, name, img)
 	})
 }
 

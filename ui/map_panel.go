@@ -68,7 +68,7 @@ type mapPanel struct {
 }
 
 func newMapPanel(c *Console) panelView {
-	p := &mapPanel{c: c, site: c.deps.Inventory.Site(), offline: map[string]bool{}, alarmOf: map[string]app.Alarm{}, gridAlarm: map[string][]app.Alarm{}}
+	p := &mapPanel{c: c, site: c.core.Inventory.Site(), offline: map[string]bool{}, alarmOf: map[string]app.Alarm{}, gridAlarm: map[string][]app.Alarm{}}
 	if p.site == nil {
 		p.content = container.NewCenter(widget.NewLabel(T("No site is set up yet")))
 		return p
@@ -207,7 +207,7 @@ func (p *mapPanel) showSummary() {
 	rows := []kvRow{
 		kv("Grids", fmt.Sprint(c.Grids)), kv("Buildings", fmt.Sprint(c.Buildings)),
 		kv("Cameras", fmt.Sprint(c.Cameras)), kv("Devices", fmt.Sprint(c.Devices)),
-		kv("Open alarms", fmt.Sprint(len(p.c.deps.Desk.Open()))),
+		kv("Open alarms", fmt.Sprint(len(p.c.core.Desk.Open()))),
 	}
 	hint := hintLabel(T("Click a marker, a building or a grid to see it here. Drag to pan, scroll to zoom."))
 	p.setDetail(heading(p.site.Display(en)), details(rows), hint)
@@ -266,10 +266,10 @@ func (p *mapPanel) refreshDetail() {
 }
 
 func (p *mapPanel) monitor() *app.DeviceMonitor {
-	if p.c.deps.Devices == nil {
+	if p.c.core.Ingest == nil {
 		return nil
 	}
-	return p.c.deps.Devices.Monitor()
+	return p.c.core.Ingest.Monitor()
 }
 
 // alarmBox shows a thing's open alarm with what can be done about it.
@@ -301,7 +301,7 @@ func (p *mapPanel) acknowledge(id int64) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_, err := p.c.deps.Desk.Acknowledge(ctx, op, id, "")
+		_, err := p.c.core.Desk.Acknowledge(ctx, op, id, "")
 		p.c.onUI(func() {
 			if err != nil {
 				p.c.showError(err)
@@ -357,7 +357,7 @@ func (p *mapPanel) deviceDetail(d *app.Device) {
 
 // showHistory adds a device's latest journal entries to its details.
 func (p *mapPanel) showHistory(deviceID string) {
-	hist, err := p.c.deps.Desk.DeviceHistory(context.Background(), deviceID, 20)
+	hist, err := p.c.core.Desk.DeviceHistory(context.Background(), deviceID, 20)
 	if err != nil {
 		p.c.showError(err)
 		return
@@ -425,7 +425,7 @@ func (p *mapPanel) cameraDetail(c *app.Camera) {
 	p.closePreviews()
 	var pv *livePreview
 	if p.shown {
-		pv = newLivePreview(p.c.deps.Feeds, c)
+		pv = newLivePreview(p.c.x.Feeds, c)
 		objs = append(objs, pv.content)
 	}
 	wall := widget.NewButtonWithIcon(T("Open on the wall"), theme.ViewFullScreenIcon(), func() { p.openOnWall(c.ID) })
@@ -623,7 +623,7 @@ func (p *mapPanel) refreshGrids() {
 // updateLooks brings markers and grids in line with the open alarms and the devices' and
 // cameras' states, and draws again only what changed.
 func (p *mapPanel) updateLooks() {
-	open := p.c.deps.Desk.Open() // most urgent first
+	open := p.c.core.Desk.Open() // most urgent first
 	faulted := map[string]bool{}
 	for _, a := range open {
 		if a.Kind == app.AlarmOffline && a.DeviceID != "" {
@@ -665,8 +665,8 @@ func (p *mapPanel) readStates() {
 			}
 		}
 	}
-	if p.c.deps.Feeds != nil {
-		for _, st := range p.c.deps.Feeds.Statuses() {
+	if p.c.x.Feeds != nil {
+		for _, st := range p.c.x.Feeds.Statuses() {
 			if st.State == app.StreamFailed {
 				off["camera:"+st.CameraID] = true
 			} else if st.State == app.StreamPlaying {
@@ -702,7 +702,7 @@ func (p *mapPanel) OnEntry(e app.Entry) {
 
 // reloadSite takes the inventory's current site (after an edit).
 func (p *mapPanel) reloadSite() {
-	s := p.c.deps.Inventory.Site()
+	s := p.c.core.Inventory.Site()
 	if s == nil || s == p.site {
 		return
 	}
@@ -851,7 +851,7 @@ func (p *mapPanel) searchChanged(q string) {
 		p.showDetail(p.selected)
 		return
 	}
-	p.hits = p.c.deps.Inventory.Search(q, english())
+	p.hits = p.c.core.Inventory.Search(q, english())
 	if len(p.hits) > 30 {
 		p.hits = p.hits[:30]
 	}
@@ -918,7 +918,7 @@ func (p *mapPanel) alarmSelected(id int64) {
 		return
 	}
 	p.alarmSel = id
-	a, err := p.c.deps.Desk.Get(context.Background(), id)
+	a, err := p.c.core.Desk.Get(context.Background(), id)
 	if err != nil {
 		return
 	}
@@ -1003,14 +1003,14 @@ func (p *mapPanel) loadBackground() {
 		p.m.r.SetBackground(&next)
 		return
 	}
-	data, err := p.c.deps.Inventory.BackgroundImage(context.Background())
+	data, err := p.c.core.Inventory.BackgroundImage(context.Background())
 	if err != nil {
-		p.c.deps.Log.Warn("background picture not shown", "err", err)
+		p.c.core.Log.Warn("background picture not shown", "err", err)
 		return
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		p.c.deps.Log.Warn("background picture cannot be read", "file", bg.File, "err", err)
+		p.c.core.Log.Warn("background picture cannot be read", "file", bg.File, "err", err)
 		return
 	}
 	p.bgFile = bg.File

@@ -135,7 +135,7 @@ func (e *planEditor) build() {
 	}
 
 	kinds := append([]string(nil), baseAlarmKinds...)
-	for _, other := range e.p.c.deps.Plans.List() {
+	for _, other := range e.p.c.core.Plans.List() {
 		for _, k := range append(other.AlarmKinds, pl.AlarmKinds...) {
 			if !contains(kinds, k) {
 				kinds = append(kinds, k)
@@ -337,7 +337,7 @@ func parseLimit(s string) (time.Duration, error) {
 // editStep edits step i (i < 0: a new step).
 func (e *planEditor) editStep(i int, s app.Step) {
 	en := english()
-	site := e.p.c.deps.Inventory.Site()
+	site := e.p.c.core.Inventory.Site()
 	id := textEntry(s.ID, T("e.g. call-119"))
 	title := textEntry(s.Title, T("What to do, in Chinese"))
 	titleEn := textEntry(s.TitleEn, T("What to do, in English"))
@@ -551,9 +551,9 @@ func (e *planEditor) submit() {
 		defer cancel()
 		var err error
 		if e.isNew {
-			_, err = e.p.c.deps.Plans.Create(ctx, op, pl)
+			_, err = e.p.c.core.Plans.Create(ctx, op, pl)
 		} else {
-			_, err = e.p.c.deps.Plans.Update(ctx, op, pl)
+			_, err = e.p.c.core.Plans.Update(ctx, op, pl)
 		}
 		e.p.c.onUI(func() {
 			e.save.Enable()

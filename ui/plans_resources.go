@@ -84,11 +84,11 @@ func contactRoleColor(role string) fyne.ThemeColorName {
 
 func (t *contactsTab) canEdit() bool {
 	op := t.c.Operator()
-	return op != nil && op.Role.Can(app.ActEditSite) && t.c.deps.Contacts != nil
+	return op != nil && op.Role.Can(app.ActEditSite) && t.c.core.Contacts != nil
 }
 
 func (t *contactsTab) reload() {
-	if site := t.c.deps.Inventory.Site(); site != nil {
+	if site := t.c.core.Inventory.Site(); site != nil {
 		t.contacts = append([]app.Contact(nil), site.Contacts...)
 	}
 	if t.selected >= len(t.contacts) {
@@ -118,7 +118,7 @@ func (t *contactsTab) save(list []app.Contact, done func()) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		err := t.c.deps.Contacts.Save(ctx, op, list)
+		err := t.c.core.Contacts.Save(ctx, op, list)
 		t.c.onUI(func() {
 			if unchanged(err) {
 				t.c.showNothingChanged()
@@ -224,7 +224,7 @@ const expiringSoon = 30 * 24 * time.Hour
 
 func newSuppliesTab(c *Console) *suppliesTab {
 	t := &suppliesTab{c: c}
-	if c.deps.Supplies == nil {
+	if c.core.Supplies == nil {
 		t.content = container.NewCenter(widget.NewLabel(T("Supplies are not available")))
 		return t
 	}
@@ -270,7 +270,7 @@ func newSuppliesTab(c *Console) *suppliesTab {
 
 // pointStatus says what needs attention at a point, coloured.
 func (t *suppliesTab) pointStatus(sp *app.SupplyPoint) (string, fyne.ThemeColorName) {
-	now := t.c.deps.Clock.Now()
+	now := t.c.core.Clock.Now()
 	expired, low, soon := 0, 0, 0
 	for _, it := range sp.Items {
 		if it.Expired(now) {
@@ -305,8 +305,8 @@ func (t *suppliesTab) reload() {
 	if t.list == nil {
 		return
 	}
-	t.points = t.c.deps.Supplies.Points()
-	n := len(t.c.deps.Supplies.Notices())
+	t.points = t.c.core.Supplies.Points()
+	n := len(t.c.core.Supplies.Notices())
 	t.summary.Text = T("{{.Points}} supply points · {{.N}} notices", map[string]any{"Points": len(t.points), "N": n})
 	t.summary.Refresh()
 	t.list.Refresh()
@@ -316,21 +316,21 @@ func (t *suppliesTab) reload() {
 }
 
 func (t *suppliesTab) showPoint() {
-	sp, ok := t.c.deps.Supplies.Point(t.selected)
+	sp, ok := t.c.core.Supplies.Point(t.selected)
 	if !ok {
 		t.detail.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(T("Select a supply point to see what it holds")))}
 		t.detail.Refresh()
 		return
 	}
 	en := english()
-	now := t.c.deps.Clock.Now()
-	site := t.c.deps.Inventory.Site()
+	now := t.c.core.Clock.Now()
+	site := t.c.core.Inventory.Site()
 	op := t.c.Operator()
 	edit := widget.NewButtonWithIcon(T("Edit…"), theme.DocumentCreateIcon(), func() { t.editPoint(sp, false) })
 	del := widget.NewButtonWithIcon(T("Delete…"), theme.DeleteIcon(), func() {
 		showConfirm(T("Delete supply point"), T("Delete {{.Name}}?", map[string]any{"Name": sp.Display(en)}), func(ok bool) {
 			if ok {
-				t.run(func(ctx context.Context, op *app.Operator) error { return t.c.deps.Supplies.Delete(ctx, op, sp.ID) })
+				t.run(func(ctx context.Context, op *app.Operator) error { return t.c.core.Supplies.Delete(ctx, op, sp.ID) })
 			}
 		}, t.c.win)
 	})
@@ -421,7 +421,7 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 	y := textEntry(strconv.FormatFloat(sp.Position.Y, 'f', -1, 64), "y")
 	keeper := textEntry(sp.Keeper, T("Who holds the key"))
 	phone := textEntry(sp.Phone, T("Phone"))
-	site := t.c.deps.Inventory.Site()
+	site := t.c.core.Inventory.Site()
 	building := newBuildingPicker(site, sp.Building)
 	// A building chosen for a point without a position puts it there (its middle).
 	building.Select.OnChanged = func(string) {
@@ -529,7 +529,7 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			saved, err := t.c.deps.Supplies.Save(ctx, op, next)
+			saved, err := t.c.core.Supplies.Save(ctx, op, next)
 			t.c.onUI(func() {
 				if unchanged(err) {
 					t.selected = prev

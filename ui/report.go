@@ -22,9 +22,9 @@ import (
 
 // reportContext is what the console's reports need besides their subject.
 func (c *Console) reportContext(by *app.Operator) report.Context {
-	x := report.Context{Tr: tr(), Site: c.deps.Inventory.Site(), Version: c.deps.Version, By: by, Names: c.operatorDisplay}
-	if c.deps.Plans != nil {
-		x.Plans = c.deps.Plans.Get
+	x := report.Context{Tr: tr(), Site: c.core.Inventory.Site(), Version: c.x.Version, By: by, Names: c.operatorDisplay}
+	if c.core.Plans != nil {
+		x.Plans = c.core.Plans.Get
 	}
 	return x
 }
@@ -36,7 +36,7 @@ func (c *Console) saveReport(name string, doc report.Document) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	path, err := c.deps.Reports.SaveReport(name, html)
+	path, err := c.x.Reports.SaveReport(name, html)
 	if err != nil {
 		return "", app.Errorf(app.CodeUnavailable, "The report cannot be saved: {{.Why}}", "Why", err.Error()).Wrap(err)
 	}
@@ -46,10 +46,10 @@ func (c *Console) saveReport(name string, doc report.Document) (string, error) {
 // writeReport makes an incident's report and saves it; it returns the file's path and
 // what the report says (shown in the console when no browser opens it).
 func (c *Console) writeReport(ctx context.Context, op *app.Operator, id int64) (string, report.Document, error) {
-	if c.deps.Reports == nil {
+	if c.x.Reports == nil {
 		return "", report.Document{}, app.Errorf(app.CodeUnavailable, "Reports cannot be saved here")
 	}
-	r, err := c.deps.Incidents.Report(ctx, id)
+	r, err := c.core.Incidents.Report(ctx, id)
 	if err != nil {
 		return "", report.Document{}, err
 	}

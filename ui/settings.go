@@ -44,9 +44,9 @@ func languageSelect(c *Console, onError func()) *widget.Select {
 			}
 			code := languageChoices[i].Code
 			if op := c.Operator(); op != nil {
-				cfg := c.deps.Settings.Get()
+				cfg := c.core.Settings.Get()
 				cfg.Language = code
-				if err := c.deps.Settings.Update(context.Background(), op, cfg); err != nil && !unchanged(err) {
+				if err := c.core.Settings.Update(context.Background(), op, cfg); err != nil && !unchanged(err) {
 					c.showError(err)
 					onError()
 					return
@@ -63,7 +63,7 @@ func languageSelect(c *Console, onError func()) *widget.Select {
 
 func newSettingsPanel(c *Console) panelView {
 	op := c.Operator()
-	cfg := c.deps.Settings.Get()
+	cfg := c.core.Settings.Get()
 
 	// Display
 	themeSel := widget.NewSelect([]string{T("Dark"), T("Light")}, nil)
@@ -73,12 +73,12 @@ func newSettingsPanel(c *Console) panelView {
 		themeSel.SetSelected(T("Dark"))
 	}
 	themeSel.OnChanged = func(v string) {
-		next := c.deps.Settings.Get()
+		next := c.core.Settings.Get()
 		next.Theme = "dark"
 		if v == T("Light") {
 			next.Theme = "light"
 		}
-		if err := c.deps.Settings.Update(context.Background(), op, next); err != nil && !unchanged(err) {
+		if err := c.core.Settings.Update(context.Background(), op, next); err != nil && !unchanged(err) {
 			c.showError(err)
 			return
 		}
@@ -93,14 +93,14 @@ func newSettingsPanel(c *Console) panelView {
 
 	// Data
 	dbInfo := "—"
-	if st, ok := c.deps.Health.Get("database"); ok {
+	if st, ok := c.core.Health.Get("database"); ok {
 		dbInfo = st.Detail
 	}
 	data := section(T("Data"), details([]kvRow{
-		kv("Data directory", c.deps.DataDir),
+		kv("Data directory", c.x.Paths.DataDir),
 		kv("Database", dbInfo),
-		kv("Log file", c.deps.LogFile),
-		kv("Configuration file", c.deps.ConfigFile),
+		kv("Log file", c.x.Paths.LogFile),
+		kv("Configuration file", c.x.Paths.ConfigFile),
 	}))
 
 	broker := newBrokerSettings(c, op)
@@ -120,7 +120,7 @@ func newSettingsPanel(c *Console) panelView {
 	account := newAccountSettings(c, op)
 
 	about := section(T("About"), details([]kvRow{
-		kv("Version", c.deps.Version),
+		kv("Version", c.x.Version),
 		kv("Application ID", AppID),
 	}))
 
@@ -143,7 +143,7 @@ func (p settingsPanel) Tick()                     { p.vision.Tick(); p.recording
 // newBrokerSettings edits where devices connect. Only administrators may change it; the
 // core refuses anyone else too.
 func newBrokerSettings(c *Console, op *app.Operator) fyne.CanvasObject {
-	cfg := c.deps.Settings.Get()
+	cfg := c.core.Settings.Get()
 	b := cfg.Broker
 	mode := widget.NewRadioGroup([]string{T("Embedded broker on this computer"), T("The site's broker (Mosquitto, EMQX…)")}, nil)
 	mode.Horizontal = true
@@ -183,17 +183,17 @@ func newBrokerSettings(c *Console, op *app.Operator) fyne.CanvasObject {
 	}
 
 	save := widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
-		next := c.deps.Settings.Get()
+		next := c.core.Settings.Get()
 		embedded := mode.Selected == mode.Options[0]
 		next.Broker = app.BrokerConfig{Embedded: &embedded, Listen: listen.Text, URL: url.Text,
 			Username: user.Text, Password: pass.Text, CAFile: ca.Text, ClientID: client.Text}
 		if next.Broker.Listen == app.DefaultBrokerListen {
 			next.Broker.Listen = ""
 		}
-		if embedded && c.deps.Settings.Get().Broker.Embedded == nil {
+		if embedded && c.core.Settings.Get().Broker.Embedded == nil {
 			next.Broker.Embedded = nil // keep the default implicit
 		}
-		if err := c.deps.Settings.Update(context.Background(), op, next); unchanged(err) {
+		if err := c.core.Settings.Update(context.Background(), op, next); unchanged(err) {
 			msg.Text = T("Nothing changed")
 			msg.Color = themeColor(colorMuted)
 		} else if err != nil {
@@ -241,7 +241,7 @@ func newAccountSettings(c *Console, op *app.Operator) fyne.CanvasObject {
 			msg.Refresh()
 			return
 		}
-		err := c.deps.Accounts.ChangePassword(context.Background(), op, op.Username, old.Text, nw.Text)
+		err := c.core.Accounts.ChangePassword(context.Background(), op, op.Username, old.Text, nw.Text)
 		if err != nil {
 			msg.Text, msg.Color = ErrText(err), themeColor(colorP1)
 		} else {
@@ -270,13 +270,13 @@ func wallFollowCheck(c *Console, op *app.Operator) fyne.CanvasObject {
 		check.Disable()
 		return check
 	}
-	check.SetChecked(c.deps.Settings.Get().PrefsOf(op.Username).WallFollowsAlarms)
+	check.SetChecked(c.core.Settings.Get().PrefsOf(op.Username).WallFollowsAlarms)
 	var changed func(bool)
 	changed = func(on bool) {
-		cfg := c.deps.Settings.Get()
+		cfg := c.core.Settings.Get()
 		prefs := cfg.PrefsOf(op.Username)
 		prefs.WallFollowsAlarms = on
-		if err := c.deps.Settings.Update(context.Background(), op, cfg.WithPrefs(op.Username, prefs)); err != nil {
+		if err := c.core.Settings.Update(context.Background(), op, cfg.WithPrefs(op.Username, prefs)); err != nil {
 			c.showError(err)
 			check.OnChanged = nil // put it back without saving again
 			check.SetChecked(!on)

@@ -188,7 +188,7 @@ func (s *shell) tick() {
 // for it (Settings, per operator).
 func (s *shell) followAlarm(e app.Entry) {
 	op := s.c.Operator()
-	if e.Kind != app.KindAlarmRaised || op == nil || !s.c.deps.Settings.Get().PrefsOf(op.Username).WallFollowsAlarms {
+	if e.Kind != app.KindAlarmRaised || op == nil || !s.c.core.Settings.Get().PrefsOf(op.Username).WallFollowsAlarms {
 		return
 	}
 	var a app.Alarm

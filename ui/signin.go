@@ -38,7 +38,7 @@ func newSignIn(c *Console) *signIn {
 	sub := canvas.NewText(T("Community safety command center"), themeColor(colorMuted))
 	sub.Alignment = fyne.TextAlignCenter
 	siteName := ""
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 	if site != nil {
 		siteName = site.Display(english())
 	}
@@ -95,17 +95,17 @@ func (s *signIn) submit() {
 	s.message.Refresh()
 	// Password hashing takes tens of milliseconds: never on the UI thread.
 	go func() {
-		op, err := s.c.deps.Accounts.SignIn(context.Background(), user, pw)
+		op, err := s.c.core.Accounts.SignIn(context.Background(), user, pw)
 		s.c.onUI(func() {
 			s.button.Enable()
 			if err != nil {
-				s.c.deps.Log.Warn("sign-in failed", "user", user, "err", err)
+				s.c.core.Log.Warn("sign-in failed", "user", user, "err", err)
 				s.message.Text = ErrText(err)
 				s.message.Refresh()
 				s.password.SetText("")
 				return
 			}
-			s.c.deps.Log.Info("signed in", "user", op.Username, "role", op.Role)
+			s.c.core.Log.Info("signed in", "user", op.Username, "role", op.Role)
 			s.c.signedIn(op)
 		})
 	}()

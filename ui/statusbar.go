@@ -23,7 +23,7 @@ type statusBar struct {
 
 func newStatusBar(c *Console) *statusBar {
 	s := &statusBar{c: c, items: container.NewHBox(), font: container.NewHBox(), sound: container.NewHBox()}
-	version := muted(c.deps.Version)
+	version := muted(c.x.Version)
 	if ok, why := c.sound.Available(); !ok {
 		w := canvas.NewText(T(why), themeColor(colorP2))
 		w.TextSize = theme.CaptionTextSize()
@@ -38,7 +38,7 @@ func newStatusBar(c *Console) *statusBar {
 
 // refresh redraws only when something changed: this runs every second.
 func (s *statusBar) refresh() {
-	all := s.c.deps.Health.All()
+	all := s.c.core.Health.All()
 	if !sameStatus(all, s.last) {
 		s.last = all
 		s.items.Objects = nil

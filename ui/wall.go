@@ -90,7 +90,7 @@ type wallPanel struct {
 }
 
 func newWallPanel(c *Console) panelView {
-	w := &wallPanel{c: c, op: c.Operator(), site: c.deps.Inventory.Site(), cams: map[string]*app.Camera{}, alarms: map[string]alarmMark{}}
+	w := &wallPanel{c: c, op: c.Operator(), site: c.core.Inventory.Site(), cams: map[string]*app.Camera{}, alarms: map[string]alarmMark{}}
 	if w.site == nil {
 		w.content = container.NewCenter(widget.NewLabel(T("No site is set up yet")))
 		return w
@@ -98,7 +98,7 @@ func newWallPanel(c *Console) panelView {
 	for i := range w.site.Cameras {
 		w.cams[w.site.Cameras[i].ID] = &w.site.Cameras[i]
 	}
-	w.statsEvery = statsInterval(c.deps.Log.Warn)
+	w.statsEvery = statsInterval(c.core.Log.Warn)
 	for i := 0; i < app.Layout36.Tiles(); i++ {
 		w.tiles = append(w.tiles, newTile(w, i))
 	}
@@ -151,7 +151,7 @@ func (w *wallPanel) buildToolbar() fyne.CanvasObject {
 	w.tourSelect = widget.NewSelect(nil, func(s string) { w.locked(func() { w.setTourLabel(s) }) })
 	w.enlargeBtn = widget.NewButtonWithIcon("", theme.ViewFullScreenIcon(), func() { w.locked(func() { w.setEnlarged(!w.enlarged) }) })
 	w.snapBtn = widget.NewButtonWithIcon(T("Snapshot"), symbol("camera"), func() { w.locked(w.snapshot) })
-	if op := w.op; op == nil || !op.Role.Can(app.ActSnapshot) || w.c.deps.Wall == nil {
+	if op := w.op; op == nil || !op.Role.Can(app.ActSnapshot) || w.c.core.Wall == nil {
 		w.snapBtn.Disable()
 	}
 	left := container.NewHBox(layouts, widget.NewSeparator(), w.prevBtn, w.pageLabel, w.nextBtn, widget.NewSeparator(), w.tourSelect)
@@ -223,7 +223,7 @@ func (w *wallPanel) setTourLabel(s string) {
 
 func (w *wallPanel) setTour(d time.Duration) {
 	w.tour = d
-	w.tourNext = w.c.deps.Clock.Now().Add(d)
+	w.tourNext = w.c.core.Clock.Now().Add(d)
 	w.updateToolbar()
 }
 
@@ -295,12 +295,12 @@ func (w *wallPanel) loadInitialView() {
 
 func (w *wallPanel) readViews() []app.WallView {
 	op := w.op
-	if w.c.deps.Wall == nil || op == nil {
+	if w.c.core.Wall == nil || op == nil {
 		return nil
 	}
-	vs, err := w.c.deps.Wall.Views(context.Background(), op)
+	vs, err := w.c.core.Wall.Views(context.Background(), op)
 	if err != nil {
-		w.c.deps.Log.Warn("saved views not read", "err", err)
+		w.c.core.Log.Warn("saved views not read", "err", err)
 		return nil
 	}
 	return vs
@@ -392,7 +392,7 @@ func (w *wallPanel) deleteView(name string) {
 // changeViews runs a change of the saved views off the UI thread (it waits for the
 // journal), reloads the list, and then, on the UI thread, shows the error or runs done.
 func (w *wallPanel) changeViews(change func(context.Context, *app.Wall) error, done func()) {
-	wall := w.c.deps.Wall
+	wall := w.c.core.Wall
 	if wall == nil {
 		return
 	}
@@ -523,7 +523,7 @@ func (w *wallPanel) turnPage(d int) {
 		return
 	}
 	w.page = ((w.page+d)%pages + pages) % pages
-	w.tourNext = w.c.deps.Clock.Now().Add(w.tour)
+	w.tourNext = w.c.core.Clock.Now().Add(w.tour)
 	if w.enlarged {
 		w.enlarged = false
 		w.stage.Objects = []fyne.CanvasObject{w.grid}
@@ -743,7 +743,7 @@ func (w *wallPanel) Tick() {
 		if w.list != nil {
 			w.list.refreshOffline()
 		}
-		now := w.c.deps.Clock.Now()
+		now := w.c.core.Clock.Now()
 		w.tourTick(now)
 		if !w.noticeAt.IsZero() && now.Sub(w.noticeAt) > noticeFor {
 			w.setNotice("")
@@ -759,7 +759,7 @@ func (w *wallPanel) OnEntry(e app.Entry) {
 	}
 	if e.Kind == app.KindCameraUpdated {
 		w.locked(func() {
-			for _, c := range w.c.deps.Inventory.Site().Cameras {
+			for _, c := range w.c.core.Inventory.Site().Cameras {
 				if cur, ok := w.cams[c.ID]; ok && c.ID == strings.TrimPrefix(e.Subject, "camera:") {
 					*cur = c // the tiles hold this pointer
 					for _, t := range w.tiles {
@@ -865,9 +865,9 @@ func (w *wallPanel) tileMenu(t *tile, at fyne.Position) {
 // a new alarm (flashing) the ones being handled (steady), then the more urgent priority wins.
 func (w *wallPanel) refreshAlarms() {
 	marks := map[string]alarmMark{}
-	if w.c.deps.Desk != nil {
-		now := w.c.deps.Clock.Now()
-		for _, a := range w.c.deps.Desk.Open() {
+	if w.c.core.Desk != nil {
+		now := w.c.core.Clock.Now()
+		for _, a := range w.c.core.Desk.Open() {
 			if !a.OnWall() {
 				continue
 			}
@@ -908,7 +908,7 @@ func (w *wallPanel) snapshot() {
 		w.setNotice(T("Select a tile with a camera first"))
 		return
 	}
-	op, wall, v, cam := w.op, w.c.deps.Wall, t.viewer, t.cam
+	op, wall, v, cam := w.op, w.c.core.Wall, t.viewer, t.cam
 	if wall == nil {
 		return
 	}
@@ -939,7 +939,7 @@ func (w *wallPanel) setNotice(s string) {
 	w.notice.Text = s
 	w.noticeAt = time.Time{}
 	if s != "" {
-		w.noticeAt = w.c.deps.Clock.Now()
+		w.noticeAt = w.c.core.Clock.Now()
 	}
 	w.notice.Refresh()
 }

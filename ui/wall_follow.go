@@ -53,7 +53,7 @@ func (w *wallPanel) showCameras(ids []string) {
 		w.stage.Refresh()
 	}
 	w.page = best
-	w.tourNext = w.c.deps.Clock.Now().Add(w.tour) // the tour waits before it turns on
+	w.tourNext = w.c.core.Clock.Now().Add(w.tour) // the tour waits before it turns on
 	sel := -1
 	for _, id := range ids {
 		for i := 0; i < n && sel < 0; i++ {
