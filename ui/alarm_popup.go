@@ -214,7 +214,7 @@ func (p *alarmPopup) bringBack() {
 		return
 	}
 	if p.onDesk() {
-		p.c.showAlarm(waiting[0].ID)
+		p.c.ShowAlarm(waiting[0].ID)
 		return
 	}
 	for _, a := range waiting {
@@ -227,7 +227,7 @@ func (p *alarmPopup) bringBack() {
 func (p *alarmPopup) openOnDesk() {
 	id := p.cur
 	p.putAside()
-	p.c.showAlarm(id)
+	p.c.ShowAlarm(id)
 }
 
 // acknowledge acknowledges the alarm shown (checked and journaled by the core, off the UI

@@ -100,7 +100,7 @@ func newAlarmPanel(c *Console) panelView {
 		if i < len(p.shown) {
 			p.selected = p.shown[i].ID
 			p.showDetail()
-			p.c.alarmSelected(p.selected) // the site map shows it too
+			p.c.ShowOnMap(p.selected) // the site map shows it too
 		}
 		// The desk's keys (A, D, R, N, arrows) go to the panel, not to the list.
 		p.c.win.Canvas().Unfocus()
@@ -142,18 +142,14 @@ func (p *alarmPanel) showPriority(pr app.Priority) {
 	}
 }
 
-// showAlarmsOf opens the alarm desk filtered to a priority (0: all), from the header.
-func (c *Console) showAlarmsOf(pr app.Priority) {
-	if c.shell == nil {
-		return
-	}
-	c.shell.show("alarms")
-	if p, ok := c.shell.built["alarms"].(*alarmPanel); ok {
-		p.showPriority(pr)
-	}
-}
-
 func (p *alarmPanel) Object() fyne.CanvasObject { return p.content }
+
+// focusAlarm selects an alarm and shows its details (the desk was switched to).
+func (p *alarmPanel) focusAlarm(id int64) {
+	p.selected = id
+	p.refresh()
+	p.showDetail()
+}
 
 // selectAlarm selects an alarm from elsewhere (the site map); filters hiding it are reset.
 func (p *alarmPanel) selectAlarm(id int64) {

@@ -125,7 +125,7 @@ func TestAClipPlaysInsideTheConsole(t *testing.T) {
 	withRecording(t, c, clip)
 
 	desk := alarmPanelOf(t, c)
-	c.showAlarm(a.ID)
+	c.ShowAlarm(a.ID)
 	play := findButton(desk.detail, "Play")
 	require.NotNil(t, play, "the alarm's clip is listed")
 	test.Tap(play)

@@ -40,7 +40,7 @@ func newHeader(c *Console) *header {
 	h.clock.TextSize = 16
 	h.clock.TextStyle.Monospace = true
 
-	h.counters = newAlarmCounters(c, c.showAlarmsOf)
+	h.counters = newAlarmCounters(c, c.ShowAlarmsOf)
 	counts := container.NewHBox(muted(T("Open alarms")), h.counters.content)
 
 	right := container.NewHBox(counts, widget.NewSeparator())

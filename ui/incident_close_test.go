@@ -46,7 +46,7 @@ func TestClosingAnIncidentResolvesItsOpenAlarmsWithItsOutcome(t *testing.T) {
 	require.NoError(t, err)
 
 	p := incidentPanelOf(t, c)
-	c.showIncident(in.ID)
+	c.ShowIncident(in.ID)
 	shown(t, p, "the incident with both alarms", func(x *app.Incident) bool { return x.ID == in.ID && len(x.AlarmIDs) == 2 })
 	test.Tap(panelButton(p, p.actions, "Close incident…"))
 	dlg := topDialog(t, c)
@@ -76,7 +76,7 @@ func TestClosingAnIncidentResolvesItsOpenAlarmsWithItsOutcome(t *testing.T) {
 	assert.Contains(t, panelText(p, p.logBox), "alarms resolved with it: #"+fmt.Sprint(a.ID)+" #"+fmt.Sprint(b.ID))
 
 	// The desk: the resolved alarm links its closed incident; nothing offers to open one.
-	c.showAlarm(a.ID)
+	c.ShowAlarm(a.ID)
 	desk := alarmPanelOf(t, c)
 	link := waitButton(t, "the desk links the closed incident", func() fyne.CanvasObject { return desk.detail },
 		"Incident #"+fmt.Sprint(in.ID)+" (closed)")
@@ -97,11 +97,11 @@ func TestClosingAnIncidentCanLeaveItsAlarmsOpen(t *testing.T) {
 	require.NoError(t, err)
 
 	desk := alarmPanelOf(t, c)
-	c.showAlarm(a.ID)
+	c.ShowAlarm(a.ID)
 	waitFor(t, "the desk names the running incident", func() bool { return findButton(desk.detail, "Incident #"+fmt.Sprint(in.ID)) != nil })
 
 	p := incidentPanelOf(t, c)
-	c.showIncident(in.ID)
+	c.ShowIncident(in.ID)
 	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
 	test.Tap(panelButton(p, p.actions, "Close incident…"))
 	choice := findRadio(t, c, "Leave them open on the alarm desk")

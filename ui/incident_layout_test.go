@@ -26,7 +26,7 @@ func openFireIncident(t *testing.T, c *Console) (*incidentPanel, app.Incident) {
 	in, err := c.core.Incidents.Open(context.Background(), commander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
 	require.NoError(t, err)
 	p := incidentPanelOf(t, c)
-	c.showIncident(in.ID)
+	c.ShowIncident(in.ID)
 	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
 	return p, in
 }

@@ -29,12 +29,12 @@ func (c *Console) incidentButton(a app.Alarm) fyne.CanvasObject {
 		c.core.Log.Warn("the incident of an alarm", "alarm", a.ID, "err", err)
 	}
 	if ok && in.State == app.IncidentOpen {
-		return widget.NewButtonWithIcon(T("Incident #{{.ID}}", map[string]any{"ID": in.ID}), theme.NavigateNextIcon(), func() { c.showIncident(in.ID) })
+		return widget.NewButtonWithIcon(T("Incident #{{.ID}}", map[string]any{"ID": in.ID}), theme.NavigateNextIcon(), func() { c.ShowIncident(in.ID) })
 	}
 	var closed *widget.Button
 	if ok {
 		id := in.ID
-		closed = widget.NewButtonWithIcon(T("Incident #{{.ID}} (closed)", map[string]any{"ID": id}), theme.NavigateNextIcon(), func() { c.showIncident(id) })
+		closed = widget.NewButtonWithIcon(T("Incident #{{.ID}} (closed)", map[string]any{"ID": id}), theme.NavigateNextIcon(), func() { c.ShowIncident(id) })
 		if !a.State.Open() || !a.LastAt.After(in.ClosedAt) {
 			return closed
 		}
@@ -52,30 +52,6 @@ func (c *Console) incidentButton(a app.Alarm) fyne.CanvasObject {
 		return container.NewHBox(closed, b)
 	}
 	return b
-}
-
-// showIncident switches to the incident panel and selects the incident.
-func (c *Console) showIncident(id int64) {
-	if c.shell == nil {
-		return
-	}
-	c.shell.show("incidents")
-	if p, ok := c.shell.built["incidents"].(*incidentPanel); ok && p.list != nil {
-		p.focus(id)
-	}
-}
-
-// showAlarm switches to the alarm desk and selects the alarm.
-func (c *Console) showAlarm(id int64) {
-	if c.shell == nil {
-		return
-	}
-	c.shell.show("alarms")
-	if p, ok := c.shell.built["alarms"].(*alarmPanel); ok {
-		p.selected = id
-		p.refresh()
-		p.showDetail()
-	}
 }
 
 // planChoice lists plans for a select: those the alarm kind suggests first, marked.
@@ -191,7 +167,7 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 					c.showError(err)
 					return
 				}
-				c.showIncident(in.ID)
+				c.ShowIncident(in.ID)
 			})
 		}()
 	}, c.win)

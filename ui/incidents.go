@@ -206,6 +206,9 @@ func (p *incidentPanel) closePreviews() {
 func (p *incidentPanel) focus(id int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.list == nil { // the operator's role shows no incidents
+		return
+	}
 	p.reload()
 	p.show(id)
 }
@@ -735,7 +738,7 @@ func (p *incidentPanel) fillAlarms() {
 			}
 		}
 		text += " · " + T(stateText(a.State))
-		open := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { p.c.showAlarm(id) }) // to the alarm desk
+		open := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { p.c.ShowAlarm(id) }) // to the alarm desk
 		row := container.NewBorder(nil, nil, newBadge(a.Priority.String(), priorityColor(a.Priority)), open, wrapLabel(text))
 		objs = append(objs, row)
 	}

@@ -207,7 +207,7 @@ func (p *mapPanel) mapMenu(key string, at fyne.Position, vertex int) {
 		}
 	}
 	if kind == "camera" {
-		items = append(items, fyne.NewMenuItem(T("Open on the wall"), func() { p.openOnWall(id) }))
+		items = append(items, fyne.NewMenuItem(T("Open on the wall"), func() { p.c.ShowCameraOnWall(id) }))
 	}
 	if a, ok := p.alarmOf[key]; ok && a.State == app.AlarmNew {
 		items = append(items, fyne.NewMenuItem(T("Acknowledge"), func() { p.acknowledge(a.ID) }))

@@ -219,7 +219,7 @@ func (p *mapPanel) selectedOnMap(key string) {
 	p.showDetail(key)
 	if a, ok := p.alarmOf[key]; ok {
 		p.alarmSel = a.ID
-		p.c.selectAlarmOnDesk(a.ID)
+		p.c.SelectAlarm(a.ID)
 	}
 }
 
@@ -286,8 +286,8 @@ func (p *mapPanel) alarmBox(a app.Alarm) fyne.CanvasObject {
 		ack.Disable()
 	}
 	desk := widget.NewButtonWithIcon(T("Show on the alarm desk"), theme.NavigateNextIcon(), func() {
-		p.c.selectAlarmOnDesk(a.ID)
-		p.c.shell.show("alarms")
+		p.c.SelectAlarm(a.ID)
+		p.c.ShowPanel("alarms")
 	})
 	when := muted(a.RaisedAt.Local().Format("15:04:05") + " · " + ago(a.RaisedAt))
 	bg := canvas.NewRectangle(withAlpha(priorityColor(a.Priority), 0x30))
@@ -428,7 +428,7 @@ func (p *mapPanel) cameraDetail(c *app.Camera) {
 		pv = newLivePreview(p.c.x.Feeds, c)
 		objs = append(objs, pv.content)
 	}
-	wall := widget.NewButtonWithIcon(T("Open on the wall"), theme.ViewFullScreenIcon(), func() { p.openOnWall(c.ID) })
+	wall := widget.NewButtonWithIcon(T("Open on the wall"), theme.ViewFullScreenIcon(), func() { p.c.ShowCameraOnWall(c.ID) })
 	wall.Importance = widget.HighImportance
 	settings := widget.NewButtonWithIcon(T("Camera settings…"), theme.SettingsIcon(), func() { p.c.showCameraSettings(*c) })
 	objs = append(objs, container.NewHBox(wall, settings), details(rows))
@@ -439,30 +439,6 @@ func (p *mapPanel) cameraDetail(c *app.Camera) {
 	if pv != nil {
 		p.previews = append(p.previews, pv)
 	}
-}
-
-// openOnWall switches to the camera wall, enlarged on the camera.
-func (p *mapPanel) openOnWall(camID string) {
-	p.c.shell.show("wall")
-	w, ok := p.c.shell.built["wall"].(*wallPanel)
-	if !ok || w.site == nil {
-		return
-	}
-	w.locked(func() {
-		n := w.layout.Tiles()
-		at := -1
-		for i := 0; i < n; i++ {
-			if cam := w.cameraAt(w.page*n + i); cam != nil && cam.ID == camID {
-				at = i
-			}
-		}
-		if at < 0 {
-			w.assignSelected(camID)
-		} else {
-			w.selectTile(at)
-		}
-		w.setEnlarged(true)
-	})
 }
 
 func (p *mapPanel) buildingDetail(b *app.Building) {
@@ -939,36 +915,6 @@ func (p *mapPanel) alarmSelected(id int64) {
 	}
 	if !p.m.visible(pos) && p.m.r.Image() != nil {
 		p.m.flyTo(p.m.r.View().Centred(pos), true)
-	}
-}
-
-// alarmSelected tells the site map that the alarm desk selected an alarm.
-func (c *Console) alarmSelected(id int64) {
-	if c.shell == nil {
-		return
-	}
-	if p, ok := c.shell.built["map"].(*mapPanel); ok {
-		p.alarmSelected(id)
-	}
-}
-
-// selectAlarmOnDesk selects an alarm on the alarm desk (building the desk when it was not
-// opened yet), without switching to it.
-func (c *Console) selectAlarmOnDesk(id int64) {
-	if c.shell == nil {
-		return
-	}
-	view, ok := c.shell.built["alarms"]
-	if !ok {
-		for _, d := range c.shell.panels {
-			if d.ID == "alarms" {
-				view = d.Build(c)
-				c.shell.built["alarms"] = view
-			}
-		}
-	}
-	if desk, ok := view.(*alarmPanel); ok {
-		desk.selectAlarm(id)
 	}
 }
 

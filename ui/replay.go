@@ -623,14 +623,6 @@ func (p *replayPanel) shown() (app.ReplayFrame, bool) {
 
 // --- from other panels --------------------------------------------------------------------
 
-// showReplay opens the replay panel on a drill run or an incident.
-func (c *Console) showReplay(kind string, id int64) {
-	c.shell.show("replay")
-	if p, ok := c.shell.built["replay"].(*replayPanel); ok {
-		p.open(kind, id)
-	}
-}
-
 // replayButton opens a replay of a drill run or an incident; nil where the operator may not
 // replay or replay is not running.
 func (c *Console) replayButton(kind string, id int64) *widget.Button {
@@ -638,5 +630,5 @@ func (c *Console) replayButton(kind string, id int64) *widget.Button {
 	if c.core.Replays == nil || op == nil || !op.Role.Can(app.ActRunDrill) {
 		return nil
 	}
-	return widget.NewButtonWithIcon(T("Replay"), theme.MediaReplayIcon(), func() { c.showReplay(kind, id) })
+	return widget.NewButtonWithIcon(T("Replay"), theme.MediaReplayIcon(), func() { c.ShowReplay(kind, id) })
 }

@@ -195,7 +195,5 @@ func (s *shell) followAlarm(e app.Entry) {
 	if e.Decode(&a) != nil || a.Priority > app.P2 {
 		return
 	}
-	if w, ok := s.built["wall"].(*wallPanel); ok {
-		w.followAlarm(a)
-	}
+	s.c.FollowAlarmOnWall(a)
 }

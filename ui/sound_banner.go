@@ -33,11 +33,7 @@ func newSoundBanner(c *Console) *soundBanner {
 	b.text = canvas.NewText("", fg)
 	b.text.TextStyle.Bold = true
 	icon := widget.NewIcon(theme.VolumeMuteIcon())
-	b.show = widget.NewButtonWithIcon(T("Show"), theme.NavigateNextIcon(), func() {
-		if c.shell != nil {
-			c.shell.popup.bringBack()
-		}
-	})
+	b.show = widget.NewButtonWithIcon(T("Show"), theme.NavigateNextIcon(), c.ShowUrgentAlarms)
 	b.show.Importance = widget.LowImportance
 	bg := canvas.NewRectangle(themeColor(colorP1))
 	b.line = &oneLine{t: b.text}

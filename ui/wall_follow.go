@@ -71,3 +71,26 @@ func (w *wallPanel) showCameras(ids []string) {
 	}
 	w.updateToolbar()
 }
+
+// enlargeCamera enlarges a camera (the operator asked for it elsewhere, e.g. on the site
+// map): the tile of the page that shows it, or the selected tile given that camera.
+func (w *wallPanel) enlargeCamera(camID string) {
+	if w.site == nil {
+		return
+	}
+	w.locked(func() {
+		n := w.layout.Tiles()
+		at := -1
+		for i := 0; i < n; i++ {
+			if cam := w.cameraAt(w.page*n + i); cam != nil && cam.ID == camID {
+				at = i
+			}
+		}
+		if at < 0 {
+			w.assignSelected(camID)
+		} else {
+			w.selectTile(at)
+		}
+		w.setEnlarged(true)
+	})
+}
