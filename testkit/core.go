@@ -38,6 +38,9 @@ type Env struct {
 	Reports app.ReportSaver
 	// Config is where the settings are saved (in memory).
 	Config *MemConfig
+	// Writes holds or fails the journal's appends and the settings' saves (a slow or a
+	// full disk).
+	Writes *Gate
 }
 
 // New builds the core through app.NewCore on a fresh SQLite file, seeded with the demo
@@ -57,15 +60,17 @@ func New(t testing.TB, o Options) *Env {
 	if o.Seeds != nil {
 		seeds = *o.Seeds
 	}
-	cfg := &MemConfig{cfg: o.Config}
-	core, err := app.NewCore(ctx, app.Ports{Store: st, Config: o.Config, ConfigStore: cfg, Clock: o.Clock, Log: quiet, Seeds: seeds,
+	gate := &Gate{}
+	cfg := &MemConfig{cfg: o.Config, gate: gate}
+	gated := gatedStore{Store: st, gate: gate}
+	core, err := app.NewCore(ctx, app.Ports{Store: gated, Config: o.Config, ConfigStore: cfg, Clock: o.Clock, Log: quiet, Seeds: seeds,
 		PasswordCost: bcrypt.MinCost, // the tests sign in many times
 		Files:        app.Files{Snapshots: store.Files{Dir: filepath.Join(dir, "snapshots")}, Detections: store.Files{Dir: filepath.Join(dir, "detections")}}})
 	if err != nil {
 		t.Fatalf("testkit: build the core: %v", err)
 	}
 	core.Health.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: st.Describe()})
-	return &Env{Core: core, Store: st, Dir: dir, Reports: store.Reports{Dir: filepath.Join(dir, "reports")}, Config: cfg}
+	return &Env{Core: core, Store: gated, Dir: dir, Reports: store.Reports{Dir: filepath.Join(dir, "reports")}, Config: cfg, Writes: gate}
 }
 
 // DemoSeeds are the console's first-start seeds: the demo community with its accounts and
@@ -108,21 +113,23 @@ func (e *Env) BackgroundFile(name string) string {
 	return filepath.Join(e.Dir, store.BackgroundDir, name)
 }
 
-// MemConfig keeps the configuration in memory (the console saves its settings there).
+// MemConfig keeps the configuration in memory (the console saves its settings there),
+// behind the environment's gate.
 type MemConfig struct {
-	mu  sync.Mutex
-	cfg app.Config
-	// Fail, when set, is returned by SaveConfig instead of saving (a full disk).
-	Fail error
+	mu   sync.Mutex
+	cfg  app.Config
+	gate *Gate
 }
 
-// SaveConfig keeps c (or fails with Fail).
+// SaveConfig keeps c (once the gate lets it).
 func (m *MemConfig) SaveConfig(c app.Config) error {
+	if m.gate != nil {
+		if err := m.gate.pass(context.Background()); err != nil {
+			return err
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.Fail != nil {
-		return m.Fail
-	}
 	m.cfg = c
 	return nil
 }

@@ -233,28 +233,25 @@ func (p *alarmPopup) openOnDesk() {
 // acknowledge acknowledges the alarm shown (checked and journaled by the core, off the UI
 // thread: it waits for the journal). The pop-up follows the result through the bus.
 func (p *alarmPopup) acknowledge() {
-	id, op := p.cur, p.c.Operator()
+	id := p.cur
 	if id == 0 || p.acking == id {
 		return
 	}
 	p.acking = id
 	p.ack.Disable()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_, err := p.c.core.Desk.Acknowledge(ctx, op, id, "")
-		p.c.onUI(func() {
+	p.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) error {
+			_, err := p.c.core.Desk.Acknowledge(ctx, op, id, "")
+			return err
+		},
+		done: func() { p.acking = 0; p.refresh() },
+		failed: func(error) {
 			p.acking = 0
-			if err != nil {
-				p.c.showError(err)
-				if p.cur == id {
-					p.ack.Enable()
-				}
-				return
+			if p.cur == id {
+				p.ack.Enable()
 			}
-			p.refresh()
-		})
-	}()
+		},
+	})
 }
 
 // close stops the cameras (the shell goes away).

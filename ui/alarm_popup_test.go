@@ -310,7 +310,7 @@ func TestWallTurnsToTheAlarmsCamerasWhenTheOperatorAskedForIt(t *testing.T) {
 	check := findCheck(c.win.Content(), "Turn the camera wall to the cameras of each new P1/P2 alarm")
 	require.NotNil(t, check)
 	test.Tap(check)
-	require.True(t, c.core.Settings.Get().PrefsOf("duty").WallFollowsAlarms, "saved for this operator")
+	waitFor(t, "saved for this operator", func() bool { return c.core.Settings.Get().PrefsOf("duty").WallFollowsAlarms })
 	raise(t, c, sos)
 	require.Eventually(t, func() bool {
 		var cam string

@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -188,16 +187,14 @@ func (p *alarmPanel) simulateControl() fyne.CanvasObject {
 			return
 		}
 		sel.ClearSelected()
-		go func() {
-			what, err := p.c.x.Simulate(name)
-			p.c.onUI(func() {
-				if err != nil {
-					p.c.showError(err)
-					return
-				}
-				p.c.core.Log.Info("scenario simulated", "scenario", name, "what", what)
-			})
-		}()
+		var what string
+		p.c.write(write{
+			run: func(context.Context, *app.Operator) (err error) {
+				what, err = p.c.x.Simulate(name) // the simulated devices' messages, journaled as they arrive
+				return err
+			},
+			done: func() { p.c.core.Log.Info("scenario simulated", "scenario", name, "what", what) },
+		})
 	}
 	return container.NewHBox(widget.NewIcon(theme.MediaPlayIcon()), sel)
 }
@@ -598,19 +595,15 @@ func (p *alarmPanel) acknowledge() {
 	}
 	note := widget.NewEntry()
 	note.SetPlaceHolder(T("Note (optional)"))
-	d := dialog.NewForm(T("Acknowledge alarm"), T("Acknowledge"), T("Cancel"),
-		[]*widget.FormItem{widget.NewFormItem(T("Note"), note)}, func(ok bool) {
-			if !ok {
-				return
-			}
-			p.run(func(ctx context.Context, op *app.Operator) error {
+	d := newWriteForm(p.c, T("Acknowledge alarm"), T("Acknowledge"),
+		[]*widget.FormItem{widget.NewFormItem(T("Note"), note)}, func() (write, error) {
+			return write{run: func(ctx context.Context, op *app.Operator) error {
 				_, err := p.c.core.Desk.Acknowledge(ctx, op, a.ID, note.Text)
 				return err
-			})
-		}, p.c.win)
-	note.OnSubmitted = func(string) { d.Submit() } // Enter confirms
-	d.Resize(fyne.NewSize(460, 200))
-	d.Show()
+			}}, nil
+		})
+	note.OnSubmitted = func(string) { d.submit() } // Enter confirms
+	d.Show(fyne.NewSize(460, 200))
 	p.focusLater(note)
 }
 
@@ -653,20 +646,16 @@ func (p *alarmPanel) dispatch() {
 	}
 	note := widget.NewEntry()
 	note.SetPlaceHolder(T("Note (optional)"))
-	d := dialog.NewForm(T("Dispatch"), T("Dispatch"), T("Cancel"),
-		[]*widget.FormItem{widget.NewFormItem(T("To"), to), widget.NewFormItem(T("Note"), note)}, func(ok bool) {
-			if !ok {
-				return
-			}
-			p.run(func(ctx context.Context, op *app.Operator) error {
+	d := newWriteForm(p.c, T("Dispatch"), T("Dispatch"),
+		[]*widget.FormItem{widget.NewFormItem(T("To"), to), widget.NewFormItem(T("Note"), note)}, func() (write, error) {
+			return write{run: func(ctx context.Context, op *app.Operator) error {
 				_, err := p.c.core.Desk.Dispatch(ctx, op, a.ID, to.Text, note.Text)
 				return err
-			})
-		}, p.c.win)
-	note.OnSubmitted = func(string) { d.Submit() }
-	to.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(560, 240))
-	d.Show()
+			}}, nil
+		})
+	note.OnSubmitted = func(string) { d.submit() }
+	to.OnSubmitted = func(string) { d.submit() }
+	d.Show(fyne.NewSize(560, 240))
 	p.focusLater(note)
 }
 
@@ -683,39 +672,22 @@ func (p *alarmPanel) resolve() {
 	outcome.SetSelected(labels[0])
 	note := widget.NewEntry()
 	note.SetPlaceHolder(T("What happened (optional)"))
-	d := dialog.NewForm(T("Resolve alarm"), T("Resolve"), T("Cancel"),
-		[]*widget.FormItem{widget.NewFormItem(T("Outcome"), outcome), widget.NewFormItem(T("Note"), note)}, func(ok bool) {
-			if !ok {
-				return
-			}
+	d := newWriteForm(p.c, T("Resolve alarm"), T("Resolve"),
+		[]*widget.FormItem{widget.NewFormItem(T("Outcome"), outcome), widget.NewFormItem(T("Note"), note)}, func() (write, error) {
 			o := app.OutcomeGenuine
 			for i, l := range labels {
 				if l == outcome.Selected {
 					o = app.Outcomes[i]
 				}
 			}
-			p.run(func(ctx context.Context, op *app.Operator) error {
+			return write{run: func(ctx context.Context, op *app.Operator) error {
 				_, err := p.c.core.Desk.Resolve(ctx, op, a.ID, o, note.Text)
 				return err
-			})
-		}, p.c.win)
-	note.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(460, 320))
-	d.Show()
+			}}, nil
+		})
+	note.OnSubmitted = func(string) { d.submit() }
+	d.Show(fyne.NewSize(460, 320))
 	p.focusLater(note)
-}
-
-// run performs an action off the UI thread (it waits for the journal's fsync) and shows
-// its error, if any. The panel follows the result through OnEntry.
-func (p *alarmPanel) run(action func(context.Context, *app.Operator) error) {
-	op := p.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := action(ctx, op); err != nil {
-			p.c.onUI(func() { p.c.showError(err) })
-		}
-	}()
 }
 
 // --- a row of the inbox ---

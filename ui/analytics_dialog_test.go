@@ -128,7 +128,7 @@ func TestAnalyticsDialogDrawsZonesAndLinesAndSaves(t *testing.T) {
 		motion = motion || (d.Kind == app.DetectMotion && d.Enabled)
 	}
 	assert.True(t, motion)
-	assert.Nil(t, c.win.Canvas().Overlays().Top(), "saved: the dialog closed")
+	waitFor(t, "saved: the dialog closed", func() bool { return c.win.Canvas().Overlays().Top() == nil })
 }
 
 func TestAnalyticsDialogRefusesABrokenZoneAndOperatorsOnlyLook(t *testing.T) {
@@ -148,8 +148,10 @@ func TestAnalyticsDialogRefusesABrokenZoneAndOperatorsOnlyLook(t *testing.T) {
 	require.NotNil(t, count)
 	count.SetText("0")
 	test.Tap(findButton(top, "Save"))
+	waitFor(t, "the dialog says why", func() bool {
+		return strings.Contains(strings.Join(visibleTexts(top), "|"), "Crowd gathering needs a number of people")
+	})
 	assert.NotNil(t, c.win.Canvas().Overlays().Top(), "the dialog stays open")
-	assert.Contains(t, strings.Join(visibleTexts(top), "|"), "Crowd gathering needs a number of people")
 	top.Hide()
 
 	signInAs(t, c, "duty")
@@ -202,7 +204,7 @@ func TestSettingsShowAnalyticsAndItsBudget(t *testing.T) {
 		}
 	})
 	test.Tap(save)
-	assert.Equal(t, 1.5, c.core.Settings.Get().Analytics.CPUBudget)
+	waitFor(t, "saved", func() bool { return c.core.Settings.Get().Analytics.CPUBudget == 1.5 })
 }
 
 func TestWallDrawsAnalyticsBoxesOverItsCamera(t *testing.T) {

@@ -228,5 +228,5 @@ func TestFullWidthPunctuationReadsAsASCII(t *testing.T) {
 		}
 	})
 	test.Tap(saves[1])
-	assert.Equal(t, 1.5, c.core.Settings.Get().Analytics.CPUBudget)
+	waitFor(t, "saved", func() bool { return c.core.Settings.Get().Analytics.CPUBudget == 1.5 })
 }

@@ -66,23 +66,18 @@ type clipPlayer struct {
 // playClip journals that the operator opens a clip and plays it in the console, from
 // start into it (the alarm desk and the replay).
 func (c *Console) playClip(id string, start time.Duration) {
-	op := c.Operator()
 	if c.core.Recording == nil {
 		c.showError(app.Errorf(app.CodeUnavailable, "Recording is not running"))
 		return
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		clip, err := c.core.Recording.Open(ctx, op, id)
-		c.onUI(func() {
-			if err != nil {
-				c.showError(err)
-				return
-			}
-			c.showClip(clip, start)
-		})
-	}()
+	var clip app.Clip
+	c.write(write{
+		run: func(ctx context.Context, op *app.Operator) (err error) {
+			clip, err = c.core.Recording.Open(ctx, op, id) // journals that the operator watched it
+			return err
+		},
+		done: func() { c.showClip(clip, start) },
+	})
 }
 
 // showClip opens the clip off the UI thread (reading the file and decoding its first

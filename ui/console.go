@@ -74,6 +74,7 @@ type Console struct {
 	stop       chan struct{}
 	wg         sync.WaitGroup
 	gate       uiGate // what runs on the UI thread after work off it (ui_gate.go)
+	writes     int    // the operator's writes under way (write.go; on the UI thread)
 
 	// The alarms, whatever is shown (alarm_watch.go): the chime, the window's urgency hint
 	// (attend sets it; tests replace it), and the alarms the operator put aside in the
@@ -215,14 +216,21 @@ func (c *Console) showSignIn() {
 	c.win.Canvas().Focus(c.signIn.user)
 }
 
-// SignOut journals the sign-out and returns to the sign-in screen.
+// SignOut journals the sign-out (off the UI thread, as every write) and then returns to
+// the sign-in screen, journaled or not: nobody is kept at a console they leave.
 func (c *Console) SignOut() {
-	if op := c.Operator(); op != nil {
-		if err := c.core.Accounts.SignOut(context.Background(), op); err != nil {
-			c.core.Log.Error("sign-out not journaled", "err", err)
-		}
+	if c.Operator() == nil {
+		c.showSignIn()
+		return
 	}
-	c.showSignIn()
+	c.write(write{
+		run:  func(ctx context.Context, op *app.Operator) error { return c.core.Accounts.SignOut(ctx, op) },
+		done: c.showSignIn,
+		failed: func(err error) {
+			c.core.Log.Error("sign-out not journaled", "err", err)
+			c.showSignIn()
+		},
+	})
 }
 
 // Rebuild recreates the window's content after a language or theme change, keeping the

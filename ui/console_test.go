@@ -45,6 +45,21 @@ func newTestEnv(t *testing.T, cfg app.Config) (*Console, *testkit.Env) {
 	return c, env
 }
 
+// signOut signs the operator out and waits for the sign-in screen (the sign-out is
+// journaled off the UI thread first).
+func signOut(t *testing.T, c *Console) {
+	t.Helper()
+	c.SignOut()
+	waitWrites(t, c)
+	require.Nil(t, c.Operator())
+}
+
+// waitWrites waits until no write of the operator's is under way (its outcome shown).
+func waitWrites(t *testing.T, c *Console) {
+	t.Helper()
+	waitFor(t, "the writes are done", func() bool { return c.writes == 0 })
+}
+
 func enConfig() app.Config { return app.Config{Language: "en"} }
 
 func TestDemoSignsTheDutyOperatorIn(t *testing.T) {
@@ -176,17 +191,17 @@ func TestSignInScreen(t *testing.T) {
 	test.Type(s.user, "duty")
 	test.Type(s.password, "wrong")
 	test.Tap(s.button)
-	require.Eventually(t, func() bool { return s.message.Text != "" }, 15*time.Second, 10*time.Millisecond)
-	assert.Equal(t, "Wrong user name or password", s.message.Text)
+	require.Eventually(t, func() bool { return !s.message.running() && s.message.text.Text != "" }, 15*time.Second, 10*time.Millisecond)
+	assert.Equal(t, "Wrong user name or password", s.message.text.Text)
 	assert.Nil(t, c.Operator())
 
 	test.Type(s.password, "sunshine-demo")
 	s.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	require.Eventually(t, func() bool { return c.Operator() != nil }, 15*time.Second, 10*time.Millisecond)
+	waitWrites(t, c)
+	require.NotNil(t, c.Operator())
 	assert.Equal(t, app.RoleOperator, c.Operator().Role)
 
-	c.SignOut()
-	assert.Nil(t, c.Operator())
+	signOut(t, c)
 	require.NotNil(t, findSignIn(c))
 	assert.True(t, c.win.Canvas().Focused() == findSignIn(c).user, "after signing out too")
 }
@@ -207,7 +222,7 @@ func TestSettingsRespectRoles(t *testing.T) {
 	require.NotNil(t, save)
 	assert.False(t, save.Disabled())
 	test.Tap(save)
-	assert.Contains(t, visibleTexts(c.win.Content()), "Nothing changed", "nothing to save")
+	waitFor(t, "nothing to save", func() bool { return contains(visibleTexts(c.win.Content()), "Nothing changed") })
 	var client *widget.Entry
 	walk(c.win.Content(), func(o fyne.CanvasObject) {
 		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == app.DefaultClientID {
@@ -217,6 +232,8 @@ func TestSettingsRespectRoles(t *testing.T) {
 	require.NotNil(t, client)
 	client.SetText("guard-room-2")
 	test.Tap(save)
-	assert.Contains(t, visibleTexts(c.win.Content()), "Saved. The broker settings take effect at the next start.")
+	waitFor(t, "saved", func() bool {
+		return contains(visibleTexts(c.win.Content()), "Saved. The broker settings take effect at the next start.")
+	})
 	assert.Equal(t, "guard-room-2", c.core.Settings.Get().Broker.ClientID)
 }

@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -317,13 +316,12 @@ func (p *devicePanel) adopt(u app.Unregistered) {
 	x, y := widget.NewEntry(), widget.NewEntry()
 	x.SetPlaceHolder(T("the building's middle, or 0"))
 	y.SetPlaceHolder(T("the building's middle, or 0"))
-	dialog.ShowForm(T("Adopt {{.ID}}", map[string]any{"ID": u.DeviceID}), T("Adopt"), T("Cancel"), []*widget.FormItem{
+	// The dialog stays open until the device is registered, and with the reason when the
+	// core refuses it.
+	newWriteForm(p.c, T("Adopt {{.ID}}", map[string]any{"ID": u.DeviceID}), T("Adopt"), []*widget.FormItem{
 		widget.NewFormItem(T("Type"), kind), widget.NewFormItem(T("Name"), name), widget.NewFormItem(T("Building"), building.Select),
 		widget.NewFormItem(T("Location"), loc), widget.NewFormItem(T("Position x (m)"), x), widget.NewFormItem(T("Position y (m)"), y),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
+	}, func() (write, error) {
 		k := app.DeviceKind("")
 		for i, l := range labels {
 			if l == kind.Selected {
@@ -342,16 +340,17 @@ func (p *devicePanel) adopt(u app.Unregistered) {
 		if k == app.KindBracelet {
 			d.Person = &app.Person{Name: name.Text}
 		}
-		if err := p.c.core.Inventory.AddDevice(context.Background(), p.c.Operator(), d); err != nil {
-			p.c.showError(err)
-			return
-		}
-		if mon := p.monitor(); mon != nil {
-			mon.Adopted(u.DeviceID)
-		}
-		p.filter()
-		p.Tick()
-	}, p.c.win)
+		return write{
+			run: func(ctx context.Context, op *app.Operator) error { return p.c.core.Inventory.AddDevice(ctx, op, d) },
+			done: func() {
+				if mon := p.monitor(); mon != nil {
+					mon.Adopted(u.DeviceID)
+				}
+				p.filter()
+				p.Tick()
+			},
+		}, nil
+	}).Show(fyne.NewSize(520, 0))
 }
 
 // schemaFields lists the fields a kind's messages carry (to guess an unknown device's kind).

@@ -3,10 +3,8 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -38,6 +36,7 @@ type drillEditor struct {
 	stepsBox                       *fyne.Container
 	injections                     *fyne.Container
 	save                           *widget.Button
+	status                         *writeStatus // the save's progress, a refusal with its reasons
 }
 
 // edit opens the editor on a scenario (a new one when isNew).
@@ -116,7 +115,8 @@ func (e *drillEditor) build() {
 	if !e.isNew {
 		title = T("Edit drill scenario")
 	}
-	content := container.NewBorder(nil, container.NewHBox(cancel, e.save), nil, nil, container.NewVScroll(body))
+	e.status = newWriteStatus()
+	content := container.NewBorder(nil, container.NewVBox(e.status.content, container.NewHBox(cancel, e.save)), nil, nil, container.NewVScroll(body))
 	e.d = dialog.NewCustomWithoutButtons(title, content, e.p.c.win)
 	e.d.Resize(fyne.NewSize(980, 780))
 	e.d.Show()
@@ -266,25 +266,23 @@ func (e *drillEditor) editInject(i int, in app.DrillInject) {
 		kind.SetSelected(labels[0])
 	}
 	body := container.NewVBox(widget.NewForm(widget.NewFormItem(T("At"), at)), kind, devForm, camForm, noteForm)
-	d := dialog.NewCustomConfirm(T("Injection"), T("OK"), T("Cancel"), body, func(ok bool) {
-		if !ok {
-			return
-		}
+	// What is typed wrong is said in the dialog, which stays open to correct it; the
+	// injection joins the scenario, saved with it.
+	newWriteDialog(e.p.c, T("Injection"), T("OK"), body, func() (write, error) {
 		out, err := readInject(in, at.Text, kind.Selected, labels, device.SelectedIndex(), devIDs, event.Text, values.Text,
 			camera.SelectedIndex(), camIDs, detector.SelectedIndex(), count.Text, detail.Text, note.Text, noteEn.Text)
 		if err != nil {
-			e.p.c.showError(err)
-			return
+			return write{}, err
 		}
-		if i < 0 {
-			e.sc.Injections = append(e.sc.Injections, out)
-		} else {
-			e.sc.Injections[i] = out
-		}
-		e.fillInjections()
-	}, e.p.c.win)
-	d.Resize(fyne.NewSize(720, 520))
-	d.Show()
+		return write{done: func() {
+			if i < 0 {
+				e.sc.Injections = append(e.sc.Injections, out)
+			} else {
+				e.sc.Injections[i] = out
+			}
+			e.fillInjections()
+		}}, nil
+	}).Show(fyne.NewSize(720, 520))
 }
 
 // readInject reads the injection dialog's fields. What the dialog does not show of the
@@ -367,37 +365,29 @@ func (e *drillEditor) collect() (app.DrillScenario, error) {
 func (e *drillEditor) submit() {
 	sc, err := e.collect()
 	if err != nil {
-		e.p.c.showError(err)
+		e.status.fail(err)
 		return
 	}
-	op := e.p.c.Operator()
 	if !e.isNew {
 		if _, exists := e.p.c.core.Drills.Scenario(sc.ID); !exists {
-			e.p.c.showError(app.Errorf(app.CodeNotFound, "There is no drill scenario {{.ID}}", "ID", sc.ID))
+			e.status.fail(app.Errorf(app.CodeNotFound, "There is no drill scenario {{.ID}}", "ID", sc.ID))
 			return
 		}
 	} else if _, exists := e.p.c.core.Drills.Scenario(sc.ID); exists {
-		e.p.c.showError(app.Errorf(app.CodeConflict, "A drill scenario with the ID {{.ID}} exists already", "ID", sc.ID).On("id"))
+		e.status.fail(app.Errorf(app.CodeConflict, "A drill scenario with the ID {{.ID}} exists already", "ID", sc.ID).On("id"))
 		return
 	}
-	e.save.Disable()
 	e.p.pending = sc.ID
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_, err := e.p.c.core.Drills.Save(ctx, op, sc)
-		e.p.c.onUI(func() {
-			e.save.Enable()
-			if unchanged(err) {
-				e.d.Hide()
-				e.p.c.showNothingChanged()
-				return
-			}
-			if err != nil {
-				dialog.ShowError(errors.New(T("The drill scenario was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), e.p.c.win)
-				return
-			}
-			e.d.Hide()
-		})
-	}()
+	e.p.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) error {
+			_, err := e.p.c.core.Drills.Save(ctx, op, sc)
+			return err
+		},
+		status: e.status, lock: []fyne.Disableable{e.save},
+		done:           e.d.Hide,
+		nothingChanged: func() { e.d.Hide(); e.p.c.showNothingChanged() },
+		notSaved: func(why string) string {
+			return T("The drill scenario was not saved: {{.Why}}", map[string]any{"Why": why})
+		},
+	})
 }

@@ -313,15 +313,8 @@ func (p *drillsPanel) deleteScenario(sc app.DrillScenario) {
 	}, p.c.win)
 }
 
-// act runs an action off the UI thread (it waits for the journal) and shows its error;
-// the panel follows the result through OnEntry.
+// act runs an action through the console's write (off the UI thread: it waits for the
+// journal); the panel follows the result through OnEntry.
 func (p *drillsPanel) act(action func(context.Context, *app.Operator) error) {
-	op := p.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := action(ctx, op); err != nil {
-			p.c.onUI(func() { p.c.showError(err) })
-		}
-	}()
+	p.c.write(write{run: action})
 }

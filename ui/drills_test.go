@@ -85,7 +85,7 @@ func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 	waitTexts(t, "the alarm's row is marked", func() string { return textOf(desk.list) }, "DRILL")
 
 	// Everyone: the duty operator signing in sees it too.
-	c.SignOut()
+	signOut(t, c)
 	signInAs(t, c, "duty")
 	assert.True(t, c.shell.banner.content.Visible(), "the banner is for everyone")
 	assert.Contains(t, strings.Join(visibleTexts(c.win.Content()), "\n"), "DRILL IN PROGRESS")

@@ -135,6 +135,7 @@ func TestSignOutWhileAlarmsAreOpenAsksAndOffersTheHandover(t *testing.T) {
 	// A maintenance notice alone does not ask.
 	raise(t, c, app.Alarm{Kind: "device_offline", Priority: app.P4, Fault: true, Cause: "offline", DeviceID: "smoke-b03-u2-12"})
 	signOut()
+	waitWrites(t, c)
 	assert.Nil(t, c.Operator(), "signed out at once")
 	assert.Nil(t, c.win.Canvas().Overlays().Top())
 
@@ -159,6 +160,7 @@ func TestSignOutWhileAlarmsAreOpenAsksAndOffersTheHandover(t *testing.T) {
 
 	signOut()
 	confirmDialog(t, c, "Sign out anyway")
+	waitWrites(t, c)
 	assert.Nil(t, c.Operator(), "signed out")
 	assert.NotNil(t, findSignIn(c))
 	assert.Len(t, sub.C(), 2, "each sign-out journaled")
@@ -173,6 +175,7 @@ func TestSignOutWhileAlarmsAreOpenAsksAndOffersTheHandover(t *testing.T) {
 	require.NotNil(t, top)
 	assert.Nil(t, findButton(top, "Hand over shift…"))
 	confirmDialog(t, c, "Sign out anyway")
+	waitWrites(t, c)
 	assert.Nil(t, c.Operator())
 }
 

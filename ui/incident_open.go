@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -144,10 +143,7 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 		widget.NewFormItem(T("Title"), title),
 		widget.NewFormItem("", drill),
 	)
-	d := dialog.NewForm(T("Open incident"), T("Open incident"), T("Cancel"), items, func(ok bool) {
-		if !ok {
-			return
-		}
+	newWriteForm(c, T("Open incident"), T("Open incident"), items, func() (write, error) {
 		req := app.OpenRequest{Title: title.Text, PlanID: ids[plan.Selected], Drill: drill.Checked}
 		for i, l := range app.Levels {
 			if levels[i] == level.Selected {
@@ -157,22 +153,15 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 		if a != nil {
 			req.AlarmID = a.ID
 		}
-		op := c.Operator()
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			in, err := c.core.Incidents.Open(ctx, op, req)
-			c.onUI(func() {
-				if err != nil {
-					c.showError(err)
-					return
-				}
-				c.ShowIncident(in.ID)
-			})
-		}()
-	}, c.win)
-	d.Resize(fyne.NewSize(640, 420))
-	d.Show()
+		var in app.Incident
+		return write{
+			run: func(ctx context.Context, op *app.Operator) (err error) {
+				in, err = c.core.Incidents.Open(ctx, op, req)
+				return err
+			},
+			done: func() { c.ShowIncident(in.ID) },
+		}, nil
+	}).Show(fyne.NewSize(640, 420))
 }
 
 func isPlanName(c *Console, s string) bool {

@@ -856,18 +856,17 @@ func (p *incidentPanel) fillLog() {
 
 // --- actions ---
 
-// act runs an action on the incident off the UI thread (it waits for the journal's fsync)
-// and shows its error; the panel follows the result through OnEntry.
+// act runs an action on the incident shown through the console's write (off the UI
+// thread: it waits for the journal's fsync); the panel follows the result through OnEntry.
 func (p *incidentPanel) act(action func(context.Context, *app.Operator, int64) error) {
-	op := p.c.Operator()
+	p.c.write(p.action(action))
+}
+
+// action is the write of an action on the incident shown now (a dialog's, run when the
+// operator confirms it).
+func (p *incidentPanel) action(action func(context.Context, *app.Operator, int64) error) write {
 	id := p.cur.ID
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := action(ctx, op, id); err != nil {
-			p.c.onUI(func() { p.c.showError(err) })
-		}
-	}()
+	return write{run: func(ctx context.Context, op *app.Operator) error { return action(ctx, op, id) }}
 }
 
 func (p *incidentPanel) tick(step string) {
@@ -888,21 +887,16 @@ func (p *incidentPanel) skipStep(s app.Step) {
 		}
 		return nil
 	}
-	d := dialog.NewForm(T("Skip step"), T("Skip"), T("Cancel"), []*widget.FormItem{
+	newWriteForm(p.c, T("Skip step"), T("Skip"), []*widget.FormItem{
 		widget.NewFormItem(T("Step"), wrapLabel(s.DisplayTitle(english()))),
 		widget.NewFormItem(T("Reason"), reason),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
+	}, func() (write, error) {
 		text := reason.Text
-		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
+		return p.action(func(ctx context.Context, op *app.Operator, id int64) error {
 			_, err := p.c.core.Incidents.Skip(ctx, op, id, s.ID, text)
 			return err
-		})
-	}, p.c.win)
-	d.Resize(fyne.NewSize(560, 300))
-	d.Show()
+		}), nil
+	}).Show(fyne.NewSize(560, 300))
 	p.c.win.Canvas().Focus(reason)
 }
 
@@ -937,19 +931,15 @@ func (p *incidentPanel) changeLevel(to app.Level) {
 		content.Add(wrapLabel(T(to.Label()) + ": " + what))
 	}
 	content.Add(reason)
-	d := dialog.NewCustomConfirm(title, T("Change level"), T("Cancel"), content, func(ok bool) {
-		if !ok {
-			return
-		}
+	d := newWriteDialog(p.c, title, T("Change level"), content, func() (write, error) {
 		why := reason.Text
-		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
+		return p.action(func(ctx context.Context, op *app.Operator, id int64) error {
 			_, err := p.c.core.Incidents.SetLevel(ctx, op, id, to, why)
 			return err
-		})
-	}, p.c.win)
-	reason.OnSubmitted = func(string) { d.Confirm() }
-	d.Resize(fyne.NewSize(560, 260))
-	d.Show()
+		}), nil
+	})
+	reason.OnSubmitted = func(string) { d.submit() }
+	d.Show(fyne.NewSize(560, 260))
 }
 
 func (p *incidentPanel) logCall(ref app.ContactRef, res app.CallResult) {
@@ -996,16 +986,13 @@ func (p *incidentPanel) linkAlarm() {
 	}
 	sel := widget.NewSelect(opts, nil)
 	sel.SetSelectedIndex(0)
-	dialog.ShowForm(T("Link alarm"), T("Link"), T("Cancel"), []*widget.FormItem{widget.NewFormItem(T("Alarm"), sel)}, func(ok bool) {
-		if !ok {
-			return
-		}
+	newWriteForm(p.c, T("Link alarm"), T("Link"), []*widget.FormItem{widget.NewFormItem(T("Alarm"), sel)}, func() (write, error) {
 		aid := byLabel[sel.Selected]
-		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
+		return p.action(func(ctx context.Context, op *app.Operator, id int64) error {
 			_, err := p.c.core.Incidents.LinkAlarm(ctx, op, id, aid)
 			return err
-		})
-	}, p.c.win)
+		}), nil
+	}).Show(fyne.NewSize(520, 0))
 }
 
 // closeIncident asks for the summary and what the incident turned out to be, and — when
@@ -1066,10 +1053,7 @@ func (p *incidentPanel) closeIncident() {
 			widget.NewFormItem(T("Open alarms"), wrapLabel(strings.Join(lines, "\n"))),
 			widget.NewFormItem("", choice))
 	}
-	d := dialog.NewForm(T("Close incident"), T("Close incident"), T("Cancel"), form, func(ok bool) {
-		if !ok {
-			return
-		}
+	newWriteForm(p.c, T("Close incident"), T("Close incident"), form, func() (write, error) {
 		req := app.CloseRequest{Summary: summary.Text}
 		for i, o := range app.Outcomes {
 			if outcomes[i] == outcome.Selected {
@@ -1084,13 +1068,11 @@ func (p *incidentPanel) closeIncident() {
 				req.Alarms = app.AlarmsLeaveOpen
 			}
 		}
-		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
+		return p.action(func(ctx context.Context, op *app.Operator, id int64) error {
 			_, err := p.c.core.Incidents.Close(ctx, op, id, req)
 			return err
-		})
-	}, p.c.win)
-	d.Resize(fyne.NewSize(680, 460))
-	d.Show()
+		}), nil
+	}).Show(fyne.NewSize(680, 460))
 	p.c.win.Canvas().Focus(summary)
 }
 

@@ -297,17 +297,10 @@ func (p *mapPanel) alarmBox(a app.Alarm) fyne.CanvasObject {
 
 // acknowledge acknowledges an alarm as the operator signed in (checked by the desk).
 func (p *mapPanel) acknowledge(id int64) {
-	op := p.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
+	p.c.write(write{run: func(ctx context.Context, op *app.Operator) error {
 		_, err := p.c.core.Desk.Acknowledge(ctx, op, id, "")
-		p.c.onUI(func() {
-			if err != nil {
-				p.c.showError(err)
-			}
-		})
-	}()
+		return err
+	}})
 }
 
 func (p *mapPanel) deviceDetail(d *app.Device) {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -302,16 +301,9 @@ func (p *plansPanel) deletePlan(pl app.Plan) {
 		}, p.c.win)
 }
 
-// run performs an action off the UI thread and shows its error.
+// run performs an action through the console's write (off the UI thread).
 func (p *plansPanel) run(action func(context.Context, *app.Operator) error) {
-	op := p.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := action(ctx, op); err != nil {
-			p.c.onUI(func() { p.c.showError(err) })
-		}
-	}()
+	p.c.write(write{run: action})
 }
 
 // exportFile saves a plan as a JSON file the operator picks.
@@ -369,17 +361,16 @@ func (p *plansPanel) importFile() {
 // importData imports a plan file's content (off the UI thread); the plan is shown when
 // its journal entry arrives, a refusal with its reasons.
 func (p *plansPanel) importData(data []byte, name string) {
-	op := p.c.Operator()
 	if pl, err := app.ParsePlan(data); err == nil {
 		p.pending = pl.ID
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if _, err := p.c.core.Plans.Import(ctx, op, data, name, app.ImportedInConsole); err != nil {
-			p.c.onUI(func() {
-				dialog.ShowError(fmt.Errorf("%s", T("The plan {{.File}} was not imported: {{.Why}}", map[string]any{"File": name, "Why": ErrText(err)})), p.c.win)
-			})
-		}
-	}()
+	p.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) error {
+			_, err := p.c.core.Plans.Import(ctx, op, data, name, app.ImportedInConsole)
+			return err
+		},
+		notSaved: func(why string) string {
+			return T("The plan {{.File}} was not imported: {{.Why}}", map[string]any{"File": name, "Why": why})
+		},
+	})
 }

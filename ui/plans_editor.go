@@ -43,6 +43,7 @@ type planEditor struct {
 	levels, levelsEn                     [4]*widget.Entry
 	steps                                *fyne.Container
 	save                                 *widget.Button
+	status                               *writeStatus // the save's progress, a refusal with its reasons
 }
 
 // picker is a set of check boxes laid out in columns. It keeps the order of the values it
@@ -194,7 +195,8 @@ func (e *planEditor) build() {
 	e.save = widget.NewButtonWithIcon(T("Save plan"), theme.DocumentSaveIcon(), e.submit)
 	e.save.Importance = widget.HighImportance
 	cancel := widget.NewButton(T("Cancel"), func() { e.d.Hide() })
-	buttons := container.NewHBox(layout.NewSpacer(), cancel, e.save)
+	e.status = newWriteStatus()
+	buttons := container.NewVBox(e.status.content, container.NewHBox(layout.NewSpacer(), cancel, e.save))
 	title := T("New plan")
 	if !e.isNew {
 		title = T("Edit plan {{.Name}}", map[string]any{"Name": e.pl.Display(english())})
@@ -543,30 +545,19 @@ func (e *planEditor) collect() app.Plan {
 // The saved plan is shown when its journal entry arrives.
 func (e *planEditor) submit() {
 	pl := e.collect()
-	op := e.p.c.Operator()
-	e.save.Disable()
 	e.p.pending = pl.ID
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		var err error
-		if e.isNew {
-			_, err = e.p.c.core.Plans.Create(ctx, op, pl)
-		} else {
-			_, err = e.p.c.core.Plans.Update(ctx, op, pl)
-		}
-		e.p.c.onUI(func() {
-			e.save.Enable()
-			if unchanged(err) {
-				e.d.Hide()
-				e.p.c.showNothingChanged()
-				return
+	e.p.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) (err error) {
+			if e.isNew {
+				_, err = e.p.c.core.Plans.Create(ctx, op, pl)
+			} else {
+				_, err = e.p.c.core.Plans.Update(ctx, op, pl)
 			}
-			if err != nil {
-				dialog.ShowError(errors.New(T("The plan was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), e.p.c.win)
-				return
-			}
-			e.d.Hide()
-		})
-	}()
+			return err
+		},
+		status: e.status, lock: []fyne.Disableable{e.save},
+		done:           e.d.Hide,
+		nothingChanged: func() { e.d.Hide(); e.p.c.showNothingChanged() },
+		notSaved:       func(why string) string { return T("The plan was not saved: {{.Why}}", map[string]any{"Why": why}) },
+	})
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -112,27 +110,12 @@ func (t *contactsTab) updateButtons() {
 	}
 }
 
-// save stores the whole list (the core checks it and journals contacts.updated).
-func (t *contactsTab) save(list []app.Contact, done func()) {
-	op := t.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		err := t.c.core.Contacts.Save(ctx, op, list)
-		t.c.onUI(func() {
-			if unchanged(err) {
-				t.c.showNothingChanged()
-				return
-			}
-			if err != nil {
-				t.c.showError(err)
-				return
-			}
-			if done != nil {
-				done()
-			}
-		})
-	}()
+// save is the write of the whole list (the core checks it and journals contacts.updated).
+func (t *contactsTab) save(list []app.Contact, done func()) write {
+	return write{
+		run:  func(ctx context.Context, op *app.Operator) error { return t.c.core.Contacts.Save(ctx, op, list) },
+		done: done,
+	}
 }
 
 func (t *contactsTab) editContact(i int) {
@@ -166,17 +149,16 @@ func (t *contactsTab) editContact(i int) {
 	if i >= 0 {
 		title = T("Edit contact")
 	}
-	d := dialog.NewForm(title, T("Save"), T("Cancel"), []*widget.FormItem{
+	// The dialog stays open until the list is saved, and with the reason when the core
+	// refuses it (a phone number it cannot read, an ID taken).
+	newWriteForm(t.c, title, T("Save"), []*widget.FormItem{
 		widget.NewFormItem(T("Contact ID"), id),
 		widget.NewFormItem(T("Role"), role),
 		widget.NewFormItem(T("Name"), name),
 		widget.NewFormItem(T("Name in English"), nameEn),
 		widget.NewFormItem(T("Phone"), phone),
 		widget.NewFormItem(T("Note"), note),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
+	}, func() (write, error) {
 		next := app.Contact{ID: id.Text, Role: app.ContactRoles[max(role.SelectedIndex(), 0)], Names: app.Names{Name: name.Text, NameEn: nameEn.Text},
 			Phone: phone.Text, Note: note.Text}
 		list := append([]app.Contact(nil), t.contacts...)
@@ -185,10 +167,8 @@ func (t *contactsTab) editContact(i int) {
 		} else {
 			list = append(list, next)
 		}
-		t.save(list, nil)
-	}, t.c.win)
-	d.Resize(fyne.NewSize(560, 420))
-	d.Show()
+		return t.save(list, nil), nil
+	}).Show(fyne.NewSize(560, 420))
 }
 
 func (t *contactsTab) deleteContact() {
@@ -202,7 +182,7 @@ func (t *contactsTab) deleteContact() {
 			return
 		}
 		list := append(append([]app.Contact(nil), t.contacts[:i]...), t.contacts[i+1:]...)
-		t.save(list, func() { t.selected = -1; t.list.UnselectAll() })
+		t.c.write(t.save(list, func() { t.selected = -1; t.list.UnselectAll() }))
 	}, t.c.win)
 }
 
@@ -397,14 +377,7 @@ func boldLabel(s string) *widget.Label {
 }
 
 func (t *suppliesTab) run(action func(context.Context, *app.Operator) error) {
-	op := t.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := action(ctx, op); err != nil {
-			t.c.onUI(func() { t.c.showError(err) })
-		}
-	}()
+	t.c.write(write{run: action})
 }
 
 // editPoint edits a supply point and its items (administrators).
@@ -487,8 +460,7 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 		widget.NewFormItem(T("Position on the plan (m)"), container.NewGridWithColumns(2, x, y)),
 		widget.NewFormItem(T("Key holder"), container.NewGridWithColumns(2, keeper, phone)),
 	)
-	var d dialog.Dialog
-	save := widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
+	save := func() (write, error) {
 		next := sp
 		next.ID = strings.TrimSpace(id.Text)
 		next.Name, next.NameEn = strings.TrimSpace(name.Text), strings.TrimSpace(nameEn.Text)
@@ -520,43 +492,35 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 			next.Items = append(next.Items, it)
 		}
 		if len(bad) > 0 {
-			dialog.ShowError(errors.New(strings.Join(bad, "; ")), t.c.win)
-			return
+			return write{}, said(strings.Join(bad, "; "))
 		}
-		op := t.c.Operator()
 		prev := t.selected
-		t.selected = next.ID // shown when its entry arrives
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			saved, err := t.c.core.Supplies.Save(ctx, op, next)
-			t.c.onUI(func() {
-				if unchanged(err) {
-					t.selected = prev
-					d.Hide()
-					t.c.showNothingChanged()
-					return
+		t.selected = next.ID  // shown when its entry arrives
+		var checkFailed error // saved, but the stock check failed
+		return write{
+			run: func(ctx context.Context, op *app.Operator) error {
+				saved, err := t.c.core.Supplies.Save(ctx, op, next)
+				if err != nil && saved.ID != "" {
+					checkFailed, err = err, nil
 				}
-				if err != nil && saved.ID == "" {
-					t.selected = prev
-					dialog.ShowError(errors.New(T("The supply point was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), t.c.win)
-					return
+				return err
+			},
+			done: func() {
+				if checkFailed != nil {
+					t.c.showError(checkFailed)
 				}
-				if err != nil {
-					t.c.showError(err) // saved, but the stock check failed
-				}
-				d.Hide()
-			})
-		}()
-	})
-	save.Importance = widget.HighImportance
-	cancel := widget.NewButton(T("Cancel"), func() { d.Hide() })
+			},
+			nothingChanged: func() { t.selected = prev; t.c.showNothingChanged() },
+			failed:         func(error) { t.selected = prev },
+			notSaved: func(why string) string {
+				return T("The supply point was not saved: {{.Why}}", map[string]any{"Why": why})
+			},
+		}, nil
+	}
 	title := T("New supply point")
 	if !isNew {
 		title = T("Edit supply point")
 	}
 	body := container.NewVBox(form, section(T("Items"), itemsBox, container.NewHBox(addItem)))
-	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, save), nil, nil, container.NewVScroll(body)), t.c.win)
-	d.Resize(fyne.NewSize(1100, 720))
-	d.Show()
+	newWriteDialog(t.c, title, T("Save"), container.NewVScroll(body), save).Show(fyne.NewSize(1100, 720))
 }

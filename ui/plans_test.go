@@ -168,7 +168,7 @@ func TestContactsAndSuppliesTabs(t *testing.T) {
 	ct := p.contacts
 	assert.False(t, ct.add.Disabled())
 	list := append(append([]app.Contact(nil), ct.contacts...), app.Contact{ID: "hospital", Role: "medical", Names: app.Names{Name: "区中心医院", NameEn: "District hospital"}, Phone: "021-66001234"})
-	ct.save(list, nil)
+	c.write(ct.save(list, nil))
 	waitFor(t, "the contact is added", func() bool { return len(c.core.Inventory.Site().Contacts) == len(list) })
 	waitFor(t, "the tab follows", func() bool { return len(ct.contacts) == len(list) })
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -63,21 +62,19 @@ func (c *Console) writeReport(ctx context.Context, op *app.Operator, id int64) (
 
 // makeReport writes the selected incident's report, opens it and links it in the panel.
 func (p *incidentPanel) makeReport() {
-	op := p.c.Operator()
 	id := p.cur.ID
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		path, doc, err := p.c.writeReport(ctx, op, id)
-		p.c.onUI(func() {
-			if err != nil {
-				p.c.showError(err)
-				return
-			}
+	var path string
+	var doc report.Document
+	p.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) (err error) {
+			path, doc, err = p.c.writeReport(ctx, op, id)
+			return err
+		},
+		done: func() {
 			p.showReportLink(id, path, doc)
 			p.c.openReport(path, doc)
-		})
-	}()
+		},
+	})
 }
 
 func (p *incidentPanel) showReportLink(id int64, path string, doc report.Document) {

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -346,21 +345,23 @@ func (w *wallPanel) askSaveView() {
 	name.SetText(w.viewName)
 	name.SetPlaceHolder(T("e.g. Gates at night"))
 	items := []*widget.FormItem{widget.NewFormItem(T("Name"), name)}
-	d := dialog.NewForm(T("Save view"), T("Save"), T("Cancel"), items, func(ok bool) {
-		if ok {
-			w.locked(func() { w.saveView(name.Text) })
-		}
-	}, w.c.win)
-	name.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(420, d.MinSize().Height))
-	d.Show()
+	// The dialog stays open until the view is saved, and with the reason when the core
+	// refuses it.
+	d := newWriteForm(w.c, T("Save view"), T("Save"), items, func() (write, error) {
+		var v write
+		w.locked(func() { v = w.saveView(name.Text) })
+		return v, nil
+	})
+	name.OnSubmitted = func(string) { d.submit() }
+	d.Show(fyne.NewSize(420, 0))
 	w.c.win.Canvas().Focus(name)
 }
 
-// saveView saves the wall as a named view of the operator's (journaled by the core).
-func (w *wallPanel) saveView(name string) {
+// saveView is the write that saves the wall as a named view of the operator's (journaled
+// by the core).
+func (w *wallPanel) saveView(name string) write {
 	v := w.currentView(name)
-	w.changeViews(func(ctx context.Context, wall *app.Wall) error { return wall.SaveView(ctx, w.op, v) }, func() {
+	return w.changeViews(func(ctx context.Context, wall *app.Wall) error { return wall.SaveView(ctx, w.op, v) }, func() {
 		w.viewName = strings.TrimSpace(name)
 		w.c.app.Preferences().SetString(w.prefKey(), w.viewName)
 		w.setNotice(T("View “{{.Name}}” saved", map[string]any{"Name": w.viewName}))
@@ -375,13 +376,13 @@ func (w *wallPanel) askDeleteView() {
 	}
 	showConfirm(T("Delete view"), T("Delete the view “{{.Name}}”?", map[string]any{"Name": name}), func(ok bool) {
 		if ok {
-			w.locked(func() { w.deleteView(name) })
+			w.locked(func() { w.c.write(w.deleteView(name)) })
 		}
 	}, w.c.win)
 }
 
-func (w *wallPanel) deleteView(name string) {
-	w.changeViews(func(ctx context.Context, wall *app.Wall) error { return wall.DeleteView(ctx, w.op, name) }, func() {
+func (w *wallPanel) deleteView(name string) write {
+	return w.changeViews(func(ctx context.Context, wall *app.Wall) error { return wall.DeleteView(ctx, w.op, name) }, func() {
 		if w.viewName == name {
 			w.viewName = ""
 		}
@@ -389,33 +390,27 @@ func (w *wallPanel) deleteView(name string) {
 	})
 }
 
-// changeViews runs a change of the saved views off the UI thread (it waits for the
-// journal), reloads the list, and then, on the UI thread, shows the error or runs done.
-func (w *wallPanel) changeViews(change func(context.Context, *app.Wall) error, done func()) {
-	wall := w.c.core.Wall
-	if wall == nil {
-		return
-	}
-	op := w.op
-	go func() {
-		ctx := context.Background()
-		err := change(ctx, wall)
-		var views []app.WallView
-		if err == nil {
+// changeViews is the write of a change of the saved views (off the UI thread: it waits for
+// the journal); it reloads the list, and then, on the UI thread, runs done.
+func (w *wallPanel) changeViews(change func(context.Context, *app.Wall) error, done func()) write {
+	wall, op := w.c.core.Wall, w.op
+	var views []app.WallView
+	return write{
+		run: func(ctx context.Context, _ *app.Operator) error {
+			if err := change(ctx, wall); err != nil {
+				return err
+			}
 			views, _ = wall.Views(ctx, op)
-		}
-		w.c.onUI(func() {
+			return nil
+		},
+		done: func() {
 			w.locked(func() {
-				if err != nil {
-					w.c.showError(err)
-					return
-				}
 				w.views = views
 				done()
 				w.updateToolbar()
 			})
-		})
-	}()
+		},
+	}
 }
 
 // --- tiles, pages, layouts -----------------------------------------------------------
@@ -909,30 +904,25 @@ func (w *wallPanel) snapshot() {
 		return
 	}
 	op, wall, v, cam := w.op, w.c.core.Wall, t.viewer, t.cam
-	if wall == nil {
-		return
-	}
 	w.setNotice(T("Taking a snapshot…"))
-	go func() {
-		img, err := v.Snapshot()
-		path := ""
-		if err != nil {
-			err = app.Errorf(app.CodeUnavailable, "The camera has no picture to save").Wrap(err)
-		} else {
-			path, err = wall.Snapshot(context.Background(), op, cam, img)
-		}
-		w.c.onUI(func() {
+	var path string
+	w.c.write(write{
+		run: func(ctx context.Context, _ *app.Operator) error {
+			img, err := v.Snapshot()
+			if err != nil {
+				return app.Errorf(app.CodeUnavailable, "The camera has no picture to save").Wrap(err)
+			}
+			path, err = wall.Snapshot(ctx, op, cam, img)
+			return err
+		},
+		done: func() {
 			w.locked(func() {
-				if err != nil {
-					w.setNotice("")
-					w.c.showError(err)
-					return
-				}
 				w.lastSnap = path
 				w.setNotice(T("Snapshot saved: {{.Path}}", map[string]any{"Path": path}))
 			})
-		})
-	}()
+		},
+		failed: func(error) { w.locked(func() { w.setNotice("") }) },
+	})
 }
 
 func (w *wallPanel) setNotice(s string) {

@@ -415,7 +415,7 @@ func TestWallNamedViewsPersistPerOperator(t *testing.T) {
 	key(w, "2")
 	get(w, func() bool { w.assign(3, ids[10]); return true })
 	w.tourSelect.SetSelected("Tour every 10 s")
-	get(w, func() bool { w.saveView("Gates"); return true })
+	get(w, func() bool { w.c.write(w.saveView("Gates")); return true })
 	require.Eventually(t, func() bool { return get(w, func() bool { return w.viewName == "Gates" && len(w.views) == 1 }) },
 		15*time.Second, 10*time.Millisecond)
 	assert.Equal(t, "Gates", w.viewSelect.Selected)
@@ -443,7 +443,7 @@ func TestWallNamedViewsPersistPerOperator(t *testing.T) {
 	assert.Empty(t, get(w3, func() []app.WallView { return w3.views }))
 	assert.Equal(t, app.Layout16, get(w3, func() app.WallLayout { return w3.layout }))
 
-	get(w, func() bool { w.deleteView("Gates"); return true })
+	get(w, func() bool { w.c.write(w.deleteView("Gates")); return true })
 	require.Eventually(t, func() bool { return get(w, func() bool { return len(w.views) == 0 && w.viewName == "" }) },
 		15*time.Second, 10*time.Millisecond)
 }
@@ -483,7 +483,7 @@ func TestWallHiddenWatchesNothing(t *testing.T) {
 	assert.Equal(t, 0, w.Stats().Tiles)
 	c.shell.show("wall")
 	assert.Equal(t, 13, openViewers(w))
-	c.SignOut()
+	signOut(t, c)
 	assert.Equal(t, 0, openViewers(w), "signing out closes the streams")
 }
 
