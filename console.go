@@ -121,17 +121,14 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 		<-ctx.Done()
 		log.Info("stopping", "reason", context.Cause(ctx))
 	} else {
-		err := ui.Run(ctx, ui.Deps{
-			Inventory: core.Inventory, Desk: core.Desk, Accounts: core.Accounts, Settings: core.Settings, Health: core.Health,
-			Bus: core.Bus, Clock: core.Clock, Feeds: feeds, Wall: core.Wall, Devices: core.Ingest, Simulate: devicePath.simulate,
-			Analytics: analyticsMgr,
+		err := ui.Run(ctx, core, ui.Extras{
+			Feeds: feeds, Analytics: analyticsMgr, Simulate: devicePath.simulate,
 			Probe: func(ctx context.Context, url string) app.ProbeResult {
 				return video.Probe(ctx, url, false, 3*time.Second)
 			},
-			Plans: core.Plans, Incidents: core.Incidents, Supplies: core.Supplies, Contacts: core.Contacts,
-			Recording: core.Recording, ClipPlayer: video.ClipPlayer{}, Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
-			Drills: core.Drills, Replays: core.Replays, DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path, Version: version, Log: log,
-			Shifts: core.Shifts,
+			ClipPlayer: video.ClipPlayer{}, Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
+			Paths:   ui.Paths{DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path},
+			Version: version,
 		})
 		if err != nil {
 			log.Error("window", "err", err)

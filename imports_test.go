@@ -18,7 +18,8 @@ import (
 //   - ui imports neither store nor devices nor video;
 //   - assets imports none of store, devices, video, ui;
 //   - the packages of mayDependOn (mapdraw, and report, web, notify, cli as they come)
-//     depend only on the packages of ours listed there, and none on Fyne.
+//     depend only on the packages of ours listed there, and none on Fyne;
+//   - no program depends on testkit (only tests import it).
 // `make lint` runs TestImportRule; TestImportRuleCatchesViolations shows it failing on a
 // module that breaks each rule.
 
@@ -49,6 +50,9 @@ var mayDependOn = map[string][]string{
 	"web":     {"app", "assets", "mapdraw"},
 	"notify":  {"app", "assets"},
 	"cli":     {"app", "assets", "store", "devices", "video", "report", "mapdraw", "notify"},
+	// testkit builds the core on a temporary store for the tests of other packages; no
+	// program may depend on it (checked below), only tests import it.
+	"testkit": {"app", "assets", "store"},
 }
 
 type listedPackage struct {
@@ -91,6 +95,13 @@ func checkImports(pkgs []listedPackage) []string {
 	}
 	for _, p := range pkgs {
 		l := layer(p.ImportPath)
+		if l != "" && l != "testkit" {
+			for _, d := range p.Deps {
+				if layer(d) == "testkit" {
+					bad(p, "depends on the tests' kit", d)
+				}
+			}
+		}
 		switch l {
 		case "app":
 			for _, imp := range p.Imports {
@@ -225,6 +236,8 @@ func TestImportRuleCatchesViolations(t *testing.T) {
 		"mapdraw/mapdraw.go": "package mapdraw\n\nimport (\n\t_ \"fyne.io/fyne/v2\"\n\t_ \"watchpost/assets\"\n)\n",
 		"report/report.go":   "package report\n\nimport (\n\t_ \"watchpost/mapdraw\"\n\t_ \"watchpost/store\"\n)\n",
 		"cli/cli.go":         "package cli\n\nimport _ \"watchpost/ui\"\n",
+		"testkit/testkit.go": "package testkit\n\nimport _ \"watchpost/video\"\n",
+		"main.go":            "package main\n\nimport _ \"watchpost/testkit\"\n\nfunc main() {}\n",
 	}
 	for name, body := range files {
 		p := filepath.Join(dir, name)
@@ -247,6 +260,8 @@ func TestImportRuleCatchesViolations(t *testing.T) {
 		"watchpost/report depends on watchpost/store",
 		"watchpost/report depends on Fyne: fyne.io/fyne/v2",
 		"watchpost/cli depends on watchpost/ui",
+		"watchpost/testkit depends on watchpost/video",
+		"watchpost depends on the tests' kit watchpost/testkit",
 	}
 	for _, w := range want {
 		if !containsExact(got, w) {

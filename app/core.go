@@ -62,6 +62,9 @@ type Ports struct {
 	Clock       Clock        // default: the system clock
 	Log         *slog.Logger // default: slog.Default()
 	Seeds       Seeds
+	// PasswordCost is the bcrypt cost of the passwords set from now on, the seeded demo
+	// accounts' included; zero: bcrypt's default. Tests lower it (they sign in many times).
+	PasswordCost int
 	// Tail, when set, is how often the journal is read for entries another process wrote
 	// (a command-line write, another console): they reach the services and the panels as
 	// this process's own do. Zero: not tailed (tests, the command line).
@@ -121,6 +124,9 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 	c.Health = NewHealth(c.Recorder, p.Clock, p.Log)
 	c.Inventory = NewInventory(p.Store, c.Recorder)
 	c.Accounts = NewAccounts(p.Store, c.Recorder, p.Clock)
+	if p.PasswordCost != 0 {
+		c.Accounts.Cost = p.PasswordCost
+	}
 	c.Settings = NewSettings(p.Config, p.ConfigStore, c.Recorder)
 	c.Desk = NewAlarmDesk(c.Recorder, p.Store, p.Clock)
 

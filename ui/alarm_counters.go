@@ -60,7 +60,7 @@ func (a *alarmCounters) blinking(p app.Priority) bool {
 // refresh recounts the open alarms; a zero stays grey so that a coloured counter always
 // means something to handle.
 func (a *alarmCounters) refresh() {
-	a.tally = a.c.deps.Desk.Tally()
+	a.tally = a.c.core.Desk.Tally()
 	a.paint()
 }
 

@@ -95,7 +95,7 @@ func (p *alarmPopup) holding() bool { return p.cur != 0 }
 // shown stays until it is acknowledged (a new alarm never changes it under the operator's
 // pointer), then the next in the queue takes its place.
 func (p *alarmPopup) refresh() {
-	all := urgentWaiting(p.c.deps.Desk.Open())
+	all := urgentWaiting(p.c.core.Desk.Open())
 	p.queue = p.queue[:0]
 	fresh := false
 	for _, a := range all {
@@ -209,12 +209,12 @@ func (p *alarmPopup) putAside() {
 // bringBack shows the alarms put aside again (the no-sound banner's "Show"); on the alarm
 // desk it selects the first of them there.
 func (p *alarmPopup) bringBack() {
-	waiting := urgentWaiting(p.c.deps.Desk.Open())
+	waiting := urgentWaiting(p.c.core.Desk.Open())
 	if len(waiting) == 0 {
 		return
 	}
 	if p.onDesk() {
-		p.c.showAlarm(waiting[0].ID)
+		p.c.ShowAlarm(waiting[0].ID)
 		return
 	}
 	for _, a := range waiting {
@@ -227,34 +227,31 @@ func (p *alarmPopup) bringBack() {
 func (p *alarmPopup) openOnDesk() {
 	id := p.cur
 	p.putAside()
-	p.c.showAlarm(id)
+	p.c.ShowAlarm(id)
 }
 
 // acknowledge acknowledges the alarm shown (checked and journaled by the core, off the UI
 // thread: it waits for the journal). The pop-up follows the result through the bus.
 func (p *alarmPopup) acknowledge() {
-	id, op := p.cur, p.c.Operator()
+	id := p.cur
 	if id == 0 || p.acking == id {
 		return
 	}
 	p.acking = id
 	p.ack.Disable()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_, err := p.c.deps.Desk.Acknowledge(ctx, op, id, "")
-		p.c.onUI(func() {
+	p.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) error {
+			_, err := p.c.core.Desk.Acknowledge(ctx, op, id, "")
+			return err
+		},
+		done: func() { p.acking = 0; p.refresh() },
+		failed: func(error) {
 			p.acking = 0
-			if err != nil {
-				p.c.showError(err)
-				if p.cur == id {
-					p.ack.Enable()
-				}
-				return
+			if p.cur == id {
+				p.ack.Enable()
 			}
-			p.refresh()
-		})
-	}()
+		},
+	})
 }
 
 // close stops the cameras (the shell goes away).
@@ -263,7 +260,7 @@ func (p *alarmPopup) close() { p.closePreviews() }
 // fill builds the card's part for one alarm: what, where, since when, whom to call, and
 // the cameras live.
 func (p *alarmPopup) fill(a app.Alarm) {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	en := english()
 	band := priorityColor(a.Priority)
 	if a.Drill {
@@ -334,7 +331,7 @@ func (p *alarmPopup) fill(a app.Alarm) {
 		pv := old[id]
 		delete(old, id)
 		if pv == nil {
-			pv = newLivePreview(p.c.deps.Feeds, cam)
+			pv = newLivePreview(p.c.x.Feeds, cam)
 		}
 		p.previews = append(p.previews, pv)
 		box.Add(pv.content)
@@ -354,7 +351,7 @@ func (p *alarmPopup) updateWhen() {
 	if p.when == nil {
 		return
 	}
-	a := p.c.deps.Desk
+	a := p.c.core.Desk
 	if cur, err := a.Get(context.Background(), p.shown.ID); err == nil {
 		p.shown = cur // its repeats
 	}

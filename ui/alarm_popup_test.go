@@ -32,7 +32,7 @@ func popupTexts(c *Console) string { return strings.Join(visibleTexts(c.shell.po
 func TestPopupShowsANewP1OverTheWallAndAcknowledges(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	require.Equal(t, "wall", c.shell.current)
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 	// No camera's field of view covers this flat: the pop-up shows the nearest cameras.
 	fire := app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "smoke", DeviceID: "smoke-b03-u2-12", GridID: "g1", Building: "b03"}
 	require.Empty(t, site.CamerasSeeing(&fire))
@@ -58,7 +58,7 @@ func TestPopupShowsANewP1OverTheWallAndAcknowledges(t *testing.T) {
 	require.Eventually(t, func() bool { return !p.ack.Disabled() }, wait, 10*time.Millisecond)
 	test.Tap(p.ack)
 	waitState(t, c, a.ID, app.AlarmAcknowledged)
-	hist, err := c.deps.Desk.History(context.Background(), a.ID)
+	hist, err := c.core.Desk.History(context.Background(), a.ID)
 	require.NoError(t, err)
 	require.Len(t, hist, 2)
 	assert.Equal(t, app.KindAlarmAcknowledged, hist[1].Kind)
@@ -147,7 +147,7 @@ func TestPopupStepsAsideOnTheDeskAndForAcknowledgedAlarms(t *testing.T) {
 	require.Eventually(t, func() bool { return p.holding() && len(p.queue) == 2 }, wait, 10*time.Millisecond, "a new alarm brings it back, with the other queued")
 
 	// P3 alarms and alarms already acknowledged are not the pop-up's.
-	_, err := c.deps.Desk.Acknowledge(context.Background(), c.Operator(), a.ID, "")
+	_, err := c.core.Desk.Acknowledge(context.Background(), c.Operator(), a.ID, "")
 	require.NoError(t, err)
 	raise(t, c, app.Alarm{Kind: app.AlarmStreetlight, Priority: app.P3, Cause: "x", DeviceID: "light-04", GridID: "g2", Fault: true})
 	require.Eventually(t, func() bool { return len(p.queue) == 1 }, wait, 10*time.Millisecond)
@@ -155,7 +155,7 @@ func TestPopupStepsAsideOnTheDeskAndForAcknowledgedAlarms(t *testing.T) {
 
 func TestPopupHidesAcknowledgeForARoleThatCannot(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	trainer, err := c.deps.Accounts.SignIn(context.Background(), "trainer", "sunshine-demo")
+	trainer, err := c.core.Accounts.SignIn(context.Background(), "trainer", "sunshine-demo")
 	require.NoError(t, err)
 	c.signedIn(trainer)
 	raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "x", DeviceID: "smoke-b01-u1-3", GridID: "g1"})
@@ -179,7 +179,7 @@ func TestHeaderBadgeBlinksUntilAcknowledgedAndOpensTheDesk(t *testing.T) {
 	assert.Len(t, colours, 2, "the P1 badge blinks")
 	assert.Equal(t, "P1  1", h.badges[app.P1].b.text.Text)
 
-	_, err := c.deps.Desk.Acknowledge(context.Background(), c.Operator(), a.ID, "")
+	_, err := c.core.Desk.Acknowledge(context.Background(), c.Operator(), a.ID, "")
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return !h.blinking(app.P1) }, wait, 10*time.Millisecond)
 	for i := 0; i < 2; i++ {
@@ -211,7 +211,7 @@ func TestDrillAlarmsAreCountedApart(t *testing.T) {
 
 func TestAShortcutNeverOpensADialogTheRoleCannotUse(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	trainer, err := c.deps.Accounts.SignIn(context.Background(), "trainer", "sunshine-demo")
+	trainer, err := c.core.Accounts.SignIn(context.Background(), "trainer", "sunshine-demo")
 	require.NoError(t, err)
 	c.signedIn(trainer)
 	p := alarmPanelOf(t, c)
@@ -262,9 +262,9 @@ func TestSignInScreenShowsOpenAlarmsChimesAndAsksForAttention(t *testing.T) {
 	assert.Greater(t, c.sound.Asked(), before, "the chime sounds with nobody signed in")
 	assert.True(t, log.is(true), "the window asks for attention")
 
-	duty, err := c.deps.Accounts.SignIn(context.Background(), "duty", "sunshine-demo")
+	duty, err := c.core.Accounts.SignIn(context.Background(), "duty", "sunshine-demo")
 	require.NoError(t, err)
-	_, err = c.deps.Desk.Acknowledge(context.Background(), duty, a.ID, "")
+	_, err = c.core.Desk.Acknowledge(context.Background(), duty, a.ID, "")
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return log.is(false) }, wait, 10*time.Millisecond, "and stops once it is acknowledged")
 	assert.Equal(t, "P1  1", s.counters.badges[app.P1].b.text.Text, "still open")
@@ -282,12 +282,12 @@ func TestNoSoundBannerNamesTheAlarmsUntilAcknowledged(t *testing.T) {
 	assert.False(t, b.content.Visible())
 	a := raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "x", DeviceID: "smoke-b01-u1-3", GridID: "g1"})
 	require.Eventually(t, func() bool { return b.content.Visible() }, wait, 10*time.Millisecond)
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 	assert.Contains(t, b.line.full, "P1 "+alarmTitle(&a)+" · "+alarmPlace(&a, site), "the banner names the alarm")
 	c.shell.show("inventory")
 	assert.True(t, b.content.Visible(), "on every panel")
 
-	_, err := c.deps.Desk.Acknowledge(context.Background(), c.Operator(), a.ID, "")
+	_, err := c.core.Desk.Acknowledge(context.Background(), c.Operator(), a.ID, "")
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return !b.content.Visible() }, wait, 10*time.Millisecond, "until it is acknowledged")
 }
@@ -296,7 +296,7 @@ func TestWallTurnsToTheAlarmsCamerasWhenTheOperatorAskedForIt(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	w := c.shell.built["wall"].(*wallPanel)
 	w.locked(func() { w.setLayout(app.Layout1) }) // one camera a page
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 	sos := app.Alarm{Kind: app.AlarmMedical, Priority: app.P1, Cause: "x", DeviceID: "sos-gate-n", GridID: "g4"}
 	want := site.NearestCameras(&sos, 1)[0]
 	require.NotEqual(t, want, w.tiles[0].cam.ID)
@@ -310,7 +310,7 @@ func TestWallTurnsToTheAlarmsCamerasWhenTheOperatorAskedForIt(t *testing.T) {
 	check := findCheck(c.win.Content(), "Turn the camera wall to the cameras of each new P1/P2 alarm")
 	require.NotNil(t, check)
 	test.Tap(check)
-	require.True(t, c.deps.Settings.Get().PrefsOf("duty").WallFollowsAlarms, "saved for this operator")
+	waitFor(t, "saved for this operator", func() bool { return c.core.Settings.Get().PrefsOf("duty").WallFollowsAlarms })
 	raise(t, c, sos)
 	require.Eventually(t, func() bool {
 		var cam string

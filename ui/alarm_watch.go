@@ -68,7 +68,7 @@ func (c *Console) alarmTick() {
 	if c.signIn != nil {
 		c.signIn.counters.refresh()
 	}
-	waiting := urgentWaiting(c.deps.Desk.Open())
+	waiting := urgentWaiting(c.core.Desk.Open())
 	if len(waiting) > 0 && time.Since(c.lastChime) > rechimeEvery {
 		c.sound.Play(waiting[0].Priority == app.P1)
 		c.lastChime = time.Now()
@@ -78,7 +78,7 @@ func (c *Console) alarmTick() {
 // followAlarms keeps the window's urgency hint while an urgent alarm waits and clears it
 // once none does.
 func (c *Console) followAlarms() {
-	waiting := len(urgentWaiting(c.deps.Desk.Open())) > 0
+	waiting := len(urgentWaiting(c.core.Desk.Open())) > 0
 	if waiting != c.attention {
 		c.askAttention(waiting)
 	}

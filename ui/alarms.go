@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -52,7 +51,7 @@ type alarmPanel struct {
 
 func newAlarmPanel(c *Console) panelView {
 	p := &alarmPanel{c: c, sound: c.sound}
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 
 	gridOpts := []string{T("All grids")}
 	if site != nil {
@@ -100,7 +99,7 @@ func newAlarmPanel(c *Console) panelView {
 		if i < len(p.shown) {
 			p.selected = p.shown[i].ID
 			p.showDetail()
-			p.c.alarmSelected(p.selected) // the site map shows it too
+			p.c.ShowOnMap(p.selected) // the site map shows it too
 		}
 		// The desk's keys (A, D, R, N, arrows) go to the panel, not to the list.
 		p.c.win.Canvas().Unfocus()
@@ -109,7 +108,7 @@ func newAlarmPanel(c *Console) panelView {
 
 	filters := container.NewHBox(p.prio, p.grid, p.kind, p.state)
 	tools := container.NewHBox(p.muteBtn, p.soundNote)
-	if c.deps.Simulate != nil {
+	if c.x.Simulate != nil {
 		tools.Add(widget.NewSeparator())
 		tools.Add(p.simulateControl())
 	}
@@ -142,18 +141,14 @@ func (p *alarmPanel) showPriority(pr app.Priority) {
 	}
 }
 
-// showAlarmsOf opens the alarm desk filtered to a priority (0: all), from the header.
-func (c *Console) showAlarmsOf(pr app.Priority) {
-	if c.shell == nil {
-		return
-	}
-	c.shell.show("alarms")
-	if p, ok := c.shell.built["alarms"].(*alarmPanel); ok {
-		p.showPriority(pr)
-	}
-}
-
 func (p *alarmPanel) Object() fyne.CanvasObject { return p.content }
+
+// focusAlarm selects an alarm and shows its details (the desk was switched to).
+func (p *alarmPanel) focusAlarm(id int64) {
+	p.selected = id
+	p.refresh()
+	p.showDetail()
+}
 
 // selectAlarm selects an alarm from elsewhere (the site map); filters hiding it are reset.
 func (p *alarmPanel) selectAlarm(id int64) {
@@ -192,23 +187,21 @@ func (p *alarmPanel) simulateControl() fyne.CanvasObject {
 			return
 		}
 		sel.ClearSelected()
-		go func() {
-			what, err := p.c.deps.Simulate(name)
-			p.c.onUI(func() {
-				if err != nil {
-					p.c.showError(err)
-					return
-				}
-				p.c.deps.Log.Info("scenario simulated", "scenario", name, "what", what)
-			})
-		}()
+		var what string
+		p.c.write(write{
+			run: func(context.Context, *app.Operator) (err error) {
+				what, err = p.c.x.Simulate(name) // the simulated devices' messages, journaled as they arrive
+				return err
+			},
+			done: func() { p.c.core.Log.Info("scenario simulated", "scenario", name, "what", what) },
+		})
 	}
 	return container.NewHBox(widget.NewIcon(theme.MediaPlayIcon()), sel)
 }
 
 // refresh reloads the open alarms from the desk and applies the filters.
 func (p *alarmPanel) refresh() {
-	p.all = p.c.deps.Desk.Open()
+	p.all = p.c.core.Desk.Open()
 	kinds := map[string]bool{}
 	for _, a := range p.all {
 		kinds[a.Kind] = true
@@ -232,7 +225,7 @@ func (p *alarmPanel) refresh() {
 	}
 	p.kind.Refresh()
 
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	p.shown = p.shown[:0]
 	for _, a := range p.all {
 		if p.prio.SelectedIndex() > 0 && int(a.Priority) != p.prio.SelectedIndex() {
@@ -379,13 +372,13 @@ func (p *alarmPanel) showDetail() {
 	a, ok := p.current()
 	if !ok {
 		var err error
-		a, err = p.c.deps.Desk.Get(context.Background(), p.selected)
+		a, err = p.c.core.Desk.Get(context.Background(), p.selected)
 		if err != nil {
 			return
 		}
 	}
 	p.closePreviews()
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	en := english()
 	op := p.c.Operator()
 
@@ -471,7 +464,7 @@ func (p *alarmPanel) showDetail() {
 			box := container.NewHBox()
 			for _, id := range cams {
 				if cam, ok := site.Camera(id); ok {
-					pv := newLivePreview(p.c.deps.Feeds, cam)
+					pv := newLivePreview(p.c.x.Feeds, cam)
 					p.previews = append(p.previews, pv)
 					box.Add(pv.content)
 				}
@@ -483,7 +476,7 @@ func (p *alarmPanel) showDetail() {
 	body.Add(p.clipsSection(a))
 
 	// History from the journal: who did what and when.
-	if hist, err := p.c.deps.Desk.History(context.Background(), a.ID); err == nil {
+	if hist, err := p.c.core.Desk.History(context.Background(), a.ID); err == nil {
 		body.Add(heading(T("History")))
 		for _, e := range hist {
 			body.Add(historyLine(e, site))
@@ -602,19 +595,15 @@ func (p *alarmPanel) acknowledge() {
 	}
 	note := widget.NewEntry()
 	note.SetPlaceHolder(T("Note (optional)"))
-	d := dialog.NewForm(T("Acknowledge alarm"), T("Acknowledge"), T("Cancel"),
-		[]*widget.FormItem{widget.NewFormItem(T("Note"), note)}, func(ok bool) {
-			if !ok {
-				return
-			}
-			p.run(func(ctx context.Context, op *app.Operator) error {
-				_, err := p.c.deps.Desk.Acknowledge(ctx, op, a.ID, note.Text)
+	d := newWriteForm(p.c, T("Acknowledge alarm"), T("Acknowledge"),
+		[]*widget.FormItem{widget.NewFormItem(T("Note"), note)}, func() (write, error) {
+			return write{run: func(ctx context.Context, op *app.Operator) error {
+				_, err := p.c.core.Desk.Acknowledge(ctx, op, a.ID, note.Text)
 				return err
-			})
-		}, p.c.win)
-	note.OnSubmitted = func(string) { d.Submit() } // Enter confirms
-	d.Resize(fyne.NewSize(460, 200))
-	d.Show()
+			}}, nil
+		})
+	note.OnSubmitted = func(string) { d.submit() } // Enter confirms
+	d.Show(fyne.NewSize(460, 200))
 	p.focusLater(note)
 }
 
@@ -629,7 +618,7 @@ func (p *alarmPanel) focusLater(f fyne.Focusable) {
 
 // dispatchTargets are whom an alarm can be handed to: its grid's worker and the site's contacts.
 func (p *alarmPanel) dispatchTargets(a app.Alarm) []string {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	var out []string
 	if site == nil {
 		return out
@@ -657,20 +646,16 @@ func (p *alarmPanel) dispatch() {
 	}
 	note := widget.NewEntry()
 	note.SetPlaceHolder(T("Note (optional)"))
-	d := dialog.NewForm(T("Dispatch"), T("Dispatch"), T("Cancel"),
-		[]*widget.FormItem{widget.NewFormItem(T("To"), to), widget.NewFormItem(T("Note"), note)}, func(ok bool) {
-			if !ok {
-				return
-			}
-			p.run(func(ctx context.Context, op *app.Operator) error {
-				_, err := p.c.deps.Desk.Dispatch(ctx, op, a.ID, to.Text, note.Text)
+	d := newWriteForm(p.c, T("Dispatch"), T("Dispatch"),
+		[]*widget.FormItem{widget.NewFormItem(T("To"), to), widget.NewFormItem(T("Note"), note)}, func() (write, error) {
+			return write{run: func(ctx context.Context, op *app.Operator) error {
+				_, err := p.c.core.Desk.Dispatch(ctx, op, a.ID, to.Text, note.Text)
 				return err
-			})
-		}, p.c.win)
-	note.OnSubmitted = func(string) { d.Submit() }
-	to.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(560, 240))
-	d.Show()
+			}}, nil
+		})
+	note.OnSubmitted = func(string) { d.submit() }
+	to.OnSubmitted = func(string) { d.submit() }
+	d.Show(fyne.NewSize(560, 240))
 	p.focusLater(note)
 }
 
@@ -687,39 +672,22 @@ func (p *alarmPanel) resolve() {
 	outcome.SetSelected(labels[0])
 	note := widget.NewEntry()
 	note.SetPlaceHolder(T("What happened (optional)"))
-	d := dialog.NewForm(T("Resolve alarm"), T("Resolve"), T("Cancel"),
-		[]*widget.FormItem{widget.NewFormItem(T("Outcome"), outcome), widget.NewFormItem(T("Note"), note)}, func(ok bool) {
-			if !ok {
-				return
-			}
+	d := newWriteForm(p.c, T("Resolve alarm"), T("Resolve"),
+		[]*widget.FormItem{widget.NewFormItem(T("Outcome"), outcome), widget.NewFormItem(T("Note"), note)}, func() (write, error) {
 			o := app.OutcomeGenuine
 			for i, l := range labels {
 				if l == outcome.Selected {
 					o = app.Outcomes[i]
 				}
 			}
-			p.run(func(ctx context.Context, op *app.Operator) error {
-				_, err := p.c.deps.Desk.Resolve(ctx, op, a.ID, o, note.Text)
+			return write{run: func(ctx context.Context, op *app.Operator) error {
+				_, err := p.c.core.Desk.Resolve(ctx, op, a.ID, o, note.Text)
 				return err
-			})
-		}, p.c.win)
-	note.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(460, 320))
-	d.Show()
+			}}, nil
+		})
+	note.OnSubmitted = func(string) { d.submit() }
+	d.Show(fyne.NewSize(460, 320))
 	p.focusLater(note)
-}
-
-// run performs an action off the UI thread (it waits for the journal's fsync) and shows
-// its error, if any. The panel follows the result through OnEntry.
-func (p *alarmPanel) run(action func(context.Context, *app.Operator) error) {
-	op := p.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := action(ctx, op); err != nil {
-			p.c.onUI(func() { p.c.showError(err) })
-		}
-	}()
 }
 
 // --- a row of the inbox ---
@@ -762,7 +730,7 @@ func newAlarmRow() *alarmRow {
 func (r *alarmRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.box) }
 
 func (r *alarmRow) set(p *alarmPanel, a *app.Alarm) {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	en := english()
 	r.prio.Set(a.Priority.String(), priorityColor(a.Priority))
 	r.state.Set(T(stateText(a.State)), stateBadgeColor(a.State))

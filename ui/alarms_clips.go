@@ -27,7 +27,7 @@ func (p *alarmPanel) clipsSection(a app.Alarm) fyne.CanvasObject {
 
 // fillClips (re)builds the section's content.
 func (p *alarmPanel) fillClips() {
-	rec := p.c.deps.Recording
+	rec := p.c.core.Recording
 	if p.clips == nil || rec == nil {
 		return
 	}
@@ -42,7 +42,7 @@ func (p *alarmPanel) fillClips() {
 	if pending > 0 {
 		p.clips.Add(muted(T("Recording {{.N}} clips…", map[string]any{"N": pending})))
 	}
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	for _, c := range clips {
 		name := c.CameraID
 		if site != nil {

@@ -27,7 +27,7 @@ func alarmPanelOf(t *testing.T, c *Console) *alarmPanel {
 // raise raises an alarm as the rules would, and waits for the panel to show it.
 func raise(t *testing.T, c *Console, a app.Alarm) app.Alarm {
 	t.Helper()
-	got, err := c.deps.Desk.Raise(context.Background(), nil, a)
+	got, err := c.core.Desk.Raise(context.Background(), nil, a)
 	require.NoError(t, err)
 	return got
 }
@@ -45,7 +45,7 @@ func confirmDialog(t *testing.T, c *Console, label string) {
 func waitState(t *testing.T, c *Console, id int64, want app.AlarmState) {
 	t.Helper()
 	require.Eventually(t, func() bool {
-		a, err := c.deps.Desk.Get(context.Background(), id)
+		a, err := c.core.Desk.Get(context.Background(), id)
 		return err == nil && a.State == want
 	}, 15*time.Second, 10*time.Millisecond, "alarm %d becomes %s", id, want)
 }
@@ -70,16 +70,16 @@ func TestAlarmDeskHandlesAnAlarmFromStartToEnd(t *testing.T) {
 	p.dispatch()
 	confirmDialog(t, c, "Dispatch")
 	waitState(t, c, a.ID, app.AlarmDispatched)
-	got, _ := c.deps.Desk.Get(context.Background(), a.ID)
+	got, _ := c.core.Desk.Get(context.Background(), a.ID)
 	assert.Contains(t, got.Dispatch.To, "张建国", "dispatched to the grid's worker by default")
 	assert.Equal(t, "duty", got.Dispatch.By)
 
 	p.resolve()
 	confirmDialog(t, c, "Resolve")
-	require.Eventually(t, func() bool { return len(c.deps.Desk.Open()) == 0 }, 15*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(c.core.Desk.Open()) == 0 }, 15*time.Second, 10*time.Millisecond)
 	require.Eventually(t, func() bool { return len(p.shown) == 0 }, 15*time.Second, 10*time.Millisecond, "gone from the inbox")
 
-	hist, err := c.deps.Desk.History(context.Background(), a.ID)
+	hist, err := c.core.Desk.History(context.Background(), a.ID)
 	require.NoError(t, err)
 	var kinds []app.EntryKind
 	for _, e := range hist {
@@ -116,7 +116,7 @@ func TestAlarmDeskOrderFiltersAndKeys(t *testing.T) {
 
 func TestATrainerCannotAcknowledge(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	trainer, err := c.deps.Accounts.SignIn(context.Background(), "trainer", "sunshine-demo")
+	trainer, err := c.core.Accounts.SignIn(context.Background(), "trainer", "sunshine-demo")
 	require.NoError(t, err)
 	c.signedIn(trainer)
 	p := alarmPanelOf(t, c)
@@ -130,8 +130,8 @@ func TestATrainerCannotAcknowledge(t *testing.T) {
 
 func TestDevicePanel(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	site := c.deps.Inventory.Site()
-	in := c.deps.Devices
+	site := c.core.Inventory.Site()
+	in := c.core.Ingest
 	now := time.Now()
 	r := app.Reading{DeviceID: "smoke-b03-u2-12", Type: app.MsgHeartbeat, Event: "heartbeat", Time: now, Received: now, Values: map[string]any{"battery": 77.0}}
 	require.NoError(t, in.Handle(context.Background(), r, "t"))

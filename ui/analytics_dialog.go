@@ -29,6 +29,8 @@ type analyticsEditor struct {
 	cfg    app.CameraAnalytics // working copy
 	canvas *zoneCanvas
 	msg    *widget.Label
+	status *writeStatus // the save's progress and outcome
+	save   *widget.Button
 	zones  *fyne.Container
 	lines  *fyne.Container
 	dets   *fyne.Container
@@ -126,7 +128,8 @@ func (c *Console) showAnalytics(cam app.Camera) {
 		general, boxes,
 	)
 	drawBar := container.NewBorder(nil, nil, nil, container.NewHBox(e.draw.finish, e.draw.cancel), e.draw.help)
-	left := container.NewBorder(nil, container.NewVBox(drawBar, e.msg), nil, nil, e.canvas)
+	e.status = newWriteStatus()
+	left := container.NewBorder(nil, container.NewVBox(drawBar, e.msg, e.status.content), nil, nil, e.canvas)
 	split := container.NewHSplit(left, container.NewVScroll(container.NewPadded(side)))
 	split.Offset = 0.58
 
@@ -134,9 +137,9 @@ func (c *Console) showAnalytics(cam app.Camera) {
 	closeBtn := widget.NewButtonWithIcon(T("Close"), theme.CancelIcon(), func() { e.d.Hide() })
 	buttons := container.NewHBox(closeBtn)
 	if e.canEdit {
-		saveBtn := widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), e.save)
-		saveBtn.Importance = widget.HighImportance
-		buttons.Add(saveBtn)
+		e.save = widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), e.saveConfig)
+		e.save.Importance = widget.HighImportance
+		buttons.Add(e.save)
 	} else {
 		e.msg.SetText(T("Only administrators change what a camera watches for."))
 	}
@@ -157,10 +160,10 @@ func orDefault(v, d float64) float64 {
 
 // watch plays the camera's sub stream in the picture, with what analytics tracks on it.
 func (e *analyticsEditor) watch() {
-	if e.c.deps.Feeds == nil {
+	if e.c.x.Feeds == nil {
 		return
 	}
-	v, err := e.c.deps.Feeds.Watch(e.cam.ID, false, 640, 360)
+	v, err := e.c.x.Feeds.Watch(e.cam.ID, false, 640, 360)
 	if err != nil {
 		e.canvas.hint.Text = ErrText(err)
 		return
@@ -183,10 +186,10 @@ func (e *analyticsEditor) watch() {
 				shown.Release()
 				shown = f
 			case <-tick.C:
-				if e.c.deps.Analytics == nil {
+				if e.c.x.Analytics == nil {
 					continue
 				}
-				objs := e.c.deps.Analytics.Objects(e.cam.ID)
+				objs := e.c.x.Analytics.Objects(e.cam.ID)
 				e.c.onUI(func() { e.canvas.setObjects(objs) })
 			}
 		}
@@ -204,20 +207,27 @@ func (e *analyticsEditor) close() {
 	}
 }
 
-func (e *analyticsEditor) save() {
-	err := e.c.deps.Inventory.SetCameraAnalytics(context.Background(), e.c.Operator(), e.cam.ID, e.cfg)
-	if unchanged(err) {
-		e.d.Hide()
-		e.c.showNothingChanged()
-		return
-	}
-	if err != nil {
-		e.msg.SetText(ErrText(err)) // the dialog stays open to correct it
-		e.msg.Importance = widget.DangerImportance
-		e.msg.Refresh()
-		return
-	}
-	e.d.Hide()
+// saveConfig writes what the dialog shows; it closes once saved, and stays open with the
+// reason when the core refuses it.
+func (e *analyticsEditor) saveConfig() {
+	cfg := e.copyConfig() // the dialog goes on editing its own copy meanwhile
+	e.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) error {
+			return e.c.core.Inventory.SetCameraAnalytics(ctx, op, e.cam.ID, cfg)
+		},
+		status:         e.status,
+		lock:           []fyne.Disableable{e.save},
+		done:           e.d.Hide,
+		nothingChanged: func() { e.d.Hide(); e.c.showNothingChanged() },
+	})
+}
+
+// copyConfig is a deep copy of the working copy.
+func (e *analyticsEditor) copyConfig() app.CameraAnalytics {
+	var out app.CameraAnalytics
+	b, _ := json.Marshal(e.cfg)
+	_ = json.Unmarshal(b, &out)
+	return out
 }
 
 // errorText is a warning in the error colour, wrapped.
@@ -395,10 +405,10 @@ func (e *analyticsEditor) detector(k app.DetectorKind) *app.DetectorConfig {
 // failures returns why analytics switched a camera's detectors off, by kind.
 func (e *analyticsEditor) failures() map[app.DetectorKind]string {
 	out := map[app.DetectorKind]string{} // already translated
-	if e.c.deps.Analytics == nil {
+	if e.c.x.Analytics == nil {
 		return out
 	}
-	for _, st := range e.c.deps.Analytics.Statuses() {
+	for _, st := range e.c.x.Analytics.Statuses() {
 		if st.CameraID != e.cam.ID {
 			continue
 		}

@@ -68,9 +68,9 @@ func tapPicture(z *zoneCanvas, x, y float32) {
 func TestAnalyticsDialogDrawsZonesAndLinesAndSaves(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	fa := &fakeAnalytics{}
-	c.deps.Analytics = fa
+	c.x.Analytics = fa
 	signInAs(t, c, "admin")
-	cam := c.deps.Inventory.Site().Cameras[0] // the demo's south gate watches its lawn
+	cam := c.core.Inventory.Site().Cameras[0] // the demo's south gate watches its lawn
 	require.True(t, cam.Analytics.Enabled())
 	fa.statuses = []app.AnalyticsStatus{{CameraID: cam.ID, State: app.AnalyticsRunning,
 		Detectors: []app.DetectorStatus{{Kind: app.DetectCrowd, Failed: "Zone {{.Zone}} does not exist", FailedArgs: map[string]any{"Zone": "square"}}}}}
@@ -107,7 +107,7 @@ func TestAnalyticsDialogDrawsZonesAndLinesAndSaves(t *testing.T) {
 	// Motion on in the new zone.
 	test.Tap(findCheck(top, "Motion"))
 
-	sub := c.deps.Bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated })
+	sub := c.core.Bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated })
 	defer sub.Close()
 	test.Tap(findButton(top, "Save"))
 	select {
@@ -116,7 +116,7 @@ func TestAnalyticsDialogDrawsZonesAndLinesAndSaves(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("not saved")
 	}
-	got, _ := c.deps.Inventory.Site().Camera(cam.ID)
+	got, _ := c.core.Inventory.Site().Camera(cam.ID)
 	require.Len(t, got.Analytics.Zones, 4)
 	zn := got.Analytics.Zones[3]
 	assert.Equal(t, "Zone 4", zn.Name)
@@ -128,13 +128,13 @@ func TestAnalyticsDialogDrawsZonesAndLinesAndSaves(t *testing.T) {
 		motion = motion || (d.Kind == app.DetectMotion && d.Enabled)
 	}
 	assert.True(t, motion)
-	assert.Nil(t, c.win.Canvas().Overlays().Top(), "saved: the dialog closed")
+	waitFor(t, "saved: the dialog closed", func() bool { return c.win.Canvas().Overlays().Top() == nil })
 }
 
 func TestAnalyticsDialogRefusesABrokenZoneAndOperatorsOnlyLook(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	signInAs(t, c, "admin")
-	cam := c.deps.Inventory.Site().Cameras[1]
+	cam := c.core.Inventory.Site().Cameras[1]
 	c.showAnalytics(cam)
 	top := topDialog(t, c)
 	test.Tap(findCheck(top, "Crowd gathering"))
@@ -148,8 +148,10 @@ func TestAnalyticsDialogRefusesABrokenZoneAndOperatorsOnlyLook(t *testing.T) {
 	require.NotNil(t, count)
 	count.SetText("0")
 	test.Tap(findButton(top, "Save"))
+	waitFor(t, "the dialog says why", func() bool {
+		return strings.Contains(strings.Join(visibleTexts(top), "|"), "Crowd gathering needs a number of people")
+	})
 	assert.NotNil(t, c.win.Canvas().Overlays().Top(), "the dialog stays open")
-	assert.Contains(t, strings.Join(visibleTexts(top), "|"), "Crowd gathering needs a number of people")
 	top.Hide()
 
 	signInAs(t, c, "duty")
@@ -159,7 +161,7 @@ func TestAnalyticsDialogRefusesABrokenZoneAndOperatorsOnlyLook(t *testing.T) {
 	assert.True(t, findButton(top, "Draw a zone").Disabled())
 	assert.Contains(t, strings.Join(visibleTexts(top), "|"), "Only administrators change what a camera watches for.")
 	// And the core refuses them too.
-	err := c.deps.Inventory.SetCameraAnalytics(context.Background(), c.Operator(), cam.ID, app.CameraAnalytics{})
+	err := c.core.Inventory.SetCameraAnalytics(context.Background(), c.Operator(), cam.ID, app.CameraAnalytics{})
 	assert.True(t, app.IsCode(err, app.CodeForbidden))
 }
 
@@ -168,7 +170,7 @@ func TestSettingsShowAnalyticsAndItsBudget(t *testing.T) {
 	fa := &fakeAnalytics{statuses: []app.AnalyticsStatus{{CameraID: "cam-gate-s", State: app.AnalyticsRunning, ConfiguredFPS: 5, TargetFPS: 2.5,
 		FPS: 2.4, MsPerFrame: 4.2, Skipped: 310, Detections: 3,
 		Detectors: []app.DetectorStatus{{Kind: app.DetectFace, Failed: "The face model {{.File}} is missing (install opencv-data)", FailedArgs: map[string]any{"File": "/x.xml"}}}}}}
-	c.deps.Analytics = fa
+	c.x.Analytics = fa
 	signInAs(t, c, "admin")
 	c.shell.show("settings")
 	p := c.shell.built["settings"].(settingsPanel)
@@ -202,14 +204,14 @@ func TestSettingsShowAnalyticsAndItsBudget(t *testing.T) {
 		}
 	})
 	test.Tap(save)
-	assert.Equal(t, 1.5, c.deps.Settings.Get().Analytics.CPUBudget)
+	waitFor(t, "saved", func() bool { return c.core.Settings.Get().Analytics.CPUBudget == 1.5 })
 }
 
 func TestWallDrawsAnalyticsBoxesOverItsCamera(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	cam := c.deps.Inventory.Site().Cameras[0]
+	cam := c.core.Inventory.Site().Cameras[0]
 	require.True(t, cam.Analytics.ShowBoxes)
-	c.deps.Analytics = &fakeAnalytics{objects: map[string][]app.TrackedObject{
+	c.x.Analytics = &fakeAnalytics{objects: map[string][]app.TrackedObject{
 		cam.ID: {{ID: 1, Box: app.NRect{X: 0.5, Y: 0.5, W: 0.1, H: 0.3}, Person: true}, {ID: 2, Box: app.NRect{X: 0.1, Y: 0.1, W: 0.1, H: 0.1}}}}}
 	signInAs(t, c, "duty")
 	w := wallOf(t, c)
@@ -243,7 +245,7 @@ func TestWallDrawsAnalyticsBoxesOverItsCamera(t *testing.T) {
 func TestAnalyticsDialogShowsTheSavedZones(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	signInAs(t, c, "admin")
-	cam := c.deps.Inventory.Site().Cameras[0]
+	cam := c.core.Inventory.Site().Cameras[0]
 	c.showAnalytics(cam)
 	top := topDialog(t, c)
 	where := map[string]int{}

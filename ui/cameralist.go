@@ -38,7 +38,7 @@ func newCameraList(w *wallPanel) *cameraList {
 	w.viewSelect.PlaceHolder = T("Saved views")
 	w.saveBtn = widget.NewButtonWithIcon(T("Save view…"), theme.DocumentSaveIcon(), func() { w.locked(w.askSaveView) })
 	w.deleteBtn = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { w.locked(w.askDeleteView) })
-	if w.c.deps.Wall == nil {
+	if w.c.core.Wall == nil {
 		w.saveBtn.Disable()
 		w.deleteBtn.Disable()
 	}
@@ -92,7 +92,7 @@ func (l *cameraList) updateViews() {
 		w.viewSelect.Selected = w.viewName
 	}
 	w.viewSelect.Refresh()
-	if known && w.c.deps.Wall != nil {
+	if known && w.c.core.Wall != nil {
 		w.deleteBtn.Enable()
 	} else {
 		w.deleteBtn.Disable()
@@ -245,11 +245,11 @@ func (i *camItem) set(id, name string, offline bool) {
 // refreshOffline marks the cameras received without video (every stream of theirs in use
 // has failed); the tree is redrawn only when that changed.
 func (l *cameraList) refreshOffline() {
-	if l.w.c.deps.Feeds == nil {
+	if l.w.c.x.Feeds == nil {
 		return
 	}
 	failed, playing := map[string]bool{}, map[string]bool{}
-	for _, st := range l.w.c.deps.Feeds.Statuses() {
+	for _, st := range l.w.c.x.Feeds.Statuses() {
 		switch st.State {
 		case app.StreamFailed:
 			failed[st.CameraID] = true

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -25,7 +26,7 @@ import (
 // currentCamera returns the camera as the site has it now: a panel may hand over the copy
 // it drew, from before the latest edit.
 func (c *Console) currentCamera(cam app.Camera) app.Camera {
-	if site := c.deps.Inventory.Site(); site != nil {
+	if site := c.core.Inventory.Site(); site != nil {
 		if cur, ok := site.Camera(cam.ID); ok {
 			return *cur
 		}
@@ -57,22 +58,11 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 			e.Disable()
 		}
 	}
-	result := widget.NewLabel("")
-	result.Wrapping = fyne.TextWrapWord
-	testing := widget.NewActivity()
-	testing.Hide()
-	busy := func(on bool) {
-		if on {
-			testing.Show()
-			testing.Start()
-		} else {
-			testing.Stop()
-			testing.Hide()
-		}
-	}
+	// The connection tests' results and the save's progress and outcome show here.
+	status := newWriteStatus()
 
 	test := func(which string, url string) {
-		if c.deps.Probe == nil {
+		if c.x.Probe == nil {
 			return
 		}
 		if !canEdit { // the entries hold redacted addresses: test the real ones
@@ -81,13 +71,11 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 				url = cam.StreamFor(false)
 			}
 		}
-		result.SetText(T("Testing the connection…"))
-		busy(true)
+		status.busy(T("Testing the connection…"))
 		go func() {
-			r := c.deps.Probe(context.Background(), app.PlainASCII(url))
+			r := c.x.Probe(context.Background(), app.PlainASCII(url))
 			c.onUI(func() {
-				result.SetText(probeText(r))
-				busy(false) // last: the test is over once the activity is hidden
+				status.say(probeText(r)) // the test is over once the activity is hidden
 			})
 		}()
 	}
@@ -101,17 +89,17 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 		widget.NewFormItem(T("Sub stream"), subURL),
 		widget.NewFormItem(T("Looks towards"), direction),
 	)
-	body := container.NewVBox(form, container.NewHBox(testMain, testSub, testing), result)
+	body := container.NewVBox(form, container.NewHBox(testMain, testSub), status.content)
 	title := T("Camera settings") + " — " + cam.Display(english())
 	var d dialog.Dialog
 	closeBtn := widget.NewButtonWithIcon(T("Close"), theme.CancelIcon(), func() { d.Hide() })
 	buttons := container.NewHBox(closeBtn)
 	if canEdit {
-		e := &cameraSettingsSave{c: c, op: op, id: cam.ID, result: result, busy: busy}
+		e := &cameraSettingsSave{c: c, id: cam.ID, status: status}
 		e.save = widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
 			deg, err := strconv.ParseFloat(app.PlainASCII(direction.Text), 64)
 			if err != nil {
-				e.say(T("{{.Value}} is not a direction: give degrees clockwise from north, 0 to 359", map[string]any{"Value": direction.Text}), true)
+				status.fail(app.Errorf(app.CodeInvalid, "{{.Value}} is not a direction: give degrees clockwise from north, 0 to 359", "Value", direction.Text))
 				return
 			}
 			e.run(app.CameraSettings{Name: name.Text, NameEn: nameEn.Text, MainURL: mainURL.Text, SubURL: subURL.Text, Direction: deg}, d)
@@ -132,10 +120,8 @@ func (c *Console) showCameraSettings(cam app.Camera) {
 // keeps the dialog open with the reason when either fails.
 type cameraSettingsSave struct {
 	c      *Console
-	op     *app.Operator
 	id     string
-	result *widget.Label
-	busy   func(bool)
+	status *writeStatus
 	save   *widget.Button
 	anyway bool // the administrator saves an address that did not answer
 }
@@ -153,15 +139,6 @@ func (e *cameraSettingsSave) insist(on bool) {
 	e.save.Refresh()
 }
 
-func (e *cameraSettingsSave) say(s string, bad bool) {
-	e.result.SetText(s)
-	e.result.Importance = widget.MediumImportance
-	if bad {
-		e.result.Importance = widget.DangerImportance
-	}
-	e.result.Refresh()
-}
-
 // newAddresses lists the stream addresses that set changes, main first (a camera without a
 // sub stream serves its tiles from the main one: one address to test).
 func (e *cameraSettingsSave) newAddresses(set app.CameraSettings) (labels, urls []string) {
@@ -177,45 +154,37 @@ func (e *cameraSettingsSave) newAddresses(set app.CameraSettings) (labels, urls 
 	return labels, urls
 }
 
+// errNotAnswering: a new address did not answer its test; the camera is not saved.
+var errNotAnswering = errors.New("a new address does not answer")
+
 func (e *cameraSettingsSave) run(set app.CameraSettings, d dialog.Dialog) {
 	labels, urls := e.newAddresses(set)
-	test := e.c.deps.Probe != nil && len(urls) > 0 && !e.anyway
-	e.save.Disable()
+	test := e.c.x.Probe != nil && len(urls) > 0 && !e.anyway
+	busy := ""
 	if test {
-		e.say(T("Testing the new address before saving…"), false)
+		busy = T("Testing the new address before saving…")
 	}
-	e.busy(test)
-	go func() {
-		if test {
-			for i, u := range urls {
-				if r := e.c.deps.Probe(context.Background(), u); !r.OK() {
-					why := T(r.Reason)
-					e.c.onUI(func() {
-						e.busy(false)
-						e.save.Enable()
-						e.say(T("Not saved: the new {{.Stream}} address does not answer ({{.Reason}}). Correct it, or press “Save anyway” to keep it: the wall then shows the camera as unreachable.",
-							map[string]any{"Stream": labels[i], "Reason": why}), true)
-						e.insist(true)
-					})
-					return
+	e.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) error {
+			if test {
+				for i, u := range urls {
+					if r := e.c.x.Probe(ctx, u); !r.OK() {
+						return app.Errorf(app.CodeUnavailable, "Not saved: the new {{.Stream}} address does not answer ({{.Reason}}). Correct it, or press “Save anyway” to keep it: the wall then shows the camera as unreachable.",
+							"Stream", labels[i], "Reason", T(r.Reason)).Wrap(errNotAnswering)
+					}
 				}
 			}
-		}
-		err := e.c.deps.Inventory.SetCameraSettings(context.Background(), e.op, e.id, set)
-		e.c.onUI(func() {
-			e.busy(false)
-			e.save.Enable()
-			switch {
-			case unchanged(err):
-				d.Hide()
-				e.c.showNothingChanged()
-			case err != nil:
-				e.say(ErrText(err), true) // the dialog stays open to correct it
-			default:
-				d.Hide()
+			return e.c.core.Inventory.SetCameraSettings(ctx, op, e.id, set)
+		},
+		status: e.status, busy: busy, lock: []fyne.Disableable{e.save},
+		done:           d.Hide,
+		nothingChanged: func() { d.Hide(); e.c.showNothingChanged() },
+		failed: func(err error) {
+			if errors.Is(err, errNotAnswering) {
+				e.insist(true)
 			}
-		})
-	}()
+		},
+	})
 }
 
 // probeText says what a connection test found, in the operator's language.

@@ -21,13 +21,13 @@ import (
 
 func TestCameraSettingsTestConnectionAndSave(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	c.deps.Probe = func(ctx context.Context, url string) app.ProbeResult {
+	c.x.Probe = func(ctx context.Context, url string) app.ProbeResult {
 		return video.Probe(ctx, url, false, time.Second)
 	}
-	admin, err := c.deps.Accounts.SignIn(context.Background(), "admin", "sunshine-demo")
+	admin, err := c.core.Accounts.SignIn(context.Background(), "admin", "sunshine-demo")
 	require.NoError(t, err)
 	c.signedIn(admin)
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 	cam := site.Cameras[0]
 	// The installer points the camera at its real address (here a simulator).
 	s, err := sim.New(sim.Config{Address: "127.0.0.1:0", Cameras: []sim.Camera{{ID: "new"}}, Main: testMain, Sub: testSub,
@@ -62,7 +62,7 @@ func TestCameraSettingsTestConnectionAndSave(t *testing.T) {
 		return false
 	}, 15*time.Second, 50*time.Millisecond, "the connection test reports what it found: %v", visibleTexts(top))
 
-	sub := c.deps.Bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated })
+	sub := c.core.Bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated })
 	defer sub.Close()
 	save := findButton(top, "Save")
 	require.NotNil(t, save, "administrators can save")
@@ -71,7 +71,7 @@ func TestCameraSettingsTestConnectionAndSave(t *testing.T) {
 	case e := <-sub.C():
 		assert.Equal(t, "admin", e.Operator, "the change is journaled with who made it")
 		assert.Equal(t, "camera:"+cam.ID, e.Subject)
-		got, _ := c.deps.Inventory.Site().Camera(cam.ID)
+		got, _ := c.core.Inventory.Site().Camera(cam.ID)
 		assert.Equal(t, cam.SubURL, got.SubURL)
 	case <-time.After(15 * time.Second): // both new addresses are tested first
 		t.Fatal("no camera.updated entry")
@@ -95,13 +95,13 @@ func entryWithText(o fyne.CanvasObject, text string) *widget.Entry {
 func TestCameraSettingsRefuseADeadAddressUnlessTold(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	probed := make(chan string, 4)
-	c.deps.Probe = func(ctx context.Context, url string) app.ProbeResult {
+	c.x.Probe = func(ctx context.Context, url string) app.ProbeResult {
 		probed <- url
 		return app.ProbeResult{URL: url, Reason: app.ReasonUnreachable}
 	}
 	admin := signInAs(t, c, "admin")
-	old := c.deps.Inventory.Site().Cameras[1] // a panel drew this copy
-	require.NoError(t, c.deps.Inventory.SetCameraAnalytics(context.Background(), admin, old.ID,
+	old := c.core.Inventory.Site().Cameras[1] // a panel drew this copy
+	require.NoError(t, c.core.Inventory.SetCameraAnalytics(context.Background(), admin, old.ID,
 		app.CameraAnalytics{Detectors: []app.DetectorConfig{{Kind: app.DetectMotion, Enabled: true}}}))
 
 	c.showCameraSettings(old)
@@ -109,7 +109,7 @@ func TestCameraSettingsRefuseADeadAddressUnlessTold(t *testing.T) {
 	sub := entryWithText(top, old.SubURL)
 	require.NotNil(t, sub)
 	sub.SetText("rtsp://192.0.2.7:554/sub")
-	written := c.deps.Bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated })
+	written := c.core.Bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated })
 	defer written.Close()
 	test.Tap(findButton(top, "Save"))
 	waitFor(t, "the dialog says why it did not save, and offers to save anyway", func() bool {
@@ -126,7 +126,7 @@ func TestCameraSettingsRefuseADeadAddressUnlessTold(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("not saved")
 	}
-	got, _ := c.deps.Inventory.Site().Camera(old.ID)
+	got, _ := c.core.Inventory.Site().Camera(old.ID)
 	assert.Equal(t, "rtsp://192.0.2.7:554/sub", got.SubURL)
 	assert.True(t, got.Analytics.Enabled(), "the analytics saved after the copy was drawn are kept")
 	assert.Empty(t, probed, "saved anyway: not tested again")
@@ -138,11 +138,11 @@ func TestInventoryFollowsACameraEdit(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	admin := signInAs(t, c, "admin")
 	p := inventoryOf(t, c)
-	cam := c.deps.Inventory.Site().Cameras[2]
+	cam := c.core.Inventory.Site().Cameras[2]
 	p.selectUID("camera:" + cam.ID)
 	assert.Contains(t, visibleTexts(p.detail), cam.SubURL)
 
-	require.NoError(t, c.deps.Inventory.SetCameraSettings(context.Background(), admin, cam.ID,
+	require.NoError(t, c.core.Inventory.SetCameraSettings(context.Background(), admin, cam.ID,
 		app.CameraSettings{Name: cam.Name, NameEn: cam.NameEn, MainURL: cam.MainURL, SubURL: "rtsp://192.0.2.8:554/sub", Direction: cam.Direction}))
 	waitFor(t, "the detail shows the new address", func() bool {
 		return slices.Contains(visibleTexts(p.detail), "rtsp://192.0.2.8:554/sub")
@@ -156,8 +156,8 @@ func TestTheWallShowsARenamedCamera(t *testing.T) {
 	c := newTestConsole(t, app.Config{Language: "zh-CN"})
 	admin := signInAs(t, c, "admin")
 	w := wallOf(t, c)
-	cam := c.deps.Inventory.Site().Cameras[0]
-	require.NoError(t, c.deps.Inventory.SetCameraSettings(context.Background(), admin, cam.ID,
+	cam := c.core.Inventory.Site().Cameras[0]
+	require.NoError(t, c.core.Inventory.SetCameraSettings(context.Background(), admin, cam.ID,
 		app.CameraSettings{Name: "南门全景（新）", NameEn: cam.NameEn, MainURL: cam.MainURL, SubURL: cam.SubURL, Direction: cam.Direction}))
 	waitFor(t, "the tile shows the new name", func() bool {
 		return get(w, func() bool {
@@ -175,9 +175,9 @@ func TestTheWallShowsARenamedCamera(t *testing.T) {
 // punctuation (２２：００, 1。5, rtsp：//): they are read as what they mean.
 func TestFullWidthPunctuationReadsAsASCII(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	c.deps.Analytics = &fakeAnalytics{}
+	c.x.Analytics = &fakeAnalytics{}
 	signInAs(t, c, "admin")
-	cam := c.deps.Inventory.Site().Cameras[2]
+	cam := c.core.Inventory.Site().Cameras[2]
 
 	c.showCameraSettings(cam)
 	top := topDialog(t, c)
@@ -185,7 +185,7 @@ func TestFullWidthPunctuationReadsAsASCII(t *testing.T) {
 	entryWithText(top, "20").SetText("９０")
 	test.Tap(findButton(top, "Save"))
 	waitFor(t, "saved", func() bool {
-		got, _ := c.deps.Inventory.Site().Camera(cam.ID)
+		got, _ := c.core.Inventory.Site().Camera(cam.ID)
 		return got.SubURL == "rtsp://192.0.2.9:554/sub" && got.Direction == 90
 	})
 
@@ -206,10 +206,10 @@ func TestFullWidthPunctuationReadsAsASCII(t *testing.T) {
 	to.SetText("6：30")
 	test.Tap(findButton(top, "Save"))
 	waitFor(t, "saved", func() bool {
-		got, _ := c.deps.Inventory.Site().Camera(cam.ID)
+		got, _ := c.core.Inventory.Site().Camera(cam.ID)
 		return got.Analytics.Enabled()
 	})
-	got, _ := c.deps.Inventory.Site().Camera(cam.ID)
+	got, _ := c.core.Inventory.Site().Camera(cam.ID)
 	assert.Equal(t, app.Schedule{From: "22:00", To: "6:30"}, got.Analytics.Detectors[0].Schedule)
 
 	c.shell.show("settings")
@@ -228,5 +228,5 @@ func TestFullWidthPunctuationReadsAsASCII(t *testing.T) {
 		}
 	})
 	test.Tap(saves[1])
-	assert.Equal(t, 1.5, c.deps.Settings.Get().Analytics.CPUBudget)
+	waitFor(t, "saved", func() bool { return c.core.Settings.Get().Analytics.CPUBudget == 1.5 })
 }

@@ -66,34 +66,29 @@ type clipPlayer struct {
 // playClip journals that the operator opens a clip and plays it in the console, from
 // start into it (the alarm desk and the replay).
 func (c *Console) playClip(id string, start time.Duration) {
-	op := c.Operator()
-	if c.deps.Recording == nil {
+	if c.core.Recording == nil {
 		c.showError(app.Errorf(app.CodeUnavailable, "Recording is not running"))
 		return
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		clip, err := c.deps.Recording.Open(ctx, op, id)
-		c.onUI(func() {
-			if err != nil {
-				c.showError(err)
-				return
-			}
-			c.showClip(clip, start)
-		})
-	}()
+	var clip app.Clip
+	c.write(write{
+		run: func(ctx context.Context, op *app.Operator) (err error) {
+			clip, err = c.core.Recording.Open(ctx, op, id) // journals that the operator watched it
+			return err
+		},
+		done: func() { c.showClip(clip, start) },
+	})
 }
 
 // showClip opens the clip off the UI thread (reading the file and decoding its first
 // picture), then shows the player.
 func (c *Console) showClip(clip app.Clip, start time.Duration) {
-	if c.deps.ClipPlayer == nil {
+	if c.x.ClipPlayer == nil {
 		c.showClipTrouble(clip, app.Errorf(app.CodeUnavailable, "This console cannot play clips"))
 		return
 	}
 	go func() {
-		v, err := c.deps.ClipPlayer.OpenClip(clip.File)
+		v, err := c.x.ClipPlayer.OpenClip(clip.File)
 		var first app.VideoFrame
 		if err == nil {
 			if start > 0 {
@@ -118,7 +113,7 @@ func (c *Console) showClip(clip app.Clip, start time.Duration) {
 // clipTitle names a clip: its camera and when it starts.
 func (c *Console) clipTitle(clip app.Clip) string {
 	name := clip.CameraID
-	if site := c.deps.Inventory.Site(); site != nil {
+	if site := c.core.Inventory.Site(); site != nil {
 		if cam, ok := site.Camera(clip.CameraID); ok {
 			name = cam.Display(english())
 		}
@@ -129,7 +124,7 @@ func (c *Console) clipTitle(clip app.Clip) string {
 // showClipTrouble says why a clip cannot be played, where its file is, and offers the
 // desktop's own player.
 func (c *Console) showClipTrouble(clip app.Clip, err error) {
-	c.deps.Log.Warn("clip cannot be played", "clip", clip.ID, "file", clip.File, "err", err)
+	c.core.Log.Warn("clip cannot be played", "clip", clip.ID, "file", clip.File, "err", err)
 	why := wrapLabel(T("The clip cannot be played here: {{.Why}}", map[string]any{"Why": ErrText(err)}))
 	why.Importance = widget.DangerImportance
 	content := container.NewVBox(why, c.clipFileRow(clip))
@@ -144,7 +139,7 @@ func (c *Console) clipFileRow(clip app.Clip) fyne.CanvasObject {
 	path.Selectable = true
 	path.Truncation = fyne.TextTruncateEllipsis
 	external := widget.NewButtonWithIcon(T("Open in another player"), theme.FileVideoIcon(), func() {
-		open := c.deps.OpenURL
+		open := c.x.OpenURL
 		if open == nil {
 			open = c.desktopOpen
 		}

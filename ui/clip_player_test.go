@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,7 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
-	"watchpost/store"
 )
 
 // fakeVideo is a clip of n pictures 50 ms apart, each filled with its index.
@@ -98,40 +96,36 @@ type keptClips []app.Clip
 
 func (k keptClips) Clips(context.Context) ([]app.Clip, error) { return k, nil }
 
-// withRecording gives the console a recording service holding clip; it returns the
-// recording's journal.
-func withRecording(t *testing.T, c *Console, clip app.Clip) *store.Store {
+// withRecording gives the console a recording service holding clip, journaling on the
+// console's core.
+func withRecording(t *testing.T, c *Console, clip app.Clip) {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	r := app.NewRecording(app.RecordingDeps{Source: noClipSource{}, Store: keptClips{clip}, Recorder: app.NewRecorder(st, c.deps.Bus),
-		Inventory: c.deps.Inventory, Desk: c.deps.Desk, Log: slog.New(slog.DiscardHandler)}, app.RecordingConfig{})
+	r := app.NewRecording(app.RecordingDeps{Source: noClipSource{}, Store: keptClips{clip}, Recorder: c.core.Recorder,
+		Inventory: c.core.Inventory, Desk: c.core.Desk, Log: slog.New(slog.DiscardHandler)}, app.RecordingConfig{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = r.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	waitFor(t, "the clip is known", func() bool { return len(r.Clips(app.ClipQuery{AlarmID: clip.AlarmID})) == 1 })
-	c.deps.Recording = r
-	return st
+	c.core.Recording = r
 }
 
 // The alarm desk's Play plays the clip inside the console: the first picture, then every
 // picture to the end; the slider moves to a position; closing the player closes the clip.
 // No external player is asked for.
 func TestAClipPlaysInsideTheConsole(t *testing.T) {
-	c := newTestConsole(t, enConfig())
+	c, env := newTestEnv(t, enConfig())
 	player := &fakePlayer{}
-	c.deps.ClipPlayer = player
+	c.x.ClipPlayer = player
 	var external atomic.Int32
-	c.deps.OpenURL = func(*url.URL) error { external.Add(1); return nil }
+	c.x.OpenURL = func(*url.URL) error { external.Add(1); return nil }
 	a := raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "smoke", DeviceID: "smoke-b03-u2-12", GridID: "g1", Building: "b03"})
 	clip := app.Clip{ID: "cam-b03-1-alarm", CameraID: "cam-b03-1", From: time.Now().Add(-5 * time.Second), To: time.Now(),
 		File: "/var/lib/watchpost/clips/2026-12-07/cam-b03-1-alarm.mp4", AlarmID: a.ID}
-	journal := withRecording(t, c, clip)
+	withRecording(t, c, clip)
 
 	desk := alarmPanelOf(t, c)
-	c.showAlarm(a.ID)
+	c.ShowAlarm(a.ID)
 	play := findButton(desk.detail, "Play")
 	require.NotNil(t, play, "the alarm's clip is listed")
 	test.Tap(play)
@@ -162,7 +156,7 @@ func TestAClipPlaysInsideTheConsole(t *testing.T) {
 	pl.dlg.Hide()
 	waitFor(t, "closing the player closes the clip", func() bool { return player.last.closed.Load() })
 	assert.Zero(t, external.Load(), "no external player")
-	es, err := journal.Query(context.Background(), app.JournalQuery{Subject: app.SubjectClip(clip.ID)})
+	es, err := env.Store.Query(context.Background(), app.JournalQuery{Subject: app.SubjectClip(clip.ID)})
 	require.NoError(t, err)
 	require.Len(t, es, 1)
 	assert.Equal(t, app.KindClipOpened, es[0].Kind, "who looked at the evidence is journaled")
@@ -172,7 +166,7 @@ func TestAClipPlaysInsideTheConsole(t *testing.T) {
 // A clip that cannot be read says so, clearly, with where its file is.
 func TestAClipThatCannotBeReadSaysSo(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	c.deps.ClipPlayer = &fakePlayer{err: app.Errorf(app.CodeInvalid, "The clip {{.File}} cannot be played: {{.Why}}", "File", "/x/gone.mp4", "Why", "not an MP4 clip")}
+	c.x.ClipPlayer = &fakePlayer{err: app.Errorf(app.CodeInvalid, "The clip {{.File}} cannot be played: {{.Why}}", "File", "/x/gone.mp4", "Why", "not an MP4 clip")}
 	c.showClip(app.Clip{ID: "x", CameraID: "cam-b03-1", From: time.Now(), To: time.Now().Add(time.Second), File: "/x/gone.mp4"}, 0)
 	waitFor(t, "the console says why", func() bool {
 		top := c.win.Canvas().Overlays().Top()

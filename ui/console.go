@@ -1,11 +1,11 @@
 // Package ui is Watchpost's window: the shell (header, navigation, status bar), the
-// sign-in screen and one file per panel. It receives the core's services from main and
-// never touches the database, the devices or the cameras directly.
+// sign-in screen and one file per panel. It receives the core (app.Core, whose services
+// the panels read) and the camera feeds from main, and never touches the database, the
+// devices or the cameras directly.
 package ui
 
 import (
 	"context"
-	"log/slog"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -24,56 +24,40 @@ import (
 // AppID is the application's identifier (FyneApp.toml uses the same).
 const AppID = "org.watchpost.console"
 
-// Deps are the services the window works with, wired by main.
-type Deps struct {
-	Inventory *app.Inventory
-	Desk      *app.AlarmDesk
-	Accounts  *app.Accounts
-	Settings  *app.Settings
-	Health    *app.Health
-	Bus       *app.Bus
-	Clock     app.Clock
-	Feeds     app.CameraFeeds
-	Wall      *app.Wall
-	Devices   *app.Ingest
-	// Simulate plays a named scenario of the device simulator (demo only; nil otherwise).
-	Simulate func(scenario string) (string, error)
+// Extras are what the window works with beside the core (app.Core, whose services the
+// panels read): the adapters' parts main builds next to it, how to open a browser, where the
+// console's files are, and its version. A nil part is not running, and the panels say so.
+type Extras struct {
+	// Feeds opens viewers on the cameras (the wall, previews, the analytics dialog).
+	Feeds app.CameraFeeds
 	// Probe tests a camera address (connects, decodes a few seconds, measures).
 	Probe func(ctx context.Context, url string) app.ProbeResult
-	// Analytics is what video analytics sees and costs (nil: not running).
+	// Analytics is what video analytics sees and costs.
 	Analytics app.AnalyticsService
-	// Incident command: plans, incidents, the site's supplies and contact network, and
-	// where incident reports are written (nil: the panels say it is not available).
-	Plans     *app.Plans
-	Incidents *app.Incidents
-	Supplies  *app.Supplies
-	Contacts  *app.ContactBook
-	Reports   app.ReportSaver
-	// OpenURL opens a report in the desktop's browser (default: the Fyne app's).
-	OpenURL func(*url.URL) error
-	// Drills runs drill scenarios and scores them (nil: the drills panel says so).
-	Drills *app.Drills
-	// Recording is video recorded around alarms and drills (nil: not running).
-	Recording *app.Recording
+	// Simulate plays a named scenario of the device simulator (the demo only).
+	Simulate func(scenario string) (string, error)
 	// ClipPlayer plays recorded clips inside the console (nil: it says so, and offers the
 	// desktop's player).
 	ClipPlayer app.ClipPlayer
-	// Replays opens read-only replays of drill runs and closed incidents (nil: the replay
-	// panel says so).
-	Replays *app.Replays
-	// Shifts hands the guard room's shift over and keeps the duty log (nil: no handover).
-	Shifts *app.Shifts
+	// Reports is where incident reports and drill debriefs are written.
+	Reports app.ReportSaver
+	// OpenURL opens a report in the desktop's browser (default: the Fyne app's).
+	OpenURL func(*url.URL) error
+	Paths   Paths
+	Version string
+}
 
+// Paths are where the console keeps its files (shown in the settings).
+type Paths struct {
 	DataDir    string
 	LogFile    string
 	ConfigFile string
-	Version    string
-	Log        *slog.Logger
 }
 
 // Console is the running window.
 type Console struct {
-	deps Deps
+	core *app.Core
+	x    Extras
 	app  fyne.App
 	win  fyne.Window
 
@@ -90,6 +74,7 @@ type Console struct {
 	stop       chan struct{}
 	wg         sync.WaitGroup
 	gate       uiGate // what runs on the UI thread after work off it (ui_gate.go)
+	writes     int    // the operator's writes under way (write.go; on the UI thread)
 
 	// The alarms, whatever is shown (alarm_watch.go): the chime, the window's urgency hint
 	// (attend sets it; tests replace it), and the alarms the operator put aside in the
@@ -102,11 +87,11 @@ type Console struct {
 }
 
 // Run opens the console window and returns when it is closed or ctx ends.
-func Run(ctx context.Context, deps Deps) error {
+func Run(ctx context.Context, core *app.Core, x Extras) error {
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := a.NewWindow("Watchpost")
-	c := NewConsole(a, w, deps)
+	c := NewConsole(a, w, core, x)
 	w.Resize(fyne.NewSize(1600, 900))
 	w.SetMaster()
 	w.CenterOnScreen()
@@ -124,20 +109,14 @@ func Run(ctx context.Context, deps Deps) error {
 }
 
 // NewConsole builds the console in a window (tests pass Fyne's test app and window).
-func NewConsole(a fyne.App, w fyne.Window, deps Deps) *Console {
-	if deps.Log == nil {
-		deps.Log = slog.Default()
-	}
-	if deps.Clock == nil {
-		deps.Clock = app.SystemClock{}
-	}
-	c := &Console{deps: deps, app: a, win: w, stop: make(chan struct{}), sound: newAlarmSound(), dismissed: map[int64]bool{}}
+func NewConsole(a fyne.App, w fyne.Window, core *app.Core, x Extras) *Console {
+	c := &Console{core: core, x: x, app: a, win: w, stop: make(chan struct{}), sound: newAlarmSound(), dismissed: map[int64]bool{}}
 	c.attend = func(on bool) {
 		if !windowAttention(c.win, on) && on {
-			c.deps.Log.Debug("the window cannot ask for attention here")
+			c.core.Log.Debug("the window cannot ask for attention here")
 		}
 	}
-	cfg := deps.Settings.Get()
+	cfg := core.Settings.Get()
 	c.langChoice = cfg.Language
 	SetLanguage(cfg.Language)
 	a.Settings().SetTheme(newConsoleTheme(cfg.ThemeName()))
@@ -148,13 +127,13 @@ func NewConsole(a fyne.App, w fyne.Window, deps Deps) *Console {
 // Start shows the sign-in screen, or signs the duty operator in on the demo site, and
 // starts the live updates.
 func (c *Console) Start() {
-	site := c.deps.Inventory.Site()
-	if site != nil && site.Demo && c.deps.Settings.Get().AutoSignIn() {
-		op, err := c.deps.Accounts.SignInDemo(context.Background(), site, app.DemoDutyOperator)
+	site := c.core.Inventory.Site()
+	if site != nil && site.Demo && c.core.Settings.Get().AutoSignIn() {
+		op, err := c.core.Accounts.SignInDemo(context.Background(), site, app.DemoDutyOperator)
 		if err == nil {
 			c.signedIn(op)
 		} else {
-			c.deps.Log.Warn("demo auto sign-in failed", "err", err)
+			c.core.Log.Warn("demo auto sign-in failed", "err", err)
 			c.showSignIn()
 		}
 	} else {
@@ -162,15 +141,15 @@ func (c *Console) Start() {
 	}
 	c.wg.Add(1)
 	// Subscribed before Start returns: nothing committed from now on is missed.
-	sub := c.deps.Bus.Subscribe(256, nil)
+	sub := c.core.Bus.Subscribe(256, nil)
 	go c.live(sub)
 	go func() {
 		// Scanning fonts takes a moment on the first start: do it off the UI thread.
 		fs := CJKFont()
 		if !fs.Found {
-			c.deps.Log.Warn("no Chinese (CJK) font found: Chinese text will not render; install fonts-noto-cjk")
+			c.core.Log.Warn("no Chinese (CJK) font found: Chinese text will not render; install fonts-noto-cjk")
 		} else {
-			c.deps.Log.Info("Chinese font", "family", fs.Family, "file", fs.File)
+			c.core.Log.Info("Chinese font", "family", fs.Family, "file", fs.File)
 		}
 		c.onUI(func() {
 			if c.shell != nil {
@@ -196,7 +175,7 @@ func (c *Console) Close() {
 
 // showError tells the operator what went wrong, in their language, and logs it.
 func (c *Console) showError(err error) {
-	c.deps.Log.Warn("action failed", "err", err)
+	c.core.Log.Warn("action failed", "err", err)
 	dialog.ShowError(errors.New(ErrText(err)), c.win)
 }
 
@@ -237,14 +216,21 @@ func (c *Console) showSignIn() {
 	c.win.Canvas().Focus(c.signIn.user)
 }
 
-// SignOut journals the sign-out and returns to the sign-in screen.
+// SignOut journals the sign-out (off the UI thread, as every write) and then returns to
+// the sign-in screen, journaled or not: nobody is kept at a console they leave.
 func (c *Console) SignOut() {
-	if op := c.Operator(); op != nil {
-		if err := c.deps.Accounts.SignOut(context.Background(), op); err != nil {
-			c.deps.Log.Error("sign-out not journaled", "err", err)
-		}
+	if c.Operator() == nil {
+		c.showSignIn()
+		return
 	}
-	c.showSignIn()
+	c.write(write{
+		run:  func(ctx context.Context, op *app.Operator) error { return c.core.Accounts.SignOut(ctx, op) },
+		done: c.showSignIn,
+		failed: func(err error) {
+			c.core.Log.Error("sign-out not journaled", "err", err)
+			c.showSignIn()
+		},
+	})
 }
 
 // Rebuild recreates the window's content after a language or theme change, keeping the
@@ -271,7 +257,7 @@ func (c *Console) Rebuild() {
 
 func (c *Console) updateTitle() {
 	title := T("Watchpost")
-	if s := c.deps.Inventory.Site(); s != nil {
+	if s := c.core.Inventory.Site(); s != nil {
 		title += " — " + s.Display(english())
 	}
 	c.win.SetTitle(title)

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"context"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,65 +11,53 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
 
 	"watchpost/app"
-	"watchpost/assets"
-	"watchpost/store"
+	"watchpost/testkit"
 )
 
 // The window is tested on the real core and a real SQLite file with the demo community,
 // through Fyne's test driver: what an operator taps and types.
 
-type memConfig struct{ cfg app.Config }
-
-func (m *memConfig) SaveConfig(c app.Config) error   { m.cfg = c; return nil }
-func (m *memConfig) LoadConfig() (app.Config, error) { return m.cfg, nil }
-
+// newTestConsole builds the console on a core of its own (testkit: the demo community on a
+// temporary SQLite file), with the drills' scheduler running as main runs it.
 func newTestConsole(t *testing.T, cfg app.Config) *Console {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	bus := app.NewBus()
-	rec := app.NewRecorder(st, bus)
-	inv := app.NewInventory(st, rec)
-	acc := app.NewAccounts(st, rec, app.SystemClock{})
-	acc.Cost = bcrypt.MinCost
-	site, err := assets.DemoSite()
-	require.NoError(t, err)
-	accounts, err := assets.DemoAccounts()
-	require.NoError(t, err)
-	require.NoError(t, app.SeedDemo(ctx, inv, acc, site, accounts))
-	desk := app.NewAlarmDesk(rec, st, app.SystemClock{})
-	require.NoError(t, desk.Load(ctx))
-	cmd := newTestCommand(t, st, rec, inv, desk) // incidents_test.go
-	health := app.NewHealth(rec, app.SystemClock{}, slog.New(slog.DiscardHandler))
-	health.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: st.Describe()})
+	c, _ := newTestEnv(t, cfg)
+	return c
+}
 
+// newTestEnv is newTestConsole that also hands back the core's environment (its store,
+// its data directory).
+func newTestEnv(t *testing.T, cfg app.Config) (*Console, *testkit.Env) {
+	t.Helper()
+	env := testkit.New(t, testkit.Options{Config: cfg})
+	env.Run(t, "drills")
 	// The cameras play from the simulator over loopback (wall_test.go), like main wires them.
-	feeds := newTestFeeds(t, site)
-	wall := app.NewWall(st, store.Files{Dir: t.TempDir()}, rec, app.SystemClock{})
+	feeds := newTestFeeds(t, env.Core.Inventory.Site())
 
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(1400, 860))
-	c := NewConsole(a, w, Deps{
-		Inventory: inv, Desk: desk, Accounts: acc, Settings: app.NewSettings(cfg, &memConfig{cfg}, rec),
-		Health: health, Bus: bus, Feeds: feeds, Wall: wall,
-		Devices: app.NewIngest(inv, desk, rec, app.NewRules(app.RulesConfig{}, time.Now()), app.NewDeviceMonitor(time.Now()),
-			app.SystemClock{}, slog.New(slog.DiscardHandler)),
-		Plans: cmd.plans, Incidents: cmd.incidents, Supplies: cmd.supplies, Contacts: cmd.contacts, Reports: cmd.reports,
-		Drills:  newTestDrills(t, rec, inv, cmd.plans, desk), // drills_test.go
-		Replays: app.NewReplays(st),
-		Shifts:  app.NewShifts(acc, desk, cmd.incidents, rec, app.SystemClock{}),
-		DataDir: "/var/lib/watchpost", LogFile: "/var/lib/watchpost/logs/watchpost.log",
-		Version: "test", Log: slog.New(slog.DiscardHandler),
-	})
+	c := NewConsole(a, w, env.Core, Extras{Feeds: feeds, Reports: env.Reports, Version: "test",
+		Paths: Paths{DataDir: "/var/lib/watchpost", LogFile: "/var/lib/watchpost/logs/watchpost.log"}})
 	t.Cleanup(func() { c.Close(); SetLanguage("en") })
 	c.Start()
-	return c
+	return c, env
+}
+
+// signOut signs the operator out and waits for the sign-in screen (the sign-out is
+// journaled off the UI thread first).
+func signOut(t *testing.T, c *Console) {
+	t.Helper()
+	c.SignOut()
+	waitWrites(t, c)
+	require.Nil(t, c.Operator())
+}
+
+// waitWrites waits until no write of the operator's is under way (its outcome shown).
+func waitWrites(t *testing.T, c *Console) {
+	t.Helper()
+	waitFor(t, "the writes are done", func() bool { return c.writes == 0 })
 }
 
 func enConfig() app.Config { return app.Config{Language: "en"} }
@@ -145,7 +131,7 @@ func TestInventorySearch(t *testing.T) {
 func TestInventoryDetailsAndLinks(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	p := inventoryOf(t, c)
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 	var bracelet app.Device
 	for _, d := range site.Devices {
 		if d.Kind == app.KindBracelet {
@@ -186,7 +172,7 @@ func TestLanguageSwitchRebuildsTheWindow(t *testing.T) {
 	assert.Contains(t, texts, "设置")
 	assert.Contains(t, texts, "阳光花园社区")
 	assert.Equal(t, "settings", c.shell.current, "the open panel stays open")
-	assert.Equal(t, "zh-CN", c.deps.Settings.Get().Language, "the choice is saved")
+	assert.Equal(t, "zh-CN", c.core.Settings.Get().Language, "the choice is saved")
 
 	sel = findSelect(c.win.Content(), "中文（简体）")
 	require.NotNil(t, sel)
@@ -205,17 +191,17 @@ func TestSignInScreen(t *testing.T) {
 	test.Type(s.user, "duty")
 	test.Type(s.password, "wrong")
 	test.Tap(s.button)
-	require.Eventually(t, func() bool { return s.message.Text != "" }, 15*time.Second, 10*time.Millisecond)
-	assert.Equal(t, "Wrong user name or password", s.message.Text)
+	require.Eventually(t, func() bool { return !s.message.running() && s.message.text.Text != "" }, 15*time.Second, 10*time.Millisecond)
+	assert.Equal(t, "Wrong user name or password", s.message.text.Text)
 	assert.Nil(t, c.Operator())
 
 	test.Type(s.password, "sunshine-demo")
 	s.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	require.Eventually(t, func() bool { return c.Operator() != nil }, 15*time.Second, 10*time.Millisecond)
+	waitWrites(t, c)
+	require.NotNil(t, c.Operator())
 	assert.Equal(t, app.RoleOperator, c.Operator().Role)
 
-	c.SignOut()
-	assert.Nil(t, c.Operator())
+	signOut(t, c)
 	require.NotNil(t, findSignIn(c))
 	assert.True(t, c.win.Canvas().Focused() == findSignIn(c).user, "after signing out too")
 }
@@ -228,7 +214,7 @@ func TestSettingsRespectRoles(t *testing.T) {
 	assert.True(t, save.Disabled(), "a duty operator cannot change the broker")
 	assert.Contains(t, visibleTexts(c.win.Content()), "Only administrators change these settings.")
 
-	admin, err := c.deps.Accounts.SignIn(context.Background(), "admin", "sunshine-demo")
+	admin, err := c.core.Accounts.SignIn(context.Background(), "admin", "sunshine-demo")
 	require.NoError(t, err)
 	c.signedIn(admin)
 	c.shell.show("settings")
@@ -236,7 +222,7 @@ func TestSettingsRespectRoles(t *testing.T) {
 	require.NotNil(t, save)
 	assert.False(t, save.Disabled())
 	test.Tap(save)
-	assert.Contains(t, visibleTexts(c.win.Content()), "Nothing changed", "nothing to save")
+	waitFor(t, "nothing to save", func() bool { return contains(visibleTexts(c.win.Content()), "Nothing changed") })
 	var client *widget.Entry
 	walk(c.win.Content(), func(o fyne.CanvasObject) {
 		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == app.DefaultClientID {
@@ -246,6 +232,8 @@ func TestSettingsRespectRoles(t *testing.T) {
 	require.NotNil(t, client)
 	client.SetText("guard-room-2")
 	test.Tap(save)
-	assert.Contains(t, visibleTexts(c.win.Content()), "Saved. The broker settings take effect at the next start.")
-	assert.Equal(t, "guard-room-2", c.deps.Settings.Get().Broker.ClientID)
+	waitFor(t, "saved", func() bool {
+		return contains(visibleTexts(c.win.Content()), "Saved. The broker settings take effect at the next start.")
+	})
+	assert.Equal(t, "guard-room-2", c.core.Settings.Get().Broker.ClientID)
 }

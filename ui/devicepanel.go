@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -120,15 +119,15 @@ func (p *devicePanel) Shown(on bool) {
 }
 
 func (p *devicePanel) monitor() *app.DeviceMonitor {
-	if p.c.deps.Devices == nil {
+	if p.c.core.Ingest == nil {
 		return nil
 	}
-	return p.c.deps.Devices.Monitor()
+	return p.c.core.Ingest.Monitor()
 }
 
 // filter chooses the devices listed.
 func (p *devicePanel) filter() {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	if site == nil {
 		return
 	}
@@ -201,7 +200,7 @@ func (p *devicePanel) Tick() {
 		return
 	}
 	on, off := mon.Counts()
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	total := 0
 	if site != nil {
 		total = len(site.Devices)
@@ -225,7 +224,7 @@ func (p *devicePanel) Tick() {
 }
 
 func (p *devicePanel) showDetail() {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	d, ok := site.Device(p.selected)
 	if !ok {
 		return
@@ -261,7 +260,7 @@ func (p *devicePanel) showDetail() {
 		}
 	}
 	body := container.NewVBox(container.NewHBox(widget.NewIcon(kindSymbol(d.Kind)), heading(d.Display(en))), widget.NewSeparator(), details(rows))
-	if hist, err := p.c.deps.Desk.DeviceHistory(context.Background(), d.ID, 15); err == nil && len(hist) > 0 {
+	if hist, err := p.c.core.Desk.DeviceHistory(context.Background(), d.ID, 15); err == nil && len(hist) > 0 {
 		body.Add(heading(T("Latest messages")))
 		for i := len(hist) - 1; i >= 0; i-- {
 			e := hist[i]
@@ -311,19 +310,18 @@ func (p *devicePanel) adopt(u app.Unregistered) {
 	}
 	name := widget.NewEntry()
 	name.SetText(u.DeviceID)
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	building := newBuildingPicker(site, "")
 	loc := widget.NewEntry()
 	x, y := widget.NewEntry(), widget.NewEntry()
 	x.SetPlaceHolder(T("the building's middle, or 0"))
 	y.SetPlaceHolder(T("the building's middle, or 0"))
-	dialog.ShowForm(T("Adopt {{.ID}}", map[string]any{"ID": u.DeviceID}), T("Adopt"), T("Cancel"), []*widget.FormItem{
+	// The dialog stays open until the device is registered, and with the reason when the
+	// core refuses it.
+	newWriteForm(p.c, T("Adopt {{.ID}}", map[string]any{"ID": u.DeviceID}), T("Adopt"), []*widget.FormItem{
 		widget.NewFormItem(T("Type"), kind), widget.NewFormItem(T("Name"), name), widget.NewFormItem(T("Building"), building.Select),
 		widget.NewFormItem(T("Location"), loc), widget.NewFormItem(T("Position x (m)"), x), widget.NewFormItem(T("Position y (m)"), y),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
+	}, func() (write, error) {
 		k := app.DeviceKind("")
 		for i, l := range labels {
 			if l == kind.Selected {
@@ -342,16 +340,17 @@ func (p *devicePanel) adopt(u app.Unregistered) {
 		if k == app.KindBracelet {
 			d.Person = &app.Person{Name: name.Text}
 		}
-		if err := p.c.deps.Inventory.AddDevice(context.Background(), p.c.Operator(), d); err != nil {
-			p.c.showError(err)
-			return
-		}
-		if mon := p.monitor(); mon != nil {
-			mon.Adopted(u.DeviceID)
-		}
-		p.filter()
-		p.Tick()
-	}, p.c.win)
+		return write{
+			run: func(ctx context.Context, op *app.Operator) error { return p.c.core.Inventory.AddDevice(ctx, op, d) },
+			done: func() {
+				if mon := p.monitor(); mon != nil {
+					mon.Adopted(u.DeviceID)
+				}
+				p.filter()
+				p.Tick()
+			},
+		}, nil
+	}).Show(fyne.NewSize(520, 0))
 }
 
 // schemaFields lists the fields a kind's messages carry (to guess an unknown device's kind).

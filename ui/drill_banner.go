@@ -32,11 +32,7 @@ func newDrillBanner(c *Console) *drillBanner {
 	b.clock.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
 	b.clock.TextSize = b.title.TextSize
 	b.note = canvas.NewText("", b.title.Color)
-	b.open = widget.NewButtonWithIcon(T("Drills"), theme.NavigateNextIcon(), func() {
-		if c.shell != nil {
-			c.shell.show("drills")
-		}
-	})
+	b.open = widget.NewButtonWithIcon(T("Drills"), theme.NavigateNextIcon(), func() { c.ShowPanel("drills") })
 	b.open.Importance = widget.LowImportance
 	if op := c.Operator(); op == nil || !op.Role.Can(app.ActRunDrill) {
 		b.open.Hide()
@@ -51,7 +47,7 @@ func newDrillBanner(c *Console) *drillBanner {
 
 // refresh shows or hides the banner and updates its texts.
 func (b *drillBanner) refresh() {
-	d := b.c.deps.Drills
+	d := b.c.core.Drills
 	if d == nil {
 		return
 	}

@@ -3,10 +3,8 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -38,6 +36,7 @@ type drillEditor struct {
 	stepsBox                       *fyne.Container
 	injections                     *fyne.Container
 	save                           *widget.Button
+	status                         *writeStatus // the save's progress, a refusal with its reasons
 }
 
 // edit opens the editor on a scenario (a new one when isNew).
@@ -70,7 +69,7 @@ func (e *drillEditor) build() {
 
 	var names []string
 	sel := ""
-	for _, pl := range e.p.c.deps.Plans.List() {
+	for _, pl := range e.p.c.core.Plans.List() {
 		e.planIDs = append(e.planIDs, pl.ID)
 		names = append(names, pl.Display(en))
 		if pl.ID == sc.PlanID {
@@ -116,7 +115,8 @@ func (e *drillEditor) build() {
 	if !e.isNew {
 		title = T("Edit drill scenario")
 	}
-	content := container.NewBorder(nil, container.NewHBox(cancel, e.save), nil, nil, container.NewVScroll(body))
+	e.status = newWriteStatus()
+	content := container.NewBorder(nil, container.NewVBox(e.status.content, container.NewHBox(cancel, e.save)), nil, nil, container.NewVScroll(body))
 	e.d = dialog.NewCustomWithoutButtons(title, content, e.p.c.win)
 	e.d.Resize(fyne.NewSize(980, 780))
 	e.d.Show()
@@ -125,7 +125,7 @@ func (e *drillEditor) build() {
 // selectedPlan returns the plan chosen in the editor.
 func (e *drillEditor) selectedPlan() (app.Plan, bool) {
 	if i := e.plan.SelectedIndex(); i >= 0 && i < len(e.planIDs) {
-		return e.p.c.deps.Plans.Get(e.planIDs[i])
+		return e.p.c.core.Plans.Get(e.planIDs[i])
 	}
 	return app.Plan{}, false
 }
@@ -158,7 +158,7 @@ func (e *drillEditor) fillSteps() {
 
 // fillInjections lists the injections with their edit and remove buttons.
 func (e *drillEditor) fillInjections() {
-	site := e.p.c.deps.Inventory.Site()
+	site := e.p.c.core.Inventory.Site()
 	var rows []fyne.CanvasObject
 	for i, in := range e.sc.Injections {
 		edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { e.editInject(i, in) })
@@ -182,7 +182,7 @@ var injectKinds = []string{"Device message", "Detection", "Note"}
 // editInject edits injection i (i < 0: a new one).
 func (e *drillEditor) editInject(i int, in app.DrillInject) {
 	en := english()
-	site := e.p.c.deps.Inventory.Site()
+	site := e.p.c.core.Inventory.Site()
 	at := textEntry("", "45s, 2m, 1m30s")
 	if i >= 0 {
 		at.SetText(limitText(in.At.D()))
@@ -266,25 +266,23 @@ func (e *drillEditor) editInject(i int, in app.DrillInject) {
 		kind.SetSelected(labels[0])
 	}
 	body := container.NewVBox(widget.NewForm(widget.NewFormItem(T("At"), at)), kind, devForm, camForm, noteForm)
-	d := dialog.NewCustomConfirm(T("Injection"), T("OK"), T("Cancel"), body, func(ok bool) {
-		if !ok {
-			return
-		}
+	// What is typed wrong is said in the dialog, which stays open to correct it; the
+	// injection joins the scenario, saved with it.
+	newWriteDialog(e.p.c, T("Injection"), T("OK"), body, func() (write, error) {
 		out, err := readInject(in, at.Text, kind.Selected, labels, device.SelectedIndex(), devIDs, event.Text, values.Text,
 			camera.SelectedIndex(), camIDs, detector.SelectedIndex(), count.Text, detail.Text, note.Text, noteEn.Text)
 		if err != nil {
-			e.p.c.showError(err)
-			return
+			return write{}, err
 		}
-		if i < 0 {
-			e.sc.Injections = append(e.sc.Injections, out)
-		} else {
-			e.sc.Injections[i] = out
-		}
-		e.fillInjections()
-	}, e.p.c.win)
-	d.Resize(fyne.NewSize(720, 520))
-	d.Show()
+		return write{done: func() {
+			if i < 0 {
+				e.sc.Injections = append(e.sc.Injections, out)
+			} else {
+				e.sc.Injections[i] = out
+			}
+			e.fillInjections()
+		}}, nil
+	}).Show(fyne.NewSize(720, 520))
 }
 
 // readInject reads the injection dialog's fields. What the dialog does not show of the
@@ -367,37 +365,29 @@ func (e *drillEditor) collect() (app.DrillScenario, error) {
 func (e *drillEditor) submit() {
 	sc, err := e.collect()
 	if err != nil {
-		e.p.c.showError(err)
+		e.status.fail(err)
 		return
 	}
-	op := e.p.c.Operator()
 	if !e.isNew {
-		if _, exists := e.p.c.deps.Drills.Scenario(sc.ID); !exists {
-			e.p.c.showError(app.Errorf(app.CodeNotFound, "There is no drill scenario {{.ID}}", "ID", sc.ID))
+		if _, exists := e.p.c.core.Drills.Scenario(sc.ID); !exists {
+			e.status.fail(app.Errorf(app.CodeNotFound, "There is no drill scenario {{.ID}}", "ID", sc.ID))
 			return
 		}
-	} else if _, exists := e.p.c.deps.Drills.Scenario(sc.ID); exists {
-		e.p.c.showError(app.Errorf(app.CodeConflict, "A drill scenario with the ID {{.ID}} exists already", "ID", sc.ID).On("id"))
+	} else if _, exists := e.p.c.core.Drills.Scenario(sc.ID); exists {
+		e.status.fail(app.Errorf(app.CodeConflict, "A drill scenario with the ID {{.ID}} exists already", "ID", sc.ID).On("id"))
 		return
 	}
-	e.save.Disable()
 	e.p.pending = sc.ID
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_, err := e.p.c.deps.Drills.Save(ctx, op, sc)
-		e.p.c.onUI(func() {
-			e.save.Enable()
-			if unchanged(err) {
-				e.d.Hide()
-				e.p.c.showNothingChanged()
-				return
-			}
-			if err != nil {
-				dialog.ShowError(errors.New(T("The drill scenario was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), e.p.c.win)
-				return
-			}
-			e.d.Hide()
-		})
-	}()
+	e.p.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) error {
+			_, err := e.p.c.core.Drills.Save(ctx, op, sc)
+			return err
+		},
+		status: e.status, lock: []fyne.Disableable{e.save},
+		done:           e.d.Hide,
+		nothingChanged: func() { e.d.Hide(); e.p.c.showNothingChanged() },
+		notSaved: func(why string) string {
+			return T("The drill scenario was not saved: {{.Why}}", map[string]any{"Why": why})
+		},
+	})
 }

@@ -21,14 +21,14 @@ import (
 func runQuickDrill(t *testing.T, c *Console) (*drillsPanel, app.DrillRun) {
 	t.Helper()
 	trainer := signInAs(t, c, "trainer")
-	_, err := c.deps.Drills.Save(context.Background(), trainer, quickDrill())
+	_, err := c.core.Drills.Save(context.Background(), trainer, quickDrill())
 	require.NoError(t, err)
 	c.shell.show("drills")
 	p := c.shell.built["drills"].(*drillsPanel)
-	run, err := c.deps.Drills.Start(context.Background(), trainer, "quick")
+	run, err := c.core.Drills.Start(context.Background(), trainer, "quick")
 	require.NoError(t, err)
 	waitFor(t, "its alarm arrives", func() bool {
-		for _, a := range c.deps.Desk.Open() {
+		for _, a := range c.core.Desk.Open() {
 			if a.Drill {
 				return true
 			}
@@ -40,7 +40,7 @@ func runQuickDrill(t *testing.T, c *Console) (*drillsPanel, app.DrillRun) {
 	waitFor(t, "the live view shows its alarm", func() bool { return p.live.has && len(p.live.last.Score.Alarms) == 1 })
 	test.Tap(waitButton(t, "the live view offers to stop", func() fyne.CanvasObject { return p.live.content }, "Stop drill"))
 	confirmDialog(t, c, "Stop drill")
-	waitFor(t, "the drill ends", func() bool { return !c.deps.Drills.Running() })
+	waitFor(t, "the drill ends", func() bool { return !c.core.Drills.Running() })
 	return p, run
 }
 
@@ -57,7 +57,7 @@ func TestTheLiveBreakdownStaysAfterTheStopWithNotReached(t *testing.T) {
 		"No drill is running", "Ended", "Acknowledge each drill alarm", "Fire alarm", "Plan steps", "Not reached",
 		"Score 0%", "0 missed", "not reached")
 	assert.NotContains(t, live, "Missed", "…not missed")
-	runs, err := c.deps.Drills.Runs(context.Background(), "quick")
+	runs, err := c.core.Drills.Runs(context.Background(), "quick")
 	require.NoError(t, err)
 	s := runs[0].Score
 	require.NotNil(t, s)
@@ -70,7 +70,7 @@ func TestTheLiveBreakdownStaysAfterTheStopWithNotReached(t *testing.T) {
 // Where no browser opens the debrief, the console shows it and says where the file is.
 func TestTheDebriefIsShownInTheConsoleWhenNoBrowserOpensIt(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	c.deps.OpenURL = func(*url.URL) error { return errors.New("xdg-open is not installed") }
+	c.x.OpenURL = func(*url.URL) error { return errors.New("xdg-open is not installed") }
 	p, run := runQuickDrill(t, c)
 	waitFor(t, "the ended run", func() bool { return p.live.ended == run.ID })
 	test.Tap(waitButton(t, "the debrief is offered", func() fyne.CanvasObject { return p.live.content }, "Debrief…"))

@@ -78,7 +78,7 @@ func (l *drillLive) refresh() {
 	go func() {
 		for {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			p, ok, err := l.p.c.deps.Drills.Progress(ctx)
+			p, ok, err := l.p.c.core.Drills.Progress(ctx)
 			// No drill runs: the last run's debrief (read once, until the runs change).
 			var last *app.DrillDebrief
 			if err == nil && !ok && !l.isIdle() {
@@ -88,7 +88,7 @@ func (l *drillLive) refresh() {
 			l.p.c.onUI(func() {
 				switch {
 				case err != nil:
-					l.p.c.deps.Log.Warn("drill progress", "err", err)
+					l.p.c.core.Log.Warn("drill progress", "err", err)
 				case ok:
 					l.show(p)
 				case !l.isIdle():
@@ -110,7 +110,7 @@ func (l *drillLive) refresh() {
 // lastRun reads the debrief of the latest run that ended with a score (nil: none has; a
 // run its console left open is scored when the next one starts).
 func (l *drillLive) lastRun(ctx context.Context) (*app.DrillDebrief, error) {
-	runs, err := l.p.c.deps.Drills.Runs(ctx, "")
+	runs, err := l.p.c.core.Drills.Runs(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (l *drillLive) lastRun(ctx context.Context) (*app.DrillDebrief, error) {
 		if r.Score == nil {
 			continue
 		}
-		d, err := l.p.c.deps.Drills.Debrief(ctx, r.ID)
+		d, err := l.p.c.core.Drills.Debrief(ctx, r.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -203,7 +203,7 @@ func (l *drillLive) render(run app.DrillRun, elapsed time.Duration, done []app.D
 	}
 	l.top.Refresh()
 
-	site := l.p.c.deps.Inventory.Site()
+	site := l.p.c.core.Inventory.Site()
 	var inj []fyne.CanvasObject
 	for i := range done {
 		d := &done[i]

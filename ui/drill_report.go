@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"watchpost/app"
 	"watchpost/report"
@@ -14,10 +13,10 @@ import (
 // writeDebrief makes a run's debrief report and saves it; it returns the file's path and
 // what the report says (shown in the console when no browser opens it).
 func (c *Console) writeDebrief(ctx context.Context, op *app.Operator, runID int64) (string, report.Document, error) {
-	if c.deps.Reports == nil {
+	if c.x.Reports == nil {
 		return "", report.Document{}, app.Errorf(app.CodeUnavailable, "Reports cannot be saved here")
 	}
-	d, err := c.deps.Drills.Debrief(ctx, runID)
+	d, err := c.core.Drills.Debrief(ctx, runID)
 	if err != nil {
 		return "", report.Document{}, err
 	}
@@ -32,18 +31,16 @@ func (c *Console) writeDebrief(ctx context.Context, op *app.Operator, runID int6
 // debrief writes a run's debrief report and opens it in the browser (or, where none
 // opens, in the console).
 func (p *drillsPanel) debrief(runID int64) {
-	op := p.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		path, doc, err := p.c.writeDebrief(ctx, op, runID)
-		p.c.onUI(func() {
-			if err != nil {
-				p.c.showError(err)
-				return
-			}
+	var path string
+	var doc report.Document
+	p.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) (err error) {
+			path, doc, err = p.c.writeDebrief(ctx, op, runID)
+			return err
+		},
+		done: func() {
 			p.lastReport = path
 			p.c.openReport(path, doc)
-		})
-	}()
+		},
+	})
 }

@@ -74,7 +74,7 @@ func newDrillRuns(p *drillsPanel) *drillRuns {
 	if r.replay = p.c.replayButton(app.ReplayOfDrill, 0); r.replay != nil {
 		r.replay.OnTapped = func() {
 			if r.selected != 0 {
-				p.c.showReplay(app.ReplayOfDrill, r.selected)
+				p.c.ShowReplay(app.ReplayOfDrill, r.selected)
 			}
 		}
 		r.replay.Disable()
@@ -93,7 +93,7 @@ func (r *drillRuns) load(scenario string) {
 }
 
 func (r *drillRuns) reload() {
-	runs, err := r.p.c.deps.Drills.Runs(context.Background(), r.scenario)
+	runs, err := r.p.c.core.Drills.Runs(context.Background(), r.scenario)
 	if err != nil {
 		r.p.c.showError(err)
 		return

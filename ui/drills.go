@@ -43,7 +43,7 @@ type drillsPanel struct {
 
 func newDrillsPanel(c *Console) panelView {
 	p := &drillsPanel{c: c}
-	if c.deps.Drills == nil {
+	if c.core.Drills == nil {
 		p.content = container.NewCenter(widget.NewLabel(T("Drills are not available")))
 		return p
 	}
@@ -93,7 +93,7 @@ func newDrillsPanel(c *Console) panelView {
 	if len(p.scenarios) > 0 {
 		p.list.Select(0)
 	}
-	if p.c.deps.Drills.Running() {
+	if p.c.core.Drills.Running() {
 		p.tabs.Select(p.liveTab)
 	}
 	return p
@@ -147,15 +147,15 @@ func (p *drillsPanel) OnEntry(e app.Entry) {
 
 func (p *drillsPanel) subtitle(sc *app.DrillScenario) string {
 	s := p.planName(sc.PlanID)
-	if cur, ok := p.c.deps.Drills.Current(); ok && cur.Scenario == sc.ID {
+	if cur, ok := p.c.core.Drills.Current(); ok && cur.Scenario == sc.ID {
 		s = T("Drill running") + " · " + s
 	}
 	return s
 }
 
 func (p *drillsPanel) planName(id string) string {
-	if p.c.deps.Plans != nil {
-		if pl, ok := p.c.deps.Plans.Get(id); ok {
+	if p.c.core.Plans != nil {
+		if pl, ok := p.c.core.Plans.Get(id); ok {
 			return pl.Display(english())
 		}
 	}
@@ -163,7 +163,7 @@ func (p *drillsPanel) planName(id string) string {
 }
 
 func (p *drillsPanel) reload() {
-	p.scenarios = p.c.deps.Drills.Scenarios()
+	p.scenarios = p.c.core.Drills.Scenarios()
 	p.list.Refresh()
 	reselect(p.list, len(p.scenarios), func(i int) string { return p.scenarios[i].ID }, &p.selected, p.scenario, T("Select a drill scenario"))
 }
@@ -171,12 +171,12 @@ func (p *drillsPanel) reload() {
 // showScenario renders the selected scenario: what it is, what it injects when, and
 // what it expects of the team.
 func (p *drillsPanel) showScenario() {
-	sc, ok := p.c.deps.Drills.Scenario(p.selected)
+	sc, ok := p.c.core.Drills.Scenario(p.selected)
 	if !ok {
 		return
 	}
 	en := english()
-	running, isRunning := p.c.deps.Drills.Current()
+	running, isRunning := p.c.core.Drills.Current()
 	start := widget.NewButtonWithIcon(T("Start drill"), theme.MediaPlayIcon(), func() { p.start(sc) })
 	start.Importance = widget.HighImportance
 	if isRunning {
@@ -209,13 +209,13 @@ func (p *drillsPanel) showScenario() {
 	body.Add(details(rows))
 
 	body.Add(heading(T("Injections")))
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	for _, in := range sc.Injections {
 		body.Add(injectRow(in.At.D(), injectIcon(&in, site), report.Injection(tr(), &in, site), nil))
 	}
 	body.Add(heading(T("Expected steps")))
-	if p.c.deps.Plans != nil {
-		if pl, ok := p.c.deps.Plans.Get(sc.PlanID); ok {
+	if p.c.core.Plans != nil {
+		if pl, ok := p.c.core.Plans.Get(sc.PlanID); ok {
 			for _, st := range x.ExpectedSteps(&pl) {
 				line := st.DisplayTitle(en)
 				if st.Limit > 0 {
@@ -283,7 +283,7 @@ func (p *drillsPanel) start(sc app.DrillScenario) {
 			return
 		}
 		p.act(func(ctx context.Context, op *app.Operator) error {
-			_, err := p.c.deps.Drills.Start(ctx, op, sc.ID)
+			_, err := p.c.core.Drills.Start(ctx, op, sc.ID)
 			return err
 		})
 	}, p.c.win)
@@ -297,7 +297,7 @@ func (p *drillsPanel) stop(run app.DrillRun) {
 			return
 		}
 		p.act(func(ctx context.Context, op *app.Operator) error {
-			_, err := p.c.deps.Drills.Stop(ctx, op, run.ID)
+			_, err := p.c.core.Drills.Stop(ctx, op, run.ID)
 			return err
 		})
 	}, p.c.win)
@@ -309,19 +309,12 @@ func (p *drillsPanel) deleteScenario(sc app.DrillScenario) {
 		if !ok {
 			return
 		}
-		p.act(func(ctx context.Context, op *app.Operator) error { return p.c.deps.Drills.Delete(ctx, op, sc.ID) })
+		p.act(func(ctx context.Context, op *app.Operator) error { return p.c.core.Drills.Delete(ctx, op, sc.ID) })
 	}, p.c.win)
 }
 
-// act runs an action off the UI thread (it waits for the journal) and shows its error;
-// the panel follows the result through OnEntry.
+// act runs an action through the console's write (off the UI thread: it waits for the
+// journal); the panel follows the result through OnEntry.
 func (p *drillsPanel) act(action func(context.Context, *app.Operator) error) {
-	op := p.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := action(ctx, op); err != nil {
-			p.c.onUI(func() { p.c.showError(err) })
-		}
-	}()
+	p.c.write(write{run: action})
 }

@@ -2,14 +2,12 @@ package ui
 
 import (
 	"context"
-	"log/slog"
 	"net/url"
 	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -18,29 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
-	"watchpost/assets"
 )
-
-// newTestDrills runs drills on the test console's core with the default scenarios, its
-// scheduler running as main runs it.
-func newTestDrills(t *testing.T, rec *app.Recorder, inv *app.Inventory, plans *app.Plans, desk *app.AlarmDesk) *app.Drills {
-	t.Helper()
-	ctx := context.Background()
-	quiet := slog.New(slog.DiscardHandler)
-	ingest := app.NewIngest(inv, desk, rec, app.NewRules(app.RulesConfig{}, time.Now()), app.NewDeviceMonitor(time.Now()), app.SystemClock{}, quiet)
-	vision := app.NewVision(inv, desk, rec, nil, app.SystemClock{}, quiet, nil)
-	d := app.NewDrills(app.DrillDeps{Recorder: rec, Inventory: inv, Plans: plans, Desk: desk, Ingest: ingest, Vision: vision, Log: quiet})
-	require.NoError(t, d.Load(ctx))
-	defaults, err := assets.DefaultDrills()
-	require.NoError(t, err)
-	_, err = d.Seed(ctx, defaults)
-	require.NoError(t, err)
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); _ = d.Run(runCtx) }()
-	t.Cleanup(func() { cancel(); <-done }) // Run ends a running drill as it returns
-	return d
-}
 
 func panelIDs(c *Console) []string {
 	var ids []string
@@ -74,11 +50,11 @@ func quickDrill() app.DrillScenario {
 func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	trainer := signInAs(t, c, "trainer")
-	_, err := c.deps.Drills.Save(context.Background(), trainer, quickDrill())
+	_, err := c.core.Drills.Save(context.Background(), trainer, quickDrill())
 	require.NoError(t, err)
 	var opened []string
 	var mu sync.Mutex
-	c.deps.OpenURL = func(u *url.URL) error { mu.Lock(); opened = append(opened, u.Path); mu.Unlock(); return nil }
+	c.x.OpenURL = func(u *url.URL) error { mu.Lock(); opened = append(opened, u.Path); mu.Unlock(); return nil }
 	c.shell.show("drills")
 	p, ok := c.shell.built["drills"].(*drillsPanel)
 	require.True(t, ok)
@@ -89,9 +65,9 @@ func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 
 	test.Tap(findButton(p.scenario, "Start drill"))
 	confirmDialog(t, c, "Start drill")
-	waitFor(t, "the drill runs", func() bool { return c.deps.Drills.Running() })
+	waitFor(t, "the drill runs", func() bool { return c.core.Drills.Running() })
 	waitFor(t, "its alarm arrives", func() bool {
-		for _, a := range c.deps.Desk.Open() {
+		for _, a := range c.core.Desk.Open() {
 			if a.Drill && a.DeviceID == "smoke-b03-u2-12" {
 				return true
 			}
@@ -109,7 +85,7 @@ func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 	waitTexts(t, "the alarm's row is marked", func() string { return textOf(desk.list) }, "DRILL")
 
 	// Everyone: the duty operator signing in sees it too.
-	c.SignOut()
+	signOut(t, c)
 	signInAs(t, c, "duty")
 	assert.True(t, c.shell.banner.content.Visible(), "the banner is for everyone")
 	assert.Contains(t, strings.Join(visibleTexts(c.win.Content()), "\n"), "DRILL IN PROGRESS")
@@ -125,7 +101,7 @@ func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 	waitTexts(t, "the live view's reactions", func() string { return textOf(p.live.content) }, "Acknowledge each drill alarm", "Fire alarm")
 	test.Tap(waitButton(t, "the live view offers to stop", func() fyne.CanvasObject { return p.live.content }, "Stop drill"))
 	confirmDialog(t, c, "Stop drill")
-	waitFor(t, "the drill ends", func() bool { return !c.deps.Drills.Running() })
+	waitFor(t, "the drill ends", func() bool { return !c.core.Drills.Running() })
 	waitFor(t, "the banner goes", func() bool { return !c.shell.banner.content.Visible() })
 	// The debrief report, from the runs of the scenario: the panel reloads them on the
 	// stop's entry (which clears their selection), with the run's final score.

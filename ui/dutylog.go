@@ -25,7 +25,7 @@ func openView(c *Console, o app.OpenAtHandover) fyne.CanvasObject {
 	if o.Empty() {
 		return widget.NewLabel(T("Nothing is open: no alarms, no incidents."))
 	}
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 	en := english()
 	box := container.New(layout.NewCustomPaddedVBoxLayout(2))
 	if len(o.Alarms) > 0 {

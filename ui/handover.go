@@ -23,7 +23,7 @@ import (
 // canHandOver reports whether the signed-in operator may hand the shift over here.
 func (c *Console) canHandOver() bool {
 	op := c.Operator()
-	return c.deps.Shifts != nil && op != nil && op.Role.Can(app.ActHandOver)
+	return c.core.Shifts != nil && op != nil && op.Role.Can(app.ActHandOver)
 }
 
 // handoverButton is the header's way into the handover (nil when the operator's role
@@ -45,7 +45,7 @@ type handoverDialog struct {
 	inUser *widget.Entry
 	inPW   *widget.Entry
 	note   *widget.Entry
-	msg    *widget.Label
+	status *writeStatus // checking the passwords, or why the handover was refused
 	submit *widget.Button
 	log    *fyne.Container // the duty log, filled when read
 }
@@ -53,7 +53,7 @@ type handoverDialog struct {
 // showHandover opens the handover dialog.
 func (c *Console) showHandover() {
 	op := c.Operator()
-	if op == nil || c.deps.Shifts == nil {
+	if op == nil || c.core.Shifts == nil {
 		return
 	}
 	h := &handoverDialog{c: c}
@@ -70,8 +70,7 @@ func (c *Console) showHandover() {
 	h.outPW.OnSubmitted = func(string) { c.win.Canvas().Focus(h.inUser) }
 	h.inUser.OnSubmitted = func(string) { c.win.Canvas().Focus(h.inPW) }
 	h.inPW.OnSubmitted = func(string) { c.win.Canvas().Focus(h.note) }
-	h.msg = wrapLabel("")
-	h.msg.Importance = widget.DangerImportance
+	h.status = newWriteStatus()
 
 	form := widget.NewForm(
 		widget.NewFormItem(T("Handed over by"), widget.NewLabel(fmt.Sprintf("%s (%s)", op.Name, op.Username))),
@@ -81,8 +80,8 @@ func (c *Console) showHandover() {
 		widget.NewFormItem(T("Duty log"), h.note),
 	)
 	// What is open scrolls when it is long; the form and its message always show.
-	left := container.NewBorder(nil, container.NewVBox(form, h.msg), nil, nil,
-		container.NewVScroll(section(T("Open now"), openView(c, c.deps.Shifts.OpenNow()))))
+	left := container.NewBorder(nil, container.NewVBox(form, h.status.content), nil, nil,
+		container.NewVScroll(section(T("Open now"), openView(c, c.core.Shifts.OpenNow()))))
 	h.log = container.NewVBox(widget.NewLabel(T("Loading…")))
 	right := container.NewBorder(heading(T("Duty log: recent handovers")), nil, nil, nil, container.NewVScroll(h.log))
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
@@ -103,7 +102,7 @@ func (c *Console) showHandover() {
 func (h *handoverDialog) loadLog() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	list, err := h.c.deps.Shifts.Recent(ctx, 20)
+	list, err := h.c.core.Shifts.Recent(ctx, 20)
 	h.c.onUI(func() {
 		if err != nil {
 			h.log.Objects = []fyne.CanvasObject{errorText(ErrText(err))}
@@ -116,36 +115,27 @@ func (h *handoverDialog) loadLog() {
 
 // handOver asks the core; bcrypt twice takes a moment, so never on the UI thread.
 func (h *handoverDialog) handOver() {
-	op := h.c.Operator()
 	req := app.HandoverRequest{OutgoingPassword: h.outPW.Text, Incoming: h.inUser.Text, IncomingPassword: h.inPW.Text, Note: h.note.Text}
-	h.submit.Disable()
-	h.msg.SetText(T("Checking the passwords…"))
-	h.msg.Importance = widget.LowImportance
-	h.msg.Refresh()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		in, ho, err := h.c.deps.Shifts.Handover(ctx, op, req)
-		h.c.onUI(func() {
-			h.submit.Enable()
-			if err != nil {
-				h.refused(err)
-				return
-			}
-			h.c.deps.Log.Info("shift handed over", "from", ho.Outgoing, "to", ho.Incoming, "shift", ho.ID,
+	var in *app.Operator
+	var ho app.Handover
+	h.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) (err error) {
+			in, ho, err = h.c.core.Shifts.Handover(ctx, op, req)
+			return err
+		},
+		status: h.status, busy: T("Checking the passwords…"), lock: []fyne.Disableable{h.submit},
+		done: func() {
+			h.c.core.Log.Info("shift handed over", "from", ho.Outgoing, "to", ho.Incoming, "shift", ho.ID,
 				"open_alarms", len(ho.Open.Alarms), "incidents", len(ho.Open.Incidents), "overdue", len(ho.Open.Overdue))
 			h.d.Hide()
 			h.c.signedIn(in)
-		})
-	}()
+		},
+		failed: h.refused,
+	})
 }
 
-// refused shows why, clears the password it concerns and puts the cursor there.
+// refused (the reason is shown) clears the password it concerns and puts the cursor there.
 func (h *handoverDialog) refused(err error) {
-	h.c.deps.Log.Warn("handover refused", "err", err)
-	h.msg.SetText(ErrText(err))
-	h.msg.Importance = widget.DangerImportance
-	h.msg.Refresh()
 	switch fieldOf(err) {
 	case "outgoing_password":
 		h.outPW.SetText("")

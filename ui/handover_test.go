@@ -39,7 +39,7 @@ func textStartingWith(o fyne.CanvasObject, prefix string) string {
 
 func handovers(t *testing.T, c *Console) []app.Handover {
 	t.Helper()
-	hs, err := c.deps.Shifts.Recent(context.Background(), 10)
+	hs, err := c.core.Shifts.Recent(context.Background(), 10)
 	require.NoError(t, err)
 	return hs
 }
@@ -120,7 +120,7 @@ func TestHandoverDialogSignsTheIncomingOperatorInAndKeepsTheDutyLog(t *testing.T
 func TestSignOutWhileAlarmsAreOpenAsksAndOffersTheHandover(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	duty := c.Operator()
-	sub := c.deps.Bus.Subscribe(64, func(e *app.Entry) bool { return e.Kind == app.KindSignedOut })
+	sub := c.core.Bus.Subscribe(64, func(e *app.Entry) bool { return e.Kind == app.KindSignedOut })
 	defer sub.Close()
 	signOut := func() {
 		t.Helper()
@@ -135,6 +135,7 @@ func TestSignOutWhileAlarmsAreOpenAsksAndOffersTheHandover(t *testing.T) {
 	// A maintenance notice alone does not ask.
 	raise(t, c, app.Alarm{Kind: "device_offline", Priority: app.P4, Fault: true, Cause: "offline", DeviceID: "smoke-b03-u2-12"})
 	signOut()
+	waitWrites(t, c)
 	assert.Nil(t, c.Operator(), "signed out at once")
 	assert.Nil(t, c.win.Canvas().Overlays().Top())
 
@@ -159,12 +160,13 @@ func TestSignOutWhileAlarmsAreOpenAsksAndOffersTheHandover(t *testing.T) {
 
 	signOut()
 	confirmDialog(t, c, "Sign out anyway")
+	waitWrites(t, c)
 	assert.Nil(t, c.Operator(), "signed out")
 	assert.NotNil(t, findSignIn(c))
 	assert.Len(t, sub.C(), 2, "each sign-out journaled")
 
 	// A trainer does not keep the guard room: no handover offered, sign out still possible.
-	trainer, err := c.deps.Accounts.SignIn(context.Background(), "trainer", "sunshine-demo")
+	trainer, err := c.core.Accounts.SignIn(context.Background(), "trainer", "sunshine-demo")
 	require.NoError(t, err)
 	c.signedIn(trainer)
 	assert.Nil(t, findButton(c.shell.header.content, "Hand over shift"))
@@ -173,6 +175,7 @@ func TestSignOutWhileAlarmsAreOpenAsksAndOffersTheHandover(t *testing.T) {
 	require.NotNil(t, top)
 	assert.Nil(t, findButton(top, "Hand over shift…"))
 	confirmDialog(t, c, "Sign out anyway")
+	waitWrites(t, c)
 	assert.Nil(t, c.Operator())
 }
 

@@ -29,18 +29,18 @@ func newHeader(c *Console) *header {
 	name.TextStyle.Bold = true
 	name.TextSize = 18
 	site := ""
-	if s := c.deps.Inventory.Site(); s != nil {
+	if s := c.core.Inventory.Site(); s != nil {
 		site = s.Display(english())
 	}
 	siteText := canvas.NewText(site, themeColor(colorMuted))
 	siteText.TextSize = 16
 	left := container.NewHBox(logo, name, widget.NewSeparator(), siteText)
 
-	h.clock = canvas.NewText(formatClock(c.deps.Clock.Now()), fg)
+	h.clock = canvas.NewText(formatClock(c.core.Clock.Now()), fg)
 	h.clock.TextSize = 16
 	h.clock.TextStyle.Monospace = true
 
-	h.counters = newAlarmCounters(c, c.showAlarmsOf)
+	h.counters = newAlarmCounters(c, c.ShowAlarmsOf)
 	counts := container.NewHBox(muted(T("Open alarms")), h.counters.content)
 
 	right := container.NewHBox(counts, widget.NewSeparator())
@@ -49,7 +49,7 @@ func newHeader(c *Console) *header {
 		who.TextStyle.Bold = true
 		right.Add(container.NewVBox(who, muted(T(op.Role.Label()))))
 	}
-	if s := c.deps.Inventory.Site(); s != nil && s.Demo {
+	if s := c.core.Inventory.Site(); s != nil && s.Demo {
 		right.Add(container.NewCenter(newBadge(T("DEMO"), themeColor(colorDemo))))
 	}
 	if b := c.handoverButton(); b != nil { // handover.go
@@ -67,6 +67,6 @@ func newHeader(c *Console) *header {
 
 func (h *header) tick() {
 	h.counters.refresh() // catches up when an entry came before the desk held its alarm
-	h.clock.Text = formatClock(h.c.deps.Clock.Now())
+	h.clock.Text = formatClock(h.c.core.Clock.Now())
 	h.clock.Refresh()
 }

@@ -39,14 +39,14 @@ func TestClosingAnIncidentResolvesItsOpenAlarmsWithItsOutcome(t *testing.T) {
 	commander := signInAs(t, c, "commander")
 	ctx := context.Background()
 	a := raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "Fire alarm: 3号楼2单元12层", DeviceID: "smoke-b03-u2-12", GridID: "g1", Building: "b03"})
-	in, err := c.deps.Incidents.Open(ctx, commander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
+	in, err := c.core.Incidents.Open(ctx, commander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
 	require.NoError(t, err)
 	b := raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "x", DeviceID: "smoke-b03-u1-8", GridID: "g1", Building: "b03"})
-	_, err = c.deps.Incidents.LinkAlarm(ctx, commander, in.ID, b.ID)
+	_, err = c.core.Incidents.LinkAlarm(ctx, commander, in.ID, b.ID)
 	require.NoError(t, err)
 
 	p := incidentPanelOf(t, c)
-	c.showIncident(in.ID)
+	c.ShowIncident(in.ID)
 	shown(t, p, "the incident with both alarms", func(x *app.Incident) bool { return x.ID == in.ID && len(x.AlarmIDs) == 2 })
 	test.Tap(panelButton(p, p.actions, "Close incident…"))
 	dlg := topDialog(t, c)
@@ -65,7 +65,7 @@ func TestClosingAnIncidentResolvesItsOpenAlarmsWithItsOutcome(t *testing.T) {
 
 	for _, id := range []int64{a.ID, b.ID} {
 		waitState(t, c, id, app.AlarmResolved)
-		got, err := c.deps.Desk.Get(ctx, id)
+		got, err := c.core.Desk.Get(ctx, id)
 		require.NoError(t, err)
 		assert.Equal(t, app.OutcomeFalse, got.Outcome, "resolved with the incident's outcome")
 		assert.Equal(t, "commander", got.Resolve.By)
@@ -76,7 +76,7 @@ func TestClosingAnIncidentResolvesItsOpenAlarmsWithItsOutcome(t *testing.T) {
 	assert.Contains(t, panelText(p, p.logBox), "alarms resolved with it: #"+fmt.Sprint(a.ID)+" #"+fmt.Sprint(b.ID))
 
 	// The desk: the resolved alarm links its closed incident; nothing offers to open one.
-	c.showAlarm(a.ID)
+	c.ShowAlarm(a.ID)
 	desk := alarmPanelOf(t, c)
 	link := waitButton(t, "the desk links the closed incident", func() fyne.CanvasObject { return desk.detail },
 		"Incident #"+fmt.Sprint(in.ID)+" (closed)")
@@ -93,15 +93,15 @@ func TestClosingAnIncidentCanLeaveItsAlarmsOpen(t *testing.T) {
 	ctx := context.Background()
 	alarm := app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "Fire alarm: 3号楼2单元12层", DeviceID: "smoke-b03-u2-12", GridID: "g1", Building: "b03"}
 	a := raise(t, c, alarm)
-	in, err := c.deps.Incidents.Open(ctx, commander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
+	in, err := c.core.Incidents.Open(ctx, commander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
 	require.NoError(t, err)
 
 	desk := alarmPanelOf(t, c)
-	c.showAlarm(a.ID)
+	c.ShowAlarm(a.ID)
 	waitFor(t, "the desk names the running incident", func() bool { return findButton(desk.detail, "Incident #"+fmt.Sprint(in.ID)) != nil })
 
 	p := incidentPanelOf(t, c)
-	c.showIncident(in.ID)
+	c.ShowIncident(in.ID)
 	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
 	test.Tap(panelButton(p, p.actions, "Close incident…"))
 	choice := findRadio(t, c, "Leave them open on the alarm desk")
@@ -110,7 +110,7 @@ func TestClosingAnIncidentCanLeaveItsAlarmsOpen(t *testing.T) {
 	test.Type(findEntry(topDialog(t, c)), "设备仍报警，交物业检修")
 	confirmDialog(t, c, "Close incident")
 	shown(t, p, "closed", func(x *app.Incident) bool { return x.State == app.IncidentClosed })
-	got, err := c.deps.Desk.Get(ctx, a.ID)
+	got, err := c.core.Desk.Get(ctx, a.ID)
 	require.NoError(t, err)
 	assert.Equal(t, app.AlarmAcknowledged, got.State, "left open")
 	assert.Contains(t, panelText(p, p.logBox), "alarms left open: #"+fmt.Sprint(a.ID))

@@ -23,10 +23,10 @@ func openFireIncident(t *testing.T, c *Console) (*incidentPanel, app.Incident) {
 	t.Helper()
 	commander := signInAs(t, c, "commander")
 	a := raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "Fire alarm: 3号楼2单元12层", DeviceID: "smoke-b03-u2-12", GridID: "g1", Building: "b03"})
-	in, err := c.deps.Incidents.Open(context.Background(), commander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
+	in, err := c.core.Incidents.Open(context.Background(), commander, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
 	require.NoError(t, err)
 	p := incidentPanelOf(t, c)
-	c.showIncident(in.ID)
+	c.ShowIncident(in.ID)
 	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
 	return p, in
 }
@@ -80,7 +80,7 @@ func TestTheIncidentLogShowsSeveralEntries(t *testing.T) {
 	p, in := openFireIncident(t, c)
 	op := c.Operator()
 	for i := 1; i <= 5; i++ {
-		_, err := c.deps.Incidents.AddNote(context.Background(), op, in.ID, fmt.Sprintf("note %d", i))
+		_, err := c.core.Incidents.AddNote(context.Background(), op, in.ID, fmt.Sprintf("note %d", i))
 		require.NoError(t, err)
 	}
 	shown(t, p, "the notes", func(x *app.Incident) bool { return len(x.Notes) == 5 })

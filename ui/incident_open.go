@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -21,20 +20,20 @@ import (
 // incident is closed the desk links to it; it offers a new incident only for an alarm left
 // open whose cause came back after the close (its repeats fold into the same alarm).
 func (c *Console) incidentButton(a app.Alarm) fyne.CanvasObject {
-	if c.deps.Incidents == nil || c.deps.Plans == nil {
+	if c.core.Incidents == nil || c.core.Plans == nil {
 		return layout.NewSpacer()
 	}
-	in, ok, err := c.deps.Incidents.OfAlarm(context.Background(), a.ID)
+	in, ok, err := c.core.Incidents.OfAlarm(context.Background(), a.ID)
 	if err != nil {
-		c.deps.Log.Warn("the incident of an alarm", "alarm", a.ID, "err", err)
+		c.core.Log.Warn("the incident of an alarm", "alarm", a.ID, "err", err)
 	}
 	if ok && in.State == app.IncidentOpen {
-		return widget.NewButtonWithIcon(T("Incident #{{.ID}}", map[string]any{"ID": in.ID}), theme.NavigateNextIcon(), func() { c.showIncident(in.ID) })
+		return widget.NewButtonWithIcon(T("Incident #{{.ID}}", map[string]any{"ID": in.ID}), theme.NavigateNextIcon(), func() { c.ShowIncident(in.ID) })
 	}
 	var closed *widget.Button
 	if ok {
 		id := in.ID
-		closed = widget.NewButtonWithIcon(T("Incident #{{.ID}} (closed)", map[string]any{"ID": id}), theme.NavigateNextIcon(), func() { c.showIncident(id) })
+		closed = widget.NewButtonWithIcon(T("Incident #{{.ID}} (closed)", map[string]any{"ID": id}), theme.NavigateNextIcon(), func() { c.ShowIncident(id) })
 		if !a.State.Open() || !a.LastAt.After(in.ClosedAt) {
 			return closed
 		}
@@ -54,33 +53,9 @@ func (c *Console) incidentButton(a app.Alarm) fyne.CanvasObject {
 	return b
 }
 
-// showIncident switches to the incident panel and selects the incident.
-func (c *Console) showIncident(id int64) {
-	if c.shell == nil {
-		return
-	}
-	c.shell.show("incidents")
-	if p, ok := c.shell.built["incidents"].(*incidentPanel); ok && p.list != nil {
-		p.focus(id)
-	}
-}
-
-// showAlarm switches to the alarm desk and selects the alarm.
-func (c *Console) showAlarm(id int64) {
-	if c.shell == nil {
-		return
-	}
-	c.shell.show("alarms")
-	if p, ok := c.shell.built["alarms"].(*alarmPanel); ok {
-		p.selected = id
-		p.refresh()
-		p.showDetail()
-	}
-}
-
 // planChoice lists plans for a select: those the alarm kind suggests first, marked.
 func (c *Console) planChoice(kind string) (labels []string, ids map[string]string) {
-	sug, others := c.deps.Plans.Suggest(kind)
+	sug, others := c.core.Plans.Suggest(kind)
 	ids = map[string]string{}
 	en := english()
 	for _, p := range sug {
@@ -126,7 +101,7 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 		}
 	}
 	showMeaning := func() {
-		pl, ok := c.deps.Plans.Get(ids[plan.Selected])
+		pl, ok := c.core.Plans.Get(ids[plan.Selected])
 		if !ok {
 			return
 		}
@@ -137,7 +112,7 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 		}
 	}
 	plan.OnChanged = func(v string) {
-		if pl, ok := c.deps.Plans.Get(ids[v]); ok {
+		if pl, ok := c.core.Plans.Get(ids[v]); ok {
 			setLevel(pl.StartLevel())
 			if a == nil && (title.Text == "" || isPlanName(c, title.Text)) {
 				title.SetText(pl.Display(en))
@@ -149,7 +124,7 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 	drill := widget.NewCheck(T("This is a drill"), nil)
 	items := []*widget.FormItem{}
 	if a != nil {
-		site := c.deps.Inventory.Site()
+		site := c.core.Inventory.Site()
 		where := alarmPlace(a, site)
 		if site != nil {
 			if d, ok := site.Device(a.DeviceID); ok && d.DisplayLocation(en) != "" {
@@ -168,10 +143,7 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 		widget.NewFormItem(T("Title"), title),
 		widget.NewFormItem("", drill),
 	)
-	d := dialog.NewForm(T("Open incident"), T("Open incident"), T("Cancel"), items, func(ok bool) {
-		if !ok {
-			return
-		}
+	newWriteForm(c, T("Open incident"), T("Open incident"), items, func() (write, error) {
 		req := app.OpenRequest{Title: title.Text, PlanID: ids[plan.Selected], Drill: drill.Checked}
 		for i, l := range app.Levels {
 			if levels[i] == level.Selected {
@@ -181,26 +153,19 @@ func (c *Console) openIncidentDialog(a *app.Alarm) {
 		if a != nil {
 			req.AlarmID = a.ID
 		}
-		op := c.Operator()
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			in, err := c.deps.Incidents.Open(ctx, op, req)
-			c.onUI(func() {
-				if err != nil {
-					c.showError(err)
-					return
-				}
-				c.showIncident(in.ID)
-			})
-		}()
-	}, c.win)
-	d.Resize(fyne.NewSize(640, 420))
-	d.Show()
+		var in app.Incident
+		return write{
+			run: func(ctx context.Context, op *app.Operator) (err error) {
+				in, err = c.core.Incidents.Open(ctx, op, req)
+				return err
+			},
+			done: func() { c.ShowIncident(in.ID) },
+		}, nil
+	}).Show(fyne.NewSize(640, 420))
 }
 
 func isPlanName(c *Console, s string) bool {
-	for _, p := range c.deps.Plans.List() {
+	for _, p := range c.core.Plans.List() {
 		if strings.EqualFold(p.Name, s) || strings.EqualFold(p.NameEn, s) {
 			return true
 		}

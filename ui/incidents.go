@@ -72,7 +72,7 @@ type incidentPanel struct {
 
 func newIncidentPanel(c *Console) panelView {
 	p := &incidentPanel{c: c}
-	if c.deps.Incidents == nil || c.deps.Plans == nil {
+	if c.core.Incidents == nil || c.core.Plans == nil {
 		p.content = container.NewCenter(widget.NewLabel(T("Incident command is not available")))
 		return p
 	}
@@ -116,9 +116,9 @@ func (p *incidentPanel) Object() fyne.CanvasObject { return p.content }
 
 // reload reads the running and recent incidents.
 func (p *incidentPanel) reload() {
-	run := p.c.deps.Incidents.Running()
+	run := p.c.core.Incidents.Running()
 	items := append([]app.Incident(nil), run...)
-	recent, err := p.c.deps.Incidents.Recent(context.Background(), 30)
+	recent, err := p.c.core.Incidents.Recent(context.Background(), 30)
 	if err == nil {
 		for _, in := range recent {
 			if in.State == app.IncidentClosed {
@@ -174,7 +174,7 @@ func (p *incidentPanel) countTimers() {
 	if !p.has || !p.visible {
 		return
 	}
-	now := p.c.deps.Incidents.Now()
+	now := p.c.core.Incidents.Now()
 	p.updateElapsed(now)
 	for _, r := range p.rows {
 		r.update(now)
@@ -206,6 +206,9 @@ func (p *incidentPanel) closePreviews() {
 func (p *incidentPanel) focus(id int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.list == nil { // the operator's role shows no incidents
+		return
+	}
 	p.reload()
 	p.show(id)
 }
@@ -213,7 +216,7 @@ func (p *incidentPanel) focus(id int64) {
 // show renders an incident: the whole layout when another incident is selected, its
 // parts when the same one changed (the scroll positions and cameras stay).
 func (p *incidentPanel) show(id int64) {
-	in, err := p.c.deps.Incidents.Get(context.Background(), id)
+	in, err := p.c.core.Incidents.Get(context.Background(), id)
 	if err != nil {
 		p.c.showError(err)
 		return
@@ -292,7 +295,7 @@ func (p *incidentPanel) fill() {
 	en := english()
 	op := p.c.Operator()
 	canRun := op != nil && op.Role.Can(app.ActRunIncident) && in.State == app.IncidentOpen
-	now := p.c.deps.Incidents.Now()
+	now := p.c.core.Incidents.Now()
 
 	// Title row.
 	p.title.Objects = []fyne.CanvasObject{newBadge(T(in.Level.Label()), levelColor(in.Level)), heading(fmt.Sprintf("#%d %s", in.ID, in.Title))}
@@ -354,7 +357,7 @@ func (p *incidentPanel) fill() {
 	done, total := 0, 0
 	var rowsNow []*stepRow
 	var objs []fyne.CanvasObject
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	for _, ph := range app.Phases {
 		var rows []fyne.CanvasObject
 		n, d := 0, 0
@@ -541,7 +544,7 @@ func (p *incidentPanel) newStepRow(it app.ChecklistItem, canRun bool, site *app.
 	body := container.NewBorder(nil, nil, container.NewVBox(mark), right,
 		container.New(layout.NewCustomPaddedVBoxLayout(0), title, wrapMuted(strings.Join(lines, "\n"))))
 	r.box = container.NewStack(r.bg, container.NewPadded(body))
-	r.update(p.c.deps.Incidents.Now()) // the timer's text gives it its size before the row is laid out
+	r.update(p.c.core.Incidents.Now()) // the timer's text gives it its size before the row is laid out
 	return r
 }
 
@@ -559,9 +562,9 @@ func (p *incidentPanel) supplyText(kinds []app.SupplyKind) string {
 	en := english()
 	for _, k := range kinds {
 		t := T(k.Label())
-		if p.c.deps.Supplies != nil {
+		if p.c.core.Supplies != nil {
 			var where []string
-			for _, src := range p.c.deps.Supplies.Nearest(k, p.cur.Position, 2) {
+			for _, src := range p.c.core.Supplies.Nearest(k, p.cur.Position, 2) {
 				w := fmt.Sprintf("%s ×%d", src.Point.Display(en), src.Item.Quantity)
 				if src.Distance >= 0 {
 					w += fmt.Sprintf(" (%.0f m)", src.Distance)
@@ -678,7 +681,7 @@ func (p *incidentPanel) incidentContacts(items []app.ChecklistItem) []app.Contac
 			refs = append(refs, r)
 		}
 	}
-	return app.ResolveContacts(p.c.deps.Inventory.Site(), &p.cur, refs, english())
+	return app.ResolveContacts(p.c.core.Inventory.Site(), &p.cur, refs, english())
 }
 
 func (p *incidentPanel) fillContacts(items []app.ChecklistItem, canRun bool) {
@@ -720,11 +723,11 @@ func (p *incidentPanel) fillContacts(items []app.ChecklistItem, canRun bool) {
 
 func (p *incidentPanel) fillAlarms() {
 	var objs []fyne.CanvasObject
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	en := english()
 	for _, id := range p.cur.AlarmIDs {
 		id := id
-		a, err := p.c.deps.Desk.Get(context.Background(), id)
+		a, err := p.c.core.Desk.Get(context.Background(), id)
 		if err != nil {
 			continue
 		}
@@ -735,7 +738,7 @@ func (p *incidentPanel) fillAlarms() {
 			}
 		}
 		text += " · " + T(stateText(a.State))
-		open := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { p.c.showAlarm(id) }) // to the alarm desk
+		open := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { p.c.ShowAlarm(id) }) // to the alarm desk
 		row := container.NewBorder(nil, nil, newBadge(a.Priority.String(), priorityColor(a.Priority)), open, wrapLabel(text))
 		objs = append(objs, row)
 	}
@@ -753,7 +756,7 @@ func wrapLabel(s string) *widget.Label {
 }
 
 func (p *incidentPanel) fillPlace() {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	en := english()
 	var rows []kvRow
 	if site != nil {
@@ -790,7 +793,7 @@ func (p *incidentPanel) camerasFor(site *app.Site) []string {
 		return nil
 	}
 	if len(p.cur.AlarmIDs) > 0 {
-		if a, err := p.c.deps.Desk.Get(context.Background(), p.cur.AlarmIDs[0]); err == nil {
+		if a, err := p.c.core.Desk.Get(context.Background(), p.cur.AlarmIDs[0]); err == nil {
 			return site.NearestCameras(&a, 2)
 		}
 	}
@@ -801,7 +804,7 @@ func (p *incidentPanel) camerasFor(site *app.Site) []string {
 }
 
 func (p *incidentPanel) fillCameras() {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	cams := p.camerasFor(site)
 	key := fmt.Sprint(p.cur.ID, cams)
 	if key == p.camKey {
@@ -812,7 +815,7 @@ func (p *incidentPanel) fillCameras() {
 	box := container.NewVBox()
 	for _, id := range cams {
 		if cam, ok := site.Camera(id); ok {
-			pv := newLivePreview(p.c.deps.Feeds, cam)
+			pv := newLivePreview(p.c.x.Feeds, cam)
 			p.previews = append(p.previews, pv)
 			box.Add(pv.content)
 		}
@@ -827,7 +830,7 @@ func (p *incidentPanel) fillCameras() {
 
 // fillLog lists the incident's journal, newest first: notes, steps, calls, levels.
 func (p *incidentPanel) fillLog() {
-	hist, err := p.c.deps.Incidents.History(context.Background(), p.cur.ID)
+	hist, err := p.c.core.Incidents.History(context.Background(), p.cur.ID)
 	if err != nil {
 		p.logBox.Objects = []fyne.CanvasObject{wrapMuted(ErrText(err))}
 		p.logBox.Refresh()
@@ -853,23 +856,22 @@ func (p *incidentPanel) fillLog() {
 
 // --- actions ---
 
-// act runs an action on the incident off the UI thread (it waits for the journal's fsync)
-// and shows its error; the panel follows the result through OnEntry.
+// act runs an action on the incident shown through the console's write (off the UI
+// thread: it waits for the journal's fsync); the panel follows the result through OnEntry.
 func (p *incidentPanel) act(action func(context.Context, *app.Operator, int64) error) {
-	op := p.c.Operator()
+	p.c.write(p.action(action))
+}
+
+// action is the write of an action on the incident shown now (a dialog's, run when the
+// operator confirms it).
+func (p *incidentPanel) action(action func(context.Context, *app.Operator, int64) error) write {
 	id := p.cur.ID
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := action(ctx, op, id); err != nil {
-			p.c.onUI(func() { p.c.showError(err) })
-		}
-	}()
+	return write{run: func(ctx context.Context, op *app.Operator) error { return action(ctx, op, id) }}
 }
 
 func (p *incidentPanel) tick(step string) {
 	p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-		_, err := p.c.deps.Incidents.Tick(ctx, op, id, step, "")
+		_, err := p.c.core.Incidents.Tick(ctx, op, id, step, "")
 		return err
 	})
 }
@@ -885,21 +887,16 @@ func (p *incidentPanel) skipStep(s app.Step) {
 		}
 		return nil
 	}
-	d := dialog.NewForm(T("Skip step"), T("Skip"), T("Cancel"), []*widget.FormItem{
+	newWriteForm(p.c, T("Skip step"), T("Skip"), []*widget.FormItem{
 		widget.NewFormItem(T("Step"), wrapLabel(s.DisplayTitle(english()))),
 		widget.NewFormItem(T("Reason"), reason),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
+	}, func() (write, error) {
 		text := reason.Text
-		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-			_, err := p.c.deps.Incidents.Skip(ctx, op, id, s.ID, text)
+		return p.action(func(ctx context.Context, op *app.Operator, id int64) error {
+			_, err := p.c.core.Incidents.Skip(ctx, op, id, s.ID, text)
 			return err
-		})
-	}, p.c.win)
-	d.Resize(fyne.NewSize(560, 300))
-	d.Show()
+		}), nil
+	}).Show(fyne.NewSize(560, 300))
 	p.c.win.Canvas().Focus(reason)
 }
 
@@ -934,24 +931,20 @@ func (p *incidentPanel) changeLevel(to app.Level) {
 		content.Add(wrapLabel(T(to.Label()) + ": " + what))
 	}
 	content.Add(reason)
-	d := dialog.NewCustomConfirm(title, T("Change level"), T("Cancel"), content, func(ok bool) {
-		if !ok {
-			return
-		}
+	d := newWriteDialog(p.c, title, T("Change level"), content, func() (write, error) {
 		why := reason.Text
-		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-			_, err := p.c.deps.Incidents.SetLevel(ctx, op, id, to, why)
+		return p.action(func(ctx context.Context, op *app.Operator, id int64) error {
+			_, err := p.c.core.Incidents.SetLevel(ctx, op, id, to, why)
 			return err
-		})
-	}, p.c.win)
-	reason.OnSubmitted = func(string) { d.Confirm() }
-	d.Resize(fyne.NewSize(560, 260))
-	d.Show()
+		}), nil
+	})
+	reason.OnSubmitted = func(string) { d.submit() }
+	d.Show(fyne.NewSize(560, 260))
 }
 
 func (p *incidentPanel) logCall(ref app.ContactRef, res app.CallResult) {
 	p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-		_, err := p.c.deps.Incidents.LogCall(ctx, op, id, app.CallRecord{Contact: ref.Key, Name: ref.Name, Phone: ref.Phone, Result: res})
+		_, err := p.c.core.Incidents.LogCall(ctx, op, id, app.CallRecord{Contact: ref.Key, Name: ref.Name, Phone: ref.Phone, Result: res})
 		return err
 	})
 }
@@ -963,18 +956,18 @@ func (p *incidentPanel) addNote() {
 	}
 	p.note.SetText("")
 	p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-		_, err := p.c.deps.Incidents.AddNote(ctx, op, id, text)
+		_, err := p.c.core.Incidents.AddNote(ctx, op, id, text)
 		return err
 	})
 }
 
 // linkAlarm offers the open alarms not yet linked.
 func (p *incidentPanel) linkAlarm() {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	en := english()
 	var opts []string
 	byLabel := map[string]int64{}
-	for _, a := range p.c.deps.Desk.Open() {
+	for _, a := range p.c.core.Desk.Open() {
 		if p.cur.HasAlarm(a.ID) || a.Fault {
 			continue
 		}
@@ -993,30 +986,27 @@ func (p *incidentPanel) linkAlarm() {
 	}
 	sel := widget.NewSelect(opts, nil)
 	sel.SetSelectedIndex(0)
-	dialog.ShowForm(T("Link alarm"), T("Link"), T("Cancel"), []*widget.FormItem{widget.NewFormItem(T("Alarm"), sel)}, func(ok bool) {
-		if !ok {
-			return
-		}
+	newWriteForm(p.c, T("Link alarm"), T("Link"), []*widget.FormItem{widget.NewFormItem(T("Alarm"), sel)}, func() (write, error) {
 		aid := byLabel[sel.Selected]
-		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-			_, err := p.c.deps.Incidents.LinkAlarm(ctx, op, id, aid)
+		return p.action(func(ctx context.Context, op *app.Operator, id int64) error {
+			_, err := p.c.core.Incidents.LinkAlarm(ctx, op, id, aid)
 			return err
-		})
-	}, p.c.win)
+		}), nil
+	}).Show(fyne.NewSize(520, 0))
 }
 
 // closeIncident asks for the summary and what the incident turned out to be, and — when
 // some of its alarms are still open — whether to resolve them with that outcome or leave
 // them open on the desk. The core does what was chosen.
 func (p *incidentPanel) closeIncident() {
-	items := p.cur.Checklist(p.c.deps.Incidents.Now())
+	items := p.cur.Checklist(p.c.core.Incidents.Now())
 	pending := 0
 	for _, it := range items {
 		if it.Applicable && it.Progress.Status == app.StepPending {
 			pending++
 		}
 	}
-	openAlarms, err := p.c.deps.Incidents.OpenAlarms(context.Background(), p.cur.ID)
+	openAlarms, err := p.c.core.Incidents.OpenAlarms(context.Background(), p.cur.ID)
 	if err != nil {
 		p.c.showError(err)
 		return
@@ -1050,7 +1040,7 @@ func (p *incidentPanel) closeIncident() {
 	leaveText := T("Leave them open on the alarm desk")
 	var choice *widget.RadioGroup
 	if len(openAlarms) > 0 {
-		site := p.c.deps.Inventory.Site()
+		site := p.c.core.Inventory.Site()
 		var lines []string
 		for i := range openAlarms {
 			a := &openAlarms[i]
@@ -1063,10 +1053,7 @@ func (p *incidentPanel) closeIncident() {
 			widget.NewFormItem(T("Open alarms"), wrapLabel(strings.Join(lines, "\n"))),
 			widget.NewFormItem("", choice))
 	}
-	d := dialog.NewForm(T("Close incident"), T("Close incident"), T("Cancel"), form, func(ok bool) {
-		if !ok {
-			return
-		}
+	newWriteForm(p.c, T("Close incident"), T("Close incident"), form, func() (write, error) {
 		req := app.CloseRequest{Summary: summary.Text}
 		for i, o := range app.Outcomes {
 			if outcomes[i] == outcome.Selected {
@@ -1081,13 +1068,11 @@ func (p *incidentPanel) closeIncident() {
 				req.Alarms = app.AlarmsLeaveOpen
 			}
 		}
-		p.act(func(ctx context.Context, op *app.Operator, id int64) error {
-			_, err := p.c.deps.Incidents.Close(ctx, op, id, req)
+		return p.action(func(ctx context.Context, op *app.Operator, id int64) error {
+			_, err := p.c.core.Incidents.Close(ctx, op, id, req)
 			return err
-		})
-	}, p.c.win)
-	d.Resize(fyne.NewSize(680, 460))
-	d.Show()
+		}), nil
+	}).Show(fyne.NewSize(680, 460))
 	p.c.win.Canvas().Focus(summary)
 }
 
@@ -1137,9 +1122,9 @@ func (r *incidentRow) set(p *incidentPanel, in *app.Incident, _ bool) {
 		r.when.Text = in.ClosedAt.Local().Format("01-02 15:04")
 		r.sub.Text = "· " + T("Closed")
 	} else {
-		r.when.Text = clockDuration(p.c.deps.Incidents.Now().Sub(in.OpenedAt))
+		r.when.Text = clockDuration(p.c.core.Incidents.Now().Sub(in.OpenedAt))
 		pending, overdue := 0, 0
-		for _, it := range in.Checklist(p.c.deps.Incidents.Now()) {
+		for _, it := range in.Checklist(p.c.core.Incidents.Now()) {
 			if it.Applicable && it.Progress.Status == app.StepPending {
 				pending++
 				if it.Urgency == app.UrgencyOverdue {
@@ -1173,7 +1158,7 @@ func (c *Console) operatorDisplay(username string) string {
 	if n, ok := operatorNames.Load(username); ok {
 		return n.(string)
 	}
-	op, err := c.deps.Accounts.Get(context.Background(), username)
+	op, err := c.core.Accounts.Get(context.Background(), username)
 	if err != nil {
 		return ""
 	}

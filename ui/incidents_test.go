@@ -16,48 +16,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
-	"watchpost/assets"
-	"watchpost/store"
 )
-
-// testCommand is incident command on the test console's store: the default plans and the
-// demo's supply points (whose notices are not raised, so the desk starts empty).
-type testCommand struct {
-	plans     *app.Plans
-	incidents *app.Incidents
-	supplies  *app.Supplies
-	contacts  *app.ContactBook
-	reports   app.ReportSaver
-}
-
-func newTestCommand(t *testing.T, st *store.Store, rec *app.Recorder, inv *app.Inventory, desk *app.AlarmDesk) testCommand {
-	t.Helper()
-	ctx := context.Background()
-	clock := app.SystemClock{}
-	c := testCommand{
-		plans:    app.NewPlans(st, rec, inv, clock),
-		supplies: app.NewSupplies(st, rec, desk, inv, clock),
-		contacts: app.NewContactBook(inv, st, rec),
-		reports:  store.Reports{Dir: t.TempDir()},
-	}
-	c.incidents = app.NewIncidents(st, rec, c.plans, desk, inv, clock)
-	require.NoError(t, c.plans.Load(ctx))
-	defaults, err := assets.DefaultPlans()
-	require.NoError(t, err)
-	_, err = c.plans.Seed(ctx, defaults)
-	require.NoError(t, err)
-	require.NoError(t, c.incidents.Load(ctx))
-	require.NoError(t, c.supplies.Load(ctx))
-	points, err := assets.DemoSupplies()
-	require.NoError(t, err)
-	_, err = c.supplies.Seed(ctx, points)
-	require.NoError(t, err)
-	return c
-}
 
 func signInAs(t *testing.T, c *Console, user string) *app.Operator {
 	t.Helper()
-	op, err := c.deps.Accounts.SignIn(context.Background(), user, "sunshine-demo")
+	op, err := c.core.Accounts.SignIn(context.Background(), user, "sunshine-demo")
 	require.NoError(t, err)
 	c.signedIn(op)
 	return op
@@ -101,7 +64,7 @@ func panelButton(p *incidentPanel, o fyne.CanvasObject, label string) *widget.Bu
 
 func current(t *testing.T, c *Console, id int64) *app.Incident {
 	t.Helper()
-	in, err := c.deps.Incidents.Get(context.Background(), id)
+	in, err := c.core.Incidents.Get(context.Background(), id)
 	require.NoError(t, err)
 	return &in
 }
@@ -194,7 +157,7 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 	signInAs(t, c, "commander")
 	var opened []*url.URL
 	var mu sync.Mutex
-	c.deps.OpenURL = func(u *url.URL) error { mu.Lock(); opened = append(opened, u); mu.Unlock(); return nil }
+	c.x.OpenURL = func(u *url.URL) error { mu.Lock(); opened = append(opened, u); mu.Unlock(); return nil }
 
 	desk := alarmPanelOf(t, c)
 	a := raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, Cause: "Fire alarm: 3号楼2单元12层", DeviceID: "smoke-b03-u2-12", GridID: "g1", Building: "b03"})
@@ -208,8 +171,8 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 	require.NotNil(t, sel, "the fire plan is suggested by the alarm's kind")
 	assert.NotNil(t, findSelect(dlg, "Level IV"), "at the plan's opening level")
 	confirmDialog(t, c, "Open incident")
-	waitFor(t, "the incident runs", func() bool { return len(c.deps.Incidents.Running()) == 1 })
-	in := c.deps.Incidents.Running()[0]
+	waitFor(t, "the incident runs", func() bool { return len(c.core.Incidents.Running()) == 1 })
+	in := c.core.Incidents.Running()[0]
 	assert.Equal(t, []int64{a.ID}, in.AlarmIDs, "the alarm is linked")
 	assert.Equal(t, "fire-residential", in.PlanID)
 	waitState(t, c, a.ID, app.AlarmAcknowledged)
@@ -312,7 +275,7 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 	waitFor(t, "the panel links it", func() bool { return p.lastReport == u.Path })
 
 	// Every action is journaled with the commander.
-	hist, err := c.deps.Incidents.History(context.Background(), in.ID)
+	hist, err := c.core.Incidents.History(context.Background(), in.ID)
 	require.NoError(t, err)
 	var kinds []app.EntryKind
 	for _, e := range hist {
@@ -336,9 +299,9 @@ func findEntry(o fyne.CanvasObject) *widget.Entry {
 func TestADutyOperatorSeesIncidentsButDoesNotRunThem(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	a := raise(t, c, app.Alarm{Kind: app.AlarmFall, Priority: app.P1, Cause: "fall", DeviceID: "bracelet-b07-0502", GridID: "g2", Building: "b07"})
-	commander, err := c.deps.Accounts.Get(context.Background(), "commander")
+	commander, err := c.core.Accounts.Get(context.Background(), "commander")
 	require.NoError(t, err)
-	in, err := c.deps.Incidents.Open(context.Background(), &commander, app.OpenRequest{PlanID: "elderly-medical", AlarmID: a.ID})
+	in, err := c.core.Incidents.Open(context.Background(), &commander, app.OpenRequest{PlanID: "elderly-medical", AlarmID: a.ID})
 	require.NoError(t, err)
 
 	desk := alarmPanelOf(t, c)
@@ -354,7 +317,7 @@ func TestADutyOperatorSeesIncidentsButDoesNotRunThem(t *testing.T) {
 	texts := panelText(p, p.content)
 	assert.Contains(t, texts, "女儿 王丽 (赵桂兰)  13912345611", "the resident's family is among the contacts")
 	assert.Contains(t, texts, "Emergency medical centre  120")
-	_, err = c.deps.Incidents.Tick(context.Background(), c.Operator(), in.ID, "contact", "")
+	_, err = c.core.Incidents.Tick(context.Background(), c.Operator(), in.ID, "contact", "")
 	assert.True(t, app.IsCode(err, app.CodeForbidden), "and the core refuses anyway")
 }
 
@@ -369,8 +332,8 @@ func TestOpeningAnIncidentByHand(t *testing.T) {
 	sel.SetSelected("Missing child")
 	assert.NotNil(t, findSelect(dlg, "Level IV"))
 	confirmDialog(t, c, "Open incident")
-	waitFor(t, "it runs", func() bool { return len(c.deps.Incidents.Running()) == 1 })
-	in := c.deps.Incidents.Running()[0]
+	waitFor(t, "it runs", func() bool { return len(c.core.Incidents.Running()) == 1 })
+	in := c.core.Incidents.Running()[0]
 	assert.Equal(t, "missing-child", in.PlanID)
 	assert.Equal(t, "Missing child", in.Title)
 	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })

@@ -39,7 +39,7 @@ type inventoryPanel struct {
 }
 
 func newInventoryPanel(c *Console) panelView {
-	p := &inventoryPanel{c: c, site: c.deps.Inventory.Site()}
+	p := &inventoryPanel{c: c, site: c.core.Inventory.Site()}
 	if p.site == nil {
 		p.content = container.NewCenter(widget.NewLabel(T("No site is set up yet")))
 		return p
@@ -93,7 +93,7 @@ func (p *inventoryPanel) OnEntry(e app.Entry) {
 	default:
 		return
 	}
-	s := p.c.deps.Inventory.Site()
+	s := p.c.core.Inventory.Site()
 	if p.tree == nil || s == nil || s == p.site {
 		return
 	}
@@ -110,7 +110,7 @@ func (p *inventoryPanel) OnEntry(e app.Entry) {
 // branches, all opened while searching.
 func (p *inventoryPanel) filter() {
 	q := p.search.Text
-	hits := p.c.deps.Inventory.Search(q, english())
+	hits := p.c.core.Inventory.Search(q, english())
 	ch := map[string][]string{"": nil}
 	byKind := map[app.DeviceKind][]string{}
 	for _, h := range hits {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -64,25 +63,24 @@ func (p *mapPanel) setEditing(on bool) {
 	}
 }
 
-// runEdit performs an edit off the UI thread (it waits for the journal) and, when it
-// fails, says why and puts the plan back as it was.
+// runEdit performs an edit through the console's write (off the UI thread: it waits for
+// the journal) and, when it fails, says why and puts the plan back as it was.
 func (p *mapPanel) runEdit(edit func(context.Context, *app.Operator) error) {
-	op := p.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := edit(ctx, op); err != nil {
-			p.c.onUI(func() {
-				p.m.r.SetDraft(mapdraw.Draft{})
-				p.m.redrawAll()
-				if unchanged(err) {
-					p.c.showNothingChanged()
-					return
-				}
-				p.c.showError(err)
-			})
-		}
-	}()
+	p.c.write(p.edit(edit))
+}
+
+// edit is the write of an edit of the plan (a dialog's, run when the operator confirms
+// it): a failure puts the plan back as it was.
+func (p *mapPanel) edit(edit func(context.Context, *app.Operator) error) write {
+	putBack := func() {
+		p.m.r.SetDraft(mapdraw.Draft{})
+		p.m.redrawAll()
+	}
+	return write{
+		run:            edit,
+		nothingChanged: func() { putBack(); p.c.showNothingChanged() },
+		failed:         func(error) { putBack() },
+	}
 }
 
 // commitGrid saves a reshaped grid.
@@ -94,7 +92,7 @@ func (p *mapPanel) commitGrid(id string, area app.Polygon) {
 	next := *g
 	next.Area = area
 	p.runEdit(func(ctx context.Context, op *app.Operator) error {
-		return p.c.deps.Inventory.SaveGrid(ctx, op, next)
+		return p.c.core.Inventory.SaveGrid(ctx, op, next)
 	})
 }
 
@@ -103,9 +101,9 @@ func (p *mapPanel) commitMove(key string, to app.Point, dir float64) {
 	kind, id := mapdraw.SplitKey(key)
 	p.runEdit(func(ctx context.Context, op *app.Operator) error {
 		if kind == "camera" {
-			return p.c.deps.Inventory.MoveCamera(ctx, op, id, to, dir)
+			return p.c.core.Inventory.MoveCamera(ctx, op, id, to, dir)
 		}
-		return p.c.deps.Inventory.MoveDevice(ctx, op, id, to)
+		return p.c.core.Inventory.MoveDevice(ctx, op, id, to)
 	})
 }
 
@@ -168,25 +166,30 @@ func (p *mapPanel) editGridDialog(g app.Grid, isNew bool) {
 	if isNew {
 		title = T("New grid")
 	}
-	d := dialog.NewForm(title, T("Save"), T("Cancel"), items, func(ok bool) {
-		if !ok {
-			if isNew {
-				p.m.r.SetDraft(mapdraw.Draft{})
-				p.m.redrawAll()
-			}
-			return
-		}
+	// The dialog stays open until the grid is saved, and with the reason when the core
+	// refuses it (a new grid's drawing stays drawn meanwhile).
+	d := newWriteForm(p.c, title, T("Save"), items, func() (write, error) {
 		next := g
 		next.ID = strings.TrimSpace(id.Text)
 		next.Name, next.NameEn = name.Text, nameEn.Text
 		next.Worker = app.GridWorker{Name: worker.Text, Phone: phone.Text}
 		next.Color = strings.TrimSpace(color.Text)
-		p.runEdit(func(ctx context.Context, op *app.Operator) error {
-			return p.c.deps.Inventory.SaveGrid(ctx, op, next)
+		w := p.edit(func(ctx context.Context, op *app.Operator) error {
+			return p.c.core.Inventory.SaveGrid(ctx, op, next)
 		})
-	}, p.c.win)
-	d.Resize(fyne.NewSize(460, 0))
-	d.Show()
+		if isNew {
+			w.failed = nil // the drawing stays until the dialog is cancelled
+		}
+		w.nothingChanged = nil // the dialog closes and says so
+		return w, nil
+	})
+	if isNew {
+		d.onCancel = func() {
+			p.m.r.SetDraft(mapdraw.Draft{})
+			p.m.redrawAll()
+		}
+	}
+	d.Show(fyne.NewSize(460, 0))
 }
 
 // mapMenu: a right click on the map.
@@ -207,7 +210,7 @@ func (p *mapPanel) mapMenu(key string, at fyne.Position, vertex int) {
 		}
 	}
 	if kind == "camera" {
-		items = append(items, fyne.NewMenuItem(T("Open on the wall"), func() { p.openOnWall(id) }))
+		items = append(items, fyne.NewMenuItem(T("Open on the wall"), func() { p.c.ShowCameraOnWall(id) }))
 	}
 	if a, ok := p.alarmOf[key]; ok && a.State == app.AlarmNew {
 		items = append(items, fyne.NewMenuItem(T("Acknowledge"), func() { p.acknowledge(a.ID) }))
@@ -297,7 +300,7 @@ func (p *mapPanel) backgroundDialog() {
 		head, row(0), row(1),
 		container.NewBorder(nil, nil, widget.NewLabel(T("Opacity")), nil, opacity),
 	)
-	save := func() {
+	save := func() (write, error) {
 		var bg app.Background
 		if cur != nil {
 			bg = *cur
@@ -307,8 +310,7 @@ func (p *mapPanel) backgroundDialog() {
 			for k, e := range fields[i] {
 				x, err := strconv.ParseFloat(app.PlainASCII(e.Text), 64)
 				if err != nil {
-					p.c.showError(app.Errorf(app.CodeInvalid, "The reference points must be numbers"))
-					return
+					return write{}, app.Errorf(app.CodeInvalid, "The reference points must be numbers")
 				}
 				v[k] = x
 			}
@@ -317,33 +319,36 @@ func (p *mapPanel) backgroundDialog() {
 		if opacityMoved || cur == nil {
 			bg.Opacity = opacity.Value
 		}
-		p.saveBackground(bg, fileName, data)
+		w := p.backgroundWrite(bg, fileName, data)
+		w.nothingChanged = nil // the dialog closes and says so
+		return w, nil
 	}
-	var d dialog.Dialog
 	buttons := container.NewHBox()
-	if cur != nil {
-		buttons.Add(widget.NewButtonWithIcon(T("Remove the picture"), theme.DeleteIcon(), func() {
-			d.Hide()
-			p.runEdit(func(ctx context.Context, op *app.Operator) error {
-				return p.c.deps.Inventory.SetBackground(ctx, op, nil, "", nil)
-			})
-		}))
-	}
 	content := container.NewBorder(nil, buttons, nil, nil, form)
-	d = dialog.NewCustomConfirm(T("Background picture"), T("Save"), T("Cancel"), content, func(ok bool) {
-		if ok {
-			save()
+	// The dialog stays open until the picture is saved, and with the reason when the core
+	// refuses it.
+	d := newWriteDialog(p.c, T("Background picture"), T("Save"), content, save)
+	if cur != nil {
+		remove := widget.NewButtonWithIcon(T("Remove the picture"), theme.DeleteIcon(), nil)
+		remove.OnTapped = func() {
+			d.run(write{run: func(ctx context.Context, op *app.Operator) error {
+				return p.c.core.Inventory.SetBackground(ctx, op, nil, "", nil)
+			}, lock: []fyne.Disableable{remove}})
 		}
-	}, p.c.win)
-	d.Resize(fyne.NewSize(620, 0))
-	d.Show()
+		buttons.Add(remove)
+	}
+	d.Show(fyne.NewSize(620, 0))
 }
 
 // saveBackground puts a picture under the plan (img nil: the current picture, new
 // reference points or opacity). The picture is copied into the data directory.
 func (p *mapPanel) saveBackground(bg app.Background, name string, img []byte) {
-	p.runEdit(func(ctx context.Context, op *app.Operator) error {
-		return p.c.deps.Inventory.SetBackground(ctx, op, &bg, name, img)
+	p.c.write(p.backgroundWrite(bg, name, img))
+}
+
+func (p *mapPanel) backgroundWrite(bg app.Background, name string, img []byte) write {
+	return p.edit(func(ctx context.Context, op *app.Operator) error {
+		return p.c.core.Inventory.SetBackground(ctx, op, &bg, name, img)
 	})
 }
 

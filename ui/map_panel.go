@@ -68,7 +68,7 @@ type mapPanel struct {
 }
 
 func newMapPanel(c *Console) panelView {
-	p := &mapPanel{c: c, site: c.deps.Inventory.Site(), offline: map[string]bool{}, alarmOf: map[string]app.Alarm{}, gridAlarm: map[string][]app.Alarm{}}
+	p := &mapPanel{c: c, site: c.core.Inventory.Site(), offline: map[string]bool{}, alarmOf: map[string]app.Alarm{}, gridAlarm: map[string][]app.Alarm{}}
 	if p.site == nil {
 		p.content = container.NewCenter(widget.NewLabel(T("No site is set up yet")))
 		return p
@@ -207,7 +207,7 @@ func (p *mapPanel) showSummary() {
 	rows := []kvRow{
 		kv("Grids", fmt.Sprint(c.Grids)), kv("Buildings", fmt.Sprint(c.Buildings)),
 		kv("Cameras", fmt.Sprint(c.Cameras)), kv("Devices", fmt.Sprint(c.Devices)),
-		kv("Open alarms", fmt.Sprint(len(p.c.deps.Desk.Open()))),
+		kv("Open alarms", fmt.Sprint(len(p.c.core.Desk.Open()))),
 	}
 	hint := hintLabel(T("Click a marker, a building or a grid to see it here. Drag to pan, scroll to zoom."))
 	p.setDetail(heading(p.site.Display(en)), details(rows), hint)
@@ -219,7 +219,7 @@ func (p *mapPanel) selectedOnMap(key string) {
 	p.showDetail(key)
 	if a, ok := p.alarmOf[key]; ok {
 		p.alarmSel = a.ID
-		p.c.selectAlarmOnDesk(a.ID)
+		p.c.SelectAlarm(a.ID)
 	}
 }
 
@@ -266,10 +266,10 @@ func (p *mapPanel) refreshDetail() {
 }
 
 func (p *mapPanel) monitor() *app.DeviceMonitor {
-	if p.c.deps.Devices == nil {
+	if p.c.core.Ingest == nil {
 		return nil
 	}
-	return p.c.deps.Devices.Monitor()
+	return p.c.core.Ingest.Monitor()
 }
 
 // alarmBox shows a thing's open alarm with what can be done about it.
@@ -286,8 +286,8 @@ func (p *mapPanel) alarmBox(a app.Alarm) fyne.CanvasObject {
 		ack.Disable()
 	}
 	desk := widget.NewButtonWithIcon(T("Show on the alarm desk"), theme.NavigateNextIcon(), func() {
-		p.c.selectAlarmOnDesk(a.ID)
-		p.c.shell.show("alarms")
+		p.c.SelectAlarm(a.ID)
+		p.c.ShowPanel("alarms")
 	})
 	when := muted(a.RaisedAt.Local().Format("15:04:05") + " · " + ago(a.RaisedAt))
 	bg := canvas.NewRectangle(withAlpha(priorityColor(a.Priority), 0x30))
@@ -297,17 +297,10 @@ func (p *mapPanel) alarmBox(a app.Alarm) fyne.CanvasObject {
 
 // acknowledge acknowledges an alarm as the operator signed in (checked by the desk).
 func (p *mapPanel) acknowledge(id int64) {
-	op := p.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_, err := p.c.deps.Desk.Acknowledge(ctx, op, id, "")
-		p.c.onUI(func() {
-			if err != nil {
-				p.c.showError(err)
-			}
-		})
-	}()
+	p.c.write(write{run: func(ctx context.Context, op *app.Operator) error {
+		_, err := p.c.core.Desk.Acknowledge(ctx, op, id, "")
+		return err
+	}})
 }
 
 func (p *mapPanel) deviceDetail(d *app.Device) {
@@ -357,7 +350,7 @@ func (p *mapPanel) deviceDetail(d *app.Device) {
 
 // showHistory adds a device's latest journal entries to its details.
 func (p *mapPanel) showHistory(deviceID string) {
-	hist, err := p.c.deps.Desk.DeviceHistory(context.Background(), deviceID, 20)
+	hist, err := p.c.core.Desk.DeviceHistory(context.Background(), deviceID, 20)
 	if err != nil {
 		p.c.showError(err)
 		return
@@ -425,10 +418,10 @@ func (p *mapPanel) cameraDetail(c *app.Camera) {
 	p.closePreviews()
 	var pv *livePreview
 	if p.shown {
-		pv = newLivePreview(p.c.deps.Feeds, c)
+		pv = newLivePreview(p.c.x.Feeds, c)
 		objs = append(objs, pv.content)
 	}
-	wall := widget.NewButtonWithIcon(T("Open on the wall"), theme.ViewFullScreenIcon(), func() { p.openOnWall(c.ID) })
+	wall := widget.NewButtonWithIcon(T("Open on the wall"), theme.ViewFullScreenIcon(), func() { p.c.ShowCameraOnWall(c.ID) })
 	wall.Importance = widget.HighImportance
 	settings := widget.NewButtonWithIcon(T("Camera settings…"), theme.SettingsIcon(), func() { p.c.showCameraSettings(*c) })
 	objs = append(objs, container.NewHBox(wall, settings), details(rows))
@@ -439,30 +432,6 @@ func (p *mapPanel) cameraDetail(c *app.Camera) {
 	if pv != nil {
 		p.previews = append(p.previews, pv)
 	}
-}
-
-// openOnWall switches to the camera wall, enlarged on the camera.
-func (p *mapPanel) openOnWall(camID string) {
-	p.c.shell.show("wall")
-	w, ok := p.c.shell.built["wall"].(*wallPanel)
-	if !ok || w.site == nil {
-		return
-	}
-	w.locked(func() {
-		n := w.layout.Tiles()
-		at := -1
-		for i := 0; i < n; i++ {
-			if cam := w.cameraAt(w.page*n + i); cam != nil && cam.ID == camID {
-				at = i
-			}
-		}
-		if at < 0 {
-			w.assignSelected(camID)
-		} else {
-			w.selectTile(at)
-		}
-		w.setEnlarged(true)
-	})
 }
 
 func (p *mapPanel) buildingDetail(b *app.Building) {
@@ -623,7 +592,7 @@ func (p *mapPanel) refreshGrids() {
 // updateLooks brings markers and grids in line with the open alarms and the devices' and
 // cameras' states, and draws again only what changed.
 func (p *mapPanel) updateLooks() {
-	open := p.c.deps.Desk.Open() // most urgent first
+	open := p.c.core.Desk.Open() // most urgent first
 	faulted := map[string]bool{}
 	for _, a := range open {
 		if a.Kind == app.AlarmOffline && a.DeviceID != "" {
@@ -665,8 +634,8 @@ func (p *mapPanel) readStates() {
 			}
 		}
 	}
-	if p.c.deps.Feeds != nil {
-		for _, st := range p.c.deps.Feeds.Statuses() {
+	if p.c.x.Feeds != nil {
+		for _, st := range p.c.x.Feeds.Statuses() {
 			if st.State == app.StreamFailed {
 				off["camera:"+st.CameraID] = true
 			} else if st.State == app.StreamPlaying {
@@ -702,7 +671,7 @@ func (p *mapPanel) OnEntry(e app.Entry) {
 
 // reloadSite takes the inventory's current site (after an edit).
 func (p *mapPanel) reloadSite() {
-	s := p.c.deps.Inventory.Site()
+	s := p.c.core.Inventory.Site()
 	if s == nil || s == p.site {
 		return
 	}
@@ -851,7 +820,7 @@ func (p *mapPanel) searchChanged(q string) {
 		p.showDetail(p.selected)
 		return
 	}
-	p.hits = p.c.deps.Inventory.Search(q, english())
+	p.hits = p.c.core.Inventory.Search(q, english())
 	if len(p.hits) > 30 {
 		p.hits = p.hits[:30]
 	}
@@ -918,7 +887,7 @@ func (p *mapPanel) alarmSelected(id int64) {
 		return
 	}
 	p.alarmSel = id
-	a, err := p.c.deps.Desk.Get(context.Background(), id)
+	a, err := p.c.core.Desk.Get(context.Background(), id)
 	if err != nil {
 		return
 	}
@@ -939,36 +908,6 @@ func (p *mapPanel) alarmSelected(id int64) {
 	}
 	if !p.m.visible(pos) && p.m.r.Image() != nil {
 		p.m.flyTo(p.m.r.View().Centred(pos), true)
-	}
-}
-
-// alarmSelected tells the site map that the alarm desk selected an alarm.
-func (c *Console) alarmSelected(id int64) {
-	if c.shell == nil {
-		return
-	}
-	if p, ok := c.shell.built["map"].(*mapPanel); ok {
-		p.alarmSelected(id)
-	}
-}
-
-// selectAlarmOnDesk selects an alarm on the alarm desk (building the desk when it was not
-// opened yet), without switching to it.
-func (c *Console) selectAlarmOnDesk(id int64) {
-	if c.shell == nil {
-		return
-	}
-	view, ok := c.shell.built["alarms"]
-	if !ok {
-		for _, d := range c.shell.panels {
-			if d.ID == "alarms" {
-				view = d.Build(c)
-				c.shell.built["alarms"] = view
-			}
-		}
-	}
-	if desk, ok := view.(*alarmPanel); ok {
-		desk.selectAlarm(id)
 	}
 }
 
@@ -1003,14 +942,14 @@ func (p *mapPanel) loadBackground() {
 		p.m.r.SetBackground(&next)
 		return
 	}
-	data, err := p.c.deps.Inventory.BackgroundImage(context.Background())
+	data, err := p.c.core.Inventory.BackgroundImage(context.Background())
 	if err != nil {
-		p.c.deps.Log.Warn("background picture not shown", "err", err)
+		p.c.core.Log.Warn("background picture not shown", "err", err)
 		return
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		p.c.deps.Log.Warn("background picture cannot be read", "file", bg.File, "err", err)
+		p.c.core.Log.Warn("background picture cannot be read", "file", bg.File, "err", err)
 		return
 	}
 	p.bgFile = bg.File

@@ -6,9 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,12 +15,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
 
 	"watchpost/app"
-	"watchpost/assets"
 	"watchpost/mapdraw"
-	"watchpost/store"
+	"watchpost/testkit"
 )
 
 // The site map on the real core and a real SQLite file with the demo community, through
@@ -31,7 +27,7 @@ import (
 
 type mapEnv struct {
 	c   *Console
-	st  *store.Store
+	env *testkit.Env
 	sub *app.Subscription
 	p   *mapPanel
 }
@@ -41,44 +37,22 @@ func newMapEnv(t *testing.T, user string) *mapEnv {
 	autoBlink = false
 	t.Cleanup(func() { autoBlink = true })
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	bus := app.NewBus()
-	rec := app.NewRecorder(st, bus)
-	inv := app.NewInventory(st, rec)
-	acc := app.NewAccounts(st, rec, app.SystemClock{})
-	acc.Cost = bcrypt.MinCost
-	site, err := assets.DemoSite()
-	require.NoError(t, err)
-	accounts, err := assets.DemoAccounts()
-	require.NoError(t, err)
-	require.NoError(t, app.SeedDemo(ctx, inv, acc, site, accounts))
-	desk := app.NewAlarmDesk(rec, st, app.SystemClock{})
-	require.NoError(t, desk.Load(ctx))
-	health := app.NewHealth(rec, app.SystemClock{}, slog.New(slog.DiscardHandler))
-	cfg := enConfig()
+	env := testkit.New(t, testkit.Options{Config: enConfig()})
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(1400, 860))
-	c := NewConsole(a, w, Deps{
-		Inventory: inv, Desk: desk, Accounts: acc, Settings: app.NewSettings(cfg, &memConfig{cfg}, rec),
-		Health: health, Bus: bus,
-		Devices: app.NewIngest(inv, desk, rec, app.NewRules(app.RulesConfig{}, time.Now()), app.NewDeviceMonitor(time.Now()),
-			app.SystemClock{}, slog.New(slog.DiscardHandler)),
-		DataDir: t.TempDir(), Version: "test", Log: slog.New(slog.DiscardHandler),
-	})
+	c := NewConsole(a, w, env.Core, Extras{Paths: Paths{DataDir: env.Dir}, Version: "test"})
 	t.Cleanup(func() { c.Close(); SetLanguage("en") })
 	c.Start()
 	// No live updates behind the test's back: entries are handed over by pump.
 	close(c.stop)
 	c.wg.Wait()
 	if user != "duty" {
-		op, err := acc.SignIn(ctx, user, "sunshine-demo")
+		op, err := env.Core.Accounts.SignIn(ctx, user, "sunshine-demo")
 		require.NoError(t, err)
 		c.signedIn(op)
 	}
-	e := &mapEnv{c: c, st: st, sub: bus.Subscribe(1024, nil)}
+	e := &mapEnv{c: c, env: env, sub: env.Core.Bus.Subscribe(1024, nil)}
 	t.Cleanup(e.sub.Close)
 	c.shell.show("map")
 	e.p = c.shell.built["map"].(*mapPanel)
@@ -140,7 +114,7 @@ func (e *mapEnv) look(key string) mapdraw.Look {
 
 func raiseFor(t *testing.T, c *Console, d *app.Device, kind string, prio app.Priority) app.Alarm {
 	t.Helper()
-	a, err := c.deps.Desk.Raise(context.Background(), nil, app.Alarm{Kind: kind, Priority: prio, Cause: "test", DeviceID: d.ID, GridID: d.GridID})
+	a, err := c.core.Desk.Raise(context.Background(), nil, app.Alarm{Kind: kind, Priority: prio, Cause: "test", DeviceID: d.ID, GridID: d.GridID})
 	require.NoError(t, err)
 	return a
 }
@@ -251,14 +225,14 @@ func TestMarkersAndGridsBlinkUntilAcknowledged(t *testing.T) {
 	assert.NotEqual(t, before, after, "the marker changes with the phase")
 	assert.Same(t, img, p.m.img.Image, "on screen")
 
-	_, err := e.c.deps.Desk.Acknowledge(context.Background(), e.c.Operator(), a.ID, "")
+	_, err := e.c.core.Desk.Acknowledge(context.Background(), e.c.Operator(), a.ID, "")
 	require.NoError(t, err)
 	e.pump()
 	assert.Equal(t, mapdraw.LookAlarm, e.look(key), "acknowledged: a steady colour")
 	assert.Equal(t, mapdraw.GridMark{Prio: app.P1}, p.m.r.GridMarks()[d.GridID])
 	assert.False(t, p.m.r.Blinking())
 
-	_, err = e.c.deps.Desk.Resolve(context.Background(), e.c.Operator(), a.ID, app.OutcomeFalse, "")
+	_, err = e.c.core.Desk.Resolve(context.Background(), e.c.Operator(), a.ID, app.OutcomeFalse, "")
 	require.NoError(t, err)
 	e.pump()
 	assert.Equal(t, mapdraw.LookNormal, e.look(key), "resolved: back to normal")
@@ -277,7 +251,7 @@ func TestDeviceOfflineIsGrey(t *testing.T) {
 	if d == nil {
 		d = &e.p.site.Devices[10]
 	}
-	e.c.deps.Devices.Monitor().SetOnline(d.ID, false)
+	e.c.core.Ingest.Monitor().SetOnline(d.ID, false)
 	e.p.Tick()
 	assert.Equal(t, mapdraw.LookOffline, e.look("device:"+d.ID))
 	g, _ := e.p.site.Grid(d.GridID)
@@ -351,7 +325,7 @@ func TestAdminReshapesAGridByDraggingACorner(t *testing.T) {
 	assert.Equal(t, "grid:g1", en.Subject)
 	var journaled app.Grid
 	require.NoError(t, en.Decode(&journaled))
-	stored, err := e.st.LoadSite(context.Background())
+	stored, err := e.env.Store.LoadSite(context.Background())
 	require.NoError(t, err)
 	sg, _ := stored.Grid("g1")
 	assert.Equal(t, journaled.Area, sg.Area, "the journal and the table agree")
@@ -367,7 +341,7 @@ func TestAdminReshapesAGridByDraggingACorner(t *testing.T) {
 	p.m.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: e.local(app.Point{X: mid.X, Y: mid.Y - 6})}, Dragged: fyne.Delta{DY: float32(6 * s)}})
 	p.m.DragEnd()
 	e.waitFor(t, app.KindGridUpdated)
-	stored, _ = e.st.LoadSite(context.Background())
+	stored, _ = e.env.Store.LoadSite(context.Background())
 	sg, _ = stored.Grid("g1")
 	assert.Len(t, sg.Area, len(g.Area)+1)
 }
@@ -381,7 +355,7 @@ func TestAdminMovesADeviceAndAimsACamera(t *testing.T) {
 	p.m.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: e.local(app.Point{X: d.Position.X + 10, Y: d.Position.Y})}, Dragged: fyne.Delta{DX: float32(10 * s)}})
 	p.m.DragEnd()
 	e.waitFor(t, app.KindDeviceMoved)
-	stored, _ := e.st.LoadSite(context.Background())
+	stored, _ := e.env.Store.LoadSite(context.Background())
 	sd, _ := stored.Device(d.ID)
 	assert.InDelta(t, d.Position.X+10, sd.Position.X, 0.6)
 
@@ -395,7 +369,7 @@ func TestAdminMovesADeviceAndAimsACamera(t *testing.T) {
 	p.m.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: to}, Dragged: fyne.Delta{DX: to.X - from.X, DY: to.Y - from.Y}})
 	p.m.DragEnd()
 	en := e.waitFor(t, app.KindCameraMoved)
-	stored, _ = e.st.LoadSite(context.Background())
+	stored, _ = e.env.Store.LoadSite(context.Background())
 	sc, _ := stored.Camera(cam.ID)
 	assert.InDelta(t, 90, sc.Direction, 1)
 	assert.Equal(t, cam.MainURL, sc.MainURL)
@@ -419,10 +393,10 @@ func TestOperatorCannotEditTheSite(t *testing.T) {
 	p.m.DragEnd()
 	require.Eventually(t, func() bool { return e.c.win.Canvas().Overlays().Top() != nil }, 15*time.Second, 10*time.Millisecond, "an error is shown")
 	assert.Contains(t, visibleTexts(e.c.win.Canvas().Overlays().Top()), "A Duty operator may not change the site")
-	stored, _ := e.st.LoadSite(context.Background())
+	stored, _ := e.env.Store.LoadSite(context.Background())
 	sg, _ := stored.Grid("g1")
 	assert.Equal(t, g.Area, sg.Area, "the stored grid is as it was")
-	es, err := e.st.Query(context.Background(), app.JournalQuery{Kinds: []app.EntryKind{app.KindGridUpdated}})
+	es, err := e.env.Store.Query(context.Background(), app.JournalQuery{Kinds: []app.EntryKind{app.KindGridUpdated}})
 	require.NoError(t, err)
 	assert.Empty(t, es)
 }
@@ -481,7 +455,7 @@ func TestAdminPlacesABackgroundPicture(t *testing.T) {
 	en := e.waitFor(t, app.KindBackgroundSet)
 	assert.Equal(t, "admin", en.Operator)
 	require.NotNil(t, p.site.Background)
-	kept := filepath.Join(filepath.Dir(e.st.Path()), store.BackgroundDir, p.site.Background.File)
+	kept := e.env.BackgroundFile(p.site.Background.File)
 	_, err := os.Stat(kept)
 	require.NoError(t, err, "the picture is copied into the data directory")
 	require.NotNil(t, p.m.r.Background(), "and drawn under the plan")

@@ -35,13 +35,13 @@ func chooseBuilding(t *testing.T, o fyne.CanvasObject, site *app.Site, id string
 func TestBuildingsArePickedFromAList(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	signInAs(t, c, "admin")
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 	plans := plansPanelOf(t, c)
-	sp := c.deps.Supplies.Points()[0]
+	sp := c.core.Supplies.Points()[0]
 	plans.supplies.editPoint(sp, false)
 	chooseBuilding(t, topDialog(t, c), site, "b07")
 	test.Tap(findButton(topDialog(t, c), "Save"))
-	waitFor(t, "the point is in building 7", func() bool { p, _ := c.deps.Supplies.Point(sp.ID); return p.Building == "b07" })
+	waitFor(t, "the point is in building 7", func() bool { p, _ := c.core.Supplies.Point(sp.ID); return p.Building == "b07" })
 
 	c.shell.show("devices")
 	p := c.shell.built["devices"].(*devicePanel)
@@ -54,8 +54,8 @@ func TestBuildingsArePickedFromAList(t *testing.T) {
 	})
 	chooseBuilding(t, top, site, "b09")
 	test.Tap(findButton(top, "Adopt"))
-	waitFor(t, "adopted", func() bool { _, ok := c.deps.Inventory.Device("mystery-2"); return ok })
-	d, _ := c.deps.Inventory.Device("mystery-2")
+	waitFor(t, "adopted", func() bool { _, ok := c.core.Inventory.Device("mystery-2"); return ok })
+	d, _ := c.core.Inventory.Device("mystery-2")
 	b9, _ := site.Building("b09")
 	assert.Equal(t, "b09", d.BuildingID)
 	assert.Equal(t, b9.Footprint.Centroid(), d.Position, "in the middle of its building")
@@ -68,7 +68,7 @@ func TestGridWorkerIsPickedFromTheWorkers(t *testing.T) {
 	signInAs(t, c, "admin")
 	c.shell.show("map")
 	mp := c.shell.built["map"].(*mapPanel)
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 	g1, g2 := site.Grids[0], site.Grids[1]
 	mp.editGridDialog(g1, false)
 	top := topDialog(t, c)
@@ -82,7 +82,7 @@ func TestGridWorkerIsPickedFromTheWorkers(t *testing.T) {
 	worker.SetText(g2.Worker.Name) // as choosing it from the list does
 	test.Tap(findButton(top, "Save"))
 	waitFor(t, "saved", func() bool {
-		g, _ := c.deps.Inventory.Site().Grid(g1.ID)
+		g, _ := c.core.Inventory.Site().Grid(g1.ID)
 		return g.Worker == g2.Worker
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -44,7 +43,7 @@ type plansPanel struct {
 
 func newPlansPanel(c *Console) panelView {
 	p := &plansPanel{c: c}
-	if c.deps.Plans == nil {
+	if c.core.Plans == nil {
 		p.content = container.NewCenter(widget.NewLabel(T("Plans are not available")))
 		return p
 	}
@@ -114,7 +113,7 @@ func (p *plansPanel) planSubtitle(pl *app.Plan) string {
 }
 
 func (p *plansPanel) reload() {
-	p.plans = p.c.deps.Plans.List()
+	p.plans = p.c.core.Plans.List()
 	p.list.Refresh()
 	reselect(p.list, len(p.plans), func(i int) string { return p.plans[i].ID }, &p.selected, p.detail, T("Select a plan to see its steps"))
 }
@@ -143,7 +142,7 @@ func (p *plansPanel) OnEntry(e app.Entry) {
 // showPlan renders the selected plan: what it is for, its levels, its steps by phase with
 // whom to call and what to take (and where it is kept).
 func (p *plansPanel) showPlan() {
-	pl, ok := p.c.deps.Plans.Get(p.selected)
+	pl, ok := p.c.core.Plans.Get(p.selected)
 	if !ok {
 		return
 	}
@@ -191,7 +190,7 @@ func (p *plansPanel) showPlan() {
 			body.Add(p.stepCard(&pl, s))
 		}
 	}
-	if hist, err := p.c.deps.Plans.History(context.Background(), pl.ID); err == nil && len(hist) > 0 {
+	if hist, err := p.c.core.Plans.History(context.Background(), pl.ID); err == nil && len(hist) > 0 {
 		body.Add(heading(T("Changes")))
 		for _, e := range hist {
 			body.Add(wrapMuted(fmt.Sprintf("%s  %s  %s", e.Time.Local().Format("2006-01-02 15:04:05"), T(planEntryLabel(e.Kind)),
@@ -247,7 +246,7 @@ func (p *plansPanel) stepCard(pl *app.Plan, s app.Step) fyne.CanvasObject {
 	if len(s.Contacts) > 0 {
 		var cs []string
 		for _, r := range s.Contacts {
-			cs = append(cs, contactRefLabel(p.c.deps.Inventory.Site(), r))
+			cs = append(cs, contactRefLabel(p.c.core.Inventory.Site(), r))
 		}
 		lines = append(lines, T("Call")+": "+strings.Join(cs, ", "))
 	}
@@ -255,9 +254,9 @@ func (p *plansPanel) stepCard(pl *app.Plan, s app.Step) fyne.CanvasObject {
 		var parts []string
 		for _, k := range s.Supplies {
 			t := T(k.Label())
-			if p.c.deps.Supplies != nil {
+			if p.c.core.Supplies != nil {
 				var where []string
-				for _, src := range p.c.deps.Supplies.Nearest(k, nil, 3) {
+				for _, src := range p.c.core.Supplies.Nearest(k, nil, 3) {
 					where = append(where, fmt.Sprintf("%s ×%d", src.Point.Display(en), src.Item.Quantity))
 				}
 				if len(where) > 0 {
@@ -298,25 +297,18 @@ func (p *plansPanel) deletePlan(pl app.Plan) {
 			if !ok {
 				return
 			}
-			p.run(func(ctx context.Context, op *app.Operator) error { return p.c.deps.Plans.Delete(ctx, op, pl.ID) })
+			p.run(func(ctx context.Context, op *app.Operator) error { return p.c.core.Plans.Delete(ctx, op, pl.ID) })
 		}, p.c.win)
 }
 
-// run performs an action off the UI thread and shows its error.
+// run performs an action through the console's write (off the UI thread).
 func (p *plansPanel) run(action func(context.Context, *app.Operator) error) {
-	op := p.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := action(ctx, op); err != nil {
-			p.c.onUI(func() { p.c.showError(err) })
-		}
-	}()
+	p.c.write(write{run: action})
 }
 
 // exportFile saves a plan as a JSON file the operator picks.
 func (p *plansPanel) exportFile(id string) {
-	data, err := p.c.deps.Plans.Export(id)
+	data, err := p.c.core.Plans.Export(id)
 	if err != nil {
 		p.c.showError(err)
 		return
@@ -369,17 +361,16 @@ func (p *plansPanel) importFile() {
 // importData imports a plan file's content (off the UI thread); the plan is shown when
 // its journal entry arrives, a refusal with its reasons.
 func (p *plansPanel) importData(data []byte, name string) {
-	op := p.c.Operator()
 	if pl, err := app.ParsePlan(data); err == nil {
 		p.pending = pl.ID
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if _, err := p.c.deps.Plans.Import(ctx, op, data, name, app.ImportedInConsole); err != nil {
-			p.c.onUI(func() {
-				dialog.ShowError(fmt.Errorf("%s", T("The plan {{.File}} was not imported: {{.Why}}", map[string]any{"File": name, "Why": ErrText(err)})), p.c.win)
-			})
-		}
-	}()
+	p.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) error {
+			_, err := p.c.core.Plans.Import(ctx, op, data, name, app.ImportedInConsole)
+			return err
+		},
+		notSaved: func(why string) string {
+			return T("The plan {{.File}} was not imported: {{.Why}}", map[string]any{"File": name, "Why": why})
+		},
+	})
 }

@@ -43,6 +43,7 @@ type planEditor struct {
 	levels, levelsEn                     [4]*widget.Entry
 	steps                                *fyne.Container
 	save                                 *widget.Button
+	status                               *writeStatus // the save's progress, a refusal with its reasons
 }
 
 // picker is a set of check boxes laid out in columns. It keeps the order of the values it
@@ -135,7 +136,7 @@ func (e *planEditor) build() {
 	}
 
 	kinds := append([]string(nil), baseAlarmKinds...)
-	for _, other := range e.p.c.deps.Plans.List() {
+	for _, other := range e.p.c.core.Plans.List() {
 		for _, k := range append(other.AlarmKinds, pl.AlarmKinds...) {
 			if !contains(kinds, k) {
 				kinds = append(kinds, k)
@@ -194,7 +195,8 @@ func (e *planEditor) build() {
 	e.save = widget.NewButtonWithIcon(T("Save plan"), theme.DocumentSaveIcon(), e.submit)
 	e.save.Importance = widget.HighImportance
 	cancel := widget.NewButton(T("Cancel"), func() { e.d.Hide() })
-	buttons := container.NewHBox(layout.NewSpacer(), cancel, e.save)
+	e.status = newWriteStatus()
+	buttons := container.NewVBox(e.status.content, container.NewHBox(layout.NewSpacer(), cancel, e.save))
 	title := T("New plan")
 	if !e.isNew {
 		title = T("Edit plan {{.Name}}", map[string]any{"Name": e.pl.Display(english())})
@@ -337,7 +339,7 @@ func parseLimit(s string) (time.Duration, error) {
 // editStep edits step i (i < 0: a new step).
 func (e *planEditor) editStep(i int, s app.Step) {
 	en := english()
-	site := e.p.c.deps.Inventory.Site()
+	site := e.p.c.core.Inventory.Site()
 	id := textEntry(s.ID, T("e.g. call-119"))
 	title := textEntry(s.Title, T("What to do, in Chinese"))
 	titleEn := textEntry(s.TitleEn, T("What to do, in English"))
@@ -543,30 +545,19 @@ func (e *planEditor) collect() app.Plan {
 // The saved plan is shown when its journal entry arrives.
 func (e *planEditor) submit() {
 	pl := e.collect()
-	op := e.p.c.Operator()
-	e.save.Disable()
 	e.p.pending = pl.ID
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		var err error
-		if e.isNew {
-			_, err = e.p.c.deps.Plans.Create(ctx, op, pl)
-		} else {
-			_, err = e.p.c.deps.Plans.Update(ctx, op, pl)
-		}
-		e.p.c.onUI(func() {
-			e.save.Enable()
-			if unchanged(err) {
-				e.d.Hide()
-				e.p.c.showNothingChanged()
-				return
+	e.p.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) (err error) {
+			if e.isNew {
+				_, err = e.p.c.core.Plans.Create(ctx, op, pl)
+			} else {
+				_, err = e.p.c.core.Plans.Update(ctx, op, pl)
 			}
-			if err != nil {
-				dialog.ShowError(errors.New(T("The plan was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), e.p.c.win)
-				return
-			}
-			e.d.Hide()
-		})
-	}()
+			return err
+		},
+		status: e.status, lock: []fyne.Disableable{e.save},
+		done:           e.d.Hide,
+		nothingChanged: func() { e.d.Hide(); e.p.c.showNothingChanged() },
+		notSaved:       func(why string) string { return T("The plan was not saved: {{.Why}}", map[string]any{"Why": why}) },
+	})
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -84,11 +82,11 @@ func contactRoleColor(role string) fyne.ThemeColorName {
 
 func (t *contactsTab) canEdit() bool {
 	op := t.c.Operator()
-	return op != nil && op.Role.Can(app.ActEditSite) && t.c.deps.Contacts != nil
+	return op != nil && op.Role.Can(app.ActEditSite) && t.c.core.Contacts != nil
 }
 
 func (t *contactsTab) reload() {
-	if site := t.c.deps.Inventory.Site(); site != nil {
+	if site := t.c.core.Inventory.Site(); site != nil {
 		t.contacts = append([]app.Contact(nil), site.Contacts...)
 	}
 	if t.selected >= len(t.contacts) {
@@ -112,27 +110,12 @@ func (t *contactsTab) updateButtons() {
 	}
 }
 
-// save stores the whole list (the core checks it and journals contacts.updated).
-func (t *contactsTab) save(list []app.Contact, done func()) {
-	op := t.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		err := t.c.deps.Contacts.Save(ctx, op, list)
-		t.c.onUI(func() {
-			if unchanged(err) {
-				t.c.showNothingChanged()
-				return
-			}
-			if err != nil {
-				t.c.showError(err)
-				return
-			}
-			if done != nil {
-				done()
-			}
-		})
-	}()
+// save is the write of the whole list (the core checks it and journals contacts.updated).
+func (t *contactsTab) save(list []app.Contact, done func()) write {
+	return write{
+		run:  func(ctx context.Context, op *app.Operator) error { return t.c.core.Contacts.Save(ctx, op, list) },
+		done: done,
+	}
 }
 
 func (t *contactsTab) editContact(i int) {
@@ -166,17 +149,16 @@ func (t *contactsTab) editContact(i int) {
 	if i >= 0 {
 		title = T("Edit contact")
 	}
-	d := dialog.NewForm(title, T("Save"), T("Cancel"), []*widget.FormItem{
+	// The dialog stays open until the list is saved, and with the reason when the core
+	// refuses it (a phone number it cannot read, an ID taken).
+	newWriteForm(t.c, title, T("Save"), []*widget.FormItem{
 		widget.NewFormItem(T("Contact ID"), id),
 		widget.NewFormItem(T("Role"), role),
 		widget.NewFormItem(T("Name"), name),
 		widget.NewFormItem(T("Name in English"), nameEn),
 		widget.NewFormItem(T("Phone"), phone),
 		widget.NewFormItem(T("Note"), note),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
+	}, func() (write, error) {
 		next := app.Contact{ID: id.Text, Role: app.ContactRoles[max(role.SelectedIndex(), 0)], Names: app.Names{Name: name.Text, NameEn: nameEn.Text},
 			Phone: phone.Text, Note: note.Text}
 		list := append([]app.Contact(nil), t.contacts...)
@@ -185,10 +167,8 @@ func (t *contactsTab) editContact(i int) {
 		} else {
 			list = append(list, next)
 		}
-		t.save(list, nil)
-	}, t.c.win)
-	d.Resize(fyne.NewSize(560, 420))
-	d.Show()
+		return t.save(list, nil), nil
+	}).Show(fyne.NewSize(560, 420))
 }
 
 func (t *contactsTab) deleteContact() {
@@ -202,7 +182,7 @@ func (t *contactsTab) deleteContact() {
 			return
 		}
 		list := append(append([]app.Contact(nil), t.contacts[:i]...), t.contacts[i+1:]...)
-		t.save(list, func() { t.selected = -1; t.list.UnselectAll() })
+		t.c.write(t.save(list, func() { t.selected = -1; t.list.UnselectAll() }))
 	}, t.c.win)
 }
 
@@ -224,7 +204,7 @@ const expiringSoon = 30 * 24 * time.Hour
 
 func newSuppliesTab(c *Console) *suppliesTab {
 	t := &suppliesTab{c: c}
-	if c.deps.Supplies == nil {
+	if c.core.Supplies == nil {
 		t.content = container.NewCenter(widget.NewLabel(T("Supplies are not available")))
 		return t
 	}
@@ -270,7 +250,7 @@ func newSuppliesTab(c *Console) *suppliesTab {
 
 // pointStatus says what needs attention at a point, coloured.
 func (t *suppliesTab) pointStatus(sp *app.SupplyPoint) (string, fyne.ThemeColorName) {
-	now := t.c.deps.Clock.Now()
+	now := t.c.core.Clock.Now()
 	expired, low, soon := 0, 0, 0
 	for _, it := range sp.Items {
 		if it.Expired(now) {
@@ -305,8 +285,8 @@ func (t *suppliesTab) reload() {
 	if t.list == nil {
 		return
 	}
-	t.points = t.c.deps.Supplies.Points()
-	n := len(t.c.deps.Supplies.Notices())
+	t.points = t.c.core.Supplies.Points()
+	n := len(t.c.core.Supplies.Notices())
 	t.summary.Text = T("{{.Points}} supply points · {{.N}} notices", map[string]any{"Points": len(t.points), "N": n})
 	t.summary.Refresh()
 	t.list.Refresh()
@@ -316,21 +296,21 @@ func (t *suppliesTab) reload() {
 }
 
 func (t *suppliesTab) showPoint() {
-	sp, ok := t.c.deps.Supplies.Point(t.selected)
+	sp, ok := t.c.core.Supplies.Point(t.selected)
 	if !ok {
 		t.detail.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(T("Select a supply point to see what it holds")))}
 		t.detail.Refresh()
 		return
 	}
 	en := english()
-	now := t.c.deps.Clock.Now()
-	site := t.c.deps.Inventory.Site()
+	now := t.c.core.Clock.Now()
+	site := t.c.core.Inventory.Site()
 	op := t.c.Operator()
 	edit := widget.NewButtonWithIcon(T("Edit…"), theme.DocumentCreateIcon(), func() { t.editPoint(sp, false) })
 	del := widget.NewButtonWithIcon(T("Delete…"), theme.DeleteIcon(), func() {
 		showConfirm(T("Delete supply point"), T("Delete {{.Name}}?", map[string]any{"Name": sp.Display(en)}), func(ok bool) {
 			if ok {
-				t.run(func(ctx context.Context, op *app.Operator) error { return t.c.deps.Supplies.Delete(ctx, op, sp.ID) })
+				t.run(func(ctx context.Context, op *app.Operator) error { return t.c.core.Supplies.Delete(ctx, op, sp.ID) })
 			}
 		}, t.c.win)
 	})
@@ -397,14 +377,7 @@ func boldLabel(s string) *widget.Label {
 }
 
 func (t *suppliesTab) run(action func(context.Context, *app.Operator) error) {
-	op := t.c.Operator()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := action(ctx, op); err != nil {
-			t.c.onUI(func() { t.c.showError(err) })
-		}
-	}()
+	t.c.write(write{run: action})
 }
 
 // editPoint edits a supply point and its items (administrators).
@@ -421,7 +394,7 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 	y := textEntry(strconv.FormatFloat(sp.Position.Y, 'f', -1, 64), "y")
 	keeper := textEntry(sp.Keeper, T("Who holds the key"))
 	phone := textEntry(sp.Phone, T("Phone"))
-	site := t.c.deps.Inventory.Site()
+	site := t.c.core.Inventory.Site()
 	building := newBuildingPicker(site, sp.Building)
 	// A building chosen for a point without a position puts it there (its middle).
 	building.Select.OnChanged = func(string) {
@@ -487,8 +460,7 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 		widget.NewFormItem(T("Position on the plan (m)"), container.NewGridWithColumns(2, x, y)),
 		widget.NewFormItem(T("Key holder"), container.NewGridWithColumns(2, keeper, phone)),
 	)
-	var d dialog.Dialog
-	save := widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
+	save := func() (write, error) {
 		next := sp
 		next.ID = strings.TrimSpace(id.Text)
 		next.Name, next.NameEn = strings.TrimSpace(name.Text), strings.TrimSpace(nameEn.Text)
@@ -520,43 +492,35 @@ func (t *suppliesTab) editPoint(sp app.SupplyPoint, isNew bool) {
 			next.Items = append(next.Items, it)
 		}
 		if len(bad) > 0 {
-			dialog.ShowError(errors.New(strings.Join(bad, "; ")), t.c.win)
-			return
+			return write{}, said(strings.Join(bad, "; "))
 		}
-		op := t.c.Operator()
 		prev := t.selected
-		t.selected = next.ID // shown when its entry arrives
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			saved, err := t.c.deps.Supplies.Save(ctx, op, next)
-			t.c.onUI(func() {
-				if unchanged(err) {
-					t.selected = prev
-					d.Hide()
-					t.c.showNothingChanged()
-					return
+		t.selected = next.ID  // shown when its entry arrives
+		var checkFailed error // saved, but the stock check failed
+		return write{
+			run: func(ctx context.Context, op *app.Operator) error {
+				saved, err := t.c.core.Supplies.Save(ctx, op, next)
+				if err != nil && saved.ID != "" {
+					checkFailed, err = err, nil
 				}
-				if err != nil && saved.ID == "" {
-					t.selected = prev
-					dialog.ShowError(errors.New(T("The supply point was not saved: {{.Why}}", map[string]any{"Why": ErrText(err)})), t.c.win)
-					return
+				return err
+			},
+			done: func() {
+				if checkFailed != nil {
+					t.c.showError(checkFailed)
 				}
-				if err != nil {
-					t.c.showError(err) // saved, but the stock check failed
-				}
-				d.Hide()
-			})
-		}()
-	})
-	save.Importance = widget.HighImportance
-	cancel := widget.NewButton(T("Cancel"), func() { d.Hide() })
+			},
+			nothingChanged: func() { t.selected = prev; t.c.showNothingChanged() },
+			failed:         func(error) { t.selected = prev },
+			notSaved: func(why string) string {
+				return T("The supply point was not saved: {{.Why}}", map[string]any{"Why": why})
+			},
+		}, nil
+	}
 	title := T("New supply point")
 	if !isNew {
 		title = T("Edit supply point")
 	}
 	body := container.NewVBox(form, section(T("Items"), itemsBox, container.NewHBox(addItem)))
-	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, save), nil, nil, container.NewVScroll(body)), t.c.win)
-	d.Resize(fyne.NewSize(1100, 720))
-	d.Show()
+	newWriteDialog(t.c, title, T("Save"), container.NewVScroll(body), save).Show(fyne.NewSize(1100, 720))
 }

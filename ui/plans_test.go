@@ -45,7 +45,7 @@ func TestATrainerEditsAPlan(t *testing.T) {
 	signInAs(t, c, "trainer")
 	p := plansPanelOf(t, c)
 	assert.False(t, p.newBtn.Disabled())
-	fire, _ := c.deps.Plans.Get("fire-residential")
+	fire, _ := c.core.Plans.Get("fire-residential")
 	e := p.edit(fire, false)
 	n := len(e.pl.Steps)
 
@@ -74,12 +74,12 @@ func TestATrainerEditsAPlan(t *testing.T) {
 	assert.Contains(t, refusal, "Step debrief is for role firefighter, which the plan does not list")
 	c.win.Canvas().Overlays().Top().Hide()
 	c.win.Canvas().Overlays().Remove(c.win.Canvas().Overlays().Top())
-	got, _ := c.deps.Plans.Get("fire-residential")
+	got, _ := c.core.Plans.Get("fire-residential")
 	assert.Equal(t, 1, got.Version)
 
 	e.pl.Steps[len(e.pl.Steps)-1].Role = "commander"
 	e.submit()
-	waitFor(t, "saved", func() bool { got, _ = c.deps.Plans.Get("fire-residential"); return got.Version == 2 })
+	waitFor(t, "saved", func() bool { got, _ = c.core.Plans.Get("fire-residential"); return got.Version == 2 })
 	waitFor(t, "the panel lists the new version", func() bool {
 		for _, pl := range p.plans {
 			if pl.ID == "fire-residential" {
@@ -93,7 +93,7 @@ func TestATrainerEditsAPlan(t *testing.T) {
 	assert.Equal(t, "debrief", got.Steps[n-1].ID)
 	assert.Contains(t, got.AlarmKinds, app.AlarmDoorForced)
 	assert.Equal(t, "trainer", got.UpdatedBy)
-	hist, err := c.deps.Plans.History(context.Background(), "fire-residential")
+	hist, err := c.core.Plans.History(context.Background(), "fire-residential")
 	require.NoError(t, err)
 	assert.Equal(t, app.KindPlanUpdated, hist[len(hist)-1].Kind)
 	assert.Equal(t, "trainer", hist[len(hist)-1].Operator)
@@ -114,7 +114,7 @@ func TestATrainerEditsAPlan(t *testing.T) {
 	assert.Equal(t, "check", e.pl.Steps[0].ID)
 	assert.Equal(t, app.Duration(5*60e9), e.pl.Steps[0].Limit)
 	e.submit()
-	waitFor(t, "created", func() bool { _, ok := c.deps.Plans.Get("gas-smell"); return ok })
+	waitFor(t, "created", func() bool { _, ok := c.core.Plans.Get("gas-smell"); return ok })
 	waitFor(t, "the new plan is shown", func() bool { return p.selected == "gas-smell" })
 }
 
@@ -145,14 +145,14 @@ func TestImportRefusesABadPlanInTheConsole(t *testing.T) {
 		return strings.Contains(text, "bad.json was not imported") && strings.Contains(text, "unknown phase panic") &&
 			strings.Contains(text, "role wizard")
 	})
-	_, ok := c.deps.Plans.Get("bad")
+	_, ok := c.core.Plans.Get("bad")
 	assert.False(t, ok)
 
-	good, err := c.deps.Plans.Export("missing-child")
+	good, err := c.core.Plans.Export("missing-child")
 	require.NoError(t, err)
 	good = []byte(strings.Replace(string(good), `"id": "missing-child"`, `"id": "missing-child-2"`, 1))
 	p.importData(good, "missing-child-2.json")
-	waitFor(t, "imported", func() bool { _, ok := c.deps.Plans.Get("missing-child-2"); return ok })
+	waitFor(t, "imported", func() bool { _, ok := c.core.Plans.Get("missing-child-2"); return ok })
 	waitFor(t, "the imported plan is shown", func() bool { return p.selected == "missing-child-2" })
 }
 
@@ -168,8 +168,8 @@ func TestContactsAndSuppliesTabs(t *testing.T) {
 	ct := p.contacts
 	assert.False(t, ct.add.Disabled())
 	list := append(append([]app.Contact(nil), ct.contacts...), app.Contact{ID: "hospital", Role: "medical", Names: app.Names{Name: "区中心医院", NameEn: "District hospital"}, Phone: "021-66001234"})
-	ct.save(list, nil)
-	waitFor(t, "the contact is added", func() bool { return len(c.deps.Inventory.Site().Contacts) == len(list) })
+	c.write(ct.save(list, nil))
+	waitFor(t, "the contact is added", func() bool { return len(c.core.Inventory.Site().Contacts) == len(list) })
 	waitFor(t, "the tab follows", func() bool { return len(ct.contacts) == len(list) })
 
 	st := p.supplies
@@ -181,9 +181,9 @@ func TestContactsAndSuppliesTabs(t *testing.T) {
 	assert.Contains(t, texts, "Fire extinguisher — 4 kg 干粉灭火器")
 	assert.Contains(t, texts, "2 / min. 4")
 	assert.Contains(t, texts, "Low stock")
-	sp, _ := c.deps.Supplies.Point("cab-b07")
+	sp, _ := c.core.Supplies.Point("cab-b07")
 	sp.Items[0].Quantity = 4
-	_, err := c.deps.Supplies.Save(context.Background(), c.Operator(), sp)
+	_, err := c.core.Supplies.Save(context.Background(), c.Operator(), sp)
 	require.NoError(t, err)
 	waitFor(t, "the tab follows", func() bool { return strings.Contains(st.summary.Text, "1 notices") })
 }

@@ -85,7 +85,7 @@ type replayPanel struct {
 
 func newReplayPanel(c *Console) panelView {
 	p := &replayPanel{c: c, speed: 1, curEvent: -1}
-	if c.deps.Replays == nil {
+	if c.core.Replays == nil {
 		p.content = container.NewCenter(widget.NewLabel(T("Replay is not available")))
 		return p
 	}
@@ -179,7 +179,7 @@ func (p *replayPanel) buildSession() fyne.CanvasObject {
 	clips, relayoutClips := replayPane(heading(T("Camera clips")), p.clipsBox)
 	p.relayout = [3]func(){relayoutAlarms, relayoutCheck, relayoutClips}
 	var mapView fyne.CanvasObject = container.NewCenter(widget.NewLabel(T("No site is set up yet")))
-	if site := p.c.deps.Inventory.Site(); site != nil {
+	if site := p.c.core.Inventory.Site(); site != nil {
 		p.siteMap = newSiteMap(site)
 		p.mapNote = muted("")
 		mapView = container.NewBorder(p.mapNote, nil, nil, nil, p.siteMap)
@@ -245,7 +245,7 @@ func (p *replayPanel) loadTargets() {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		ts, err := p.c.deps.Replays.Targets(ctx, op)
+		ts, err := p.c.core.Replays.Targets(ctx, op)
 		p.c.onUI(func() {
 			p.mu.Lock()
 			defer p.mu.Unlock()
@@ -332,7 +332,7 @@ func (p *replayPanel) open(kind string, id int64) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		sess, err := p.c.deps.Replays.Open(ctx, op, kind, id)
+		sess, err := p.c.core.Replays.Open(ctx, op, kind, id)
 		var texts []string
 		if err == nil {
 			// Steps are named from the incident's plan: the incident as it ended has it.
@@ -355,7 +355,7 @@ func (p *replayPanel) open(kind string, id int64) {
 				p.sess = nil
 				p.right.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(ErrText(err)))}
 				p.right.Refresh()
-				p.c.deps.Log.Warn("replay not opened", "kind", kind, "id", id, "err", err)
+				p.c.core.Log.Warn("replay not opened", "kind", kind, "id", id, "err", err)
 				return
 			}
 			p.start(sess, texts)
@@ -529,7 +529,7 @@ func (p *replayPanel) apply(f *app.ReplayFrame) {
 	}
 	p.sigs = sigs
 	if p.siteMap != nil {
-		frameLooks(p.siteMap, p.c.deps.Inventory.Site(), f.View.Alarms, f.View.Offline)
+		frameLooks(p.siteMap, p.c.core.Inventory.Site(), f.View.Alarms, f.View.Offline)
 		p.mapNote.Text = mapCaption(f)
 		p.mapNote.Refresh()
 	}
@@ -623,20 +623,12 @@ func (p *replayPanel) shown() (app.ReplayFrame, bool) {
 
 // --- from other panels --------------------------------------------------------------------
 
-// showReplay opens the replay panel on a drill run or an incident.
-func (c *Console) showReplay(kind string, id int64) {
-	c.shell.show("replay")
-	if p, ok := c.shell.built["replay"].(*replayPanel); ok {
-		p.open(kind, id)
-	}
-}
-
 // replayButton opens a replay of a drill run or an incident; nil where the operator may not
 // replay or replay is not running.
 func (c *Console) replayButton(kind string, id int64) *widget.Button {
 	op := c.Operator()
-	if c.deps.Replays == nil || op == nil || !op.Role.Can(app.ActRunDrill) {
+	if c.core.Replays == nil || op == nil || !op.Role.Can(app.ActRunDrill) {
 		return nil
 	}
-	return widget.NewButtonWithIcon(T("Replay"), theme.MediaReplayIcon(), func() { c.showReplay(kind, id) })
+	return widget.NewButtonWithIcon(T("Replay"), theme.MediaReplayIcon(), func() { c.ShowReplay(kind, id) })
 }

@@ -24,12 +24,12 @@ func replayedDrill(t *testing.T, c *Console) (trainer *app.Operator, run app.Dri
 	t.Helper()
 	ctx := context.Background()
 	trainer = signInAs(t, c, "trainer")
-	_, err := c.deps.Drills.Save(ctx, trainer, quickDrill())
+	_, err := c.core.Drills.Save(ctx, trainer, quickDrill())
 	require.NoError(t, err)
-	run, err = c.deps.Drills.Start(ctx, trainer, "quick")
+	run, err = c.core.Drills.Start(ctx, trainer, "quick")
 	require.NoError(t, err)
 	waitFor(t, "the drill's alarm", func() bool {
-		for _, a := range c.deps.Desk.Open() {
+		for _, a := range c.core.Desk.Open() {
 			if a.Drill && a.DeviceID == "smoke-b03-u2-12" {
 				alarm = a
 				return true
@@ -39,20 +39,20 @@ func replayedDrill(t *testing.T, c *Console) (trainer *app.Operator, run app.Dri
 	})
 	// Distinct instants, so that the playhead can stand between them.
 	moveOn(t)
-	duty, err := c.deps.Accounts.SignIn(ctx, "duty", "sunshine-demo")
+	duty, err := c.core.Accounts.SignIn(ctx, "duty", "sunshine-demo")
 	require.NoError(t, err)
-	_, err = c.deps.Desk.Acknowledge(ctx, duty, alarm.ID, "on my way")
-	require.NoError(t, err)
-	moveOn(t)
-	commander, err := c.deps.Accounts.SignIn(ctx, "commander", "sunshine-demo")
-	require.NoError(t, err)
-	in, err := c.deps.Incidents.Open(ctx, commander, app.OpenRequest{PlanID: "fire-residential", AlarmID: alarm.ID, Drill: true})
+	_, err = c.core.Desk.Acknowledge(ctx, duty, alarm.ID, "on my way")
 	require.NoError(t, err)
 	moveOn(t)
-	_, err = c.deps.Incidents.Tick(ctx, commander, in.ID, "verify", "")
+	commander, err := c.core.Accounts.SignIn(ctx, "commander", "sunshine-demo")
+	require.NoError(t, err)
+	in, err := c.core.Incidents.Open(ctx, commander, app.OpenRequest{PlanID: "fire-residential", AlarmID: alarm.ID, Drill: true})
 	require.NoError(t, err)
 	moveOn(t)
-	_, err = c.deps.Drills.Stop(ctx, trainer, run.ID)
+	_, err = c.core.Incidents.Tick(ctx, commander, in.ID, "verify", "")
+	require.NoError(t, err)
+	moveOn(t)
+	_, err = c.core.Drills.Stop(ctx, trainer, run.ID)
 	require.NoError(t, err)
 	return trainer, run, alarm, in.ID
 }
@@ -133,7 +133,7 @@ func TestReplayIsForTrainers(t *testing.T) {
 func TestTrainerReplaysADrillRun(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	_, run, alarm, _ := replayedDrill(t, c)
-	before, err := c.deps.Desk.Get(context.Background(), alarm.ID)
+	before, err := c.core.Desk.Get(context.Background(), alarm.ID)
 	require.NoError(t, err)
 
 	// From the drill's past runs.
@@ -235,7 +235,7 @@ func TestTrainerReplaysADrillRun(t *testing.T) {
 			t.Errorf("a replay has no input: %T", x)
 		}
 	})
-	got, err := c.deps.Desk.Get(context.Background(), alarm.ID)
+	got, err := c.core.Desk.Get(context.Background(), alarm.ID)
 	require.NoError(t, err)
 	assert.Equal(t, before, got, "the live alarm is as it was")
 }
@@ -244,9 +244,9 @@ func TestTrainerReplaysADrillRun(t *testing.T) {
 func TestClosedIncidentOffersItsReplay(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	_, _, _, id := replayedDrill(t, c)
-	commander, err := c.deps.Accounts.SignIn(context.Background(), "commander", "sunshine-demo")
+	commander, err := c.core.Accounts.SignIn(context.Background(), "commander", "sunshine-demo")
 	require.NoError(t, err)
-	_, err = c.deps.Incidents.Close(context.Background(), commander, id, app.CloseRequest{Summary: "drill over", Outcome: app.OutcomeTest, Alarms: app.AlarmsResolve})
+	_, err = c.core.Incidents.Close(context.Background(), commander, id, app.CloseRequest{Summary: "drill over", Outcome: app.OutcomeTest, Alarms: app.AlarmsResolve})
 	require.NoError(t, err)
 
 	ip := incidentPanelOf(t, c)

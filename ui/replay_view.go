@@ -88,7 +88,7 @@ func (p *replayPanel) fillAlarms(f *app.ReplayFrame) {
 
 // alarmRow is an alarm as it stood: priority, kind, place, its state and who took it when.
 func (p *replayPanel) alarmRow(a *app.Alarm) fyne.CanvasObject {
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	title := canvas.NewText(T(app.AlarmKindLabel(a.Kind)), themeColor(theme.ColorNameForeground))
 	title.TextStyle.Bold = true
 	place := alarmPlace(a, site)
@@ -247,7 +247,7 @@ func (p *replayPanel) stepRow(it app.ChecklistItem, closed bool, at time.Time, e
 // the instant lies (to find it in the player); those retention deleted say so.
 func (p *replayPanel) fillClips(f *app.ReplayFrame) {
 	var objs []fyne.CanvasObject
-	site := p.c.deps.Inventory.Site()
+	site := p.c.core.Inventory.Site()
 	for _, c := range f.Clips {
 		name := c.CameraID
 		if site != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -22,9 +21,9 @@ import (
 
 // reportContext is what the console's reports need besides their subject.
 func (c *Console) reportContext(by *app.Operator) report.Context {
-	x := report.Context{Tr: tr(), Site: c.deps.Inventory.Site(), Version: c.deps.Version, By: by, Names: c.operatorDisplay}
-	if c.deps.Plans != nil {
-		x.Plans = c.deps.Plans.Get
+	x := report.Context{Tr: tr(), Site: c.core.Inventory.Site(), Version: c.x.Version, By: by, Names: c.operatorDisplay}
+	if c.core.Plans != nil {
+		x.Plans = c.core.Plans.Get
 	}
 	return x
 }
@@ -36,7 +35,7 @@ func (c *Console) saveReport(name string, doc report.Document) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	path, err := c.deps.Reports.SaveReport(name, html)
+	path, err := c.x.Reports.SaveReport(name, html)
 	if err != nil {
 		return "", app.Errorf(app.CodeUnavailable, "The report cannot be saved: {{.Why}}", "Why", err.Error()).Wrap(err)
 	}
@@ -46,10 +45,10 @@ func (c *Console) saveReport(name string, doc report.Document) (string, error) {
 // writeReport makes an incident's report and saves it; it returns the file's path and
 // what the report says (shown in the console when no browser opens it).
 func (c *Console) writeReport(ctx context.Context, op *app.Operator, id int64) (string, report.Document, error) {
-	if c.deps.Reports == nil {
+	if c.x.Reports == nil {
 		return "", report.Document{}, app.Errorf(app.CodeUnavailable, "Reports cannot be saved here")
 	}
-	r, err := c.deps.Incidents.Report(ctx, id)
+	r, err := c.core.Incidents.Report(ctx, id)
 	if err != nil {
 		return "", report.Document{}, err
 	}
@@ -63,21 +62,19 @@ func (c *Console) writeReport(ctx context.Context, op *app.Operator, id int64) (
 
 // makeReport writes the selected incident's report, opens it and links it in the panel.
 func (p *incidentPanel) makeReport() {
-	op := p.c.Operator()
 	id := p.cur.ID
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		path, doc, err := p.c.writeReport(ctx, op, id)
-		p.c.onUI(func() {
-			if err != nil {
-				p.c.showError(err)
-				return
-			}
+	var path string
+	var doc report.Document
+	p.c.write(write{
+		run: func(ctx context.Context, op *app.Operator) (err error) {
+			path, doc, err = p.c.writeReport(ctx, op, id)
+			return err
+		},
+		done: func() {
 			p.showReportLink(id, path, doc)
 			p.c.openReport(path, doc)
-		})
-	}()
+		},
+	})
 }
 
 func (p *incidentPanel) showReportLink(id int64, path string, doc report.Document) {

@@ -24,9 +24,9 @@ func TestTheConsolesReportIsInItsLanguage(t *testing.T) {
 	ctx := context.Background()
 	op := signInAs(t, c, "commander")
 	a := raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, DeviceID: "smoke-b03-u2-12", GridID: "g1", Building: "b03"})
-	in, err := c.deps.Incidents.Open(ctx, op, app.OpenRequest{Title: "3号楼2单元12层火警", PlanID: "fire-residential", AlarmID: a.ID})
+	in, err := c.core.Incidents.Open(ctx, op, app.OpenRequest{Title: "3号楼2单元12层火警", PlanID: "fire-residential", AlarmID: a.ID})
 	require.NoError(t, err)
-	_, err = c.deps.Incidents.Skip(ctx, op, in.ID, "notify", "物业已在现场")
+	_, err = c.core.Incidents.Skip(ctx, op, in.ID, "notify", "物业已在现场")
 	require.NoError(t, err)
 
 	path, doc, err := c.writeReport(ctx, op, in.ID)
@@ -60,7 +60,7 @@ func TestAReportFollowsTheWindowsLanguage(t *testing.T) {
 
 	op := signInAs(t, c, "commander")
 	a := raise(t, c, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, DeviceID: "smoke-b03-u2-12", GridID: "g1", Building: "b03"})
-	in, err := c.deps.Incidents.Open(ctx, op, app.OpenRequest{Title: "3号楼火警", PlanID: "fire-residential", AlarmID: a.ID})
+	in, err := c.core.Incidents.Open(ctx, op, app.OpenRequest{Title: "3号楼火警", PlanID: "fire-residential", AlarmID: a.ID})
 	require.NoError(t, err)
 	path, doc, err := c.writeReport(ctx, op, in.ID)
 	require.NoError(t, err)

@@ -26,7 +26,7 @@ import (
 // browser opens it takes a moment); where none does, the report is shown in the console.
 func (c *Console) openReport(path string, d report.Document) {
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
-	open := c.deps.OpenURL
+	open := c.x.OpenURL
 	if open == nil {
 		open = c.desktopOpen
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -37,24 +36,36 @@ func languageSelect(c *Console, onError func()) *widget.Select {
 	}
 	sel := widget.NewSelect(labels, nil)
 	sel.SetSelected(selected)
+	back := func() { // the saved choice again, without saving it again
+		f := sel.OnChanged
+		sel.OnChanged = nil
+		sel.SetSelected(selected)
+		sel.OnChanged = f
+	}
 	sel.OnChanged = func(v string) {
 		for i, l := range labels {
 			if l != v {
 				continue
 			}
 			code := languageChoices[i].Code
-			if op := c.Operator(); op != nil {
-				cfg := c.deps.Settings.Get()
-				cfg.Language = code
-				if err := c.deps.Settings.Update(context.Background(), op, cfg); err != nil && !unchanged(err) {
-					c.showError(err)
-					onError()
-					return
-				}
+			apply := func() {
+				SetLanguage(code)
+				c.langChoice = code
+				fyne.Do(c.Rebuild) // after this callback returns: the select is replaced
 			}
-			SetLanguage(code)
-			c.langChoice = code
-			fyne.Do(c.Rebuild) // after this callback returns: the select is replaced
+			if c.Operator() == nil { // the sign-in screen: this session only
+				apply()
+				return
+			}
+			cfg := c.core.Settings.Get()
+			cfg.Language = code
+			c.write(write{
+				run:            func(ctx context.Context, op *app.Operator) error { return c.core.Settings.Update(ctx, op, cfg) },
+				lock:           []fyne.Disableable{sel},
+				done:           apply,
+				nothingChanged: apply,
+				failed:         func(error) { back(); onError() },
+			})
 			return
 		}
 	}
@@ -63,7 +74,7 @@ func languageSelect(c *Console, onError func()) *widget.Select {
 
 func newSettingsPanel(c *Console) panelView {
 	op := c.Operator()
-	cfg := c.deps.Settings.Get()
+	cfg := c.core.Settings.Get()
 
 	// Display
 	themeSel := widget.NewSelect([]string{T("Dark"), T("Light")}, nil)
@@ -73,17 +84,19 @@ func newSettingsPanel(c *Console) panelView {
 		themeSel.SetSelected(T("Dark"))
 	}
 	themeSel.OnChanged = func(v string) {
-		next := c.deps.Settings.Get()
+		next := c.core.Settings.Get()
 		next.Theme = "dark"
 		if v == T("Light") {
 			next.Theme = "light"
 		}
-		if err := c.deps.Settings.Update(context.Background(), op, next); err != nil && !unchanged(err) {
-			c.showError(err)
-			return
+		apply := func() {
+			c.app.Settings().SetTheme(newConsoleTheme(next.Theme))
+			fyne.Do(c.Rebuild)
 		}
-		c.app.Settings().SetTheme(newConsoleTheme(next.Theme))
-		fyne.Do(c.Rebuild)
+		c.write(write{
+			run:  func(ctx context.Context, op *app.Operator) error { return c.core.Settings.Update(ctx, op, next) },
+			lock: []fyne.Disableable{themeSel}, done: apply, nothingChanged: apply,
+		})
 	}
 	display := section(T("Display"), details([]kvRow{
 		{"Language", languageSelect(c, func() {})},
@@ -93,14 +106,14 @@ func newSettingsPanel(c *Console) panelView {
 
 	// Data
 	dbInfo := "—"
-	if st, ok := c.deps.Health.Get("database"); ok {
+	if st, ok := c.core.Health.Get("database"); ok {
 		dbInfo = st.Detail
 	}
 	data := section(T("Data"), details([]kvRow{
-		kv("Data directory", c.deps.DataDir),
+		kv("Data directory", c.x.Paths.DataDir),
 		kv("Database", dbInfo),
-		kv("Log file", c.deps.LogFile),
-		kv("Configuration file", c.deps.ConfigFile),
+		kv("Log file", c.x.Paths.LogFile),
+		kv("Configuration file", c.x.Paths.ConfigFile),
 	}))
 
 	broker := newBrokerSettings(c, op)
@@ -120,7 +133,7 @@ func newSettingsPanel(c *Console) panelView {
 	account := newAccountSettings(c, op)
 
 	about := section(T("About"), details([]kvRow{
-		kv("Version", c.deps.Version),
+		kv("Version", c.x.Version),
 		kv("Application ID", AppID),
 	}))
 
@@ -143,7 +156,7 @@ func (p settingsPanel) Tick()                     { p.vision.Tick(); p.recording
 // newBrokerSettings edits where devices connect. Only administrators may change it; the
 // core refuses anyone else too.
 func newBrokerSettings(c *Console, op *app.Operator) fyne.CanvasObject {
-	cfg := c.deps.Settings.Get()
+	cfg := c.core.Settings.Get()
 	b := cfg.Broker
 	mode := widget.NewRadioGroup([]string{T("Embedded broker on this computer"), T("The site's broker (Mosquitto, EMQX…)")}, nil)
 	mode.Horizontal = true
@@ -162,7 +175,7 @@ func newBrokerSettings(c *Console, op *app.Operator) fyne.CanvasObject {
 	client := widget.NewEntry()
 	client.SetPlaceHolder(app.DefaultClientID)
 	client.SetText(b.ClientID)
-	msg := canvas.NewText("", themeColor(colorMuted))
+	msg := newWriteStatusInline()
 
 	setMode := func(embedded bool) {
 		if embedded {
@@ -182,28 +195,23 @@ func newBrokerSettings(c *Console, op *app.Operator) fyne.CanvasObject {
 		mode.SetSelected(mode.Options[1])
 	}
 
-	save := widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
-		next := c.deps.Settings.Get()
+	var save *widget.Button
+	save = widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
+		next := c.core.Settings.Get()
 		embedded := mode.Selected == mode.Options[0]
 		next.Broker = app.BrokerConfig{Embedded: &embedded, Listen: listen.Text, URL: url.Text,
 			Username: user.Text, Password: pass.Text, CAFile: ca.Text, ClientID: client.Text}
 		if next.Broker.Listen == app.DefaultBrokerListen {
 			next.Broker.Listen = ""
 		}
-		if embedded && c.deps.Settings.Get().Broker.Embedded == nil {
+		if embedded && c.core.Settings.Get().Broker.Embedded == nil {
 			next.Broker.Embedded = nil // keep the default implicit
 		}
-		if err := c.deps.Settings.Update(context.Background(), op, next); unchanged(err) {
-			msg.Text = T("Nothing changed")
-			msg.Color = themeColor(colorMuted)
-		} else if err != nil {
-			msg.Text = ErrText(err)
-			msg.Color = themeColor(colorP1)
-		} else {
-			msg.Text = T("Saved. The broker settings take effect at the next start.")
-			msg.Color = themeColor(colorOK)
-		}
-		msg.Refresh()
+		c.write(write{
+			run:    func(ctx context.Context, op *app.Operator) error { return c.core.Settings.Update(ctx, op, next) },
+			status: msg, lock: []fyne.Disableable{save},
+			saved: T("Saved. The broker settings take effect at the next start."),
+		})
 	})
 	save.Importance = widget.HighImportance
 
@@ -216,7 +224,7 @@ func newBrokerSettings(c *Console, op *app.Operator) fyne.CanvasObject {
 		{"CA certificate file", ca},
 		{"Client ID", client},
 	}
-	body := []fyne.CanvasObject{details(rows), container.NewHBox(save, msg)}
+	body := []fyne.CanvasObject{details(rows), container.NewHBox(save, msg.content)}
 	if op == nil || !op.Role.Can(app.ActChangeSettings) {
 		for _, w := range []fyne.Disableable{mode, listen, url, user, pass, ca, client, save} {
 			w.Disable()
@@ -234,23 +242,26 @@ func newAccountSettings(c *Console, op *app.Operator) fyne.CanvasObject {
 	old := widget.NewPasswordEntry()
 	nw := widget.NewPasswordEntry()
 	again := widget.NewPasswordEntry()
-	msg := canvas.NewText("", themeColor(colorMuted))
-	change := widget.NewButtonWithIcon(T("Change password"), theme.ConfirmIcon(), func() {
+	msg := newWriteStatusInline()
+	var change *widget.Button
+	change = widget.NewButtonWithIcon(T("Change password"), theme.ConfirmIcon(), func() {
 		if nw.Text != again.Text {
-			msg.Text, msg.Color = T("The new passwords differ"), themeColor(colorP1)
-			msg.Refresh()
+			msg.failText(T("The new passwords differ"))
 			return
 		}
-		err := c.deps.Accounts.ChangePassword(context.Background(), op, op.Username, old.Text, nw.Text)
-		if err != nil {
-			msg.Text, msg.Color = ErrText(err), themeColor(colorP1)
-		} else {
-			msg.Text, msg.Color = T("Password changed"), themeColor(colorOK)
-			old.SetText("")
-			nw.SetText("")
-			again.SetText("")
-		}
-		msg.Refresh()
+		oldPW, newPW := old.Text, nw.Text
+		c.write(write{ // bcrypt twice: a moment, never on the UI thread
+			run: func(ctx context.Context, op *app.Operator) error {
+				return c.core.Accounts.ChangePassword(ctx, op, op.Username, oldPW, newPW)
+			},
+			status: msg, busy: T("Checking the passwords…"), lock: []fyne.Disableable{change},
+			saved: T("Password changed"),
+			done: func() {
+				old.SetText("")
+				nw.SetText("")
+				again.SetText("")
+			},
+		})
 	})
 	return section(T("My account"), details([]kvRow{
 		kv("Name", op.Name),
@@ -259,7 +270,7 @@ func newAccountSettings(c *Console, op *app.Operator) fyne.CanvasObject {
 		{"Current password", old},
 		{"New password", nw},
 		{"Repeat new password", again},
-	}), container.NewHBox(change, msg))
+	}), container.NewHBox(change, msg.content))
 }
 
 // wallFollowCheck is the operator's own choice to have the camera wall turn to the cameras
@@ -270,18 +281,23 @@ func wallFollowCheck(c *Console, op *app.Operator) fyne.CanvasObject {
 		check.Disable()
 		return check
 	}
-	check.SetChecked(c.deps.Settings.Get().PrefsOf(op.Username).WallFollowsAlarms)
+	check.SetChecked(c.core.Settings.Get().PrefsOf(op.Username).WallFollowsAlarms)
 	var changed func(bool)
 	changed = func(on bool) {
-		cfg := c.deps.Settings.Get()
+		cfg := c.core.Settings.Get()
 		prefs := cfg.PrefsOf(op.Username)
 		prefs.WallFollowsAlarms = on
-		if err := c.deps.Settings.Update(context.Background(), op, cfg.WithPrefs(op.Username, prefs)); err != nil {
-			c.showError(err)
-			check.OnChanged = nil // put it back without saving again
-			check.SetChecked(!on)
-			check.OnChanged = changed
-		}
+		c.write(write{
+			run: func(ctx context.Context, op *app.Operator) error {
+				return c.core.Settings.Update(ctx, op, cfg.WithPrefs(op.Username, prefs))
+			},
+			lock: []fyne.Disableable{check},
+			failed: func(error) {
+				check.OnChanged = nil // put it back without saving again
+				check.SetChecked(!on)
+				check.OnChanged = changed
+			},
+		})
 	}
 	check.OnChanged = changed
 	return check

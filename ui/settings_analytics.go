@@ -33,33 +33,29 @@ var analyticsColumns = []string{"Camera", "State", "Analysed fps", "Asked fps", 
 
 func newAnalyticsSettings(c *Console, op *app.Operator) *analyticsSettings {
 	s := &analyticsSettings{c: c, usage: widget.NewLabel("")}
-	if c.deps.Analytics == nil {
+	if c.x.Analytics == nil {
 		s.obj = section(T("Video analytics"), muted(T("Video analytics is not running.")))
 		return s
 	}
 	budget := widget.NewEntry()
-	budget.SetText(strconv.FormatFloat(c.deps.Settings.Get().Analytics.Budget(), 'f', -1, 64))
-	msg := canvas.NewText("", themeColor(colorMuted))
-	save := widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
+	budget.SetText(strconv.FormatFloat(c.core.Settings.Get().Analytics.Budget(), 'f', -1, 64))
+	msg := newWriteStatusInline()
+	var save *widget.Button
+	save = widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), func() {
 		v, err := strconv.ParseFloat(app.PlainASCII(budget.Text), 64) // 1。5 as pinyin types it
 		if err != nil || v <= 0 {
-			msg.Text, msg.Color = T("Give the budget in cores, e.g. 1.5"), themeColor(colorP1)
-			msg.Refresh()
+			msg.failText(T("Give the budget in cores, e.g. 1.5"))
 			return
 		}
-		next := c.deps.Settings.Get()
+		next := c.core.Settings.Get()
 		if v != next.Analytics.Budget() { // the default shown and saved back stays the default
 			next.Analytics.CPUBudget = v
 		}
-		if err := c.deps.Settings.Update(context.Background(), op, next); unchanged(err) {
-			msg.Text, msg.Color = T("Nothing changed"), themeColor(colorMuted)
-		} else if err != nil {
-			msg.Text, msg.Color = ErrText(err), themeColor(colorP1)
-		} else {
-			msg.Text, msg.Color = T("Saved"), themeColor(colorOK)
-			s.Tick()
-		}
-		msg.Refresh()
+		c.write(write{
+			run:    func(ctx context.Context, op *app.Operator) error { return c.core.Settings.Update(ctx, op, next) },
+			status: msg, lock: []fyne.Disableable{save},
+			saved: T("Saved"), done: s.Tick,
+		})
 	})
 	if op == nil || !op.Role.Can(app.ActChangeSettings) {
 		budget.Disable()
@@ -86,7 +82,7 @@ func newAnalyticsSettings(c *Console, op *app.Operator) *analyticsSettings {
 	tall.SetMinSize(fyne.NewSize(0, 230))
 	tableBox := container.NewStack(tall, s.table)
 	s.obj = section(T("Video analytics"),
-		details([]kvRow{{"CPU budget (cores)", container.NewBorder(nil, nil, nil, container.NewHBox(save, msg), budget)}}),
+		details([]kvRow{{"CPU budget (cores)", container.NewBorder(nil, nil, nil, container.NewHBox(save, msg.content), budget)}}),
 		s.usage,
 		muted(T("Over the budget, the cameras of lowest priority are analysed at fewer frames a second first.")),
 		tableBox)
@@ -98,7 +94,7 @@ func newAnalyticsSettings(c *Console, op *app.Operator) *analyticsSettings {
 func (s *analyticsSettings) cell(st app.AnalyticsStatus, col int, l *widget.Label) string {
 	switch col {
 	case 0:
-		if cam, ok := s.c.deps.Inventory.Site().Camera(st.CameraID); ok {
+		if cam, ok := s.c.core.Inventory.Site().Camera(st.CameraID); ok {
 			return cam.Display(english())
 		}
 		return st.CameraID
@@ -155,8 +151,8 @@ func (s *analyticsSettings) Tick() {
 	if s.table == nil {
 		return
 	}
-	s.rows = s.c.deps.Analytics.Statuses()
-	cores, used := s.c.deps.Analytics.Budget()
+	s.rows = s.c.x.Analytics.Statuses()
+	cores, used := s.c.x.Analytics.Budget()
 	s.usage.SetText(T("{{.Used}} of {{.Budget}} cores in use by {{.N}} cameras", map[string]any{
 		"Used": fmt.Sprintf("%.2f", used), "Budget": fmt.Sprintf("%.1f", cores), "N": len(s.rows)}))
 	s.table.Refresh()

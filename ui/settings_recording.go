@@ -31,7 +31,7 @@ type recordingSettings struct {
 
 func newRecordingSettings(c *Console) *recordingSettings {
 	s := &recordingSettings{c: c}
-	if c.deps.Recording == nil {
+	if c.core.Recording == nil {
 		s.obj = section(T("Recording"), muted(T("Video recording is not running.")))
 		return s
 	}
@@ -60,7 +60,7 @@ func (s *recordingSettings) Tick() {
 	if s.cameras == nil {
 		return
 	}
-	st := s.c.deps.Recording.Status()
+	st := s.c.core.Recording.Status()
 	stream := T("main stream")
 	if st.Stream == "sub" {
 		stream = T("sub stream")

@@ -188,14 +188,12 @@ func (s *shell) tick() {
 // for it (Settings, per operator).
 func (s *shell) followAlarm(e app.Entry) {
 	op := s.c.Operator()
-	if e.Kind != app.KindAlarmRaised || op == nil || !s.c.deps.Settings.Get().PrefsOf(op.Username).WallFollowsAlarms {
+	if e.Kind != app.KindAlarmRaised || op == nil || !s.c.core.Settings.Get().PrefsOf(op.Username).WallFollowsAlarms {
 		return
 	}
 	var a app.Alarm
 	if e.Decode(&a) != nil || a.Priority > app.P2 {
 		return
 	}
-	if w, ok := s.built["wall"].(*wallPanel); ok {
-		w.followAlarm(a)
-	}
+	s.c.FollowAlarmOnWall(a)
 }

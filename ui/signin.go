@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"watchpost/app"
 	"watchpost/assets"
 )
 
@@ -20,7 +21,7 @@ type signIn struct {
 	user     *widget.Entry
 	password *widget.Entry
 	button   *widget.Button
-	message  *canvas.Text
+	message  *writeStatus // checking the password, or why signing in failed
 	// counters show the open alarms while nobody is signed in: whoever walks up to the
 	// console sees at once that something waits (the chime sounds too, alarm_watch.go).
 	counters *alarmCounters
@@ -38,7 +39,7 @@ func newSignIn(c *Console) *signIn {
 	sub := canvas.NewText(T("Community safety command center"), themeColor(colorMuted))
 	sub.Alignment = fyne.TextAlignCenter
 	siteName := ""
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 	if site != nil {
 		siteName = site.Display(english())
 	}
@@ -54,8 +55,8 @@ func newSignIn(c *Console) *signIn {
 	s.user.OnSubmitted = func(string) { c.win.Canvas().Focus(s.password) }
 	s.button = widget.NewButtonWithIcon(T("Sign in"), theme.LoginIcon(), s.submit)
 	s.button.Importance = widget.HighImportance
-	s.message = canvas.NewText("", themeColor(colorP1))
-	s.message.Alignment = fyne.TextAlignCenter
+	s.message = newWriteStatus()
+	s.message.text.Alignment = fyne.TextAlignCenter
 
 	langSel := languageSelect(c, func() {}) // switching here rebuilds the sign-in screen
 
@@ -64,7 +65,7 @@ func newSignIn(c *Console) *signIn {
 
 	form := container.NewVBox(
 		container.NewCenter(logo), title, sub, siteText, alarms, widget.NewSeparator(),
-		s.user, s.password, s.button, s.message,
+		s.user, s.password, s.button, s.message.content,
 	)
 	if site != nil && site.Demo {
 		hint := widget.NewLabel(T("Demo accounts: duty, commander, trainer, admin — password sunshine-demo"))
@@ -86,29 +87,23 @@ func newSignIn(c *Console) *signIn {
 func (s *signIn) submit() {
 	user, pw := s.user.Text, s.password.Text
 	if user == "" {
-		s.message.Text = T("Enter your user name")
-		s.message.Refresh()
+		s.message.failText(T("Enter your user name"))
 		return
 	}
-	s.button.Disable()
-	s.message.Text = ""
-	s.message.Refresh()
 	// Password hashing takes tens of milliseconds: never on the UI thread.
-	go func() {
-		op, err := s.c.deps.Accounts.SignIn(context.Background(), user, pw)
-		s.c.onUI(func() {
-			s.button.Enable()
-			if err != nil {
-				s.c.deps.Log.Warn("sign-in failed", "user", user, "err", err)
-				s.message.Text = ErrText(err)
-				s.message.Refresh()
-				s.password.SetText("")
-				return
-			}
-			s.c.deps.Log.Info("signed in", "user", op.Username, "role", op.Role)
+	var op *app.Operator
+	s.c.write(write{
+		run: func(ctx context.Context, _ *app.Operator) (err error) {
+			op, err = s.c.core.Accounts.SignIn(ctx, user, pw)
+			return err
+		},
+		status: s.message, busy: T("Checking the password…"), lock: []fyne.Disableable{s.button},
+		done: func() {
+			s.c.core.Log.Info("signed in", "user", op.Username, "role", op.Role)
 			s.c.signedIn(op)
-		})
-	}()
+		},
+		failed: func(error) { s.password.SetText("") },
+	})
 }
 
 // fixedWidth lays its single child out at a fixed width (and its own height).

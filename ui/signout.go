@@ -58,14 +58,14 @@ func (c *Console) askSignOut() {
 // incidents run.
 func (c *Console) openBeforeSignOut() ([]app.Alarm, int) {
 	var alarms []app.Alarm
-	for _, a := range c.deps.Desk.Open() {
+	for _, a := range c.core.Desk.Open() {
 		if !a.Fault {
 			alarms = append(alarms, a)
 		}
 	}
 	incidents := 0
-	if c.deps.Incidents != nil {
-		incidents = len(c.deps.Incidents.Running())
+	if c.core.Incidents != nil {
+		incidents = len(c.core.Incidents.Running())
 	}
 	return alarms, incidents
 }

@@ -33,11 +33,7 @@ func newSoundBanner(c *Console) *soundBanner {
 	b.text = canvas.NewText("", fg)
 	b.text.TextStyle.Bold = true
 	icon := widget.NewIcon(theme.VolumeMuteIcon())
-	b.show = widget.NewButtonWithIcon(T("Show"), theme.NavigateNextIcon(), func() {
-		if c.shell != nil {
-			c.shell.popup.bringBack()
-		}
-	})
+	b.show = widget.NewButtonWithIcon(T("Show"), theme.NavigateNextIcon(), c.ShowUrgentAlarms)
 	b.show.Importance = widget.LowImportance
 	bg := canvas.NewRectangle(themeColor(colorP1))
 	b.line = &oneLine{t: b.text}
@@ -51,7 +47,7 @@ func newSoundBanner(c *Console) *soundBanner {
 
 // refresh shows the banner while an urgent alarm waits and cannot be heard.
 func (b *soundBanner) refresh() {
-	waiting := urgentWaiting(b.c.deps.Desk.Open())
+	waiting := urgentWaiting(b.c.core.Desk.Open())
 	ok, why := b.c.sound.Available()
 	muted := b.c.sound.Muted() > 0
 	if len(waiting) == 0 || (ok && !muted) {
@@ -64,7 +60,7 @@ func (b *soundBanner) refresh() {
 	if ok {
 		lead = T("The alarm sound is muted")
 	}
-	if full := lead + " — " + bannerText(waiting, b.c.deps.Inventory.Site()); full != b.line.full {
+	if full := lead + " — " + bannerText(waiting, b.c.core.Inventory.Site()); full != b.line.full {
 		b.line.full = full
 		b.lineBox.Refresh()
 	}

@@ -18,27 +18,50 @@ type statusBar struct {
 	items   *fyne.Container
 	font    *fyne.Container
 	sound   *fyne.Container // says when alarms cannot be heard
+	writing *fyne.Container // "Saving…" while a write takes long (write.go)
+	spin    *widget.Activity
 	last    []app.ComponentStatus
 }
 
 func newStatusBar(c *Console) *statusBar {
-	s := &statusBar{c: c, items: container.NewHBox(), font: container.NewHBox(), sound: container.NewHBox()}
-	version := muted(c.deps.Version)
+	s := &statusBar{c: c, items: container.NewHBox(), font: container.NewHBox(), sound: container.NewHBox(), spin: widget.NewActivity()}
+	saving := canvas.NewText(T("Saving…"), themeColor(theme.ColorNameForeground))
+	saving.TextSize = theme.CaptionTextSize()
+	s.writing = container.NewHBox(s.spin, saving)
+	s.writing.Hide()
+	if c.writes > 0 { // rebuilt (a language change) while a write waits
+		s.showWriting(true)
+	}
+	version := muted(c.x.Version)
 	if ok, why := c.sound.Available(); !ok {
 		w := canvas.NewText(T(why), themeColor(colorP2))
 		w.TextSize = theme.CaptionTextSize()
 		s.sound.Add(container.NewHBox(widget.NewIcon(theme.VolumeMuteIcon()), w))
 	}
-	bar := container.NewBorder(nil, nil, nil, container.NewHBox(s.sound, s.font, version), s.items)
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(s.writing, s.sound, s.font, version), s.items)
 	bg := canvas.NewRectangle(themeColor(colorHeader))
 	s.content = container.NewStack(bg, container.NewPadded(bar))
 	s.refresh()
 	return s
 }
 
+// showWriting shows or hides "Saving…": the operator's writes wait for a slow disk.
+func (s *statusBar) showWriting(on bool) {
+	if on == s.writing.Visible() {
+		return
+	}
+	if on {
+		s.writing.Show()
+		s.spin.Start()
+	} else {
+		s.spin.Stop()
+		s.writing.Hide()
+	}
+}
+
 // refresh redraws only when something changed: this runs every second.
 func (s *statusBar) refresh() {
-	all := s.c.deps.Health.All()
+	all := s.c.core.Health.All()
 	if !sameStatus(all, s.last) {
 		s.last = all
 		s.items.Objects = nil

@@ -184,14 +184,14 @@ func (t *tile) attach(cam *app.Camera, main, open bool) {
 		t.state = tileEmpty
 	case !open:
 		t.state = tileIdle
-	case t.w.c.deps.Feeds == nil:
+	case t.w.c.x.Feeds == nil:
 		t.state, t.reason = tileFailed, T("Video is not available")
 	default:
 		px := t.px
 		if px.X == 0 {
 			px = image.Pt(defaultTilePixel, defaultTilePixel*9/16)
 		}
-		v, err := t.w.c.deps.Feeds.Watch(cam.ID, main, px.X, px.Y)
+		v, err := t.w.c.x.Feeds.Watch(cam.ID, main, px.X, px.Y)
 		if err != nil {
 			t.state, t.reason = tileFailed, ErrText(err)
 			break
@@ -260,12 +260,12 @@ func (t *tile) showFrame(v app.Viewer, f *app.Frame) bool {
 // yellow) when its settings ask for it; ten times a second at most.
 func (t *tile) showBoxes() {
 	var objs []app.TrackedObject
-	if t.cam != nil && t.cam.Analytics != nil && t.cam.Analytics.ShowBoxes && t.w.c.deps.Analytics != nil && t.state == tilePlaying {
+	if t.cam != nil && t.cam.Analytics != nil && t.cam.Analytics.ShowBoxes && t.w.c.x.Analytics != nil && t.state == tilePlaying {
 		if time.Since(t.boxesAt) < 100*time.Millisecond {
 			return
 		}
 		t.boxesAt = time.Now()
-		objs = t.w.c.deps.Analytics.Objects(t.cam.ID)
+		objs = t.w.c.x.Analytics.Objects(t.cam.ID)
 	}
 	t.objs = objs
 	t.placeBoxes()

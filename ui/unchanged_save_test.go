@@ -35,20 +35,20 @@ type unchangedCase struct {
 
 func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	c.deps.Analytics = &fakeAnalytics{} // the settings then show the analytics budget
+	c.x.Analytics = &fakeAnalytics{} // the settings then show the analytics budget
 	admin := signInAs(t, c, "admin")
 	ctx := context.Background()
 	// A background picture, so that its dialog can be saved too.
 	var pic bytes.Buffer
 	require.NoError(t, png.Encode(&pic, image.NewRGBA(image.Rect(0, 0, 40, 30))))
-	b := c.deps.Inventory.Site().Bounds()
-	require.NoError(t, c.deps.Inventory.SetBackground(ctx, admin, &app.Background{Refs: [2]app.RefPair{
+	b := c.core.Inventory.Site().Bounds()
+	require.NoError(t, c.core.Inventory.SetBackground(ctx, admin, &app.Background{Refs: [2]app.RefPair{
 		{Pixel: app.Point{}, Site: app.Point{X: b.Min.X, Y: b.Max.Y}},
 		{Pixel: app.Point{X: 40, Y: 30}, Site: app.Point{X: b.Max.X, Y: b.Min.Y}}}, Opacity: 0.45}, "plan.png", pic.Bytes()))
 
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 	camera := func(id string) func() any {
-		return func() any { cam, _ := c.deps.Inventory.Site().Camera(id); return cam }
+		return func() any { cam, _ := c.core.Inventory.Site().Camera(id); return cam }
 	}
 	tap := func(label string) func(fyne.CanvasObject) {
 		return func(where fyne.CanvasObject) {
@@ -66,10 +66,10 @@ func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 				func() fyne.CanvasObject { c.showCameraSettings(cam); return topDialog(t, c) }, tap("Save")})
 	}
 	plans := plansPanelOf(t, c)
-	for _, pl := range c.deps.Plans.List() {
+	for _, pl := range c.core.Plans.List() {
 		var ed *planEditor
 		cases = append(cases, unchangedCase{"plan " + pl.ID,
-			func() any { p, _ := c.deps.Plans.Get(pl.ID); return p },
+			func() any { p, _ := c.core.Plans.Get(pl.ID); return p },
 			func() fyne.CanvasObject { ed = plans.edit(pl, false); return topDialog(t, c) },
 			func(where fyne.CanvasObject) {
 				for i := range ed.pl.Steps { // each step's editor, OK with no change
@@ -79,22 +79,22 @@ func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 				tap("Save plan")(where)
 			}})
 	}
-	for _, sp := range c.deps.Supplies.Points() {
+	for _, sp := range c.core.Supplies.Points() {
 		cases = append(cases, unchangedCase{"supply point " + sp.ID,
-			func() any { p, _ := c.deps.Supplies.Point(sp.ID); return p },
+			func() any { p, _ := c.core.Supplies.Point(sp.ID); return p },
 			func() fyne.CanvasObject { plans.supplies.editPoint(sp, false); return topDialog(t, c) }, tap("Save")})
 	}
 	for i, ct := range site.Contacts {
 		cases = append(cases, unchangedCase{"contact " + ct.ID,
-			func() any { return c.deps.Inventory.Site().Contacts },
+			func() any { return c.core.Inventory.Site().Contacts },
 			func() fyne.CanvasObject { plans.contacts.editContact(i); return topDialog(t, c) }, tap("Save")})
 	}
 	c.shell.show("drills")
 	drills := c.shell.built["drills"].(*drillsPanel)
-	for _, sc := range c.deps.Drills.Scenarios() {
+	for _, sc := range c.core.Drills.Scenarios() {
 		var ed *drillEditor
 		cases = append(cases, unchangedCase{"drill " + sc.ID,
-			func() any { s, _ := c.deps.Drills.Scenario(sc.ID); return s },
+			func() any { s, _ := c.core.Drills.Scenario(sc.ID); return s },
 			func() fyne.CanvasObject { ed = drills.edit(sc, false); return topDialog(t, c) },
 			func(where fyne.CanvasObject) {
 				for i := range ed.sc.Injections {
@@ -108,11 +108,11 @@ func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 	mp := c.shell.built["map"].(*mapPanel)
 	for _, g := range site.Grids {
 		cases = append(cases, unchangedCase{"grid " + g.ID,
-			func() any { g, _ := c.deps.Inventory.Site().Grid(g.ID); return g },
+			func() any { g, _ := c.core.Inventory.Site().Grid(g.ID); return g },
 			func() fyne.CanvasObject { mp.editGridDialog(g, false); return topDialog(t, c) }, tap("Save")})
 	}
 	cases = append(cases, unchangedCase{"background picture",
-		func() any { return c.deps.Inventory.Site().Background },
+		func() any { return c.core.Inventory.Site().Background },
 		func() fyne.CanvasObject { mp.backgroundDialog(); return topDialog(t, c) }, tap("Save")})
 	settingsSave := func(n int) func() fyne.CanvasObject {
 		return func() fyne.CanvasObject {
@@ -127,7 +127,7 @@ func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 			return saves[n]
 		}
 	}
-	settings := func() any { return c.deps.Settings.Get() }
+	settings := func() any { return c.core.Settings.Get() }
 	cases = append(cases,
 		unchangedCase{"settings: device broker", settings, settingsSave(0), func(b fyne.CanvasObject) { test.Tap(b.(*widget.Button)) }},
 		unchangedCase{"settings: analytics budget", settings, settingsSave(1), func(b fyne.CanvasObject) { test.Tap(b.(*widget.Button)) }})
@@ -135,7 +135,7 @@ func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := jsonOf(t, tc.value())
-			written := c.deps.Bus.Subscribe(64, func(e *app.Entry) bool { return e.Operator == admin.Username })
+			written := c.core.Bus.Subscribe(64, func(e *app.Entry) bool { return e.Operator == admin.Username })
 			defer written.Close()
 			where := tc.open()
 			tc.press(where)

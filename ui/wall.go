@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -90,7 +89,7 @@ type wallPanel struct {
 }
 
 func newWallPanel(c *Console) panelView {
-	w := &wallPanel{c: c, op: c.Operator(), site: c.deps.Inventory.Site(), cams: map[string]*app.Camera{}, alarms: map[string]alarmMark{}}
+	w := &wallPanel{c: c, op: c.Operator(), site: c.core.Inventory.Site(), cams: map[string]*app.Camera{}, alarms: map[string]alarmMark{}}
 	if w.site == nil {
 		w.content = container.NewCenter(widget.NewLabel(T("No site is set up yet")))
 		return w
@@ -98,7 +97,7 @@ func newWallPanel(c *Console) panelView {
 	for i := range w.site.Cameras {
 		w.cams[w.site.Cameras[i].ID] = &w.site.Cameras[i]
 	}
-	w.statsEvery = statsInterval(c.deps.Log.Warn)
+	w.statsEvery = statsInterval(c.core.Log.Warn)
 	for i := 0; i < app.Layout36.Tiles(); i++ {
 		w.tiles = append(w.tiles, newTile(w, i))
 	}
@@ -151,7 +150,7 @@ func (w *wallPanel) buildToolbar() fyne.CanvasObject {
 	w.tourSelect = widget.NewSelect(nil, func(s string) { w.locked(func() { w.setTourLabel(s) }) })
 	w.enlargeBtn = widget.NewButtonWithIcon("", theme.ViewFullScreenIcon(), func() { w.locked(func() { w.setEnlarged(!w.enlarged) }) })
 	w.snapBtn = widget.NewButtonWithIcon(T("Snapshot"), symbol("camera"), func() { w.locked(w.snapshot) })
-	if op := w.op; op == nil || !op.Role.Can(app.ActSnapshot) || w.c.deps.Wall == nil {
+	if op := w.op; op == nil || !op.Role.Can(app.ActSnapshot) || w.c.core.Wall == nil {
 		w.snapBtn.Disable()
 	}
 	left := container.NewHBox(layouts, widget.NewSeparator(), w.prevBtn, w.pageLabel, w.nextBtn, widget.NewSeparator(), w.tourSelect)
@@ -223,7 +222,7 @@ func (w *wallPanel) setTourLabel(s string) {
 
 func (w *wallPanel) setTour(d time.Duration) {
 	w.tour = d
-	w.tourNext = w.c.deps.Clock.Now().Add(d)
+	w.tourNext = w.c.core.Clock.Now().Add(d)
 	w.updateToolbar()
 }
 
@@ -295,12 +294,12 @@ func (w *wallPanel) loadInitialView() {
 
 func (w *wallPanel) readViews() []app.WallView {
 	op := w.op
-	if w.c.deps.Wall == nil || op == nil {
+	if w.c.core.Wall == nil || op == nil {
 		return nil
 	}
-	vs, err := w.c.deps.Wall.Views(context.Background(), op)
+	vs, err := w.c.core.Wall.Views(context.Background(), op)
 	if err != nil {
-		w.c.deps.Log.Warn("saved views not read", "err", err)
+		w.c.core.Log.Warn("saved views not read", "err", err)
 		return nil
 	}
 	return vs
@@ -346,21 +345,23 @@ func (w *wallPanel) askSaveView() {
 	name.SetText(w.viewName)
 	name.SetPlaceHolder(T("e.g. Gates at night"))
 	items := []*widget.FormItem{widget.NewFormItem(T("Name"), name)}
-	d := dialog.NewForm(T("Save view"), T("Save"), T("Cancel"), items, func(ok bool) {
-		if ok {
-			w.locked(func() { w.saveView(name.Text) })
-		}
-	}, w.c.win)
-	name.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(420, d.MinSize().Height))
-	d.Show()
+	// The dialog stays open until the view is saved, and with the reason when the core
+	// refuses it.
+	d := newWriteForm(w.c, T("Save view"), T("Save"), items, func() (write, error) {
+		var v write
+		w.locked(func() { v = w.saveView(name.Text) })
+		return v, nil
+	})
+	name.OnSubmitted = func(string) { d.submit() }
+	d.Show(fyne.NewSize(420, 0))
 	w.c.win.Canvas().Focus(name)
 }
 
-// saveView saves the wall as a named view of the operator's (journaled by the core).
-func (w *wallPanel) saveView(name string) {
+// saveView is the write that saves the wall as a named view of the operator's (journaled
+// by the core).
+func (w *wallPanel) saveView(name string) write {
 	v := w.currentView(name)
-	w.changeViews(func(ctx context.Context, wall *app.Wall) error { return wall.SaveView(ctx, w.op, v) }, func() {
+	return w.changeViews(func(ctx context.Context, wall *app.Wall) error { return wall.SaveView(ctx, w.op, v) }, func() {
 		w.viewName = strings.TrimSpace(name)
 		w.c.app.Preferences().SetString(w.prefKey(), w.viewName)
 		w.setNotice(T("View “{{.Name}}” saved", map[string]any{"Name": w.viewName}))
@@ -375,13 +376,13 @@ func (w *wallPanel) askDeleteView() {
 	}
 	showConfirm(T("Delete view"), T("Delete the view “{{.Name}}”?", map[string]any{"Name": name}), func(ok bool) {
 		if ok {
-			w.locked(func() { w.deleteView(name) })
+			w.locked(func() { w.c.write(w.deleteView(name)) })
 		}
 	}, w.c.win)
 }
 
-func (w *wallPanel) deleteView(name string) {
-	w.changeViews(func(ctx context.Context, wall *app.Wall) error { return wall.DeleteView(ctx, w.op, name) }, func() {
+func (w *wallPanel) deleteView(name string) write {
+	return w.changeViews(func(ctx context.Context, wall *app.Wall) error { return wall.DeleteView(ctx, w.op, name) }, func() {
 		if w.viewName == name {
 			w.viewName = ""
 		}
@@ -389,33 +390,27 @@ func (w *wallPanel) deleteView(name string) {
 	})
 }
 
-// changeViews runs a change of the saved views off the UI thread (it waits for the
-// journal), reloads the list, and then, on the UI thread, shows the error or runs done.
-func (w *wallPanel) changeViews(change func(context.Context, *app.Wall) error, done func()) {
-	wall := w.c.deps.Wall
-	if wall == nil {
-		return
-	}
-	op := w.op
-	go func() {
-		ctx := context.Background()
-		err := change(ctx, wall)
-		var views []app.WallView
-		if err == nil {
+// changeViews is the write of a change of the saved views (off the UI thread: it waits for
+// the journal); it reloads the list, and then, on the UI thread, runs done.
+func (w *wallPanel) changeViews(change func(context.Context, *app.Wall) error, done func()) write {
+	wall, op := w.c.core.Wall, w.op
+	var views []app.WallView
+	return write{
+		run: func(ctx context.Context, _ *app.Operator) error {
+			if err := change(ctx, wall); err != nil {
+				return err
+			}
 			views, _ = wall.Views(ctx, op)
-		}
-		w.c.onUI(func() {
+			return nil
+		},
+		done: func() {
 			w.locked(func() {
-				if err != nil {
-					w.c.showError(err)
-					return
-				}
 				w.views = views
 				done()
 				w.updateToolbar()
 			})
-		})
-	}()
+		},
+	}
 }
 
 // --- tiles, pages, layouts -----------------------------------------------------------
@@ -523,7 +518,7 @@ func (w *wallPanel) turnPage(d int) {
 		return
 	}
 	w.page = ((w.page+d)%pages + pages) % pages
-	w.tourNext = w.c.deps.Clock.Now().Add(w.tour)
+	w.tourNext = w.c.core.Clock.Now().Add(w.tour)
 	if w.enlarged {
 		w.enlarged = false
 		w.stage.Objects = []fyne.CanvasObject{w.grid}
@@ -743,7 +738,7 @@ func (w *wallPanel) Tick() {
 		if w.list != nil {
 			w.list.refreshOffline()
 		}
-		now := w.c.deps.Clock.Now()
+		now := w.c.core.Clock.Now()
 		w.tourTick(now)
 		if !w.noticeAt.IsZero() && now.Sub(w.noticeAt) > noticeFor {
 			w.setNotice("")
@@ -759,7 +754,7 @@ func (w *wallPanel) OnEntry(e app.Entry) {
 	}
 	if e.Kind == app.KindCameraUpdated {
 		w.locked(func() {
-			for _, c := range w.c.deps.Inventory.Site().Cameras {
+			for _, c := range w.c.core.Inventory.Site().Cameras {
 				if cur, ok := w.cams[c.ID]; ok && c.ID == strings.TrimPrefix(e.Subject, "camera:") {
 					*cur = c // the tiles hold this pointer
 					for _, t := range w.tiles {
@@ -865,9 +860,9 @@ func (w *wallPanel) tileMenu(t *tile, at fyne.Position) {
 // a new alarm (flashing) the ones being handled (steady), then the more urgent priority wins.
 func (w *wallPanel) refreshAlarms() {
 	marks := map[string]alarmMark{}
-	if w.c.deps.Desk != nil {
-		now := w.c.deps.Clock.Now()
-		for _, a := range w.c.deps.Desk.Open() {
+	if w.c.core.Desk != nil {
+		now := w.c.core.Clock.Now()
+		for _, a := range w.c.core.Desk.Open() {
 			if !a.OnWall() {
 				continue
 			}
@@ -908,38 +903,33 @@ func (w *wallPanel) snapshot() {
 		w.setNotice(T("Select a tile with a camera first"))
 		return
 	}
-	op, wall, v, cam := w.op, w.c.deps.Wall, t.viewer, t.cam
-	if wall == nil {
-		return
-	}
+	op, wall, v, cam := w.op, w.c.core.Wall, t.viewer, t.cam
 	w.setNotice(T("Taking a snapshot…"))
-	go func() {
-		img, err := v.Snapshot()
-		path := ""
-		if err != nil {
-			err = app.Errorf(app.CodeUnavailable, "The camera has no picture to save").Wrap(err)
-		} else {
-			path, err = wall.Snapshot(context.Background(), op, cam, img)
-		}
-		w.c.onUI(func() {
+	var path string
+	w.c.write(write{
+		run: func(ctx context.Context, _ *app.Operator) error {
+			img, err := v.Snapshot()
+			if err != nil {
+				return app.Errorf(app.CodeUnavailable, "The camera has no picture to save").Wrap(err)
+			}
+			path, err = wall.Snapshot(ctx, op, cam, img)
+			return err
+		},
+		done: func() {
 			w.locked(func() {
-				if err != nil {
-					w.setNotice("")
-					w.c.showError(err)
-					return
-				}
 				w.lastSnap = path
 				w.setNotice(T("Snapshot saved: {{.Path}}", map[string]any{"Path": path}))
 			})
-		})
-	}()
+		},
+		failed: func(error) { w.locked(func() { w.setNotice("") }) },
+	})
 }
 
 func (w *wallPanel) setNotice(s string) {
 	w.notice.Text = s
 	w.noticeAt = time.Time{}
 	if s != "" {
-		w.noticeAt = w.c.deps.Clock.Now()
+		w.noticeAt = w.c.core.Clock.Now()
 	}
 	w.notice.Refresh()
 }

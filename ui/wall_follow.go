@@ -53,7 +53,7 @@ func (w *wallPanel) showCameras(ids []string) {
 		w.stage.Refresh()
 	}
 	w.page = best
-	w.tourNext = w.c.deps.Clock.Now().Add(w.tour) // the tour waits before it turns on
+	w.tourNext = w.c.core.Clock.Now().Add(w.tour) // the tour waits before it turns on
 	sel := -1
 	for _, id := range ids {
 		for i := 0; i < n && sel < 0; i++ {
@@ -70,4 +70,27 @@ func (w *wallPanel) showCameras(ids []string) {
 		w.selectTile(sel)
 	}
 	w.updateToolbar()
+}
+
+// enlargeCamera enlarges a camera (the operator asked for it elsewhere, e.g. on the site
+// map): the tile of the page that shows it, or the selected tile given that camera.
+func (w *wallPanel) enlargeCamera(camID string) {
+	if w.site == nil {
+		return
+	}
+	w.locked(func() {
+		n := w.layout.Tiles()
+		at := -1
+		for i := 0; i < n; i++ {
+			if cam := w.cameraAt(w.page*n + i); cam != nil && cam.ID == camID {
+				at = i
+			}
+		}
+		if at < 0 {
+			w.assignSelected(camID)
+		} else {
+			w.selectTile(at)
+		}
+		w.setEnlarged(true)
+	})
 }

@@ -189,7 +189,7 @@ func (w *wallPanel) Stats() WallStats {
 
 func (w *wallPanel) logStats() {
 	s := w.Stats()
-	w.c.deps.Log.Info("wall stats", "tiles", s.Tiles, "fps", round1(s.FPS),
+	w.c.core.Log.Info("wall stats", "tiles", s.Tiles, "fps", round1(s.FPS),
 		"decoded_to_screen_p50_ms", ms(s.DecodedToScreenP50), "decoded_to_screen_p95_ms", ms(s.DecodedToScreenP95),
 		"captured_to_screen_p50_ms", ms(s.CapturedToScreenP50), "captured_to_screen_p95_ms", ms(s.CapturedToScreenP95),
 		"ui_lag_p95_ms", ms(s.UILagP95))

@@ -136,7 +136,7 @@ func openViewers(w *wallPanel) int {
 
 func siteCameraIDs(c *Console) []string {
 	var ids []string
-	for _, cam := range c.deps.Inventory.Site().Cameras {
+	for _, cam := range c.core.Inventory.Site().Cameras {
 		ids = append(ids, cam.ID)
 	}
 	return ids
@@ -214,7 +214,7 @@ func TestWallTilePlaysLiveVideoAndShowsWhyACameraIsOffline(t *testing.T) {
 	assert.Equal(t, px, b, "frames come at the tile's own size")
 	assert.Equal(t, pixelSize(size.Width, size.Height, 1).X, px[0])
 	assert.False(t, get(w, func() bool { return live.cardBG.Visible() }), "no card over live video")
-	assert.Contains(t, visibleTexts(live), c.deps.Inventory.Site().Cameras[0].Display(true), "the name on the tile")
+	assert.Contains(t, visibleTexts(live), c.core.Inventory.Site().Cameras[0].Display(true), "the name on the tile")
 
 	require.Eventually(t, func() bool { return get(w, func() bool { return dead.state == tileFailed }) },
 		15*time.Second, 50*time.Millisecond, "the card says the camera is offline")
@@ -389,7 +389,7 @@ func TestWallAlarmBorders(t *testing.T) {
 	gate := w.tiles[0]
 	require.Equal(t, "cam-gate-s", gate.cam.ID)
 
-	a, err := c.deps.Desk.Raise(ctx, nil, app.Alarm{Kind: "sos", Priority: app.P1, Cause: "SOS button pressed", DeviceID: "sos-gate-s"})
+	a, err := c.core.Desk.Raise(ctx, nil, app.Alarm{Kind: "sos", Priority: app.P1, Cause: "SOS button pressed", DeviceID: "sos-gate-s"})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return get(w, gate.flashing) }, 15*time.Second, 10*time.Millisecond,
 		"a new alarm flashes the tiles of the cameras that see it")
@@ -403,7 +403,7 @@ func TestWallAlarmBorders(t *testing.T) {
 		return seen[true] && seen[false]
 	}, 15*time.Second, 20*time.Millisecond)
 
-	_, err = c.deps.Desk.Acknowledge(ctx, c.Operator(), a.ID, "")
+	_, err = c.core.Desk.Acknowledge(ctx, c.Operator(), a.ID, "")
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return get(w, func() bool { return gate.alarm != nil && !gate.flashing() }) },
 		15*time.Second, 10*time.Millisecond, "acknowledged: steady")
@@ -413,7 +413,7 @@ func TestWallAlarmBorders(t *testing.T) {
 		assert.True(t, get(w, func() bool { return gate.alarmBorder.Visible() }), "phase %v", get(w, func() bool { return w.flashOn }))
 	}
 
-	_, err = c.deps.Desk.Resolve(ctx, c.Operator(), a.ID, app.OutcomeTest, "")
+	_, err = c.core.Desk.Resolve(ctx, c.Operator(), a.ID, app.OutcomeTest, "")
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return get(w, func() bool { return gate.alarm == nil && !gate.alarmBorder.Visible() }) },
 		15*time.Second, 10*time.Millisecond, "resolved: no border")
@@ -427,7 +427,7 @@ func TestWallNamedViewsPersistPerOperator(t *testing.T) {
 	key(w, "2")
 	get(w, func() bool { w.assign(3, ids[10]); return true })
 	w.tourSelect.SetSelected("Tour every 10 s")
-	get(w, func() bool { w.saveView("Gates"); return true })
+	get(w, func() bool { w.c.write(w.saveView("Gates")); return true })
 	require.Eventually(t, func() bool { return get(w, func() bool { return w.viewName == "Gates" && len(w.views) == 1 }) },
 		15*time.Second, 10*time.Millisecond)
 	assert.Equal(t, "Gates", w.viewSelect.Selected)
@@ -448,14 +448,14 @@ func TestWallNamedViewsPersistPerOperator(t *testing.T) {
 	assert.Equal(t, app.Layout4, get(w, func() app.WallLayout { return w.layout }))
 
 	// A different operator does not see it.
-	admin, err := c.deps.Accounts.SignIn(context.Background(), "admin", "sunshine-demo")
+	admin, err := c.core.Accounts.SignIn(context.Background(), "admin", "sunshine-demo")
 	require.NoError(t, err)
 	c.signedIn(admin)
 	w3 := wallOf(t, c)
 	assert.Empty(t, get(w3, func() []app.WallView { return w3.views }))
 	assert.Equal(t, app.Layout16, get(w3, func() app.WallLayout { return w3.layout }))
 
-	get(w, func() bool { w.deleteView("Gates"); return true })
+	get(w, func() bool { w.c.write(w.deleteView("Gates")); return true })
 	require.Eventually(t, func() bool { return get(w, func() bool { return len(w.views) == 0 && w.viewName == "" }) },
 		15*time.Second, 10*time.Millisecond)
 }
@@ -495,7 +495,7 @@ func TestWallHiddenWatchesNothing(t *testing.T) {
 	assert.Equal(t, 0, w.Stats().Tiles)
 	c.shell.show("wall")
 	assert.Equal(t, 13, openViewers(w))
-	c.SignOut()
+	signOut(t, c)
 	assert.Equal(t, 0, openViewers(w), "signing out closes the streams")
 }
 
@@ -537,7 +537,7 @@ func TestWallLogsItsStatsWhenAsked(t *testing.T) {
 	t.Setenv(statsEnv, "300ms")
 	c := newTestConsole(t, enConfig())
 	capture := &logCapture{}
-	c.deps.Log = slog.New(capture)
+	c.core.Log = slog.New(capture)
 	w := newWallPanel(c).(*wallPanel)
 	w.Shown(true)
 	t.Cleanup(func() { w.Shown(false) })
@@ -605,9 +605,9 @@ func TestWallTileNeverShowsAFrozenFrame(t *testing.T) {
 func TestTheCameraTreeMarksCamerasWithoutVideo(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	w := wallOf(t, c)
-	site := c.deps.Inventory.Site()
+	site := c.core.Inventory.Site()
 	dead := site.Cameras[liveCameras].ID // nothing answers at its address
-	v, err := c.deps.Feeds.Watch(dead, false, 64, 36)
+	v, err := c.x.Feeds.Watch(dead, false, 64, 36)
 	require.NoError(t, err)
 	defer v.Close()
 	require.Eventually(t, func() bool {
