@@ -81,7 +81,31 @@ func NewRecording(d RecordingDeps, cfg RecordingConfig) *Recording {
 		}
 		return false
 	})
+	d.Recorder.Bus.Fold(r.apply)
 	return r
+}
+
+// apply is the clip index's fold: a clip journaled (by this process's recording, or read by
+// the Tail) joins it, a clip deleted leaves it, before any subscriber sees the entry.
+func (r *Recording) apply(e Entry) {
+	switch e.Kind {
+	case KindClip:
+		var c Clip
+		if e.Decode(&c) != nil || c.ID == "" {
+			return
+		}
+		r.mu.Lock()
+		r.clips[c.ID] = c
+		r.mu.Unlock()
+	case KindClipDeleted:
+		var d ClipDeletion
+		if e.Decode(&d) != nil || d.Clip == "" {
+			return
+		}
+		r.mu.Lock()
+		delete(r.clips, d.Clip)
+		r.mu.Unlock()
+	}
 }
 
 // tapCameras asks the video side to record every camera of the site: any of them may be
@@ -318,13 +342,10 @@ func (r *Recording) recordNow(ctx context.Context, c Clip, from, to time.Time, d
 	// is journaled all the same.
 	jctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := r.d.Recorder.Record(jctx, e); err != nil {
+	if _, err := r.d.Recorder.Record(jctx, e); err != nil { // the fold adds it to the index
 		r.failed(err)
 		return false
 	}
-	r.mu.Lock()
-	r.clips[c.ID] = c
-	r.mu.Unlock()
 	r.retainSoon()
 	return true
 }

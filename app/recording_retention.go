@@ -69,15 +69,10 @@ func (r *Recording) retain(ctx context.Context) error {
 		entries = append(entries, NewEntry(KindClipDeleted, SubjectClip(g.Clip), SystemActor, g))
 	}
 	if len(entries) > 0 {
-		if _, err := r.d.Recorder.Record(ctx, entries...); err != nil {
+		if _, err := r.d.Recorder.Record(ctx, entries...); err != nil { // the fold takes them out of the index
 			r.failed(err)
 			return err
 		}
-		r.mu.Lock()
-		for _, e := range entries {
-			delete(r.clips, e.Subject[len("clip:"):])
-		}
-		r.mu.Unlock()
 		r.d.Log.Info("recording: retention deleted clips", "clips", len(entries))
 	}
 	if firstErr != nil {
