@@ -6,16 +6,15 @@ import (
 	"net"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
 	"watchpost/assets"
 	"watchpost/devices"
+	"watchpost/internal/runtest"
 	"watchpost/store"
 )
 
@@ -99,33 +98,12 @@ func startBrokerWith(t testing.TB, e *engine, h devices.Handler) string {
 	return b.Addr() // bound by NewBroker: connections wait in its backlog until Run accepts them
 }
 
-// runner is what the supervisor runs; the broker, the site-broker client and the simulator are.
-type runner interface {
-	Run(ctx context.Context) error
-}
-
-// run starts part.Run on a goroutine as the supervisor does. stop (called at the test's
-// cleanup if the test did not) cancels Run's context and waits for Run to return: the test
-// fails if it does not within 30 s, or returns an error.
-func run(t testing.TB, part runner) (stop func()) {
+// run starts part.Run on a goroutine as the supervisor does (the broker, the site-broker
+// client and the simulator are runners); stop (called at the test's cleanup if the test did
+// not) cancels its context and waits for Run to return, failing the test if it does not.
+func run(t testing.TB, part runtest.Runner) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- part.Run(ctx) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-done:
-				assert.NoError(t, err, "%T.Run returned an error when its context ended", part)
-			case <-time.After(30 * time.Second):
-				t.Errorf("%T.Run did not return within 30 s of the end of its context", part)
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return stop
+	return runtest.Run(t, part)
 }
 
 func (e *engine) journal(t testing.TB, kinds ...app.EntryKind) []app.Entry {

@@ -15,7 +15,7 @@ import (
 
 	"watchpost/app"
 	"watchpost/video"
-	"watchpost/video/internal/runtest"
+	"watchpost/internal/runtest"
 	"watchpost/video/sim"
 )
 

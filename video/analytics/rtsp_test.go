@@ -12,7 +12,7 @@ import (
 
 	"watchpost/app"
 	"watchpost/video"
-	"watchpost/video/internal/runtest"
+	"watchpost/internal/runtest"
 	"watchpost/video/sim"
 )
 

@@ -1,4 +1,4 @@
-// Package runtest runs the video side's runners in tests as the supervisor runs them (Run
+// Package runtest runs runners (the video and device sides') in tests as the supervisor runs them (Run
 // in a goroutine until its context ends) and looks for what a runner left behind:
 // goroutines still running its functions, child processes not waited for.
 package runtest
