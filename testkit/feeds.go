@@ -154,7 +154,6 @@ type viewer struct {
 	interval time.Duration
 	status   app.StreamStatus
 	seq      uint64
-	closed   bool
 	once     sync.Once
 }
 
