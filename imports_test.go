@@ -314,3 +314,44 @@ func expectReported(t *testing.T, got, want, allowed []string) {
 		}
 	}
 }
+
+// TestPanelTestsNeedNoCamera keeps the tests of the window free of the adapters: they build
+// the core through testkit (a temporary store, generated camera feeds), so that ui's test
+// files import neither store, devices nor video, and its test binary needs no RTSP,
+// libavcodec, OpenCV or broker (store comes only through testkit).
+func TestPanelTestsNeedNoCamera(t *testing.T) {
+	cmd := exec.Command("go", "list", "-test", "-deps", "-json", "./ui/")
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	tests := 0
+	for {
+		var p listedPackage
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(p.ImportPath, module+"/ui [") || strings.HasPrefix(p.ImportPath, module+"/ui_test [") {
+			tests++
+			for _, imp := range p.Imports {
+				if l := layer(imp); l == "store" || l == "devices" || l == "video" {
+					t.Errorf("%s imports %s: build the core with testkit instead", p.ImportPath, imp)
+				}
+			}
+		}
+		if strings.HasSuffix(p.ImportPath, ".test") {
+			for _, d := range p.Deps {
+				if l := layer(d); l == "devices" || l == "video" || hasPrefix(d, []string{"gocv.io/", "github.com/bluenviron/", "github.com/mochi-mqtt/", "github.com/eclipse/paho"}) {
+					t.Errorf("ui's tests depend on %s", d)
+				}
+			}
+		}
+	}
+	if tests == 0 {
+		t.Fatal("go list found no test package of ui")
+	}
+}

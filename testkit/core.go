@@ -22,7 +22,7 @@ import (
 // clock with an empty configuration.
 type Options struct {
 	Config app.Config
-	Clock  app.Clock // default: the system clock
+	Clock  app.Clock // default: the system clock; when set, the journal's entries are stamped by it too
 	// Seeds replace the demo's (the console's first-start seeds) when set.
 	Seeds *app.Seeds
 }
@@ -62,7 +62,7 @@ func New(t testing.TB, o Options) *Env {
 	}
 	gate := &Gate{}
 	cfg := &MemConfig{cfg: o.Config, gate: gate}
-	gated := gatedStore{Store: st, gate: gate}
+	gated := gatedStore{Store: st, gate: gate, clock: o.Clock}
 	core, err := app.NewCore(ctx, app.Ports{Store: gated, Config: o.Config, ConfigStore: cfg, Clock: o.Clock, Log: quiet, Seeds: seeds,
 		PasswordCost: bcrypt.MinCost, // the tests sign in many times
 		Files:        app.Files{Snapshots: store.Files{Dir: filepath.Join(dir, "snapshots")}, Detections: store.Files{Dir: filepath.Join(dir, "detections")}}})

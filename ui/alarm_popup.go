@@ -355,9 +355,9 @@ func (p *alarmPopup) updateWhen() {
 	if cur, err := a.Get(context.Background(), p.shown.ID); err == nil {
 		p.shown = cur // its repeats
 	}
-	s := T("Raised {{.Time}} ({{.Ago}})", map[string]any{"Time": p.shown.RaisedAt.Local().Format("15:04:05"), "Ago": ago(p.shown.RaisedAt)})
+	s := T("Raised {{.Time}} ({{.Ago}})", map[string]any{"Time": p.shown.RaisedAt.Local().Format("15:04:05"), "Ago": p.c.ago(p.shown.RaisedAt)})
 	if p.shown.Repeats > 0 {
-		s += " · " + T("{{.N}} more, the last {{.Ago}}", map[string]any{"N": p.shown.Repeats, "Ago": ago(p.shown.LastAt)})
+		s += " · " + T("{{.N}} more, the last {{.Ago}}", map[string]any{"N": p.shown.Repeats, "Ago": p.c.ago(p.shown.LastAt)})
 	}
 	if s != p.when.Text {
 		p.when.Text = s

@@ -389,11 +389,11 @@ func (p *alarmPanel) showDetail() {
 	}
 	p.times = nil
 	rows := []kvRow{p.times.add("Raised", func() string {
-		return fmt.Sprintf("%s (%s)", a.RaisedAt.Local().Format("2006-01-02 15:04:05"), ago(a.RaisedAt))
+		return fmt.Sprintf("%s (%s)", a.RaisedAt.Local().Format("2006-01-02 15:04:05"), p.c.ago(a.RaisedAt))
 	})}
 	if a.Repeats > 0 {
 		rows = append(rows, p.times.add("Repeats", func() string {
-			return T("{{.N}} more, the last {{.Ago}}", map[string]any{"N": a.Repeats, "Ago": ago(a.LastAt)})
+			return T("{{.N}} more, the last {{.Ago}}", map[string]any{"N": a.Repeats, "Ago": p.c.ago(a.LastAt)})
 		}))
 	}
 	var dev *app.Device
@@ -566,9 +566,12 @@ func stateBadgeColor(s app.AlarmState) color.Color {
 	return themeColor(colorOK)
 }
 
-// ago says how long ago t was, shortly.
-func ago(t time.Time) string {
-	d := time.Since(t)
+// ago says how long ago t was, shortly, by the core's clock (the wall clock; a test's
+// fixed one, so that what a panel shows does not depend on when the test runs).
+func (c *Console) ago(t time.Time) string { return agoAt(c.core.Clock.Now(), t) }
+
+func agoAt(now, t time.Time) string {
+	d := now.Sub(t)
 	switch {
 	case d < time.Minute:
 		return T("{{.N}} s ago", map[string]any{"N": int(d.Seconds())})
@@ -743,7 +746,7 @@ func (r *alarmRow) set(p *alarmPanel, a *app.Alarm) {
 		}
 	}
 	r.sub.Text = sub
-	r.when.Text = a.RaisedAt.Local().Format("15:04:05") + " · " + ago(a.RaisedAt)
+	r.when.Text = a.RaisedAt.Local().Format("15:04:05") + " · " + p.c.ago(a.RaisedAt)
 	r.repeats.Text = ""
 	if a.Repeats > 0 {
 		r.repeats.Text = fmt.Sprintf("×%d", a.Repeats+1)

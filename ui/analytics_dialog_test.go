@@ -128,7 +128,8 @@ func TestAnalyticsDialogDrawsZonesAndLinesAndSaves(t *testing.T) {
 		motion = motion || (d.Kind == app.DetectMotion && d.Enabled)
 	}
 	assert.True(t, motion)
-	waitFor(t, "saved: the dialog closed", func() bool { return c.win.Canvas().Overlays().Top() == nil })
+	waitWrites(t, c)
+	assert.Nil(t, c.win.Canvas().Overlays().Top(), "saved: the dialog closed")
 }
 
 func TestAnalyticsDialogRefusesABrokenZoneAndOperatorsOnlyLook(t *testing.T) {
@@ -148,9 +149,8 @@ func TestAnalyticsDialogRefusesABrokenZoneAndOperatorsOnlyLook(t *testing.T) {
 	require.NotNil(t, count)
 	count.SetText("0")
 	test.Tap(findButton(top, "Save"))
-	waitFor(t, "the dialog says why", func() bool {
-		return strings.Contains(strings.Join(visibleTexts(top), "|"), "Crowd gathering needs a number of people")
-	})
+	waitWrites(t, c)
+	assert.Contains(t, strings.Join(visibleTexts(top), "|"), "Crowd gathering needs a number of people")
 	assert.NotNil(t, c.win.Canvas().Overlays().Top(), "the dialog stays open")
 	top.Hide()
 

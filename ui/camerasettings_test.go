@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -15,32 +14,42 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
-	"watchpost/video"
-	"watchpost/video/sim"
+	"watchpost/testkit"
 )
+
+// answeringCamera is a probe that finds a camera at its new address, as `watchpost probe`
+// reports one (the probe itself is tested in video).
+func answeringCamera(at string) func(context.Context, string) app.ProbeResult {
+	return func(_ context.Context, url string) app.ProbeResult {
+		if !strings.HasPrefix(url, at) {
+			return app.ProbeResult{URL: url, Reason: app.ReasonUnreachable}
+		}
+		size := testkit.Main
+		if strings.HasSuffix(url, "/sub") {
+			size = testkit.Sub
+		}
+		return app.ProbeResult{URL: url, Codec: "H.264", Width: size.X, Height: size.Y, FPS: testkit.FPS, BitrateKbps: 400,
+			KeyInterval: time.Second, FirstFrame: 120 * time.Millisecond, Frames: 45}
+	}
+}
 
 func TestCameraSettingsTestConnectionAndSave(t *testing.T) {
 	c := newTestConsole(t, enConfig())
-	c.x.Probe = func(ctx context.Context, url string) app.ProbeResult {
-		return video.Probe(ctx, url, false, time.Second)
-	}
+	// The installer points the camera at its real address.
+	const at = "rtsp://192.0.2.40:554/new"
+	c.x.Probe = answeringCamera(at)
 	admin, err := c.core.Accounts.SignIn(context.Background(), "admin", "sunshine-demo")
 	require.NoError(t, err)
 	c.signedIn(admin)
 	site := c.core.Inventory.Site()
 	cam := site.Cameras[0]
-	// The installer points the camera at its real address (here a simulator).
-	s, err := sim.New(sim.Config{Address: "127.0.0.1:0", Cameras: []sim.Camera{{ID: "new"}}, Main: testMain, Sub: testSub,
-		Log: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	runUntilEnd(t, s) // wall_test.go
 	c.showCameraSettings(cam)
 	top := c.win.Canvas().Overlays().Top()
 	require.NotNil(t, top)
 	mainEntry, subEntry := entryWithText(top, cam.MainURL), entryWithText(top, cam.SubURL)
 	require.NotNil(t, mainEntry)
 	require.NotNil(t, subEntry)
-	cam.MainURL, cam.SubURL = s.URL("new", "main"), s.URL("new", "sub")
+	cam.MainURL, cam.SubURL = at+"/main", at+"/sub"
 	mainEntry.SetText(cam.MainURL)
 	subEntry.SetText(cam.SubURL + " ") // pasted with a trailing space
 	test.Tap(findButton(top, "Test sub stream"))

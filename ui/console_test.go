@@ -222,7 +222,8 @@ func TestSettingsRespectRoles(t *testing.T) {
 	require.NotNil(t, save)
 	assert.False(t, save.Disabled())
 	test.Tap(save)
-	waitFor(t, "nothing to save", func() bool { return contains(visibleTexts(c.win.Content()), "Nothing changed") })
+	waitWrites(t, c)
+	assert.Contains(t, visibleTexts(c.win.Content()), "Nothing changed", "nothing to save")
 	var client *widget.Entry
 	walk(c.win.Content(), func(o fyne.CanvasObject) {
 		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == app.DefaultClientID {
@@ -232,8 +233,7 @@ func TestSettingsRespectRoles(t *testing.T) {
 	require.NotNil(t, client)
 	client.SetText("guard-room-2")
 	test.Tap(save)
-	waitFor(t, "saved", func() bool {
-		return contains(visibleTexts(c.win.Content()), "Saved. The broker settings take effect at the next start.")
-	})
+	waitWrites(t, c)
+	assert.Contains(t, visibleTexts(c.win.Content()), "Saved. The broker settings take effect at the next start.")
 	assert.Equal(t, "guard-room-2", c.core.Settings.Get().Broker.ClientID)
 }

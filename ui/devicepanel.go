@@ -169,9 +169,9 @@ func (p *devicePanel) setRow(i int, box *fyne.Container) {
 	if mon := p.monitor(); mon != nil {
 		if st, ok := mon.State(d.ID); ok {
 			if st.Online {
-				state, dot = ago(st.LastSeen), themeColor(colorOK)
+				state, dot = p.c.ago(st.LastSeen), themeColor(colorOK)
 			} else {
-				state, dot = T("Offline")+" · "+ago(st.LastSeen), themeColor(colorP1)
+				state, dot = T("Offline")+" · "+p.c.ago(st.LastSeen), themeColor(colorP1)
 			}
 			if st.Battery != nil {
 				state += fmt.Sprintf(" · %.0f%%", *st.Battery)
@@ -241,7 +241,7 @@ func (p *devicePanel) showDetail() {
 			if !st.Online {
 				state = T("Offline")
 			}
-			rows = append(rows, kv("State", state), kv("Last heard", st.LastSeen.Local().Format("2006-01-02 15:04:05")+" ("+ago(st.LastSeen)+")"),
+			rows = append(rows, kv("State", state), kv("Last heard", st.LastSeen.Local().Format("2006-01-02 15:04:05")+" ("+p.c.ago(st.LastSeen)+")"),
 				kv("Messages", strconv.FormatInt(st.Messages, 10)))
 			if st.ClockOff() {
 				rows = append(rows, kv("Device clock", T("Off by {{.Skew}}: its messages are timed by when Watchpost received them; set the device's clock (NTP)",
@@ -284,7 +284,7 @@ func (p *devicePanel) setUnregRow(i int, box *fyne.Container) {
 	}
 	u := p.unreg[i]
 	box.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s — %s, %s %s · %s: %s",
-		u.DeviceID, T("{{.N}} messages", map[string]any{"N": u.Messages}), T("last"), ago(u.LastSeen), T("fields"), strings.Join(u.Fields, ", ")))
+		u.DeviceID, T("{{.N}} messages", map[string]any{"N": u.Messages}), T("last"), p.c.ago(u.LastSeen), T("fields"), strings.Join(u.Fields, ", ")))
 	btn := box.Objects[1].(*widget.Button)
 	btn.OnTapped = func() { p.adopt(u) }
 	if op := p.c.Operator(); op == nil || !op.Role.Can(app.ActEditSite) {

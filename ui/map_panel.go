@@ -289,7 +289,7 @@ func (p *mapPanel) alarmBox(a app.Alarm) fyne.CanvasObject {
 		p.c.SelectAlarm(a.ID)
 		p.c.ShowPanel("alarms")
 	})
-	when := muted(a.RaisedAt.Local().Format("15:04:05") + " · " + ago(a.RaisedAt))
+	when := muted(a.RaisedAt.Local().Format("15:04:05") + " · " + p.c.ago(a.RaisedAt))
 	bg := canvas.NewRectangle(withAlpha(priorityColor(a.Priority), 0x30))
 	bg.CornerRadius = 4
 	return container.NewStack(bg, container.NewPadded(container.NewVBox(title, when, container.NewHBox(ack, desk))))
@@ -322,9 +322,9 @@ func (p *mapPanel) deviceDetail(d *app.Device) {
 	if mon := p.monitor(); mon != nil {
 		if st, ok := mon.State(d.ID); ok {
 			if st.Online {
-				state = T("Online") + " · " + ago(st.LastSeen)
+				state = T("Online") + " · " + p.c.ago(st.LastSeen)
 			} else {
-				state = T("Offline") + " · " + ago(st.LastSeen)
+				state = T("Offline") + " · " + p.c.ago(st.LastSeen)
 			}
 			if st.Battery != nil {
 				state += fmt.Sprintf(" · %.0f%%", *st.Battery)

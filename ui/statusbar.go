@@ -51,8 +51,8 @@ func (s *statusBar) showWriting(on bool) {
 		return
 	}
 	if on {
-		s.writing.Show()
 		s.spin.Start()
+		s.writing.Show() // last: shown means shown whole (tests wait for it)
 	} else {
 		s.spin.Stop()
 		s.writing.Hide()

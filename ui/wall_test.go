@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,64 +18,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
-	"watchpost/video"
-	"watchpost/video/sim"
+	"watchpost/testkit"
 )
 
-// The camera wall is tested on the real video path: the camera simulator serves the demo
-// site's first cameras over loopback, the real RTSP client and decoder play them. The other
-// cameras point at a port where nothing listens, as a camera that is switched off.
+// The camera wall is tested on generated camera feeds (testkit.Feeds): the demo site's first
+// cameras play a moving test card, the others fail as a camera that is switched off.
 
-// Small streams keep the tests light on two cores.
-var (
-	testMain = sim.Profile{Width: 640, Height: 360, FPS: 15, BitrateKbps: 600}
-	testSub  = sim.Profile{Width: 320, Height: 180, FPS: 15, BitrateKbps: 200}
-)
-
-// liveCameras: how many of the demo site's cameras (in site order) the simulator serves.
+// liveCameras: how many of the demo site's cameras (in site order) play.
 const liveCameras = 3
 
-// refusingAddr returns a loopback address where connections are refused, like a camera that
-// is switched off. A socket bound there and never listening holds the port for the test, so
-// nothing else (another test's simulator) can start listening on it meanwhile.
-func refusingAddr(t testing.TB) string {
+// newTestFeeds serves the site's cameras, the first liveCameras of them playing.
+func newTestFeeds(t testing.TB, site *app.Site) *testkit.Feeds {
 	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	require.NoError(t, err)
-	t.Cleanup(func() { syscall.Close(fd) })
-	require.NoError(t, syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
-	sa, err := syscall.Getsockname(fd)
-	require.NoError(t, err)
-	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
-}
-
-// newTestFeeds serves the site's first cameras from a simulator and returns the feeds of
-// all of them, as main wires the real thing.
-func newTestFeeds(t testing.TB, site *app.Site) *video.Feeds {
-	t.Helper()
-	var simCams []sim.Camera
-	for i, c := range site.Cameras[:min(liveCameras, len(site.Cameras))] {
-		simCams = append(simCams, sim.Camera{ID: c.ID, Name: c.Name, Variant: i})
-	}
-	s, err := sim.New(sim.Config{Address: "127.0.0.1:0", Cameras: simCams, Main: testMain, Sub: testSub,
-		Log: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	runUntilEnd(t, s)
-	dead := refusingAddr(t) // nothing listens there
-	cams := make([]app.Camera, len(site.Cameras))
-	for i, c := range site.Cameras {
-		if i < liveCameras {
-			c.MainURL, c.SubURL = s.URL(c.ID, "main"), s.URL(c.ID, "sub")
-		} else {
-			c.MainURL, c.SubURL = "rtsp://"+dead+"/"+c.ID+"/main", "rtsp://"+dead+"/"+c.ID+"/sub"
-		}
-		cams[i] = c
-	}
-	f := video.NewFeeds(cams, video.Config{}, nil, nil)
-	runUntilEnd(t, f)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	require.NoError(t, f.WaitRunning(ctx), "the feeds' Run started")
+	f := testkit.NewFeeds(site.Cameras, liveCameras)
+	t.Cleanup(f.Close)
 	return f
 }
 
@@ -210,8 +165,11 @@ func TestWallTilePlaysLiveVideoAndShowsWhyACameraIsOffline(t *testing.T) {
 
 	waitPlaying(t, w, live)
 	size, px := get(w, func() fyne.Size { return live.img.Size() }), get(w, func() [2]int { return [2]int{live.px.X, live.px.Y} })
-	b := get(w, func() [2]int { r := live.shown.Image.Bounds(); return [2]int{r.Dx(), r.Dy()} })
-	assert.Equal(t, px, b, "frames come at the tile's own size")
+	// A frame converted before the tile was laid out may still be on screen: the next ones
+	// come at the tile's size.
+	waitFor(t, "frames come at the tile's own size", func() bool {
+		return get(w, func() bool { r := live.shown.Image.Bounds(); return [2]int{r.Dx(), r.Dy()} == px })
+	})
 	assert.Equal(t, pixelSize(size.Width, size.Height, 1).X, px[0])
 	assert.False(t, get(w, func() bool { return live.cardBG.Visible() }), "no card over live video")
 	assert.Contains(t, visibleTexts(live), c.core.Inventory.Site().Cameras[0].Display(true), "the name on the tile")
@@ -316,7 +274,7 @@ func TestWallEnlargePlaysTheMainStream(t *testing.T) {
 	assert.Equal(t, 1, openViewers(w))
 	v := get(w, func() app.Viewer { return w.big.viewer })
 	require.NotNil(t, v)
-	require.Eventually(t, func() bool { st := v.Status(); return st.State == app.StreamPlaying && st.Width == testMain.Width },
+	require.Eventually(t, func() bool { st := v.Status(); return st.State == app.StreamPlaying && st.Width == testkit.Main.X },
 		20*time.Second, 20*time.Millisecond, "the enlarged view plays the main stream")
 	assert.True(t, v.Status().Main)
 	waitPlaying(t, w, w.big)
@@ -480,8 +438,8 @@ func TestWallSnapshotWritesAPNG(t *testing.T) {
 	defer f.Close()
 	cfg, err := png.DecodeConfig(f)
 	require.NoError(t, err)
-	assert.Equal(t, testSub.Width, cfg.Width, "the stream's full resolution, not the tile's")
-	assert.Equal(t, testSub.Height, cfg.Height)
+	assert.Equal(t, testkit.Sub.X, cfg.Width, "the stream's full resolution, not the tile's")
+	assert.Equal(t, testkit.Sub.Y, cfg.Height)
 }
 
 func filepathBase(p string) string { return p[strings.LastIndex(p, string(os.PathSeparator))+1:] }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -56,7 +55,10 @@ func TestASlowWriteLeavesTheWindowAnswering(t *testing.T) {
 	waitFor(t, "the write waits for the disk", func() bool { return env.Writes.Waiting() == 1 })
 	assert.True(t, save.Disabled(), "no second save meanwhile")
 	assert.Contains(t, visibleTexts(settings), "Saving…", "the section says that it saves")
-	waitFor(t, "the status bar says that it saves", func() bool { return contains(visibleTexts(c.shell.status.content), "Saving…") })
+	// (Fyne's test driver runs the UI's work on any goroutine: the tests wait on state, then
+	// read the widgets.)
+	waitFor(t, "the status bar says that it saves", func() bool { return c.shell.status.writing.Visible() })
+	assert.Contains(t, visibleTexts(c.shell.status.content), "Saving…")
 
 	// The window answers meanwhile: typing, switching panels.
 	test.Type(client, "b")
@@ -66,12 +68,11 @@ func TestASlowWriteLeavesTheWindowAnswering(t *testing.T) {
 	c.ShowPanel("settings")
 
 	env.Writes.Release()
-	waitFor(t, "the section says it saved", func() bool {
-		return contains(visibleTexts(settings), "Saved. The broker settings take effect at the next start.")
-	})
+	waitWrites(t, c)
+	assert.Contains(t, visibleTexts(settings), "Saved. The broker settings take effect at the next start.")
 	assert.False(t, save.Disabled())
 	assert.Equal(t, "guard-room-2", c.core.Settings.Get().Broker.ClientID, "what was saved is what was there when Save was pressed")
-	waitFor(t, "the status bar no longer says that it saves", func() bool { return !contains(visibleTexts(c.shell.status.content), "Saving…") })
+	assert.NotContains(t, visibleTexts(c.shell.status.content), "Saving…", "the status bar no longer says that it saves")
 }
 
 // A slow disk under a dialog: the acknowledgement's dialog stays open, saying that it saves,
@@ -97,7 +98,8 @@ func TestADialogStaysOpenWhileItsWriteWaits(t *testing.T) {
 	assert.True(t, ack.Disabled())
 
 	env.Writes.Release()
-	waitFor(t, "the dialog closes once saved", func() bool { return c.win.Canvas().Overlays().Top() == nil })
+	waitWrites(t, c)
+	assert.Nil(t, c.win.Canvas().Overlays().Top(), "the dialog closes once saved")
 	got, err := c.core.Desk.Get(t.Context(), a.ID)
 	require.NoError(t, err)
 	assert.Equal(t, app.AlarmAcknowledged, got.State)
@@ -180,8 +182,8 @@ func TestAFailingWriteKeepsTheDialogOpenWithTheReason(t *testing.T) {
 			b := findButton(dlg, tc.confirm)
 			require.NotNil(t, b)
 			test.Tap(b)
-			waitFor(t, "the dialog says why", func() bool { return strings.Contains(textOf(dlg), tc.why) })
 			waitWrites(t, c)
+			assert.Contains(t, textOf(dlg), tc.why, "the dialog says why")
 			assert.Same(t, dlg, c.win.Canvas().Overlays().Top(), "the dialog stays open")
 			assert.True(t, tc.typed(dlg), "what was typed is kept")
 			assert.False(t, b.Disabled(), "to try again")
