@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
-	"watchpost/video"
 	"watchpost/internal/runtest"
+	"watchpost/video"
 	"watchpost/video/sim"
 )
 
