@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -30,7 +31,37 @@ type Ingest struct {
 // NewIngest wires the device path.
 func NewIngest(inv *Inventory, desk *AlarmDesk, rec *Recorder, rules *Rules, mon *DeviceMonitor, clock Clock, log *slog.Logger) *Ingest {
 	desk.SetFloodWindow(rules.Config().FloodWindow.D())
-	return &Ingest{inv: inv, desk: desk, rec: rec, rules: rules, mon: mon, clock: clock, log: log}
+	in := &Ingest{inv: inv, desk: desk, rec: rec, rules: rules, mon: mon, clock: clock, log: log}
+	rec.Bus.Fold(in.fold)
+	return in
+}
+
+// fold keeps the live device states as the device entries say, whoever journaled them (this
+// process's ingest, or another's read by the Tail): a registered device's reading, online,
+// offline. A drill's injected reading is not the device speaking: its state stays as it was.
+func (in *Ingest) fold(e Entry) {
+	id, ok := strings.CutPrefix(e.Subject, "device:")
+	if !ok || id == "" {
+		return
+	}
+	switch e.Kind {
+	case KindDeviceReading:
+		if e.Drill {
+			return
+		}
+		if _, registered := in.inv.Device(id); !registered {
+			return // counted apart (NoteUnregistered), not a device of the site
+		}
+		var r Reading
+		if e.Decode(&r) != nil {
+			return
+		}
+		in.mon.Seen(&r)
+	case KindDeviceOffline:
+		in.mon.SetOnline(id, false)
+	case KindDeviceOnline:
+		in.mon.SetOnline(id, true)
+	}
 }
 
 // Monitor returns the live device states.
@@ -84,6 +115,10 @@ func (in *Ingest) handle(ctx context.Context, r Reading, topic string, drill boo
 	for i := range alarms {
 		alarms[i].Drill = drill
 	}
+	// Whether it comes back: as the device's state stood before this reading (the fold below
+	// takes the reading in once it is journaled).
+	prev, known := in.mon.State(d.ID)
+	wasOffline := known && !prev.Online
 	var raised []Alarm
 	if len(alarms) == 0 {
 		if _, err := in.rec.Record(ctx, e); err != nil {
@@ -103,9 +138,7 @@ func (in *Ingest) handle(ctx context.Context, r Reading, topic string, drill boo
 	if drill {
 		return raised, nil // the device did not speak: its state stays as it was
 	}
-	wasOffline := in.mon.Seen(&r)
 	if lastWill {
-		in.mon.SetOnline(d.ID, false)
 		in.journal(ctx, NewEntry(KindDeviceOffline, SubjectDevice(d.ID), SystemActor, map[string]string{"device": d.ID, "reason": "last_will"}))
 		return raised, nil
 	}
@@ -174,7 +207,8 @@ func (in *Ingest) SuperviseOnce(ctx context.Context, periodic bool) {
 	now := in.clock.Now()
 	window := in.rules.Config().SupervisionWindow
 	for _, d := range in.mon.Overdue(site, now, window) {
-		in.mon.SetOnline(d.ID, false)
+		// Offline once journaled (the fold): an offline alarm that cannot be journaled is
+		// tried again at the next round.
 		e := NewEntry(KindDeviceOffline, SubjectDevice(d.ID), SystemActor, map[string]string{"device": d.ID, "reason": "silent"})
 		if _, err := in.desk.Raise(ctx, nil, in.offlineAlarm(d, now, OfflineSilent, window(d)), e); err != nil {
 			in.log.Error("offline alarm not raised", "device", d.ID, "err", err)

@@ -256,3 +256,50 @@ func TestUnregisteredDevicesAreKept(t *testing.T) {
 	assert.Equal(t, 2, kinds[app.KindDeviceReading], "not dropped: journaled")
 	assert.Equal(t, 1, kinds[app.KindDeviceUnregistered])
 }
+
+// The live device states are the fold of the device entries, whoever journaled them: a
+// reading, an offline and an online entry that another process wrote (published here as
+// the Tail publishes what it reads) move the device as the console's own would; an injected
+// drill reading and an unregistered device's do not.
+func TestDeviceStatesFollowEntriesWrittenElsewhere(t *testing.T) {
+	st, clk := newMemStore(), newClock()
+	bus := app.NewBus()
+	rec := app.NewRecorder(st, bus)
+	inv := app.NewInventory(st, rec)
+	require.NoError(t, inv.Seed(context.Background(), ruleSite()))
+	in := app.NewIngest(inv, app.NewAlarmDesk(rec, st, clk), rec, app.NewRules(app.RulesConfig{}, clk.Now()),
+		app.NewDeviceMonitor(clk.Now()), clk, slog.New(slog.DiscardHandler))
+	entry := func(seq int64, kind app.EntryKind, id string, data any, drill bool) app.Entry {
+		e := app.NewEntry(kind, app.SubjectDevice(id), app.SystemActor, data)
+		e.Seq, e.Time, e.Drill = seq, clk.Now(), drill
+		return e
+	}
+	r := reading("smoke-1", app.MsgHeartbeat, "", map[string]any{"battery": 71.0})
+	r.Time, r.Received = clk.Now(), clk.Now()
+	bus.Publish(entry(101, app.KindDeviceReading, "smoke-1", r, false))
+	state, known := in.Monitor().State("smoke-1")
+	require.True(t, known, "a reading journaled elsewhere reaches the device's state")
+	assert.True(t, state.Online)
+	require.NotNil(t, state.Battery)
+	assert.Equal(t, 71.0, *state.Battery)
+
+	bus.Publish(entry(102, app.KindDeviceOffline, "smoke-1", map[string]string{"device": "smoke-1", "reason": "silent"}, false))
+	state, _ = in.Monitor().State("smoke-1")
+	assert.False(t, state.Online, "an offline entry written elsewhere")
+
+	drill := r
+	drill.Values = map[string]any{"battery": 5.0}
+	bus.Publish(entry(103, app.KindDeviceReading, "smoke-1", drill, true))
+	state, _ = in.Monitor().State("smoke-1")
+	assert.False(t, state.Online, "a drill's injected reading is not the device speaking")
+	assert.Equal(t, 71.0, *state.Battery)
+
+	bus.Publish(entry(104, app.KindDeviceOnline, "smoke-1", map[string]string{"device": "smoke-1"}, false))
+	state, _ = in.Monitor().State("smoke-1")
+	assert.True(t, state.Online)
+
+	ghost := reading("ghost-9", app.MsgHeartbeat, "", nil)
+	bus.Publish(entry(105, app.KindDeviceReading, "ghost-9", ghost, false))
+	_, known = in.Monitor().State("ghost-9")
+	assert.False(t, known, "an unregistered device has no state among the site's")
+}
