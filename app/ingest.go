@@ -36,9 +36,11 @@ func NewIngest(inv *Inventory, desk *AlarmDesk, rec *Recorder, rules *Rules, mon
 	return in
 }
 
-// fold keeps the live device states as the device entries say, whoever journaled them (this
-// process's ingest, or another's read by the Tail): a registered device's reading, online,
-// offline. A drill's injected reading is not the device speaking: its state stays as it was.
+// fold keeps the live device states and the rules' memory (doors passed, vehicles in) as the
+// device entries say, whoever journaled them (this process's ingest, or another's read by the
+// Tail): a registered device's reading, online, offline. A drill's injected reading is not the
+// device speaking: its live state stays as it was (its doors and plates count for the rules,
+// as they did when the rules took them in while evaluating).
 func (in *Ingest) fold(e Entry) {
 	id, ok := strings.CutPrefix(e.Subject, "device:")
 	if !ok || id == "" {
@@ -46,17 +48,18 @@ func (in *Ingest) fold(e Entry) {
 	}
 	switch e.Kind {
 	case KindDeviceReading:
-		if e.Drill {
-			return
-		}
-		if _, registered := in.inv.Device(id); !registered {
+		d, registered := in.inv.Device(id)
+		if !registered {
 			return // counted apart (NoteUnregistered), not a device of the site
 		}
 		var r Reading
 		if e.Decode(&r) != nil {
 			return
 		}
-		in.mon.Seen(&r)
+		in.rules.Observe(d, &r) // a drill's doors and plates count, as the rules evaluated them
+		if !e.Drill {
+			in.mon.Seen(&r)
+		}
 	case KindDeviceOffline:
 		in.mon.SetOnline(id, false)
 	case KindDeviceOnline:

@@ -244,12 +244,6 @@ func (r *Rules) Evaluate(site *Site, d *Device, rd *Reading) []Alarm {
 		if is("held_open") || ev == "held_open" || open > r.cfg.HeldOpen.D().Seconds() {
 			raise(AlarmDoorHeld, P2, false)
 		}
-		if person, ok := rd.String("person"); ok && person != "" {
-			r.mu.Lock()
-			r.lastDoor[person] = rd.Received
-			delete(r.raisedW, person)
-			r.mu.Unlock()
-		}
 	case KindManhole:
 		tilt, _ := num("tilt")
 		if is("displacement") || ev == "displaced" || tilt > r.cfg.ManholeTilt {
@@ -274,17 +268,6 @@ func (r *Rules) Evaluate(site *Site, d *Device, rd *Reading) []Alarm {
 		plate, _ := rd.String("plate")
 		if plate != "" {
 			dir, _ := rd.String("direction")
-			n := NormalizePlate(plate)
-			r.mu.Lock()
-			if strings.EqualFold(dir, "out") {
-				delete(r.plates, n)
-				delete(r.raisedZ, n)
-			} else {
-				if _, in := r.plates[n]; !in {
-					r.plates[n] = plateSeen{in: rd.Received, device: d.ID}
-				}
-			}
-			r.mu.Unlock()
 			if !strings.EqualFold(dir, "out") {
 				if _, ok := site.Vehicle(plate); !ok {
 					raise(AlarmUnknownVehicle, P3, false, ParamPlate, plate)
@@ -341,6 +324,38 @@ func (r *Rules) Check(site *Site, now time.Time) []Alarm {
 		out = append(out, a)
 	}
 	return out
+}
+
+// Observe takes a journaled reading into the rules' memory: who passed a door when (the
+// welfare rule), which vehicles are in (the zombie-vehicle rule). It is the fold of the
+// device readings (Ingest's), whoever journaled them; Evaluate only decides.
+func (r *Rules) Observe(d *Device, rd *Reading) {
+	switch d.Kind {
+	case KindDoor:
+		if person, ok := rd.String("person"); ok && person != "" {
+			r.mu.Lock()
+			if rd.Received.After(r.lastDoor[person]) {
+				r.lastDoor[person] = rd.Received
+			}
+			delete(r.raisedW, person)
+			r.mu.Unlock()
+		}
+	case KindPlateCamera:
+		plate, _ := rd.String("plate")
+		if plate == "" {
+			return
+		}
+		dir, _ := rd.String("direction")
+		n := NormalizePlate(plate)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if strings.EqualFold(dir, "out") {
+			delete(r.plates, n)
+			delete(r.raisedZ, n)
+		} else if _, in := r.plates[n]; !in {
+			r.plates[n] = plateSeen{in: rd.Received, device: d.ID}
+		}
+	}
 }
 
 // Seen tells the welfare rule that a person passed a door at t (used when replaying the

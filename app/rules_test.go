@@ -113,6 +113,7 @@ func TestZombieVehicleAndWelfareCheck(t *testing.T) {
 	in := reading("platecam-1", app.MsgEvent, "plate", map[string]any{"plate": "京A12345", "direction": "in"})
 	in.Time, in.Received = start, start
 	rules.Evaluate(s, cam, &in)
+	rules.Observe(cam, &in) // as Ingest's fold does once the reading is journaled
 
 	assert.Empty(t, rules.Check(s, start.Add(11*time.Hour)))
 	got := rules.Check(s, start.Add(12*time.Hour+time.Minute))
@@ -125,6 +126,7 @@ func TestZombieVehicleAndWelfareCheck(t *testing.T) {
 	pass := reading("door-1", app.MsgEvent, "entry", map[string]any{"person": "res-1", "method": "face"})
 	pass.Time, pass.Received = start.Add(14*time.Hour), start.Add(14*time.Hour)
 	rules.Evaluate(s, door, &pass)
+	rules.Observe(door, &pass)
 	assert.Empty(t, rules.Check(s, start.Add(20*time.Hour)), "seen at a door again")
 
 	got = rules.Check(s, start.Add(10*24*time.Hour+time.Hour))
@@ -141,6 +143,7 @@ func TestZombieVehicleAndWelfareCheck(t *testing.T) {
 	}
 	out := reading("platecam-1", app.MsgEvent, "plate", map[string]any{"plate": "京A12345", "direction": "out"})
 	rules.Evaluate(s, cam, &out)
+	rules.Observe(cam, &out)
 	for _, a := range rules.Check(s, start.Add(30*24*time.Hour)) {
 		assert.NotEqual(t, app.AlarmZombieVehicle, a.Kind, "gone")
 	}
@@ -302,4 +305,27 @@ func TestDeviceStatesFollowEntriesWrittenElsewhere(t *testing.T) {
 	bus.Publish(entry(105, app.KindDeviceReading, "ghost-9", ghost, false))
 	_, known = in.Monitor().State("ghost-9")
 	assert.False(t, known, "an unregistered device has no state among the site's")
+}
+
+// The rules' memory (which vehicles are in, who passed a door) is the fold of the readings
+// too: a plate reading another process journaled makes a long-parked vehicle here.
+func TestRulesRememberReadingsWrittenElsewhere(t *testing.T) {
+	st, clk := newMemStore(), newClock()
+	bus := app.NewBus()
+	rec := app.NewRecorder(st, bus)
+	inv := app.NewInventory(st, rec)
+	site := ruleSite()
+	require.NoError(t, inv.Seed(context.Background(), site))
+	rules := app.NewRules(app.RulesConfig{ZombieDays: 10}, clk.Now())
+	app.NewIngest(inv, app.NewAlarmDesk(rec, st, clk), rec, rules, app.NewDeviceMonitor(clk.Now()), clk, slog.New(slog.DiscardHandler))
+	in := reading("platecam-1", app.MsgEvent, "plate", map[string]any{"plate": "京A12345", "direction": "in"})
+	in.Time, in.Received = clk.Now(), clk.Now()
+	e := app.NewEntry(app.KindDeviceReading, app.SubjectDevice("platecam-1"), app.SystemActor, in)
+	e.Seq, e.Time = 7, clk.Now()
+	bus.Publish(e)
+	var kinds []string
+	for _, a := range rules.Check(site, clk.Now().Add(11*24*time.Hour)) {
+		kinds = append(kinds, a.Kind)
+	}
+	assert.Contains(t, kinds, app.AlarmZombieVehicle, "the vehicle another process saw come in is remembered")
 }
