@@ -35,15 +35,6 @@ func newTestFeeds(t testing.TB, site *app.Site) *testkit.Feeds {
 	return f
 }
 
-// runUntilEnd runs a video runner (the camera simulator, the feeds) as the console's
-// supervisor does, until the test ends; then it is stopped and waited for.
-func runUntilEnd(t testing.TB, r app.Runner) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = r.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-}
-
 func wallOf(t *testing.T, c *Console) *wallPanel {
 	t.Helper()
 	require.NotNil(t, c.shell)
