@@ -184,25 +184,6 @@ func (r *Recorder) Stored(write func() ([]Entry, error)) ([]Entry, error) {
 	return out, nil
 }
 
-// RecordThen is Record for a service that keeps the recorded change in memory: apply (the
-// service taking the change into its state) runs once the entries are durable and before
-// they are published, so that a subscriber that reads the service back when an entry
-// arrives sees the change, never the state before it.
-func (r *Recorder) RecordThen(ctx context.Context, apply func(), entries ...Entry) ([]Entry, error) {
-	for i := range entries {
-		if err := entries[i].Validate(); err != nil {
-			return nil, err
-		}
-	}
-	out, err := r.append(ctx, entries)
-	if err != nil {
-		return nil, err
-	}
-	apply()
-	r.Bus.Publish(out...)
-	return out, nil
-}
-
 // Published tells subscribers about entries that a store wrote together with its own
 // tables (operator accounts), already durable.
 func (r *Recorder) Published(entries ...Entry) {
