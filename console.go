@@ -63,7 +63,7 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 		return fail(exitFailure, err)
 	}
 	defer st.Close()
-	core, err := app.NewCore(ctx, app.Ports{Store: st, Config: cfg, ConfigStore: cfgFile, Log: log, Seeds: seeds(),
+	core, err := app.NewCore(ctx, app.Ports{Store: st, Config: cfg, ConfigStore: cfgFile, Log: log, Seeds: assets.Seeds(),
 		Files: app.Files{Snapshots: store.Files{Dir: filepath.Join(dir, "snapshots")}, Detections: store.Files{Dir: filepath.Join(dir, "detections")}},
 		Tail:  tailEvery})
 	if err != nil {
@@ -148,13 +148,6 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 // tailEvery is how often a console reads the journal for what other processes wrote (a
 // command-line write, another console): within a second on its panels.
 const tailEvery = 500 * time.Millisecond
-
-// seeds are what a first start sets up: the demo community with its accounts and supply
-// points, the default plans and drill scenarios.
-func seeds() app.Seeds {
-	return app.Seeds{DemoSite: assets.DemoSite, DemoAccounts: assets.DemoAccounts, DemoSupplies: assets.DemoSupplies,
-		Plans: assets.DefaultPlans, Drills: assets.DefaultDrills}
-}
 
 // prepareDataDir resolves the data directory and creates it when missing; an existing
 // file in its place is an error, never overwritten.

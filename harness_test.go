@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
+	"watchpost/assets"
 	"watchpost/store"
 	"watchpost/video"
 	"watchpost/video/sim"
@@ -22,7 +23,7 @@ import (
 // the given seeds (the demo's when none).
 func newCore(t testing.TB, dir string, seeds ...app.Seeds) (*app.Core, *store.Store) {
 	t.Helper()
-	s := demoSeeds()
+	s := assets.Seeds()
 	if len(seeds) > 0 {
 		s = seeds[0]
 	}
@@ -48,9 +49,6 @@ func newCoreWith(t testing.TB, dir string, p app.Ports) (*app.Core, *store.Store
 	core.Accounts.Cost = 4 // bcrypt's cheapest: the tests sign in many times
 	return core, st
 }
-
-// demoSeeds are the console's seeds (console.go).
-func demoSeeds() app.Seeds { return seeds() }
 
 // runParts runs parts under a supervisor, as the console does, until the test ends: then
 // they are stopped in the reverse order and waited for. A test that runs parts in several

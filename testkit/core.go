@@ -73,12 +73,8 @@ func New(t testing.TB, o Options) *Env {
 	return &Env{Core: core, Store: gated, Dir: dir, Reports: store.Reports{Dir: filepath.Join(dir, "reports")}, Config: cfg, Writes: gate}
 }
 
-// DemoSeeds are the console's first-start seeds: the demo community with its accounts and
-// supply points, the default plans and drill scenarios.
-func DemoSeeds() app.Seeds {
-	return app.Seeds{DemoSite: assets.DemoSite, DemoAccounts: assets.DemoAccounts, DemoSupplies: assets.DemoSupplies,
-		Plans: assets.DefaultPlans, Drills: assets.DefaultDrills}
-}
+// DemoSeeds are the console's first-start seeds (assets.Seeds).
+func DemoSeeds() app.Seeds { return assets.Seeds() }
 
 // Run runs the core's parts of those names (app.Part.Name: "drills", "supplies", …) as the
 // supervisor does, until the test ends; then they are stopped and waited for. The others do
