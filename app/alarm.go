@@ -90,6 +90,9 @@ type Alarm struct {
 	State    AlarmState `json:"state"`
 	Fault    bool       `json:"fault,omitempty"` // a fault of the system (device offline) rather than an event in the community
 	Drill    bool       `json:"drill,omitempty"`
+	// Reported: logged by an operator from a phoned-in or walk-in report (接警登记, intake.go),
+	// not raised by a device or a camera. Two calls are two reports: they never fold.
+	Reported bool `json:"reported,omitempty"`
 	// Params are the facts of the cause (alarm_cause.go), rendered in each operator's
 	// language when shown. Cause is only set on alarms journaled by earlier versions, which
 	// stored a finished sentence: those are shown as recorded.

@@ -142,6 +142,24 @@ func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 func (a Alarm) CauseDetails(english bool) []Message {
 	var out []Message
 	p := a.Params
+	if a.Reported {
+		// A logged report: the unit, who called, what they said (their words, as written down).
+		if v := p[ParamUnit]; v != "" {
+			out = append(out, msg("Unit {{.N}}", "N", v))
+		}
+		switch caller, phone := p[ParamCaller], p[ParamCallerPhone]; {
+		case caller != "" && phone != "":
+			out = append(out, msg("Reported by {{.Name}}, {{.Phone}}", "Name", caller, "Phone", phone))
+		case caller != "" || phone != "":
+			out = append(out, msg("Reported by {{.Name}}", "Name", first(caller, phone)))
+		default:
+			out = append(out, msg("Reported by an anonymous caller"))
+		}
+		if v := p[ParamSaid]; v != "" {
+			out = append(out, Message{Literal: "“" + v + "”"})
+		}
+		return out
+	}
 	// The resident (ParamPerson) is named by the device's own name and the alarm's people;
 	// only the welfare check says it in its sentence.
 	switch a.Kind {
@@ -250,6 +268,9 @@ func (a Alarm) PlaceName(site *Site, english bool) (string, bool) {
 		}
 		if c, ok := site.Camera(a.CameraID); ok {
 			return c.Display(english), true
+		}
+		if b, ok := site.Building(a.Building); ok && a.DeviceID == "" && a.CameraID == "" {
+			return b.Display(english), true // a logged report's building (its unit is a detail)
 		}
 	}
 	if english && a.Param(ParamPlaceEn) != "" {

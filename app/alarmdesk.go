@@ -110,6 +110,11 @@ func (d *AlarmDesk) Load(ctx context.Context) error {
 
 // dedupKey: a cause that repeats while its alarm is open is folded into it, not raised again.
 func dedupKey(a *Alarm) string {
+	if a.Reported {
+		// Each report is its own alarm (a second caller's words are not a repeat): its key
+		// is the moment it was logged, which the journal keeps to the nanosecond.
+		return "reported|" + a.RaisedAt.Format(time.RFC3339Nano)
+	}
 	return strings.Join([]string{a.Kind, a.DeviceID, a.CameraID, boolStr(a.Drill)}, "|")
 }
 

@@ -76,6 +76,20 @@ func AlarmKindLabel(kind string) string {
 		return "Fall seen on camera"
 	case AlarmLine:
 		return "Line crossed"
+	case AlarmGasLeak:
+		return "Gas leak"
+	case AlarmWaterLeak:
+		return "Water leak"
+	case AlarmFight:
+		return "Fight or disturbance"
+	case AlarmTheft:
+		return "Theft or break-in"
+	case AlarmSuspicious:
+		return "Suspicious person or vehicle"
+	case AlarmMissing:
+		return "Missing person"
+	case AlarmOther:
+		return "Other report"
 	}
 	return kind
 }

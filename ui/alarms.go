@@ -107,7 +107,11 @@ func newAlarmPanel(c *Console) panelView {
 	p.detail = container.NewStack(container.NewCenter(widget.NewLabel(T("Select an alarm to see its details"))))
 
 	filters := container.NewHBox(p.prio, p.grid, p.kind, p.state)
-	tools := container.NewHBox(p.muteBtn, p.soundNote)
+	logReport := widget.NewButtonWithIcon(T("Log a report (F2)"), theme.DocumentCreateIcon(), c.showIntake)
+	if op := c.Operator(); op == nil || !op.Role.Can(app.ActRaiseAlarm) {
+		logReport.Disable()
+	}
+	tools := container.NewHBox(logReport, p.muteBtn, p.soundNote)
 	if c.x.Simulate != nil {
 		tools.Add(widget.NewSeparator())
 		tools.Add(p.simulateControl())

@@ -53,6 +53,7 @@ type siteMap struct {
 	onDrawn    func(pts []app.Point)                          // a new grid's outline closed
 	onMenu     func(key string, at fyne.Position, vertex int) // right click (vertex ≥ 0 on a grid corner)
 	onView     func()                                         // the view changed (pan, zoom)
+	onPoint    func(at app.Point)                             // a tap, where on the site (before onSelect)
 }
 
 type measureKey struct {
@@ -520,6 +521,9 @@ func (m *siteMap) Tapped(ev *fyne.PointEvent) {
 	if m.drawing {
 		m.addDrawnPoint(x, y)
 		return
+	}
+	if m.onPoint != nil {
+		m.onPoint(m.r.View().Site(x, y))
 	}
 	key := m.r.KeyAt(x, y)
 	m.selectKey(key)

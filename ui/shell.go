@@ -109,6 +109,10 @@ func newShell(c *Console) *shell {
 
 // typedKey hands a key to the panel on screen.
 func (s *shell) typedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyF2 { // a report phoned in: the intake form, from any panel
+		s.c.showIntake()
+		return
+	}
 	if h, ok := s.built[s.current].(keyHandler); ok {
 		h.TypedKey(ev)
 	}
