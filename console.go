@@ -58,7 +58,7 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{Log: log})
+	st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{Log: log, MigrationBackups: backupFolder(dir, cfg.Backup)})
 	if err != nil {
 		return fail(exitFailure, err)
 	}
@@ -96,6 +96,7 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 	analyticsMgr, parts := analyticsParts(core, feeds, log) // main_analytics.go
 	sup.Add(parts...)
 	sup.Add(recordingParts(core, feeds, site.Demo && demoSim, dir, log)...) // main_recording.go
+	sup.Add(backupPart(core, st, dir, cfgFile.Path, log))                   // main_backup.go
 
 	// The parts run until the window closes or a signal comes; they stop in the reverse
 	// order of their start, before console.stopped is journaled (the journal's last word).

@@ -57,6 +57,12 @@ Usage:
                                                         run video analytics over a file: one JSON line a detection
   watchpost replay   ID --at T [--data DIR] [--json]    the console at an instant of a drill run or incident
                                                         (ID: drill:N or incident:N; T: a time, +90s from the start, start, end)
+  watchpost backup   FILE [--data DIR] [--with-clips] a backup of the database, configuration and pictures
+                                                        (--with-clips: clips and snapshots too); works while a console runs
+  watchpost restore  FILE [--data DIR] [--operator NAME]
+                                                        check a backup, then put it in place (the replaced files kept
+                                                        aside); not while a console runs; on a real site as an
+                                                        administrator (password asked, or one line on standard input)
   watchpost version
 
 T is a time (2026-11-28T08:00:00+08:00, 2026-11-28) or a duration back from now (24h, 90m).
@@ -74,6 +80,8 @@ var commands = map[string]cmdline.Command{
 	"probe":   cmdline.Probe,
 	"sim":     cmdline.Sim,
 	"analyze": cmdline.Analyze,
+	"backup":  func(a []string, s cmdline.Streams) int { return cmdline.Backup(a, s, version) },
+	"restore": cmdline.Restore,
 	"version": func(_ []string, s cmdline.Streams) int { return printVersion(s.Out) },
 	"help":    func(_ []string, s cmdline.Streams) int { fmt.Fprint(s.Out, usage); return 0 },
 }

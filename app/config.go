@@ -28,6 +28,7 @@ type Config struct {
 	Site      string          `json:"site,omitempty"`
 	Analytics AnalyticsConfig `json:"analytics"`
 	Recording RecordingConfig `json:"recording"` // video clips around alarms and drills (recording.go)
+	Backup    BackupConfig    `json:"backup"`    // the daily backup (backup.go)
 	// Operators holds each operator's own preferences, by user name. Anyone signed in
 	// changes their own entry (like the language); only administrators change another's.
 	Operators map[string]OperatorPrefs `json:"operators,omitempty"`
@@ -193,6 +194,9 @@ func (c Config) Validate() error {
 		p = append(p, err.(*Error))
 	}
 	if err := c.Recording.Validate(); err != nil {
+		p = append(p, err.(*Error))
+	}
+	if err := c.Backup.Validate(); err != nil {
 		p = append(p, err.(*Error))
 	}
 	if w := c.Analytics.WarmUp; w < 0 || w.D() > 10*time.Minute {

@@ -61,6 +61,7 @@ const (
 	ActChangeSettings  Action = "settings.change"
 	ActSnapshot        Action = "camera.snapshot"
 	ActHandOver        Action = "shift.hand_over" // hand the guard room's shift over (交接班), and take it
+	ActRestore         Action = "backup.restore"  // replace the database with a backup (administrators only)
 )
 
 // Label says what the action is, as the end of "A trainer may not …" (English, also the
@@ -93,6 +94,8 @@ func (a Action) Label() string {
 		return "take camera snapshots"
 	case ActHandOver:
 		return "hand over or take over the shift"
+	case ActRestore:
+		return "restore a backup"
 	}
 	return string(a)
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"watchpost/app"
 )
@@ -48,6 +50,11 @@ func SchemaVersion() int { return len(migrations) }
 // migrate applies the migrations after version, each in its own transaction together
 // with the version bump, so a crash leaves the schema at a whole version.
 func (s *Store) migrate(ctx context.Context, version int) error {
+	if version > 0 && version < len(migrations) && !s.opt.noMigrationBackup {
+		if err := s.backupBeforeMigration(ctx, version); err != nil {
+			return err
+		}
+	}
 	for i := version; i < len(migrations); i++ {
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
@@ -70,5 +77,24 @@ func (s *Store) migrate(ctx context.Context, version int) error {
 		}
 		s.log.Info("database schema upgraded", "path", s.path, "version", i+1)
 	}
+	return nil
+}
+
+// backupBeforeMigration writes a backup of a database that an upgrade is about to change
+// (pre-migration-<to>-<time>.tar.gz in the backup folder) and refuses the upgrade when it
+// cannot: the file as it was is the way back from a migration that goes wrong.
+func (s *Store) backupBeforeMigration(ctx context.Context, version int) error {
+	dir := s.opt.MigrationBackups
+	if dir == "" {
+		dir = filepath.Join(filepath.Dir(s.path), app.DefaultBackupDir)
+	}
+	name := fmt.Sprintf("pre-migration-%04d-%s.tar.gz", len(migrations), time.Now().Format("20060102T150405"))
+	info, err := s.Backup(ctx, filepath.Join(dir, name), BackupOptions{Reason: app.BackupPreMigration})
+	if err != nil {
+		return app.Errorf(app.CodeUnavailable, "The database {{.Path}} needs an upgrade (schema {{.Have}} to {{.Known}}), and the backup before it could not be written in {{.Dir}}; nothing was changed",
+			"Path", s.path, "Have", version, "Known", len(migrations), "Dir", dir).Wrap(err)
+	}
+	s.log.Info("database backed up before its upgrade", "file", info.Path, "from", version, "to", len(migrations))
+	s.migrationBackup = &info
 	return nil
 }

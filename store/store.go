@@ -36,7 +36,15 @@ type Options struct {
 	// running on it: no lock, no migrations, no writes.
 	ReadOnly bool
 	Log      *slog.Logger
+	// MigrationBackups is the folder where a backup is written before a migration changes
+	// an existing database; default "backups" beside the database.
+	MigrationBackups string
+
+	heldLock          bool // a restore holds the data directory's lock already
+	noMigrationBackup bool // a restore's own copy: the archive is its backup
 }
+
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // Store is the open database.
 type Store struct {
@@ -46,6 +54,10 @@ type Store struct {
 	log    *slog.Logger
 	lock   *fileLock
 	writer *writer
+	opt    Options
+	// migrationBackup is the backup taken before this open migrated the database, journaled
+	// once the journal writer runs.
+	migrationBackup *app.BackupInfo
 
 	ckptStop, ckptDone chan struct{}
 	closeOnce          sync.Once
@@ -92,8 +104,8 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err := checkFile(abs, opt.ReadOnly); err != nil {
 		return nil, err
 	}
-	s := &Store{path: abs, ro: opt.ReadOnly, log: opt.Log}
-	if !opt.ReadOnly {
+	s := &Store{path: abs, ro: opt.ReadOnly, log: opt.Log, opt: opt}
+	if !opt.ReadOnly && !opt.heldLock {
 		if s.lock, err = lockFile(abs + ".lock"); err != nil {
 			return nil, err
 		}
@@ -119,6 +131,12 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.writer = startWriter(s)
 		s.ckptStop, s.ckptDone = make(chan struct{}), make(chan struct{})
 		go s.checkpointer()
+		if b := s.migrationBackup; b != nil {
+			if _, err := s.Append(ctx, app.NewEntry(app.KindBackupTaken, app.SubjectBackup(b.File), app.SystemActor, b)); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
 	}
 	return s, nil
 }
