@@ -27,6 +27,7 @@ type Store interface {
 	ReplayStore
 	ViewStore
 	DeviceStateStore
+	PermissionStore
 }
 
 // DeviceStateStore reads the devices' last known states (projected from their readings), so
@@ -81,6 +82,8 @@ type Core struct {
 
 	Inventory *Inventory
 	Accounts  *Accounts
+	// Permissions changes the permission table (which role may do what) and keeps it in force.
+	Permissions *Permissions
 	Settings  *Settings
 	Desk      *AlarmDesk
 	Plans     *Plans
@@ -126,6 +129,10 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 	c.Accounts = NewAccounts(p.Store, c.Recorder, p.Clock)
 	if p.PasswordCost != 0 {
 		c.Accounts.Cost = p.PasswordCost
+	}
+	c.Permissions = NewPermissions(p.Store, c.Recorder)
+	if err := c.Permissions.Load(ctx); err != nil {
+		return nil, err
 	}
 	c.Settings = NewSettings(p.Config, p.ConfigStore, c.Recorder)
 	c.Desk = NewAlarmDesk(c.Recorder, p.Store, p.Clock)
