@@ -82,8 +82,6 @@ type Core struct {
 
 	Inventory *Inventory
 	Accounts  *Accounts
-	// Permissions changes the permission table (which role may do what) and keeps it in force.
-	Permissions *Permissions
 	Settings  *Settings
 	Desk      *AlarmDesk
 	Plans     *Plans
@@ -93,6 +91,9 @@ type Core struct {
 	Wall      *Wall
 	Shifts    *Shifts
 	Replays   *Replays
+
+	// Permissions changes the permission table (which role may do what) and keeps it in force.
+	Permissions *Permissions
 
 	// The device path and the analytics path into the core, and the drills that use both.
 	Ingest  *Ingest
