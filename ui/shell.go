@@ -32,6 +32,7 @@ func panelDefs() []panelDef {
 		{ID: "replay", Title: "Replay", Icon: theme.MediaReplayIcon(), Build: newReplayPanel, Need: app.ActReplay},
 		{ID: "inventory", Title: "Site inventory", Icon: theme.ListIcon(), Build: newInventoryPanel, Need: app.ActView},
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: newSettingsPanel, Need: app.ActView},
+		{ID: "operators", Title: "Operators", Icon: theme.AccountIcon(), Build: newOperatorsPanel, Need: app.ActManageOperators},
 	}
 }
 
