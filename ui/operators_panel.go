@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -158,10 +159,19 @@ func roleSelect(current app.Role) (*widget.Select, func() app.Role) {
 	}
 }
 
-// passwordPair is a new password typed twice.
+// passwordPair is a new password typed twice. The second says at once when it differs (a
+// form dialog keeps its confirm button disabled meanwhile), so nothing typed is lost to a
+// dialog that closes on a slip.
 func passwordPair() (pw, again *widget.Entry) {
 	pw, again = widget.NewPasswordEntry(), widget.NewPasswordEntry()
 	pw.SetPlaceHolder(T("At least {{.N}} characters", map[string]any{"N": app.MinPasswordLength}))
+	again.Validator = func(s string) error {
+		if s != pw.Text {
+			return errors.New(T("The new passwords differ"))
+		}
+		return nil
+	}
+	pw.OnChanged = func(string) { _ = again.Validate() }
 	return pw, again
 }
 
@@ -171,7 +181,7 @@ func (p *operatorsPanel) showAdd() {
 	role, roleOf := roleSelect(app.RoleOperator)
 	pw, again := passwordPair()
 	items := []*widget.FormItem{
-		widget.NewFormItem(T("Name"), name), widget.NewFormItem(T("User name"), user),
+		widget.NewFormItem(T("Full name"), name), widget.NewFormItem(T("User name"), user),
 		widget.NewFormItem(T("Role"), role), widget.NewFormItem(T("Phone"), phone),
 		widget.NewFormItem(T("Password"), pw), widget.NewFormItem(T("Repeat password"), again),
 	}
@@ -207,7 +217,7 @@ func (p *operatorsPanel) showEdit() {
 	u := cur.Username
 	name, phone := textEntry(cur.Name, ""), textEntry(cur.Phone, "13800001234")
 	d := dialog.NewForm(T("Edit {{.U}}", map[string]any{"U": u}), T("Save"), T("Cancel"),
-		[]*widget.FormItem{widget.NewFormItem(T("Name"), name), widget.NewFormItem(T("Phone"), phone)}, func(ok bool) {
+		[]*widget.FormItem{widget.NewFormItem(T("Full name"), name), widget.NewFormItem(T("Phone"), phone)}, func(ok bool) {
 			if !ok {
 				return
 			}
@@ -300,7 +310,7 @@ const operatorColumns = 5
 
 func newOperatorHeader() fyne.CanvasObject {
 	objs := make([]fyne.CanvasObject, 0, operatorColumns)
-	for _, h := range []string{"Name", "User name", "Role", "Phone", "State"} {
+	for _, h := range []string{"Full name", "User name", "Role", "Phone", "State"} {
 		objs = append(objs, muted(T(h)))
 	}
 	return container.NewPadded(container.NewGridWithColumns(operatorColumns, objs...))
