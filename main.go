@@ -63,10 +63,14 @@ Usage:
                                                         check a backup, then put it in place (the replaced files kept
                                                         aside); not while a console runs; on a real site as an
                                                         administrator (password asked, or one line on standard input)
+  watchpost operators list|add|disable|enable|reset|role|password --operator ADMIN [--data DIR]
+                                                        manage the operators' accounts as an administrator
+                                                        (watchpost operators help: the details)
   watchpost version
 
 T is a time (2026-11-28T08:00:00+08:00, 2026-11-28) or a duration back from now (24h, 90m).
-The read-only commands work while a console runs on the same data directory.
+The read-only commands work while a console runs on the same data directory. On a real site
+(not the demo) they need --operator USER and its password too, and mask personal fields.
 `
 
 // commands are the command line's, by name (cli/): each parses its own flags and returns the
@@ -84,6 +88,8 @@ var commands = map[string]cmdline.Command{
 	"restore": cmdline.Restore,
 	"version": func(_ []string, s cmdline.Streams) int { return printVersion(s.Out) },
 	"help":    func(_ []string, s cmdline.Streams) int { fmt.Fprint(s.Out, usage); return 0 },
+
+	"operators": cmdline.Operators, // list|add|disable|enable|reset|role|password
 }
 
 func printVersion(w io.Writer) int {

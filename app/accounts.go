@@ -17,6 +17,7 @@ type Accounts struct {
 	clock Clock
 	Cost  int // bcrypt cost; tests lower it
 
+	admin    sync.Mutex // administrators' changes, one at a time (operators_admin.go)
 	mu       sync.Mutex
 	failures map[string][]time.Time
 	dummy    []byte // see dummyHash
@@ -61,6 +62,13 @@ func (a *Accounts) Authenticate(ctx context.Context, username, password string) 
 			return nil, rerr
 		}
 	}
+	return op, err
+}
+
+// Verify checks a password and records nothing: a command-line read, whose database is open
+// read-only, signs in so (the lockout counts its failures all the same).
+func (a *Accounts) Verify(ctx context.Context, username, password string) (*Operator, error) {
+	op, _, err := a.check(ctx, strings.TrimSpace(username), password)
 	return op, err
 }
 
@@ -143,8 +151,15 @@ func (a *Accounts) SignOut(ctx context.Context, op *Operator) error {
 }
 
 // Create adds an account. actor is the administrator doing it; nil means the system
-// (seeding the demo site or the first administrator).
+// (seeding the demo site or the first administrator). The password must meet the policy
+// (CheckPasswordFor).
 func (a *Accounts) Create(ctx context.Context, actor *Operator, op Operator, password string) (Operator, error) {
+	return a.create(ctx, actor, op, password, true)
+}
+
+// create is Create; policy false skips the password policy, which only seeding the demo's
+// accounts does (their password is the published sunshine-demo: SeedDemo).
+func (a *Accounts) create(ctx context.Context, actor *Operator, op Operator, password string, policy bool) (Operator, error) {
 	by := SystemActor
 	if actor != nil {
 		if err := Authorize(actor, ActManageOperators); err != nil {
@@ -159,15 +174,18 @@ func (a *Accounts) Create(ctx context.Context, actor *Operator, op Operator, pas
 	if err := op.Validate(); err != nil {
 		return Operator{}, err
 	}
-	if err := CheckPassword(password); err != nil {
-		return Operator{}, err
+	if policy {
+		if err := CheckPasswordFor(op.Username, password); err != nil {
+			return Operator{}, err
+		}
 	}
+	op.MustChange = false
 	if _, _, err := a.store.Operator(ctx, op.Username); err == nil {
 		return Operator{}, Errorf(CodeConflict, "The user name {{.U}} is taken", "U", op.Username)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), a.Cost)
+	hash, err := a.hash(password)
 	if err != nil {
-		return Operator{}, Errorf(CodeInternal, "Cannot hash the password").Wrap(err)
+		return Operator{}, err
 	}
 	e, err := a.store.CreateOperator(ctx, op, hash, NewEntry(KindOperatorCreated, SubjectOperator(op.Username), by, op))
 	if err != nil {
@@ -177,29 +195,36 @@ func (a *Accounts) Create(ctx context.Context, actor *Operator, op Operator, pas
 	return op, nil
 }
 
-// ChangePassword sets a new password. Operators change their own (giving the old one);
-// administrators may reset anyone's.
+// ChangePassword sets a new password. Operators change their own (giving the old one; a
+// password an administrator reset is changed so, and no longer must be); administrators may
+// reset anyone else's, which the operator must then change at the next sign-in
+// (ResetPassword).
 func (a *Accounts) ChangePassword(ctx context.Context, actor *Operator, username, old, new string) error {
 	if actor == nil {
 		return Errorf(CodeUnauthenticated, "Please sign in first")
+	}
+	if actor.Username != username {
+		return a.ResetPassword(ctx, actor, username, new)
 	}
 	cur, hash, err := a.store.Operator(ctx, username)
 	if err != nil {
 		return err
 	}
-	if actor.Username == username {
-		if bcrypt.CompareHashAndPassword(hash, []byte(old)) != nil {
-			return Errorf(CodeUnauthenticated, "The current password is wrong").On("old")
-		}
-	} else if err := Authorize(actor, ActManageOperators); err != nil {
+	if cur.Disabled {
+		return Errorf(CodeForbidden, "The account {{.U}} is disabled", "U", username)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(old)) != nil {
+		return Errorf(CodeUnauthenticated, "The current password is wrong").On("old")
+	}
+	if err := CheckPasswordFor(username, new); err != nil {
 		return err
 	}
-	if err := CheckPassword(new); err != nil {
-		return err
+	if old == new {
+		return Errorf(CodeInvalid, "Choose a password other than the current one").On("password")
 	}
-	nh, err := bcrypt.GenerateFromPassword([]byte(new), a.Cost)
+	nh, err := a.hash(new)
 	if err != nil {
-		return Errorf(CodeInternal, "Cannot hash the password").Wrap(err)
+		return err
 	}
 	e, err := a.store.SetPassword(ctx, cur.Username, nh, NewEntry(KindPasswordChanged, SubjectOperator(cur.Username), actor.Username, nil))
 	if err != nil {
@@ -207,6 +232,14 @@ func (a *Accounts) ChangePassword(ctx context.Context, actor *Operator, username
 	}
 	a.rec.Published(e)
 	return nil
+}
+
+func (a *Accounts) hash(pw string) ([]byte, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), a.Cost)
+	if err != nil {
+		return nil, Errorf(CodeInternal, "Cannot hash the password").Wrap(err)
+	}
+	return h, nil
 }
 
 // List returns all accounts (administrators only).

@@ -27,6 +27,7 @@ type Store interface {
 	ReplayStore
 	ViewStore
 	DeviceStateStore
+	PermissionStore
 }
 
 // DeviceStateStore reads the devices' last known states (projected from their readings), so
@@ -91,6 +92,9 @@ type Core struct {
 	Shifts    *Shifts
 	Replays   *Replays
 
+	// Permissions changes the permission table (which role may do what) and keeps it in force.
+	Permissions *Permissions
+
 	// The device path and the analytics path into the core, and the drills that use both.
 	Ingest  *Ingest
 	Rules   *Rules
@@ -126,6 +130,10 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 	c.Accounts = NewAccounts(p.Store, c.Recorder, p.Clock)
 	if p.PasswordCost != 0 {
 		c.Accounts.Cost = p.PasswordCost
+	}
+	c.Permissions = NewPermissions(p.Store, c.Recorder)
+	if err := c.Permissions.Load(ctx); err != nil {
+		return nil, err
 	}
 	c.Settings = NewSettings(p.Config, p.ConfigStore, c.Recorder)
 	c.Desk = NewAlarmDesk(c.Recorder, p.Store, p.Clock)

@@ -19,6 +19,7 @@ type memStore struct {
 	operators map[string]app.Operator
 	hashes    map[string][]byte
 	site      *app.Site
+	grants    []app.PermissionGrant
 	failNext  error
 }
 
@@ -162,6 +163,51 @@ func (m *memStore) SetPassword(ctx context.Context, u string, hash []byte, e app
 	}
 	m.mu.Lock()
 	m.hashes[u] = hash
+	o := m.operators[u]
+	o.MustChange = false
+	m.operators[u] = o
+	m.mu.Unlock()
+	return out[0], nil
+}
+
+func (m *memStore) ResetPassword(ctx context.Context, u string, hash []byte, e app.Entry) (app.Entry, error) {
+	out, err := m.Append(ctx, e)
+	if err != nil {
+		return e, err
+	}
+	m.mu.Lock()
+	m.hashes[u] = hash
+	o := m.operators[u]
+	o.MustChange = true
+	m.operators[u] = o
+	m.mu.Unlock()
+	return out[0], nil
+}
+
+func (m *memStore) UpdateOperator(ctx context.Context, op app.Operator, e app.Entry) (app.Entry, error) {
+	out, err := m.Append(ctx, e)
+	if err != nil {
+		return e, err
+	}
+	m.mu.Lock()
+	m.operators[op.Username] = op
+	m.mu.Unlock()
+	return out[0], nil
+}
+
+func (m *memStore) PermissionGrants(context.Context) ([]app.PermissionGrant, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]app.PermissionGrant(nil), m.grants...), nil
+}
+
+func (m *memStore) SavePermissionGrants(ctx context.Context, grants []app.PermissionGrant, e app.Entry) (app.Entry, error) {
+	out, err := m.Append(ctx, e)
+	if err != nil {
+		return e, err
+	}
+	m.mu.Lock()
+	m.grants = append([]app.PermissionGrant(nil), grants...)
 	m.mu.Unlock()
 	return out[0], nil
 }

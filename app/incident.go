@@ -520,10 +520,11 @@ type OpenRequest struct {
 	Note     string // the first line of its log (optional)
 }
 
-// Open starts an incident from a plan (commanders). Opened from an alarm, the alarm is
-// linked, the place is the alarm's, and a new alarm is acknowledged on the desk.
+// Open starts an incident from a plan (commanders, and the duty operator who is alone in the
+// guard room at night: ActOpenIncident; running it is ActRunIncident). Opened from an alarm,
+// the alarm is linked, the place is the alarm's, and a new alarm is acknowledged on the desk.
 func (s *Incidents) Open(ctx context.Context, op *Operator, req OpenRequest) (Incident, error) {
-	if err := Authorize(op, ActRunIncident); err != nil {
+	if err := Authorize(op, ActOpenIncident); err != nil {
 		return Incident{}, err
 	}
 	now := s.clock.Now()

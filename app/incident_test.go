@@ -41,8 +41,8 @@ func TestIncidentFromAlarmToClose(t *testing.T) {
 	c := newCommand(t)
 	a := fireAlarm(c, t)
 
-	_, err := c.incidents.Open(ctx, duty, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
-	assert.True(t, app.IsCode(err, app.CodeForbidden), "only commanders run incidents: %v", err)
+	_, err := c.incidents.Open(ctx, trainer, app.OpenRequest{PlanID: "fire-residential", AlarmID: a.ID})
+	assert.True(t, app.IsCode(err, app.CodeForbidden), "a trainer does not open incidents: %v", err)
 	_, err = c.incidents.Open(ctx, commander, app.OpenRequest{AlarmID: a.ID})
 	assert.True(t, app.IsCode(err, app.CodeInvalid), "a plan is needed")
 

@@ -172,7 +172,7 @@ func SplitCaller(s string) (name, phone string) {
 		}
 		start -= size
 	}
-	if digits(s[start:end]) < 5 {
+	if countDigits(s[start:end]) < 5 {
 		// Or at the start.
 		start, end = 0, 0
 		for end < len(s) {
@@ -182,7 +182,7 @@ func SplitCaller(s string) (name, phone string) {
 			}
 			end += size
 		}
-		if digits(s[:end]) < 5 {
+		if countDigits(s[:end]) < 5 {
 			return s, ""
 		}
 	}
@@ -192,7 +192,7 @@ func SplitCaller(s string) (name, phone string) {
 	return name, phone
 }
 
-func digits(s string) int {
+func countDigits(s string) int {
 	n := 0
 	for _, r := range s {
 		if r >= '0' && r <= '9' {

@@ -3,6 +3,7 @@ package app
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -62,6 +63,8 @@ const (
 	ActSnapshot        Action = "camera.snapshot"
 	ActHandOver        Action = "shift.hand_over" // hand the guard room's shift over (交接班), and take it
 	ActRestore         Action = "backup.restore"  // replace the database with a backup (administrators only)
+	ActOpenIncident    Action = "incident.open"   // open an incident from a plan (the guard at 03:00); running it is ActRunIncident
+	ActReplay          Action = "replay.open"     // replay drill runs and incidents (a debrief)
 )
 
 // Label says what the action is, as the end of "A trainer may not …" (English, also the
@@ -83,7 +86,11 @@ func (a Action) Label() string {
 	case ActEditPlans:
 		return "edit plans and drills"
 	case ActRunDrill:
-		return "run drills and replays"
+		return "run drills"
+	case ActOpenIncident:
+		return "open incidents from a plan"
+	case ActReplay:
+		return "replay drills and incidents"
 	case ActEditSite:
 		return "change the site"
 	case ActManageOperators:
@@ -100,24 +107,14 @@ func (a Action) Label() string {
 	return string(a)
 }
 
-// permissions: each role's allowed actions. Admins may do everything.
-var permissions = map[Role][]Action{
-	RoleOperator:  {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActHandOver},
-	RoleCommander: {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActRunIncident, ActHandOver},
-	RoleTrainer:   {ActView, ActRunDrill, ActEditPlans, ActSnapshot},
-}
-
-// Can reports whether the role allows the action.
+// Can reports whether the role allows the action, by the permission table in force
+// (permissions.go): the defaults, as an administrator has changed them. Admins may do
+// everything.
 func (r Role) Can(a Action) bool {
 	if r == RoleAdmin {
 		return true
 	}
-	for _, x := range permissions[r] {
-		if x == a {
-			return true
-		}
-	}
-	return false
+	return permitted(r, a)
 }
 
 // Operator is a person who signs in to the console.
@@ -128,6 +125,9 @@ type Operator struct {
 	Phone     string    `json:"phone,omitempty"`
 	Disabled  bool      `json:"disabled,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// MustChange: an administrator reset the password; the operator changes it at the next
+	// sign-in before doing anything else (Authorize refuses everything until then).
+	MustChange bool `json:"must_change,omitempty"`
 }
 
 // Validate checks an operator account.
@@ -155,6 +155,9 @@ func Authorize(op *Operator, a Action) error {
 	if op.Disabled {
 		return Errorf(CodeForbidden, "The account {{.U}} is disabled", "U", op.Username)
 	}
+	if op.MustChange {
+		return Errorf(CodeForbidden, "Change the password of {{.U}} first: an administrator reset it", "U", op.Username)
+	}
 	if !op.Role.Can(a) {
 		return Errorf(CodeForbidden, "A {{.Role}} may not {{.Action}}", "Role", op.Role.Label(), "Action", a.Label())
 	}
@@ -162,15 +165,45 @@ func Authorize(op *Operator, a Action) error {
 }
 
 // MinPasswordLength is the shortest password accepted for a new or changed password.
-const MinPasswordLength = 8
+const MinPasswordLength = 10
 
-// CheckPassword returns why a new password is not acceptable, or nil.
+// knownPasswords are passwords that are published or guessed first: the demo's own (printed
+// in the README), the product's name, and the defaults people type. Compared in lower case,
+// and also with trailing digits and punctuation taken off ("Password123!" is "password"), so
+// the list stays short.
+var knownPasswords = map[string]bool{
+	"sunshine-demo": true, "sunshine": true, // the demo community's published password
+	"watchpost": true, "shouwang": true, // the product (守望)
+	"password": true, "passw0rd": true, "p@ssw0rd": true, "admin": true, "administrator": true,
+	"qwerty": true, "qwertyuiop": true, "iloveyou": true, "abc": true, "abcdefghij": true,
+	"1234567890": true, "0123456789": true, "0987654321": true, "12345678910": true,
+}
+
+// CheckPassword returns why a new password is not acceptable, or nil: at least
+// MinPasswordLength characters, no spaces around it, not a known default.
 func CheckPassword(pw string) error {
 	if utf8.RuneCountInString(pw) < MinPasswordLength {
 		return Errorf(CodeInvalid, "A password needs at least {{.N}} characters", "N", MinPasswordLength).On("password")
 	}
 	if strings.TrimSpace(pw) != pw {
 		return Errorf(CodeInvalid, "A password cannot start or end with a space").On("password")
+	}
+	lower := strings.ToLower(pw)
+	base := strings.TrimRightFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) })
+	if knownPasswords[lower] || knownPasswords[base] || strings.Count(lower, lower[:1]) == len(lower) {
+		return Errorf(CodeInvalid, "This password is too well known: choose another").On("password")
+	}
+	return nil
+}
+
+// CheckPasswordFor is CheckPassword for the account username: the password cannot be the
+// user name either (in any case).
+func CheckPasswordFor(username, pw string) error {
+	if err := CheckPassword(pw); err != nil {
+		return err
+	}
+	if strings.EqualFold(strings.TrimSpace(pw), strings.TrimSpace(username)) {
+		return Errorf(CodeInvalid, "The password cannot be the user name").On("password")
 	}
 	return nil
 }

@@ -46,5 +46,10 @@ type OperatorStore interface {
 	// Operator returns the account and its password hash (CodeNotFound if none).
 	Operator(ctx context.Context, username string) (Operator, []byte, error)
 	CreateOperator(ctx context.Context, op Operator, hash []byte, e Entry) (Entry, error)
+	// SetPassword sets the operator's own new password (and clears MustChange).
 	SetPassword(ctx context.Context, username string, hash []byte, e Entry) (Entry, error)
+	// ResetPassword sets a password an administrator gave, which the operator must change (MustChange).
+	ResetPassword(ctx context.Context, username string, hash []byte, e Entry) (Entry, error)
+	// UpdateOperator saves an account's name, phone, role and state (not its password).
+	UpdateOperator(ctx context.Context, op Operator, e Entry) (Entry, error)
 }

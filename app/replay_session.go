@@ -297,8 +297,8 @@ func (s *ReplaySession) Stats() ReplayStats {
 	return s.rp.Stats()
 }
 
-// Replays is replay for the console: trainers (and administrators) list and open drill
-// runs and incidents. Replay is part of running drills (ActRunDrill): a debrief.
+// Replays is replay for the console: trainers, commanders (and administrators) list and open
+// drill runs and incidents for a debrief (ActReplay).
 type Replays struct {
 	store ReplayStore
 }
@@ -309,7 +309,7 @@ func NewReplays(st ReplayStore) *Replays { return &Replays{store: st} }
 
 // Targets lists the drill runs and closed incidents, newest first.
 func (s *Replays) Targets(ctx context.Context, op *Operator) ([]ReplayTarget, error) {
-	if err := Authorize(op, ActRunDrill); err != nil {
+	if err := Authorize(op, ActReplay); err != nil {
 		return nil, err
 	}
 	return ReplayTargets(ctx, s.store, 100)
@@ -317,7 +317,7 @@ func (s *Replays) Targets(ctx context.Context, op *Operator) ([]ReplayTarget, er
 
 // Open opens a replay of a target.
 func (s *Replays) Open(ctx context.Context, op *Operator, kind string, id int64) (*ReplaySession, error) {
-	if err := Authorize(op, ActRunDrill); err != nil {
+	if err := Authorize(op, ActReplay); err != nil {
 		return nil, err
 	}
 	return OpenReplay(ctx, s.store, kind, id, true)

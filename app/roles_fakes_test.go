@@ -211,6 +211,7 @@ type roleCore struct {
 	wall      *app.Wall
 	settings  *app.Settings
 	replays   *app.Replays
+	perms     *app.Permissions
 	recording *app.Recording // started by recordingWithAClip
 	n         int            // for unique names
 }
@@ -261,7 +262,17 @@ func newRoleCore(t *testing.T) *roleCore {
 	c.wall = app.NewWall(c.st, c.st, c.rec, c.clk)
 	c.settings = app.NewSettings(app.Config{}, c.st, c.rec)
 	c.replays = app.NewReplays(c.st)
+	c.perms = app.NewPermissions(c.st, c.rec)
 	return c
+}
+
+// account creates an operator account as the system (disabled if asked) and returns its name.
+func (c *roleCore) account(t *testing.T, disabled bool) string {
+	t.Helper()
+	u := "staff" + strconv.Itoa(c.next())
+	_, err := c.acc.Create(context.Background(), nil, app.Operator{Username: u, Name: "保安 " + u, Role: app.RoleOperator, Disabled: disabled}, "sunshine-staff")
+	require.NoError(t, err)
+	return u
 }
 
 // next returns a number not used before in this core.

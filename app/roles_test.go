@@ -60,6 +60,43 @@ func roleTable() []roleRow {
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				return func() error { _, err := c.acc.List(bg, op); return err }
 			}},
+		{method: "Accounts.Disable", needs: []app.Action{app.ActManageOperators},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				u := c.account(t, false)
+				return func() error { return c.acc.Disable(bg, op, u) }
+			}},
+		{method: "Accounts.Enable", needs: []app.Action{app.ActManageOperators},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				u := c.account(t, true)
+				return func() error { return c.acc.Enable(bg, op, u) }
+			}},
+		{method: "Accounts.ResetPassword", needs: []app.Action{app.ActManageOperators},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				return func() error { return c.acc.ResetPassword(bg, op, "duty2", "given-by-admin") }
+			}},
+		{method: "Accounts.SetRole", needs: []app.Action{app.ActManageOperators},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				u := c.account(t, false)
+				return func() error { return c.acc.SetRole(bg, op, u, app.RoleCommander) }
+			}},
+		{method: "Accounts.Edit", needs: []app.Action{app.ActManageOperators},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				u := c.account(t, false)
+				return func() error { return c.acc.Edit(bg, op, u, app.OperatorEdit{Name: "新名字", Phone: "13800001111"}) }
+			}},
+		{method: "Permissions.Set", needs: []app.Action{app.ActManageOperators},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				t.Cleanup(app.ResetPermissions)
+				acts := app.RoleActions(app.RoleTrainer)
+				if c.next()%2 == 0 {
+					acts = append(acts, app.ActRaiseAlarm)
+				}
+				return func() error {
+					err := c.perms.Set(bg, op, app.RoleTrainer, acts)
+					app.ResetPermissions() // the table's other calls are judged by the defaults
+					return err
+				}
+			}},
 		{method: "Accounts.SignOut", needs: nil, // anyone may leave, a disabled account too
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				return func() error { return c.acc.SignOut(bg, op) }
@@ -121,7 +158,7 @@ func roleTable() []roleRow {
 				call := app.CallRecord{Contact: "fire", Name: "消防", Phone: "119", Result: app.CallReached}
 				return func() error { _, err := c.incidents.LogCall(bg, op, id, call); return err }
 			}},
-		{method: "Incidents.Open", needs: []app.Action{app.ActRunIncident},
+		{method: "Incidents.Open", needs: []app.Action{app.ActOpenIncident},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				return func() error {
 					_, err := c.incidents.Open(bg, op, app.OpenRequest{PlanID: "fire-residential", GridID: "g1"})
@@ -213,13 +250,13 @@ func roleTable() []roleRow {
 				run := c.drill(t)
 				return func() error { _, err := c.drills.Stop(bg, op, run); return err }
 			}},
-		{method: "Replays.Open", needs: []app.Action{app.ActRunDrill},
+		{method: "Replays.Open", needs: []app.Action{app.ActReplay},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				run := c.drill(t)
 				c.stopDrill(t)
 				return func() error { _, err := c.replays.Open(bg, op, app.ReplayOfDrill, run); return err }
 			}},
-		{method: "Replays.Targets", needs: []app.Action{app.ActRunDrill},
+		{method: "Replays.Targets", needs: []app.Action{app.ActReplay},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				return func() error { _, err := c.replays.Targets(bg, op); return err }
 			}},

@@ -19,9 +19,10 @@ import (
 // writeSession is a command's write: the core built on the data directory's store, opened
 // for writing, and the operator it acts as.
 type writeSession struct {
-	Core *app.Core
-	Op   *app.Operator
-	st   *store.Store
+	Core     *app.Core
+	Op       *app.Operator
+	st       *store.Store
+	password string // the operator's, for changing it (operators password)
 }
 
 func (w *writeSession) Close() { w.st.Close() }
@@ -32,6 +33,12 @@ func (w *writeSession) Close() { w.st.Close() }
 // password read from a prompt or standard input. On failure it returns the exit code and
 // why; nothing has been written but a refused password's failed sign-in.
 func asOperator(ctx context.Context, dataDir, name, doing string, s Streams) (*writeSession, int, error) {
+	return signInToWrite(ctx, dataDir, name, doing, s, false)
+}
+
+// signInToWrite is asOperator; mayChange lets in an operator whose password an administrator
+// reset (who may do nothing else until it is changed: operators password).
+func signInToWrite(ctx context.Context, dataDir, name, doing string, s Streams, mayChange bool) (*writeSession, int, error) {
 	st, _, err := openStore(ctx, dataDir, doing)
 	if err != nil {
 		return nil, ExitFailure, err
@@ -61,7 +68,10 @@ func asOperator(ctx context.Context, dataDir, name, doing string, s Streams) (*w
 	if err != nil {
 		return fail(ExitFailure, err)
 	}
-	return &writeSession{Core: core, Op: op, st: st}, ExitOK, nil
+	if op.MustChange && !mayChange {
+		return fail(ExitFailure, fmt.Errorf("an administrator reset the password of %s: change it first (watchpost operators password --operator %s, or sign in to the console)", name, name))
+	}
+	return &writeSession{Core: core, Op: op, st: st, password: password}, ExitOK, nil
 }
 
 // refused reports whether the core refused the operator (their role, a disabled account).

@@ -129,8 +129,9 @@ func TestNoCommandTakesAPassword(t *testing.T) {
 	for _, args := range [][]string{
 		{"site"}, {"site", "import", "f.geojson", "--operator", "admin"}, {"site", "export"}, {"alarms"}, {"journal"},
 		{"plans"}, {"plans", "import", "f.json", "--operator", "admin"}, {"replay", "drill:1"}, {"probe"},
+		{"operators", "list", "--operator", "admin"}, {"operators", "reset", "duty", "--operator", "admin"},
 	} {
-		cmd := map[string]Command{"site": Site, "alarms": Alarms, "journal": Journal, "plans": Plans, "replay": Replay, "probe": Probe}[args[0]]
+		cmd := map[string]Command{"site": Site, "alarms": Alarms, "journal": Journal, "plans": Plans, "replay": Replay, "probe": Probe, "operators": Operators}[args[0]]
 		out, errOut, code := runIn(cmd, "", append(args[1:], "--password", "sunshine-admin")...)
 		assert.Equal(t, ExitUsage, code, args)
 		assert.Contains(t, errOut, "flag provided but not defined: -password", args)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -31,7 +30,7 @@ func readPassword(s Streams, name string) (string, error) {
 	if s.In == nil {
 		return "", fmt.Errorf("%w: give the password of %s on standard input (one line) or at the prompt", errNoPassword, name)
 	}
-	line, err := bufio.NewReader(s.In).ReadString('\n')
+	line, err := readLine(s.In)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", err
 	}
@@ -72,4 +71,23 @@ func promptPassword(fd int, prompt io.Writer, name string) (string, error) {
 		return "", fmt.Errorf("%w: the password of %s is empty", errNoPassword, name)
 	}
 	return string(b), nil
+}
+
+// readLine reads one line a byte at a time, so that what follows it (a second password: the
+// new one of operators add or reset) stays for the next read.
+func readLine(r io.Reader) (string, error) {
+	var b strings.Builder
+	var c [1]byte
+	for {
+		n, err := r.Read(c[:])
+		if n == 1 {
+			if c[0] == '\n' {
+				return b.String() + "\n", nil
+			}
+			b.WriteByte(c[0])
+		}
+		if err != nil {
+			return b.String(), err
+		}
+	}
 }

@@ -15,7 +15,7 @@ const plansUsage = `Usage:
   watchpost plans [--json] [--data DIR]           the emergency plans
   watchpost plans import FILE --operator NAME [--data DIR]
                                                   check a plan file (JSON) and add it, as the operator NAME
-                                                  (an administrator or a trainer; the password is asked, or
+                                                  (an administrator, a commander or a trainer; the password is asked, or
                                                   read from standard input); refused with the reasons
   watchpost plans export ID [--data DIR]          print a plan as a file import reads
 `
@@ -26,7 +26,7 @@ func Plans(args []string, s Streams) int {
 	fs.Usage = func() { fmt.Fprint(s.Err, plansUsage) }
 	dataDir := fs.String("data", "", "data directory")
 	asJSON := fs.Bool("json", false, "print JSON")
-	operator := fs.String("operator", "", "import: the operator doing it (an administrator or a trainer)")
+	operator := fs.String("operator", "", "import: the operator doing it (an administrator, a commander or a trainer); on a real site, also who reads")
 	words, err := parseArgs(fs, args)
 	if err != nil {
 		return ExitUsage
@@ -34,9 +34,9 @@ func Plans(args []string, s Streams) int {
 	ctx := context.Background()
 	switch {
 	case len(words) == 0:
-		return listPlans(ctx, *dataDir, *asJSON, s)
+		return listPlans(ctx, *dataDir, *operator, *asJSON, s)
 	case words[0] == "export" && len(words) == 2:
-		return exportPlan(ctx, *dataDir, words[1], s)
+		return exportPlan(ctx, *dataDir, *operator, words[1], s)
 	case words[0] == "import" && len(words) == 2:
 		if *operator == "" {
 			return s.failf(ExitUsage, "watchpost plans import", "name the operator who imports the plan with --operator NAME (an administrator or a trainer); it is journaled as theirs")
@@ -47,23 +47,32 @@ func Plans(args []string, s Streams) int {
 	return ExitUsage
 }
 
-// readPlans reads the plans from a read-only connection.
-func readPlans(ctx context.Context, dataDir string) ([]app.Plan, error) {
+// readPlans reads the plans from a read-only connection, as the operator reading on a real
+// site (read_access.go); it returns the streams to print to.
+func readPlans(ctx context.Context, dataDir, operator string, s Streams) ([]app.Plan, Streams, int, error) {
 	st, dir, err := openStore(ctx, dataDir, "")
 	if app.IsCode(err, app.CodeNotFound) {
-		return nil, fmt.Errorf("there is no database in %s yet (start the console once)", dir)
+		return nil, s, ExitFailure, fmt.Errorf("there is no database in %s yet (start the console once)", dir)
 	}
 	if err != nil {
-		return nil, err
+		return nil, s, ExitFailure, err
 	}
 	defer st.Close()
-	return st.Plans(ctx)
+	s, code, err := readAccess(ctx, st, operator, s)
+	if err != nil {
+		return nil, s, code, err
+	}
+	plans, err := st.Plans(ctx)
+	if err != nil {
+		return nil, s, ExitFailure, err
+	}
+	return plans, s, ExitOK, nil
 }
 
-func listPlans(ctx context.Context, dataDir string, asJSON bool, s Streams) int {
-	plans, err := readPlans(ctx, dataDir)
+func listPlans(ctx context.Context, dataDir, operator string, asJSON bool, s Streams) int {
+	plans, s, code, err := readPlans(ctx, dataDir, operator, s)
 	if err != nil {
-		return s.fail(ExitFailure, "watchpost plans", err)
+		return s.fail(code, "watchpost plans", err)
 	}
 	if asJSON {
 		if plans == nil {
@@ -77,10 +86,10 @@ func listPlans(ctx context.Context, dataDir string, asJSON bool, s Streams) int 
 	return ExitOK
 }
 
-func exportPlan(ctx context.Context, dataDir, id string, s Streams) int {
-	plans, err := readPlans(ctx, dataDir)
+func exportPlan(ctx context.Context, dataDir, operator, id string, s Streams) int {
+	plans, s, code, err := readPlans(ctx, dataDir, operator, s)
 	if err != nil {
-		return s.fail(ExitFailure, "watchpost plans export", err)
+		return s.fail(code, "watchpost plans export", err)
 	}
 	for _, p := range plans {
 		if p.ID == id {

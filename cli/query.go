@@ -33,6 +33,7 @@ func Journal(args []string, s Streams) int { return query("journal", args, s) }
 // queryFlags are the read-only commands' flags; each uses those it needs.
 type queryFlags struct {
 	dataDir, since, subject string
+	operator                string // on a real site, who reads (read_access.go)
 	asJSON, openOnly        bool
 	limit                   int
 	from                    time.Time
@@ -47,6 +48,7 @@ func query(cmd string, args []string, s Streams) int {
 	fs.StringVar(&q.subject, "subject", "", "journal: only this subject (alarm:42) or subject kind (alarm:)")
 	fs.IntVar(&q.limit, "limit", 0, "journal: at most this many entries")
 	fs.BoolVar(&q.openOnly, "open", false, "alarms: only open ones")
+	fs.StringVar(&q.operator, "operator", "", "on a real site: the operator reading (the password is asked, or read from standard input)")
 	words, err := parseArgs(fs, args)
 	if err != nil {
 		return ExitUsage
@@ -65,13 +67,21 @@ func query(cmd string, args []string, s Streams) int {
 		return s.fail(ExitFailure, "watchpost", err)
 	}
 	defer st.Close()
+	if s, code, err := readAccess(ctx, st, q.operator, s); err != nil {
+		return s.fail(code, "watchpost "+cmd, err)
+	} else {
+		return printQuery(ctx, st, cmd, &q, s)
+	}
+}
+
+func printQuery(ctx context.Context, st *store.Store, cmd string, q *queryFlags, s Streams) int {
 	switch cmd {
 	case "site":
-		return printSite(ctx, st, &q, s)
+		return printSite(ctx, st, q, s)
 	case "alarms":
-		return printAlarms(ctx, st, &q, s)
+		return printAlarms(ctx, st, q, s)
 	default:
-		return printJournal(ctx, st, &q, s)
+		return printJournal(ctx, st, q, s)
 	}
 }
 

@@ -17,8 +17,9 @@ func Replay(args []string, s Streams) int {
 	dataDir := fs.String("data", "", "data directory")
 	at := fs.String("at", "", "the instant: a time (RFC 3339, or 2026-11-28 09:30:05, or 09:30:05 on the target's day), an offset from the start (+90s, +2m), start or end")
 	asJSON := fs.Bool("json", false, "print JSON")
+	operator := fs.String("operator", "", "on a real site: the operator reading (the password is asked, or read from standard input)")
 	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "usage: watchpost replay ID --at T [--json] [--data DIR]")
+		fmt.Fprintln(s.Err, "usage: watchpost replay ID --at T [--json] [--data DIR] [--operator USER]")
 		fmt.Fprintln(s.Err, "  ID is drill:RUN, incident:N, or the journal sequence number of the entry that started the drill run or opened the incident")
 		fs.PrintDefaults()
 	}
@@ -40,6 +41,10 @@ func Replay(args []string, s Streams) int {
 		return s.fail(ExitFailure, "watchpost", err)
 	}
 	defer st.Close()
+	s, code, err := readAccess(ctx, st, *operator, s)
+	if err != nil {
+		return s.fail(code, prefix, err)
+	}
 	sess, err := app.OpenReplay(ctx, st, kind, id, false)
 	if err != nil {
 		return s.fail(ExitFailure, prefix, err)

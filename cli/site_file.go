@@ -24,7 +24,7 @@ func siteFile(cmd string, args []string, s Streams) int {
 	fs := newFlags("watchpost site "+cmd, s)
 	dataDir := fs.String("data", "", "data directory")
 	out := fs.String("geojson", "", "export: the file to write (- for standard output)")
-	operator := fs.String("operator", "", "import: the administrator doing it (the password is asked, or read from standard input)")
+	operator := fs.String("operator", "", "import: the administrator doing it; export on a real site: who reads (the password is asked, or read from standard input)")
 	words, err := parseArgs(fs, args)
 	if err != nil {
 		return ExitUsage
@@ -33,7 +33,7 @@ func siteFile(cmd string, args []string, s Streams) int {
 		if *out == "" || len(words) > 0 {
 			return s.failf(ExitUsage, "watchpost site export", "give the file to write with --geojson FILE")
 		}
-		return exportSite(*dataDir, *out, s)
+		return exportSite(*dataDir, *out, *operator, s)
 	}
 	const prefix = "watchpost site import"
 	if len(words) != 1 || *out != "" {
@@ -70,14 +70,20 @@ func siteFile(cmd string, args []string, s Streams) int {
 	return s.printf("%s (%s): %s imported, as %s (%s)\n", now.Name, now.ID, now.Counts(), w.Op.Name, w.Op.Username)
 }
 
-// exportSite writes the site plan as GeoJSON, camera passwords hidden.
-func exportSite(dataDir, out string, s Streams) int {
+// exportSite writes the site plan as GeoJSON, camera passwords hidden. On a real site the
+// operator signs in (read_access.go); the file is what import reads back, so its residents'
+// fields are whole, but what goes to standard output is masked.
+func exportSite(dataDir, out, operator string, s Streams) int {
 	ctx := context.Background()
 	st, _, err := openStore(ctx, dataDir, "")
 	if err != nil {
 		return s.fail(ExitFailure, "watchpost", err)
 	}
 	defer st.Close()
+	s, code, err := readAccess(ctx, st, operator, s)
+	if err != nil {
+		return s.fail(code, "watchpost site export", err)
+	}
 	site, err := st.LoadSite(ctx)
 	if err != nil {
 		return s.fail(ExitFailure, "watchpost", err)

@@ -24,11 +24,11 @@ func TestWallViewsAndSnapshots(t *testing.T) {
 	acc := app.NewAccounts(s, rec, app.SystemClock{})
 	acc.Cost = bcrypt.MinCost
 	for _, u := range []string{"duty", "duty2"} {
-		_, err := acc.Create(ctx, nil, app.Operator{Username: u, Name: u, Role: app.RoleOperator}, "sunshine-demo")
+		_, err := acc.Create(ctx, nil, app.Operator{Username: u, Name: u, Role: app.RoleOperator}, "sunshine-views")
 		require.NoError(t, err)
 	}
-	duty, _ := acc.SignIn(ctx, "duty", "sunshine-demo")
-	duty2, _ := acc.SignIn(ctx, "duty2", "sunshine-demo")
+	duty, _ := acc.SignIn(ctx, "duty", "sunshine-views")
+	duty2, _ := acc.SignIn(ctx, "duty2", "sunshine-views")
 	dir := t.TempDir()
 	wall := app.NewWall(s, store.Files{Dir: filepath.Join(dir, "snapshots")}, rec, app.SystemClock{})
 

@@ -140,6 +140,27 @@ func (s gatedStore) SetPassword(ctx context.Context, username string, hash []byt
 	return s.Store.SetPassword(ctx, username, hash, e)
 }
 
+func (s gatedStore) ResetPassword(ctx context.Context, username string, hash []byte, e app.Entry) (app.Entry, error) {
+	if err := s.before(ctx, &e); err != nil {
+		return app.Entry{}, err
+	}
+	return s.Store.ResetPassword(ctx, username, hash, e)
+}
+
+func (s gatedStore) UpdateOperator(ctx context.Context, op app.Operator, e app.Entry) (app.Entry, error) {
+	if err := s.before(ctx, &e); err != nil {
+		return app.Entry{}, err
+	}
+	return s.Store.UpdateOperator(ctx, op, e)
+}
+
+func (s gatedStore) SavePermissionGrants(ctx context.Context, grants []app.PermissionGrant, e app.Entry) (app.Entry, error) {
+	if err := s.before(ctx, &e); err != nil {
+		return app.Entry{}, err
+	}
+	return s.Store.SavePermissionGrants(ctx, grants, e)
+}
+
 func (s gatedStore) DeletePlan(ctx context.Context, id string, e app.Entry) (app.Entry, error) {
 	if err := s.before(ctx, &e); err != nil {
 		return app.Entry{}, err

@@ -66,6 +66,8 @@ type Console struct {
 
 	shell  *shell
 	signIn *signIn // the sign-in screen while shown
+	// passwordChange is the forced change of a password an administrator reset, while shown.
+	passwordChange *passwordChange
 	// player is the clip player opened last (tests follow it).
 	player atomic.Pointer[clipPlayer]
 	// langChoice is the language picked ("" follows the system): from the configuration,
@@ -193,6 +195,10 @@ func (c *Console) setOperator(op *app.Operator) {
 }
 
 func (c *Console) signedIn(op *app.Operator) {
+	if op != nil && op.MustChange { // a reset password is changed before anything else
+		c.showPasswordChange(op)
+		return
+	}
 	c.setOperator(op)
 	c.signIn = nil
 	if c.shell != nil {

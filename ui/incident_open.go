@@ -44,7 +44,7 @@ func (c *Console) incidentButton(a app.Alarm) fyne.CanvasObject {
 	}
 	b.Importance = widget.DangerImportance
 	// Maintenance notices (a device offline, a supply expired) are not emergencies.
-	if op := c.Operator(); op == nil || !op.Role.Can(app.ActRunIncident) || !a.State.Open() || a.Fault {
+	if op := c.Operator(); op == nil || !op.Role.Can(app.ActOpenIncident) || !a.State.Open() || a.Fault {
 		b.Disable()
 	}
 	if closed != nil {

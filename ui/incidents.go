@@ -78,7 +78,7 @@ func newIncidentPanel(c *Console) panelView {
 	}
 	p.newBtn = widget.NewButtonWithIcon(T("New incident…"), theme.ContentAddIcon(), func() { p.c.openIncidentDialog(nil) })
 	p.newBtn.Importance = widget.HighImportance
-	if op := c.Operator(); op == nil || !op.Role.Can(app.ActRunIncident) {
+	if op := c.Operator(); op == nil || !op.Role.Can(app.ActOpenIncident) {
 		p.newBtn.Disable()
 	}
 	p.list = widget.NewList(

@@ -311,7 +311,7 @@ func TestADutyOperatorSeesIncidentsButDoesNotRunThem(t *testing.T) {
 
 	p := incidentPanelOf(t, c)
 	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
-	assert.True(t, p.newBtn.Disabled())
+	assert.False(t, p.newBtn.Disabled(), "a duty operator opens an incident from a plan (the guard alone at night)")
 	assert.True(t, rowFor(p, "contact").done.Disabled(), "only commanders tick steps")
 	assert.True(t, panelButton(p, p.actions, "Raise level").Disabled())
 	texts := panelText(p, p.content)

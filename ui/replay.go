@@ -627,7 +627,7 @@ func (p *replayPanel) shown() (app.ReplayFrame, bool) {
 // replay or replay is not running.
 func (c *Console) replayButton(kind string, id int64) *widget.Button {
 	op := c.Operator()
-	if c.core.Replays == nil || op == nil || !op.Role.Can(app.ActRunDrill) {
+	if c.core.Replays == nil || op == nil || !op.Role.Can(app.ActReplay) {
 		return nil
 	}
 	return widget.NewButtonWithIcon(T("Replay"), theme.MediaReplayIcon(), func() { c.ShowReplay(kind, id) })

@@ -29,9 +29,10 @@ func panelDefs() []panelDef {
 		{ID: "incidents", Title: "Incidents", Icon: theme.ContentPasteIcon(), Build: newIncidentPanel, Need: app.ActView},
 		{ID: "plans", Title: "Plans and resources", Icon: theme.DocumentIcon(), Build: newPlansPanel, Need: app.ActView},
 		{ID: "drills", Title: "Drills", Icon: theme.MediaPlayIcon(), Build: newDrillsPanel, Need: app.ActRunDrill},
-		{ID: "replay", Title: "Replay", Icon: theme.MediaReplayIcon(), Build: newReplayPanel, Need: app.ActRunDrill},
+		{ID: "replay", Title: "Replay", Icon: theme.MediaReplayIcon(), Build: newReplayPanel, Need: app.ActReplay},
 		{ID: "inventory", Title: "Site inventory", Icon: theme.ListIcon(), Build: newInventoryPanel, Need: app.ActView},
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: newSettingsPanel, Need: app.ActView},
+		{ID: "operators", Title: "Operators", Icon: theme.AccountIcon(), Build: newOperatorsPanel, Need: app.ActManageOperators},
 	}
 }
 
