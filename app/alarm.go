@@ -90,6 +90,7 @@ type Alarm struct {
 	State    AlarmState `json:"state"`
 	Fault    bool       `json:"fault,omitempty"` // a fault of the system (device offline) rather than an event in the community
 	Drill    bool       `json:"drill,omitempty"`
+	Test     bool       `json:"test,omitempty"` // raised by a device in test mode (an installer's test): not a real alarm
 	// Params are the facts of the cause (alarm_cause.go), rendered in each operator's
 	// language when shown. Cause is only set on alarms journaled by earlier versions, which
 	// stored a finished sentence: those are shown as recorded.
@@ -191,6 +192,7 @@ type AlarmTally struct {
 	New      AlarmCounts // of those, not acknowledged yet
 	Drill    int         // open drill alarms
 	DrillNew int         // of those, not acknowledged yet
+	Test     int         // open test-mode alarms (not counted as real)
 }
 
 // TallyAlarms counts open alarms for the header.
@@ -202,6 +204,8 @@ func TallyAlarms(open []Alarm) AlarmTally {
 		}
 		isNew := a.State == AlarmNew
 		switch {
+		case a.Test:
+			t.Test++
 		case a.Drill:
 			t.Drill++
 			if isNew {

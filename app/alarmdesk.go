@@ -110,7 +110,7 @@ func (d *AlarmDesk) Load(ctx context.Context) error {
 
 // dedupKey: a cause that repeats while its alarm is open is folded into it, not raised again.
 func dedupKey(a *Alarm) string {
-	return strings.Join([]string{a.Kind, a.DeviceID, a.CameraID, boolStr(a.Drill)}, "|")
+	return strings.Join([]string{a.Kind, a.DeviceID, a.CameraID, boolStr(a.Drill), boolStr(a.Test)}, "|")
 }
 
 func boolStr(b bool) string {

@@ -60,7 +60,9 @@ const (
 	ActManageOperators Action = "operators.manage"
 	ActChangeSettings  Action = "settings.change"
 	ActSnapshot        Action = "camera.snapshot"
-	ActHandOver        Action = "shift.hand_over" // hand the guard room's shift over (交接班), and take it
+	ActHandOver        Action = "shift.hand_over"    // hand the guard room's shift over (交接班), and take it
+	ActEditArming      Action = "arming.edit"        // arming schedules and the holiday calendar (布防计划)
+	ActMaintenance     Action = "device.maintenance" // put devices in maintenance or test mode, and end it
 )
 
 // Label says what the action is, as the end of "A trainer may not …" (English, also the
@@ -93,6 +95,10 @@ func (a Action) Label() string {
 		return "take camera snapshots"
 	case ActHandOver:
 		return "hand over or take over the shift"
+	case ActEditArming:
+		return "edit arming schedules and holidays"
+	case ActMaintenance:
+		return "put devices in maintenance or test mode"
 	}
 	return string(a)
 }
@@ -100,7 +106,7 @@ func (a Action) Label() string {
 // permissions: each role's allowed actions. Admins may do everything.
 var permissions = map[Role][]Action{
 	RoleOperator:  {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActHandOver},
-	RoleCommander: {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActRunIncident, ActHandOver},
+	RoleCommander: {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActRunIncident, ActHandOver, ActMaintenance},
 	RoleTrainer:   {ActView, ActRunDrill, ActEditPlans, ActSnapshot},
 }
 

@@ -47,7 +47,7 @@ func TestTimeOfDayParsing(t *testing.T) {
 func TestScheduleActiveTable(t *testing.T) {
 	sh := DefaultLocation()
 	cal := &HolidayCalendar{Days: []CalendarDay{
-		{Date: "2025-10-01", Kind: DayHoliday, Name: "国庆节"}, // a Wednesday
+		{Date: "2025-10-01", Kind: DayHoliday, Name: "国庆节"},  // a Wednesday
 		{Date: "2025-09-28", Kind: DayWorkday, Name: "国庆调休"}, // a Sunday worked
 		{Date: "2025-10-11", Kind: DayWorkday, Name: "国庆调休"}, // a Saturday worked
 	}}
