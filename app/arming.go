@@ -380,11 +380,11 @@ func (a *Arming) SetSchedule(ctx context.Context, op *Operator, s ArmingSchedule
 	if site == nil {
 		return Errorf(CodeUnavailable, "No site is set up yet")
 	}
+	if err := s.Schedule.Validate(); err != nil {
+		return err
+	}
 	var p Problems
 	s.Target.check(&p, site)
-	if err := s.Schedule.Validate(); err != nil {
-		p.Add("schedule", "{{.Problem}}", "Problem", err)
-	}
 	if len(s.Schedule.Windows) == 0 {
 		p.Add("schedule", "An arming schedule needs at least one window (remove the schedule to arm always)")
 	}

@@ -258,7 +258,7 @@ func (p *armingPanel) addDay() {
 	kind := widget.NewRadioGroup(labels, nil)
 	kind.SetSelected(labels[0])
 	name := widget.NewEntry()
-	name.SetPlaceHolder(T("国庆节, 春节调休…"))
+	name.SetPlaceHolder(T("National Day, Spring Festival make-up day…"))
 	newWriteForm(p.c, T("Add a day to the calendar"), T("Add"), []*widget.FormItem{
 		widget.NewFormItem(T("Date"), date), widget.NewFormItem(T("Kind"), kind), widget.NewFormItem(T("Name"), name),
 	}, func() (write, error) {

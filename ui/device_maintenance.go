@@ -178,7 +178,7 @@ func (p *devicePanel) maintenanceDialog(site *app.Site, d *app.Device, mode app.
 	length.SetSelectedIndex(1) // 2 h
 	reason := widget.NewMultiLineEntry()
 	reason.SetMinRowsVisible(2)
-	reason.SetPlaceHolder(T("What is being done, by whom (e.g. 更换电池, 物业 张工)"))
+	reason.SetPlaceHolder(T("What is being done, by whom (e.g. battery change, property technician Zhang)"))
 	note := T("No alarms from it until the time is up; its messages are still journaled.")
 	title := T("Maintenance")
 	if mode == app.ModeTest {
