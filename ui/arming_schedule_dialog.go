@@ -93,6 +93,7 @@ func (p *armingPanel) editSchedule(cur *app.ArmingSchedule) {
 		scopeLabels[i] = T(s.Label())
 	}
 	which := widget.NewSelect(nil, nil)
+	which.PlaceHolder = T("Choose…")
 	scope := widget.NewSelect(scopeLabels, nil)
 	scopeOf := func() app.ArmScope { return app.ArmScopes[max(scope.SelectedIndex(), 0)] }
 	scope.OnChanged = func(string) {
