@@ -267,5 +267,5 @@ func (p *armingPanel) addDay() {
 			d.Kind = app.DayWorkday
 		}
 		return p.saveDays(append(append([]app.CalendarDay(nil), p.days...), d), nil), nil
-	}).Show(fyne.NewSize(560, 0))
+	}).Show(fyne.NewSize(600, 360)) // room for the message below the form
 }

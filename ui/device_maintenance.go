@@ -40,11 +40,13 @@ func targetName(site *app.Site, t app.ArmTarget) string {
 	return t.ID
 }
 
-// siteTime shows an instant in the site's time zone: the time alone today, else with the date.
-func siteTime(site *app.Site, now, t time.Time) string {
-	loc := site.Location()
-	lt := t.In(loc)
-	if lt.Format(time.DateOnly) == now.In(loc).Format(time.DateOnly) {
+// siteTime shows an instant as the console's clock shows the time (the header's clock, the
+// alarms' times: the computer's zone, the site's on a site's computer): the time alone
+// today, else with the date. The schedules are read in the site's zone; the arming editor
+// says which.
+func siteTime(_ *app.Site, now, t time.Time) string {
+	lt := t.Local()
+	if lt.Format(time.DateOnly) == now.Local().Format(time.DateOnly) {
 		return lt.Format("15:04")
 	}
 	return lt.Format("01-02 15:04")
@@ -187,10 +189,10 @@ func (p *devicePanel) maintenanceDialog(site *app.Site, d *app.Device, mode app.
 	}
 	hint := widget.NewLabel(note)
 	hint.Wrapping = fyne.TextWrapWord
-	newWriteForm(p.c, title, T("Start"), []*widget.FormItem{
-		widget.NewFormItem(T("For"), which), widget.NewFormItem(T("Duration"), length),
-		widget.NewFormItem(T("Reason"), reason), widget.NewFormItem("", hint),
-	}, func() (write, error) {
+	// The hint above the form: the dialog's message (a refusal) goes below it.
+	form := widget.NewForm(widget.NewFormItem(T("For"), which), widget.NewFormItem(T("Duration"), length),
+		widget.NewFormItem(T("Reason"), reason))
+	newWriteDialog(p.c, title, T("Start"), container.NewVBox(hint, form), func() (write, error) {
 		req := app.MaintenanceRequest{Target: targets[which.SelectedIndex()], Mode: mode,
 			For: time.Duration(maintenanceHours[length.SelectedIndex()]) * time.Hour, Reason: strings.TrimSpace(reason.Text)}
 		return write{
@@ -200,7 +202,7 @@ func (p *devicePanel) maintenanceDialog(site *app.Site, d *app.Device, mode app.
 			},
 			done: func() { p.list.Refresh(); p.showDetail() },
 		}, nil
-	}).Show(fyne.NewSize(520, 0))
+	}).Show(fyne.NewSize(560, 380)) // room for the message below the form: the dialog does not grow when it appears
 }
 
 // suppressedText says what a device.alarm_suppressed entry held back and why.

@@ -238,6 +238,7 @@ func (p *devicePanel) showDetail() {
 	if g, ok := site.Grid(d.GridID); ok {
 		rows = append(rows, kv("Grid", g.Display(en)+" · "+g.Worker.Name+" "+g.Worker.Phone))
 	}
+	rows = append(rows, p.armingRows(site, d)...)
 	if mon := p.monitor(); mon != nil {
 		if st, ok := mon.State(d.ID); ok {
 			state := T("Online")
@@ -262,7 +263,6 @@ func (p *devicePanel) showDetail() {
 			rows = append(rows, kv("State", T("Never heard")))
 		}
 	}
-	rows = append(rows, p.armingRows(site, d)...)
 	body := container.NewVBox(container.NewHBox(widget.NewIcon(kindSymbol(d.Kind)), heading(d.Display(en))), p.maintenanceButtons(site, d),
 		widget.NewSeparator(), details(rows))
 	if hist, err := p.c.core.Desk.DeviceHistory(context.Background(), d.ID, 15); err == nil && len(hist) > 0 {
