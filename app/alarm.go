@@ -93,6 +93,7 @@ type Alarm struct {
 	// Reported: logged by an operator from a phoned-in or walk-in report (接警登记, intake.go),
 	// not raised by a device or a camera. Two calls are two reports: they never fold.
 	Reported bool `json:"reported,omitempty"`
+	Test     bool `json:"test,omitempty"` // raised by a device in test mode (an installer's test): not a real alarm
 	// Params are the facts of the cause (alarm_cause.go), rendered in each operator's
 	// language when shown. Cause is only set on alarms journaled by earlier versions, which
 	// stored a finished sentence: those are shown as recorded.
@@ -194,6 +195,7 @@ type AlarmTally struct {
 	New      AlarmCounts // of those, not acknowledged yet
 	Drill    int         // open drill alarms
 	DrillNew int         // of those, not acknowledged yet
+	Test     int         // open test-mode alarms (not counted as real)
 }
 
 // TallyAlarms counts open alarms for the header.
@@ -205,6 +207,8 @@ func TallyAlarms(open []Alarm) AlarmTally {
 		}
 		isNew := a.State == AlarmNew
 		switch {
+		case a.Test:
+			t.Test++
 		case a.Drill:
 			t.Drill++
 			if isNew {

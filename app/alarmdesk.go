@@ -115,7 +115,7 @@ func dedupKey(a *Alarm) string {
 		// is the moment it was logged, which the journal keeps to the nanosecond.
 		return "reported|" + a.RaisedAt.Format(time.RFC3339Nano)
 	}
-	return strings.Join([]string{a.Kind, a.DeviceID, a.CameraID, boolStr(a.Drill)}, "|")
+	return strings.Join([]string{a.Kind, a.DeviceID, a.CameraID, boolStr(a.Drill), boolStr(a.Test)}, "|")
 }
 
 func boolStr(b bool) string {

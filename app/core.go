@@ -98,6 +98,7 @@ type Core struct {
 	// The device path and the analytics path into the core, and the drills that use both.
 	Ingest  *Ingest
 	Rules   *Rules
+	Arming  *Arming // arming schedules, holidays, maintenance and test mode (布防/撤防)
 	Monitor *DeviceMonitor
 	Vision  *Vision
 	Drills  *Drills
@@ -195,6 +196,12 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 		c.Monitor.Restore(s)
 	}
 	c.Rules = NewRules(p.Config.Rules, now)
+	c.Arming = NewArming(c.Recorder, c.Inventory, p.Clock)
+	if err := c.Arming.Load(ctx); err != nil {
+		return nil, err
+	}
+	c.Rules.SetArming(c.Arming)
+	c.Shifts.UseArming(c.Arming)
 	c.Ingest = NewIngest(c.Inventory, c.Desk, c.Recorder, c.Rules, c.Monitor, p.Clock, p.Log)
 
 	// The analytics path (the cameras' detections), and the drills, which inject through

@@ -50,11 +50,14 @@ type OpenAtHandover struct {
 	Counts    AlarmCounts        `json:"counts,omitempty"` // the open alarms by priority
 	Incidents []HandoverIncident `json:"incidents,omitempty"`
 	Overdue   []OverdueStep      `json:"overdue,omitempty"` // checklist steps of running incidents past their limit
+	// Maintenance lists the devices, grids and kinds in maintenance or test mode (no alarms,
+	// or test alarms) and until when.
+	Maintenance []Maintenance `json:"maintenance,omitempty"`
 }
 
 // Empty reports whether nothing was open.
 func (o *OpenAtHandover) Empty() bool {
-	return len(o.Alarms) == 0 && len(o.Incidents) == 0 && len(o.Overdue) == 0
+	return len(o.Alarms) == 0 && len(o.Incidents) == 0 && len(o.Overdue) == 0 && len(o.Maintenance) == 0
 }
 
 // AlarmIDs lists the open alarms' IDs.
@@ -109,7 +112,11 @@ type Shifts struct {
 	incidents *Incidents // nil: no incident command in this process
 	rec       *Recorder
 	clock     Clock
+	arming    *Arming // nil: no maintenance to pass on
 }
+
+// UseArming has the handover pass on the maintenances and tests running.
+func (s *Shifts) UseArming(a *Arming) { s.arming = a }
 
 // NewShifts builds the service.
 func NewShifts(acc *Accounts, desk *AlarmDesk, incidents *Incidents, rec *Recorder, clock Clock) *Shifts {
@@ -125,6 +132,9 @@ func (s *Shifts) OpenNow() OpenAtHandover {
 		a.Ack, a.Dispatch, a.Resolve, a.Image, a.Position = nil, nil, nil, "", nil
 		o.Alarms = append(o.Alarms, a)
 		o.Counts[a.Priority]++
+	}
+	if s.arming != nil {
+		o.Maintenance = s.arming.Maintenances(s.clock.Now())
 	}
 	if s.incidents == nil {
 		return o

@@ -115,8 +115,21 @@ func (in *Ingest) handle(ctx context.Context, r Reading, topic string, drill boo
 			alarms = append(alarms, in.offlineAlarm(d, r.Received, OfflineLastWill, 0))
 		}
 	}
+	// The arming decides what is raised; a drill's injected reading rehearses the alarm
+	// whatever the device's arming (a trainer's night scenario runs in the afternoon too).
+	verdict := Verdict{Raise: alarms}
+	if !drill {
+		verdict = in.rules.Decide(d, alarms, r.Received)
+	}
+	alarms = verdict.Raise
 	for i := range alarms {
 		alarms[i].Drill = drill
+	}
+	with := []Entry{e}
+	if verdict.Held != nil { // journaled beside the reading: the device's journal says what was held and why
+		held := NewEntry(KindAlarmSuppressed, SubjectDevice(d.ID), SystemActor, verdict.Held)
+		held.Time, held.Drill = r.Received, drill
+		with = append(with, held)
 	}
 	// Whether it comes back: as the device's state stood before this reading (the fold below
 	// takes the reading in once it is journaled).
@@ -124,11 +137,10 @@ func (in *Ingest) handle(ctx context.Context, r Reading, topic string, drill boo
 	wasOffline := known && !prev.Online
 	var raised []Alarm
 	if len(alarms) == 0 {
-		if _, err := in.rec.Record(ctx, e); err != nil {
+		if _, err := in.rec.Record(ctx, with...); err != nil {
 			return nil, err
 		}
 	} else {
-		with := []Entry{e}
 		for i := range alarms {
 			a, err := in.desk.Raise(ctx, nil, alarms[i], with...)
 			if err != nil {
@@ -213,8 +225,17 @@ func (in *Ingest) SuperviseOnce(ctx context.Context, periodic bool) {
 		// Offline once journaled (the fold): an offline alarm that cannot be journaled is
 		// tried again at the next round.
 		e := NewEntry(KindDeviceOffline, SubjectDevice(d.ID), SystemActor, map[string]string{"device": d.ID, "reason": "silent"})
-		if _, err := in.desk.Raise(ctx, nil, in.offlineAlarm(d, now, OfflineSilent, window(d)), e); err != nil {
-			in.log.Error("offline alarm not raised", "device", d.ID, "err", err)
+		v := in.rules.Decide(d, []Alarm{in.offlineAlarm(d, now, OfflineSilent, window(d))}, now)
+		if v.Held != nil { // in maintenance: offline all the same, without an alarm
+			if _, err := in.rec.Record(ctx, e, NewEntry(KindAlarmSuppressed, SubjectDevice(d.ID), SystemActor, v.Held)); err != nil {
+				in.log.Error("offline not journaled", "device", d.ID, "err", err)
+			}
+			continue
+		}
+		for _, a := range v.Raise {
+			if _, err := in.desk.Raise(ctx, nil, a, e); err != nil {
+				in.log.Error("offline alarm not raised", "device", d.ID, "err", err)
+			}
 		}
 	}
 	if periodic {

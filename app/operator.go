@@ -61,10 +61,12 @@ const (
 	ActManageOperators Action = "operators.manage"
 	ActChangeSettings  Action = "settings.change"
 	ActSnapshot        Action = "camera.snapshot"
-	ActHandOver        Action = "shift.hand_over" // hand the guard room's shift over (交接班), and take it
-	ActRestore         Action = "backup.restore"  // replace the database with a backup (administrators only)
-	ActOpenIncident    Action = "incident.open"   // open an incident from a plan (the guard at 03:00); running it is ActRunIncident
-	ActReplay          Action = "replay.open"     // replay drill runs and incidents (a debrief)
+	ActHandOver        Action = "shift.hand_over"    // hand the guard room's shift over (交接班), and take it
+	ActRestore         Action = "backup.restore"     // replace the database with a backup (administrators only)
+	ActOpenIncident    Action = "incident.open"      // open an incident from a plan (the guard at 03:00); running it is ActRunIncident
+	ActReplay          Action = "replay.open"        // replay drill runs and incidents (a debrief)
+	ActEditArming      Action = "arming.edit"        // arming schedules and the holiday calendar (布防计划)
+	ActMaintenance     Action = "device.maintenance" // put devices in maintenance or test mode, and end it
 )
 
 // Label says what the action is, as the end of "A trainer may not …" (English, also the
@@ -103,6 +105,10 @@ func (a Action) Label() string {
 		return "hand over or take over the shift"
 	case ActRestore:
 		return "restore a backup"
+	case ActEditArming:
+		return "edit arming schedules and holidays"
+	case ActMaintenance:
+		return "put devices in maintenance or test mode"
 	}
 	return string(a)
 }

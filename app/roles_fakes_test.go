@@ -212,6 +212,7 @@ type roleCore struct {
 	settings  *app.Settings
 	replays   *app.Replays
 	perms     *app.Permissions
+	arming    *app.Arming
 	recording *app.Recording // started by recordingWithAClip
 	n         int            // for unique names
 }
@@ -248,6 +249,9 @@ func newRoleCore(t *testing.T) *roleCore {
 		require.NoError(t, err)
 	}
 	c.shifts = app.NewShifts(c.acc, c.desk, c.incidents, c.rec, c.clk)
+	c.arming = app.NewArming(c.rec, c.inv, c.clk)
+	require.NoError(t, c.arming.Load(ctx))
+	c.shifts.UseArming(c.arming)
 
 	ingest := app.NewIngest(c.inv, c.desk, c.rec, app.NewRules(app.RulesConfig{}, c.clk.Now()), app.NewDeviceMonitor(c.clk.Now()), c.clk, quiet)
 	vision := app.NewVision(c.inv, c.desk, c.rec, nil, c.clk, quiet, nil)

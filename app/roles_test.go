@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -100,6 +101,32 @@ func roleTable() []roleRow {
 		{method: "Accounts.SignOut", needs: nil, // anyone may leave, a disabled account too
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				return func() error { return c.acc.SignOut(bg, op) }
+			}},
+
+		// Arming: schedules and holidays are the administrator's, maintenance and test also the commander's
+		{method: "Arming.SetSchedule", needs: []app.Action{app.ActEditArming},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				return func() error { return c.arming.SetSchedule(bg, op, nightDoor()) }
+			}},
+		{method: "Arming.ClearSchedule", needs: []app.Action{app.ActEditArming},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				require.NoError(t, c.arming.SetSchedule(bg, roleAdmin, nightDoor()))
+				return func() error { return c.arming.ClearSchedule(bg, op, nightDoor().Target) }
+			}},
+		{method: "Arming.SetCalendar", needs: []app.Action{app.ActEditArming},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				cal := app.HolidayCalendar{Days: []app.CalendarDay{{Date: "2026-10-01", Kind: app.DayHoliday, Name: "国庆节"}}}
+				return func() error { return c.arming.SetCalendar(bg, op, cal) }
+			}},
+		{method: "Arming.StartMaintenance", needs: []app.Action{app.ActMaintenance},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				return func() error { _, err := c.arming.StartMaintenance(bg, op, smokeMaintenance()); return err }
+			}},
+		{method: "Arming.EndMaintenance", needs: []app.Action{app.ActMaintenance},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				_, err := c.arming.StartMaintenance(bg, roleAdmin, smokeMaintenance())
+				require.NoError(t, err)
+				return func() error { return c.arming.EndMaintenance(bg, op, smokeMaintenance().Target) }
 			}},
 
 		// The alarm desk
@@ -365,6 +392,16 @@ func roleTable() []roleRow {
 				return func() error { _, _, err := c.shifts.Handover(bg, op, req); return err }
 			}},
 	}
+}
+
+func nightDoor() app.ArmingSchedule {
+	return app.ArmingSchedule{Target: app.ArmTarget{Scope: app.ScopeKind, ID: string(app.KindDoor)},
+		Schedule: app.WeeklySchedule{Windows: []app.Window{{Days: []time.Weekday{0, 1, 2, 3, 4, 5, 6}, Start: 22 * 60, End: 6 * 60}}}}
+}
+
+func smokeMaintenance() app.MaintenanceRequest {
+	return app.MaintenanceRequest{Target: app.ArmTarget{Scope: app.ScopeKind, ID: string(app.KindSmoke)}, Mode: app.ModeMaintenance,
+		For: 2 * time.Hour, Reason: "年检"}
 }
 
 func firstStep(t *testing.T, c *roleCore) string {

@@ -184,7 +184,8 @@ func (c RulesConfig) Validate() error {
 // welfare rules remember what they saw (plates in, people passing doors) and are checked
 // periodically by Check.
 type Rules struct {
-	cfg RulesConfig
+	cfg    RulesConfig
+	arming *Arming // nil: always armed, never in maintenance
 
 	mu       sync.Mutex
 	plates   map[string]plateSeen // normalized plate → when it came in (and is still in)
@@ -293,6 +294,20 @@ func (r *Rules) Evaluate(site *Site, d *Device, rd *Reading) []Alarm {
 		raise(AlarmLowBattery, P4, true, ParamBattery, fmt.Sprintf("%.0f", b))
 	}
 	return out
+}
+
+// SetArming makes Decide follow the arming schedules, maintenances and test modes.
+func (r *Rules) SetArming(a *Arming) { r.arming = a }
+
+// Decide returns which of a device's alarms (Evaluate's, and the device path's own: its
+// Last Will, its silence) are raised at t once the arming has had its say: those held back
+// by an arming schedule or a maintenance are said in Held, and in test mode they are marked
+// test.
+func (r *Rules) Decide(d *Device, alarms []Alarm, t time.Time) Verdict {
+	if r.arming == nil {
+		return Verdict{Raise: alarms}
+	}
+	return r.arming.Judge(d, alarms, t)
 }
 
 // Check runs the rules that depend on time passing: vehicles parked too long and residents

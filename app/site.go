@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -12,7 +13,8 @@ type Site struct {
 	ID string `json:"id"`
 	Names
 	Address   string     `json:"address,omitempty"`
-	Demo      bool       `json:"demo,omitempty"` // the bundled demo community with simulated cameras and devices
+	Demo      bool       `json:"demo,omitempty"`      // the bundled demo community with simulated cameras and devices
+	TimeZone  string     `json:"time_zone,omitempty"` // IANA name; empty: Asia/Shanghai
 	Boundary  Polygon    `json:"boundary"`
 	Features  []Feature  `json:"features,omitempty"`
 	Grids     []Grid     `json:"grids"`
@@ -25,6 +27,17 @@ type Site struct {
 	Origin *GeoOrigin `json:"origin,omitempty"`
 	// Background is a raster (CAD export, photo) drawn under the plan (georaster.go).
 	Background *Background `json:"background,omitempty"`
+}
+
+// Location is the site's time zone (its schedules are read in it): TimeZone, or Asia/Shanghai
+// when it names none or an unknown one.
+func (s *Site) Location() *time.Location {
+	if s != nil && s.TimeZone != "" {
+		if loc, err := time.LoadLocation(s.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return DefaultLocation()
 }
 
 // Contact is someone the guard room calls: property management, the residents' committee,

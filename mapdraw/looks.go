@@ -17,6 +17,9 @@ type Looks struct {
 	AlarmOf map[string]app.Alarm   // by marker key ("device:ID", "camera:ID")
 	Grids   map[string][]app.Alarm // by grid ID, most urgent first
 	Marks   map[string]GridMark
+	// Muted are the markers in maintenance (LookMaintenance) or test mode (LookTest), by
+	// key; an alarm (a test's) shows over it.
+	Muted map[string]Look
 }
 
 // LooksOf works out the looks from the open alarms, most urgent first (the alarm desk's
@@ -63,7 +66,9 @@ func (r *Renderer) ShowLooks(lk Looks, offline func(key string) bool) []image.Re
 	for i := range r.scene.markers {
 		mk := &r.scene.markers[i]
 		look, prio := LookNormal, app.Priority(0)
-		if offline != nil && offline(mk.Key) {
+		if l, ok := lk.Muted[mk.Key]; ok {
+			look = l // in maintenance, whether it reports or not: that is why it may not
+		} else if offline != nil && offline(mk.Key) {
 			look = LookOffline
 		}
 		if a, ok := lk.AlarmOf[mk.Key]; ok {

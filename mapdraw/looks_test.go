@@ -70,6 +70,20 @@ func TestAlarmsBlinkOnTheirMarkerAndGridUntilAcknowledged(t *testing.T) {
 	assert.Empty(t, r.GridMarks())
 	assert.Empty(t, r.ShowLooks(LooksOf(site, nil), func(k string) bool { return k == key }), "nothing changed, nothing to draw")
 
+	// In maintenance: its own look, over offline (that is why it is silent), and a test
+	// looks apart again.
+	muted := LooksOf(site, nil)
+	muted.Muted = map[string]Look{key: LookMaintenance}
+	r.Redraw(r.ShowLooks(muted, func(k string) bool { return k == key }))
+	m, _ = r.Marker(key)
+	assert.Equal(t, LookMaintenance, m.Look)
+	inMaint := centre(r.Image(), m.Rect)
+	muted.Muted[key] = LookTest
+	r.Redraw(r.ShowLooks(muted, nil))
+	m, _ = r.Marker(key)
+	assert.Equal(t, LookTest, m.Look)
+	assert.NotEqual(t, inMaint, centre(r.Image(), m.Rect))
+
 	// Back in the same state, the picture is the same as a full drawing of it.
 	r.Redraw(r.ShowLooks(LooksOf(site, nil), nil))
 	once := append([]uint8(nil), r.Image().Pix...)

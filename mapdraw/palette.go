@@ -14,6 +14,7 @@ type Palette struct {
 	Device, DeviceRing, Camera, CameraRing, Cone, Icon      color.NRGBA
 	Offline, OfflineRing, OfflineIcon, Select, Handle, Edge color.NRGBA
 	LabelPlate, LabelText                                   color.NRGBA // a name's plate and its text
+	Maintenance, MaintenanceRing, TestRing                  color.NRGBA // devices in maintenance or test mode
 	P                                                       [5]color.NRGBA
 }
 
@@ -27,6 +28,7 @@ func DarkPalette() Palette {
 		Cone: rgba(0x58a6ff, 0x2e), Icon: rgb(0xffffff), Offline: rgb(0x59616b), OfflineRing: rgb(0x3a4048),
 		OfflineIcon: rgb(0xc9d1d9), Select: rgb(0x2f81f7), Handle: rgb(0xffffff), Edge: rgb(0x2f81f7),
 		LabelPlate: rgba(0x0b1016, 0xb8), LabelText: rgb(0xe6edf3),
+		Maintenance: rgb(0x3d3522), MaintenanceRing: rgb(0xe3a008), TestRing: rgb(0x2dd4bf),
 		P: [5]color.NRGBA{{}, rgb(0xff4d4f), rgb(0xff8c1a), rgb(0xf2c94c), rgb(0x4ea8ff)},
 	}
 }
@@ -41,6 +43,7 @@ func LightPalette() Palette {
 		Cone: rgba(0x1f6feb, 0x2a), Icon: rgb(0xffffff), Offline: rgb(0x8c959f), OfflineRing: rgb(0xffffff),
 		OfflineIcon: rgb(0xf6f8fa), Select: rgb(0x1f6feb), Handle: rgb(0xffffff), Edge: rgb(0x1f6feb),
 		LabelPlate: rgba(0xffffff, 0xc8), LabelText: rgb(0x1b232c),
+		Maintenance: rgb(0x7d6a3a), MaintenanceRing: rgb(0xb7791f), TestRing: rgb(0x0f8f82),
 		P: [5]color.NRGBA{{}, rgb(0xd1242f), rgb(0xe16f00), rgb(0xd4a72c), rgb(0x0969da)},
 	}
 }

@@ -253,7 +253,7 @@ func (r *Renderer) sortOrder() {
 	}
 	rank := func(m *Marker) int {
 		if !m.alarmed() {
-			if m.Look == LookOffline {
+			if m.Look != LookNormal { // offline, in maintenance or test
 				return 1
 			}
 			return 0
@@ -772,6 +772,10 @@ func (r *Renderer) lookColors(m *Marker) spriteKey {
 	switch m.Look {
 	case LookOffline:
 		k.fill, k.ring, k.icon = pal.Offline, pal.OfflineRing, pal.OfflineIcon
+	case LookMaintenance:
+		k.fill, k.ring = pal.Maintenance, pal.MaintenanceRing
+	case LookTest:
+		k.ring = pal.TestRing
 	case LookAlarm:
 		k.fill, k.ring, k.icon = pc, rgb(0xffffff), TextOn(pc)
 	case LookBlink:

@@ -10,10 +10,12 @@ import (
 type Look uint8
 
 const (
-	LookNormal  Look = iota
-	LookOffline      // a device that stopped reporting, a camera whose stream failed
-	LookAlarm        // an open alarm being handled (acknowledged, dispatched): steady
-	LookBlink        // a new alarm: blinks until acknowledged
+	LookNormal      Look = iota
+	LookOffline          // a device that stopped reporting, a camera whose stream failed
+	LookAlarm            // an open alarm being handled (acknowledged, dispatched): steady
+	LookBlink            // a new alarm: blinks until acknowledged
+	LookMaintenance      // a device in maintenance (no alarms): amber ring on a muted disc
+	LookTest             // a device in test mode (its alarms are tests): teal ring
 )
 
 // Marker is a camera or a device on the map, with the look it has and where it was

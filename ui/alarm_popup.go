@@ -273,6 +273,9 @@ func (p *alarmPopup) fill(a app.Alarm) {
 	if a.Drill {
 		head.Add(container.NewCenter(newBadge(T("DRILL"), themeColor(colorHeader))))
 	}
+	if a.Test { // test alarms do not pop up; one shown from a queue built before says so
+		head.Add(container.NewCenter(newBadge(T("TEST"), themeColor(colorHeader))))
+	}
 	p.card.frame(band)
 	bandBG := canvas.NewRectangle(band)
 	bandBG.CornerRadius = 4

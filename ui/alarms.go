@@ -391,6 +391,9 @@ func (p *alarmPanel) showDetail() {
 	if a.Drill {
 		title.Add(newBadge(T("DRILL"), themeColor(colorDemo)))
 	}
+	if a.Test {
+		title.Add(newBadge(T("TEST"), themeColor(colorP4)))
+	}
 	p.times = nil
 	rows := []kvRow{p.times.add("Raised", func() string {
 		return fmt.Sprintf("%s (%s)", a.RaisedAt.Local().Format("2006-01-02 15:04:05"), p.c.ago(a.RaisedAt))
@@ -705,6 +708,7 @@ type alarmRow struct {
 	prio    *badge
 	state   *badge
 	drill   *badge // DRILL on a drill's alarm
+	test    *badge // TEST on an alarm of a device in test mode
 	title   *canvas.Text
 	sub     *canvas.Text
 	when    *canvas.Text
@@ -718,6 +722,7 @@ func newAlarmRow() *alarmRow {
 		prio:    newBadge("P1", themeColor(colorP1)),
 		state:   newBadge("New", themeColor(colorP1)),
 		drill:   newBadge(T("DRILL"), themeColor(colorDemo)),
+		test:    newBadge(T("TEST"), themeColor(colorP4)),
 		title:   canvas.NewText("Fire alarm", themeColor(theme.ColorNameForeground)),
 		sub:     canvas.NewText("", themeColor(colorMuted)),
 		when:    canvas.NewText("", themeColor(colorMuted)),
@@ -728,7 +733,7 @@ func newAlarmRow() *alarmRow {
 	r.when.TextSize = theme.CaptionTextSize()
 	r.repeats.TextStyle.Bold = true
 	left := container.NewCenter(r.prio)
-	right := container.NewVBox(r.when, container.NewHBox(r.repeats, r.drill, r.state))
+	right := container.NewVBox(r.when, container.NewHBox(r.repeats, r.drill, r.test, r.state))
 	r.box = container.NewStack(r.bg, container.NewPadded(container.NewBorder(nil, nil, left, right, container.NewVBox(r.title, r.sub))))
 	r.ExtendBaseWidget(r)
 	return r
@@ -742,6 +747,7 @@ func (r *alarmRow) set(p *alarmPanel, a *app.Alarm) {
 	r.prio.Set(a.Priority.String(), priorityColor(a.Priority))
 	r.state.Set(T(stateText(a.State)), stateBadgeColor(a.State))
 	r.drill.Hidden = !a.Drill
+	r.test.Hidden = !a.Test
 	r.title.Text = T(app.AlarmKindLabel(a.Kind))
 	sub := alarmPlace(a, site)
 	if site != nil {

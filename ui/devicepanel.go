@@ -182,6 +182,9 @@ func (p *devicePanel) setRow(i int, box *fyne.Container) {
 			}
 		}
 	}
+	if mark := maintenanceBadge(p.c.core, &d); mark != "" {
+		state = mark + " · " + state
+	}
 	left.Objects[1] = container.NewCenter(statusDot(dot))
 	left.Refresh()
 	right := box.Objects[2].(*canvas.Text)
@@ -235,6 +238,7 @@ func (p *devicePanel) showDetail() {
 	if g, ok := site.Grid(d.GridID); ok {
 		rows = append(rows, kv("Grid", g.Display(en)+" · "+g.Worker.Name+" "+g.Worker.Phone))
 	}
+	rows = append(rows, p.armingRows(site, d)...)
 	if mon := p.monitor(); mon != nil {
 		if st, ok := mon.State(d.ID); ok {
 			state := T("Online")
@@ -259,14 +263,17 @@ func (p *devicePanel) showDetail() {
 			rows = append(rows, kv("State", T("Never heard")))
 		}
 	}
-	body := container.NewVBox(container.NewHBox(widget.NewIcon(kindSymbol(d.Kind)), heading(d.Display(en))), widget.NewSeparator(), details(rows))
+	body := container.NewVBox(container.NewHBox(widget.NewIcon(kindSymbol(d.Kind)), heading(d.Display(en))), p.maintenanceButtons(site, d),
+		widget.NewSeparator(), details(rows))
 	if hist, err := p.c.core.Desk.DeviceHistory(context.Background(), d.ID, 15); err == nil && len(hist) > 0 {
 		body.Add(heading(T("Latest messages")))
 		for i := len(hist) - 1; i >= 0; i-- {
 			e := hist[i]
 			var r app.Reading
 			text := e.Time.Local().Format("15:04:05") + "  " + string(e.Kind)
-			if e.Decode(&r) == nil {
+			if held, ok := suppressedText(&e); ok {
+				text = e.Time.Local().Format("15:04:05") + "  " + held
+			} else if e.Decode(&r) == nil {
 				text = fmt.Sprintf("%s  %s %s %v", e.Time.Local().Format("15:04:05"), r.Type, r.Event, r.Values)
 			}
 			l := widget.NewLabel(text)

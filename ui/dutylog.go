@@ -55,6 +55,13 @@ func openView(c *Console, o app.OpenAtHandover) fyne.CanvasObject {
 			box.Add(wrapLabel(fmt.Sprintf("#%d · %s · %s", s.Incident, s.DisplayTitle(en), due)))
 		}
 	}
+	if len(o.Maintenance) > 0 { // devices that raise no alarm (or test alarms) for now
+		box.Add(boldLabel(T("In maintenance or test mode: {{.N}}", map[string]any{"N": len(o.Maintenance)})))
+		now := c.core.Clock.Now()
+		for _, m := range o.Maintenance {
+			box.Add(wrapLabel(targetName(site, m.Target) + " · " + maintenanceText(site, now, m)))
+		}
+	}
 	return box
 }
 
@@ -136,6 +143,9 @@ func openSummary(o app.OpenAtHandover) string {
 	}
 	if len(o.Overdue) > 0 {
 		parts = append(parts, T("Overdue checklist steps: {{.N}}", map[string]any{"N": len(o.Overdue)}))
+	}
+	if len(o.Maintenance) > 0 {
+		parts = append(parts, T("In maintenance or test mode: {{.N}}", map[string]any{"N": len(o.Maintenance)}))
 	}
 	sep := "; "
 	if Language() == "zh-CN" {

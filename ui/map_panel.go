@@ -600,6 +600,7 @@ func (p *mapPanel) updateLooks() {
 		}
 	}
 	lk := mapdraw.LooksOf(p.site, open)
+	lk.Muted = mutedLooks(p.c.core, p.site)
 	p.alarmOf, p.gridAlarm, p.faulted = lk.AlarmOf, lk.Grids, faulted
 	p.m.showLooks(lk, func(key string) bool { return p.offline[key] })
 	p.ensureBlinking()

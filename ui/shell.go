@@ -31,6 +31,7 @@ func panelDefs() []panelDef {
 		{ID: "drills", Title: "Drills", Icon: theme.MediaPlayIcon(), Build: newDrillsPanel, Need: app.ActRunDrill},
 		{ID: "replay", Title: "Replay", Icon: theme.MediaReplayIcon(), Build: newReplayPanel, Need: app.ActReplay},
 		{ID: "inventory", Title: "Site inventory", Icon: theme.ListIcon(), Build: newInventoryPanel, Need: app.ActView},
+		{ID: "arming", Title: "Arming", Icon: theme.HistoryIcon(), Build: newArmingPanel, Need: app.ActEditArming},
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: newSettingsPanel, Need: app.ActView},
 		{ID: "operators", Title: "Operators", Icon: theme.AccountIcon(), Build: newOperatorsPanel, Need: app.ActManageOperators},
 	}
