@@ -12,7 +12,8 @@ type Site struct {
 	ID string `json:"id"`
 	Names
 	Address   string     `json:"address,omitempty"`
-	Demo      bool       `json:"demo,omitempty"` // the bundled demo community with simulated cameras and devices
+	TimeZone  string     `json:"time_zone,omitempty"` // IANA (Asia/Shanghai): the site's clock for schedules; empty: the machine's
+	Demo      bool       `json:"demo,omitempty"`      // the bundled demo community with simulated cameras and devices
 	Boundary  Polygon    `json:"boundary"`
 	Features  []Feature  `json:"features,omitempty"`
 	Grids     []Grid     `json:"grids"`
@@ -216,6 +217,11 @@ func (s *Site) Validate() error {
 	var p Problems
 	checkID(&p, "id", s.ID)
 	checkName(&p, "name", s.Name)
+	if s.TimeZone != "" {
+		if err := CheckTimeZone(s.TimeZone); err != nil {
+			p = append(p, err.(*Error).On("time_zone"))
+		}
+	}
 	if !validRing(s.Boundary) {
 		p.Add("boundary", "The site needs a boundary of at least three points")
 	}
