@@ -81,3 +81,30 @@ func (s *Plans) Gaps(p *Plan) Problems {
 	}
 	return PlanGaps(p, site)
 }
+
+// PlanMissing lists, once each and in the order the steps call them, the contacts a plan
+// calls that the site lacks (the short form of PlanGaps: "no contact for the fire brigade,
+// property-repair"). Step is the first step that calls it.
+func PlanMissing(p *Plan, site *Site) []ContactGap {
+	var out []ContactGap
+	seen := map[string]bool{}
+	for _, st := range p.Steps {
+		for _, g := range MissingContacts(site, st.Contacts) {
+			if !seen[g.Ref] {
+				seen[g.Ref] = true
+				g.Step = st.ID
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+// Label names the missing contact: the role's English name (a translation key), or the
+// contact ID as the plan wrote it.
+func (g ContactGap) Label() string {
+	if g.Role {
+		return ContactRoleLabel(g.Ref)
+	}
+	return g.Ref
+}

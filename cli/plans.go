@@ -49,30 +49,62 @@ func Plans(args []string, s Streams) int {
 
 // readPlans reads the plans from a read-only connection.
 func readPlans(ctx context.Context, dataDir string) ([]app.Plan, error) {
+	plans, _, err := readPlansAndSite(ctx, dataDir)
+	return plans, err
+}
+
+// readPlansAndSite reads the plans and the site they are checked against (nil when none is
+// set up) from one read-only connection.
+func readPlansAndSite(ctx context.Context, dataDir string) ([]app.Plan, *app.Site, error) {
 	st, dir, err := openStore(ctx, dataDir, "")
 	if app.IsCode(err, app.CodeNotFound) {
-		return nil, fmt.Errorf("there is no database in %s yet (start the console once)", dir)
+		return nil, nil, fmt.Errorf("there is no database in %s yet (start the console once)", dir)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer st.Close()
-	return st.Plans(ctx)
+	plans, err := st.Plans(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	site, err := st.LoadSite(ctx)
+	if app.IsCode(err, app.CodeNotFound) {
+		return plans, nil, nil
+	}
+	return plans, site, err
+}
+
+// listedPlan is a plan as `plans --json` prints it: with why it is incomplete on the site.
+type listedPlan struct {
+	app.Plan
+	Incomplete []string `json:"incomplete,omitempty"`
 }
 
 func listPlans(ctx context.Context, dataDir string, asJSON bool, s Streams) int {
-	plans, err := readPlans(ctx, dataDir)
+	plans, site, err := readPlansAndSite(ctx, dataDir)
 	if err != nil {
 		return s.fail(ExitFailure, "watchpost plans", err)
 	}
-	if asJSON {
-		if plans == nil {
-			plans = []app.Plan{}
+	listed := make([]listedPlan, len(plans))
+	for i := range plans {
+		listed[i].Plan = plans[i]
+		for _, g := range app.PlanGaps(&plans[i], site) {
+			listed[i].Incomplete = append(listed[i].Incomplete, g.Text())
 		}
-		return encodeOr(printJSON(s.Out, plans), s)
 	}
-	for _, p := range plans {
+	if asJSON {
+		return encodeOr(printJSON(s.Out, listed), s)
+	}
+	for _, p := range listed {
 		fmt.Fprintf(s.Out, "%-20s v%-3d %2d steps  %-28s %s / %s\n", p.ID, p.Version, len(p.Steps), strings.Join(p.AlarmKinds, ","), p.Name, p.NameEn)
+		if missing := app.PlanMissing(&p.Plan, site); len(missing) > 0 {
+			var names []string
+			for _, g := range missing {
+				names = append(names, g.Label())
+			}
+			fmt.Fprintf(s.Out, "  incomplete: the site has no contact for %s\n", strings.Join(names, ", "))
+		}
 	}
 	return ExitOK
 }
