@@ -80,7 +80,9 @@ func (r SiteInit) Check() error {
 		p.Add(SiteInitLanguage, "Language {{.L}} is not available (use zh-CN or en)", "L", r.Language)
 	}
 	admin := r.admin()
-	if !ValidID(admin.Username) || admin.Username == SystemActor {
+	if admin.Username == "" {
+		p.Add(SiteInitAdminUser, "A user name is required")
+	} else if !ValidID(admin.Username) || admin.Username == SystemActor {
 		p.Add(SiteInitAdminUser, "{{.U}} cannot be a user name: use letters, digits, '-', '_' or '.'", "U", admin.Username)
 	}
 	checkName(&p, SiteInitAdminName, admin.Name)

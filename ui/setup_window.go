@@ -102,6 +102,23 @@ func (c *Console) showSetUp() *setupWindow {
 		f.item = widget.NewFormItem(T(label), container.NewVBox(shown, f.err))
 		f.item.HintText = hint
 		s.fields[key] = f
+		// A problem goes once the field is changed: what stays red is what is still to do.
+		var e *widget.Entry
+		switch x := obj.(type) {
+		case *widget.Entry:
+			e = x
+		case *widget.SelectEntry:
+			e = &x.Entry
+		}
+		if e != nil {
+			then := e.OnChanged
+			e.OnChanged = func(text string) {
+				f.err.Hide()
+				if then != nil {
+					then(text)
+				}
+			}
+		}
 	}
 	add(app.SiteInitName, "Community name", s.name, s.name, "")
 	add(app.SiteInitNameEn, "English name", s.nameEn, s.nameEn, "")

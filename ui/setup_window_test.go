@@ -150,3 +150,20 @@ func TestTheSignInScreenOffersTheSetUp(t *testing.T) {
 	plain := newTestConsole(t, enConfig())
 	assert.Nil(t, findButton(plain.win.Content(), "Set up your own community…"))
 }
+
+// A problem under a field goes once the field is changed.
+func TestASetUpProblemGoesWhenItsFieldChanges(t *testing.T) {
+	c := newSetupConsole(t, enConfig(), &fakeInit{})
+	s := c.showSetUp()
+	s.submit()
+	assert.Equal(t, "A name is required", fieldError(s, app.SiteInitName))
+	assert.Equal(t, "A user name is required", fieldError(s, app.SiteInitAdminUser))
+	test.Type(s.name, "翠")
+	assert.Empty(t, fieldError(s, app.SiteInitName))
+	assert.NotEmpty(t, fieldError(s, app.SiteInitAdminUser), "the others stay")
+	s.zone.SetText("")
+	s.submit()
+	assert.NotEmpty(t, fieldError(s, app.SiteInitTimeZone))
+	s.zoneSel.SetText("Asia/Shanghai")
+	assert.Empty(t, fieldError(s, app.SiteInitTimeZone))
+}
