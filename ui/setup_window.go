@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,6 +24,9 @@ import (
 // then opens it (Extras.OpenDataDir restarts the console there). Every field and button is
 // reached with Tab, Enter in a field sets up; each problem the core finds is shown under its
 // field.
+
+// setupTimeout bounds setting a site up (writeTimeout is for one journal entry).
+const setupTimeout = 2 * time.Minute
 
 // setupTimeZones are offered in the time zone field (any IANA name may be typed).
 var setupTimeZones = []string{app.DefaultTimeZone, "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "Asia/Urumqi", "Asia/Singapore", "UTC"}
@@ -161,10 +165,7 @@ func (s *setupWindow) followID() {
 	if id == "" || !app.ValidID(id) {
 		id = "site"
 	}
-	dir := filepath.Join("Watchpost", id)
-	if home, err := os.UserHomeDir(); err == nil {
-		dir = filepath.Join(home, dir)
-	}
+	dir := filepath.Join(homeDir(), "Watchpost", id)
 	s.settingDir = true
 	s.dir.SetText(dir)
 	s.settingDir = false
@@ -242,8 +243,11 @@ func (s *setupWindow) check(r app.SiteInit) app.Problems {
 	} else if s.again.Text != s.password.Text {
 		ps = append(ps, app.Errorf(app.CodeInvalid, "The two passwords differ").On("again"))
 	}
-	if strings.TrimSpace(s.dir.Text) == "" {
+	if dir := strings.TrimSpace(s.dir.Text); dir == "" {
 		ps = append(ps, app.Errorf(app.CodeInvalid, "Choose the folder the new site is kept in").On("data"))
+	} else if !filepath.IsAbs(dir) {
+		// Relative to what? A window has no working directory its user knows of.
+		ps = append(ps, app.Errorf(app.CodeInvalid, "Give the folder's whole path, e.g. {{.Example}}", "Example", filepath.Join(homeDir(), "Watchpost", "cuihu")).On("data"))
 	}
 	return ps
 }
@@ -263,6 +267,10 @@ func (s *setupWindow) submit() {
 	dir, password := strings.TrimSpace(s.dir.Text), s.password.Text
 	s.c.write(write{
 		run: func(ctx context.Context, _ *app.Operator) error {
+			// Longer than a journal entry may take: a new database, its plans and drills,
+			// fsynced, on a busy machine. Half a site is never left: InitSite undoes it.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), setupTimeout)
+			defer cancel()
 			return s.c.x.InitSite(ctx, dir, r, password)
 		},
 		status: s.status, busy: T("Setting up the community…"), lock: []fyne.Disableable{s.ok},
@@ -308,6 +316,14 @@ func (s *setupWindow) setUp(dir string, r app.SiteInit) {
 	s.body.Objects = []fyne.CanvasObject{container.NewPadded(done)}
 	s.body.Refresh()
 	s.c.win.Canvas().Focus(open)
+}
+
+// homeDir is the user's home folder ("/" when the system knows none).
+func homeDir() string {
+	if home, err := os.UserHomeDir(); err == nil {
+		return home
+	}
+	return string(filepath.Separator)
 }
 
 // shellQuote quotes a path for a shell command line when it needs it.

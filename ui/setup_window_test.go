@@ -116,6 +116,11 @@ func TestTheSetUpWindowWritesANewSite(t *testing.T) {
 
 	s.password.SetText("Gate-7-evening")
 	s.again.SetText("Gate-7-evening")
+	s.dir.SetText("Watchpost/cuihu")
+	s.submit()
+	assert.Contains(t, fieldError(s, "data"), "Give the folder's whole path, e.g. ")
+	dir, _, _ = f.written()
+	assert.Empty(t, dir, "nothing written to a folder relative to nobody knows what")
 	s.dir.SetText("/srv/watchpost/cuihu")
 	s.lang.SetSelected("中文")
 	s.again.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -131,7 +136,7 @@ func TestTheSetUpWindowWritesANewSite(t *testing.T) {
 	assert.Contains(t, texts, "To open it later, start Watchpost with its folder:")
 	open := findButton(s.body, "Open it now")
 	require.NotNil(t, open)
-	assert.True(t, c.win.Canvas().Focused() == open, "Enter or Space opens it")
+	assert.True(t, c.win.Canvas().Focused() == open, "Space opens it")
 	test.Tap(open)
 	assert.Equal(t, "/srv/watchpost/cuihu", f.opened, "the root restarts the console there")
 }
