@@ -130,6 +130,8 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 			ClipPlayer: video.ClipPlayer{}, Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
 			Paths:   ui.Paths{DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path},
 			Version: version,
+			// The set-up window writes a new site as `watchpost init` does (cli/init.go).
+			InitSite: cmdline.InitDataDir, OpenDataDir: openDataDir, // main_setup.go
 		})
 		if err != nil {
 			log.Error("window", "err", err)

@@ -39,6 +39,10 @@ const usage = `Watchpost (守望): the command center of a residential community
 Usage:
   watchpost [--data DIR] [--config FILE] [--headless]   open the console (or run without a window)
             [--no-sim | --sim-listen ADDR]              the demo's simulators: off, or its cameras on ADDR
+  watchpost init     --data DIR --site-name NAME [--site-name-en NAME] --site-id ID
+                     [--timezone Asia/Shanghai] [--language zh-CN|en] --admin USER --admin-name NAME
+                                                        set up a new, real site (no demo) in an empty directory;
+                                                        the administrator's password is asked, or one line on stdin
   watchpost site     [--data DIR] [--json]              the site: grids, buildings, cameras, devices
   watchpost site export --geojson FILE [--data DIR]     the site plan as GeoJSON (camera passwords hidden)
   watchpost site import FILE --operator NAME [--data DIR]
@@ -80,6 +84,7 @@ var commands = map[string]cmdline.Command{
 	"alarms":  cmdline.Alarms,
 	"journal": cmdline.Journal,
 	"plans":   cmdline.Plans, // and plans import|export
+	"init":    cmdline.Init,  // a new, real site in an empty data directory
 	"replay":  cmdline.Replay,
 	"probe":   cmdline.Probe,
 	"sim":     cmdline.Sim,

@@ -47,6 +47,7 @@ type geoSite struct {
 	ID string `json:"id,omitempty"`
 	Names
 	Address  string    `json:"address,omitempty"`
+	TimeZone string    `json:"time_zone,omitempty"`
 	Demo     bool      `json:"demo,omitempty"`
 	Vehicles []Vehicle `json:"vehicles,omitempty"`
 	Contacts []Contact `json:"contacts,omitempty"`
@@ -148,7 +149,7 @@ func ExportGeoJSON(site *Site) ([]byte, error) {
 	}
 	fc.ExtraMembers = geojson.Properties{
 		geoUnitsKey: units,
-		geoSiteKey:  geoSite{ID: s.ID, Names: s.Names, Address: s.Address, Demo: s.Demo, Vehicles: s.Vehicles, Contacts: s.Contacts},
+		geoSiteKey:  geoSite{ID: s.ID, Names: s.Names, Address: s.Address, TimeZone: s.TimeZone, Demo: s.Demo, Vehicles: s.Vehicles, Contacts: s.Contacts},
 	}
 	if s.Origin != nil {
 		fc.ExtraMembers[geoOriginKey] = *s.Origin
@@ -411,6 +412,7 @@ func ImportGeoJSON(data []byte) (*Site, error) {
 			return nil, Errorf(CodeInvalid, "The member {{.Key}} of the file cannot be read: {{.Why}}", "Key", geoSiteKey, "Why", err.Error()).Wrap(err)
 		}
 		site.ID, site.Names, site.Address, site.Demo, site.Vehicles, site.Contacts = gs.ID, gs.Names, gs.Address, gs.Demo, gs.Vehicles, gs.Contacts
+		site.TimeZone = gs.TimeZone
 	}
 
 	boundaries := 0

@@ -198,6 +198,9 @@ func (inv *Inventory) ImportSite(ctx context.Context, actor *Operator, s *Site) 
 		if s.Address == "" {
 			s.Address = cur.Address
 		}
+		if s.TimeZone == "" {
+			s.TimeZone = cur.TimeZone
+		}
 		if s.Vehicles == nil {
 			s.Vehicles = cur.Vehicles
 		}

@@ -106,16 +106,31 @@ func (s *Plans) Suggest(kind string) (suggested, others []Plan) {
 
 // Check validates a plan and, when a site is set up, that the contacts its steps call are
 // in the site's contact network (by ID or role).
-func (s *Plans) Check(p *Plan) error {
+func (s *Plans) Check(p *Plan) error { return s.checkKeeping(p, nil) }
+
+// checkKeeping is Check for an edit of prev: a contact prev already called and the site
+// lacks is a gap the plans panel shows (plan_gaps.go), not a reason to refuse the edit;
+// only a reference the edit brings in must be known (a typo is caught as it is typed).
+func (s *Plans) checkKeeping(p, prev *Plan) error {
 	var site *Site
 	if s.inv != nil {
 		site = s.inv.Site()
 	}
-	return CheckPlan(p, site)
+	return checkPlan(p, site, prev)
 }
 
 // CheckPlan validates a plan against a site (nil: only the plan itself).
-func CheckPlan(p *Plan, site *Site) error {
+func CheckPlan(p *Plan, site *Site) error { return checkPlan(p, site, nil) }
+
+func checkPlan(p *Plan, site *Site, prev *Plan) error {
+	had := map[string]bool{}
+	if prev != nil {
+		for _, st := range prev.Steps {
+			for _, c := range st.Contacts {
+				had[c] = true
+			}
+		}
+	}
 	err := p.Validate()
 	var probs Problems
 	if err != nil {
@@ -135,7 +150,7 @@ func CheckPlan(p *Plan, site *Site) error {
 	}
 	for _, st := range p.Steps {
 		for _, c := range st.Contacts {
-			if ValidID(c) && !KnownContactRef(site, c) {
+			if ValidID(c) && !had[c] && !KnownContactRef(site, c) {
 				probs.Add("steps.contacts", "Step {{.ID}} calls {{.Contact}}, which is not a contact ID or role", "ID", st.ID, "Contact", c)
 			}
 		}
@@ -169,7 +184,9 @@ func normalizePlan(p *Plan) {
 }
 
 // Seed stores the default plans when there are none (first start), journaled as
-// plan.seeded by the system. It returns how many it added.
+// plan.seeded by the system. It returns how many it added. Each plan must be valid in
+// itself; one that calls a contact the site lacks is seeded all the same and shown
+// incomplete (Gaps): a new site has no contacts yet, and must start.
 func (s *Plans) Seed(ctx context.Context, defaults []Plan) (int, error) {
 	s.write.Lock()
 	defer s.write.Unlock()
@@ -181,7 +198,7 @@ func (s *Plans) Seed(ctx context.Context, defaults []Plan) (int, error) {
 		p := &defaults[i]
 		normalizePlan(p)
 		p.Version, p.UpdatedBy, p.UpdatedAt = 1, SystemActor, now
-		if err := s.Check(p); err != nil {
+		if err := p.Validate(); err != nil {
 			return 0, Errorf(CodeInvalid, "The default plan {{.ID}} is not valid: {{.Why}}", "ID", p.ID, "Why", err.Error())
 		}
 	}
@@ -214,7 +231,11 @@ func (s *Plans) save(ctx context.Context, p Plan, mustExist bool, by string, ent
 	}
 	p.Version = prev.Version + 1
 	p.UpdatedBy, p.UpdatedAt = by, s.clock.Now()
-	if err := s.Check(&p); err != nil {
+	var was *Plan
+	if exists {
+		was = &prev
+	}
+	if err := s.checkKeeping(&p, was); err != nil {
 		return Plan{}, err
 	}
 	out, err := s.store.SavePlans(ctx, []Plan{p}, entry(p))

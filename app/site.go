@@ -229,6 +229,11 @@ func (s *Site) Validate() error {
 	var p Problems
 	checkID(&p, "id", s.ID)
 	checkName(&p, "name", s.Name)
+	if s.TimeZone != "" {
+		if err := CheckTimeZone(s.TimeZone); err != nil {
+			p = append(p, err.(*Error).On("time_zone"))
+		}
+	}
 	if !validRing(s.Boundary) {
 		p.Add("boundary", "The site needs a boundary of at least three points")
 	}

@@ -50,38 +50,69 @@ func Plans(args []string, s Streams) int {
 // readPlans reads the plans from a read-only connection, as the operator reading on a real
 // site (read_access.go); it returns the streams to print to.
 func readPlans(ctx context.Context, dataDir, operator string, s Streams) ([]app.Plan, Streams, int, error) {
+	plans, _, s, code, err := readPlansAndSite(ctx, dataDir, operator, s)
+	return plans, s, code, err
+}
+
+// readPlansAndSite reads the plans and the site they are checked against (nil when none is
+// set up) from one read-only connection, as the operator reading on a real site.
+func readPlansAndSite(ctx context.Context, dataDir, operator string, s Streams) ([]app.Plan, *app.Site, Streams, int, error) {
 	st, dir, err := openStore(ctx, dataDir, "")
 	if app.IsCode(err, app.CodeNotFound) {
-		return nil, s, ExitFailure, fmt.Errorf("there is no database in %s yet (start the console once)", dir)
+		return nil, nil, s, ExitFailure, fmt.Errorf("there is no database in %s yet (start the console once)", dir)
 	}
 	if err != nil {
-		return nil, s, ExitFailure, err
+		return nil, nil, s, ExitFailure, err
 	}
 	defer st.Close()
 	s, code, err := readAccess(ctx, st, operator, s)
 	if err != nil {
-		return nil, s, code, err
+		return nil, nil, s, code, err
 	}
 	plans, err := st.Plans(ctx)
 	if err != nil {
-		return nil, s, ExitFailure, err
+		return nil, nil, s, ExitFailure, err
 	}
-	return plans, s, ExitOK, nil
+	site, err := st.LoadSite(ctx)
+	if app.IsCode(err, app.CodeNotFound) {
+		return plans, nil, s, ExitOK, nil
+	}
+	if err != nil {
+		return nil, nil, s, ExitFailure, err
+	}
+	return plans, site, s, ExitOK, nil
+}
+
+// listedPlan is a plan as `plans --json` prints it: with why it is incomplete on the site.
+type listedPlan struct {
+	app.Plan
+	Incomplete []string `json:"incomplete,omitempty"`
 }
 
 func listPlans(ctx context.Context, dataDir, operator string, asJSON bool, s Streams) int {
-	plans, s, code, err := readPlans(ctx, dataDir, operator, s)
+	plans, site, s, code, err := readPlansAndSite(ctx, dataDir, operator, s)
 	if err != nil {
 		return s.fail(code, "watchpost plans", err)
 	}
-	if asJSON {
-		if plans == nil {
-			plans = []app.Plan{}
+	listed := make([]listedPlan, len(plans))
+	for i := range plans {
+		listed[i].Plan = plans[i]
+		for _, g := range app.PlanGaps(&plans[i], site) {
+			listed[i].Incomplete = append(listed[i].Incomplete, g.Text())
 		}
-		return encodeOr(printJSON(s.Out, plans), s)
 	}
-	for _, p := range plans {
+	if asJSON {
+		return encodeOr(printJSON(s.Out, listed), s)
+	}
+	for _, p := range listed {
 		fmt.Fprintf(s.Out, "%-20s v%-3d %2d steps  %-28s %s / %s\n", p.ID, p.Version, len(p.Steps), strings.Join(p.AlarmKinds, ","), p.Name, p.NameEn)
+		if missing := app.PlanMissing(&p.Plan, site); len(missing) > 0 {
+			var names []string
+			for _, g := range missing {
+				names = append(names, g.Label())
+			}
+			fmt.Fprintf(s.Out, "  incomplete: the site has no contact for %s\n", strings.Join(names, ", "))
+		}
 	}
 	return ExitOK
 }

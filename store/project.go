@@ -61,6 +61,7 @@ func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) erro
 type siteHeader struct {
 	app.Names
 	Address  string        `json:"address,omitempty"`
+	TimeZone string        `json:"time_zone,omitempty"`
 	Boundary app.Polygon   `json:"boundary"`
 	Features []app.Feature `json:"features,omitempty"`
 	Vehicles []app.Vehicle `json:"vehicles,omitempty"`
@@ -75,7 +76,7 @@ func replaceSite(ctx context.Context, tx execer, s *app.Site) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM sites"); err != nil {
 		return err
 	}
-	head, _ := json.Marshal(siteHeader{s.Names, s.Address, s.Boundary, s.Features, s.Vehicles, s.Contacts, s.Origin, s.Background})
+	head, _ := json.Marshal(siteHeader{s.Names, s.Address, s.TimeZone, s.Boundary, s.Features, s.Vehicles, s.Contacts, s.Origin, s.Background})
 	if _, err := tx.ExecContext(ctx, "INSERT INTO sites (id, name, demo, data) VALUES (?, ?, ?, ?)", s.ID, s.Name, s.Demo, string(head)); err != nil {
 		return err
 	}

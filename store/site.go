@@ -27,6 +27,7 @@ func (s *Store) LoadSite(ctx context.Context) (*app.Site, error) {
 		return nil, app.Errorf(app.CodeCorrupt, "The site's record cannot be read").Wrap(err)
 	}
 	site.Names, site.Address, site.Boundary, site.Features = h.Names, h.Address, h.Boundary, h.Features
+	site.TimeZone = h.TimeZone
 	site.Vehicles, site.Contacts, site.Origin, site.Background = h.Vehicles, h.Contacts, h.Origin, h.Background
 	if err := loadRows(ctx, tx, "grids", site.ID, &site.Grids); err != nil {
 		return nil, err

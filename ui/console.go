@@ -45,6 +45,12 @@ type Extras struct {
 	OpenURL func(*url.URL) error
 	Paths   Paths
 	Version string
+	// InitSite sets up a new, real site in the data directory dir, as `watchpost init` does
+	// (the root's; nil: the console offers no set-up window).
+	InitSite func(ctx context.Context, dir string, req app.SiteInit, password string) error
+	// OpenDataDir starts the console on another data directory (the root starts a new
+	// process); the window then closes this one.
+	OpenDataDir func(dir string) error
 }
 
 // Paths are where the console keeps its files (shown in the settings).
@@ -68,6 +74,7 @@ type Console struct {
 	signIn *signIn // the sign-in screen while shown
 	// passwordChange is the forced change of a password an administrator reset, while shown.
 	passwordChange *passwordChange
+	setup          *setupWindow // the set-up window opened last (setup_window.go; tests follow it)
 	// player is the clip player opened last (tests follow it).
 	player atomic.Pointer[clipPlayer]
 	// langChoice is the language picked ("" follows the system): from the configuration,

@@ -51,6 +51,11 @@ func newHeader(c *Console) *header {
 	}
 	if s := c.core.Inventory.Site(); s != nil && s.Demo {
 		right.Add(container.NewCenter(newBadge(T("DEMO"), themeColor(colorDemo))))
+		if c.canSetUp() { // setup_window.go: from the demo to one's own community
+			setup := widget.NewButtonWithIcon(T("Set up your own community…"), theme.HomeIcon(), func() { c.showSetUp() })
+			setup.Importance = widget.LowImportance
+			right.Add(setup)
+		}
 	}
 	if b := c.handoverButton(); b != nil { // handover.go
 		right.Add(b)

@@ -496,6 +496,14 @@ func (p *incidentPanel) newStepRow(it app.ChecklistItem, canRun bool, site *app.
 		if len(names) > 0 {
 			lines = append(lines, T("Call")+": "+strings.Join(names, " · "))
 		}
+		// A plan incomplete on this site: the step says whom the site lacks (plan_gaps.go).
+		var lacks []string
+		for _, g := range app.MissingContacts(site, s.Contacts) {
+			lacks = append(lacks, gapLabel(g))
+		}
+		if len(lacks) > 0 {
+			lines = append(lines, "⚠ "+T("No contact on this site for")+": "+strings.Join(lacks, ", "))
+		}
 	}
 	if len(s.Supplies) > 0 && it.Progress.Status == app.StepPending {
 		lines = append(lines, T("Take")+": "+p.supplyText(s.Supplies))

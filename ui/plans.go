@@ -109,7 +109,45 @@ func (p *plansPanel) planSubtitle(pl *app.Plan) string {
 	if len(kinds) > 0 {
 		s += " · " + strings.Join(kinds, ", ")
 	}
+	if len(app.PlanMissing(pl, p.c.core.Inventory.Site())) > 0 {
+		s += " · ⚠ " + T("Incomplete")
+	}
 	return s
+}
+
+// gapLabel names a contact the site lacks: a role in the operator's language, an ID as the
+// plan wrote it.
+func gapLabel(g app.ContactGap) string {
+	if g.Role {
+		return T(g.Label())
+	}
+	return g.Ref
+}
+
+// nameSep separates names in a sentence: "、" in Chinese, ", " in English.
+func nameSep() string {
+	if Language() == "zh-CN" {
+		return "、"
+	}
+	return ", "
+}
+
+// missingNote says why a plan is incomplete on this site (plan_gaps.go in the core), or nil:
+// whom the site lacks, and that the plan opens as it is.
+func missingNote(pl *app.Plan, site *app.Site) fyne.CanvasObject {
+	missing := app.PlanMissing(pl, site)
+	if len(missing) == 0 {
+		return nil
+	}
+	var names []string
+	for _, g := range missing {
+		names = append(names, gapLabel(g))
+	}
+	note := widget.NewLabel("⚠ " + T("Incomplete: the site has no contact for {{.List}}. Add them under Contacts; the plan opens as it is, and its steps say whom the site lacks.",
+		map[string]any{"List": strings.Join(names, nameSep())}))
+	note.Wrapping = fyne.TextWrapWord
+	note.Importance = widget.WarningImportance
+	return note
 }
 
 func (p *plansPanel) reload() {
@@ -132,8 +170,13 @@ func (p *plansPanel) OnEntry(e app.Entry) {
 		if p.selected != "" {
 			p.showPlan()
 		}
-	case e.Kind == app.KindContactsUpdated:
+	case e.Kind == app.KindContactsUpdated || e.Kind == app.KindSiteImported:
 		p.contacts.reload()
+		// Whom the site lacks may have changed: the plans' incomplete marks with it.
+		p.reload()
+		if p.selected != "" {
+			p.showPlan()
+		}
 	case strings.HasPrefix(string(e.Kind), "supplies."):
 		p.supplies.reload()
 	}
@@ -157,6 +200,9 @@ func (p *plansPanel) showPlan() {
 		del.Disable()
 	}
 	body := container.NewVBox(heading(pl.Display(en)), container.NewHBox(edit, export, del))
+	if note := missingNote(&pl, p.c.core.Inventory.Site()); note != nil {
+		body.Add(note)
+	}
 	if s := pl.DisplaySummary(en); s != "" {
 		body.Add(wrapLabel(s))
 	}
@@ -244,9 +290,18 @@ func (p *plansPanel) stepCard(pl *app.Plan, s app.Step) fyne.CanvasObject {
 		lines = append(lines, T("After")+": "+strings.Join(ds, "; "))
 	}
 	if len(s.Contacts) > 0 {
+		site := p.c.core.Inventory.Site()
+		missing := map[string]bool{}
+		for _, g := range app.MissingContacts(site, s.Contacts) {
+			missing[g.Ref] = true
+		}
 		var cs []string
 		for _, r := range s.Contacts {
-			cs = append(cs, contactRefLabel(p.c.core.Inventory.Site(), r))
+			l := contactRefLabel(site, r)
+			if missing[r] {
+				l += " (" + T("no contact on this site") + ")"
+			}
+			cs = append(cs, l)
 		}
 		lines = append(lines, T("Call")+": "+strings.Join(cs, ", "))
 	}

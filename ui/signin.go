@@ -73,6 +73,11 @@ func newSignIn(c *Console) *signIn {
 		hint.Alignment = fyne.TextAlignCenter
 		form.Add(hint)
 	}
+	if c.canSetUp() {
+		setup := widget.NewButtonWithIcon(T("Set up your own community…"), theme.HomeIcon(), func() { c.showSetUp() })
+		setup.Importance = widget.LowImportance
+		form.Add(setup)
+	}
 	// The select spans the card: centred at its own minimum it cut its label short.
 	form.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.ComputerIcon()), nil, langSel))
 
