@@ -177,13 +177,9 @@ func (inv *Inventory) AddDevice(ctx context.Context, op *Operator, d Device) err
 			d.GridID = g.ID
 		}
 	}
-	if err := d.Validate(); err != nil {
+	d = tidyDevice(d)
+	if err := checkDeviceInSite(s, &d); err != nil { // inventory_things.go
 		return err
-	}
-	if d.GridID != "" {
-		if _, ok := s.Grid(d.GridID); !ok {
-			return Errorf(CodeInvalid, "Device {{.ID}} refers to unknown grid {{.Grid}}", "ID", d.ID, "Grid", d.GridID)
-		}
 	}
 	// The store projects the entry into its site tables; the fold reads the site back.
 	_, err := inv.rec.Record(ctx, NewEntry(KindDeviceAdded, SubjectDevice(d.ID), op.Username, d))

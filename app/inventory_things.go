@@ -169,9 +169,10 @@ func FormOf(c Camera) CameraForm {
 	return f
 }
 
-// cameraOf builds the camera a form describes; cur is the saved camera on an edit (nil
-// for a new one), whose password an empty one keeps.
-func (f CameraForm) cameraOf(cur *Camera) Camera {
+// Build returns the camera a form describes, its addresses with the user and password;
+// cur is the saved camera on an edit (nil for a new one), whose password an empty one
+// keeps. The dialog's "test connection" tests what Build gives.
+func (f CameraForm) Build(cur *Camera) Camera {
 	c := f.Camera
 	user, pw := strings.TrimSpace(f.User), f.Password
 	c.MainURL, c.SubURL = PlainASCII(c.MainURL), PlainASCII(c.SubURL)
@@ -255,10 +256,10 @@ func (inv *Inventory) SaveCameraForm(ctx context.Context, op *Operator, f Camera
 	if isNew {
 		editMu.Lock()
 		defer editMu.Unlock()
-		return inv.addCamera(ctx, op.Username, f.cameraOf(nil))
+		return inv.addCamera(ctx, op.Username, f.Build(nil))
 	}
 	return inv.editCameraAs(ctx, op.Username, f.Camera.ID, func(cur *Camera) (Camera, error) {
-		next := f.cameraOf(cur)
+		next := f.Build(cur)
 		c := *cur
 		c.Names = Names{Name: strings.TrimSpace(next.Name), NameEn: strings.TrimSpace(next.NameEn)}
 		c.Kind, c.MainURL, c.SubURL = next.Kind, next.MainURL, next.SubURL
@@ -388,6 +389,9 @@ func tidyDevice(d Device) Device {
 func checkDeviceInSite(s *Site, d *Device) error {
 	var p Problems
 	d.check(&p)
+	if d.Unit < 0 {
+		p.Add("unit", "A unit is numbered from 1")
+	}
 	if d.Person != nil {
 		if d.Person.Phone != "" && !validPhone(d.Person.Phone) {
 			p.Add("person.phone", "{{.Phone}} is not a phone number", "Phone", d.Person.Phone)
@@ -408,8 +412,13 @@ func checkDeviceInSite(s *Site, d *Device) error {
 		b, ok := s.Building(d.BuildingID)
 		if !ok {
 			p.Add("building", "Device {{.ID}} refers to unknown building {{.Building}}", "ID", d.ID, "Building", d.BuildingID)
-		} else if b.Floors > 0 && d.Floor > b.Floors {
-			p.Add("floor", "{{.Building}} has {{.N}} floors", "Building", b.Name, "N", b.Floors)
+		} else {
+			if b.Floors > 0 && d.Floor > b.Floors {
+				p.Add("floor", "{{.Building}} has {{.N}} floors", "Building", b.Name, "N", b.Floors)
+			}
+			if b.Units > 0 && d.Unit > b.Units {
+				p.Add("unit", "{{.Building}} has {{.N}} units", "Building", b.Name, "N", b.Units)
+			}
 		}
 	}
 	for _, id := range d.CameraIDs {

@@ -87,10 +87,7 @@ func (p *inventoryPanel) Object() fyne.CanvasObject { return p.content }
 // (a camera's new address, a grid's new worker), and the buttons of a detail open their
 // dialogs on it.
 func (p *inventoryPanel) OnEntry(e app.Entry) {
-	switch e.Kind {
-	case app.KindCameraUpdated, app.KindCameraMoved, app.KindGridAdded, app.KindGridUpdated, app.KindDeviceMoved,
-		app.KindDeviceAdded, app.KindSiteImported, app.KindContactsUpdated, app.KindBackgroundSet:
-	default:
+	if !e.Kind.ChangesSite() {
 		return
 	}
 	s := p.c.core.Inventory.Site()
