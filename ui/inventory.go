@@ -32,6 +32,7 @@ type inventoryPanel struct {
 	site     *app.Site
 	search   *widget.Entry
 	found    *canvas.Text
+	counts   *canvas.Text
 	tree     *widget.Tree
 	detail   *fyne.Container
 	children map[string][]string
@@ -72,8 +73,14 @@ func newInventoryPanel(c *Console) panelView {
 	p.showSummary()
 
 	counts := p.site.Counts()
-	summary := muted(T("{{.Grids}} grids · {{.Buildings}} buildings · {{.Cameras}} cameras · {{.Devices}} devices", counts))
-	left := container.NewBorder(container.NewVBox(heading(T("Site inventory")), summary, p.search, p.found), nil, nil, nil, p.tree)
+	p.counts = muted(T("{{.Grids}} grids · {{.Buildings}} buildings · {{.Cameras}} cameras · {{.Devices}} devices", counts))
+	top := container.NewVBox(heading(T("Site inventory")), p.counts)
+	if bar := p.addBar(); bar != nil { // inventory_things.go
+		top.Add(bar)
+	}
+	top.Add(p.search)
+	top.Add(p.found)
+	left := container.NewBorder(top, nil, nil, nil, p.tree)
 	split := container.NewHSplit(left, container.NewPadded(p.detail))
 	split.Offset = 0.36
 	p.content = split
@@ -96,6 +103,11 @@ func (p *inventoryPanel) OnEntry(e app.Entry) {
 	}
 	p.site = s
 	p.filter()
+	p.counts.Text = T("{{.Grids}} grids · {{.Buildings}} buildings · {{.Cameras}} cameras · {{.Devices}} devices", s.Counts())
+	p.counts.Refresh()
+	if p.followDeleted() {
+		return
+	}
 	if p.selected != "" {
 		p.showDetail(p.selected)
 	} else {
@@ -327,6 +339,7 @@ func (p *inventoryPanel) buildingDetail(id string) {
 			links = append(links, p.link(kindSymbol(d.Kind), d.Display(en)+" · "+d.DisplayLocation(en), "device:"+d.ID))
 		}
 	}
+	links = append(p.editButtons(app.ItemBuilding, id, b.Display(en)), links...)
 	p.setDetail(b.Display(en), symbol("building"), rows, links)
 }
 
@@ -366,7 +379,7 @@ func (p *inventoryPanel) cameraDetail(id string) {
 	}
 	settings := widget.NewButtonWithIcon(T("Camera settings…"), theme.SettingsIcon(), func() { p.c.showCameraSettings(*c) })
 	analytics := widget.NewButtonWithIcon(T("Video analytics…"), theme.VisibilityIcon(), func() { p.c.showAnalytics(*c) })
-	links = append([]fyne.CanvasObject{settings, analytics}, links...)
+	links = append(append(p.editButtons(app.ItemCamera, id, c.Display(en)), settings, analytics), links...)
 	p.setDetail(c.Display(en), symbol("camera"), rows, links)
 }
 
@@ -390,8 +403,15 @@ func (p *inventoryPanel) deviceDetail(id string) {
 	if d.Floor != 0 {
 		rows = append(rows, kv("Floor", fmt.Sprintf("%d", d.Floor)))
 	}
+	if d.Unit != 0 {
+		rows = append(rows, kv("Unit", fmt.Sprintf("%d", d.Unit)))
+	}
 	if pr := d.Person; pr != nil {
-		rows = append(rows, kv("Resident", fmt.Sprintf("%s, %d", pr.Name, pr.Age)))
+		resident := pr.Name
+		if pr.Age > 0 {
+			resident = fmt.Sprintf("%s, %d", pr.Name, pr.Age)
+		}
+		rows = append(rows, kv("Resident", resident))
 		if pr.Phone != "" {
 			rows = append(rows, kv("Phone", pr.Phone))
 		}
@@ -414,6 +434,7 @@ func (p *inventoryPanel) deviceDetail(id string) {
 			links = append(links, p.link(symbol("camera"), c.Display(en), "camera:"+c.ID))
 		}
 	}
+	links = append(p.editButtons(app.ItemDevice, id, d.Display(en)), links...)
 	p.setDetail(d.Display(en), kindSymbol(d.Kind), rows, links)
 }
 

@@ -799,6 +799,9 @@ func (p *mapPanel) TypedKey(ev *fyne.KeyEvent) {
 			p.m.finishDrawing()
 		}
 	case fyne.KeyEscape:
+		if p.cancelPlacing() { // map_things.go
+			return
+		}
 		if p.m.drawing {
 			p.m.drawing = false
 			p.m.r.SetDrawing(nil)
