@@ -65,7 +65,7 @@ func (c *Console) showDeviceEdit(dev *app.Device, at *app.Point) *deviceEdit {
 		e.id.Disable() // devices report under their ID (MQTT topics, broker credentials)
 	}
 	e.location = newEntryWith(d.Location)
-	e.location.SetPlaceHolder(T("e.g. 3号楼2单元 5层 东户"))
+	e.location.SetPlaceHolder(T("e.g. Building 3, unit 2, floor 5, east flat"))
 	labels := make([]string, len(app.DeviceKinds))
 	for i, k := range app.DeviceKinds {
 		labels[i] = T(k.Label())
