@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"math"
 	"strconv"
 
 	"fyne.io/fyne/v2"
@@ -112,7 +113,7 @@ func (e *buildingEdit) showCorners() {
 		e.corners.SetText(T("Not drawn yet"))
 		return
 	}
-	e.corners.SetText(T("{{.N}} corners, {{.Area}} m²", map[string]any{"N": len(e.outline), "Area": strconv.Itoa(int(e.outline.Area()))}))
+	e.corners.SetText(T("{{.N}} corners, {{.Area}} m²", map[string]any{"N": len(e.outline), "Area": strconv.Itoa(int(math.Round(e.outline.Area())))}))
 }
 
 func (e *buildingEdit) building() (app.Building, error) {
