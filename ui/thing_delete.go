@@ -18,7 +18,7 @@ import (
 // confirmDelete asks, then deletes. done runs once it is deleted.
 func (c *Console) confirmDelete(kind app.ItemKind, id string, name string, done func()) {
 	impact := c.core.Inventory.DeleteImpact(kind, id)
-	title := T("Delete…")
+	title := T("Delete")
 	msg := T("Delete {{.Name}}? This cannot be undone; the journal keeps what it was.", map[string]any{"Name": name})
 	if len(impact) > 0 {
 		msg = T("Delete {{.Name}}? It is still in use: {{.What}}.", map[string]any{"Name": name, "What": impactText(impact)})
