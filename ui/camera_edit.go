@@ -78,6 +78,8 @@ func (c *Console) showCameraEdit(cam *app.Camera, at *app.Point) *cameraEdit {
 	e.grid = gridChoice(s, cm.GridID)
 	e.x, e.y = newEntryWith(numberText(cm.Position.X, false)), newEntryWith(numberText(cm.Position.Y, false))
 	e.direction = newEntryWith(numberText(cm.Direction, false))
+	e.x.SetPlaceHolder("x")
+	e.y.SetPlaceHolder("y")
 	var mark *app.Point
 	if !e.isNew || at != nil {
 		mark = &cm.Position

@@ -79,6 +79,10 @@ func (c *Console) showDeviceEdit(dev *app.Device, at *app.Point) *deviceEdit {
 		e.supervision.SetText(numberText(d.Supervision.D().Minutes(), false))
 	}
 	e.x, e.y = newEntryWith(numberText(d.Position.X, false)), newEntryWith(numberText(d.Position.Y, false))
+	e.unit.SetPlaceHolder(T("Unit"))
+	e.floor.SetPlaceHolder(T("Floor"))
+	e.x.SetPlaceHolder("x")
+	e.y.SetPlaceHolder("y")
 	var pr app.Person
 	if d.Person != nil {
 		pr = *d.Person

@@ -33,6 +33,7 @@ type inventoryPanel struct {
 	search   *widget.Entry
 	found    *canvas.Text
 	counts   *canvas.Text
+	actions  []fyne.CanvasObject // the next detail's buttons
 	tree     *widget.Tree
 	detail   *fyne.Container
 	children map[string][]string
@@ -339,7 +340,7 @@ func (p *inventoryPanel) buildingDetail(id string) {
 			links = append(links, p.link(kindSymbol(d.Kind), d.Display(en)+" · "+d.DisplayLocation(en), "device:"+d.ID))
 		}
 	}
-	links = append(p.editButtons(app.ItemBuilding, id, b.Display(en)), links...)
+	p.actions = p.editButtons(app.ItemBuilding, id, b.Display(en))
 	p.setDetail(b.Display(en), symbol("building"), rows, links)
 }
 
@@ -379,7 +380,7 @@ func (p *inventoryPanel) cameraDetail(id string) {
 	}
 	settings := widget.NewButtonWithIcon(T("Camera settings…"), theme.SettingsIcon(), func() { p.c.showCameraSettings(*c) })
 	analytics := widget.NewButtonWithIcon(T("Video analytics…"), theme.VisibilityIcon(), func() { p.c.showAnalytics(*c) })
-	links = append(append(p.editButtons(app.ItemCamera, id, c.Display(en)), settings, analytics), links...)
+	p.actions = append(p.editButtons(app.ItemCamera, id, c.Display(en)), settings, analytics)
 	p.setDetail(c.Display(en), symbol("camera"), rows, links)
 }
 
@@ -434,7 +435,7 @@ func (p *inventoryPanel) deviceDetail(id string) {
 			links = append(links, p.link(symbol("camera"), c.Display(en), "camera:"+c.ID))
 		}
 	}
-	links = append(p.editButtons(app.ItemDevice, id, d.Display(en)), links...)
+	p.actions = p.editButtons(app.ItemDevice, id, d.Display(en))
 	p.setDetail(d.Display(en), kindSymbol(d.Kind), rows, links)
 }
 
@@ -443,6 +444,10 @@ func (p *inventoryPanel) setDetail(title string, icon fyne.Resource, rows []kvRo
 	ic := widget.NewIcon(icon)
 	head := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(32, 32), ic), nil, heading(title))
 	body := container.NewVBox(head, widget.NewSeparator(), details(rows))
+	if len(p.actions) > 0 { // what can be done with it (inventory_things.go)
+		body.Add(container.NewHBox(p.actions...))
+		p.actions = nil
+	}
 	if len(links) > 0 {
 		body.Add(widget.NewSeparator())
 		body.Add(heading(T("Related")))

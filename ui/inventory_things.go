@@ -58,7 +58,7 @@ func (p *inventoryPanel) editButtons(kind app.ItemKind, id, name string) []fyne.
 		p.c.confirmDelete(kind, id, name, nil)
 	})
 	del.Importance = widget.DangerImportance
-	return []fyne.CanvasObject{container.NewGridWithColumns(2, edit, del)}
+	return []fyne.CanvasObject{edit, del}
 }
 
 // followDeleted: the selected thing is gone (deleted here or elsewhere): show the site.
