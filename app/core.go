@@ -226,6 +226,9 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 		}
 	}
 
+	// What names the site's things, said before one is deleted (inventory_impact.go).
+	c.Inventory.UsedBy(ImpactSources(c.Desk, c.Incidents, c.Drills, c.Supplies)...)
+
 	c.VideoLoss = NewVideoLoss(c.Desk, c.Inventory, c.Bus, p.Clock, p.Config.Rules.VideoLoss.D(), p.Log)
 	c.CameraStatus = NewStatusJournal(c.Recorder, p.Log)
 	c.Checkpoints = NewReplayCheckpointer(p.Store, DefaultCheckpoints)

@@ -92,6 +92,7 @@ type Device struct {
 	LocationEn  string   `json:"location_en,omitempty"` // the same in English
 	Position    Point    `json:"position"`
 	Floor       int      `json:"floor,omitempty"`
+	Unit        int      `json:"unit,omitempty"` // the stairwell (单元) of its building
 	GridID      string   `json:"grid,omitempty"`
 	BuildingID  string   `json:"building,omitempty"`
 	CameraIDs   []string `json:"cameras,omitempty"`     // cameras that see it, opened with its alarms

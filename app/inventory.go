@@ -16,6 +16,7 @@ type Inventory struct {
 	mu      sync.RWMutex
 	site    *Site
 	devices map[string]*Device // index of site.Devices: the ingest path looks devices up per message
+	users   []ImpactSource     // what names the site's things, for DeleteImpact (inventory_impact.go)
 }
 
 func (inv *Inventory) setSite(s *Site) {
@@ -39,8 +40,7 @@ func (inv *Inventory) Device(id string) (*Device, bool) {
 // NewInventory builds the service; call Load before use.
 func NewInventory(store SiteStore, rec *Recorder) *Inventory {
 	inv := &Inventory{store: store, rec: rec}
-	rec.Bus.Fold(reloadOn("inventory", inv.Load, KindSiteSeeded, KindSiteImported, KindDeviceAdded, KindDeviceMoved,
-		KindCameraUpdated, KindCameraMoved, KindGridAdded, KindGridUpdated, KindBackgroundSet, KindContactsUpdated))
+	rec.Bus.Fold(reloadOn("inventory", inv.Load, siteKinds...)) // inventory_things.go
 	return inv
 }
 
@@ -177,13 +177,9 @@ func (inv *Inventory) AddDevice(ctx context.Context, op *Operator, d Device) err
 			d.GridID = g.ID
 		}
 	}
-	if err := d.Validate(); err != nil {
+	d = tidyDevice(d)
+	if err := checkDeviceInSite(s, &d); err != nil { // inventory_things.go
 		return err
-	}
-	if d.GridID != "" {
-		if _, ok := s.Grid(d.GridID); !ok {
-			return Errorf(CodeInvalid, "Device {{.ID}} refers to unknown grid {{.Grid}}", "ID", d.ID, "Grid", d.GridID)
-		}
 	}
 	// The store projects the entry into its site tables; the fold reads the site back.
 	_, err := inv.rec.Record(ctx, NewEntry(KindDeviceAdded, SubjectDevice(d.ID), op.Username, d))

@@ -76,10 +76,10 @@ func NewRecording(d RecordingDeps, cfg RecordingConfig) *Recording {
 		clips: map[string]Clip{}, pending: map[string]pendingClip{}, drills: map[int64]*drillRecording{}}
 	r.sub = d.Recorder.Bus.Subscribe(1024, func(e *Entry) bool {
 		switch e.Kind {
-		case KindAlarmRaised, KindDrillStarted, KindDrillStopped, KindCameraUpdated, KindSiteImported:
+		case KindAlarmRaised, KindDrillStarted, KindDrillStopped:
 			return true
 		}
-		return false
+		return e.Kind.ChangesCameras()
 	})
 	d.Recorder.Bus.Fold(r.apply)
 	return r
@@ -234,8 +234,10 @@ func (r *Recording) handle(e Entry) {
 			at = *run.EndedAt
 		}
 		r.drillStopped(run.ID, at)
-	case KindCameraUpdated, KindSiteImported:
-		r.tapCameras()
+	default:
+		if e.Kind.ChangesCameras() {
+			r.tapCameras()
+		}
 	}
 }
 

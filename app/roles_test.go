@@ -344,6 +344,45 @@ func roleTable() []roleRow {
 				cam.Name = "南门 " + strconv.Itoa(c.next())
 				return func() error { return c.inv.UpdateCamera(bg, op, cam) }
 			}},
+		// The site's things (inventory_things.go); deletes confirmed, as the console asks first.
+		{method: "Inventory.AddCamera", needs: []app.Action{app.ActEditSite},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				cam := app.Camera{ID: "cam-role-" + strconv.Itoa(c.next()), Names: app.Names{Name: "新摄像机"}, MainURL: "rtsp://u:pw@10.0.0.9/main", Position: app.Point{X: 38, Y: 68}}
+				return func() error { return c.inv.AddCamera(bg, op, cam) }
+			}},
+		{method: "Inventory.SaveCameraForm", needs: []app.Action{app.ActEditSite},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				f := app.FormOf(camera(t, c))
+				f.Camera.Name = "南门 " + strconv.Itoa(c.next())
+				return func() error { return c.inv.SaveCameraForm(bg, op, f, false) }
+			}},
+		{method: "Inventory.DeleteCamera", needs: []app.Action{app.ActEditSite},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				return func() error { return c.inv.DeleteCamera(bg, op, "cam-gate-s", true) }
+			}},
+		{method: "Inventory.UpdateDevice", needs: []app.Action{app.ActEditSite},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				d, ok := c.inv.Device("smoke-b03-u2-12")
+				require.True(t, ok)
+				next := *d
+				next.Name = "烟感 " + strconv.Itoa(c.next())
+				return func() error { return c.inv.UpdateDevice(bg, op, next) }
+			}},
+		{method: "Inventory.DeleteDevice", needs: []app.Action{app.ActEditSite},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				return func() error { return c.inv.DeleteDevice(bg, op, "smoke-b03-u2-12", true) }
+			}},
+		{method: "Inventory.SaveBuilding", needs: []app.Action{app.ActEditSite},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				b := app.Building{ID: "b-role-" + strconv.Itoa(c.next()), Names: app.Names{Name: "新楼"}, Floors: 6,
+					Footprint: app.Polygon{{X: 30, Y: 60}, {X: 40, Y: 60}, {X: 40, Y: 70}, {X: 30, Y: 70}}}
+				return func() error { return c.inv.SaveBuilding(bg, op, b) }
+			}},
+		{method: "Inventory.DeleteBuilding", needs: []app.Action{app.ActEditSite},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				id := c.inv.Site().Buildings[0].ID
+				return func() error { return c.inv.DeleteBuilding(bg, op, id, true) }
+			}},
 
 		// Video
 		{method: "Recording.Open", needs: []app.Action{app.ActView},

@@ -172,23 +172,3 @@ func onSiteInitFields(err error) error {
 	return err
 }
 
-// ProblemsOf lists the problems an error carries: those of Problems.Err, or the error itself
-// when it is one *Error; nil otherwise.
-func ProblemsOf(err error) Problems {
-	e, ok := err.(*Error)
-	if !ok {
-		return nil
-	}
-	if e.Message == "{{.List}}" {
-		if j, ok := e.Err.(interface{ Unwrap() []error }); ok {
-			var out Problems
-			for _, x := range j.Unwrap() {
-				if xe, ok := x.(*Error); ok {
-					out = append(out, xe)
-				}
-			}
-			return out
-		}
-	}
-	return Problems{e}
-}

@@ -32,6 +32,8 @@ type inventoryPanel struct {
 	site     *app.Site
 	search   *widget.Entry
 	found    *canvas.Text
+	counts   *canvas.Text
+	actions  []fyne.CanvasObject // the next detail's buttons
 	tree     *widget.Tree
 	detail   *fyne.Container
 	children map[string][]string
@@ -72,8 +74,14 @@ func newInventoryPanel(c *Console) panelView {
 	p.showSummary()
 
 	counts := p.site.Counts()
-	summary := muted(T("{{.Grids}} grids · {{.Buildings}} buildings · {{.Cameras}} cameras · {{.Devices}} devices", counts))
-	left := container.NewBorder(container.NewVBox(heading(T("Site inventory")), summary, p.search, p.found), nil, nil, nil, p.tree)
+	p.counts = muted(T("{{.Grids}} grids · {{.Buildings}} buildings · {{.Cameras}} cameras · {{.Devices}} devices", counts))
+	top := container.NewVBox(heading(T("Site inventory")), p.counts)
+	if bar := p.addBar(); bar != nil { // inventory_things.go
+		top.Add(bar)
+	}
+	top.Add(p.search)
+	top.Add(p.found)
+	left := container.NewBorder(top, nil, nil, nil, p.tree)
 	split := container.NewHSplit(left, container.NewPadded(p.detail))
 	split.Offset = 0.36
 	p.content = split
@@ -87,10 +95,7 @@ func (p *inventoryPanel) Object() fyne.CanvasObject { return p.content }
 // (a camera's new address, a grid's new worker), and the buttons of a detail open their
 // dialogs on it.
 func (p *inventoryPanel) OnEntry(e app.Entry) {
-	switch e.Kind {
-	case app.KindCameraUpdated, app.KindCameraMoved, app.KindGridAdded, app.KindGridUpdated, app.KindDeviceMoved,
-		app.KindDeviceAdded, app.KindSiteImported, app.KindContactsUpdated, app.KindBackgroundSet:
-	default:
+	if !e.Kind.ChangesSite() {
 		return
 	}
 	s := p.c.core.Inventory.Site()
@@ -99,6 +104,11 @@ func (p *inventoryPanel) OnEntry(e app.Entry) {
 	}
 	p.site = s
 	p.filter()
+	p.counts.Text = T("{{.Grids}} grids · {{.Buildings}} buildings · {{.Cameras}} cameras · {{.Devices}} devices", s.Counts())
+	p.counts.Refresh()
+	if p.followDeleted() {
+		return
+	}
 	if p.selected != "" {
 		p.showDetail(p.selected)
 	} else {
@@ -330,6 +340,7 @@ func (p *inventoryPanel) buildingDetail(id string) {
 			links = append(links, p.link(kindSymbol(d.Kind), d.Display(en)+" · "+d.DisplayLocation(en), "device:"+d.ID))
 		}
 	}
+	p.actions = p.editButtons(app.ItemBuilding, id, b.Display(en))
 	p.setDetail(b.Display(en), symbol("building"), rows, links)
 }
 
@@ -369,7 +380,7 @@ func (p *inventoryPanel) cameraDetail(id string) {
 	}
 	settings := widget.NewButtonWithIcon(T("Camera settings…"), theme.SettingsIcon(), func() { p.c.showCameraSettings(*c) })
 	analytics := widget.NewButtonWithIcon(T("Video analytics…"), theme.VisibilityIcon(), func() { p.c.showAnalytics(*c) })
-	links = append([]fyne.CanvasObject{settings, analytics}, links...)
+	p.actions = append(p.editButtons(app.ItemCamera, id, c.Display(en)), settings, analytics)
 	p.setDetail(c.Display(en), symbol("camera"), rows, links)
 }
 
@@ -393,8 +404,15 @@ func (p *inventoryPanel) deviceDetail(id string) {
 	if d.Floor != 0 {
 		rows = append(rows, kv("Floor", fmt.Sprintf("%d", d.Floor)))
 	}
+	if d.Unit != 0 {
+		rows = append(rows, kv("Unit", fmt.Sprintf("%d", d.Unit)))
+	}
 	if pr := d.Person; pr != nil {
-		rows = append(rows, kv("Resident", fmt.Sprintf("%s, %d", pr.Name, pr.Age)))
+		resident := pr.Name
+		if pr.Age > 0 {
+			resident = fmt.Sprintf("%s, %d", pr.Name, pr.Age)
+		}
+		rows = append(rows, kv("Resident", resident))
 		if pr.Phone != "" {
 			rows = append(rows, kv("Phone", pr.Phone))
 		}
@@ -417,6 +435,7 @@ func (p *inventoryPanel) deviceDetail(id string) {
 			links = append(links, p.link(symbol("camera"), c.Display(en), "camera:"+c.ID))
 		}
 	}
+	p.actions = p.editButtons(app.ItemDevice, id, d.Display(en))
 	p.setDetail(d.Display(en), kindSymbol(d.Kind), rows, links)
 }
 
@@ -425,6 +444,10 @@ func (p *inventoryPanel) setDetail(title string, icon fyne.Resource, rows []kvRo
 	ic := widget.NewIcon(icon)
 	head := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(32, 32), ic), nil, heading(title))
 	body := container.NewVBox(head, widget.NewSeparator(), details(rows))
+	if len(p.actions) > 0 { // what can be done with it (inventory_things.go)
+		body.Add(container.NewHBox(p.actions...))
+		p.actions = nil
+	}
 	if len(links) > 0 {
 		body.Add(widget.NewSeparator())
 		body.Add(heading(T("Related")))

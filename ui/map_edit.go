@@ -36,7 +36,10 @@ func (p *mapPanel) buildEditBar() *fyne.Container {
 	p.editHint.Truncation = fyne.TextTruncateEllipsis
 	p.editHint.Importance = widget.LowImportance
 	bar := canvas.NewRectangle(withAlpha(themeColor(theme.ColorNamePrimary), 0x30))
-	return container.NewStack(bar, container.NewPadded(container.NewBorder(nil, nil, container.NewHBox(newGrid, bg, export), nil, p.editHint)))
+	buttons := container.NewHBox(append([]fyne.CanvasObject{newGrid}, p.thingButtons()...)...) // map_things.go
+	buttons.Add(bg)
+	buttons.Add(export)
+	return container.NewStack(bar, container.NewPadded(container.NewBorder(nil, nil, buttons, nil, p.editHint)))
 }
 
 // setEditing turns edit mode on or off (administrators only; the button exists only for them).
@@ -45,6 +48,7 @@ func (p *mapPanel) setEditing(on bool) {
 	if on && (op == nil || !op.Role.Can(app.ActEditSite)) {
 		return
 	}
+	p.cancelPlacing()
 	p.m.editing = on
 	p.m.r.SetEditing(on) // and drops any draft
 	p.m.drawing = false
@@ -108,6 +112,8 @@ func (p *mapPanel) commitMove(key string, to app.Point, dir float64) {
 }
 
 func (p *mapPanel) startDrawing() {
+	p.cancelPlacing()
+	p.m.onDrawn = p.newGridDrawn // not a building's outline (map_things.go)
 	p.m.selectKey("")
 	p.m.drawing = true
 	p.m.r.SetDraft(mapdraw.Draft{Drawing: []app.Point{}})
@@ -212,6 +218,7 @@ func (p *mapPanel) mapMenu(key string, at fyne.Position, vertex int) {
 	if kind == "camera" {
 		items = append(items, fyne.NewMenuItem(T("Open on the wall"), func() { p.c.ShowCameraOnWall(id) }))
 	}
+	items = append(items, p.thingMenu(kind, id)...) // map_things.go
 	if a, ok := p.alarmOf[key]; ok && a.State == app.AlarmNew {
 		items = append(items, fyne.NewMenuItem(T("Acknowledge"), func() { p.acknowledge(a.ID) }))
 	}

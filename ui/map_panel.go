@@ -400,6 +400,8 @@ func deviceHistoryLine(e app.Entry) string {
 		return when + "  " + T("Moved on the map by {{.Who}}", map[string]any{"Who": e.Operator})
 	case app.KindDeviceAdded:
 		return when + "  " + T("Registered by {{.Who}}", map[string]any{"Who": e.Operator})
+	case app.KindDeviceUpdated:
+		return when + "  " + T("Changed by {{.Who}}", map[string]any{"Who": e.Operator})
 	}
 	return when + "  " + string(e.Kind)
 }
@@ -663,9 +665,7 @@ func (p *mapPanel) OnEntry(e app.Entry) {
 		p.readStates()
 		p.updateLooks()
 		p.refreshGrids()
-	case e.Kind == app.KindGridAdded || e.Kind == app.KindGridUpdated || e.Kind == app.KindDeviceMoved ||
-		e.Kind == app.KindCameraMoved || e.Kind == app.KindCameraUpdated || e.Kind == app.KindDeviceAdded ||
-		e.Kind == app.KindSiteImported || e.Kind == app.KindBackgroundSet:
+	case e.Kind.ChangesSite():
 		p.reloadSite()
 	}
 }
@@ -800,6 +800,9 @@ func (p *mapPanel) TypedKey(ev *fyne.KeyEvent) {
 			p.m.finishDrawing()
 		}
 	case fyne.KeyEscape:
+		if p.cancelPlacing() { // map_things.go
+			return
+		}
 		if p.m.drawing {
 			p.m.drawing = false
 			p.m.r.SetDrawing(nil)

@@ -53,6 +53,7 @@ type siteMap struct {
 	onDrawn    func(pts []app.Point)                          // a new grid's outline closed
 	onMenu     func(key string, at fyne.Position, vertex int) // right click (vertex ≥ 0 on a grid corner)
 	onView     func()                                         // the view changed (pan, zoom)
+	onPick     func(at app.Point)                             // set: a tap places a thing there (place_picker.go)
 	onPoint    func(at app.Point)                             // a tap, where on the site (before onSelect)
 }
 
@@ -520,6 +521,10 @@ func (m *siteMap) Tapped(ev *fyne.PointEvent) {
 	x, y := m.px(ev.Position)
 	if m.drawing {
 		m.addDrawnPoint(x, y)
+		return
+	}
+	if m.onPick != nil {
+		m.pickAt(m.r.View().Site(x, y))
 		return
 	}
 	if m.onPoint != nil {

@@ -752,20 +752,8 @@ func (w *wallPanel) OnEntry(e app.Entry) {
 	if w.site == nil {
 		return
 	}
-	if e.Kind == app.KindCameraUpdated {
-		w.locked(func() {
-			for _, c := range w.c.core.Inventory.Site().Cameras {
-				if cur, ok := w.cams[c.ID]; ok && c.ID == strings.TrimPrefix(e.Subject, "camera:") {
-					*cur = c // the tiles hold this pointer
-					for _, t := range w.tiles {
-						if t.cam == cur && t.name.Text != cur.Display(english()) {
-							t.name.Text = cur.Display(english()) // renamed
-							t.name.Refresh()
-						}
-					}
-				}
-			}
-		})
+	if e.Kind.ChangesSite() { // a camera added, changed or deleted (wall_inventory.go)
+		w.locked(func() { w.followSite(e) })
 		return
 	}
 	if !e.Kind.IsAlarm() {

@@ -1,0 +1,175 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"watchpost/app"
+)
+
+// The dialogs of the site's things in the test driver: a bracelet added with the person it
+// belongs to, a building drawn on the map, a device in use deleted after the console said
+// what it affects; the buttons only for those who may change the site.
+
+func TestDeviceDialogAddsABraceletWithItsPersonAndEditsIt(t *testing.T) {
+	c, env := newTestEnv(t, enConfig())
+	signInAs(t, c, "admin")
+	s := c.core.Inventory.Site()
+	b := s.Buildings[0]
+	at := b.Footprint.Centroid()
+	e := c.showDeviceEdit(nil, &at)
+	top := topDialog(t, c)
+	assert.False(t, e.person.Visible(), "a smoke detector belongs to no one")
+	e.kind.SetSelected("Elderly resident's bracelet")
+	assert.True(t, e.person.Visible(), "a bracelet's wearer is asked for")
+	e.id.SetText("bracelet-new-1")
+	test.Type(e.name, "张奶奶的手环")
+	e.building.set(b.ID)
+	e.unit.SetText("1")
+	e.floor.SetText("3")
+	e.supervision.SetText("15")
+
+	test.Tap(findButton(top, "Save"))
+	waitWrites(t, c)
+	assert.NotEmpty(t, e.errs.errorOf("person"), "a bracelet needs its wearer's name")
+	test.Type(e.personName, "张秀英")
+	e.personPhone.SetText("not a phone")
+	test.Tap(findButton(top, "Save"))
+	waitWrites(t, c)
+	assert.Equal(t, "not a phone is not a phone number", e.errs.errorOf("person.phone"))
+	assert.Empty(t, e.errs.errorOf("person"))
+	e.personPhone.SetText("13800001111")
+	e.personNote.SetText("独居，使用轮椅")
+	test.Tap(findButton(top, "Save"))
+	waitFor(t, "the bracelet is added", func() bool { _, ok := c.core.Inventory.Device("bracelet-new-1"); return ok })
+	d, _ := c.core.Inventory.Device("bracelet-new-1")
+	require.NotNil(t, d.Person)
+	assert.Equal(t, app.Person{Name: "张秀英", Phone: "13800001111", Note: "独居，使用轮椅"}, *d.Person)
+	assert.Equal(t, b.ID, d.BuildingID)
+	assert.Equal(t, 1, d.Unit)
+	assert.Equal(t, 3, d.Floor)
+	assert.Equal(t, "15m0s", d.Supervision.String())
+
+	e = c.showDeviceEdit(d, nil)
+	top = topDialog(t, c)
+	assert.False(t, e.id.Disabled() == false, "its ID stays")
+	e.personNote.SetText("独居，使用轮椅，耳背")
+	test.Tap(findButton(top, "Save"))
+	waitFor(t, "the note is changed", func() bool {
+		d, _ := c.core.Inventory.Device("bracelet-new-1")
+		return d.Person != nil && d.Person.Note == "独居，使用轮椅，耳背"
+	})
+	es, err := env.Store.Query(context.Background(), app.JournalQuery{Kinds: []app.EntryKind{app.KindDeviceAdded, app.KindDeviceUpdated}, Subject: app.SubjectDevice("bracelet-new-1")})
+	require.NoError(t, err)
+	require.Len(t, es, 2)
+	for _, en := range es {
+		assert.Equal(t, "admin", en.Operator)
+	}
+}
+
+func TestBuildingDrawnOnTheMapEditor(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	signInAs(t, c, "admin")
+	c.shell.show("map")
+	p, ok := c.shell.built["map"].(*mapPanel)
+	require.True(t, ok)
+	p.setEditing(true)
+	test.Tap(findButton(p.content, "Draw building"))
+	require.True(t, p.m.drawing, "the map waits for the corners")
+	g := c.core.Inventory.Site().Grids[1]
+	o := g.Area.Centroid()
+	p.m.r.SetDrawing([]app.Point{{X: o.X, Y: o.Y}, {X: o.X + 12, Y: o.Y}, {X: o.X + 12, Y: o.Y + 8}, {X: o.X, Y: o.Y + 8}})
+	p.m.finishDrawing() // what a click on the first corner, or Enter, does
+
+	top := topDialog(t, c)
+	assert.Contains(t, visibleTexts(top), "4 corners, 96 m²")
+	test.Type(formEntry(t, top, "Name"), "17号楼")
+	formEntry(t, top, "Number").SetText("17")
+	formEntry(t, top, "Floors").SetText("6")
+	formEntry(t, top, "Units").SetText("2")
+	test.Tap(findButton(top, "Save"))
+	waitFor(t, "the building is drawn", func() bool {
+		for _, b := range c.core.Inventory.Site().Buildings {
+			if b.Name == "17号楼" {
+				return b.Floors == 6 && b.Units == 2 && b.GridID == g.ID && len(b.Footprint) == 4
+			}
+		}
+		return false
+	})
+}
+
+func TestDeletingADeviceInUseSaysWhatItAffects(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	signInAs(t, c, "admin")
+	var dev string
+	for _, sc := range c.core.Drills.Scenarios() {
+		for _, in := range sc.Injections {
+			if in.Device != "" && dev == "" {
+				dev = in.Device
+			}
+		}
+	}
+	require.NotEmpty(t, dev)
+	_, err := c.core.Desk.Raise(context.Background(), nil, app.Alarm{Kind: app.AlarmFire, Priority: app.P1, DeviceID: dev, Cause: "smoke"})
+	require.NoError(t, err)
+
+	p := inventoryOf(t, c)
+	p.selectUID("device:" + dev)
+	test.Tap(findButton(p.detail, "Delete…"))
+	top := topDialog(t, c)
+	text := strings.Join(visibleTexts(top), " ")
+	assert.Contains(t, text, "1 open alarms")
+	assert.Contains(t, text, "used by drill")
+	assert.NotNil(t, findButton(top, "Cancel"))
+	test.Tap(findButton(top, "Delete anyway"))
+	waitFor(t, "the device is deleted", func() bool { _, ok := c.core.Inventory.Device(dev); return !ok })
+	waitFor(t, "the inventory shows the site again", func() bool { return p.selected == "" })
+}
+
+func TestOnlyThoseWhoMayEditTheSiteSeeTheButtons(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	p := inventoryOf(t, c)
+	assert.Nil(t, findButton(p.content, "Add camera"), "the duty operator does not change the site")
+	p.selectUID("camera:" + c.core.Inventory.Site().Cameras[0].ID)
+	assert.Nil(t, findButton(p.detail, "Delete…"))
+
+	signInAs(t, c, "admin")
+	p = inventoryOf(t, c)
+	for _, b := range []string{"Add camera", "Add device", "Add building"} {
+		assert.NotNil(t, findButton(p.content, b), b)
+	}
+	p.selectUID("camera:" + c.core.Inventory.Site().Cameras[0].ID)
+	assert.NotNil(t, findButton(p.detail, "Edit…"))
+	test.Tap(findButton(p.content, "Add camera"))
+	assert.NotNil(t, findButton(topDialog(t, c), "Test connection"))
+}
+
+// formEntry finds the entry of a form's field by its label, as the operator reads it.
+func formEntry(t *testing.T, o fyne.CanvasObject, label string) *widget.Entry {
+	t.Helper()
+	var found *widget.Entry
+	walk(o, func(x fyne.CanvasObject) {
+		f, ok := x.(*widget.Form)
+		if !ok || found != nil {
+			return
+		}
+		for _, it := range f.Items {
+			if it.Text == label {
+				walk(it.Widget, func(y fyne.CanvasObject) {
+					if e, ok := y.(*widget.Entry); ok && found == nil {
+						found = e
+					}
+				})
+			}
+		}
+	})
+	require.NotNil(t, found, "the form has a field %q", label)
+	return found
+}
