@@ -188,31 +188,7 @@ func (inv *Inventory) ImportSite(ctx context.Context, actor *Operator, s *Site) 
 		return err
 	}
 	by := actor.Username
-	if cur := inv.Site(); cur != nil {
-		if s.ID == "" {
-			s.ID = cur.ID
-		}
-		if s.Name == "" {
-			s.Names = cur.Names
-		}
-		if s.Address == "" {
-			s.Address = cur.Address
-		}
-		if s.Vehicles == nil {
-			s.Vehicles = cur.Vehicles
-		}
-		if s.Contacts == nil {
-			s.Contacts = cur.Contacts
-		}
-		if s.Background == nil {
-			s.Background = cur.Background
-		}
-		restorePasswords(s, cur)
-	}
-	if s.ID == "" {
-		s.ID = "site"
-	}
-	s.AssignGrids()
+	PrepareImport(s, inv.Site()) // site_diff.go: what the preview showed
 	if err := s.Validate(); err != nil {
 		return err
 	}
