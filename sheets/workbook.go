@@ -155,16 +155,20 @@ func writeInstructions(f *excelize.File, t tables, lang string, site *app.Site) 
 	row++
 	line(bold, tr.T("Sheet"), tr.T("Column"), tr.T("Required"), tr.T("What to write"), tr.T("Example"))
 	zh := lang == i18n.Chinese
-	addTable := func(sheetName string, cols []struct{ head, help, ex string; req bool }) {
-		for _, c := range cols {
-			req := ""
-			if c.req {
-				req = tr.T("Yes")
-			}
-			line(0, sheetName, c.head, req, c.help, c.ex)
+	addTable := func(sheetName string, cols []struct {
+		head, help, ex string
+		req            bool
+	}) { for _, c := range cols {
+		req := ""
+		if c.req {
+			req = tr.T("Yes")
 		}
+		line(0, sheetName, c.head, req, c.help, c.ex)
+	} }
+	type col = struct {
+		head, help, ex string
+		req            bool
 	}
-	type col = struct{ head, help, ex string; req bool }
 	var cams, devs, blds []col
 	for _, c := range t.cameras.Columns {
 		cams = append(cams, col{c.header(lang), pick(zh, c.HelpZh, c.HelpEn), c.Example, c.Required})
