@@ -158,13 +158,15 @@ func writeInstructions(f *excelize.File, t tables, lang string, site *app.Site) 
 	addTable := func(sheetName string, cols []struct {
 		head, help, ex string
 		req            bool
-	}) { for _, c := range cols {
-		req := ""
-		if c.req {
-			req = tr.T("Yes")
+	}) {
+		for _, c := range cols {
+			req := ""
+			if c.req {
+				req = tr.T("Yes")
+			}
+			line(0, sheetName, c.head, req, c.help, c.ex)
 		}
-		line(0, sheetName, c.head, req, c.help, c.ex)
-	} }
+	}
 	type col = struct {
 		head, help, ex string
 		req            bool

@@ -73,7 +73,7 @@ func newInventoryPanel(c *Console) panelView {
 
 	counts := p.site.Counts()
 	summary := muted(T("{{.Grids}} grids · {{.Buildings}} buildings · {{.Cameras}} cameras · {{.Devices}} devices", counts))
-	left := container.NewBorder(container.NewVBox(heading(T("Site inventory")), summary, p.search, p.found), nil, nil, nil, p.tree)
+	left := container.NewBorder(container.NewVBox(c.withSiteImport(heading(T("Site inventory"))), summary, p.search, p.found), nil, nil, nil, p.tree)
 	split := container.NewHSplit(left, container.NewPadded(p.detail))
 	split.Offset = 0.36
 	p.content = split
