@@ -136,6 +136,21 @@ func TestTemplateRoundTrip(t *testing.T) {
 	assert.True(t, app.DiffSites(now, again).Empty(), "an unchanged export changes nothing: %+v", app.DiffSites(now, again).Changes)
 	c2, _ := again.Camera("cam-99")
 	assert.Equal(t, cam.MainURL, c2.MainURL, "a blank password cell keeps the password")
+
+	// The camera gets a new address: its user and password stay with it.
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == "cam-99" {
+			x.set("Cameras", i+1, map[string]string{"Main stream": "rtsp://10.0.0.100:554/main"})
+		}
+	}
+	moved, probs, err := Workbook{}.Import(x.bytes(), now, app.SheetImport{})
+	require.NoError(t, err)
+	require.Empty(t, probs, texts(probs))
+	c3, _ := moved.Camera("cam-99")
+	assert.Equal(t, "rtsp://admin:s3cret@10.0.0.100:554/main", c3.MainURL)
+	d = app.DiffSites(now, moved)
+	require.Len(t, d.Changes, 1)
+	assert.Equal(t, []string{"main_url"}, d.Changes[0].Fields)
 }
 
 // Every bad row is reported with its row number and column, and nothing of the file is
