@@ -3,6 +3,7 @@ package sheets
 import (
 	"bytes"
 	"encoding/json"
+	"sort"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -280,6 +281,7 @@ func (Workbook) Import(data []byte, cur *app.Site, opt app.SheetImport) (*app.Si
 		}
 	}
 	if len(probs) > 0 {
+		sortProblems(probs)
 		return nil, probs, nil
 	}
 	// The site as a whole (a building removed that a kept device names, …).
@@ -291,6 +293,23 @@ func (Workbook) Import(data []byte, cur *app.Site, opt app.SheetImport) (*app.Si
 		return nil, probs, nil
 	}
 	return next, nil, nil
+}
+
+// sortProblems orders the problems sheet by sheet (in the order they were found) and row
+// by row, as the technician goes through the file.
+func sortProblems(ps []app.SheetProblem) {
+	order := map[string]int{}
+	for _, p := range ps {
+		if _, ok := order[p.Sheet]; !ok {
+			order[p.Sheet] = len(order)
+		}
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		if order[ps[i].Sheet] != order[ps[j].Sheet] {
+			return order[ps[i].Sheet] < order[ps[j].Sheet]
+		}
+		return ps[i].Row < ps[j].Row
+	})
 }
 
 // merge upserts the rows into the things by ID (a new ID is added at the end); with

@@ -177,6 +177,17 @@ func TestBadRowsAreReportedAndNothingStored(t *testing.T) {
 	assert.Contains(t, got, "设备, row 6, “编号”: The ID smoke-ok is also in row 3")
 	assert.Contains(t, got, "设备, row 7, “人员姓名”: Bracelet bracelet-x needs the name of the resident wearing it")
 	assert.Contains(t, got, "摄像机, row 3, “主码流地址”: Camera cam-x: main stream URL must start with rtsp:// or rtsps://")
+	// Sheet by sheet, row by row, as the technician goes through the file.
+	seen := map[string]bool{}
+	for i, p := range probs {
+		if i > 0 && probs[i-1].Sheet != p.Sheet {
+			assert.False(t, seen[p.Sheet], "the problems of a sheet are together: %v", got)
+		}
+		if i > 0 && probs[i-1].Sheet == p.Sheet {
+			assert.LessOrEqual(t, probs[i-1].Row, p.Row, "in row order: %v", got)
+		}
+		seen[p.Sheet] = true
+	}
 	for _, p := range probs {
 		assert.NotEqual(t, 3, p.Row*boolInt(p.Sheet == "设备"), "the good row is not reported: %s", p.Text())
 	}

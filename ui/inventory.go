@@ -32,6 +32,7 @@ type inventoryPanel struct {
 	site     *app.Site
 	search   *widget.Entry
 	found    *canvas.Text
+	counts   *canvas.Text // how many of each thing: follows imports and edits
 	tree     *widget.Tree
 	detail   *fyne.Container
 	children map[string][]string
@@ -72,8 +73,8 @@ func newInventoryPanel(c *Console) panelView {
 	p.showSummary()
 
 	counts := p.site.Counts()
-	summary := muted(T("{{.Grids}} grids · {{.Buildings}} buildings · {{.Cameras}} cameras · {{.Devices}} devices", counts))
-	left := container.NewBorder(container.NewVBox(c.withSiteImport(heading(T("Site inventory"))), summary, p.search, p.found), nil, nil, nil, p.tree)
+	p.counts = muted(T("{{.Grids}} grids · {{.Buildings}} buildings · {{.Cameras}} cameras · {{.Devices}} devices", counts))
+	left := container.NewBorder(container.NewVBox(c.withSiteImport(heading(T("Site inventory"))), p.counts, p.search, p.found), nil, nil, nil, p.tree)
 	split := container.NewHSplit(left, container.NewPadded(p.detail))
 	split.Offset = 0.36
 	p.content = split
@@ -98,6 +99,8 @@ func (p *inventoryPanel) OnEntry(e app.Entry) {
 		return
 	}
 	p.site = s
+	p.counts.Text = T("{{.Grids}} grids · {{.Buildings}} buildings · {{.Cameras}} cameras · {{.Devices}} devices", s.Counts())
+	p.counts.Refresh()
 	p.filter()
 	if p.selected != "" {
 		p.showDetail(p.selected)

@@ -366,15 +366,16 @@ func changeLine(ch app.SiteChange) importLine {
 	}
 	switch ch.Op {
 	case app.ChangeAdded:
-		return importLine{icon: theme.ContentAddIcon(), text: T("Added") + " · " + what}
+		return importLine{icon: theme.ContentAddIcon(), text: T("Added · {{.What}}", map[string]any{"What": what})}
 	case app.ChangeRemoved:
-		return importLine{icon: theme.ContentRemoveIcon(), text: T("Removed") + " · " + what}
+		return importLine{icon: theme.ContentRemoveIcon(), text: T("Removed · {{.What}}", map[string]any{"What": what})}
 	}
 	fields := make([]string, len(ch.Fields))
 	for i, f := range ch.Fields {
 		fields[i] = T(fieldLabel(f))
 	}
-	return importLine{icon: theme.DocumentCreateIcon(), text: T("Changed") + " · " + what + ": " + strings.Join(fields, T(", "))}
+	return importLine{icon: theme.DocumentCreateIcon(), text: T("Changed · {{.What}}: {{.Fields}}",
+		map[string]any{"What": what, "Fields": strings.Join(fields, T(", "))})}
 }
 
 // fieldLabel names a changed field (its JSON name) for the preview.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"sync"
 	"testing"
@@ -137,6 +138,8 @@ func TestSiteImportPreviewsAndAppliesAWorkbook(t *testing.T) {
 		_, ok := p.site.Camera("cam-new")
 		return ok
 	})
+	n := len(c.core.Inventory.Site().Cameras)
+	assert.Contains(t, p.counts.Text, fmt.Sprintf("%d cameras", n), "the counts follow the import")
 }
 
 // Bad rows are listed with their row numbers and column, Apply stays off and nothing is
