@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync/atomic"
 
@@ -158,12 +159,8 @@ func (s *siteImport) save(name string, data []byte) {
 		if err != nil || wc == nil {
 			return
 		}
-		_, werr := wc.Write(data)
-		if cerr := wc.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			s.wd.status.fail(werr)
+		if err := writePrivate(wc, data); err != nil {
+			s.wd.status.fail(err)
 			return
 		}
 		s.wd.status.ok(T("Written: {{.Path}}", map[string]any{"Path": wc.URI().Path()}))
@@ -171,6 +168,19 @@ func (s *siteImport) save(name string, data []byte) {
 	fd.SetFileName(name)
 	fd.Resize(fyne.NewSize(900, 600))
 	fd.Show()
+}
+
+// writePrivate writes a workbook readable by its owner only: an export holds the
+// residents' names and phones (DESIGN.md: every export 0600).
+func writePrivate(wc fyne.URIWriteCloser, data []byte) error {
+	_, err := wc.Write(data)
+	if cerr := wc.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && wc.URI().Scheme() == "file" {
+		err = os.Chmod(wc.URI().Path(), 0o600)
+	}
+	return err
 }
 
 func (s *siteImport) saveTemplate() {

@@ -2,12 +2,15 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -206,4 +209,15 @@ func TestSiteImportGeoJSONWithPreview(t *testing.T) {
 	assert.NotEmpty(t, s.wd.status.text.Text)
 	assert.Nil(t, s.next)
 	assert.True(t, s.wd.ok.Disabled())
+}
+
+// An export is written for its owner only: it holds the residents' names and phones.
+func TestSiteExportIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "site.xlsx")
+	wc, err := storage.Writer(storage.NewFileURI(path))
+	require.NoError(t, err)
+	require.NoError(t, writePrivate(wc, []byte("export")))
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 }
