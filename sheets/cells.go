@@ -1,6 +1,7 @@
 package sheets
 
 import (
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,7 +14,14 @@ import (
 // points. Cells go through app.PlainASCII, so what a Chinese input method types in its
 // Chinese mode ("１２．５", "，") reads as it should.
 
-func formatNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// formatNum writes a measure (metres, degrees of a bearing) to a tenth of a millimetre,
+// formatDeg a longitude or latitude to 1e-8° (about a millimetre). A computed position
+// (a click on the map, a projection) has 17 digits, more than a spreadsheet keeps in a
+// number; rounded, an unchanged cell reads back as the export wrote it, and the import
+// keeps the exact value (table.go).
+func formatNum(v float64) string { return strconv.FormatFloat(math.Round(v*1e4)/1e4, 'f', -1, 64) }
+
+func formatDeg(v float64) string { return strconv.FormatFloat(math.Round(v*1e8)/1e8, 'f', -1, 64) }
 
 func parseNum(s string) (float64, *app.Error) {
 	if s = app.PlainASCII(s); s == "" {

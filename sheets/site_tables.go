@@ -40,18 +40,18 @@ func coords[T any](fr frame, pos func(*T) *app.Point, example app.Point) []Colum
 	exLon, exLat := pr.ToWGS84(example)
 	lonlat := func(t *T) (float64, float64) { return pr.ToWGS84(*pos(t)) }
 	return []Column[T]{
-		{Key: "lon", Zh: "经度", En: "Longitude", Required: true, Number: true, Example: formatNum(round7(exLon)),
+		{Key: "lon", Zh: "经度", En: "Longitude", Required: true, Number: true, Example: formatDeg(round7(exLon)),
 			HelpZh: "WGS-84 经度（度）", HelpEn: "WGS-84 longitude in degrees",
-			Get: func(t *T) string { lon, _ := lonlat(t); return formatNum(lon) },
+			Get: func(t *T) string { lon, _ := lonlat(t); return formatDeg(lon) },
 			Set: func(t *T, s string) *app.Error {
 				v, e := parseNum(s)
 				_, lat := lonlat(t)
 				*pos(t) = pr.ToLocal(v, lat)
 				return e
 			}},
-		{Key: "lat", Zh: "纬度", En: "Latitude", Required: true, Number: true, Example: formatNum(round7(exLat)),
+		{Key: "lat", Zh: "纬度", En: "Latitude", Required: true, Number: true, Example: formatDeg(round7(exLat)),
 			HelpZh: "WGS-84 纬度（度）", HelpEn: "WGS-84 latitude in degrees",
-			Get: func(t *T) string { _, lat := lonlat(t); return formatNum(lat) },
+			Get: func(t *T) string { _, lat := lonlat(t); return formatDeg(lat) },
 			Set: func(t *T, s string) *app.Error {
 				v, e := parseNum(s)
 				lon, _ := lonlat(t)
@@ -71,7 +71,11 @@ func (fr frame) formatPoints(pg app.Polygon) string {
 		if fr.proj != nil {
 			x, y = fr.proj.ToWGS84(p)
 		}
-		parts[i] = formatNum(x) + "," + formatNum(y)
+		if fr.proj != nil {
+			parts[i] = formatDeg(x) + "," + formatDeg(y)
+		} else {
+			parts[i] = formatNum(x) + "," + formatNum(y)
+		}
 	}
 	return strings.Join(parts, "; ")
 }

@@ -251,3 +251,34 @@ func texts(ps []app.SheetProblem) []string {
 	}
 	return out
 }
+
+// A site anchored on the Earth is filled in longitude and latitude; an unchanged export of
+// it changes nothing, and a new row lands where its coordinates say.
+func TestLonLatSite(t *testing.T) {
+	env, _ := demo(t)
+	cur, err := copySite(env.Core.Inventory.Site())
+	require.NoError(t, err)
+	cur.Origin = &app.GeoOrigin{Lon: 121.47, Lat: 31.23}
+	out, err := Workbook{}.Export(cur, "en")
+	require.NoError(t, err)
+	w := open(t, out)
+	heads, err := w.f.GetRows("Devices")
+	require.NoError(t, err)
+	assert.Contains(t, heads[0], "Longitude *")
+	assert.NotContains(t, heads[0], "X (m) *")
+	same, probs, err := Workbook{}.Import(out, cur, app.SheetImport{})
+	require.NoError(t, err)
+	require.Empty(t, probs, texts(probs))
+	assert.True(t, app.DiffSites(cur, same).Empty(), "%+v", app.DiffSites(cur, same).Changes)
+
+	pr := app.NewProjection(*cur.Origin)
+	lon, lat := pr.ToWGS84(app.Point{X: 50, Y: 60})
+	w.set("Devices", len(heads)+1, map[string]string{"ID": "door-new", "Kind": "door", "Name": "新门禁",
+		"Longitude": formatDeg(lon), "Latitude": formatDeg(lat)})
+	next, probs, err := Workbook{}.Import(w.bytes(), cur, app.SheetImport{})
+	require.NoError(t, err)
+	require.Empty(t, probs, texts(probs))
+	d, _ := next.Device("door-new")
+	assert.InDelta(t, 50, d.Position.X, 0.01, "a millimetre")
+	assert.InDelta(t, 60, d.Position.Y, 0.01)
+}
