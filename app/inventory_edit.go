@@ -176,8 +176,9 @@ func (inv *Inventory) MoveCamera(ctx context.Context, op *Operator, id string, t
 	return nil
 }
 
-// ImportSite replaces the site's plan with an imported one (GeoJSON), for administrators
-// (in the console or on the installer's command line, which names its operator). What the
+// ImportSite replaces the site's plan with an imported one (a GeoJSON plan, or the site a
+// workbook's rows make, sheets/), for administrators (in the console or on the installer's
+// command line, which names its operator): one journaled replacement. What the
 // file does not carry is kept from the current site: its ID and names, the vehicle
 // register, the contacts and the background picture; camera addresses exported without
 // their passwords get them back from the current site.

@@ -119,10 +119,6 @@ func writeInstructions(f *excelize.File, t tables, lang string, site *app.Site) 
 	if err != nil {
 		return err
 	}
-	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	if err != nil {
-		return err
-	}
 	row := 1
 	line := func(style int, cells ...string) {
 		for i, v := range cells {
@@ -146,12 +142,12 @@ func writeInstructions(f *excelize.File, t tables, lang string, site *app.Site) 
 		"A blank cell clears that field (except the password). Nothing is stored until the preview is applied, and nothing at all while any row is wrong.",
 		"Camera passwords are write-only: fill the password column to set one; the export leaves it blank and a blank cell keeps the current password.",
 	} {
-		line(wrap, tr.T(s))
+		line(0, tr.T(s)) // one line, overflowing into the empty cells beside it
 	}
 	if frameOf(site).proj != nil {
-		line(wrap, tr.T("Positions are WGS-84 longitude and latitude in degrees."))
+		line(0, tr.T("Positions are WGS-84 longitude and latitude in degrees."))
 	} else {
-		line(wrap, tr.T("Positions are metres east (X) and north (Y) of the site's south-west corner, as on the map."))
+		line(0, tr.T("Positions are metres east (X) and north (Y) of the site's south-west corner, as on the map."))
 	}
 	row++
 	line(bold, tr.T("Sheet"), tr.T("Column"), tr.T("Required"), tr.T("What to write"), tr.T("Example"))
