@@ -177,7 +177,7 @@ func TestSiteImportShowsBadRows(t *testing.T) {
 }
 
 // A GeoJSON plan from the console: its preview (here a camera the plan no longer has), then
-// Apply replaces the plan, passwords kept.
+// Apply replaces the plan (passwords kept: TestPrepareImportRestoresPasswordsForThePreview).
 func TestSiteImportGeoJSONWithPreview(t *testing.T) {
 	c := adminConsole(t, nil) // GeoJSON needs no spreadsheet adapter
 	cur := c.core.Inventory.Site()
@@ -200,7 +200,7 @@ func TestSiteImportGeoJSONWithPreview(t *testing.T) {
 	now := c.core.Inventory.Site()
 	_, ok := now.Camera(gone.ID)
 	assert.False(t, ok)
-	assert.Equal(t, cur.Cameras[0].MainURL, now.Cameras[0].MainURL, "passwords kept")
+	assert.Equal(t, cur.Cameras[0].MainURL, now.Cameras[0].MainURL, "the other cameras are kept as they were")
 
 	// A plan whose outline is broken is refused with the reason, nothing stored.
 	s = c.showSiteImport()
