@@ -221,3 +221,23 @@ func TestSiteExportIsPrivate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 }
+
+// A preview made before someone else changed the site is not applied over their change.
+func TestSiteImportRefusesAStalePreview(t *testing.T) {
+	fake := &fakeSheets{next: func(cur *app.Site) *app.Site {
+		n := copyOf(t, cur)
+		n.Devices[0].Name = "改名的设备"
+		return n
+	}}
+	c := adminConsole(t, fake)
+	s := c.showSiteImport()
+	s.readXLSX("things.xlsx", []byte("filled.xlsx"))
+	waitFor(t, "the preview", func() bool { return s.read.Load() == 1 })
+	d := c.core.Inventory.Site().Devices[1]
+	require.NoError(t, c.core.Inventory.MoveDevice(context.Background(), c.Operator(), d.ID, app.Point{X: d.Position.X + 1, Y: d.Position.Y}))
+	test.Tap(s.wd.ok)
+	assert.Equal(t, "The site changed since this preview: read the file again", s.wd.status.text.Text)
+	moved, _ := c.core.Inventory.Site().Device(d.ID)
+	assert.Equal(t, d.Position.X+1, moved.Position.X, "the other change stays")
+	assert.NotEqual(t, "改名的设备", c.core.Inventory.Site().Devices[0].Name)
+}
