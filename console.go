@@ -14,6 +14,7 @@ import (
 	"watchpost/app"
 	"watchpost/assets"
 	cmdline "watchpost/cli"
+	"watchpost/sheets"
 	"watchpost/store"
 	"watchpost/ui"
 	"watchpost/video"
@@ -128,6 +129,7 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 				return video.Probe(ctx, url, false, 3*time.Second)
 			},
 			ClipPlayer: video.ClipPlayer{}, Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
+			Sheets:  sheets.Workbook{},
 			Paths:   ui.Paths{DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path},
 			Version: version,
 			// The set-up window writes a new site as `watchpost init` does (cli/init.go).

@@ -9,6 +9,7 @@ require (
 	github.com/go-text/typesetting v0.2.1
 	github.com/mochi-mqtt/server/v2 v2.7.9
 	github.com/paulmach/orb v0.14.0
+	github.com/xuri/excelize/v2 v2.11.1
 	gocv.io/x/gocv v0.25.0
 	golang.org/x/crypto v0.59.0
 	golang.org/x/term v0.48.0
@@ -19,7 +20,12 @@ require (
 	github.com/abema/go-mp4 v1.4.1 // indirect
 	github.com/ebitengine/purego v0.9.0 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect
+	github.com/richardlehane/mscfb v1.0.9 // indirect
+	github.com/richardlehane/msoleps v1.0.6 // indirect
 	github.com/rs/xid v1.4.0 // indirect
+	github.com/tiendc/go-deepcopy v1.7.2 // indirect
+	github.com/xuri/efp v0.0.3-0.20260924042702-217b81952dec // indirect
+	github.com/xuri/nfp v0.0.2-0.20250530014748-2ddeb826f9a9 // indirect
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
@@ -65,7 +71,7 @@ require (
 	github.com/yuin/goldmark v1.7.8 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/exp/typeparams v0.0.0-20231108232855-2478ac86f678 // indirect
-	golang.org/x/image v0.24.0
+	golang.org/x/image v0.44.0
 	golang.org/x/mod v0.42.0 // indirect
 	golang.org/x/net v0.62.0
 	golang.org/x/sync v0.25.0 // indirect
@@ -81,3 +87,5 @@ require (
 tool honnef.co/go/tools/cmd/staticcheck
 
 replace a.watchpost/localeenv => ./ui/localeenv
+
+replace golang.org/x/image => golang.org/x/image v0.24.0

@@ -49,7 +49,9 @@ var mayDependOn = map[string][]string{
 	"report":  {"app", "assets", "mapdraw"},
 	"web":     {"app", "assets", "mapdraw"},
 	"notify":  {"app", "assets"},
-	"cli":     {"app", "assets", "store", "devices", "video", "report", "mapdraw", "notify"},
+	// sheets reads and writes workbooks (excelize) for the console's imports and exports.
+	"sheets": {"app", "assets"},
+	"cli":    {"app", "assets", "store", "devices", "video", "report", "mapdraw", "notify"},
 	// testkit builds the core on a temporary store for the tests of other packages; no
 	// program may depend on it (checked below), only tests import it.
 	"testkit": {"app", "assets", "store"},

@@ -176,8 +176,9 @@ func (inv *Inventory) MoveCamera(ctx context.Context, op *Operator, id string, t
 	return nil
 }
 
-// ImportSite replaces the site's plan with an imported one (GeoJSON), for administrators
-// (in the console or on the installer's command line, which names its operator). What the
+// ImportSite replaces the site's plan with an imported one (a GeoJSON plan, or the site a
+// workbook's rows make, sheets/), for administrators (in the console or on the installer's
+// command line, which names its operator): one journaled replacement. What the
 // file does not carry is kept from the current site: its ID and names, the vehicle
 // register, the contacts and the background picture; camera addresses exported without
 // their passwords get them back from the current site.
@@ -188,34 +189,7 @@ func (inv *Inventory) ImportSite(ctx context.Context, actor *Operator, s *Site) 
 		return err
 	}
 	by := actor.Username
-	if cur := inv.Site(); cur != nil {
-		if s.ID == "" {
-			s.ID = cur.ID
-		}
-		if s.Name == "" {
-			s.Names = cur.Names
-		}
-		if s.Address == "" {
-			s.Address = cur.Address
-		}
-		if s.TimeZone == "" {
-			s.TimeZone = cur.TimeZone
-		}
-		if s.Vehicles == nil {
-			s.Vehicles = cur.Vehicles
-		}
-		if s.Contacts == nil {
-			s.Contacts = cur.Contacts
-		}
-		if s.Background == nil {
-			s.Background = cur.Background
-		}
-		restorePasswords(s, cur)
-	}
-	if s.ID == "" {
-		s.ID = "site"
-	}
-	s.AssignGrids()
+	PrepareImport(s, inv.Site()) // site_diff.go: what the preview showed
 	if err := s.Validate(); err != nil {
 		return err
 	}

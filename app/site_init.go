@@ -171,4 +171,3 @@ func onSiteInitFields(err error) error {
 	}
 	return err
 }
-

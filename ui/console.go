@@ -41,6 +41,9 @@ type Extras struct {
 	ClipPlayer app.ClipPlayer
 	// Reports is where incident reports and drill debriefs are written.
 	Reports app.ReportSaver
+	// Sheets writes and reads the XLSX workbooks of the site's things (nil: the import
+	// dialog offers GeoJSON only).
+	Sheets app.SiteSheets
 	// OpenURL opens a report in the desktop's browser (default: the Fyne app's).
 	OpenURL func(*url.URL) error
 	Paths   Paths

@@ -32,7 +32,7 @@ type inventoryPanel struct {
 	site     *app.Site
 	search   *widget.Entry
 	found    *canvas.Text
-	counts   *canvas.Text
+	counts   *canvas.Text        // how many of each thing: follows imports and edits
 	actions  []fyne.CanvasObject // the next detail's buttons
 	tree     *widget.Tree
 	detail   *fyne.Container
@@ -75,7 +75,7 @@ func newInventoryPanel(c *Console) panelView {
 
 	counts := p.site.Counts()
 	p.counts = muted(T("{{.Grids}} grids · {{.Buildings}} buildings · {{.Cameras}} cameras · {{.Devices}} devices", counts))
-	top := container.NewVBox(heading(T("Site inventory")), p.counts)
+	top := container.NewVBox(c.withSiteImport(heading(T("Site inventory"))), p.counts)
 	if bar := p.addBar(); bar != nil { // inventory_things.go
 		top.Add(bar)
 	}
@@ -103,9 +103,9 @@ func (p *inventoryPanel) OnEntry(e app.Entry) {
 		return
 	}
 	p.site = s
-	p.filter()
 	p.counts.Text = T("{{.Grids}} grids · {{.Buildings}} buildings · {{.Cameras}} cameras · {{.Devices}} devices", s.Counts())
 	p.counts.Refresh()
+	p.filter()
 	if p.followDeleted() {
 		return
 	}
