@@ -71,7 +71,7 @@ func TestInitSetsUpARealSite(t *testing.T) {
 		require.Len(t, core.Plans.List(), 9, "the default plans")
 	}()
 
-	out, errOut, code = cli(t, nil, "plans", "--json", "--data", data)
+	out, errOut, code = cliIn(t, "Gate-7-evening\n", nil, "plans", "--json", "--data", data, "--operator", "lin")
 	require.Equal(t, 0, code, errOut)
 	var plans []struct {
 		ID         string   `json:"id"`
@@ -82,9 +82,16 @@ func TestInitSetsUpARealSite(t *testing.T) {
 	assert.Equal(t, "fire-residential", plans[0].ID)
 	assert.Contains(t, plans[0].Incomplete, "Step call-119 calls Fire brigade: the site has no contact of that role yet")
 	assert.Contains(t, plans[0].Incomplete, "Step cut-power-gas calls property-repair, which is not a contact of this site")
-	out, _, _ = cli(t, nil, "plans", "--data", data)
+	out, _, _ = cliIn(t, "Gate-7-evening\n", nil, "plans", "--data", data, "--operator", "lin")
 	assert.Contains(t, out, "incomplete: the site has no contact for Security patrol, Fire brigade")
 
+	// A real site's journal is read signed in.
+	journalOf := func(t *testing.T, dir string) string {
+		t.Helper()
+		out, errOut, code := cliIn(t, "Gate-7-evening\n", nil, "journal", "--json", "--data", dir, "--operator", "lin")
+		require.Equal(t, 0, code, errOut)
+		return out
+	}
 	journal := journalOf(t, data)
 	assert.Contains(t, journal, `"kind":"site.set_up"`)
 	assert.Contains(t, journal, `"operator":"lin"`, "the set-up is the new administrator's")
@@ -127,7 +134,7 @@ func TestInitRefusesBadInputAndLeavesNothing(t *testing.T) {
 
 	_, errOut, code = cliIn(t, "", nil, initArgs(data)...)
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errOut, "give the password of lin on standard input")
+	assert.Contains(t, errOut, "give the new password of lin as the next line of standard input")
 	assert.NoDirExists(t, data)
 
 	// The demo's directory holds a site: refused, as any other.
