@@ -103,9 +103,21 @@ func TestInitSetsUpARealSite(t *testing.T) {
 	assert.Contains(t, errOut, "already holds the site 翠湖苑 (cuihu): nothing was changed")
 	assert.Equal(t, journal, journalOf(t, data))
 
-	// The console starts on it (headless), with no demo and no simulators.
-	require.NoError(t, os.WriteFile(filepath.Join(data, "config.json"),
-		[]byte(`{"language":"en","broker":{"listen":"127.0.0.1:0","password":"sunshine-demo"}}`), 0o600))
+	// The site's device broker has a password of its own (the embedded broker does not start
+	// on a real site without one), never the demo's.
+	var written app.Config
+	raw, err := os.ReadFile(filepath.Join(data, "config.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &written))
+	assert.Len(t, written.Broker.Password, 24, "a random password of its own")
+	assert.Equal(t, "watchpost", written.Broker.Username)
+
+	// The console starts on it (headless), with no demo and no simulators; its broker on a
+	// free port for the test, with the password the test's MQTT check knows.
+	written.Broker.Listen, written.Broker.Password, written.Language = "127.0.0.1:0", "sunshine-demo", "en"
+	raw, err = json.Marshal(written)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(data, "config.json"), raw, 0o600))
 	cmd, log := startHeadless(t, data, "--no-sim")
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, cmd.Wait(), log.String())

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,8 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"golang.org/x/term"
 
 	"watchpost/app"
 	"watchpost/assets"
@@ -74,8 +74,8 @@ func Init(args []string, s Streams) int {
 		return ExitFailure
 	}
 	abs, _ := filepath.Abs(*dataDir)
-	return s.printf("Site %s (%s) set up in %s; administrator %s.\nOpen it with: watchpost --data %s\n",
-		r.Name, r.ID, abs, r.AdminUser, shellQuote(abs))
+	return s.printf("Site %s (%s) set up in %s; administrator %s.\nDevices publish to watchpost/%s/<device ID>/…; the device broker's user and password are in %s.\nOpen it with: watchpost --data %s\n",
+		r.Name, r.ID, abs, r.AdminUser, r.ID, filepath.Join(abs, "config.json"), shellQuote(abs))
 }
 
 // initReasons are an error's problems, each with the flag it is about.
@@ -188,6 +188,19 @@ func InitDataDir(ctx context.Context, dir string, r app.SiteInit, password strin
 		return err
 	}
 	cfg.Language = r.Language
+	if cfg.Broker.IsEmbedded() && cfg.Broker.Password == "" {
+		// The embedded broker refuses to start on a real site without a password: the site
+		// gets a random one of its own (the devices' installers read it from config.json,
+		// 0600), so that its devices can report from the first start.
+		pw, err := randomSecret()
+		if err != nil {
+			return err
+		}
+		cfg.Broker.Password = pw
+		if cfg.Broker.Username == "" {
+			cfg.Broker.Username = "watchpost"
+		}
+	}
 	if err := cfgFile.SaveConfig(cfg); err != nil {
 		return fmt.Errorf("the configuration %s cannot be written: %w", cfgFile.Path, err)
 	}
@@ -260,8 +273,12 @@ func shellQuote(p string) string {
 	return p
 }
 
-// isTerminal reports whether r is a terminal (a person types the password there).
-func isTerminal(r any) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+// randomSecret is 120 random bits as 24 base-32 characters (letters and digits only, so an
+// installer can type it into a device's web page).
+func randomSecret() (string, error) {
+	b := make([]byte, 15)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("no randomness for the broker's password: %w", err)
+	}
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b)), nil
 }

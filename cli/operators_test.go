@@ -58,9 +58,9 @@ func TestOperatorsCommandNeedsAnAdministrator(t *testing.T) {
 	require.Equal(t, ExitOK, code, errOut)
 	assert.Equal(t, "the password of guard1 is changed\n", out)
 
-	out, errOut, code = runIn(Operators, "sunshine-admin\n", "role", "guard1", "commander", "--operator", "admin", "--data", dir)
+	_, errOut, code = runIn(Operators, "sunshine-admin\n", "role", "guard1", "commander", "--operator", "admin", "--data", dir)
 	require.Equal(t, ExitOK, code, errOut)
-	out, errOut, code = runIn(Operators, "sunshine-admin\n", "disable", "guard1", "--operator", "admin", "--data", dir)
+	_, errOut, code = runIn(Operators, "sunshine-admin\n", "disable", "guard1", "--operator", "admin", "--data", dir)
 	require.Equal(t, ExitOK, code, errOut)
 	_, errOut, code = runIn(Operators, "sunshine-admin\n", "disable", "admin", "--operator", "admin", "--data", dir)
 	assert.Equal(t, ExitFailure, code)

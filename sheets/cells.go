@@ -86,9 +86,9 @@ func parseDuration(s string) (app.Duration, *app.Error) {
 func formatIDs(ids []string) string { return strings.Join(ids, ", ") }
 
 func parseIDs(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(app.PlainASCII(s), func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '、' }) {
-		out = append(out, f)
+	out := strings.FieldsFunc(app.PlainASCII(s), func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '、' })
+	if len(out) == 0 {
+		return nil // no IDs: as a device without cameras is stored
 	}
 	return out
 }
