@@ -315,6 +315,7 @@ func (s *setupWindow) setUp(dir string, r app.SiteInit) {
 		container.NewHBox(layout.NewSpacer(), closeBtn, open))
 	s.body.Objects = []fyne.CanvasObject{container.NewPadded(done)}
 	s.body.Refresh()
+	s.d.Resize(fyne.NewSize(720, 0)) // as tall as what it says now (the form was taller)
 	s.c.win.Canvas().Focus(open)
 }
 
