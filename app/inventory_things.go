@@ -83,6 +83,25 @@ func (inv *Inventory) things() (ThingStore, error) {
 	return ts, nil
 }
 
+// beginThingEdit starts an edit of the site's things: the operator may change the site,
+// edits run one at a time (the caller calls unlock), and it hands over the store's port and
+// the site as it stands.
+func (inv *Inventory) beginThingEdit(op *Operator) (ts ThingStore, s *Site, unlock func(), err error) {
+	if err := Authorize(op, ActEditSite); err != nil {
+		return nil, nil, nil, err
+	}
+	editMu.Lock()
+	if ts, err = inv.things(); err != nil {
+		editMu.Unlock()
+		return nil, nil, nil, err
+	}
+	if s = inv.Site(); s == nil {
+		editMu.Unlock()
+		return nil, nil, nil, Errorf(CodeUnavailable, "No site is set up yet")
+	}
+	return ts, s, editMu.Unlock, nil
+}
+
 // --- cameras -----------------------------------------------------------------------------
 
 // AddCamera adds a camera to the site. Its addresses may carry a user and password
@@ -282,19 +301,11 @@ func (inv *Inventory) SaveCameraForm(ctx context.Context, op *Operator, f Camera
 // device is not deleted and the error says why (CodeConflict). Devices that named it open
 // their alarms without it from then on; its open alarms stay on the desk to be resolved.
 func (inv *Inventory) DeleteCamera(ctx context.Context, op *Operator, id string, confirmed bool) error {
-	if err := Authorize(op, ActEditSite); err != nil {
-		return err
-	}
-	editMu.Lock()
-	defer editMu.Unlock()
-	ts, err := inv.things()
+	ts, s, unlock, err := inv.beginThingEdit(op)
 	if err != nil {
 		return err
 	}
-	s := inv.Site()
-	if s == nil {
-		return Errorf(CodeUnavailable, "No site is set up yet")
-	}
+	defer unlock()
 	c, ok := s.Camera(id)
 	if !ok {
 		return Errorf(CodeNotFound, "There is no camera {{.ID}}", "ID", id)
@@ -433,19 +444,11 @@ func checkDeviceInSite(s *Site, d *Device) error {
 // injects it, a running incident) must be confirmed (see DeleteCamera). Its open alarms
 // stay on the desk; a message from it later is an unregistered device's.
 func (inv *Inventory) DeleteDevice(ctx context.Context, op *Operator, id string, confirmed bool) error {
-	if err := Authorize(op, ActEditSite); err != nil {
-		return err
-	}
-	editMu.Lock()
-	defer editMu.Unlock()
-	ts, err := inv.things()
+	ts, s, unlock, err := inv.beginThingEdit(op)
 	if err != nil {
 		return err
 	}
-	s := inv.Site()
-	if s == nil {
-		return Errorf(CodeUnavailable, "No site is set up yet")
-	}
+	defer unlock()
 	d, ok := s.Device(id)
 	if !ok {
 		return Errorf(CodeNotFound, "There is no device {{.ID}}", "ID", id)
@@ -470,19 +473,11 @@ func (inv *Inventory) DeleteDevice(ctx context.Context, op *Operator, id string,
 // names, number, use, units and floors, grid (found from the outline's centre when not
 // given). A building as saved writes nothing (ErrUnchanged).
 func (inv *Inventory) SaveBuilding(ctx context.Context, op *Operator, b Building) error {
-	if err := Authorize(op, ActEditSite); err != nil {
-		return err
-	}
-	editMu.Lock()
-	defer editMu.Unlock()
-	ts, err := inv.things()
+	ts, s, unlock, err := inv.beginThingEdit(op)
 	if err != nil {
 		return err
 	}
-	s := inv.Site()
-	if s == nil {
-		return Errorf(CodeUnavailable, "No site is set up yet")
-	}
+	defer unlock()
 	b.ID, b.Name, b.NameEn = strings.TrimSpace(b.ID), strings.TrimSpace(b.Name), strings.TrimSpace(b.NameEn)
 	b.Number, b.Use = strings.TrimSpace(b.Number), strings.TrimSpace(b.Use)
 	var p Problems
@@ -525,19 +520,11 @@ func (inv *Inventory) SaveBuilding(ctx context.Context, op *Operator, b Building
 // devices in it, supply points kept in it, a running incident there) must be confirmed
 // (see DeleteCamera). Its cameras and devices stay where they are, in no building.
 func (inv *Inventory) DeleteBuilding(ctx context.Context, op *Operator, id string, confirmed bool) error {
-	if err := Authorize(op, ActEditSite); err != nil {
-		return err
-	}
-	editMu.Lock()
-	defer editMu.Unlock()
-	ts, err := inv.things()
+	ts, s, unlock, err := inv.beginThingEdit(op)
 	if err != nil {
 		return err
 	}
-	s := inv.Site()
-	if s == nil {
-		return Errorf(CodeUnavailable, "No site is set up yet")
-	}
+	defer unlock()
 	b, ok := s.Building(id)
 	if !ok {
 		return Errorf(CodeNotFound, "There is no building {{.ID}}", "ID", id)

@@ -120,15 +120,7 @@ func (c *Console) showCameraEdit(cam *app.Camera, at *app.Point) *cameraEdit {
 	for _, en := range []*widget.Entry{e.id, e.name, e.nameEn, e.mainURL, e.subURL, e.user, e.password, e.x, e.y, e.direction} {
 		en.OnSubmitted = func(string) { e.d.submit() } // Enter saves
 	}
-	for _, en := range []*widget.Entry{e.x, e.y} {
-		en.OnChanged = func(string) {
-			x, ex := number(e.x, "position", "Position (m)")
-			y, ey := number(e.y, "position", "Position (m)")
-			if ex == nil && ey == nil {
-				e.m.markPoint(app.Point{X: x, Y: y})
-			}
-		}
-	}
+	markTypedPoint(e.m, e.x, e.y)
 	e.d.Show(fyne.NewSize(1040, 640))
 	if e.isNew {
 		c.win.Canvas().Focus(e.id)

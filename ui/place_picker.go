@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
 
 	"watchpost/app"
 )
@@ -64,3 +65,17 @@ func (m *siteMap) markPoint(p app.Point) {
 
 // sizedMap gives the small map its size in a dialog's layout.
 func sizedMap(m *siteMap) fyne.CanvasObject { return container.NewGridWrap(pickerSize, m) }
+
+// markTypedPoint marks on the small map the place typed into the x and y fields, as it is
+// typed (a click fills them the other way).
+func markTypedPoint(m *siteMap, xe, ye *widget.Entry) {
+	for _, en := range []*widget.Entry{xe, ye} {
+		en.OnChanged = func(string) {
+			x, ex := number(xe, "position", "Position (m)")
+			y, ey := number(ye, "position", "Position (m)")
+			if ex == nil && ey == nil {
+				m.markPoint(app.Point{X: x, Y: y})
+			}
+		}
+	}
+}
