@@ -45,6 +45,18 @@ func newTestEnv(t *testing.T, cfg app.Config) (*Console, *testkit.Env) {
 	return c, env
 }
 
+// consoleOn builds and starts a console on a core a test set up itself (a site of its own).
+func consoleOn(t *testing.T, env *testkit.Env) *Console {
+	t.Helper()
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(1400, 860))
+	c := NewConsole(a, w, env.Core, Extras{Feeds: newTestFeeds(t, env.Core.Inventory.Site()), Reports: env.Reports, Version: "test"})
+	t.Cleanup(func() { c.Close(); SetLanguage("en") })
+	c.Start()
+	return c
+}
+
 // signOut signs the operator out and waits for the sign-in screen (the sign-out is
 // journaled off the UI thread first).
 func signOut(t *testing.T, c *Console) {

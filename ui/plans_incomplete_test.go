@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -27,13 +25,7 @@ func newConsoleOnSite(t *testing.T, cfg app.Config, edit func(*app.Site)) *Conso
 		return s, err
 	}
 	env := testkit.New(t, testkit.Options{Config: cfg, Seeds: &seeds})
-	a := test.NewTempApp(t)
-	w := test.NewTempWindow(t, nil)
-	w.Resize(fyne.NewSize(1400, 860))
-	c := NewConsole(a, w, env.Core, Extras{Feeds: newTestFeeds(t, env.Core.Inventory.Site()), Reports: env.Reports, Version: "test"})
-	t.Cleanup(func() { c.Close(); SetLanguage("en") })
-	c.Start()
-	return c
+	return consoleOn(t, env)
 }
 
 // A site without the police and the property company's repair team starts; the plans that

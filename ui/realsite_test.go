@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,13 +24,7 @@ func newRealSiteConsole(t *testing.T, cfg app.Config) *Console {
 		TimeZone: app.DefaultTimeZone, Language: "en", AdminUser: "lin", AdminName: "林晓"}, "Gate-7-evening")
 	require.NoError(t, err)
 	env.Run(t, "drills")
-	a := test.NewTempApp(t)
-	w := test.NewTempWindow(t, nil)
-	w.Resize(fyne.NewSize(1400, 860))
-	c := NewConsole(a, w, env.Core, Extras{Feeds: newTestFeeds(t, env.Core.Inventory.Site()), Reports: env.Reports, Version: "test"})
-	t.Cleanup(func() { c.Close(); SetLanguage("en") })
-	c.Start()
-	return c
+	return consoleOn(t, env)
 }
 
 // demo_auto_sign_in signs in only on the demo: a real site opens on the sign-in screen
