@@ -94,6 +94,12 @@ func TestABackupUnderLoadHoldsEveryAcknowledgedEntry(t *testing.T) {
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 
 	target := t.TempDir()
+	_, err = store.PrepareRestore(ctx, archive, target)
+	require.ErrorContains(t, err, "needs its site key", "a restore onto a machine without the key is refused before anything is replaced")
+	assert.NoFileExists(t, filepath.Join(target, store.FileName))
+	key, err := os.ReadFile(filepath.Join(dir, store.KeyFileName))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(target, store.KeyFileName), key, 0o600))
 	r, err := store.PrepareRestore(ctx, archive, target)
 	require.NoError(t, err, "the archive passes every check, integrity_check included")
 	_, err = r.Apply(ctx, app.SystemActor)

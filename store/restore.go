@@ -261,6 +261,9 @@ func (r *Restore) checkDatabase(ctx context.Context) error {
 	if have.SiteID == "" {
 		return bad("it holds no site", nil)
 	}
+	if err := r.checkKey(ctx, db); err != nil {
+		return err
+	}
 	m := r.Manifest
 	if have.SchemaVersion != m.SchemaVersion || have.SiteID != m.SiteID || have.LastSeq != m.LastSeq {
 		return bad("it is not the database its manifest describes", nil)
@@ -278,7 +281,7 @@ func (r *Restore) CurrentExists() bool {
 // OpenBackup opens the backup's database as a store (brought to this build's schema when
 // older), to check the accounts of the person restoring against it.
 func (r *Restore) OpenBackup(ctx context.Context) (*Store, error) {
-	return Open(ctx, filepath.Join(r.staging, FileName), Options{heldLock: true, noMigrationBackup: true, Log: discardLog()})
+	return Open(ctx, filepath.Join(r.staging, FileName), Options{heldLock: true, noMigrationBackup: true, keyDir: r.DataDir, Log: discardLog()})
 }
 
 // OpenCurrent opens the database the restore replaces (CodeNotFound when there is none).
@@ -420,4 +423,28 @@ func (r *Restore) Close() {
 		r.lock.release()
 		r.lock = nil
 	}
+}
+
+// checkKey refuses, before anything is replaced, a backup whose site key is not in the data
+// directory (keys are never in a backup: a restore onto a new machine needs the key file
+// copied there first) or is another site's.
+func (r *Restore) checkKey(ctx context.Context, db *sql.DB) error {
+	var want string
+	err := db.QueryRowContext(ctx, "SELECT fingerprint FROM site_key WHERE id = 1").Scan(&want)
+	if err != nil {
+		return nil // a backup from before site keys: the restored database gets this directory's key
+	}
+	keys, err := findKeys(r.DataDir)
+	if err != nil {
+		return err
+	}
+	if keys == nil {
+		return app.Errorf(app.CodeUnavailable, "The backup {{.File}} needs its site key, which is never in a backup: copy the key file {{.Key}} from the machine it was taken on into {{.Dir}} and restore again; nothing was changed",
+			"File", r.Archive, "Key", KeyFileName, "Dir", r.DataDir)
+	}
+	if keys.Fingerprint() != want {
+		return app.Errorf(app.CodeCorrupt, "The backup {{.File}} was made with another site key (fingerprint {{.Want}}) than the one in {{.Dir}} ({{.Have}}); nothing was changed",
+			"File", r.Archive, "Want", want, "Dir", r.DataDir, "Have", keys.Fingerprint())
+	}
+	return nil
 }

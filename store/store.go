@@ -40,8 +40,9 @@ type Options struct {
 	// an existing database; default "backups" beside the database.
 	MigrationBackups string
 
-	heldLock          bool // a restore holds the data directory's lock already
-	noMigrationBackup bool // a restore's own copy: the archive is its backup
+	heldLock          bool   // a restore holds the data directory's lock already
+	noMigrationBackup bool   // a restore's own copy: the archive is its backup
+	keyDir            string // where the site key is when not beside the file (a restore's staging copy)
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -55,6 +56,7 @@ type Store struct {
 	lock   *fileLock
 	writer *writer
 	opt    Options
+	keys   *Keys // the site key (keys.go), never stored in the database
 	// migrationBackup is the backup taken before this open migrated the database, journaled
 	// once the journal writer runs.
 	migrationBackup *app.BackupInfo
@@ -123,6 +125,11 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.db.SetMaxOpenConns(4)
 	}
 	if err := s.prepare(ctx); err != nil {
+		s.db.Close()
+		s.closeLock()
+		return nil, err
+	}
+	if err := s.loadKeys(ctx); err != nil {
 		s.db.Close()
 		s.closeLock()
 		return nil, err
