@@ -16,13 +16,17 @@ const (
 	KindSiteSeeded   EntryKind = "site.seeded"   // Data: the whole Site
 	KindSiteImported EntryKind = "site.imported" // Data: the whole Site
 
-	KindOperatorCreated   EntryKind = "operator.created"    // Data: Operator (never the password)
-	KindOperatorUpdated   EntryKind = "operator.updated"    // Data: Operator
-	KindSignedIn          EntryKind = "operator.signed_in"  // Operator: who
-	KindSignedOut         EntryKind = "operator.signed_out" // Operator: who
-	KindSignInFailed      EntryKind = "operator.sign_in_failed"
-	KindPasswordChanged   EntryKind = "operator.password_changed"
-	KindSettingsChanged   EntryKind = "settings.changed" // Data: the changed keys
+	KindOperatorCreated EntryKind = "operator.created"    // Data: Operator (never the password)
+	KindOperatorUpdated EntryKind = "operator.updated"    // Data: Operator
+	KindSignedIn        EntryKind = "operator.signed_in"  // Operator: who
+	KindSignedOut       EntryKind = "operator.signed_out" // Operator: who
+	KindSignInFailed    EntryKind = "operator.sign_in_failed"
+	KindPasswordChanged EntryKind = "operator.password_changed"
+	KindSettingsChanged EntryKind = "settings.changed" // Data: the changed keys
+	// A person's full record shown or exported (who, whose, why): the audit trail of
+	// personal data that administrators read (the security issue, point 9).
+	KindPersonViewed      EntryKind = "person.viewed"
+	KindPersonExported    EntryKind = "person.exported"
 	KindConsoleStarted    EntryKind = "console.started"
 	KindConsoleStopped    EntryKind = "console.stopped"
 	KindComponentStatus   EntryKind = "component.status"   // Data: ComponentStatus (state changes only)
