@@ -77,6 +77,12 @@ func TestBackupAndRestoreFromTheCommandLine(t *testing.T) {
 	assert.Contains(t, errOut, "already exists")
 
 	target := t.TempDir()
+	_, errOut, code = cliIn(t, "sunshine-admin\n", nil, "restore", archive, "--data", target, "--operator", "admin")
+	assert.Equal(t, exitFailure, code, errOut)
+	assert.Contains(t, errOut, "needs its site key, which is never in a backup", "a new machine needs the key file copied first")
+	key, err := os.ReadFile(filepath.Join(data, store.KeyFileName))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(target, store.KeyFileName), key, 0o600))
 	_, errOut, code = cli(t, nil, "restore", archive, "--data", target)
 	assert.Equal(t, exitUsage, code, errOut)
 	assert.Contains(t, errOut, "name the administrator who restores with --operator USER")
