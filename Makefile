@@ -19,7 +19,7 @@ RUN_PKGS := gcc g++ pkg-config libgl1-mesa-dev xorg-dev libopencv-dev opencv-dat
 TEST_PKGS := xvfb ffmpeg mosquitto mosquitto-clients sqlite3 imagemagick opencv-doc \
 	fcitx5 fcitx5-chinese-addons xdotool dbus-x11 x11-utils
 
-.PHONY: all build run test lint bench package screenshots deps deps-test clean help
+.PHONY: all build run test security lint bench package screenshots deps deps-test clean help
 
 all: build
 
@@ -69,6 +69,12 @@ run: build
 test bench: export WATCHPOST_KEYRING = off
 test: deps-test
 	$(GO) test -count=1 -timeout 30m ./...
+
+# The security suite: every attack docs/security.md names, as a test that must be refused
+# (make test runs them too; the heaviest attacks are benchmarks in make bench).
+security: export WATCHPOST_KEYRING = off
+security: deps-test
+	$(GO) test -count=1 -timeout 15m -run 'TestAttack' ./...
 
 lint: deps
 	$(GO) vet ./...
