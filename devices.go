@@ -49,8 +49,8 @@ func deviceParts(cfg app.Config, core *app.Core, demoSim bool, log *slog.Logger)
 		}
 		// NewBroker binds the address (connections wait in its backlog until the part runs),
 		// so the simulator below and the log know it at once, port 0 included.
-		br, err := devices.NewBroker(devices.BrokerConfig{Listen: b.ListenAddr(), Username: user, Password: password, Site: siteID, Log: log},
-			core.Ingest, kindOf, core.Health)
+		br, err := devices.NewBroker(devices.BrokerConfig{Listen: b.ListenAddr(), Username: user, Password: password, Site: siteID, Log: log,
+			Devices: core.Credentials}, core.Ingest, kindOf, core.Health)
 		if err != nil {
 			st := app.ComponentStatus{Name: "broker", Label: "Device broker", State: app.StateDown}
 			st.SetError(err)
@@ -62,7 +62,9 @@ func deviceParts(cfg app.Config, core *app.Core, demoSim bool, log *slog.Logger)
 		if site.Demo && demoSim {
 			// After the broker: the supervisor stops it first, so its devices say goodbye
 			// (no Last Will, no offline alarm) before the broker goes.
-			sim, err := devices.NewSim(devices.SimConfig{Broker: "tcp://" + br.Addr(), Username: user, Password: password,
+			// Each demo device connects under its own account, with its published demo
+			// password (README), as a real device with its own credentials does.
+			sim, err := devices.NewSim(devices.SimConfig{Broker: "tcp://" + br.Addr(), DevicePassword: app.DemoDevicePassword,
 				Site: siteID, Devices: site.Devices, Log: log})
 			if err != nil {
 				log.Warn("demo devices not simulated", "err", err)
