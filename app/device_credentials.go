@@ -1,10 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base32"
+	"encoding/csv"
 	"sort"
 	"strings"
 	"sync"
@@ -253,4 +255,17 @@ func NewDevicePassword() string {
 	b := make([]byte, 15)
 	_, _ = rand.Read(b) // never fails (crypto/rand panics rather than return an error)
 	return devicePasswordEncoding.EncodeToString(b)
+}
+
+// CredentialsCSV is credentials as the installer's CSV file: a header, then
+// id,username,password a line.
+func CredentialsCSV(secrets []DeviceSecret) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"id", "username", "password"})
+	for _, s := range secrets {
+		_ = w.Write([]string{s.DeviceID, s.Username, s.Password})
+	}
+	w.Flush()
+	return b.Bytes()
 }
