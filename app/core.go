@@ -145,7 +145,8 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 	if err := c.loadOrSeedSite(ctx, p.Seeds); err != nil {
 		return nil, err
 	}
-	c.Credentials = NewDeviceCredentials(p.Store, c.Recorder, c.Inventory, p.Clock)
+	cs, _ := p.Store.(CredentialStore) // the test doubles of other services keep none
+	c.Credentials = NewDeviceCredentials(cs, c.Recorder, c.Inventory, p.Clock)
 	if err := c.Credentials.Load(ctx); err != nil {
 		return nil, err
 	}

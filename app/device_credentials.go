@@ -90,10 +90,9 @@ type DeviceCredentials struct {
 	creds map[string]DeviceCredential
 }
 
-// NewDeviceCredentials builds the service on a store (one without credentials makes every
-// device refused, and Generate says the store cannot).
-func NewDeviceCredentials(st Store, rec *Recorder, inv *Inventory, clock Clock) *DeviceCredentials {
-	cs, _ := st.(CredentialStore)
+// NewDeviceCredentials builds the service on a store of credentials (nil: a store that
+// keeps none; every device is refused, and Generate says the store cannot).
+func NewDeviceCredentials(cs CredentialStore, rec *Recorder, inv *Inventory, clock Clock) *DeviceCredentials {
 	dc := &DeviceCredentials{store: cs, rec: rec, inv: inv, clock: clock, creds: map[string]DeviceCredential{}}
 	if rec != nil {
 		rec.Bus.Fold(reloadOn("device-credentials", dc.Load, KindDeviceCredentials, KindDeviceDeleted))
