@@ -48,11 +48,16 @@ func (c *Console) showDeviceCredentials(secrets []app.DeviceSecret) *credentials
 	}
 	copyBtn := widget.NewButton(T("Copy"), cd.copy)
 	exportBtn := widget.NewButton(T("Export CSV…"), cd.export)
+	var list fyne.CanvasObject = rows
+	size := fyne.NewSize(640, 0) // as tall as its content
+	if len(secrets) > 2 {
+		list = container.NewVScroll(rows) // an import's or a whole site's: scrolled
+		size.Height = 640
+	}
 	body := container.NewBorder(container.NewVBox(note, muted(T("Topics: watchpost/<site>/<device ID>/…; client ID: the device ID, or <device ID>/…"))),
-		container.NewVBox(container.NewHBox(copyBtn, exportBtn), cd.status), nil, nil, container.NewVScroll(rows))
+		container.NewVBox(container.NewHBox(copyBtn, exportBtn), cd.status), nil, nil, list)
 	cd.d = dialog.NewCustom(T("Broker credentials"), T("Close"), body, c.win)
-	height := float32(200 + 160*min(len(secrets), 3))
-	cd.d.Resize(fyne.NewSize(620, height))
+	cd.d.Resize(size)
 	cd.d.Show()
 	return cd
 }
