@@ -199,6 +199,23 @@ func (dc *DeviceCredentials) AddDevice(ctx context.Context, op *Operator, d Devi
 	return s[0], nil
 }
 
+// ImportSite replaces the site (Inventory.ImportSite) and makes credentials for its devices
+// that have none yet (those kept from before keep theirs), returned once. The demo's devices
+// keep their published demo passwords.
+func (dc *DeviceCredentials) ImportSite(ctx context.Context, op *Operator, s *Site) ([]DeviceSecret, error) {
+	if err := dc.inv.ImportSite(ctx, op, s); err != nil {
+		return nil, err
+	}
+	if site := dc.inv.Site(); site == nil || site.Demo {
+		return nil, nil
+	}
+	missing := dc.Missing()
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	return dc.Generate(ctx, op, CredentialsImported, missing...)
+}
+
 // Info returns when and by whom a device's credentials were made (false: it has none).
 func (dc *DeviceCredentials) Info(deviceID string) (DeviceCredential, bool) {
 	dc.mu.RLock()

@@ -306,6 +306,13 @@ func roleTable() []roleRow {
 					return err
 				}
 			}},
+		{method: "DeviceCredentials.ImportSite", needs: []app.Action{app.ActEditSite},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				site, err := assets.DemoSite()
+				require.NoError(t, err)
+				site.Demo = false
+				return func() error { _, err := c.creds.ImportSite(bg, op, site); return err }
+			}},
 		{method: "Inventory.ImportSite", needs: []app.Action{app.ActEditSite},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				site, err := assets.DemoSite()

@@ -82,14 +82,29 @@ func TestDeviceCredentialsAreMadeOnceAndKeptAsKeyedHashes(t *testing.T) {
 	assert.True(t, dc.VerifyDevice("smoke-new-1", s.Password))
 }
 
-// On a real site the demo's published passwords open nothing.
+// On a real site the demo's published passwords open nothing, and a site imported gets
+// credentials for each of its devices, returned once.
 func TestDemoDevicePasswordsOnlyOnTheDemo(t *testing.T) {
 	e := newEngine(t)
 	site, err := assets.DemoSite()
 	require.NoError(t, err)
 	site.Demo = false // the demo's plan imported as a real site's
-	require.NoError(t, e.inv.ImportSite(context.Background(), admin, site))
+	dc := e.core.Credentials
+	kept, err := dc.Generate(context.Background(), admin, app.CredentialsAdded, light)
+	require.NoError(t, err)
+	secrets, err := dc.ImportSite(context.Background(), admin, site)
+	require.NoError(t, err)
 	require.False(t, e.inv.Site().Demo)
-	assert.False(t, e.core.Credentials.VerifyDevice(smoke, app.DemoDevicePassword(smoke)))
-	assert.Contains(t, strings.Join(e.core.Credentials.Missing(), " "), smoke, "a device without credentials is listed as such")
+	assert.Len(t, secrets, len(site.Devices)-1, "every device but the one that had its own")
+	assert.Empty(t, dc.Missing())
+	for _, s := range secrets {
+		assert.True(t, dc.VerifyDevice(s.DeviceID, s.Password))
+	}
+	assert.True(t, dc.VerifyDevice(light, kept[0].Password), "a device kept by the import keeps its credentials")
+	assert.False(t, dc.VerifyDevice(smoke, app.DemoDevicePassword(smoke)))
+	es := e.journal(t, app.KindDeviceCredentials)
+	var set app.CredentialsSet
+	require.NoError(t, es[len(es)-1].Decode(&set))
+	assert.Equal(t, app.CredentialsImported, set.Reason)
+	assert.NotContains(t, strings.Join(set.Devices, " "), light)
 }
