@@ -63,13 +63,21 @@ func deviceParts(cfg app.Config, core *app.Core, demoSim bool, log *slog.Logger)
 			// After the broker: the supervisor stops it first, so its devices say goodbye
 			// (no Last Will, no offline alarm) before the broker goes.
 			// Each demo device connects under its own account, with its published demo
-			// password (README), as a real device with its own credentials does.
+			// password (README), as a real device with its own credentials does. One given
+			// credentials of its own in the console is left to a real device (the simulator
+			// does not know its password, and would only fail to sign in).
+			var simulated []app.Device
+			for _, d := range site.Devices {
+				if _, own := core.Credentials.Info(d.ID); !own {
+					simulated = append(simulated, d)
+				}
+			}
 			sim, err := devices.NewSim(devices.SimConfig{Broker: "tcp://" + br.Addr(), DevicePassword: app.DemoDevicePassword,
-				Site: siteID, Devices: site.Devices, Log: log})
+				Site: siteID, Devices: simulated, Log: log})
 			if err != nil {
 				log.Warn("demo devices not simulated", "err", err)
 			} else {
-				log.Info("demo devices simulated", "devices", len(site.Devices))
+				log.Info("demo devices simulated", "devices", len(simulated))
 				dp.simulate = sim.Play
 				dp.parts = append(dp.parts, app.Part{Name: "device-simulator", Label: "Device simulator", Runner: sim})
 			}
