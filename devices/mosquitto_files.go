@@ -100,7 +100,9 @@ func MosquittoACL(site, consoleUser string) string {
 	return fmt.Sprintf(`# Watchpost: the accounts of site %[1]s (written by watchpost devices credentials).
 # Every device's user name is its ID (%%u): it publishes only its own topics and reads
 # only its own command topic. Set use_username_as_clientid true in mosquitto.conf so that
-# no account can take a device's client ID.
+# no account can take a device's client ID; each account then holds one connection, so
+# tools (mosquitto_sub) need an account of their own, never the console's: add one with
+# mosquitto_passwd and give it "user NAME" and "topic read watchpost/#" below.
 pattern write %[2]s/%[1]s/%%u/#
 pattern read %[2]s/%[1]s/%%u/command
 
