@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -230,4 +231,29 @@ func TestOnlyAdministratorsRegenerateCredentials(t *testing.T) {
 	row := c.credentialsRow(d.ID)
 	assert.True(t, findButton(row, "Regenerate…").Disabled())
 	assert.Contains(t, visibleTexts(row), "The demo's published password (demo-<device ID>)")
+}
+
+// Adopting a device that sends without being registered gives it broker credentials of its
+// own, shown once: until then it had no account (its messages came through a gateway on the
+// console's account).
+func TestAdoptingADeviceShowsItsNewCredentials(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	signInAs(t, c, "admin")
+	now := time.Now()
+	u := app.Reading{DeviceID: "mystery-1", Type: app.MsgEvent, Event: "x", Time: now, Received: now, Values: map[string]any{"tilt": 3.0}}
+	require.NoError(t, c.core.Ingest.Handle(context.Background(), u, "watchpost/demo/mystery-1/event"))
+	c.shell.show("devices")
+	p := c.shell.built["devices"].(*devicePanel)
+	p.Tick()
+	require.Len(t, p.unreg, 1)
+	p.adopt(p.unreg[0])
+	test.Tap(findButton(topDialog(t, c), "Adopt"))
+	waitWrites(t, c)
+	assert.Contains(t, strings.Join(visibleTexts(topDialog(t, c)), " "), "Shown this once", "the adopted device's credentials are shown")
+	for _, s := range visibleTexts(topDialog(t, c)) {
+		if c.core.Credentials.VerifyDevice("mystery-1", s) {
+			return
+		}
+	}
+	t.Fatal("the dialog shows no password that opens mystery-1's account")
 }
