@@ -86,7 +86,7 @@ func TestMosquittoFilesCloseASiteBroker(t *testing.T) {
 	mu.Unlock()
 	for _, m := range []struct{ topic, payload string }{
 		{"watchpost/demo/" + bracelet + "/event", `{"type":"fall","fall":true}`}, // another's: dropped
-		{"watchpost/demo/" + smoke + "/heartbeat", `{"type":"heartbeat"}`},      // its own
+		{"watchpost/demo/" + smoke + "/heartbeat", `{"type":"heartbeat"}`},       // its own
 	} {
 		tok := dev.Publish(m.topic, 1, false, m.payload)
 		require.True(t, tok.WaitTimeout(15*time.Second))
