@@ -49,8 +49,8 @@ func deviceParts(cfg app.Config, core *app.Core, demoSim bool, log *slog.Logger)
 		}
 		// NewBroker binds the address (connections wait in its backlog until the part runs),
 		// so the simulator below and the log know it at once, port 0 included.
-		br, err := devices.NewBroker(devices.BrokerConfig{Listen: b.ListenAddr(), Username: user, Password: password, Site: siteID, Log: log},
-			core.Ingest, kindOf, core.Health)
+		br, err := devices.NewBroker(devices.BrokerConfig{Listen: b.ListenAddr(), Username: user, Password: password, Site: siteID, Log: log,
+			Devices: core.Credentials}, core.Ingest, kindOf, core.Health)
 		if err != nil {
 			st := app.ComponentStatus{Name: "broker", Label: "Device broker", State: app.StateDown}
 			st.SetError(err)
@@ -62,12 +62,22 @@ func deviceParts(cfg app.Config, core *app.Core, demoSim bool, log *slog.Logger)
 		if site.Demo && demoSim {
 			// After the broker: the supervisor stops it first, so its devices say goodbye
 			// (no Last Will, no offline alarm) before the broker goes.
-			sim, err := devices.NewSim(devices.SimConfig{Broker: "tcp://" + br.Addr(), Username: user, Password: password,
-				Site: siteID, Devices: site.Devices, Log: log})
+			// Each demo device connects under its own account, with its published demo
+			// password (README), as a real device with its own credentials does. One given
+			// credentials of its own in the console is left to a real device (the simulator
+			// does not know its password, and would only fail to sign in).
+			var simulated []app.Device
+			for _, d := range site.Devices {
+				if _, own := core.Credentials.Info(d.ID); !own {
+					simulated = append(simulated, d)
+				}
+			}
+			sim, err := devices.NewSim(devices.SimConfig{Broker: "tcp://" + br.Addr(), DevicePassword: app.DemoDevicePassword,
+				Site: siteID, Devices: simulated, Log: log})
 			if err != nil {
 				log.Warn("demo devices not simulated", "err", err)
 			} else {
-				log.Info("demo devices simulated", "devices", len(site.Devices))
+				log.Info("demo devices simulated", "devices", len(simulated))
 				dp.simulate = sim.Play
 				dp.parts = append(dp.parts, app.Part{Name: "device-simulator", Label: "Device simulator", Runner: sim})
 			}

@@ -70,6 +70,9 @@ Usage:
   watchpost operators list|add|disable|enable|reset|role|password --operator ADMIN [--data DIR]
                                                         manage the operators' accounts as an administrator
                                                         (watchpost operators help: the details)
+  watchpost devices  credentials ID… | --all --operator ADMIN [--csv FILE] [--mosquitto DIR] [--data DIR]
+                                                        new broker credentials for devices, printed once (id,username,password);
+                                                        --mosquitto: the site Mosquitto's password and ACL files too
   watchpost version
 
 T is a time (2026-11-28T08:00:00+08:00, 2026-11-28) or a duration back from now (24h, 90m).
@@ -95,6 +98,7 @@ var commands = map[string]cmdline.Command{
 	"help":    func(_ []string, s cmdline.Streams) int { fmt.Fprint(s.Out, usage); return 0 },
 
 	"operators": cmdline.Operators, // list|add|disable|enable|reset|role|password
+	"devices":   cmdline.Devices,   // credentials
 }
 
 func printVersion(w io.Writer) int {

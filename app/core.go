@@ -95,6 +95,9 @@ type Core struct {
 	// Permissions changes the permission table (which role may do what) and keeps it in force.
 	Permissions *Permissions
 
+	// Credentials makes and checks every device's own broker credentials.
+	Credentials *DeviceCredentials
+
 	// The device path and the analytics path into the core, and the drills that use both.
 	Ingest  *Ingest
 	Rules   *Rules
@@ -140,6 +143,11 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 	c.Desk = NewAlarmDesk(c.Recorder, p.Store, p.Clock)
 
 	if err := c.loadOrSeedSite(ctx, p.Seeds); err != nil {
+		return nil, err
+	}
+	cs, _ := p.Store.(CredentialStore) // the test doubles of other services keep none
+	c.Credentials = NewDeviceCredentials(cs, c.Recorder, c.Inventory, p.Clock)
+	if err := c.Credentials.Load(ctx); err != nil {
 		return nil, err
 	}
 	if err := c.Desk.Load(ctx); err != nil {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"image"
 	"log/slog"
 	"strconv"
@@ -31,6 +32,7 @@ type roleStore struct {
 	clips  []app.Clip
 	writes int // writes outside the journal
 	cfg    app.Config
+	creds  map[string]app.DeviceCredential
 }
 
 func newRoleStore() *roleStore {
@@ -104,6 +106,35 @@ func (m *roleStore) DeleteView(ctx context.Context, operator, name string, e app
 		m.mu.Unlock()
 	}
 	return out, err
+}
+
+// CredentialStore (the hash need not be keyed here).
+func (m *roleStore) DevicePasswordHash(id, pw string) []byte {
+	h := sha256.Sum256([]byte(id + "\x00" + pw))
+	return h[:]
+}
+func (m *roleStore) SaveDeviceCredentials(ctx context.Context, creds []app.DeviceCredential, e app.Entry) (app.Entry, error) {
+	out, err := m.one(ctx, e)
+	if err == nil {
+		m.mu.Lock()
+		if m.creds == nil {
+			m.creds = map[string]app.DeviceCredential{}
+		}
+		for _, c := range creds {
+			m.creds[c.DeviceID] = c
+		}
+		m.mu.Unlock()
+	}
+	return out, err
+}
+func (m *roleStore) DeviceCredentials(context.Context) ([]app.DeviceCredential, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []app.DeviceCredential
+	for _, c := range m.creds {
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // ImageSaver.
@@ -212,6 +243,7 @@ type roleCore struct {
 	settings  *app.Settings
 	replays   *app.Replays
 	perms     *app.Permissions
+	creds     *app.DeviceCredentials
 	arming    *app.Arming
 	recording *app.Recording // started by recordingWithAClip
 	n         int            // for unique names
@@ -267,6 +299,7 @@ func newRoleCore(t *testing.T) *roleCore {
 	c.settings = app.NewSettings(app.Config{}, c.st, c.rec)
 	c.replays = app.NewReplays(c.st)
 	c.perms = app.NewPermissions(c.st, c.rec)
+	c.creds = app.NewDeviceCredentials(c.st, c.rec, c.inv, c.clk)
 	return c
 }
 

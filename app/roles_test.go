@@ -294,6 +294,25 @@ func roleTable() []roleRow {
 				d := app.Device{ID: "smoke-role-" + strconv.Itoa(c.next()), Kind: app.KindSmoke, Names: app.Names{Name: "新烟感"}, Position: app.Point{X: 38, Y: 68}}
 				return func() error { return c.inv.AddDevice(bg, op, d) }
 			}},
+		{method: "DeviceCredentials.AddDevice", needs: []app.Action{app.ActEditSite},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				d := app.Device{ID: "smoke-cred-" + strconv.Itoa(c.next()), Kind: app.KindSmoke, Names: app.Names{Name: "新烟感"}, Position: app.Point{X: 38, Y: 68}}
+				return func() error { _, err := c.creds.AddDevice(bg, op, d, true); return err }
+			}},
+		{method: "DeviceCredentials.Generate", needs: []app.Action{app.ActEditSite},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				return func() error {
+					_, err := c.creds.Generate(bg, op, app.CredentialsRegenerated, "smoke-b03-u2-12")
+					return err
+				}
+			}},
+		{method: "DeviceCredentials.ImportSite", needs: []app.Action{app.ActEditSite},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				site, err := assets.DemoSite()
+				require.NoError(t, err)
+				site.Demo = false
+				return func() error { _, err := c.creds.ImportSite(bg, op, site); return err }
+			}},
 		{method: "Inventory.ImportSite", needs: []app.Action{app.ActEditSite},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				site, err := assets.DemoSite()

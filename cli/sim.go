@@ -35,7 +35,7 @@ func Sim(args []string, s Streams) int {
 	listen := fs.String("listen", "127.0.0.1:8554", "RTSP address")
 	udp := fs.Bool("udp", false, "also offer RTP over UDP")
 	codecName := fs.String("codec", "h264", "h264 or h265")
-	user := fs.String("user", "", "cameras: require this user name; devices: connect as this user (its password is asked, or read from standard input)")
+	user := fs.String("user", "", "cameras: require this user name; devices: connect every device as this (console/tool) user, its password asked or read from standard input; default: each demo device under its own account")
 	footage := fs.String("footage", "", "video file to play (default: opencv-doc's vtest.avi)")
 	distinct := fs.Int("distinct", 0, "encode only this many distinct streams, shared by the cameras (load tests)")
 	devs := fs.Bool("devices", false, "simulate the demo community's devices over MQTT instead of cameras")
@@ -109,11 +109,13 @@ func runDeviceSim(broker, user, password, scenario string, heartbeat time.Durati
 		fmt.Fprintln(stderr, "watchpost sim:", err)
 		return ExitFailure
 	}
+	cfg := devices.SimConfig{Broker: broker, Username: user, Password: password, Site: site.ID,
+		Devices: site.Devices, Heartbeat: heartbeat, Log: slog.New(slog.NewTextHandler(stderr, nil))}
 	if user == "" {
-		user, password = "watchpost", "sunshine-demo"
+		// Each demo device under its own account, with its published demo password (README).
+		cfg.DevicePassword = app.DemoDevicePassword
 	}
-	s, err := devices.NewSim(devices.SimConfig{Broker: broker, Username: user, Password: password, Site: site.ID,
-		Devices: site.Devices, Heartbeat: heartbeat, Log: slog.New(slog.NewTextHandler(stderr, nil))})
+	s, err := devices.NewSim(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost sim:", err)
 		return ExitFailure

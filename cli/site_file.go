@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,6 +68,10 @@ func siteFile(cmd string, args []string, s Streams) int {
 		return s.failf(ExitFailure, "watchpost", "%s is refused: %v", file, err)
 	}
 	now := inv.Site()
+	if missing := w.Core.Credentials.Missing(); len(missing) > 0 && !now.Demo {
+		fmt.Fprintf(s.Err, "%d devices have no broker credentials yet: make them with watchpost devices credentials --all --operator %s (or ID…)\n",
+			len(missing), w.Op.Username)
+	}
 	return s.printf("%s (%s): %s imported, as %s (%s)\n", now.Name, now.ID, now.Counts(), w.Op.Name, w.Op.Username)
 }
 

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/hooks/auth"
 	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
 
@@ -41,10 +40,13 @@ type KindOf func(deviceID string) app.DeviceKind
 // BrokerConfig configures the embedded broker.
 type BrokerConfig struct {
 	Listen   string // default 127.0.0.1:1883; port 0: any free port (Broker.Addr says which)
-	Username string // the account devices (and tools like mosquitto_sub) use
+	Username string // the console's and tools' account (mosquitto_sub); devices have their own (auth.go)
 	Password string
 	Site     string // topics watchpost/<Site>/… are ingested
 	Log      *slog.Logger
+
+	// Devices checks each device's own account (auth.go); nil: none, the console's only.
+	Devices DeviceAccounts
 }
 
 // Broker is the embedded MQTT broker (mochi). Devices publish to it directly. Messages on
@@ -246,13 +248,7 @@ func (b *Broker) newServer(closing <-chan struct{}, handling context.Context) (*
 		Capabilities: caps,
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
-	ledger := &auth.Ledger{
-		Auth: auth.AuthRules{{Username: auth.RString(b.cfg.Username), Password: auth.RString(b.cfg.Password), Allow: true}},
-		ACL: auth.ACLRules{{Username: auth.RString(b.cfg.Username), Filters: auth.Filters{
-			auth.RString(TopicRoot + "/#"): auth.ReadWrite,
-		}}},
-	}
-	if err := srv.AddHook(new(auth.Hook), &auth.Options{Ledger: ledger}); err != nil {
+	if err := srv.AddHook(b.newAuthHook(), nil); err != nil { // auth.go: the console's account and each device's own
 		return srv, err
 	}
 	if err := srv.AddHook(&ingestHook{b: b, srv: srv, closing: closing, handling: handling}, nil); err != nil {

@@ -91,8 +91,8 @@ func (e *engine) startBroker(t testing.TB) (addr string) {
 // startBrokerWith runs the embedded broker on a free port with a handler of the test's.
 func startBrokerWith(t testing.TB, e *engine, h devices.Handler) string {
 	t.Helper()
-	b, err := devices.NewBroker(devices.BrokerConfig{Listen: "127.0.0.1:0", Username: user, Password: password, Site: "demo", Log: quiet},
-		h, e.kindOf, nil)
+	b, err := devices.NewBroker(devices.BrokerConfig{Listen: "127.0.0.1:0", Username: user, Password: password, Site: "demo", Log: quiet,
+		Devices: e.core.Credentials}, h, e.kindOf, nil)
 	require.NoError(t, err)
 	run(t, b)
 	return b.Addr() // bound by NewBroker: connections wait in its backlog until Run accepts them

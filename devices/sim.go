@@ -27,14 +27,19 @@ import (
 
 // SimConfig configures the device simulator.
 type SimConfig struct {
-	Broker    string // tcp://127.0.0.1:1883
-	Username  string
-	Password  string
-	Site      string
-	Devices   []app.Device
-	Heartbeat time.Duration // each device's heartbeat interval (default 60s, with jitter)
-	Activity  float64       // everyday events per device per hour (door entries, plates…); default 6
-	Log       *slog.Logger
+	Broker string // tcp://127.0.0.1:1883
+	// DevicePassword, when set, is each device's own password: every device connects under
+	// its own account (user name and client ID its ID), as real devices do. Otherwise all
+	// connect under Username and Password, each with the client ID sim-<ID> (a gateway on
+	// the console/tool account).
+	DevicePassword func(deviceID string) string
+	Username       string
+	Password       string
+	Site           string
+	Devices        []app.Device
+	Heartbeat      time.Duration // each device's heartbeat interval (default 60s, with jitter)
+	Activity       float64       // everyday events per device per hour (door entries, plates…); default 6
+	Log            *slog.Logger
 }
 
 // Sim publishes realistic traffic for a site's devices, each device its own MQTT client
@@ -203,11 +208,15 @@ func (s *Sim) topic(d app.Device, typ app.MessageType) string {
 // connect gives the device a new MQTT client and waits until the broker accepts it (or
 // ctx ends).
 func (s *Sim) connect(ctx context.Context, sd *simDevice) error {
+	clientID, user, password := "sim-"+sd.dev.ID, s.cfg.Username, s.cfg.Password
+	if s.cfg.DevicePassword != nil {
+		clientID, user, password = sd.dev.ID, sd.dev.ID, s.cfg.DevicePassword(sd.dev.ID)
+	}
 	opts := paho.NewClientOptions().
 		AddBroker(s.cfg.Broker).
-		SetClientID("sim-"+sd.dev.ID).
-		SetUsername(s.cfg.Username).
-		SetPassword(s.cfg.Password).
+		SetClientID(clientID).
+		SetUsername(user).
+		SetPassword(password).
 		SetCleanSession(false).
 		SetAutoReconnect(true).
 		SetConnectRetry(true).

@@ -42,6 +42,9 @@ func (s *Store) DeleteDevice(ctx context.Context, id string, e app.Entry) (app.E
 		if err := deleteRow(ctx, tx, "devices", id, app.Errorf(app.CodeNotFound, "There is no device {{.ID}}", "ID", id)); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM device_credentials WHERE device_id = ?", id); err != nil {
+			return err // a device added again later gets new credentials, never its old ones
+		}
 		_, err := tx.ExecContext(ctx, "DELETE FROM device_state WHERE device = ?", id)
 		return err
 	})

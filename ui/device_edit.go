@@ -34,6 +34,7 @@ type deviceEdit struct {
 	person                              *fyne.Container
 	errs                                *fieldErrors
 	m                                   *siteMap
+	credentials                         *credentialsDialog // a new device's, shown once saved
 }
 
 // hasPerson: the kinds a person wears or presses.
@@ -128,6 +129,11 @@ func (c *Console) showDeviceEdit(dev *app.Device, at *app.Point) *deviceEdit {
 		widget.NewFormItem(T("Position (m)"), fe.field(container.NewGridWithColumns(2, e.x, e.y), "position")),
 		widget.NewFormItem(T("Supervision window (min)"), fe.field(container.NewVBox(e.supervision, supHint), "supervision")),
 	)
+	if e.isNew {
+		form.Append(T("Broker credentials"), muted(T("Made when it is saved, and shown this once")))
+	} else {
+		form.Append(T("Broker credentials"), c.credentialsRow(d.ID))
+	}
 	e.kind.SetSelected(T(d.Kind.Label()))
 	right := container.NewBorder(muted(T("Click on the map to place it")), nil, nil, nil, sizedMap(e.m))
 	body := container.NewBorder(nil, nil, nil, right, container.NewVScroll(container.NewVBox(form, e.person)))
@@ -215,12 +221,20 @@ func (e *deviceEdit) submit() (write, error) {
 	}
 	e.errs.clear()
 	isNew := e.isNew
+	var secret app.DeviceSecret
 	return write{
-		run: func(ctx context.Context, op *app.Operator) error {
+		run: func(ctx context.Context, op *app.Operator) (err error) {
 			if isNew {
-				return e.c.core.Inventory.AddDevice(ctx, op, d)
+				// Added with its own broker credentials, shown once below.
+				secret, err = e.c.core.Credentials.AddDevice(ctx, op, d, false)
+				return err
 			}
 			return e.c.core.Inventory.UpdateDevice(ctx, op, d)
+		},
+		done: func() {
+			if isNew && secret.Password != "" {
+				e.credentials = e.c.showDeviceCredentials([]app.DeviceSecret{secret})
+			}
 		},
 		failed: func(err error) { e.errs.show(e.c, err) },
 	}, nil

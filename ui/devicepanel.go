@@ -347,14 +347,19 @@ func (p *devicePanel) adopt(u app.Unregistered) {
 		if k == app.KindBracelet {
 			d.Person = &app.Person{Name: name.Text}
 		}
+		var secret app.DeviceSecret
 		return write{
-			run: func(ctx context.Context, op *app.Operator) error { return p.c.core.Inventory.AddDevice(ctx, op, d) },
+			run: func(ctx context.Context, op *app.Operator) (err error) {
+				secret, err = p.c.core.Credentials.AddDevice(ctx, op, d, true) // with its own broker credentials
+				return err
+			},
 			done: func() {
 				if mon := p.monitor(); mon != nil {
 					mon.Adopted(u.DeviceID)
 				}
 				p.filter()
 				p.Tick()
+				p.c.showDeviceCredentials([]app.DeviceSecret{secret})
 			},
 		}, nil
 	}).Show(fyne.NewSize(520, 0))

@@ -321,8 +321,14 @@ func (s *siteImport) apply() (write, error) {
 		return write{}, app.Errorf(app.CodeConflict, "The site changed since this preview: read the file again")
 	}
 	next := s.next
-	return write{run: func(ctx context.Context, op *app.Operator) error {
-		return s.c.core.Inventory.ImportSite(ctx, op, next)
+	var secrets []app.DeviceSecret // the new devices' broker credentials, shown once
+	return write{run: func(ctx context.Context, op *app.Operator) (err error) {
+		secrets, err = s.c.core.Credentials.ImportSite(ctx, op, next)
+		return err
+	}, done: func() {
+		if len(secrets) > 0 {
+			s.c.showDeviceCredentials(secrets)
+		}
 	}}, nil
 }
 

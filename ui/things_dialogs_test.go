@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -172,4 +173,87 @@ func formEntry(t *testing.T, o fyne.CanvasObject, label string) *widget.Entry {
 	})
 	require.NotNil(t, found, "the form has a field %q", label)
 	return found
+}
+
+// A device added in the dialog gets broker credentials of its own, shown once (copied as
+// the installer's CSV); Regenerate, confirmed, makes new ones and the old password stops
+// working. Only the keyed hash is kept: reopening the dialog shows no password.
+func TestDeviceDialogShowsNewCredentialsOnceAndRegenerates(t *testing.T) {
+	c, _ := newTestEnv(t, enConfig())
+	signInAs(t, c, "admin")
+	at := c.core.Inventory.Site().Buildings[0].Footprint.Centroid()
+	e := c.showDeviceEdit(nil, &at)
+	top := topDialog(t, c)
+	assert.Contains(t, visibleTexts(top), "Made when it is saved, and shown this once")
+	e.id.SetText("smoke-new-7")
+	test.Type(e.name, "新烟感")
+	test.Tap(findButton(top, "Save"))
+	waitFor(t, "the credentials are shown", func() bool { return e.credentials != nil })
+	require.Len(t, e.credentials.secrets, 1)
+	first := e.credentials.secrets[0]
+	assert.Equal(t, "smoke-new-7", first.Username)
+	shown := visibleTexts(topDialog(t, c))
+	assert.Contains(t, shown, first.Password, "the password is shown")
+	assert.True(t, c.core.Credentials.VerifyDevice("smoke-new-7", first.Password))
+	test.Tap(findButton(topDialog(t, c), "Copy"))
+	assert.Equal(t, "id,username,password\nsmoke-new-7,smoke-new-7,"+first.Password+"\n",
+		fyne.CurrentApp().Clipboard().Content())
+	e.credentials.d.Hide()
+
+	d, _ := c.core.Inventory.Device("smoke-new-7")
+	c.showDeviceEdit(d, nil)
+	top = topDialog(t, c)
+	texts := strings.Join(visibleTexts(top), "\n")
+	assert.NotContains(t, texts, first.Password, "never shown again")
+	assert.Contains(t, texts, "Made ")
+	test.Tap(findButton(top, "Regenerate…"))
+	confirm := topDialog(t, c)
+	assert.Contains(t, strings.Join(visibleTexts(confirm), " "), "smoke-new-7 is refused with its current password")
+	test.Tap(findButton(confirm, "Regenerate credentials"))
+	waitFor(t, "new credentials are shown", func() bool {
+		return !c.core.Credentials.VerifyDevice("smoke-new-7", first.Password)
+	})
+	waitFor(t, "the new password is shown", func() bool {
+		for _, s := range visibleTexts(topDialog(t, c)) {
+			if len(s) == 24 && s != first.Password && c.core.Credentials.VerifyDevice("smoke-new-7", s) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// An operator sees the credentials' line but may not regenerate.
+func TestOnlyAdministratorsRegenerateCredentials(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	signInAs(t, c, "duty")
+	d, _ := c.core.Inventory.Device("smoke-b03-u2-12")
+	row := c.credentialsRow(d.ID)
+	assert.True(t, findButton(row, "Regenerate…").Disabled())
+	assert.Contains(t, visibleTexts(row), "The demo's published password (demo-<device ID>)")
+}
+
+// Adopting a device that sends without being registered gives it broker credentials of its
+// own, shown once: until then it had no account (its messages came through a gateway on the
+// console's account).
+func TestAdoptingADeviceShowsItsNewCredentials(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	signInAs(t, c, "admin")
+	now := time.Now()
+	u := app.Reading{DeviceID: "mystery-1", Type: app.MsgEvent, Event: "x", Time: now, Received: now, Values: map[string]any{"tilt": 3.0}}
+	require.NoError(t, c.core.Ingest.Handle(context.Background(), u, "watchpost/demo/mystery-1/event"))
+	c.shell.show("devices")
+	p := c.shell.built["devices"].(*devicePanel)
+	p.Tick()
+	require.Len(t, p.unreg, 1)
+	p.adopt(p.unreg[0])
+	test.Tap(findButton(topDialog(t, c), "Adopt"))
+	waitWrites(t, c)
+	assert.Contains(t, strings.Join(visibleTexts(topDialog(t, c)), " "), "Shown this once", "the adopted device's credentials are shown")
+	for _, s := range visibleTexts(topDialog(t, c)) {
+		if c.core.Credentials.VerifyDevice("mystery-1", s) {
+			return
+		}
+	}
+	t.Fatal("the dialog shows no password that opens mystery-1's account")
 }
