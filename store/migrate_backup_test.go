@@ -54,7 +54,11 @@ func TestAnUpgradeThatMigratesTakesABackupFirst(t *testing.T) {
 	assert.Equal(t, name, info.File)
 
 	archive := filepath.Join(dir, "backups", name)
-	r, err := store.PrepareRestore(ctx, archive, t.TempDir())
+	target := t.TempDir() // with the site key (never in a backup) copied there, as a restore needs
+	key, err := os.ReadFile(filepath.Join(dir, store.KeyFileName))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(target, store.KeyFileName), key, 0o600))
+	r, err := store.PrepareRestore(ctx, archive, target)
 	require.NoError(t, err, "the pre-migration backup is a whole backup")
 	assert.Equal(t, old, r.Manifest.SchemaVersion)
 	r.Close()

@@ -1,0 +1,353 @@
+package store
+
+// The journal's chain (the security issue, point 8). Each entry's chain value is
+// HMAC-SHA256, under a key derived from the site key (keys.go: never in the database nor in
+// a backup), of the previous entry's chain value and the entry's own content exactly as
+// stored (seq, ts, kind, subject, operator, drill, data). Whoever can edit the database file
+// but not read the key cannot delete, change or insert an entry without the chain showing
+// it; deleting the last entries is seen against an anchor (the chain's head written to the
+// log, into backups and reports). The chain covers the bytes as stored: where personal
+// fields are encrypted, it covers their ciphertext, so erasing a person's key never breaks it.
+//
+// Start verifies incrementally from the last verified point (journal_verified, with an HMAC
+// of its own so that a tamperer cannot move it forward over what they changed; moving it
+// back or deleting it only makes verification start earlier); `watchpost journal verify`
+// walks the whole chain.
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"time"
+
+	"watchpost/app"
+)
+
+// Purposes of the keys derived from the site key.
+const (
+	chainPurpose    = "journal-chain"
+	verifiedPurpose = "journal-verified"
+)
+
+// chainer computes chain values. Not safe for concurrent use: one per walk or transaction.
+type chainer struct {
+	mac hash.Hash
+	buf []byte
+}
+
+func newChainer(k *Keys) *chainer {
+	return &chainer{mac: hmac.New(sha256.New, k.Derive(chainPurpose)), buf: make([]byte, 0, 512)}
+}
+
+// chainRow is a journal row as stored, with its chain value.
+type chainRow struct {
+	seq, ts                 int64
+	kind, subject, operator string
+	drill                   int64
+	data                    sql.NullString
+	chain                   []byte
+}
+
+// genesis is the "previous chain value" of the first entry.
+var genesis = make([]byte, sha256.Size)
+
+// sum returns the chain value of r after prev (nil: the first entry). The encoding is
+// unambiguous: fixed-width integers, length-prefixed text, NULL data apart from empty.
+func (c *chainer) sum(prev []byte, r *chainRow) []byte {
+	if prev == nil {
+		prev = genesis
+	}
+	b := append(c.buf[:0], prev...)
+	b = binary.BigEndian.AppendUint64(b, uint64(r.seq))
+	b = binary.BigEndian.AppendUint64(b, uint64(r.ts))
+	b = binary.BigEndian.AppendUint64(b, uint64(r.drill))
+	for _, s := range []string{r.kind, r.subject, r.operator} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	if r.data.Valid {
+		b = append(b, 1)
+		b = binary.AppendUvarint(b, uint64(len(r.data.String)))
+		b = append(b, r.data.String...)
+	} else {
+		b = append(b, 0)
+	}
+	c.buf = b
+	c.mac.Reset()
+	c.mac.Write(b)
+	return c.mac.Sum(nil)
+}
+
+// ChainResult is what a verification found.
+type ChainResult struct {
+	From    int64             // verified after this entry (0: from the first)
+	Checked int64             // entries checked
+	Head    app.JournalAnchor // the chain's head (the last entry checked in order)
+	Break   *app.ChainBreak   // the first entry where the chain does not hold; nil: it holds
+	Took    time.Duration
+}
+
+// OK reports whether the chain holds.
+func (r ChainResult) OK() bool { return r.Break == nil }
+
+// walkChain checks the entries after seq from (whose chain value is prev) to the end, and
+// the anchors against what it walked: the first break wins. An anchor beyond the journal's
+// end is a truncation; one that does not match is an altered entry.
+func (s *Store) walkChain(ctx context.Context, from int64, prev []byte, anchors []app.JournalAnchor) (ChainResult, error) {
+	t0 := time.Now()
+	res := ChainResult{From: from, Head: app.JournalAnchor{Seq: from, Chain: hex.EncodeToString(prev)}}
+	want := map[int64]app.JournalAnchor{}
+	for _, a := range anchors {
+		if a.Seq > from {
+			want[a.Seq] = a
+		}
+	}
+	c := newChainer(s.keys)
+	rows, err := s.db.QueryContext(ctx, "SELECT seq, ts, kind, subject, operator, drill, data, chain FROM journal WHERE seq > ? ORDER BY seq", from)
+	if err != nil {
+		return res, app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(err)
+	}
+	defer rows.Close()
+	expect := from + 1
+	var r chainRow
+	for rows.Next() {
+		if err := rows.Scan(&r.seq, &r.ts, &r.kind, &r.subject, &r.operator, &r.drill, &r.data, &r.chain); err != nil {
+			return res, app.Errorf(app.CodeCorrupt, "The journal cannot be read").Wrap(err)
+		}
+		t, kind := time.Unix(0, r.ts).UTC(), app.EntryKind(r.kind)
+		switch {
+		case r.seq != expect:
+			res.Break = &app.ChainBreak{Seq: expect, Why: app.ChainMissing}
+		case r.chain == nil:
+			res.Break = &app.ChainBreak{Seq: r.seq, Why: app.ChainUnchained, Time: t, Kind: kind}
+		case !hmac.Equal(c.sum(prev, &r), r.chain):
+			res.Break = &app.ChainBreak{Seq: r.seq, Why: app.ChainAltered, Time: t, Kind: kind}
+		}
+		if a, ok := want[r.seq]; ok && res.Break == nil && a.Chain != hex.EncodeToString(r.chain) {
+			res.Break = &app.ChainBreak{Seq: r.seq, Why: app.ChainAltered, Time: t, Kind: kind, Anchor: &a}
+		}
+		if res.Break != nil {
+			break
+		}
+		prev = r.chain
+		res.Checked++
+		expect++
+	}
+	if err := rows.Err(); err != nil {
+		return res, app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(err)
+	}
+	rows.Close()
+	res.Head = app.JournalAnchor{Seq: expect - 1, Chain: hex.EncodeToString(prev)}
+	if res.Break == nil {
+		// An anchor past the end: the journal's last entries are gone (the highest anchor says most).
+		var last *app.JournalAnchor
+		for _, a := range want {
+			if a.Seq >= expect && (last == nil || a.Seq > last.Seq) {
+				a := a
+				last = &a
+			}
+		}
+		if last != nil {
+			res.Break = &app.ChainBreak{Seq: expect, Why: app.ChainTruncated, Anchor: last}
+		}
+	}
+	res.Took = time.Since(t0)
+	return res, nil
+}
+
+// VerifyChain walks the whole chain and checks it against the anchors given (from the
+// log, a backup's manifest, a report).
+func (s *Store) VerifyChain(ctx context.Context, anchors ...app.JournalAnchor) (ChainResult, error) {
+	return s.walkChain(ctx, 0, nil, anchors)
+}
+
+// VerifyIncremental checks the entries written since the last verified point and, when
+// the chain holds, moves the point to the head. A verified point that no longer matches
+// its entry (an entry at or before it changed, or the journal cut back under it) makes a
+// walk from the first entry with the point as an anchor, which names the first break.
+func (s *Store) VerifyIncremental(ctx context.Context) (ChainResult, error) {
+	point, ok := s.readVerified(ctx)
+	var res ChainResult
+	var err error
+	if ok {
+		var chain []byte
+		qerr := s.db.QueryRowContext(ctx, "SELECT chain FROM journal WHERE seq = ?", point.Seq).Scan(&chain)
+		if qerr == nil && hex.EncodeToString(chain) == point.Chain {
+			prev, _ := hex.DecodeString(point.Chain)
+			res, err = s.walkChain(ctx, point.Seq, prev, nil)
+		} else if qerr != nil && !errors.Is(qerr, sql.ErrNoRows) {
+			return res, app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(qerr)
+		} else {
+			res, err = s.walkChain(ctx, 0, nil, []app.JournalAnchor{point})
+		}
+	} else {
+		res, err = s.walkChain(ctx, 0, nil, nil)
+	}
+	if err != nil || !res.OK() || s.ro || (ok && res.Head.Seq == point.Seq) {
+		return res, err
+	}
+	return res, s.writeVerified(ctx, res.Head)
+}
+
+// verifiedMAC authenticates a verified point.
+func (s *Store) verifiedMAC(a app.JournalAnchor) []byte {
+	m := hmac.New(sha256.New, s.keys.Derive(verifiedPurpose))
+	m.Write(binary.BigEndian.AppendUint64(nil, uint64(a.Seq)))
+	m.Write([]byte(a.Chain))
+	return m.Sum(nil)
+}
+
+// readVerified returns the last verified point; false when there is none or its HMAC does
+// not hold (then verification starts from the first entry: slower, never weaker).
+func (s *Store) readVerified(ctx context.Context) (app.JournalAnchor, bool) {
+	var a app.JournalAnchor
+	var chain, mac []byte
+	err := s.db.QueryRowContext(ctx, "SELECT seq, chain, mac FROM journal_verified WHERE id = 1").Scan(&a.Seq, &chain, &mac)
+	if err != nil {
+		if !errors.Is(err, sql.ErrNoRows) {
+			s.log.Warn("journal: the last verified point cannot be read; verifying from the first entry", "err", err)
+		}
+		return a, false
+	}
+	a.Chain = hex.EncodeToString(chain)
+	if !hmac.Equal(mac, s.verifiedMAC(a)) {
+		s.log.Warn("journal: the last verified point is not authentic; verifying from the first entry", "seq", a.Seq)
+		return a, false
+	}
+	return a, true
+}
+
+func (s *Store) writeVerified(ctx context.Context, a app.JournalAnchor) error {
+	chain, _ := hex.DecodeString(a.Chain)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO journal_verified (id, seq, chain, mac) VALUES (1, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, chain = excluded.chain, mac = excluded.mac`, a.Seq, chain, s.verifiedMAC(a))
+	if err != nil {
+		return s.writeError(err)
+	}
+	return nil
+}
+
+// JournalAnchor returns the chain's head now (seq 0 for an empty journal): what the log,
+// backups and reports keep.
+func (s *Store) JournalAnchor(ctx context.Context) (app.JournalAnchor, error) {
+	return headAnchor(ctx, s.db)
+}
+
+func headAnchor(ctx context.Context, db *sql.DB) (app.JournalAnchor, error) {
+	var a app.JournalAnchor
+	var chain []byte
+	err := db.QueryRowContext(ctx, "SELECT seq, chain FROM journal ORDER BY seq DESC LIMIT 1").Scan(&a.Seq, &chain)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, nil
+	}
+	if err != nil {
+		return a, app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(err)
+	}
+	a.Chain = hex.EncodeToString(chain)
+	return a, nil
+}
+
+// ChainAtStart is what the verification of this open found (read-write opens only).
+func (s *Store) ChainAtStart() ChainResult { return s.chainStart }
+
+// hasChainColumn reports whether the journal has its chain column yet (false for a new
+// database and one from before chains: the open that adds it chains what is there).
+func (s *Store) hasChainColumn(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('journal') WHERE name = 'chain'").Scan(&n); err != nil {
+		return false, s.openError(err)
+	}
+	return n > 0, nil
+}
+
+// chainExisting gives the entries of a journal from before chains their chain values, once,
+// in one transaction (a crash leaves none chained, and the next open does it again). It
+// runs on the open that added the chain column, or where no entry has a chain value and
+// nothing was ever verified (that open crashed before its commit).
+func (s *Store) chainExisting(ctx context.Context, columnAdded bool) error {
+	if !columnAdded {
+		var chained, verified int
+		if err := s.db.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM journal WHERE chain IS NOT NULL), (SELECT count(*) FROM journal_verified)").Scan(&chained, &verified); err != nil {
+			return s.openError(err)
+		}
+		if chained > 0 || verified > 0 {
+			return nil
+		}
+	}
+	t0 := time.Now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.openError(err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, "SELECT seq, ts, kind, subject, operator, drill, data FROM journal ORDER BY seq")
+	if err != nil {
+		return s.openError(err)
+	}
+	type chained struct {
+		seq   int64
+		chain []byte
+	}
+	var out []chained
+	c := newChainer(s.keys)
+	var prev []byte
+	var r chainRow
+	for rows.Next() {
+		if err := rows.Scan(&r.seq, &r.ts, &r.kind, &r.subject, &r.operator, &r.drill, &r.data); err != nil {
+			rows.Close()
+			return s.openError(err)
+		}
+		prev = c.sum(prev, &r)
+		out = append(out, chained{r.seq, prev})
+	}
+	if err := rows.Err(); err != nil {
+		return s.openError(err)
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return nil
+	}
+	up, err := tx.PrepareContext(ctx, "UPDATE journal SET chain = ? WHERE seq = ? AND chain IS NULL")
+	if err != nil {
+		return s.openError(err)
+	}
+	defer up.Close()
+	for _, o := range out {
+		if _, err := up.ExecContext(ctx, o.chain, o.seq); err != nil {
+			return s.writeError(err)
+		}
+	}
+	head := app.JournalAnchor{Seq: out[len(out)-1].seq, Chain: hex.EncodeToString(prev)}
+	if err := tx.Commit(); err != nil {
+		return s.writeError(err)
+	}
+	s.log.Info("journal chained for the first time (entries before were protected by triggers only)",
+		"entries", len(out), "head_seq", head.Seq, "head_chain", head.Chain, "took", time.Since(t0).Round(time.Millisecond))
+	s.chainedNow = &app.JournalChained{Entries: int64(len(out)), Head: head}
+	return nil
+}
+
+// checkChainAtOpen chains a journal from before chains (once) and verifies the chain from
+// the last verified point: a broken chain is logged here and raised as a P1 alarm by the
+// console (ChainAtStart); the database still opens, so the evidence is kept and read.
+func (s *Store) checkChainAtOpen(ctx context.Context, columnAdded bool) error {
+	if err := s.chainExisting(ctx, columnAdded); err != nil {
+		return err
+	}
+	res, err := s.VerifyIncremental(ctx)
+	if err != nil {
+		return err
+	}
+	s.chainStart = res
+	if !res.OK() {
+		s.log.Error("journal chain broken: "+res.Break.Message().English(), "seq", res.Break.Seq, "why", res.Break.Why, "kind", res.Break.Kind)
+	} else {
+		s.log.Debug("journal chain verified", "from", res.From, "entries", res.Checked, "head_seq", res.Head.Seq, "took", res.Took)
+	}
+	return nil
+}
