@@ -111,3 +111,15 @@ type JournalChained struct {
 	Entries int64         `json:"entries"` // how many existing entries were chained
 	Head    JournalAnchor `json:"head"`    // the chain's head after it
 }
+
+// ChainCheck is what a verification of the chain found.
+type ChainCheck struct {
+	From    int64         // verified after this entry (0: from the first)
+	Checked int64         // entries checked
+	Head    JournalAnchor // the chain's head (the last entry that holds)
+	Break   *ChainBreak   // the first entry where the chain does not hold; nil: it holds
+	Took    time.Duration
+}
+
+// OK reports whether the chain holds.
+func (r ChainCheck) OK() bool { return r.Break == nil }

@@ -83,17 +83,8 @@ func (c *chainer) sum(prev []byte, r *chainRow) []byte {
 	return c.mac.Sum(nil)
 }
 
-// ChainResult is what a verification found.
-type ChainResult struct {
-	From    int64             // verified after this entry (0: from the first)
-	Checked int64             // entries checked
-	Head    app.JournalAnchor // the chain's head (the last entry checked in order)
-	Break   *app.ChainBreak   // the first entry where the chain does not hold; nil: it holds
-	Took    time.Duration
-}
-
-// OK reports whether the chain holds.
-func (r ChainResult) OK() bool { return r.Break == nil }
+// ChainResult is what a verification found (app.ChainCheck).
+type ChainResult = app.ChainCheck
 
 // walkChain checks the entries after seq from (whose chain value is prev) to the end, and
 // the anchors against what it walked: the first break wins. An anchor beyond the journal's
@@ -175,9 +166,14 @@ func (s *Store) VerifyIncremental(ctx context.Context) (ChainResult, error) {
 	var res ChainResult
 	var err error
 	if ok {
+		// The point's entry must still hold its chain value, and no entry before it may be
+		// gone (sequence numbers have no gaps: a count shows a deletion without walking).
+		// What changed in place before the point is found by the whole walk (journal
+		// verify, and the console's walk after its start).
 		var chain []byte
-		qerr := s.db.QueryRowContext(ctx, "SELECT chain FROM journal WHERE seq = ?", point.Seq).Scan(&chain)
-		if qerr == nil && hex.EncodeToString(chain) == point.Chain {
+		var before int64
+		qerr := s.db.QueryRowContext(ctx, "SELECT chain, (SELECT count(*) FROM journal WHERE seq <= ?1) FROM journal WHERE seq = ?1", point.Seq).Scan(&chain, &before)
+		if qerr == nil && hex.EncodeToString(chain) == point.Chain && before == point.Seq {
 			prev, _ := hex.DecodeString(point.Chain)
 			res, err = s.walkChain(ctx, point.Seq, prev, nil)
 		} else if qerr != nil && !errors.Is(qerr, sql.ErrNoRows) {
@@ -238,7 +234,9 @@ func (s *Store) JournalAnchor(ctx context.Context) (app.JournalAnchor, error) {
 	return headAnchor(ctx, s.db)
 }
 
-func headAnchor(ctx context.Context, db *sql.DB) (app.JournalAnchor, error) {
+func headAnchor(ctx context.Context, db interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (app.JournalAnchor, error) {
 	var a app.JournalAnchor
 	var chain []byte
 	err := db.QueryRowContext(ctx, "SELECT seq, chain FROM journal ORDER BY seq DESC LIMIT 1").Scan(&a.Seq, &chain)
