@@ -114,11 +114,11 @@ type JournalChained struct {
 
 // ChainCheck is what a verification of the chain found.
 type ChainCheck struct {
-	From    int64         // verified after this entry (0: from the first)
-	Checked int64         // entries checked
-	Head    JournalAnchor // the chain's head (the last entry that holds)
-	Break   *ChainBreak   // the first entry where the chain does not hold; nil: it holds
-	Took    time.Duration
+	From    int64         `json:"from"`            // verified after this entry (0: from the first)
+	Checked int64         `json:"checked"`         // entries checked
+	Head    JournalAnchor `json:"head"`            // the chain's head (the last entry that holds)
+	Break   *ChainBreak   `json:"break,omitempty"` // the first entry where the chain does not hold; nil: it holds
+	Took    time.Duration `json:"took_ns"`
 }
 
 // OK reports whether the chain holds.
