@@ -15,16 +15,17 @@ type ChainVerifier interface {
 	VerifyIncremental(ctx context.Context) (ChainCheck, error)
 }
 
-// AnchorEvery is how often the console verifies the chain's new entries and writes its head
-// to the log (and again at stop): a deletion of the journal's last entries is seen against
-// the latest anchor, so a shorter interval loses less to a tamperer.
-const AnchorEvery = 10 * time.Minute
+// AnchorEvery is how often the console verifies the chain's new entries (moving the last
+// verified point, so that a start after a crash has at most this much to check) and writes
+// the chain's head to the log (and again at stop): a deletion of the journal's last entries
+// is seen against the latest anchor, so a shorter interval loses less to a tamperer.
+const AnchorEvery = time.Minute
 
 // JournalGuard is the running part that keeps the journal's chain checked: it raises what
 // the start's incremental check found, then walks the whole chain once (what changed in
 // place before the last verified point is only seen by a whole walk: seconds for a million
-// entries, beside the console, never delaying its start), then every AnchorEvery checks the
-// new entries and logs the anchor. A broken chain is a P1 system alarm on every console,
+// entries, beside the console, never delaying its start), then every AnchorEvery (a minute)
+// checks the new entries and logs the anchor. A broken chain is a P1 system alarm on every console,
 // raised once per break, and an error in the log; the console goes on (the evidence is kept).
 type JournalGuard struct {
 	v      ChainVerifier

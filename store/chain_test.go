@@ -96,9 +96,9 @@ func TestJournalChainHoldsAcrossRestarts(t *testing.T) {
 }
 
 // The attack of the security issue: the triggers dropped, a P1 fall alarm's entry deleted
-// with its reading and its row, the triggers put back. The start sees it (the entries before
-// the last verified point are counted), names the first missing entry, and the whole walk
-// names the same.
+// with its reading and its row, the triggers put back. The whole walk names the first
+// missing entry (the console's guard walks it after each start: TestABrokenChainIsAP1Alarm);
+// a deletion after the last verified point is seen by the start's own check.
 func TestAttackDeletedFallAlarmIsFound(t *testing.T) {
 	ctx := context.Background()
 	path, reading, alarm := chainFixture(t)
@@ -108,16 +108,31 @@ func TestAttackDeletedFallAlarmIsFound(t *testing.T) {
 	s, err := openAt(path)
 	require.NoError(t, err, "the console still starts: the evidence is kept")
 	defer s.Close()
-	b := s.ChainAtStart().Break
-	require.NotNil(t, b, "the start sees the deletion")
-	assert.Equal(t, app.ChainMissing, b.Why)
-	assert.Equal(t, reading, b.Seq, "the first missing entry is named")
 	res, err := s.VerifyChain(ctx)
 	require.NoError(t, err)
 	require.NotNil(t, res.Break)
 	assert.Equal(t, reading, res.Break.Seq)
 	assert.Equal(t, reading-1, res.Checked, "every entry before it holds")
 	assert.Contains(t, res.Break.Message().English(), "Journal entry "+itoa(reading)+" is missing")
+
+	// The same deletion, made after the last verified point: the start sees it.
+	_, err = s.Append(ctx, app.NewEntry(app.KindConsoleStarted, "", app.SystemActor, nil))
+	require.NoError(t, err)
+	last, err := s.LastSeq(ctx)
+	require.NoError(t, err)
+	for i := 0; i < 3; i++ {
+		_, err = s.Append(ctx, app.NewEntry(app.KindDeviceReading, app.SubjectDevice("smoke-1"), app.SystemActor, map[string]int{"n": i}))
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.Close())
+	tamper(t, path, "DELETE FROM journal WHERE seq = "+itoa(last+1))
+	s2, err := openAt(path)
+	require.NoError(t, err)
+	defer s2.Close()
+	b := s2.ChainAtStart().Break
+	require.NotNil(t, b, "the start sees a deletion after the verified point")
+	assert.Equal(t, app.ChainMissing, b.Why)
+	assert.Equal(t, last+1, b.Seq)
 }
 
 func TestAttackEditedPayloadIsNamed(t *testing.T) {
@@ -345,4 +360,47 @@ func copyDB(t *testing.T, path string) string {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o600))
 	}
 	return filepath.Join(dir, store.FileName)
+}
+
+// A walk split into segments read side by side finds what one walk in order finds, wherever
+// an entry is deleted, changed, or the journal cut.
+func TestASegmentedWalkFindsWhatOneWalkFinds(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTemp(t)
+	for i := 0; i < 23; i++ {
+		_, err := s.Append(ctx, app.NewEntry(app.KindDeviceReading, app.SubjectDevice("smoke-1"), app.SystemActor, map[string]int{"n": i}))
+		require.NoError(t, err)
+	}
+	head, err := s.JournalAnchor(ctx)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	walk := func(p string, segmentMin int64) store.ChainResult {
+		defer store.SetChainSegmentMin(segmentMin)()
+		st, err := store.Open(ctx, p, store.Options{ReadOnly: true})
+		require.NoError(t, err)
+		defer st.Close()
+		res, err := st.VerifyChain(ctx, head)
+		require.NoError(t, err)
+		res.Took = 0
+		return res
+	}
+	whole := walk(path, 5)
+	require.True(t, whole.OK())
+	assert.Equal(t, head, whole.Head)
+	assert.Equal(t, head.Seq, whole.Checked)
+	for seq := int64(1); seq <= head.Seq; seq++ {
+		for _, attack := range []string{
+			"DELETE FROM journal WHERE seq = " + itoa(seq),
+			"UPDATE journal SET subject = 'device:x' WHERE seq = " + itoa(seq),
+			"UPDATE journal SET chain = NULL WHERE seq = " + itoa(seq),
+			"DELETE FROM journal WHERE seq >= " + itoa(seq),
+		} {
+			p := copyDB(t, path)
+			tamper(t, p, attack)
+			one, split := walk(p, 1<<40), walk(p, 5)
+			assert.Equal(t, one, split, attack)
+			require.NotNil(t, one.Break, attack)
+			assert.Equal(t, seq, one.Break.Seq, attack)
+		}
+	}
 }

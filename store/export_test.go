@@ -44,3 +44,10 @@ func RechainWith(ctx context.Context, db *sql.DB, keys *Keys) error {
 	}
 	return nil
 }
+
+// SetChainSegmentMin makes walks of the chain split into segments from n entries on.
+func SetChainSegmentMin(n int64) (restore func()) {
+	old := segmentMin
+	segmentMin = n
+	return func() { segmentMin = old }
+}
