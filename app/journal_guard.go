@@ -86,13 +86,13 @@ func (g *JournalGuard) report(ctx context.Context, res ChainCheck, err error) er
 		return nil
 	}
 	b := *res.Break
-	g.log.Error("journal chain broken: "+b.Message().English(), "seq", b.Seq, "why", b.Why, "kind", b.Kind)
 	g.mu.Lock()
 	done := g.raised[b.Seq]
 	g.mu.Unlock()
 	if done {
-		return nil
+		return nil // raised and logged already (the evidence stays until someone looks)
 	}
+	g.log.Error("journal chain broken: "+b.Message().English(), "seq", b.Seq, "why", b.Why, "kind", b.Kind)
 	if _, err := g.desk.Raise(ctx, nil, JournalBrokenAlarm(b, g.clock.Now())); err != nil {
 		g.log.Error("journal chain alarm not raised", "err", err)
 		return err // the supervisor runs the guard again, which raises it again
