@@ -164,12 +164,14 @@ func (s *Store) walkChain(ctx context.Context, from int64, prev []byte, anchors 
 // segmentMin is the fewest entries a segment of a walk gets (shorter walks are one segment).
 var segmentMin int64 = 50_000
 
-// walkConns is how many connections a walk may read on at once (one is left to others).
+// walkConns is how many segments a walk may read at once: `journal verify` (read-only) uses
+// both its connections; the console's own walks leave a core to the console (its whole walk
+// after a start runs beside cameras and the window) and connections to the journal writer.
 func walkConns(s *Store) int {
 	if s.ro {
 		return 2
 	}
-	return 3
+	return max(1, min(3, runtime.GOMAXPROCS(0)-1))
 }
 
 // segment is a part of a walk: the entries (lo, hi], the chain value of entry lo (prev; read
