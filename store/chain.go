@@ -274,7 +274,7 @@ func (s *Store) VerifyIncremental(ctx context.Context) (res ChainResult, err err
 	} else {
 		res, err = s.walkChain(ctx, 0, nil, nil)
 	}
-	if err != nil || !res.OK() || s.ro || (ok && res.Head.Seq == point.Seq) {
+	if err != nil || !res.OK() || s.ro || res.Head.Seq == 0 || (ok && res.Head.Seq == point.Seq) {
 		return res, err
 	}
 	return res, s.writeVerified(ctx, res.Head)
