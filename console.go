@@ -98,6 +98,7 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 	sup.Add(parts...)
 	sup.Add(recordingParts(core, feeds, site.Demo && demoSim, dir, log)...) // main_recording.go
 	sup.Add(backupPart(core, st, dir, cfgFile.Path, log))                   // main_backup.go
+	sup.Add(journalGuardPart(core, st, log))                                // main_journal.go
 
 	// The parts run until the window closes or a signal comes; they stop in the reverse
 	// order of their start, before console.stopped is journaled (the journal's last word).
@@ -128,7 +129,7 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 			Probe: func(ctx context.Context, url string) app.ProbeResult {
 				return video.Probe(ctx, url, false, 3*time.Second)
 			},
-			ClipPlayer: video.ClipPlayer{}, Reports: store.Reports{Dir: filepath.Join(dir, "reports")},
+			ClipPlayer: video.ClipPlayer{}, Reports: store.Reports{Dir: filepath.Join(dir, "reports")}, JournalAnchor: st.JournalAnchor,
 			Sheets:  sheets.Workbook{},
 			Paths:   ui.Paths{DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path},
 			Version: version,
@@ -146,6 +147,7 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 	if _, err := core.Recorder.Record(stopCtx, app.NewEntry(app.KindConsoleStopped, "", app.SystemActor, nil)); err != nil {
 		log.Error("stop not journaled", "err", err)
 	}
+	logJournalAnchor(stopCtx, st, log) // main_journal.go
 	log.Info("watchpost stopped")
 	return 0
 }

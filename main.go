@@ -51,6 +51,9 @@ Usage:
                                                         not while a console runs)
   watchpost alarms   [--data DIR] [--json] [--since T] [--open]
   watchpost journal  [--data DIR] [--json] [--since T] [--subject S] [--limit N]
+  watchpost journal verify [--data DIR] [--anchor SEQ:HEX] [--backup FILE] [--json]
+                                                        check the journal's chain: names the first missing or
+                                                        changed entry (exit 1), else OK with the count and head
   watchpost plans    [--data DIR] [--json] | import FILE --operator NAME | export ID   the emergency plans
                                                         (import: as NAME, whose password is asked as above)
   watchpost sim      [--cameras N | --demo] [--listen ADDR] [--udp] [--codec h264|h265] [--user U]

@@ -198,6 +198,8 @@ func (a Alarm) CauseDetails(english bool) []Message {
 		case OfflineSilent:
 			out = append(out, msg("Silent for {{.Duration}}", "Duration", secondsParam(p[ParamWindow])))
 		}
+	case AlarmJournalBroken: // journal_chain.go
+		out = append(out, journalBrokenDetails(p)...)
 	case AlarmCameraOffline:
 		out = append(out, msg("No video for {{.Duration}}", "Duration", secondsParam(p[ParamOffline])))
 	case AlarmSupplyExpired:

@@ -62,6 +62,8 @@ func AlarmKindLabel(kind string) string {
 		return "Device offline"
 	case AlarmCameraOffline:
 		return "Video loss"
+	case AlarmJournalBroken:
+		return "Journal tampered with"
 	case AlarmSupplyExpired:
 		return "Supply expired"
 	case AlarmSupplyLow:

@@ -27,8 +27,13 @@ func Site(args []string, s Streams) int {
 func Alarms(args []string, s Streams) int { return query("alarms", args, s) }
 
 // Journal prints the journal (watchpost journal), paged so that millions of entries stream
-// in bounded memory.
-func Journal(args []string, s Streams) int { return query("journal", args, s) }
+// in bounded memory, or verifies its chain (watchpost journal verify).
+func Journal(args []string, s Streams) int {
+	if len(args) > 0 && args[0] == "verify" {
+		return journalVerify(args[1:], s) // journal_verify.go
+	}
+	return query("journal", args, s)
+}
 
 // queryFlags are the read-only commands' flags; each uses those it needs.
 type queryFlags struct {

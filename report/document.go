@@ -25,6 +25,10 @@ type Context struct {
 	Names func(username string) string
 	// Plans finds a plan by ID, to name the plans of a debrief; nil: by ID.
 	Plans func(id string) (app.Plan, bool)
+	// Anchor is the journal chain's head when the document was made (nil: none), printed
+	// in the footer: a printed report keeps it where no one editing the database reaches,
+	// for `watchpost journal verify --anchor` (the security issue, point 8).
+	Anchor *app.JournalAnchor
 }
 
 // who shows who did something: the name recorded, else the operator's name, else the user name.

@@ -217,6 +217,10 @@ func footer(x Context, made time.Time) string {
 	if x.By != nil {
 		maker = x.By.Name
 	}
-	return x.Tr.T("Made by Watchpost {{.Version}} on {{.When}} by {{.Who}}; the journal is the record.",
+	out := x.Tr.T("Made by Watchpost {{.Version}} on {{.When}} by {{.Who}}; the journal is the record.",
 		map[string]any{"Version": x.Version, "When": when(made), "Who": maker})
+	if a := x.Anchor; a != nil && a.Seq > 0 {
+		out += " " + x.Tr.T("Journal anchor seq {{.Seq}}: {{.Chain}}", map[string]any{"Seq": a.Seq, "Chain": a.Chain})
+	}
+	return out
 }

@@ -247,3 +247,24 @@ func assertSelfContained(t *testing.T, page string) {
 		assert.NotContains(t, page, external, "self-contained")
 	}
 }
+
+// Every report's footer carries the journal chain's head when it was made (the security
+// issue, point 8): a printed report is an anchor `watchpost journal verify --anchor` takes.
+func TestReportsCarryTheJournalAnchor(t *testing.T) {
+	r := incidentFixture(t)
+	chain := strings.Repeat("ab", 32)
+	for lang, want := range map[string]string{
+		"en":    "Journal anchor seq 4321: " + chain,
+		"zh-CN": "日志锚点 序号 4321：" + chain,
+	} {
+		x := reportContext(t, lang, "commander")
+		x.Anchor = &app.JournalAnchor{Seq: 4321, Chain: chain}
+		assert.Contains(t, render(t, Incident(x, r)), want, lang)
+		d := debriefFixture(t)
+		assert.Contains(t, render(t, Debrief(x, d)), want, lang)
+		got, err := app.ParseJournalAnchor(x.Anchor.String())
+		require.NoError(t, err)
+		assert.Equal(t, *x.Anchor, got)
+	}
+	assert.NotContains(t, render(t, Incident(reportContext(t, "en", "commander"), r)), "Journal anchor", "none given, none printed")
+}

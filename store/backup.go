@@ -49,18 +49,21 @@ const BackupFormat = 1
 
 // BackupManifest is manifest.json.
 type BackupManifest struct {
-	Format        int            `json:"format"`
-	Version       string         `json:"version"` // the Watchpost that wrote it
-	SchemaVersion int            `json:"schema_version"`
-	SiteID        string         `json:"site_id"`
-	SiteName      string         `json:"site_name,omitempty"`
-	Demo          bool           `json:"demo,omitempty"`
-	CreatedAt     time.Time      `json:"created_at"`
-	Entries       int64          `json:"entries"`
-	LastSeq       int64          `json:"last_seq"`
-	WithClips     bool           `json:"with_clips,omitempty"`
-	Reason        string         `json:"reason"`
-	Members       []BackupMember `json:"members"`
+	Format        int       `json:"format"`
+	Version       string    `json:"version"` // the Watchpost that wrote it
+	SchemaVersion int       `json:"schema_version"`
+	SiteID        string    `json:"site_id"`
+	SiteName      string    `json:"site_name,omitempty"`
+	Demo          bool      `json:"demo,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	Entries       int64     `json:"entries"`
+	LastSeq       int64     `json:"last_seq"`
+	// JournalAnchor is the journal chain's head in the backup (chain.go): kept apart from the
+	// database, it shows a later deletion of the journal's last entries (journal verify --backup).
+	JournalAnchor *app.JournalAnchor `json:"journal_anchor,omitempty"`
+	WithClips     bool               `json:"with_clips,omitempty"`
+	Reason        string             `json:"reason"`
+	Members       []BackupMember     `json:"members"`
 }
 
 // BackupMember is one file of the archive.
@@ -193,6 +196,17 @@ func describeDatabase(ctx context.Context, path string) (BackupManifest, error) 
 		return m, err
 	}
 	m.LastSeq = last.Int64
+	var chained int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('journal') WHERE name = 'chain'").Scan(&chained); err != nil {
+		return m, err
+	}
+	if chained > 0 && m.LastSeq > 0 {
+		a, err := headAnchor(ctx, db)
+		if err != nil {
+			return m, err
+		}
+		m.JournalAnchor = &a
+	}
 	err = db.QueryRowContext(ctx, "SELECT id, name, demo FROM sites LIMIT 1").Scan(&m.SiteID, &m.SiteName, &m.Demo)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return m, err
@@ -362,4 +376,37 @@ func (b BackupDir) Remove(name string) error {
 		return nil
 	}
 	return err
+}
+
+// ReadBackupManifest reads the manifest of a backup archive (without unpacking the rest).
+func ReadBackupManifest(archive string) (BackupManifest, error) {
+	var m BackupManifest
+	bad := func(err error) (BackupManifest, error) {
+		return m, app.Errorf(app.CodeCorrupt, "{{.Path}} is not a Watchpost backup (no readable manifest)", "Path", archive).Wrap(err)
+	}
+	f, err := os.Open(archive)
+	if err != nil {
+		return m, app.Errorf(app.CodeUnavailable, "The backup {{.Path}} cannot be read", "Path", archive).Wrap(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return bad(err)
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = errors.New("no " + ManifestName)
+			}
+			return bad(err)
+		}
+		if h.Name == ManifestName {
+			if err := json.NewDecoder(io.LimitReader(tr, 16<<20)).Decode(&m); err != nil {
+				return bad(err)
+			}
+			return m, nil
+		}
+	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 // caller's entries are one savepoint: a bad request fails alone.
 type writer struct {
 	s      *Store
+	chain  *chainer // used by the writer's goroutine only
 	reqs   chan *appendReq
 	done   chan struct{}
 	mu     sync.RWMutex // senders hold it for reading; close for writing, so no send hits a closed channel
@@ -43,7 +45,7 @@ type appendRes struct {
 const maxGroup = 2000
 
 func startWriter(s *Store) *writer {
-	w := &writer{s: s, reqs: make(chan *appendReq, 256), done: make(chan struct{})}
+	w := &writer{s: s, chain: newChainer(s.keys), reqs: make(chan *appendReq, 256), done: make(chan struct{})}
 	go w.run()
 	return w
 }
@@ -112,7 +114,7 @@ func (w *writer) commit(group []*appendReq) {
 		return
 	}
 	// The statements every entry runs, compiled once per transaction, not once per entry.
-	st, err := prepareWrites(ctx, tx)
+	st, err := prepareWrites(ctx, tx, w.chain, w.s.chained)
 	if err != nil {
 		tx.Rollback()
 		fail(w.s.writeError(err))
@@ -160,22 +162,30 @@ func (w *writer) commit(group []*appendReq) {
 
 // writeStmts are the prepared statements of the hot write path.
 type writeStmts struct {
+	chain       *chainer // the chain's key (chain.go)
 	journal     *sql.Stmt
 	deviceState *sql.Stmt
 	alarm       *sql.Stmt
-	maxSeq      *sql.Stmt
+	head        *sql.Stmt // the last entry's seq and chain value
 	savepoint   *sql.Stmt
 	rollbackTo  *sql.Stmt
 	release     *sql.Stmt
 }
 
-func prepareWrites(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
-	w := &writeStmts{}
+func prepareWrites(ctx context.Context, tx *sql.Tx, chain *chainer, chained bool) (*writeStmts, error) {
+	w := &writeStmts{chain: chain}
+	insert, head := "INSERT INTO journal (seq, ts, kind, subject, operator, drill, data, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		"SELECT seq, chain FROM journal ORDER BY seq DESC LIMIT 1"
+	if !chained { // a database of an older schema, which only tests open without upgrading it
+		insert, head = "INSERT INTO journal (seq, ts, kind, subject, operator, drill, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			"SELECT max(seq), NULL FROM journal"
+		w.chain = nil
+	}
 	for _, p := range []struct {
 		dst  **sql.Stmt
 		text string
 	}{
-		{&w.journal, "INSERT INTO journal (seq, ts, kind, subject, operator, drill, data) VALUES (?, ?, ?, ?, ?, ?, ?)"},
+		{&w.journal, insert},
 		{&w.deviceState, `INSERT INTO device_state (device, last_seen, online, messages, data) VALUES (?, ?, 1, 1, ?)
 			ON CONFLICT (device) DO UPDATE SET last_seen = excluded.last_seen, online = 1,
 				messages = device_state.messages + 1, data = excluded.data`},
@@ -183,7 +193,7 @@ func prepareWrites(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET priority = excluded.priority, state = excluded.state,
 				last_seq = excluded.last_seq, data = excluded.data`},
-		{&w.maxSeq, "SELECT max(seq) FROM journal"},
+		{&w.head, head},
 		{&w.savepoint, "SAVEPOINT req"},
 		{&w.rollbackTo, "ROLLBACK TO req"},
 		{&w.release, "RELEASE req"},
@@ -199,7 +209,7 @@ func prepareWrites(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
 }
 
 func (w *writeStmts) close() {
-	for _, st := range []*sql.Stmt{w.journal, w.deviceState, w.alarm, w.maxSeq, w.savepoint, w.rollbackTo, w.release} {
+	for _, st := range []*sql.Stmt{w.journal, w.deviceState, w.alarm, w.head, w.savepoint, w.rollbackTo, w.release} {
 		if st != nil {
 			st.Close()
 		}
@@ -208,10 +218,13 @@ func (w *writeStmts) close() {
 
 // appendTx inserts entries and applies their projections inside tx. Sequence numbers are
 // assigned here (the writer is the only one, inside an immediate transaction), so an
-// alarm.raised entry can carry its own subject alarm:<seq> from the start.
+// alarm.raised entry can carry its own subject alarm:<seq> from the start. Each entry is
+// chained to the one before it (chain.go), read inside the same transaction, so a request
+// rolled back to its savepoint leaves the chain as it was.
 func appendTx(ctx context.Context, tx *sql.Tx, st *writeStmts, entries []app.Entry) ([]app.Entry, error) {
 	var last sql.NullInt64
-	if err := st.maxSeq.QueryRowContext(ctx).Scan(&last); err != nil {
+	var prev []byte
+	if err := st.head.QueryRowContext(ctx).Scan(&last, &prev); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
 	out := make([]app.Entry, len(entries))
@@ -227,11 +240,21 @@ func appendTx(ctx context.Context, tx *sql.Tx, st *writeStmts, entries []app.Ent
 		}
 		app.StampDrillRun(&e) // a drill run's ID is its drill.started entry's sequence number
 		app.StampHandover(&e) // a handover's subject is shift:<seq>
+		r := chainRow{seq: e.Seq, ts: e.Time.UnixNano(), kind: string(e.Kind), subject: e.Subject, operator: e.Operator}
+		if e.Drill {
+			r.drill = 1
+		}
 		var data any
 		if len(e.Data) > 0 {
 			data = string(e.Data)
+			r.data = sql.NullString{String: string(e.Data), Valid: true}
 		}
-		if _, err := st.journal.ExecContext(ctx, e.Seq, e.Time.UnixNano(), string(e.Kind), e.Subject, e.Operator, e.Drill, data); err != nil {
+		args := []any{r.seq, r.ts, r.kind, r.subject, r.operator, r.drill, data}
+		if st.chain != nil {
+			prev = st.chain.sum(prev, &r)
+			args = append(args, prev)
+		}
+		if _, err := st.journal.ExecContext(ctx, args...); err != nil {
 			return nil, err
 		}
 		if err := project(ctx, tx, st, &e); err != nil {

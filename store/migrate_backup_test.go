@@ -54,10 +54,10 @@ func TestAnUpgradeThatMigratesTakesABackupFirst(t *testing.T) {
 	assert.Equal(t, name, info.File)
 
 	archive := filepath.Join(dir, "backups", name)
-	target := t.TempDir()
-	if key, err := os.ReadFile(filepath.Join(dir, store.KeyFileName)); err == nil { // a restore needs the site key, never in a backup
-		require.NoError(t, os.WriteFile(filepath.Join(target, store.KeyFileName), key, 0o600))
-	}
+	target := t.TempDir() // with the site key (never in a backup) copied there, as a restore needs
+	key, err := os.ReadFile(filepath.Join(dir, store.KeyFileName))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(target, store.KeyFileName), key, 0o600))
 	r, err := store.PrepareRestore(ctx, archive, target)
 	require.NoError(t, err, "the pre-migration backup is a whole backup")
 	assert.Equal(t, old, r.Manifest.SchemaVersion)

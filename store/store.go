@@ -60,6 +60,9 @@ type Store struct {
 	// migrationBackup is the backup taken before this open migrated the database, journaled
 	// once the journal writer runs.
 	migrationBackup *app.BackupInfo
+	chainStart      ChainResult         // the chain's verification at this open (chain.go)
+	chainedNow      *app.JournalChained // this open chained a journal from before chains
+	chained         bool                // the journal has its chain column (only tests open an older schema)
 
 	ckptStop, ckptDone chan struct{}
 	closeOnce          sync.Once
@@ -124,12 +127,20 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		// not block the writer).
 		s.db.SetMaxOpenConns(4)
 	}
-	if err := s.prepare(ctx); err != nil {
-		s.db.Close()
-		s.closeLock()
-		return nil, err
+	hadChain, err := s.hasChainColumn(ctx)
+	if err == nil {
+		err = s.prepare(ctx)
 	}
-	if err := s.loadKeys(ctx); err != nil {
+	if err == nil {
+		s.chained, err = s.hasChainColumn(ctx)
+	}
+	if err == nil {
+		err = s.loadKeys(ctx)
+	}
+	if err == nil && !opt.ReadOnly && s.chained {
+		err = s.checkChainAtOpen(ctx, !hadChain) // chain.go
+	}
+	if err != nil {
 		s.db.Close()
 		s.closeLock()
 		return nil, err
@@ -140,6 +151,12 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		go s.checkpointer()
 		if b := s.migrationBackup; b != nil {
 			if _, err := s.Append(ctx, app.NewEntry(app.KindBackupTaken, app.SubjectBackup(b.File), app.SystemActor, b)); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
+		if c := s.chainedNow; c != nil {
+			if _, err := s.Append(ctx, app.NewEntry(app.KindJournalChained, "journal:", app.SystemActor, c)); err != nil {
 				s.Close()
 				return nil, err
 			}

@@ -41,6 +41,8 @@ type Extras struct {
 	ClipPlayer app.ClipPlayer
 	// Reports is where incident reports and drill debriefs are written.
 	Reports app.ReportSaver
+	// JournalAnchor is the journal chain's head, printed in every report's footer (nil: none).
+	JournalAnchor func(context.Context) (app.JournalAnchor, error)
 	// Sheets writes and reads the XLSX workbooks of the site's things (nil: the import
 	// dialog offers GeoJSON only).
 	Sheets app.SiteSheets

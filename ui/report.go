@@ -25,6 +25,11 @@ func (c *Console) reportContext(by *app.Operator) report.Context {
 	if c.core.Plans != nil {
 		x.Plans = c.core.Plans.Get
 	}
+	if c.x.JournalAnchor != nil {
+		if a, err := c.x.JournalAnchor(context.Background()); err == nil {
+			x.Anchor = &a
+		}
+	}
 	return x
 }
 
