@@ -118,6 +118,7 @@ func (w *writer) commit(group []*appendReq) {
 		fail(w.s.writeError(err))
 		return
 	}
+	st.personal = w.s.personal
 	defer st.close()
 	for i, r := range group {
 		if _, err := st.savepoint.ExecContext(ctx); err != nil {
@@ -167,6 +168,7 @@ type writeStmts struct {
 	savepoint   *sql.Stmt
 	rollbackTo  *sql.Stmt
 	release     *sql.Stmt
+	personal    *personal
 }
 
 func prepareWrites(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
@@ -229,7 +231,11 @@ func appendTx(ctx context.Context, tx *sql.Tx, st *writeStmts, entries []app.Ent
 		app.StampHandover(&e) // a handover's subject is shift:<seq>
 		var data any
 		if len(e.Data) > 0 {
-			data = string(e.Data)
+			sealed, err := st.personal.sealedData(ctx, tx, e.Data) // personal.go: only ciphertext is kept
+			if err != nil {
+				return nil, err
+			}
+			data = string(sealed)
 		}
 		if _, err := st.journal.ExecContext(ctx, e.Seq, e.Time.UnixNano(), string(e.Kind), e.Subject, e.Operator, e.Drill, data); err != nil {
 			return nil, err
@@ -348,6 +354,7 @@ func (s *Store) Query(ctx context.Context, q app.JournalQuery) ([]app.Entry, err
 	}
 	defer rows.Close()
 	var out []app.Entry
+	ring := s.openRing()
 	for rows.Next() {
 		var e app.Entry
 		var ts int64
@@ -360,6 +367,9 @@ func (s *Store) Query(ctx context.Context, q app.JournalQuery) ([]app.Entry, err
 		e.Kind = app.EntryKind(kind)
 		if data.Valid {
 			e.Data = []byte(data.String)
+		}
+		if e.Data, err = ring.openJSON(ctx, e.Data); err != nil { // personal.go: sealed fields opened
+			return nil, err
 		}
 		out = append(out, e)
 	}

@@ -41,6 +41,7 @@ func (s *Store) JournalRange(ctx context.Context, after, upTo int64, fn func(*ap
 		return app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(err)
 	}
 	defer rows.Close()
+	ring := s.openRing()
 	for rows.Next() {
 		var e app.Entry
 		var ts int64
@@ -53,6 +54,10 @@ func (s *Store) JournalRange(ctx context.Context, after, upTo int64, fn func(*ap
 		e.Kind = app.EntryKind(kind)
 		if data != nil {
 			e.Data = json.RawMessage(data)
+			// Sealed personal fields opened (personal.go); an erased person reads as erased.
+			if e.Data, err = ring.openJSON(ctx, e.Data); err != nil {
+				return err
+			}
 		}
 		if err := fn(&e); err != nil {
 			return err

@@ -57,6 +57,8 @@ type Store struct {
 	writer *writer
 	opt    Options
 	keys   *Keys // the site key (keys.go), never stored in the database
+	// personal seals personal fields and secrets at rest (personal.go).
+	personal *personal
 	// migrationBackup is the backup taken before this open migrated the database, journaled
 	// once the journal writer runs.
 	migrationBackup *app.BackupInfo
@@ -86,6 +88,9 @@ func dsn(path string, readOnly bool) string {
 		// Checkpoints run in the background (checkpointer), not inside a commit: an
 		// automatic checkpoint would stall whichever append crossed the threshold.
 		q.Add("_pragma", "wal_autocheckpoint(0)")
+		// What is deleted or replaced is overwritten, not left in free pages: an erased
+		// person's key and the clear fields of rows sealed at the upgrade (personal.go).
+		q.Add("_pragma", "secure_delete(1)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
@@ -134,10 +139,31 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.closeLock()
 		return nil, err
 	}
+	if s.personal, err = s.loadPersonal(ctx); err != nil { // personal.go
+		s.db.Close()
+		s.closeLock()
+		return nil, err
+	}
+	var sealed app.SealedCount
+	if !opt.ReadOnly {
+		// Before the writer starts (and before anything chains the journal): the fields an
+		// older database held in clear are sealed once (personal_migrate.go).
+		if sealed, err = s.sealPending(ctx); err != nil {
+			s.db.Close()
+			s.closeLock()
+			return nil, err
+		}
+	}
 	if !opt.ReadOnly {
 		s.writer = startWriter(s)
 		s.ckptStop, s.ckptDone = make(chan struct{}), make(chan struct{})
 		go s.checkpointer()
+		if sealed.Rows+sealed.Entries > 0 {
+			if _, err := s.Append(ctx, app.NewEntry(app.KindPersonalSealed, "", app.SystemActor, sealed)); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
 		if b := s.migrationBackup; b != nil {
 			if _, err := s.Append(ctx, app.NewEntry(app.KindBackupTaken, app.SubjectBackup(b.File), app.SystemActor, b)); err != nil {
 				s.Close()
