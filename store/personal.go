@@ -349,7 +349,6 @@ func (r *keyRing) openObject(ctx context.Context, obj, box map[string]any) error
 	return nil
 }
 
-
 // sealedJSON marshals v with its personal fields and secrets sealed, inside the write's
 // transaction tx (a person's key is made there, with what it seals, or not at all).
 func (p *personal) sealedJSON(ctx context.Context, tx execer, v any) (string, error) {

@@ -141,4 +141,3 @@ func (s *Store) ErasePerson(ctx context.Context, deviceID string, e app.Entry) (
 	}
 	return out, err
 }
-
