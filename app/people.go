@@ -46,35 +46,17 @@ func (p *People) person(deviceID string) (*Person, error) {
 	return &c, nil
 }
 
-// openAlarmOf returns the open alarm id of the device, if it is one.
-func (p *People) openAlarmOf(deviceID string, id int64) bool {
-	if p.desk == nil || id == 0 {
-		return false
+// View returns the full record of the resident of deviceID for someone allowed
+// ActViewPerson, who gives a reason; journaled (person.viewed: who, whose, why).
+func (p *People) View(ctx context.Context, op *Operator, deviceID, reason string) (*Person, error) {
+	if err := Authorize(op, ActViewPerson); err != nil {
+		return nil, err
 	}
-	for _, a := range p.desk.Open() {
-		if a.ID == id && a.DeviceID == deviceID {
-			return true
-		}
-	}
-	return false
-}
-
-// View returns the full record of the resident of deviceID for op, and journals it. An
-// operator allowed ActViewPerson gives a reason; anyone who handles alarms (ActAckAlarm)
-// sees the resident of an open alarm of that device with the alarm as the reason (alarm).
-func (p *People) View(ctx context.Context, op *Operator, deviceID, reason string, alarm int64) (*Person, error) {
 	reason = strings.TrimSpace(reason)
-	byAlarm := alarm != 0 && p.openAlarmOf(deviceID, alarm) && Authorize(op, ActAckAlarm) == nil
-	if !byAlarm {
-		if err := Authorize(op, ActViewPerson); err != nil {
-			return nil, err
-		}
-		if reason == "" {
-			var pr Problems
-			pr.Add("reason", "Say why you open this resident's full record")
-			return nil, pr.Err()
-		}
-		alarm = 0
+	if reason == "" {
+		var pr Problems
+		pr.Add("reason", "Say why you open this resident's full record")
+		return nil, pr.Err()
 	}
 	person, err := p.person(deviceID)
 	if err != nil {
@@ -83,32 +65,34 @@ func (p *People) View(ctx context.Context, op *Operator, deviceID, reason string
 	if person.Erased {
 		return person, nil // nothing is left to see: nothing to journal
 	}
-	if byAlarm {
-		key := op.Username + "/" + SubjectAlarm(alarm)
-		p.mu.Lock()
-		done := p.seen[key]
-		p.seen[key] = true
-		p.mu.Unlock()
-		if done {
-			return person, nil // shown again (the pop-up, the desk): journaled once per alarm
-		}
-	}
-	e := NewEntry(KindPersonViewed, SubjectPerson(deviceID), op.Username, PersonAccess{Person: deviceID, Reason: reason, Alarm: alarm})
+	e := NewEntry(KindPersonViewed, SubjectPerson(deviceID), op.Username, PersonAccess{Person: deviceID, Reason: reason})
 	if _, err := p.rec.Record(ctx, e); err != nil {
-		if byAlarm {
-			p.mu.Lock()
-			delete(p.seen, op.Username+"/"+SubjectAlarm(alarm))
-			p.mu.Unlock()
-		}
 		return nil, err
 	}
 	return person, nil
 }
 
-// ForAlarm is the resident of an open alarm, shown in full to the operator handling it (the
-// alarm is the reason, journaled once); nil when the alarm has no resident. Someone who may
-// not handle alarms gets the masked record.
-func (p *People) ForAlarm(ctx context.Context, op *Operator, a Alarm) (*Person, error) {
+// ForAlarm is the resident of an alarm for the operator handling it (ActAckAlarm): while the
+// alarm is open, in full without being asked why (the alarm is the reason, journaled once
+// per operator and alarm); once it is resolved, masked. Nil: the alarm has no resident.
+func (p *People) ForAlarm(ctx context.Context, op *Operator, alarmID int64) (*Person, error) {
+	if err := Authorize(op, ActAckAlarm); err != nil {
+		return nil, err
+	}
+	var a Alarm
+	found := false
+	for _, o := range p.desk.Open() {
+		if o.ID == alarmID {
+			a, found = o, true
+		}
+	}
+	if !found {
+		got, err := p.desk.Get(ctx, alarmID)
+		if err != nil {
+			return nil, err
+		}
+		a = got
+	}
 	if a.DeviceID == "" {
 		return nil, nil
 	}
@@ -119,10 +103,25 @@ func (p *People) ForAlarm(ctx context.Context, op *Operator, a Alarm) (*Person, 
 	if err != nil {
 		return nil, err
 	}
-	if a.State == AlarmResolved || Authorize(op, ActAckAlarm) != nil {
+	if !found || person.Erased {
 		return person.Masked(), nil
 	}
-	return p.View(ctx, op, a.DeviceID, "", a.ID)
+	key := op.Username + "/" + SubjectAlarm(a.ID)
+	p.mu.Lock()
+	done := p.seen[key]
+	p.seen[key] = true
+	p.mu.Unlock()
+	if done {
+		return person, nil // shown again (the pop-up, the desk): journaled once per alarm
+	}
+	e := NewEntry(KindPersonViewed, SubjectPerson(a.DeviceID), op.Username, PersonAccess{Person: a.DeviceID, Alarm: a.ID})
+	if _, err := p.rec.Record(ctx, e); err != nil {
+		p.mu.Lock()
+		delete(p.seen, key)
+		p.mu.Unlock()
+		return nil, err
+	}
+	return person, nil
 }
 
 // Export returns the site with its residents' records whole, for an export by someone

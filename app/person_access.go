@@ -87,3 +87,43 @@ func MaskedSite(s *Site) *Site {
 
 // IsMasked reports whether a field was masked (an import keeps the site's own value then).
 func IsMasked(v string) bool { return strings.Contains(v, "*") }
+
+// restoreMasked gives an imported site, exported with its personal fields masked, the
+// current site's values of the fields still masked: a masked export imports back whole.
+func restoreMasked(next, cur *Site) {
+	keep := func(v *string, old string) {
+		if IsMasked(*v) && old != "" {
+			*v = old
+		}
+	}
+	for i := range next.Devices {
+		d := &next.Devices[i]
+		old, ok := cur.Device(d.ID)
+		if !ok || d.Person == nil || old.Person == nil {
+			continue
+		}
+		p, o := *d.Person, old.Person
+		for _, f := range [][2]*string{{&p.ID, &o.ID}, {&p.Name, &o.Name}, {&p.Phone, &o.Phone}, {&p.Contact, &o.Contact},
+			{&p.ContactPhone, &o.ContactPhone}, {&p.Note, &o.Note}} {
+			keep(f[0], *f[1])
+		}
+		d.Person = &p
+	}
+	for i := range next.Vehicles {
+		v := &next.Vehicles[i]
+		for _, o := range cur.Vehicles {
+			if o.Plate == v.Plate {
+				keep(&v.Owner, o.Owner)
+				keep(&v.Phone, o.Phone)
+			}
+		}
+	}
+	for i := range next.Grids {
+		g := &next.Grids[i]
+		for _, o := range cur.Grids {
+			if o.ID == g.ID {
+				keep(&g.Worker.Phone, o.Worker.Phone)
+			}
+		}
+	}
+}

@@ -65,6 +65,11 @@ func (m *roleStore) SaveGrid(ctx context.Context, _ app.Grid, e app.Entry) (app.
 func (m *roleStore) UpdateDevice(ctx context.Context, _ app.Device, e app.Entry) (app.Entry, error) {
 	return m.one(ctx, e)
 }
+
+// ErasePerson (app.PersonKeyStore): the key's deletion is the store's; the journal is the fake's.
+func (m *roleStore) ErasePerson(ctx context.Context, _ string, e app.Entry) (app.Entry, error) {
+	return m.one(ctx, e)
+}
 func (m *roleStore) SetBackground(ctx context.Context, _ *app.Background, image []byte, e app.Entry) (app.Entry, error) {
 	if image != nil {
 		m.wrote()
@@ -212,6 +217,7 @@ type roleCore struct {
 	settings  *app.Settings
 	replays   *app.Replays
 	perms     *app.Permissions
+	people    *app.People
 	arming    *app.Arming
 	recording *app.Recording // started by recordingWithAClip
 	n         int            // for unique names
@@ -267,6 +273,7 @@ func newRoleCore(t *testing.T) *roleCore {
 	c.settings = app.NewSettings(app.Config{}, c.st, c.rec)
 	c.replays = app.NewReplays(c.st)
 	c.perms = app.NewPermissions(c.st, c.rec)
+	c.people = app.NewPeople(c.inv, c.desk, c.rec, c.st)
 	return c
 }
 

@@ -179,6 +179,7 @@ func PrepareImport(next, cur *Site) {
 			next.Background = cur.Background
 		}
 		restorePasswords(next, cur)
+		restoreMasked(next, cur) // person_access.go
 	}
 	if next.ID == "" {
 		next.ID = "site"
