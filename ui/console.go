@@ -65,6 +65,9 @@ type Paths struct {
 
 // Console is the running window.
 type Console struct {
+	// residentsShown: "operator/alarm" whose resident this console showed in full, the view
+	// journaled (people_view.go); touched on the UI thread only.
+	residentsShown map[string]bool
 	core *app.Core
 	x    Extras
 	app  fyne.App
