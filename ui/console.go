@@ -65,9 +65,6 @@ type Paths struct {
 
 // Console is the running window.
 type Console struct {
-	// residentsShown: "operator/alarm" whose resident this console showed in full, the view
-	// journaled (people_view.go); touched on the UI thread only.
-	residentsShown map[string]bool
 	core *app.Core
 	x    Extras
 	app  fyne.App
@@ -99,6 +96,10 @@ type Console struct {
 	attention bool
 	attend    func(on bool)
 	dismissed map[int64]bool
+
+	// residentsShown: "operator/alarm" whose resident this console showed in full, the view
+	// journaled (people_view.go); touched on the UI thread only.
+	residentsShown map[string]bool
 }
 
 // Run opens the console window and returns when it is closed or ctx ends.
