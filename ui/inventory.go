@@ -421,8 +421,10 @@ func (p *inventoryPanel) deviceDetail(id string) {
 		}
 	}
 	p.actions = p.editButtons(app.ItemDevice, id, d.Display(en))
-	if b := p.c.fullRecordButton(d); b != nil {
-		p.actions = append(p.actions, b)
+	for _, b := range []fyne.CanvasObject{p.c.fullRecordButton(d), p.c.eraseResidentButton(d)} {
+		if b != nil {
+			p.actions = append(p.actions, b)
+		}
 	}
 	p.setDetail(d.Display(en), kindSymbol(d.Kind), rows, links)
 }

@@ -121,3 +121,42 @@ func (c *Console) showFullRecord(pr *app.Person) {
 	d.Resize(fyne.NewSize(480, 300))
 	d.Show()
 }
+
+// eraseResidentButton erases a device's resident (one who moved out) for administrators: their
+// key is deleted, so their fields are unreadable everywhere, the journal included.
+func (c *Console) eraseResidentButton(d *app.Device) fyne.CanvasObject {
+	op := c.Operator()
+	if d.Person == nil || d.Person.Erased || app.Authorize(op, app.ActManageOperators) != nil || app.Authorize(op, app.ActViewPerson) != nil {
+		return nil
+	}
+	id := d.ID
+	b := widget.NewButton(T("Erase resident…"), func() { c.askEraseResident(id) })
+	b.Importance = widget.DangerImportance
+	return b
+}
+
+func (c *Console) askEraseResident(deviceID string) {
+	reason := widget.NewEntry()
+	reason.SetPlaceHolder(T("e.g. moved out"))
+	status := newWriteStatus()
+	var dlg dialog.Dialog
+	var erase *widget.Button
+	erase = widget.NewButton(T("Erase"), func() {
+		c.write(write{
+			status: status,
+			lock:   []fyne.Disableable{erase},
+			run: func(ctx context.Context, op *app.Operator) error {
+				return c.core.People.Erase(ctx, op, deviceID, reason.Text)
+			},
+			done: func() { dlg.Hide() },
+		})
+	})
+	erase.Importance = widget.DangerImportance
+	body := container.NewVBox(
+		widget.NewLabel(T("The resident's name, phones, contact and notes become unreadable everywhere, in the journal too. This cannot be undone. Why?")),
+		reason, status.content, container.NewHBox(erase))
+	dlg = dialog.NewCustom(T("Erase resident"), T("Cancel"), body, c.win)
+	dlg.Resize(fyne.NewSize(520, 240))
+	dlg.Show()
+	c.win.Canvas().Focus(reason)
+}

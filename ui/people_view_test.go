@@ -83,3 +83,40 @@ func TestCommanderOpensAFullRecordWithAReason(t *testing.T) {
 	assert.Equal(t, app.PersonAccess{Person: "bracelet-b07-0502", Reason: "家属来电核实"}, got)
 	assert.Equal(t, "commander", views[0].Operator)
 }
+
+func TestAdministratorErasesAResidentWhoMovedOut(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	signInAs(t, c, "admin")
+	p := inventoryOf(t, c)
+	p.deviceDetail("bracelet-b07-0502")
+	b := findButton(p.detail, "Erase resident…")
+	require.NotNil(t, b)
+	test.Tap(b)
+	top := c.win.Canvas().Overlays().Top()
+	require.NotNil(t, top)
+	var reason *widget.Entry
+	walk(top, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && reason == nil {
+			reason = e
+		}
+	})
+	require.NotNil(t, reason)
+	test.Type(reason, "已搬走")
+	test.Tap(findButton(top, "Erase"))
+	require.Eventually(t, func() bool {
+		d, ok := c.core.Inventory.Site().Device("bracelet-b07-0502")
+		return ok && d.Person != nil && d.Person.Erased
+	}, wait, 10*time.Millisecond, "the console reads the resident back erased")
+	require.Eventually(t, func() bool {
+		p.deviceDetail("bracelet-b07-0502")
+		return strings.Contains(strings.Join(visibleTexts(p.detail), "\n"), "erased")
+	}, wait, 10*time.Millisecond)
+	es, err := c.core.Recorder.Journal.Query(context.Background(), app.JournalQuery{Kinds: []app.EntryKind{app.KindPersonErased}})
+	require.NoError(t, err)
+	require.Len(t, es, 1)
+	assert.Equal(t, "admin", es[0].Operator)
+	// An alarm of her bracelet now shows nobody's phone.
+	a := raise(t, c, app.Alarm{Kind: app.AlarmFall, Priority: app.P1, Cause: "fall", DeviceID: "bracelet-b07-0502", GridID: "g2", Building: "b07"})
+	require.Eventually(t, func() bool { return popupOf(c).cur == a.ID && strings.Contains(popupTexts(c), "erased") }, wait, 10*time.Millisecond)
+	assert.NotContains(t, popupTexts(c), "13912345601")
+}
