@@ -127,3 +127,17 @@ func TestAMaskedExportImportsBackWhole(t *testing.T) {
 	orig, _ := site.Device("bracelet-b07-0502")
 	assert.Equal(t, *orig.Person, *d.Person, "the masked fields come back from the site as it is")
 }
+
+func TestAMaskedExportImportedElsewhereKeepsNoMaskedValue(t *testing.T) {
+	site := loadDemoSite(t)
+	data, err := app.ExportGeoJSON(app.MaskedSite(&site))
+	require.NoError(t, err)
+	next, err := app.ImportGeoJSON(data)
+	require.NoError(t, err)
+	app.PrepareImport(next, nil)
+	require.NoError(t, next.Validate())
+	d, _ := next.Device("bracelet-b07-0502")
+	assert.Equal(t, "", d.Person.Phone, "no phone rather than a masked one")
+	assert.Equal(t, "赵*", d.Person.Name, "the wearer is still named")
+	assert.Equal(t, "", next.Grids[0].Worker.Phone)
+}

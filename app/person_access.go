@@ -89,41 +89,59 @@ func MaskedSite(s *Site) *Site {
 func IsMasked(v string) bool { return strings.Contains(v, "*") }
 
 // restoreMasked gives an imported site, exported with its personal fields masked, the
-// current site's values of the fields still masked: a masked export imports back whole.
+// current site's values of the fields still masked: a masked export imports back whole. A
+// masked field the current site (cur, maybe nil) has no value for is left empty, never stored
+// as "139****5601", but a resident's masked name stays (a bracelet needs its wearer named).
 func restoreMasked(next, cur *Site) {
 	keep := func(v *string, old string) {
-		if IsMasked(*v) && old != "" {
+		if IsMasked(*v) {
 			*v = old
 		}
 	}
 	for i := range next.Devices {
 		d := &next.Devices[i]
-		old, ok := cur.Device(d.ID)
-		if !ok || d.Person == nil || old.Person == nil {
+		if d.Person == nil {
 			continue
 		}
-		p, o := *d.Person, old.Person
+		p, o := *d.Person, Person{}
+		if cur != nil {
+			if old, ok := cur.Device(d.ID); ok && old.Person != nil {
+				o = *old.Person
+			}
+		}
+		if o.Name == "" {
+			o.Name = p.Name
+		}
 		for _, f := range [][2]*string{{&p.ID, &o.ID}, {&p.Name, &o.Name}, {&p.Phone, &o.Phone}, {&p.Contact, &o.Contact},
 			{&p.ContactPhone, &o.ContactPhone}, {&p.Note, &o.Note}} {
 			keep(f[0], *f[1])
 		}
 		d.Person = &p
 	}
+	var vehicles []Vehicle
+	var grids []Grid
+	if cur != nil {
+		vehicles, grids = cur.Vehicles, cur.Grids
+	}
 	for i := range next.Vehicles {
 		v := &next.Vehicles[i]
-		for _, o := range cur.Vehicles {
-			if o.Plate == v.Plate {
-				keep(&v.Owner, o.Owner)
-				keep(&v.Phone, o.Phone)
+		var o Vehicle
+		for _, x := range vehicles {
+			if x.Plate == v.Plate {
+				o = x
 			}
 		}
+		keep(&v.Owner, o.Owner)
+		keep(&v.Phone, o.Phone)
 	}
 	for i := range next.Grids {
 		g := &next.Grids[i]
-		for _, o := range cur.Grids {
-			if o.ID == g.ID {
-				keep(&g.Worker.Phone, o.Worker.Phone)
+		var o Grid
+		for _, x := range grids {
+			if x.ID == g.ID {
+				o = x
 			}
 		}
+		keep(&g.Worker.Phone, o.Worker.Phone)
 	}
 }

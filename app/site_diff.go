@@ -179,8 +179,8 @@ func PrepareImport(next, cur *Site) {
 			next.Background = cur.Background
 		}
 		restorePasswords(next, cur)
-		restoreMasked(next, cur) // person_access.go
 	}
+	restoreMasked(next, cur) // person_access.go
 	if next.ID == "" {
 		next.ID = "site"
 	}
