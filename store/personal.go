@@ -22,6 +22,7 @@ package store
 //	{"username": u, "phone": p}       an operator's phone, under "operator:<u>"
 //	{"id": g, "worker": {"phone": p}} a grid worker's phone, under "grid:<g>"
 //	{"plate": p, "owner", "phone"}    a vehicle's owner and phone, under "vehicle:<p>"
+//	{"contact": "family:<id>", "name", "phone"}  a call to a resident's family, under "device:<id>"
 //	{"main_url", "sub_url"}           a camera's addresses (passwords), under the site's secrets key
 //
 // The sealed form replaces the fields with {"sealed": {"key": K, "box": base64(nonce|ciphertext)}}.
@@ -37,6 +38,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sort"
+	"strings"
 	"time"
 
 	"watchpost/app"
@@ -146,7 +148,7 @@ func (r *keyRing) key(ctx context.Context, id string) (cipher.AEAD, error) {
 }
 
 // hints are the members whose presence makes a JSON text worth walking for sealing.
-var hints = [][]byte{[]byte(`"person"`), []byte(`"phone"`), []byte(`"plate"`), []byte(`"main_url"`)}
+var hints = [][]byte{[]byte(`"person"`), []byte(`"phone"`), []byte(`"plate"`), []byte(`"main_url"`), []byte(`"family:`)}
 
 func needsSealing(b []byte) bool {
 	for _, h := range hints {
@@ -267,6 +269,11 @@ func (r *keyRing) sealObject(ctx context.Context, obj map[string]any) (bool, err
 	}
 	if w, ok := obj["worker"].(map[string]any); ok && id != "" {
 		if err := do(w, "grid:"+id, "phone"); err != nil {
+			return false, err
+		}
+	}
+	if c, ok := obj["contact"].(string); ok && strings.HasPrefix(c, "family:") { // a call to a resident's family
+		if err := do(obj, "device:"+strings.TrimPrefix(c, "family:"), "name", "phone"); err != nil {
 			return false, err
 		}
 	}

@@ -76,7 +76,7 @@ func (s *Store) sealPending(ctx context.Context) (app.SealedCount, error) {
 		}
 		return nil
 	}
-	for _, t := range []string{"sites", "grids", "cameras", "devices", "operators", "alarms"} {
+	for _, t := range []string{"sites", "grids", "cameras", "devices", "operators", "alarms", "incidents"} {
 		if err := reseal(t, "rowid", &n.Rows); err != nil {
 			return n, s.writeError(err)
 		}

@@ -236,3 +236,17 @@ func TestAnOlderDatabaseIsSealedOnceAtItsUpgrade(t *testing.T) {
 	require.Len(t, seed, 1)
 	assert.Contains(t, string(seed[0].Data), "13912345601", "the old entry opens like a new one")
 }
+
+func TestAttackReadsAFamilysPhoneFromAnIncidentsCalls(t *testing.T) {
+	ctx := context.Background()
+	s, _, path := seeded(t)
+	call := app.CallRecord{Contact: "family:bracelet-b07-0502", Name: "女儿 王丽 (赵桂兰)", Phone: "13912345611", Result: app.CallReached, By: "duty"}
+	_, err := s.Append(ctx, app.NewEntry("incident.called", "incident:1", "duty", call))
+	require.NoError(t, err)
+	assertNoSecrets(t, rawFiles(t, path), []string{"13912345611", "王丽"}, "after a call to the family")
+	es := entriesOf(t, s, "incident.called")
+	require.Len(t, es, 1)
+	var got app.CallRecord
+	require.NoError(t, es[0].Decode(&got))
+	assert.Equal(t, call, got, "the incident's log opens whole")
+}
