@@ -178,8 +178,3 @@ func (p *People) Erase(ctx context.Context, op *Operator, deviceID, reason strin
 	return nil
 }
 
-// ShowsResidentInFull reports whether op sees the resident of alarm a in full without being
-// asked why: they handle alarms and it is open (People.ForAlarm journals the view).
-func ShowsResidentInFull(op *Operator, a *Alarm) bool {
-	return a != nil && a.State.Open() && Authorize(op, ActAckAlarm) == nil
-}

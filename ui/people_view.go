@@ -23,7 +23,8 @@ func (c *Console) alarmResident(a *app.Alarm, d *app.Device) *app.Person {
 	if d == nil || d.Person == nil {
 		return nil
 	}
-	if d.Person.Erased || !app.ShowsResidentInFull(c.Operator(), a) {
+	// In full to whoever handles alarms while this one is open (People.ForAlarm journals it).
+	if d.Person.Erased || a == nil || !a.State.Open() || app.Authorize(c.Operator(), app.ActAckAlarm) != nil {
 		return d.Person.Masked()
 	}
 	id := a.ID
