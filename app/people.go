@@ -177,4 +177,3 @@ func (p *People) Erase(ctx context.Context, op *Operator, deviceID, reason strin
 	p.rec.Published(e)
 	return nil
 }
-
