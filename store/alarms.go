@@ -28,13 +28,16 @@ func (s *Store) Alarms(ctx context.Context, q app.AlarmQuery) ([]app.Alarm, erro
 	if q.Limit > 0 {
 		text += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
+	ring, err := s.preloadedRing(ctx) // personal.go: no key query while the rows are open
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, app.Errorf(app.CodeUnavailable, "The alarms cannot be read").Wrap(err)
 	}
 	defer rows.Close()
 	var out []app.Alarm
-	ring := s.openRing()
 	for rows.Next() {
 		a, err := scanAlarm(ctx, ring, rows)
 		if err != nil {

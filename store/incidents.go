@@ -30,12 +30,12 @@ func (s *Store) Incidents(ctx context.Context, q app.IncidentQuery) ([]app.Incid
 	if q.Limit > 0 {
 		text += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
-	return readJSONRows[app.Incident](ctx, s.db, s.openRing(), text, "The incidents cannot be read", "Incident {{.ID}} cannot be read", args...)
+	return readJSONRows[app.Incident](ctx, s.db, s, text, "The incidents cannot be read", "Incident {{.ID}} cannot be read", args...)
 }
 
 // Incident returns one incident.
 func (s *Store) Incident(ctx context.Context, id int64) (app.Incident, error) {
-	out, err := readJSONRows[app.Incident](ctx, s.db, s.openRing(), "SELECT CAST(id AS TEXT), data FROM incidents WHERE id = ?",
+	out, err := readJSONRows[app.Incident](ctx, s.db, s, "SELECT CAST(id AS TEXT), data FROM incidents WHERE id = ?",
 		"The incidents cannot be read", "Incident {{.ID}} cannot be read", id)
 	if err != nil {
 		return app.Incident{}, err

@@ -354,7 +354,6 @@ func (s *Store) Query(ctx context.Context, q app.JournalQuery) ([]app.Entry, err
 	}
 	defer rows.Close()
 	var out []app.Entry
-	ring := s.openRing()
 	for rows.Next() {
 		var e app.Entry
 		var ts int64
@@ -368,13 +367,17 @@ func (s *Store) Query(ctx context.Context, q app.JournalQuery) ([]app.Entry, err
 		if data.Valid {
 			e.Data = []byte(data.String)
 		}
-		if e.Data, err = ring.openJSON(ctx, e.Data); err != nil { // personal.go: sealed fields opened
-			return nil, err
-		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(err)
+	}
+	rows.Close()
+	ring := s.openRing() // personal.go: sealed fields opened, once the rows are closed
+	for i := range out {
+		if out[i].Data, err = ring.openJSON(ctx, out[i].Data); err != nil {
+			return nil, err
+		}
 	}
 	if q.Latest > 0 {
 		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {

@@ -10,13 +10,16 @@ import (
 
 // Operators returns all accounts (without password hashes), by user name.
 func (s *Store) Operators(ctx context.Context) ([]app.Operator, error) {
+	ring, err := s.preloadedRing(ctx) // personal.go: no key query while the rows are open
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, "SELECT data, must_change FROM operators ORDER BY username")
 	if err != nil {
 		return nil, app.Errorf(app.CodeUnavailable, "The operator accounts cannot be read").Wrap(err)
 	}
 	defer rows.Close()
 	var out []app.Operator
-	ring := s.openRing()
 	for rows.Next() {
 		var data string
 		var must bool

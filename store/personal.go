@@ -104,6 +104,9 @@ type keyRing struct {
 	q    conn
 	keys map[string]cipher.AEAD
 	make bool // a missing key is made (writes); reads report the person erased
+	// wrapped, when loaded (preloaded), holds every wrapped key: no query is made while a
+	// read's rows are open (a pooled connection waiting on another would deadlock the pool).
+	wrapped map[string][]byte
 }
 
 func (p *personal) ring(q conn, create bool) *keyRing {
@@ -118,7 +121,15 @@ func (r *keyRing) key(ctx context.Context, id string) (cipher.AEAD, error) {
 		return k, nil
 	}
 	var wrapped []byte
-	err := r.q.QueryRowContext(ctx, "SELECT wrapped FROM person_keys WHERE id = ?", id).Scan(&wrapped)
+	var err error
+	if r.wrapped != nil {
+		var ok bool
+		if wrapped, ok = r.wrapped[id]; !ok {
+			err = sql.ErrNoRows
+		}
+	} else {
+		err = r.q.QueryRowContext(ctx, "SELECT wrapped FROM person_keys WHERE id = ?", id).Scan(&wrapped)
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows) && r.make:
 		raw := make([]byte, 32)
@@ -386,12 +397,40 @@ func (s *Store) opened(ctx context.Context, data []byte) ([]byte, error) {
 	return s.personal.ring(s.db, false).openJSON(ctx, data)
 }
 
-// openRing opens sealed fields for one read (its keys are not kept beyond it).
+// openRing opens sealed fields for one read (its keys are not kept beyond it). It queries
+// a key when it needs one: use it only once the read's rows are closed.
 func (s *Store) openRing() *keyRing {
 	if s.personal == nil {
 		return nil
 	}
 	return s.personal.ring(s.db, false)
+}
+
+// preloadedRing is openRing with every wrapped key read first (one query), for reads that
+// open sealed fields while their rows are open (a long journal range, a site's tables).
+func (s *Store) preloadedRing(ctx context.Context) (*keyRing, error) {
+	r := s.openRing()
+	if r == nil {
+		return nil, nil
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT id, wrapped FROM person_keys")
+	if err != nil {
+		return nil, app.Errorf(app.CodeUnavailable, "The personal-data keys cannot be read").Wrap(err)
+	}
+	defer rows.Close()
+	r.wrapped = map[string][]byte{}
+	for rows.Next() {
+		var id string
+		var w []byte
+		if err := rows.Scan(&id, &w); err != nil {
+			return nil, app.Errorf(app.CodeUnavailable, "The personal-data keys cannot be read").Wrap(err)
+		}
+		r.wrapped[id] = w
+	}
+	if err := rows.Err(); err != nil {
+		return nil, app.Errorf(app.CodeUnavailable, "The personal-data keys cannot be read").Wrap(err)
+	}
+	return r, nil
 }
 
 // loadPersonal gives the store its sealer, or none on a database of an older schema than

@@ -36,12 +36,15 @@ func (s *Store) SeqAt(ctx context.Context, t time.Time) (int64, error) {
 // call: it is the row's own buffer, which the fold of a reading never needs to copy. An
 // error from fn stops it.
 func (s *Store) JournalRange(ctx context.Context, after, upTo int64, fn func(*app.Entry) error) error {
+	ring, err := s.preloadedRing(ctx) // personal.go: every key read before the rows
+	if err != nil {
+		return err
+	}
 	rows, err := s.db.QueryContext(ctx, "SELECT seq, ts, kind, subject, operator, drill, data FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq", after, upTo)
 	if err != nil {
 		return app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(err)
 	}
 	defer rows.Close()
-	ring := s.openRing()
 	for rows.Next() {
 		var e app.Entry
 		var ts int64

@@ -10,6 +10,10 @@ import (
 
 // LoadSite reads the site and its inventory (CodeNotFound when none was set up).
 func (s *Store) LoadSite(ctx context.Context) (*app.Site, error) {
+	ring, err := s.preloadedRing(ctx) // personal.go: every key read before the transaction
+	if err != nil {
+		return nil, err
+	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, app.Errorf(app.CodeUnavailable, "The database cannot be read").Wrap(err)
@@ -22,7 +26,6 @@ func (s *Store) LoadSite(ctx context.Context) (*app.Site, error) {
 	if err != nil {
 		return nil, notFound(err, "No site is set up yet")
 	}
-	ring := s.openRing()
 	openedHead, err := ring.openJSON(ctx, []byte(head))
 	if err != nil {
 		return nil, err
