@@ -91,6 +91,8 @@ type Core struct {
 	Wall      *Wall
 	Shifts    *Shifts
 	Replays   *Replays
+	// People shows residents' full records to whom may see them, journaled, and erases them.
+	People *People
 
 	// Permissions changes the permission table (which role may do what) and keeps it in force.
 	Permissions *Permissions
@@ -191,6 +193,8 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 	c.Wall = NewWall(p.Store, p.Files.Snapshots, c.Recorder, p.Clock)
 	c.Shifts = NewShifts(c.Accounts, c.Desk, c.Incidents, c.Recorder, p.Clock)
 	c.Replays = NewReplays(p.Store)
+	keys, _ := p.Store.(PersonKeyStore) // the store erases a person by deleting their key
+	c.People = NewPeople(c.Inventory, c.Desk, c.Recorder, keys)
 
 	// The device path: the rules, and the devices' states as they were last heard (so that
 	// supervision after a restart does not report every device offline).

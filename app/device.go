@@ -81,6 +81,9 @@ type Person struct {
 	// WelfareHours: raise a welfare check when this person (living alone) has not passed a
 	// door for this many hours (0: the rules' default).
 	WelfareHours int `json:"welfare_hours,omitempty"`
+	// Erased: the person's key was deleted (a resident who moved out); every other field is
+	// gone, in the journal too. The console shows "erased".
+	Erased bool `json:"erased,omitempty"`
 }
 
 // Device is an IoT device installed in the community.
@@ -115,7 +118,7 @@ func (d *Device) check(p *Problems) {
 	if d.Supervision < 0 || (d.Supervision > 0 && d.Supervision.D() < 10*time.Second) {
 		p.Add("supervision", "Device {{.ID}}: the supervision window must be at least 10 s", "ID", d.ID)
 	}
-	if d.Kind == KindBracelet && (d.Person == nil || strings.TrimSpace(d.Person.Name) == "") {
+	if d.Kind == KindBracelet && (d.Person == nil || strings.TrimSpace(d.Person.Name) == "" && !d.Person.Erased) {
 		p.Add("person", "Bracelet {{.ID}} needs the name of the resident wearing it", "ID", d.ID)
 	}
 }

@@ -30,7 +30,7 @@ func SubjectBuilding(id string) string { return "building:" + id }
 // siteKinds are the journal kinds after which the site is read back (the inventory's fold).
 var siteKinds = []EntryKind{KindSiteSeeded, KindSiteImported, KindDeviceAdded, KindDeviceMoved, KindDeviceUpdated,
 	KindDeviceDeleted, KindCameraUpdated, KindCameraMoved, KindCameraAdded, KindCameraDeleted, KindGridAdded,
-	KindGridUpdated, KindBuildingAdded, KindBuildingUpdated, KindBuildingDeleted, KindBackgroundSet, KindContactsUpdated}
+	KindGridUpdated, KindBuildingAdded, KindBuildingUpdated, KindBuildingDeleted, KindBackgroundSet, KindContactsUpdated, KindPersonErased}
 
 // ChangesSite reports whether an entry of this kind changes the site's plan or inventory:
 // panels that draw the site take it again.

@@ -109,6 +109,8 @@ func (a Action) Label() string {
 		return "edit arming schedules and holidays"
 	case ActMaintenance:
 		return "put devices in maintenance or test mode"
+	case ActViewPerson:
+		return "see residents' full records"
 	}
 	return string(a)
 }

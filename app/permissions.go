@@ -24,13 +24,13 @@ var defaultPermissions = map[Role][]Action{
 	RoleOperator: {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActHandOver,
 		ActOpenIncident},
 	RoleCommander: {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActRunIncident,
-		ActHandOver, ActOpenIncident, ActEditPlans, ActReplay, ActMaintenance},
+		ActHandOver, ActOpenIncident, ActEditPlans, ActReplay, ActMaintenance, ActViewPerson},
 	RoleTrainer: {ActView, ActRunDrill, ActEditPlans, ActSnapshot, ActReplay},
 }
 
 // Actions lists every action the table has, in the order the permission table shows them.
 var Actions = []Action{ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActHandOver,
-	ActOpenIncident, ActRunIncident, ActEditPlans, ActRunDrill, ActReplay, ActEditSite, ActMaintenance, ActEditArming, ActChangeSettings, ActManageOperators}
+	ActOpenIncident, ActRunIncident, ActEditPlans, ActRunDrill, ActReplay, ActEditSite, ActMaintenance, ActEditArming, ActChangeSettings, ActManageOperators, ActViewPerson}
 
 // PermissionGrant is one cell of the table that differs from the defaults.
 type PermissionGrant struct {

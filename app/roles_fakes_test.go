@@ -67,6 +67,11 @@ func (m *roleStore) SaveGrid(ctx context.Context, _ app.Grid, e app.Entry) (app.
 func (m *roleStore) UpdateDevice(ctx context.Context, _ app.Device, e app.Entry) (app.Entry, error) {
 	return m.one(ctx, e)
 }
+
+// ErasePerson (app.PersonKeyStore): the key's deletion is the store's; the journal is the fake's.
+func (m *roleStore) ErasePerson(ctx context.Context, _ string, e app.Entry) (app.Entry, error) {
+	return m.one(ctx, e)
+}
 func (m *roleStore) SetBackground(ctx context.Context, _ *app.Background, image []byte, e app.Entry) (app.Entry, error) {
 	if image != nil {
 		m.wrote()
@@ -244,6 +249,7 @@ type roleCore struct {
 	replays   *app.Replays
 	perms     *app.Permissions
 	creds     *app.DeviceCredentials
+	people    *app.People
 	arming    *app.Arming
 	recording *app.Recording // started by recordingWithAClip
 	n         int            // for unique names
@@ -300,6 +306,7 @@ func newRoleCore(t *testing.T) *roleCore {
 	c.replays = app.NewReplays(c.st)
 	c.perms = app.NewPermissions(c.st, c.rec)
 	c.creds = app.NewDeviceCredentials(c.st, c.rec, c.inv, c.clk)
+	c.people = app.NewPeople(c.inv, c.desk, c.rec, c.st)
 	return c
 }
 

@@ -130,6 +130,24 @@ func roleTable() []roleRow {
 			}},
 
 		// The alarm desk
+		// People: residents' full records (people.go)
+		{method: "People.View", needs: []app.Action{app.ActViewPerson},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				return func() error { _, err := c.people.View(bg, op, "bracelet-b07-0502", "家属来电核实"); return err }
+			}},
+		{method: "People.Export", needs: []app.Action{app.ActViewPerson},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				return func() error { _, err := c.people.Export(bg, op, "移交街道办"); return err }
+			}},
+		{method: "People.ForAlarm", needs: []app.Action{app.ActAckAlarm},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				id := c.alarm(t)
+				return func() error { _, err := c.people.ForAlarm(bg, op, id); return err }
+			}},
+		{method: "People.Erase", needs: []app.Action{app.ActManageOperators, app.ActViewPerson},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				return func() error { return c.people.Erase(bg, op, "bracelet-b07-0502", "已搬走") }
+			}},
 		{method: "AlarmDesk.Acknowledge", needs: []app.Action{app.ActAckAlarm},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				id := c.alarm(t)

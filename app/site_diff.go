@@ -180,6 +180,7 @@ func PrepareImport(next, cur *Site) {
 		}
 		restorePasswords(next, cur)
 	}
+	restoreMasked(next, cur) // person_access.go
 	if next.ID == "" {
 		next.ID = "site"
 	}

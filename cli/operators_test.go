@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -122,7 +123,7 @@ func TestReadingARealSiteNeedsASignInAndMasks(t *testing.T) {
 	assert.Contains(t, out, "grid ")
 	assert.NotRegexp(t, `1[3-9][0-9]{9}`, out, "no whole mobile number")
 	assert.Regexp(t, `1[3-9][0-9]\*\*\*\*[0-9]{4}`, out, "grid workers' phones masked")
-	assert.Contains(t, out, "赵*的手环", "a bracelet named after its wearer: her name masked")
+	assert.Contains(t, out, "7号楼1单元502室 手环", "a bracelet is named after its flat, not its wearer")
 	assert.NotContains(t, out, "赵桂兰")
 
 	out, errOut, code = runIn(Site, "sunshine-duty\n", "--json", "--data", dir, "--operator", "duty")
@@ -148,6 +149,41 @@ func TestReadingARealSiteNeedsASignInAndMasks(t *testing.T) {
 	out, errOut, code = runIn(Site, "", "--data", demo)
 	require.Equal(t, ExitOK, code, errOut)
 	assert.Contains(t, out, "阳光花园")
+}
+
+func TestAttackReadsTheDemoResidentsWithTheCommandLine(t *testing.T) {
+	demo := t.TempDir()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(demo, store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	_, err = app.NewCore(ctx, app.Ports{Store: st, Log: slog.New(slog.DiscardHandler), PasswordCost: 4,
+		Seeds: app.Seeds{DemoSite: assets.DemoSite, DemoAccounts: assets.DemoAccounts}})
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+	// No sign-in on the demo, but its residents are shown masked like a real site's.
+	for _, args := range [][]string{{"--json"}, {}} {
+		out, errOut, code := runIn(Site, "", append(args, "--data", demo)...)
+		require.Equal(t, ExitOK, code, errOut)
+		assert.Contains(t, out, "阳光花园")
+		for _, s := range []string{"13912345601", "赵桂兰", "王丽", "高血压"} {
+			assert.NotContains(t, out, s, "site %v", args)
+		}
+	}
+	out, errOut, code := runIn(Journal, "", "--json", "--data", demo)
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, out, "site.seeded")
+	for _, s := range []string{"13912345601", "赵桂兰", "王丽", "高血压"} {
+		assert.NotContains(t, out, s, "journal")
+	}
+	file := filepath.Join(t.TempDir(), "site.geojson")
+	_, errOut, code = runIn(Site, "", "export", "--geojson", file, "--data", demo)
+	require.Equal(t, ExitOK, code, errOut)
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "13912345601", "an export is masked")
+	fi, err := os.Stat(file)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "and readable by its owner only")
 }
 
 func TestMaskingWriterMasksPhonesAndNames(t *testing.T) {

@@ -75,9 +75,9 @@ func siteFile(cmd string, args []string, s Streams) int {
 	return s.printf("%s (%s): %s imported, as %s (%s)\n", now.Name, now.ID, now.Counts(), w.Op.Name, w.Op.Username)
 }
 
-// exportSite writes the site plan as GeoJSON, camera passwords hidden. On a real site the
-// operator signs in (read_access.go); the file is what import reads back, so its residents'
-// fields are whole, but what goes to standard output is masked.
+// exportSite writes the site plan as GeoJSON, camera passwords hidden and residents'
+// personal fields masked, in a file readable by its owner only (0600). On a real site the
+// operator signs in (read_access.go).
 func exportSite(dataDir, out, operator string, s Streams) int {
 	ctx := context.Background()
 	st, _, err := openStore(ctx, dataDir, "")
@@ -93,7 +93,9 @@ func exportSite(dataDir, out, operator string, s Streams) int {
 	if err != nil {
 		return s.fail(ExitFailure, "watchpost", err)
 	}
-	data, err := app.ExportGeoJSON(site) // passwords hidden
+	// Passwords hidden, residents' personal fields masked: an import of the file keeps the
+	// site's own values for what is masked (app.PrepareImport).
+	data, err := app.ExportGeoJSON(app.MaskedSite(site))
 	if err != nil {
 		return s.fail(ExitFailure, "watchpost", err)
 	}
@@ -101,8 +103,17 @@ func exportSite(dataDir, out, operator string, s Streams) int {
 		_, err = s.Out.Write(data)
 		return encodeOr(err, s)
 	}
-	if err := os.WriteFile(out, data, 0o644); err != nil {
+	if err := writePrivateFile(out, data); err != nil {
 		return s.fail(ExitFailure, "watchpost", err)
 	}
 	return s.printf("%s: %s written to %s\n", site.Name, site.Counts(), out)
+}
+
+// writePrivateFile writes an export readable by its owner only (0600), even over an older
+// file that was not.
+func writePrivateFile(path string, data []byte) error {
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o600)
 }

@@ -28,6 +28,10 @@ func (s *Store) Alarms(ctx context.Context, q app.AlarmQuery) ([]app.Alarm, erro
 	if q.Limit > 0 {
 		text += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
+	ring, err := s.preloadedRing(ctx) // personal.go: no key query while the rows are open
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, app.Errorf(app.CodeUnavailable, "The alarms cannot be read").Wrap(err)
@@ -35,7 +39,7 @@ func (s *Store) Alarms(ctx context.Context, q app.AlarmQuery) ([]app.Alarm, erro
 	defer rows.Close()
 	var out []app.Alarm
 	for rows.Next() {
-		a, err := scanAlarm(rows)
+		a, err := scanAlarm(ctx, ring, rows)
 		if err != nil {
 			return nil, err
 		}
@@ -46,7 +50,7 @@ func (s *Store) Alarms(ctx context.Context, q app.AlarmQuery) ([]app.Alarm, erro
 
 // Alarm returns one alarm.
 func (s *Store) Alarm(ctx context.Context, id int64) (app.Alarm, error) {
-	a, err := scanAlarm(s.db.QueryRowContext(ctx, "SELECT id, data FROM alarms WHERE id = ?", id))
+	a, err := scanAlarm(ctx, s.openRing(), s.db.QueryRowContext(ctx, "SELECT id, data FROM alarms WHERE id = ?", id))
 	if err != nil && app.CodeOf(err) == app.CodeInternal {
 		return a, notFound(err, "There is no alarm {{.ID}}", "ID", id)
 	}
@@ -55,7 +59,7 @@ func (s *Store) Alarm(ctx context.Context, id int64) (app.Alarm, error) {
 
 type scanner interface{ Scan(...any) error }
 
-func scanAlarm(r scanner) (app.Alarm, error) {
+func scanAlarm(ctx context.Context, ring *keyRing, r scanner) (app.Alarm, error) {
 	var a app.Alarm
 	var id int64
 	var data string
@@ -65,7 +69,11 @@ func scanAlarm(r scanner) (app.Alarm, error) {
 		}
 		return a, app.Errorf(app.CodeUnavailable, "The alarms cannot be read").Wrap(err)
 	}
-	if err := json.Unmarshal([]byte(data), &a); err != nil {
+	opened, err := ring.openJSON(ctx, []byte(data)) // personal.go: the resident is sealed
+	if err != nil {
+		return a, err
+	}
+	if err := json.Unmarshal(opened, &a); err != nil {
 		return a, app.Errorf(app.CodeCorrupt, "Alarm {{.ID}} cannot be read", "ID", id).Wrap(err)
 	}
 	a.ID = id

@@ -30,12 +30,12 @@ func (s *Store) Incidents(ctx context.Context, q app.IncidentQuery) ([]app.Incid
 	if q.Limit > 0 {
 		text += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
-	return readJSONRows[app.Incident](ctx, s.db, text, "The incidents cannot be read", "Incident {{.ID}} cannot be read", args...)
+	return readJSONRows[app.Incident](ctx, s.db, s, text, "The incidents cannot be read", "Incident {{.ID}} cannot be read", args...)
 }
 
 // Incident returns one incident.
 func (s *Store) Incident(ctx context.Context, id int64) (app.Incident, error) {
-	out, err := readJSONRows[app.Incident](ctx, s.db, "SELECT CAST(id AS TEXT), data FROM incidents WHERE id = ?",
+	out, err := readJSONRows[app.Incident](ctx, s.db, s, "SELECT CAST(id AS TEXT), data FROM incidents WHERE id = ?",
 		"The incidents cannot be read", "Incident {{.ID}} cannot be read", id)
 	if err != nil {
 		return app.Incident{}, err
@@ -58,14 +58,18 @@ func (s *Store) MaxIncidentID(ctx context.Context) (int64, error) {
 // SaveIncident writes an incident's state and journals e in the same transaction.
 func (s *Store) SaveIncident(ctx context.Context, in app.Incident, e app.Entry) (app.Entry, error) {
 	return s.withEntry(ctx, e, func(ctx context.Context, tx execer) error {
+		data, err := s.personal.sealedJSON(ctx, tx, in) // the calls to a resident's family are sealed
+		if err != nil {
+			return err
+		}
 		var closed any
 		if !in.ClosedAt.IsZero() {
 			closed = in.ClosedAt.UnixNano()
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO incidents (id, state, plan, drill, opened_at, closed_at, data)
+		_, err = tx.ExecContext(ctx, `INSERT INTO incidents (id, state, plan, drill, opened_at, closed_at, data)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET state = excluded.state, closed_at = excluded.closed_at, data = excluded.data`,
-			in.ID, string(in.State), in.PlanID, in.Drill, in.OpenedAt.UnixNano(), closed, mustJSON(in))
+			in.ID, string(in.State), in.PlanID, in.Drill, in.OpenedAt.UnixNano(), closed, data)
 		return err
 	})
 }

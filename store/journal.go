@@ -120,6 +120,7 @@ func (w *writer) commit(group []*appendReq) {
 		fail(w.s.writeError(err))
 		return
 	}
+	st.personal = w.s.personal
 	defer st.close()
 	for i, r := range group {
 		if _, err := st.savepoint.ExecContext(ctx); err != nil {
@@ -170,6 +171,7 @@ type writeStmts struct {
 	savepoint   *sql.Stmt
 	rollbackTo  *sql.Stmt
 	release     *sql.Stmt
+	personal    *personal
 }
 
 func prepareWrites(ctx context.Context, tx *sql.Tx, chain *chainer, chained bool) (*writeStmts, error) {
@@ -246,8 +248,12 @@ func appendTx(ctx context.Context, tx *sql.Tx, st *writeStmts, entries []app.Ent
 		}
 		var data any
 		if len(e.Data) > 0 {
-			data = string(e.Data)
-			r.data = sql.NullString{String: string(e.Data), Valid: true}
+			sealed, err := st.personal.sealedData(ctx, tx, e.Data) // personal.go: only ciphertext is kept (and chained)
+			if err != nil {
+				return nil, err
+			}
+			data = string(sealed)
+			r.data = sql.NullString{String: string(sealed), Valid: true}
 		}
 		args := []any{r.seq, r.ts, r.kind, r.subject, r.operator, r.drill, data}
 		if st.chain != nil {
@@ -388,6 +394,13 @@ func (s *Store) Query(ctx context.Context, q app.JournalQuery) ([]app.Entry, err
 	}
 	if err := rows.Err(); err != nil {
 		return nil, app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(err)
+	}
+	rows.Close()
+	ring := s.openRing() // personal.go: sealed fields opened, once the rows are closed
+	for i := range out {
+		if out[i].Data, err = ring.openJSON(ctx, out[i].Data); err != nil {
+			return nil, err
+		}
 	}
 	if q.Latest > 0 {
 		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {

@@ -10,6 +10,10 @@ import (
 
 // Operators returns all accounts (without password hashes), by user name.
 func (s *Store) Operators(ctx context.Context) ([]app.Operator, error) {
+	ring, err := s.preloadedRing(ctx) // personal.go: no key query while the rows are open
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, "SELECT data, must_change FROM operators ORDER BY username")
 	if err != nil {
 		return nil, app.Errorf(app.CodeUnavailable, "The operator accounts cannot be read").Wrap(err)
@@ -22,8 +26,12 @@ func (s *Store) Operators(ctx context.Context) ([]app.Operator, error) {
 		if err := rows.Scan(&data, &must); err != nil {
 			return nil, app.Errorf(app.CodeUnavailable, "The operator accounts cannot be read").Wrap(err)
 		}
+		opened, err := ring.openJSON(ctx, []byte(data)) // personal.go: the phone is sealed
+		if err != nil {
+			return nil, err
+		}
 		var op app.Operator
-		if err := json.Unmarshal([]byte(data), &op); err != nil {
+		if err := json.Unmarshal(opened, &op); err != nil {
 			return nil, app.Errorf(app.CodeCorrupt, "An operator account cannot be read").Wrap(err)
 		}
 		op.MustChange = must // the column is what a password reset and change write
@@ -41,8 +49,12 @@ func (s *Store) Operator(ctx context.Context, username string) (app.Operator, []
 	if err != nil {
 		return app.Operator{}, nil, notFound(err, "There is no operator {{.U}}", "U", username)
 	}
+	opened, err := s.openRing().openJSON(ctx, []byte(data)) // personal.go: the phone is sealed
+	if err != nil {
+		return app.Operator{}, nil, err
+	}
 	var op app.Operator
-	if err := json.Unmarshal([]byte(data), &op); err != nil {
+	if err := json.Unmarshal(opened, &op); err != nil {
 		return app.Operator{}, nil, app.Errorf(app.CodeCorrupt, "The account {{.U}} cannot be read", "U", username).Wrap(err)
 	}
 	op.MustChange = must
@@ -52,8 +64,12 @@ func (s *Store) Operator(ctx context.Context, username string) (app.Operator, []
 // CreateOperator stores a new account and journals e in the same transaction.
 func (s *Store) CreateOperator(ctx context.Context, op app.Operator, hash []byte, e app.Entry) (app.Entry, error) {
 	return s.withEntry(ctx, e, func(ctx context.Context, tx execer) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO operators (username, name, role, disabled, hash, created_at, data, must_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			op.Username, op.Name, string(op.Role), op.Disabled, hash, op.CreatedAt.UnixNano(), mustJSON(op), op.MustChange)
+		data, err := s.personal.sealedJSON(ctx, tx, op)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO operators (username, name, role, disabled, hash, created_at, data, must_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			op.Username, op.Name, string(op.Role), op.Disabled, hash, op.CreatedAt.UnixNano(), data, op.MustChange)
 		if isConstraint(err) {
 			return app.Errorf(app.CodeConflict, "The user name {{.U}} is taken", "U", op.Username)
 		}
@@ -83,8 +99,12 @@ func (s *Store) setHash(ctx context.Context, username string, hash []byte, mustC
 // whether it must be changed) and journals e in the same transaction.
 func (s *Store) UpdateOperator(ctx context.Context, op app.Operator, e app.Entry) (app.Entry, error) {
 	return s.withEntry(ctx, e, func(ctx context.Context, tx execer) error {
+		data, err := s.personal.sealedJSON(ctx, tx, op)
+		if err != nil {
+			return err
+		}
 		return oneRow(tx.ExecContext(ctx, "UPDATE operators SET name = ?, role = ?, disabled = ?, data = ? WHERE username = ?",
-			op.Name, string(op.Role), op.Disabled, mustJSON(op), op.Username))(op.Username)
+			op.Name, string(op.Role), op.Disabled, data, op.Username))(op.Username)
 	})
 }
 

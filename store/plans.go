@@ -10,7 +10,7 @@ import (
 
 // Plans returns the emergency plans in the order they were added.
 func (s *Store) Plans(ctx context.Context) ([]app.Plan, error) {
-	return readJSONRows[app.Plan](ctx, s.db, "SELECT id, data FROM plans ORDER BY pos", "The plans cannot be read", "Plan {{.ID}} cannot be read")
+	return readJSONRows[app.Plan](ctx, s.db, s, "SELECT id, data FROM plans ORDER BY pos", "The plans cannot be read", "Plan {{.ID}} cannot be read")
 }
 
 // SavePlans inserts or replaces plans (a new one goes last) and journals the entries in
@@ -47,7 +47,7 @@ func (s *Store) DeletePlan(ctx context.Context, id string, e app.Entry) (app.Ent
 
 // SupplyPoints returns the site's supply points in the order they were added.
 func (s *Store) SupplyPoints(ctx context.Context) ([]app.SupplyPoint, error) {
-	return readJSONRows[app.SupplyPoint](ctx, s.db, "SELECT id, data FROM supply_points ORDER BY pos", "The supply points cannot be read", "Supply point {{.ID}} cannot be read")
+	return readJSONRows[app.SupplyPoint](ctx, s.db, s, "SELECT id, data FROM supply_points ORDER BY pos", "The supply points cannot be read", "Supply point {{.ID}} cannot be read")
 }
 
 // SaveSupplyPoints inserts or replaces supply points and journals e in the same transaction.
@@ -103,7 +103,11 @@ type queryer interface {
 }
 
 // readJSONRows reads (id, data) rows whose data is one JSON object each.
-func readJSONRows[T any](ctx context.Context, db queryer, query, unreadable, corrupt string, args ...any) ([]T, error) {
+func readJSONRows[T any](ctx context.Context, db queryer, s *Store, query, unreadable, corrupt string, args ...any) ([]T, error) {
+	ring, err := s.preloadedRing(ctx) // personal.go: no key query while the rows are open
+	if err != nil {
+		return nil, err
+	}
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, app.Errorf(app.CodeUnavailable, unreadable).Wrap(err)
@@ -115,8 +119,12 @@ func readJSONRows[T any](ctx context.Context, db queryer, query, unreadable, cor
 		if err := rows.Scan(&id, &data); err != nil {
 			return nil, app.Errorf(app.CodeUnavailable, unreadable).Wrap(err)
 		}
+		opened, err := ring.openJSON(ctx, []byte(data)) // personal.go: a family's call record is sealed
+		if err != nil {
+			return nil, err
+		}
 		var v T
-		if err := json.Unmarshal([]byte(data), &v); err != nil {
+		if err := json.Unmarshal(opened, &v); err != nil {
 			return nil, app.Errorf(app.CodeCorrupt, corrupt, "ID", id).Wrap(err)
 		}
 		out = append(out, v)

@@ -21,8 +21,12 @@ func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) erro
 		if e.Kind == app.KindAlarmRaised {
 			a.ID = e.Seq
 		}
-		_, err := st.alarm.ExecContext(ctx, a.ID, a.Kind, int(a.Priority), string(a.State), a.DeviceID, a.CameraID, a.GridID, a.Drill,
-			a.RaisedAt.UnixNano(), e.Seq, mustJSON(a))
+		data, err := st.personal.sealedJSON(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		_, err = st.alarm.ExecContext(ctx, a.ID, a.Kind, int(a.Priority), string(a.State), a.DeviceID, a.CameraID, a.GridID, a.Drill,
+			a.RaisedAt.UnixNano(), e.Seq, data)
 		return err
 	case e.Kind == app.KindDeviceReading && !e.Drill:
 		// The hot path: no decoding. Any message means the device is there; a Last Will
@@ -41,8 +45,12 @@ func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) erro
 		if err := tx.QueryRowContext(ctx, "SELECT id, (SELECT coalesce(max(pos), -1) + 1 FROM devices) FROM sites LIMIT 1").Scan(&siteID, &pos); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO devices (id, site_id, pos, kind, grid_id, name, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			d.ID, siteID, pos, string(d.Kind), nullable(d.GridID), d.Name, mustJSON(d))
+		data, err := st.personal.sealedJSON(ctx, tx, d)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO devices (id, site_id, pos, kind, grid_id, name, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			d.ID, siteID, pos, string(d.Kind), nullable(d.GridID), d.Name, data)
 		return err
 	case e.Kind == app.KindClip || e.Kind == app.KindClipDeleted:
 		return projectClip(ctx, tx, e) // clips.go
@@ -71,18 +79,25 @@ type siteHeader struct {
 	Background *app.Background `json:"background,omitempty"`
 }
 
-func replaceSite(ctx context.Context, tx execer, s *app.Site) error {
+func replaceSite(ctx context.Context, tx execer, p *personal, s *app.Site) error {
 	// One site per database: a new one replaces the old (cascading to its inventory).
 	if _, err := tx.ExecContext(ctx, "DELETE FROM sites"); err != nil {
 		return err
 	}
-	head, _ := json.Marshal(siteHeader{s.Names, s.Address, s.TimeZone, s.Boundary, s.Features, s.Vehicles, s.Contacts, s.Origin, s.Background})
-	if _, err := tx.ExecContext(ctx, "INSERT INTO sites (id, name, demo, data) VALUES (?, ?, ?, ?)", s.ID, s.Name, s.Demo, string(head)); err != nil {
+	head, err := p.sealedJSON(ctx, tx, siteHeader{s.Names, s.Address, s.TimeZone, s.Boundary, s.Features, s.Vehicles, s.Contacts, s.Origin, s.Background})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO sites (id, name, demo, data) VALUES (?, ?, ?, ?)", s.ID, s.Name, s.Demo, head); err != nil {
 		return err
 	}
 	for i, g := range s.Grids {
+		data, err := p.sealedJSON(ctx, tx, g)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO grids (id, site_id, pos, name, data) VALUES (?, ?, ?, ?, ?)",
-			g.ID, s.ID, i, g.Name, mustJSON(g)); err != nil {
+			g.ID, s.ID, i, g.Name, data); err != nil {
 			return err
 		}
 	}
@@ -93,14 +108,22 @@ func replaceSite(ctx context.Context, tx execer, s *app.Site) error {
 		}
 	}
 	for i, c := range s.Cameras {
+		data, err := p.sealedJSON(ctx, tx, c)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO cameras (id, site_id, pos, grid_id, name, data) VALUES (?, ?, ?, ?, ?, ?)",
-			c.ID, s.ID, i, nullable(c.GridID), c.Name, mustJSON(c)); err != nil {
+			c.ID, s.ID, i, nullable(c.GridID), c.Name, data); err != nil {
 			return err
 		}
 	}
 	for i, d := range s.Devices {
+		data, err := p.sealedJSON(ctx, tx, d)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO devices (id, site_id, pos, kind, grid_id, name, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			d.ID, s.ID, i, string(d.Kind), nullable(d.GridID), d.Name, mustJSON(d)); err != nil {
+			d.ID, s.ID, i, string(d.Kind), nullable(d.GridID), d.Name, data); err != nil {
 			return err
 		}
 	}

@@ -36,6 +36,10 @@ func (s *Store) SeqAt(ctx context.Context, t time.Time) (int64, error) {
 // call: it is the row's own buffer, which the fold of a reading never needs to copy. An
 // error from fn stops it.
 func (s *Store) JournalRange(ctx context.Context, after, upTo int64, fn func(*app.Entry) error) error {
+	ring, err := s.preloadedRing(ctx) // personal.go: every key read before the rows
+	if err != nil {
+		return err
+	}
 	rows, err := s.db.QueryContext(ctx, "SELECT seq, ts, kind, subject, operator, drill, data FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq", after, upTo)
 	if err != nil {
 		return app.Errorf(app.CodeUnavailable, "The journal cannot be read").Wrap(err)
@@ -53,6 +57,10 @@ func (s *Store) JournalRange(ctx context.Context, after, upTo int64, fn func(*ap
 		e.Kind = app.EntryKind(kind)
 		if data != nil {
 			e.Data = json.RawMessage(data)
+			// Sealed personal fields opened (personal.go); an erased person reads as erased.
+			if e.Data, err = ring.openJSON(ctx, e.Data); err != nil {
+				return err
+			}
 		}
 		if err := fn(&e); err != nil {
 			return err

@@ -18,9 +18,13 @@ const BackgroundDir = "backgrounds"
 // SaveGrid adds a grid (after the others) or replaces the one with the same ID.
 func (s *Store) SaveGrid(ctx context.Context, g app.Grid, e app.Entry) (app.Entry, error) {
 	return s.withEntry(ctx, e, func(ctx context.Context, tx execer) error {
+		data, err := s.personal.sealedJSON(ctx, tx, g)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO grids (id, site_id, pos, name, data)
 			SELECT ?, id, (SELECT coalesce(max(pos), -1) + 1 FROM grids), ?, ? FROM sites WHERE true LIMIT 1
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name, data = excluded.data`, g.ID, g.Name, mustJSON(g))
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, data = excluded.data`, g.ID, g.Name, data)
 		if err != nil {
 			return err
 		}
@@ -34,8 +38,12 @@ func (s *Store) SaveGrid(ctx context.Context, g app.Grid, e app.Entry) (app.Entr
 // UpdateDevice replaces one device (its position, its grid).
 func (s *Store) UpdateDevice(ctx context.Context, d app.Device, e app.Entry) (app.Entry, error) {
 	return s.withEntry(ctx, e, func(ctx context.Context, tx execer) error {
+		data, err := s.personal.sealedJSON(ctx, tx, d)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, "UPDATE devices SET kind = ?, grid_id = ?, name = ?, data = ? WHERE id = ?",
-			string(d.Kind), nullable(d.GridID), d.Name, mustJSON(d), d.ID)
+			string(d.Kind), nullable(d.GridID), d.Name, data, d.ID)
 		if err != nil {
 			return err
 		}

@@ -13,9 +13,13 @@ import (
 // AddCamera adds a camera after the others.
 func (s *Store) AddCamera(ctx context.Context, c app.Camera, e app.Entry) (app.Entry, error) {
 	return s.withEntry(ctx, e, func(ctx context.Context, tx execer) error {
+		data, err := s.personal.sealedJSON(ctx, tx, c) // its addresses' passwords sealed
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO cameras (id, site_id, pos, grid_id, name, data)
 			SELECT ?, id, (SELECT coalesce(max(pos), -1) + 1 FROM cameras), ?, ?, ? FROM sites LIMIT 1`,
-			c.ID, nullable(c.GridID), c.Name, mustJSON(c))
+			c.ID, nullable(c.GridID), c.Name, data)
 		if err != nil {
 			return err
 		}
@@ -32,7 +36,7 @@ func (s *Store) DeleteCamera(ctx context.Context, id string, devices []app.Devic
 		if err := deleteRow(ctx, tx, "cameras", id, app.Errorf(app.CodeNotFound, "There is no camera {{.ID}}", "ID", id)); err != nil {
 			return err
 		}
-		return rewriteDevices(ctx, tx, devices)
+		return rewriteDevices(ctx, tx, s.personal, devices)
 	})
 }
 
@@ -74,12 +78,16 @@ func (s *Store) DeleteBuilding(ctx context.Context, id string, cameras []app.Cam
 			return err
 		}
 		for _, c := range cameras {
+			data, err := s.personal.sealedJSON(ctx, tx, c)
+			if err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, "UPDATE cameras SET grid_id = ?, name = ?, data = ? WHERE id = ?",
-				nullable(c.GridID), c.Name, mustJSON(c), c.ID); err != nil {
+				nullable(c.GridID), c.Name, data, c.ID); err != nil {
 				return err
 			}
 		}
-		return rewriteDevices(ctx, tx, devices)
+		return rewriteDevices(ctx, tx, s.personal, devices)
 	})
 }
 
@@ -95,10 +103,14 @@ func deleteRow(ctx context.Context, tx execer, table, id string, missing error) 
 	return nil
 }
 
-func rewriteDevices(ctx context.Context, tx execer, devices []app.Device) error {
+func rewriteDevices(ctx context.Context, tx execer, p *personal, devices []app.Device) error {
 	for _, d := range devices {
+		data, err := p.sealedJSON(ctx, tx, d)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "UPDATE devices SET kind = ?, grid_id = ?, name = ?, data = ? WHERE id = ?",
-			string(d.Kind), nullable(d.GridID), d.Name, mustJSON(d), d.ID); err != nil {
+			string(d.Kind), nullable(d.GridID), d.Name, data, d.ID); err != nil {
 			return err
 		}
 	}

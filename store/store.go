@@ -57,6 +57,8 @@ type Store struct {
 	writer *writer
 	opt    Options
 	keys   *Keys // the site key (keys.go), never stored in the database
+	// personal seals personal fields and secrets at rest (personal.go).
+	personal *personal
 	// migrationBackup is the backup taken before this open migrated the database, journaled
 	// once the journal writer runs.
 	migrationBackup *app.BackupInfo
@@ -89,6 +91,9 @@ func dsn(path string, readOnly bool) string {
 		// Checkpoints run in the background (checkpointer), not inside a commit: an
 		// automatic checkpoint would stall whichever append crossed the threshold.
 		q.Add("_pragma", "wal_autocheckpoint(0)")
+		// What is deleted or replaced is overwritten, not left in free pages: an erased
+		// person's key and the clear fields of rows sealed at the upgrade (personal.go).
+		q.Add("_pragma", "secure_delete(1)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
@@ -137,6 +142,16 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err == nil {
 		err = s.loadKeys(ctx)
 	}
+	if err == nil {
+		s.personal, err = s.loadPersonal(ctx) // personal.go
+	}
+	var sealed app.SealedCount
+	if err == nil && !opt.ReadOnly {
+		// Before the writer starts and before the journal is first chained: the fields an
+		// older database held in clear are sealed once (personal_migrate.go), so that the
+		// chain covers only ciphertext (sealing a chained entry would read as tampering).
+		sealed, err = s.sealPending(ctx)
+	}
 	if err == nil && !opt.ReadOnly && s.chained {
 		err = s.checkChainAtOpen(ctx, !hadChain) // chain.go
 	}
@@ -149,6 +164,12 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.writer = startWriter(s)
 		s.ckptStop, s.ckptDone = make(chan struct{}), make(chan struct{})
 		go s.checkpointer()
+		if sealed.Rows+sealed.Entries > 0 {
+			if _, err := s.Append(ctx, app.NewEntry(app.KindPersonalSealed, "", app.SystemActor, sealed)); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
 		if b := s.migrationBackup; b != nil {
 			if _, err := s.Append(ctx, app.NewEntry(app.KindBackupTaken, app.SubjectBackup(b.File), app.SystemActor, b)); err != nil {
 				s.Close()

@@ -297,7 +297,7 @@ func (p *alarmPopup) fill(a app.Alarm) {
 	seeing := 0
 	if site != nil {
 		if d, ok := site.Device(a.DeviceID); ok {
-			rows = append(rows, residentRows(d)...)
+			rows = append(rows, p.c.residentRows(&a, d)...)
 		}
 		if g, ok := site.Grid(a.GridID); ok {
 			rows = append(rows, kv("Grid worker", g.Worker.Name+"  "+g.Worker.Phone+" · "+g.Display(en)))
@@ -369,13 +369,20 @@ func (p *alarmPopup) updateWhen() {
 }
 
 // residentRows are the person a device belongs to (an elderly resident's bracelet) and
-// whom to call: the alarm desk and the pop-up show the same.
-func residentRows(d *app.Device) []kvRow {
-	pr := d.Person
+// whom to call: the alarm desk and the pop-up show the same, in full to the operator handling
+// the open alarm (the alarm is the reason, journaled: people_view.go), masked otherwise.
+func (c *Console) residentRows(a *app.Alarm, d *app.Device) []kvRow {
+	pr := c.alarmResident(a, d)
 	if pr == nil {
 		return nil
 	}
+	if pr.Erased {
+		return []kvRow{kv("Resident", T("erased"))}
+	}
 	rows := []kvRow{kv("Resident", fmt.Sprintf("%s, %d", pr.Name, pr.Age))}
+	if pr.Phone != "" {
+		rows = append(rows, kv("Phone", pr.Phone))
+	}
 	if pr.Contact != "" {
 		rows = append(rows, kv("Family contact", pr.Contact+"  "+pr.ContactPhone))
 	}

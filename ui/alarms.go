@@ -408,7 +408,7 @@ func (p *alarmPanel) showDetail() {
 		if d, ok := site.Device(a.DeviceID); ok {
 			dev = d
 			rows = append(rows, kv("Device", fmt.Sprintf("%s (%s)", d.Display(en), T(d.Kind.Label()))), kv("Location", d.DisplayLocation(en)))
-			rows = append(rows, residentRows(d)...)
+			rows = append(rows, p.c.residentRows(&a, d)...)
 		}
 		if g, ok := site.Grid(a.GridID); ok {
 			rows = append(rows, kv("Grid", g.Display(en)), kv("Grid worker", g.Worker.Name+"  "+g.Worker.Phone))

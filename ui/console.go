@@ -98,6 +98,10 @@ type Console struct {
 	attention bool
 	attend    func(on bool)
 	dismissed map[int64]bool
+
+	// residentsShown: "operator/alarm" whose resident this console showed in full, the view
+	// journaled (people_view.go); touched on the UI thread only.
+	residentsShown map[string]bool
 }
 
 // Run opens the console window and returns when it is closed or ctx ends.

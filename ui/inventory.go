@@ -407,22 +407,7 @@ func (p *inventoryPanel) deviceDetail(id string) {
 	if d.Unit != 0 {
 		rows = append(rows, kv("Unit", fmt.Sprintf("%d", d.Unit)))
 	}
-	if pr := d.Person; pr != nil {
-		resident := pr.Name
-		if pr.Age > 0 {
-			resident = fmt.Sprintf("%s, %d", pr.Name, pr.Age)
-		}
-		rows = append(rows, kv("Resident", resident))
-		if pr.Phone != "" {
-			rows = append(rows, kv("Phone", pr.Phone))
-		}
-		if pr.Contact != "" {
-			rows = append(rows, kv("Family contact", pr.Contact+"  "+pr.ContactPhone))
-		}
-		if pr.Note != "" {
-			rows = append(rows, kv("Notes", pr.Note))
-		}
-	}
+	rows = append(rows, personRows(d.Person.Masked())...) // the full record: fullRecordButton (people_view.go)
 	var links []fyne.CanvasObject
 	if g, ok := p.site.Grid(d.GridID); ok {
 		links = append(links, p.link(symbol("grid"), g.Display(en)+" · "+g.Worker.Name+" "+g.Worker.Phone, "grid:"+g.ID))
@@ -436,6 +421,11 @@ func (p *inventoryPanel) deviceDetail(id string) {
 		}
 	}
 	p.actions = p.editButtons(app.ItemDevice, id, d.Display(en))
+	for _, b := range []fyne.CanvasObject{p.c.fullRecordButton(d), p.c.eraseResidentButton(d)} {
+		if b != nil {
+			p.actions = append(p.actions, b)
+		}
+	}
 	p.setDetail(d.Display(en), kindSymbol(d.Kind), rows, links)
 }
 

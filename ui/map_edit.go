@@ -361,9 +361,10 @@ func (p *mapPanel) backgroundWrite(bg app.Background, name string, img []byte) w
 
 // --- export ------------------------------------------------------------------------------
 
-// exportDialog writes the plan as GeoJSON (camera passwords hidden).
+// exportDialog writes the plan as GeoJSON (camera passwords hidden, residents' personal
+// fields masked: an import of it keeps the site's own values), readable by its owner only.
 func (p *mapPanel) exportDialog() {
-	data, err := app.ExportGeoJSON(p.site)
+	data, err := app.ExportGeoJSON(app.MaskedSite(p.site))
 	if err != nil {
 		p.c.showError(err)
 		return
@@ -372,11 +373,7 @@ func (p *mapPanel) exportDialog() {
 		if err != nil || wc == nil {
 			return
 		}
-		_, werr := wc.Write(data)
-		if cerr := wc.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
+		if werr := writePrivate(wc, data); werr != nil {
 			p.c.showError(werr)
 			return
 		}

@@ -312,10 +312,14 @@ func (p *mapPanel) deviceDetail(d *app.Device) {
 	if g, ok := p.site.Grid(d.GridID); ok {
 		rows = append(rows, kv("Grid", g.Display(en)), kv("Grid worker", g.Worker.Name+"  "+g.Worker.Phone))
 	}
-	if pr := d.Person; pr != nil {
-		rows = append(rows, kv("Resident", pr.Name))
-		if pr.Contact != "" {
-			rows = append(rows, kv("Family contact", pr.Contact+"  "+pr.ContactPhone))
+	if pr := d.Person.Masked(); pr != nil { // the full record: the device panel (people_view.go)
+		if pr.Erased {
+			rows = append(rows, kv("Resident", T("erased")))
+		} else {
+			rows = append(rows, kv("Resident", pr.Name))
+			if pr.Contact != "" {
+				rows = append(rows, kv("Family contact", pr.Contact+"  "+pr.ContactPhone))
+			}
 		}
 	}
 	state := T("Never heard")

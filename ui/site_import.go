@@ -195,7 +195,8 @@ func (s *siteImport) saveTemplate() {
 
 func (s *siteImport) saveExport() {
 	site := s.c.core.Inventory.Site()
-	data, err := s.c.x.Sheets.Export(site, Language())
+	// Residents' personal fields masked (an import of it keeps the site's own values).
+	data, err := s.c.x.Sheets.Export(app.MaskedSite(site), Language())
 	if err != nil {
 		s.wd.status.fail(err)
 		return
