@@ -259,7 +259,7 @@ func TestExistingJournalIsChainedOnce(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, store.FileName)
-	back := store.AtSchema(store.SchemaVersion() - 1)
+	back := store.AtSchema(9) // schema 9: before the journal chain (migration 0010)
 	s, err := openAt(path)
 	require.NoError(t, err)
 	for i := 0; i < 20; i++ {

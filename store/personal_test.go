@@ -195,10 +195,12 @@ func TestAttackLostSiteKeyIsAClearError(t *testing.T) {
 	assertNoSecrets(t, rawFiles(t, path), residentSecrets[:6], "with the key gone")
 }
 
+// A site upgraded from before both the journal's chain (0010) and sealing (0011) is sealed
+// first and chained after: its chain verifies (sealing a chained entry would read as tampering).
 func TestAnOlderDatabaseIsSealedOnceAtItsUpgrade(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), store.FileName)
-	back := store.AtSchema(store.SchemaVersion() - 1)
+	back := store.AtSchema(9)
 	s, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
 		back()
@@ -214,6 +216,9 @@ func TestAnOlderDatabaseIsSealedOnceAtItsUpgrade(t *testing.T) {
 	s, err = store.Open(ctx, path, store.Options{})
 	require.NoError(t, err)
 	defer s.Close()
+	chain, err := s.VerifyChain(ctx)
+	require.NoError(t, err)
+	require.True(t, chain.OK(), "sealed before chained: %+v", chain.Break)
 	sealed := entriesOf(t, s, app.KindPersonalSealed)
 	require.Len(t, sealed, 1, "the sealing is journaled")
 	var n app.SealedCount
