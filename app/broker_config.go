@@ -62,7 +62,9 @@ func (l BrokerLimits) Inflight() int { return orInt(l.MaxInflight, DefaultMaxInf
 func (l BrokerLimits) RetainedBytes() int { return orInt(l.MaxRetainedBytes, DefaultMaxRetainedBytes) }
 
 // UnknownDevices returns how many unregistered devices are kept, with its default.
-func (l BrokerLimits) UnknownDevices() int { return orInt(l.MaxUnknownDevices, DefaultMaxUnknownDevices) }
+func (l BrokerLimits) UnknownDevices() int {
+	return orInt(l.MaxUnknownDevices, DefaultMaxUnknownDevices)
+}
 
 // Connect returns the CONNECT timeout with its default.
 func (l BrokerLimits) Connect() time.Duration {

@@ -140,7 +140,7 @@ func TestAttackOfflineSubscriberToEverythingExpires(t *testing.T) {
 	e := newEngine(t)
 	b, w := startLimited(t, e, app.BrokerLimits{SessionExpiry: app.Duration(time.Second)})
 	connect := func() (paho.Client, bool) {
-		opts := paho.NewClientOptions().AddBroker("tcp://"+b.Addr()).SetClientID("listener-#").SetUsername(user).SetPassword(password).
+		opts := paho.NewClientOptions().AddBroker("tcp://" + b.Addr()).SetClientID("listener-#").SetUsername(user).SetPassword(password).
 			SetCleanSession(false).SetAutoReconnect(false)
 		c := paho.NewClient(opts)
 		tok := c.Connect()

@@ -74,8 +74,8 @@ type Broker struct {
 	kindOf  KindOf
 	health  *app.Health
 
-	tls     *tls.Config   // of the TLS listener (nil without one)
-	guard   *journalGuard // the journal's failures and recovery
+	tls   *tls.Config   // of the TLS listener (nil without one)
+	guard *journalGuard // the journal's failures and recovery
 
 	mu      sync.Mutex
 	lns     []net.Listener // bound, not yet served: by NewBroker for the first Run, by each Run for itself after

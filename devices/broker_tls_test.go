@@ -49,7 +49,7 @@ func TestBrokerTLSWithASelfSignedCertificate(t *testing.T) {
 		}
 		return nil
 	}}
-	c := paho.NewClient(paho.NewClientOptions().AddBroker("ssl://"+b.TLSAddr()).SetClientID("tls-device").SetUsername(user).SetPassword(password).
+	c := paho.NewClient(paho.NewClientOptions().AddBroker("ssl://" + b.TLSAddr()).SetClientID("tls-device").SetUsername(user).SetPassword(password).
 		SetTLSConfig(pinned).SetAutoReconnect(false))
 	tok := c.Connect()
 	require.True(t, tok.WaitTimeout(10*time.Second))
@@ -61,8 +61,8 @@ func TestBrokerTLSWithASelfSignedCertificate(t *testing.T) {
 	assert.True(t, seqsIn(t, e.store)[7], "journaled")
 
 	// A plain client on the TLS port gets nothing.
-	bad := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://"+b.TLSAddr()).SetClientID("plain").SetUsername(user).SetPassword(password).
-		SetAutoReconnect(false).SetConnectTimeout(3*time.Second))
+	bad := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + b.TLSAddr()).SetClientID("plain").SetUsername(user).SetPassword(password).
+		SetAutoReconnect(false).SetConnectTimeout(3 * time.Second))
 	tok = bad.Connect()
 	tok.WaitTimeout(15 * time.Second)
 	assert.Error(t, tok.Error(), "plain MQTT on the TLS listener")

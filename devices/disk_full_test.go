@@ -134,7 +134,7 @@ func exhaust(t *testing.T, addr string, w *app.BrokerWatch, n int64) {
 	deadline := time.Now().Add(60 * time.Second)
 	for i := 0; w.Count(app.RefusedJournal) < n; i++ {
 		require.True(t, time.Now().Before(deadline), "the journal never refused a message")
-		c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://"+addr).SetClientID(fmt.Sprintf("filler-%d", i)).
+		c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(fmt.Sprintf("filler-%d", i)).
 			SetUsername(user).SetPassword(password).SetAutoReconnect(false))
 		tok := c.Connect()
 		require.True(t, tok.WaitTimeout(10*time.Second))
