@@ -241,7 +241,7 @@ func TestAttackSilentConnectionsAreClosed(t *testing.T) {
 		conns[i] = c
 	}
 	for i, c := range conns {
-		assert.True(t, closedByPeer(c), "connection %d closed by the broker", i)
+		require.True(t, closedByPeer(c), "connection %d closed by the broker", i)
 	}
 	assert.Eventually(t, func() bool { return w.Count(app.RefusedNoConnect) == n }, 15*time.Second, 10*time.Millisecond)
 	// A device that connects in time stays connected past the timeout.
