@@ -43,6 +43,7 @@ func BenchmarkAttackHundredMegabytePayloads(b *testing.B) {
 	took := time.Since(start)
 	runtime.GC()
 	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(payload)
 	grew := int64(after.HeapInuse) - int64(before.HeapInuse) // the payload buffer was allocated before
 	if n := w.Count(app.RefusedOversized); n != 4 {
 		b.Fatalf("%d of 4 oversized packets refused", n)
