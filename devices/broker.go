@@ -530,7 +530,9 @@ func (h *ingestHook) OnWillSent(cl *mqtt.Client, pk packets.Packet) {
 func (h *ingestHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
 	if err := h.ingest(cl, pk, time.Now()); err != nil {
 		atomic.StoreUint32(&cl.Properties.Will.Flag, 0)
-		h.b.guard.failed(pk.TopicName, err)
+		if h.handling.Err() == nil { // not the broker stopping: the journal refused it
+			h.b.guard.failed(pk.TopicName, err)
+		}
 		if cl.Properties.ProtocolVersion == 5 {
 			// MQTT 5: the device is told why (a DISCONNECT with a reason code) rather than
 			// sent a negative PUBACK, which would end the message's exchange: without a
