@@ -295,3 +295,32 @@ func TestAttackPlainListenerBeyondLoopbackIsRefused(t *testing.T) {
 }
 
 var _ = context.Background
+
+// A plain listener allowed on purpose on one address of the device network: it starts, and
+// says on every start, in the status bar and the device panel, that it is in clear.
+func TestAPlainListenerAllowedOnOneAddressWarns(t *testing.T) {
+	var lan string
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil {
+			lan = ipn.IP.String()
+			break
+		}
+	}
+	if lan == "" {
+		t.Skip("this machine has no address beyond loopback")
+	}
+	e := newEngine(t)
+	health := app.NewHealth(nil, app.SystemClock{}, quiet)
+	w := app.NewBrokerWatch()
+	addr := net.JoinHostPort(lan, "0")
+	b, err := devices.NewBroker(devices.BrokerConfig{Listen: addr, AllowPlainOn: addr, Username: user, Password: "a-long-and-random-password-42",
+		Site: "demo", Log: quiet, Watch: w}, e.ingest, e.kindOf, health)
+	require.NoError(t, err)
+	run(t, b)
+	_, plainOn := w.Exposure()
+	assert.Equal(t, b.Addr(), plainOn, "shown in the device panel")
+	require.Eventually(t, func() bool { st, ok := health.Get("broker"); return ok && st.State == app.StateDegraded }, 15*time.Second, 10*time.Millisecond)
+	st, _ := health.Get("broker")
+	assert.Contains(t, st.Error, "without encryption", "said in the status bar")
+}
