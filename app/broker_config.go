@@ -178,8 +178,15 @@ func (b BrokerConfig) CheckExposure(password string) error {
 	return nil
 }
 
-// validateExposure checks the TLS and plain-listener settings that need no password.
+// validateExposure checks the TLS and plain-listener settings (the settings panel refuses
+// them as it saves; a start refuses them too, with the password in force: CheckExposure).
 func (b BrokerConfig) validateExposure(p *Problems) {
+	if l := b.ListenAddr(); validHostPort(l) && !LoopbackAddress(l) && !b.PlainAllowed(l) {
+		p.Add("broker.listen", "The device broker would listen on {{.Address}} without encryption: use tls_listen for devices beyond this machine, or allow one device-network address with allow_plain_on", "Address", l)
+	}
+	if b.Password != "" && b.CheckExposure(b.Password) != nil && (b.PlainAllowed(b.ListenAddr()) || b.TLSListen != "") {
+		p.Add("broker.password", "The device broker listens beyond this machine: its password must have at least {{.N}} characters and not be a well-known one", "N", MinBrokerPassword)
+	}
 	if b.TLSListen != "" && !validHostPort(b.TLSListen) {
 		p.Add("broker.tls_listen", "The broker address {{.A}} must be host:port", "A", b.TLSListen)
 	}

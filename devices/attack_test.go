@@ -286,6 +286,10 @@ func TestAttackPlainListenerBeyondLoopbackIsRefused(t *testing.T) {
 	assert.Error(t, err, "allow_plain_on is the listen address")
 	_, err = app.ParseConfig([]byte(`{"broker":{"listen":"192.168.10.2:1883","allow_plain_on":"192.168.10.2:1883"}}`))
 	assert.NoError(t, err)
+	_, err = app.ParseConfig([]byte(`{"broker":{"listen":"192.168.10.2:1883","allow_plain_on":"192.168.10.2:1883","password":"1"}}`))
+	assert.ErrorContains(t, err, "password", "the settings refuse a weak password beyond loopback")
+	_, err = app.ParseConfig([]byte(`{"broker":{"listen":"0.0.0.0:1883","password":"a-long-and-random-password-42"}}`))
+	assert.ErrorContains(t, err, "without encryption", "the settings refuse a plain listener on every address")
 
 	// TLS beyond loopback with a strong password starts.
 	c.Password = "a-long-and-random-password-42"
