@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"gopkg.in/natefinch/lumberjack.v2"
+
 	"watchpost/app"
 	"watchpost/assets"
 	cmdline "watchpost/cli"
@@ -83,7 +85,7 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 		sup.Add(part)
 		site = core.Inventory.Site() // its cameras now point at the simulator
 	}
-	devicePath, err := deviceParts(cfg, core, demoSim, log) // devices.go
+	devicePath, err := deviceParts(cfg, core, demoSim, dir, log) // devices.go
 	if err != nil {
 		return fail(exitFailure, err)
 	}
@@ -176,20 +178,37 @@ func prepareDataDir(dir string) (string, error) {
 	return dir, nil
 }
 
-// openLog logs as text to stderr and to the log file in the data directory.
+// The log file is rotated by size: at logMaxMB it is renamed with its time and compressed,
+// and the newest logBackups of those are kept (a flood of messages to log cannot fill the
+// disk; 50 × 20 MB of text compress to about 100 MB).
+const (
+	logMaxMB    = 20
+	logBackups  = 50
+	logCompress = true
+)
+
+// openLog logs as text to stderr and to the log file in the data directory (rotated).
 func openLog(path string, stderr io.Writer) (*slog.Logger, func(), error) {
+	return openLogRotated(path, stderr, logMaxMB, logBackups)
+}
+
+func openLogRotated(path string, stderr io.Writer, maxMB, backups int) (*slog.Logger, func(), error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, nil, fmt.Errorf("the log directory cannot be created: %w", err)
 	}
+	// Opened here first so that a log that cannot be written stops the start with its
+	// reason (lumberjack would only fail at the first line).
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, nil, fmt.Errorf("the log file %s cannot be written: %w", path, err)
 	}
+	f.Close()
+	rot := &lumberjack.Logger{Filename: path, MaxSize: maxMB, MaxBackups: backups, Compress: logCompress, LocalTime: true}
 	h := slog.NewMultiHandler(
 		slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}),
-		slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}),
+		slog.NewTextHandler(rot, &slog.HandlerOptions{Level: slog.LevelDebug}),
 	)
 	log := slog.New(h)
 	slog.SetDefault(log)
-	return log, func() { f.Close() }, nil
+	return log, func() { rot.Close() }, nil
 }

@@ -16,10 +16,12 @@ type devicePath struct {
 
 // deviceParts builds the device side for the core's ingest, as parts for the supervisor
 // (added after the core's own: the broker stops, having journaled the messages it took,
-// before the core's parts and the store). A broker that cannot bind its address is said on
-// the status bar (the console runs on without devices); a site broker whose settings are
-// wrong stops the start.
-func deviceParts(cfg app.Config, core *app.Core, demoSim bool, log *slog.Logger) (*devicePath, error) {
+// before the core's parts and the store). An embedded broker that cannot listen, or would
+// listen beyond this machine unprotected (plain without allow_plain_on, a weak password),
+// stops the start: a console without its device path would miss every alarm. A site
+// broker whose settings are wrong stops the start too. dir is the data directory (the
+// broker's self-signed certificate and the journal's reserve).
+func deviceParts(cfg app.Config, core *app.Core, demoSim bool, dir string, log *slog.Logger) (*devicePath, error) {
 	site := core.Inventory.Site()
 	kindOf := func(id string) app.DeviceKind {
 		if d, ok := core.Inventory.Site().Device(id); ok {
@@ -50,13 +52,12 @@ func deviceParts(cfg app.Config, core *app.Core, demoSim bool, log *slog.Logger)
 		// NewBroker binds the address (connections wait in its backlog until the part runs),
 		// so the simulator below and the log know it at once, port 0 included.
 		br, err := devices.NewBroker(devices.BrokerConfig{Listen: b.ListenAddr(), Username: user, Password: password, Site: siteID, Log: log,
-			Devices: core.Credentials}, core.Ingest, kindOf, core.Health)
+			TLSListen: b.TLSListen, TLSCertFile: b.TLSCertFile, TLSKeyFile: b.TLSKeyFile, AllowPlainOn: b.AllowPlainOn,
+			Limits: b.Limits, DataDir: dir, Watch: core.Ingest.Monitor().Broker(), Desk: core.Desk,
+			Devices: core.Credentials},
+			core.Ingest, kindOf, core.Health)
 		if err != nil {
-			st := app.ComponentStatus{Name: "broker", Label: "Device broker", State: app.StateDown}
-			st.SetError(err)
-			core.Health.Set(st)
-			log.Error("device broker not started", "err", err)
-			return dp, nil
+			return nil, err
 		}
 		dp.parts = append(dp.parts, app.Part{Name: "broker", Label: "Device broker", Runner: br})
 		if site.Demo && demoSim {

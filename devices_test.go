@@ -22,7 +22,7 @@ import (
 func TestTheDevicePartsRunUnderTheSupervisor(t *testing.T) {
 	core, st := newCore(t, "")
 	quiet := slog.New(slog.DiscardHandler)
-	dp, err := deviceParts(app.Config{Broker: app.BrokerConfig{Listen: "127.0.0.1:0"}}, core, true, quiet)
+	dp, err := deviceParts(app.Config{Broker: app.BrokerConfig{Listen: "127.0.0.1:0"}}, core, true, t.TempDir(), quiet)
 	require.NoError(t, err)
 	var names []string
 	for _, p := range dp.parts {

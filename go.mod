@@ -14,6 +14,7 @@ require (
 	gocv.io/x/gocv v0.25.0
 	golang.org/x/crypto v0.59.0
 	golang.org/x/term v0.48.0
+	gopkg.in/natefinch/lumberjack.v2 v2.2.1
 	modernc.org/sqlite v1.62.0
 )
 

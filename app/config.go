@@ -99,6 +99,16 @@ type BrokerConfig struct {
 	Password string `json:"password,omitempty"`
 	CAFile   string `json:"ca_file,omitempty"` // PEM file of the CA that signed an external broker's certificate
 	ClientID string `json:"client_id,omitempty"`
+	// TLSListen: the embedded broker's TLS listener (e.g. 0.0.0.0:8883), for devices beyond
+	// this machine; with TLSCertFile and TLSKeyFile (PEM), or neither: a self-signed
+	// certificate is then made on first use in the data directory (broker_config.go).
+	TLSListen   string `json:"tls_listen,omitempty"`
+	TLSCertFile string `json:"tls_cert_file,omitempty"`
+	TLSKeyFile  string `json:"tls_key_file,omitempty"`
+	// AllowPlainOn allows the plain listener on one device-network address (host:port,
+	// equal to Listen) for gateways that cannot do TLS; the console warns on every start.
+	AllowPlainOn string       `json:"allow_plain_on,omitempty"`
+	Limits       BrokerLimits `json:"limits"`
 }
 
 // Languages the console is translated into.
@@ -210,6 +220,7 @@ func (c Config) Validate() error {
 		if !validHostPort(b.ListenAddr()) {
 			p.Add("broker.listen", "The broker address {{.A}} must be host:port", "A", b.ListenAddr())
 		}
+		b.validateExposure(&p)
 	} else {
 		u, err := url.Parse(b.URL)
 		switch {

@@ -200,6 +200,7 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 	// supervision after a restart does not report every device offline).
 	now := p.Clock.Now()
 	c.Monitor = NewDeviceMonitor(now)
+	c.Monitor.SetUnknownLimit(p.Config.Broker.Limits.UnknownDevices())
 	states, err := p.Store.DeviceStates(ctx)
 	if err != nil {
 		return nil, err

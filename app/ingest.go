@@ -97,6 +97,9 @@ func (in *Ingest) handle(ctx context.Context, r Reading, topic string, drill boo
 	e.Time = r.Received
 	e.Drill = drill
 	if !registered {
+		if !in.mon.AdmitUnregistered(r.DeviceID, r.Received) {
+			return nil, nil // beyond the unknown devices kept: counted (monitor.go), acknowledged, dropped
+		}
 		entries := []Entry{e}
 		if in.mon.NoteUnregistered(&r, topic) {
 			in.log.Warn("message from an unregistered device", "device", r.DeviceID, "topic", topic)

@@ -56,6 +56,10 @@ type DeviceMonitor struct {
 	malformed    []Malformed // the latest, newest last
 	malformedN   int64
 	started      time.Time
+	// unknownMax bounds unregistered (0: DefaultMaxUnknownDevices); broker keeps what the
+	// device broker refused, those dropped beyond unknownMax included.
+	unknownMax int
+	broker     *BrokerWatch
 }
 
 // maxMalformed is how many unreadable messages are kept for the diagnostics view.
@@ -64,7 +68,7 @@ const maxMalformed = 200
 // NewDeviceMonitor starts with every device of the site unknown. Supervision counts from
 // start for devices never heard of, so a restart does not report every device offline.
 func NewDeviceMonitor(start time.Time) *DeviceMonitor {
-	return &DeviceMonitor{states: map[string]*DeviceState{}, unregistered: map[string]*Unregistered{}, started: start}
+	return &DeviceMonitor{states: map[string]*DeviceState{}, unregistered: map[string]*Unregistered{}, started: start, broker: NewBrokerWatch()}
 }
 
 // Restore sets a device's state from the store at start.
@@ -179,6 +183,35 @@ func (m *DeviceMonitor) Counts() (online, offline int) {
 		}
 	}
 	return
+}
+
+// Broker returns what the device broker refused and how it is exposed.
+func (m *DeviceMonitor) Broker() *BrokerWatch { return m.broker }
+
+// SetUnknownLimit sets how many unregistered devices are kept (0: the default).
+func (m *DeviceMonitor) SetUnknownLimit(n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.unknownMax = n
+}
+
+// AdmitUnregistered reports whether a message of an unregistered device is kept (listed,
+// journaled): always for a device already kept, and for a new one while fewer than the
+// limit are. A message of a device beyond it is counted as refused, with the device's ID
+// as the last reason: made-up IDs cannot grow memory, the database or the log.
+func (m *DeviceMonitor) AdmitUnregistered(id string, at time.Time) bool {
+	m.mu.Lock()
+	_, kept := m.unregistered[id]
+	n, max := len(m.unregistered), m.unknownMax
+	m.mu.Unlock()
+	if max <= 0 {
+		max = DefaultMaxUnknownDevices
+	}
+	if kept || n < max {
+		return true
+	}
+	m.broker.Note(RefusedUnknown, at, "Device {{.ID}} is unknown and {{.N}} unknown devices are already kept", "ID", id, "N", max)
+	return false
 }
 
 // NoteUnregistered records a message from a device the site does not know.

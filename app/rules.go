@@ -92,6 +92,10 @@ func AlarmKindLabel(kind string) string {
 		return "Missing person"
 	case AlarmOther:
 		return "Other report"
+	case AlarmJournalFull:
+		return "Journal cannot be written (disk full)"
+	case AlarmBrokerDown:
+		return "Device broker cannot listen"
 	}
 	return kind
 }

@@ -153,9 +153,14 @@ func TestConfig(t *testing.T) {
 		_, err = app.ParseConfig([]byte(`{"broker":{"listen":"` + bad + `"}}`))
 		assert.ErrorContains(t, err, "host:port", bad)
 	}
-	for _, good := range []string{"0.0.0.0:1883", "[::1]:1883", ":1883", "127.0.0.1:0"} {
+	for _, good := range []string{"[::1]:1883", "localhost:1883", "127.0.0.1:0"} {
 		_, err = app.ParseConfig([]byte(`{"broker":{"listen":"` + good + `"}}`))
 		assert.NoError(t, err, good)
+	}
+	// Beyond loopback in clear only on one address allowed on purpose (issue 15).
+	for _, exposed := range []string{"0.0.0.0:1883", ":1883", "192.168.10.2:1883"} {
+		_, err = app.ParseConfig([]byte(`{"broker":{"listen":"` + exposed + `"}}`))
+		assert.ErrorContains(t, err, "without encryption", exposed)
 	}
 	_, err = app.ParseConfig([]byte(`{"langauge":"en"}`))
 	assert.EqualError(t, err, `Unknown setting langauge in the configuration: json: unknown field "langauge"`)

@@ -11,10 +11,12 @@ package devices
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,6 +49,20 @@ type BrokerConfig struct {
 
 	// Devices checks each device's own account (auth.go); nil: none, the console's only.
 	Devices DeviceAccounts
+	// TLSListen is the TLS listener's address ("" for none), with the administrator's
+	// certificate and key (PEM) or neither: a self-signed pair is then made in DataDir.
+	TLSListen, TLSCertFile, TLSKeyFile string
+	// AllowPlainOn allows the plain listener beyond loopback on exactly this address.
+	AllowPlainOn string
+	Limits       app.BrokerLimits
+	// DataDir is the data directory: the self-signed certificate and the journal's reserve
+	// (journal_guard.go) are kept there ("" for neither).
+	DataDir string
+	// Watch receives what the broker refused and its exposure (nil: not shown).
+	Watch *app.BrokerWatch
+	// Desk raises the system's P1 fault alarms: the journal full, the broker unable to
+	// listen again after a failure (nil: none raised).
+	Desk FaultDesk
 }
 
 // Broker is the embedded MQTT broker (mochi). Devices publish to it directly. Messages on
@@ -59,9 +75,12 @@ type Broker struct {
 	kindOf  KindOf
 	health  *app.Health
 
+	tls   *tls.Config   // of the TLS listener (nil without one)
+	guard *journalGuard // the journal's failures and recovery
+
 	mu      sync.Mutex
-	ln      net.Listener // bound, not yet served: by NewBroker for the first Run, by each Run for itself after
-	server  *mqtt.Server // the Run in progress's (nil between runs)
+	lns     []net.Listener // bound, not yet served: by NewBroker for the first Run, by each Run for itself after
+	server  *mqtt.Server   // the Run in progress's (nil between runs)
 	running bool
 }
 
@@ -81,29 +100,82 @@ func NewBroker(cfg BrokerConfig, h Handler, kindOf KindOf, health *app.Health) (
 		// without a password): this is a caller's mistake, never an open broker.
 		return nil, errors.New("devices: the broker needs a handler, a device registry, a site, a user name and a password")
 	}
-	host, port, err := net.SplitHostPort(cfg.Listen)
-	if err != nil {
-		return nil, app.Errorf(app.CodeInvalid, "The broker address {{.A}} must be host:port", "A", cfg.Listen).Wrap(err)
+	// A broker reachable beyond this machine is encrypted and guarded by a strong password,
+	// unless the administrator allowed a plain listener on one device-network address.
+	exposure := app.BrokerConfig{Listen: cfg.Listen, TLSListen: cfg.TLSListen, AllowPlainOn: cfg.AllowPlainOn}
+	if err := exposure.CheckExposure(cfg.Password); err != nil {
+		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
+	b := &Broker{cfg: cfg, handler: h, kindOf: kindOf, health: health}
+	fingerprint := ""
+	if cfg.TLSListen != "" {
+		host, _, err := net.SplitHostPort(cfg.TLSListen)
+		if err != nil {
+			return nil, app.Errorf(app.CodeInvalid, "The broker address {{.A}} must be host:port", "A", cfg.TLSListen).Wrap(err)
+		}
+		cert, fp, err := loadCertificate(cfg.TLSCertFile, cfg.TLSKeyFile, cfg.DataDir, host)
+		if err != nil {
+			return nil, err
+		}
+		fingerprint = fp
+		b.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	plain, err := bindAddr(&b.cfg.Listen)
 	if err != nil {
-		return nil, app.Errorf(app.CodeUnavailable, "The device broker cannot listen on {{.Address}}", "Address", cfg.Listen).Wrap(err)
+		return nil, err
+	}
+	b.lns = []net.Listener{plain}
+	if b.tls != nil {
+		ln, err := bindAddr(&b.cfg.TLSListen)
+		if err != nil {
+			plain.Close()
+			return nil, err
+		}
+		b.lns = append(b.lns, ln)
+	}
+	// Said where the addresses are bound (here, and by a Run after the first): devices can
+	// connect from now on, their connections waiting in the backlog until Run accepts them.
+	cfg.Log.Info("device broker listening", "address", b.cfg.Listen, "site", cfg.Site)
+	if b.tls != nil {
+		cfg.Log.Info("device broker listening with TLS", "address", b.cfg.TLSListen, "fingerprint_sha256", fingerprint)
+	}
+	plainOn := ""
+	if !app.LoopbackAddress(b.cfg.Listen) {
+		plainOn = b.cfg.Listen
+		cfg.Log.Warn("device broker listening WITHOUT encryption beyond this machine (allow_plain_on): passwords and messages cross the network in clear", "address", plainOn)
+	}
+	cfg.Watch.SetExposure(fingerprint, plainOn)
+	b.guard = &journalGuard{dir: cfg.DataDir, desk: cfg.Desk, health: health, watch: cfg.Watch, log: cfg.Log}
+	if err := b.guard.makeReserve(); err != nil {
+		cfg.Log.Warn("the journal's reserve cannot be made", "dir", cfg.DataDir, "err", err)
+	}
+	return b, nil
+}
+
+// bindAddr listens on *addr; port 0 is replaced by the port the system chose, on the host
+// asked for (devices, the log and the next Run, which binds this address again, need it).
+func bindAddr(addr *string) (net.Listener, error) {
+	host, port, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return nil, app.Errorf(app.CodeInvalid, "The broker address {{.A}} must be host:port", "A", *addr).Wrap(err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return nil, app.Errorf(app.CodeUnavailable, "The device broker cannot listen on {{.Address}}", "Address", *addr).Wrap(err)
 	}
 	if port == "0" {
-		// The port the system chose, on the host asked for: devices, the log and the next
-		// Run (which binds this address again) need it.
 		if _, got, err := net.SplitHostPort(ln.Addr().String()); err == nil {
-			cfg.Listen = net.JoinHostPort(host, got)
+			*addr = net.JoinHostPort(host, got)
 		}
 	}
-	// Said where the address is bound (here, and by a Run after the first): devices can
-	// connect from now on, their connections waiting in the backlog until Run accepts them.
-	cfg.Log.Info("device broker listening", "address", cfg.Listen, "site", cfg.Site)
-	return &Broker{cfg: cfg, handler: h, kindOf: kindOf, health: health, ln: ln}, nil
+	return ln, nil
 }
 
 // Addr returns the address the broker listens on (host:port), known from NewBroker on.
 func (b *Broker) Addr() string { return b.cfg.Listen }
+
+// TLSAddr returns the TLS listener's address ("" without one).
+func (b *Broker) TLSAddr() string { return b.cfg.TLSListen }
 
 // Clients returns how many clients are connected (0 while the broker is not running).
 func (b *Broker) Clients() int64 {
@@ -120,9 +192,10 @@ func (b *Broker) Clients() int64 {
 // supervisor runs it again: the next Run binds the address again). Every goroutine it
 // starts has ended when it returns.
 func (b *Broker) Run(ctx context.Context) error {
-	ln, err := b.begin()
+	lns, err := b.begin()
 	if err != nil {
 		b.status(app.StateDown, err)
+		b.listenFailed(err)
 		return err
 	}
 	defer b.end()
@@ -137,7 +210,7 @@ func (b *Broker) Run(ctx context.Context) error {
 	}
 	if err != nil {
 		close(closing)
-		ln.Close()
+		closeAll(lns)
 		_ = srv.Close()
 		b.status(app.StateDown, err)
 		return err
@@ -150,31 +223,33 @@ func (b *Broker) Run(ctx context.Context) error {
 	// every connection and goroutine it starts (it ends them all before returning) and sees
 	// when accepting fails (mochi's own listeners stop silently).
 	conns := &connSet{open: map[net.Conn]struct{}{}}
-	failed := make(chan error, 1)
+	failed := make(chan error, len(lns))
 	stopping := make(chan struct{})
-	accepted := make(chan struct{})
-	go func() {
-		defer close(accepted)
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				select {
-				case <-stopping:
-				default:
-					failed <- err
+	var accepting sync.WaitGroup
+	for i, ln := range lns {
+		secure := b.tls != nil && i == 1
+		accepting.Add(1)
+		go func() {
+			defer accepting.Done()
+			for {
+				conn, err := ln.Accept()
+				if err != nil {
+					select {
+					case <-stopping:
+					default:
+						failed <- err
+					}
+					return
 				}
-				return
+				if secure {
+					conn = tls.Server(conn, b.tls)
+				}
+				conns.serve(conn, func() { b.serveConn(srv, conn) })
 			}
-			conns.serve(conn, func() {
-				// Returns when the device disconnects or is disconnected (its Last Will, if
-				// any, handled by then).
-				if err := srv.EstablishConnection(listenerID, conn); err != nil {
-					b.cfg.Log.Debug("device connection ended", "remote", conn.RemoteAddr().String(), "err", err)
-				}
-			})
-		}
-	}()
+		}()
+	}
 	b.status(app.StateOK, nil)
+	b.listening()
 
 	var result error
 	select {
@@ -184,8 +259,8 @@ func (b *Broker) Run(ctx context.Context) error {
 		b.cfg.Log.Error("device broker stopped accepting connections", "address", b.cfg.Listen, "err", err)
 	}
 	close(stopping)
-	ln.Close()
-	<-accepted // no connection comes after this
+	closeAll(lns)
+	accepting.Wait() // no connection comes after this
 	close(closing)
 	grace := time.AfterFunc(stopGrace, stopHandling)
 	defer grace.Stop()
@@ -208,25 +283,85 @@ func (b *Broker) Run(ctx context.Context) error {
 	return result
 }
 
-// begin marks the broker running and hands over a bound listener: the one NewBroker bound,
-// or a new one on the same address (a Run closes its listener when it ends).
-func (b *Broker) begin() (net.Listener, error) {
+// serveConn serves one connection until the device disconnects or is disconnected (its
+// Last Will, if any, handled by then). It must send its CONNECT (after the TLS handshake)
+// within the connect timeout: mochi waits for it without a deadline, and a connection that
+// sends nothing would be held for ever. mochi replaces the deadline with the client's
+// keep-alive once it is connected.
+func (b *Broker) serveConn(srv *mqtt.Server, conn net.Conn) {
+	_ = conn.SetReadDeadline(time.Now().Add(b.cfg.Limits.Connect()))
+	err := srv.EstablishConnection(listenerID, conn)
+	if err == nil {
+		return
+	}
+	remote := conn.RemoteAddr().String()
+	if strings.HasPrefix(err.Error(), "read connection") && errors.Is(err, os.ErrDeadlineExceeded) {
+		b.cfg.Watch.Note(app.RefusedNoConnect, time.Now(), "{{.Remote}} sent no CONNECT within {{.Timeout}}", "Remote", remote, "Timeout", b.cfg.Limits.Connect().String())
+		b.cfg.Log.Debug("device connection closed: no CONNECT in time", "remote", remote)
+		return
+	}
+	b.cfg.Log.Debug("device connection ended", "remote", remote, "err", err)
+}
+
+func closeAll(lns []net.Listener) {
+	for _, ln := range lns {
+		ln.Close()
+	}
+}
+
+// begin marks the broker running and hands over bound listeners: the ones NewBroker bound,
+// or new ones on the same addresses (a Run closes its listeners when it ends).
+func (b *Broker) begin() ([]net.Listener, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.running {
 		return nil, errors.New("devices: the broker is running already")
 	}
-	ln := b.ln
-	b.ln = nil
-	if ln == nil {
-		var err error
-		if ln, err = net.Listen("tcp", b.cfg.Listen); err != nil {
-			return nil, app.Errorf(app.CodeUnavailable, "The device broker cannot listen on {{.Address}}", "Address", b.cfg.Listen).Wrap(err)
+	lns := b.lns
+	b.lns = nil
+	if lns == nil {
+		addrs := []string{b.cfg.Listen}
+		if b.tls != nil {
+			addrs = append(addrs, b.cfg.TLSListen)
 		}
-		b.cfg.Log.Info("device broker listening", "address", b.cfg.Listen, "site", b.cfg.Site)
+		for _, a := range addrs {
+			ln, err := net.Listen("tcp", a)
+			if err != nil {
+				closeAll(lns)
+				return nil, app.Errorf(app.CodeUnavailable, "The device broker cannot listen on {{.Address}}", "Address", a).Wrap(err)
+			}
+			lns = append(lns, ln)
+			b.cfg.Log.Info("device broker listening", "address", a, "site", b.cfg.Site)
+		}
 	}
 	b.running = true
-	return ln, nil
+	return lns, nil
+}
+
+// listenFailed raises the P1 system alarm of a broker that cannot listen again (a Run after
+// a failure: the console is up, devices cannot reach it). A start that cannot listen is
+// refused before (NewBroker's error stops the console).
+func (b *Broker) listenFailed(err error) {
+	if b.cfg.Desk == nil || b.cfg.Desk.HasOpen(app.AlarmBrokerDown) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, rerr := b.cfg.Desk.RaiseSystemFault(ctx, app.AlarmBrokerDown, time.Now(), map[string]string{"address": b.cfg.Listen}); rerr != nil {
+		b.cfg.Log.Error("the broker's alarm cannot be journaled", "err", rerr, "cause", err)
+	}
+}
+
+// listening resolves that alarm once the broker listens again.
+func (b *Broker) listening() {
+	if b.cfg.Desk == nil || !b.cfg.Desk.HasOpen(app.AlarmBrokerDown) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, _, err := b.cfg.Desk.ClearFault(ctx, app.AlarmBrokerDown, "", "The device broker listens again"); err != nil {
+		b.cfg.Log.Error("the broker's alarm cannot be resolved", "err", err)
+	}
 }
 
 func (b *Broker) end() {
@@ -239,10 +374,21 @@ func (b *Broker) end() {
 // the ingest hook. Its one listener is only a name: Run accepts the connections itself.
 func (b *Broker) newServer(closing <-chan struct{}, handling context.Context) (*mqtt.Server, error) {
 	caps := mqtt.NewDefaultServerCapabilities()
-	// The default inflight limit (8192) silently drops QoS 1 messages in a burst while the
-	// publisher still gets its PUBACK (DESIGN.md): raise it to the protocol's maximum.
-	caps.MaximumInflight = 65535
-	caps.ReceiveMaximum = 65535
+	lim := b.cfg.Limits
+	// A packet larger than the limit is refused from its fixed header, before its body is
+	// read (without it mochi reads a 256 MB packet whole before any hook sees it).
+	caps.MaximumPacketSize = uint32(lim.PacketBytes())
+	// An offline persistent session (a subscriber to # that never comes back) keeps its
+	// subscriptions and queue this long, then is dropped (mochi's default: for ever).
+	caps.MaximumSessionExpiryInterval = uint32(lim.Expiry() / time.Second)
+	// In flight per client, each way. Inbound, a device's QoS 1 message is acknowledged
+	// only once journaled (OnPublish) whatever this limit: it bounds the QoS 2 messages a
+	// client may leave unreleased (more is a protocol error: the client is disconnected and
+	// sends them again). Outbound, it bounds what the broker queues for one subscriber: a
+	// subscriber that does not keep up (or is offline) loses the excess, counted in
+	// Info.InflightDropped, never a publisher's message (the journal has it).
+	caps.MaximumInflight = uint16(lim.Inflight())
+	caps.ReceiveMaximum = uint16(lim.Inflight())
 	srv := mqtt.New(&mqtt.Options{
 		InlineClient: true,
 		Capabilities: caps,
@@ -252,6 +398,10 @@ func (b *Broker) newServer(closing <-chan struct{}, handling context.Context) (*
 		return srv, err
 	}
 	if err := srv.AddHook(&ingestHook{b: b, srv: srv, closing: closing, handling: handling}, nil); err != nil {
+		return srv, err
+	}
+	// After the ingest: only a message the journal took counts against the retained budget.
+	if err := srv.AddHook(newLimitsHook(b.cfg.Limits, b.cfg.Watch, b.cfg.Log), nil); err != nil {
 		return srv, err
 	}
 	return srv, srv.AddListener(namedListener{addr: b.cfg.Listen})
@@ -309,7 +459,15 @@ func (s *connSet) closeAll() {
 func (b *Broker) status(state app.ComponentState, err error) {
 	if b.health != nil {
 		st := app.ComponentStatus{Name: "broker", Label: "Device broker", State: state, Detail: b.cfg.Listen}
+		if b.cfg.TLSListen != "" {
+			st.Detail += " · TLS " + b.cfg.TLSListen
+		}
 		st.SetError(err)
+		if state == app.StateOK && !app.LoopbackAddress(b.cfg.Listen) {
+			// Allowed on purpose (allow_plain_on), said on every start where operators look.
+			st.State = app.StateDegraded
+			st.SetError(app.Errorf(app.CodeInvalid, "The device broker listens without encryption on {{.Address}} (allowed by allow_plain_on): passwords and messages cross the network in clear", "Address", b.cfg.Listen))
+		}
 		b.health.Set(st)
 	}
 }
@@ -367,9 +525,20 @@ func (h *ingestHook) OnWillSent(cl *mqtt.Client, pk packets.Packet) {
 func (h *ingestHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
 	if err := h.ingest(cl, pk, time.Now()); err != nil {
 		atomic.StoreUint32(&cl.Properties.Will.Flag, 0)
-		cl.Stop(err)
+		if h.handling.Err() == nil { // not the broker stopping: the journal refused it
+			h.b.guard.failed(pk.TopicName, err)
+		}
+		if cl.Properties.ProtocolVersion == 5 {
+			// MQTT 5: the device is told why (a DISCONNECT with a reason code) rather than
+			// sent a negative PUBACK, which would end the message's exchange: without a
+			// PUBACK it stays in the device's session and is sent again when it reconnects.
+			_ = h.srv.DisconnectClient(cl, packets.ErrServerBusy)
+		} else {
+			cl.Stop(err)
+		}
 		return pk, packets.ErrRejectPacket
 	}
+	h.b.guard.written()
 	return pk, nil
 }
 

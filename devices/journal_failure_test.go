@@ -1,8 +1,10 @@
 package devices_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/url"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/mochi-mqtt/server/v2/packets"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -253,4 +256,28 @@ func TestALastWillIsDroppedWhenTheDeviceIsBack(t *testing.T) {
 		"an out-of-date Last Will was journaled after the device came back")
 	st, _ := e.ingest.Monitor().State(id)
 	assert.True(t, st.Online, "the device is shown online")
+}
+
+// An MQTT 5 device whose message the journal refused is told why: a DISCONNECT with reason
+// "server busy", and no PUBACK, so that the message stays in its session and is sent again
+// when it reconnects (a negative PUBACK would end the message's exchange).
+func TestAnMQTT5DeviceIsToldWhyWhenTheJournalRefuses(t *testing.T) {
+	e, j := newFailingEngine(t)
+	addr := e.startBroker(t)
+	c := rawConnect(t, addr, "dev-v5", 5)
+	j.fail.Store(1)
+	topic := "watchpost/demo/smoke-b03-u2-12/heartbeat"
+	pk := packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Publish, Qos: 1}, ProtocolVersion: 5, TopicName: topic, PacketID: 7, Payload: heartbeat(1)}
+	var buf bytes.Buffer
+	require.NoError(t, pk.PublishEncode(&buf))
+	_, err := c.Write(buf.Bytes())
+	require.NoError(t, err)
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(15*time.Second)))
+	got, err := io.ReadAll(c)
+	var ne net.Error
+	require.False(t, errors.As(err, &ne) && ne.Timeout(), "the connection is closed by the broker")
+	require.NotEmpty(t, got, "a DISCONNECT")
+	assert.Equal(t, byte(0xE0), got[0], "a DISCONNECT, not a PUBACK: % x", got)
+	assert.Equal(t, packets.ErrServerBusy.Code, got[2], "reason: server busy")
+	assert.Equal(t, int32(1), j.failed.Load())
 }

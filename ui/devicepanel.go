@@ -40,6 +40,7 @@ type devicePanel struct {
 	malCount  *canvas.Text
 	malformed []app.Malformed
 	malList   *widget.List
+	broker    *brokerDiag // devicepanel_broker.go
 }
 
 func newDevicePanel(c *Console) panelView {
@@ -95,7 +96,8 @@ func newDevicePanel(c *Console) panelView {
 				o.(*widget.Label).SetText(fmt.Sprintf("%s  %s  (%d B)\n%s", m.Time.Local().Format("15:04:05"), m.Topic, m.Size, m.Reason))
 			}
 		})
-	diag := container.NewBorder(container.NewVBox(heading(T("Unreadable messages")), p.malCount), nil, nil, nil, p.malList)
+	p.broker = newBrokerDiag()
+	diag := container.NewBorder(container.NewVBox(p.broker.box, heading(T("Unreadable messages")), p.malCount), nil, nil, nil, p.malList)
 
 	tabs := container.NewAppTabs(
 		container.NewTabItemWithIcon(T("Devices"), theme.StorageIcon(), devices),
@@ -216,6 +218,7 @@ func (p *devicePanel) Tick() {
 	p.list.Refresh()
 	p.unreg = mon.UnregisteredDevices()
 	p.unregList.Refresh()
+	p.broker.update(mon.Broker())
 	n, list := mon.MalformedMessages()
 	p.malformed = list
 	p.malCount.Text = T("{{.N}} unreadable messages since the start (the latest are listed; each is also in the log)", map[string]any{"N": n})
