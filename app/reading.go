@@ -27,6 +27,12 @@ type Reading struct {
 	Values   map[string]any `json:"values,omitempty"`
 	// DeviceClock: Time is the device's own ("ts" was in the message).
 	DeviceClock bool `json:"device_clock,omitempty"`
+	// Seq is the device's own count of the messages it published (1, 2, 3…; 0: the device
+	// does not count), and Boot names the device's current run (it changes when the device
+	// restarts and counts from 1 again). The core finds lost messages (gaps) and messages
+	// delivered twice by them (docs/devices.md).
+	Seq  uint64 `json:"seq,omitempty"`
+	Boot string `json:"boot,omitempty"`
 }
 
 // ClockSkewLimit is how far a device's clock may be from ours before the device panel

@@ -17,7 +17,9 @@ import (
 	"net"
 	"net/url"
 	"sort"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
@@ -45,6 +47,7 @@ type Sim struct {
 	cfg  SimConfig
 	host string                // the broker's host:port
 	devs map[string]*simDevice // fixed by NewSim
+	boot string                // the devices' run ("boot" in every message): a new one per NewSim
 
 	mu      sync.Mutex
 	rng     *rand.Rand
@@ -57,6 +60,7 @@ type Sim struct {
 
 type simDevice struct {
 	dev      app.Device
+	seq      atomic.Uint64 // the device's count of its messages ("seq"), as a real device keeps it
 	mu       sync.Mutex
 	client   paho.Client
 	conn     net.Conn  // to drop the connection without a DISCONNECT (the Last Will fires)
@@ -106,7 +110,8 @@ func NewSim(cfg SimConfig) (*Sim, error) {
 		return nil, errors.New("device simulator: no site")
 	}
 	s := &Sim{cfg: cfg, host: u.Host, devs: map[string]*simDevice{}, ready: make(chan struct{}),
-		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
+		boot: strconv.FormatInt(time.Now().UnixMilli(), 36),
+		rng:  rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
 	for _, d := range cfg.Devices {
 		if _, dup := s.devs[d.ID]; dup || d.ID == "" {
 			return nil, fmt.Errorf("device simulator: device ID %q is empty or given twice", d.ID)
@@ -249,11 +254,13 @@ func (s *Sim) connect(ctx context.Context, sd *simDevice) error {
 // send publishes one message at QoS 1 without waiting: while the device is disconnected,
 // paho keeps it and sends it again after reconnecting, as a real device's queue would.
 func (s *Sim) send(sd *simDevice, typ app.MessageType, event string, fields map[string]any) {
-	sd.mqtt().Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(event, fields))
+	sd.mqtt().Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(sd, event, fields))
 }
 
-func (s *Sim) payload(event string, fields map[string]any) []byte {
-	msg := map[string]any{"type": event, "ts": time.Now().UTC().Format(time.RFC3339Nano)}
+// payload numbers each message of the device ("seq", from 1 in each run "boot"), so that
+// the console finds a lost message and journals a redelivered one once.
+func (s *Sim) payload(sd *simDevice, event string, fields map[string]any) []byte {
+	msg := map[string]any{"type": event, "ts": time.Now().UTC().Format(time.RFC3339Nano), "seq": sd.seq.Add(1), "boot": s.boot}
 	for k, v := range fields {
 		msg[k] = v
 	}
@@ -263,7 +270,7 @@ func (s *Sim) payload(event string, fields map[string]any) []byte {
 
 // publish sends one message at QoS 1 and waits for the broker's acknowledgement.
 func (s *Sim) publish(sd *simDevice, typ app.MessageType, event string, fields map[string]any) error {
-	tok := sd.mqtt().Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(event, fields))
+	tok := sd.mqtt().Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(sd, event, fields))
 	if !tok.WaitTimeout(30 * time.Second) {
 		return fmt.Errorf("no acknowledgement from the broker")
 	}
