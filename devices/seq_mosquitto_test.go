@@ -1,0 +1,150 @@
+package devices_test
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"watchpost/app"
+	"watchpost/devices"
+)
+
+// The Mosquitto settings docs/devices.md gives a site's own broker: nothing the console's
+// persistent session is owed is dropped while it is away.
+const documentedMosquitto = "max_queued_messages 0\nmax_inflight_messages 100\npersistence true\n"
+
+// Mosquitto's default bounds the queue of an offline session (1,000); 50 keeps the test small.
+const defaultishMosquitto = "max_queued_messages 50\n"
+
+// siteMosquitto runs Mosquitto with the test's password file and settings on a free port.
+func siteMosquitto(t *testing.T, settings string) string {
+	t.Helper()
+	need(t, "mosquitto")
+	need(t, "mosquitto_passwd")
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(dir, 0o777)) // Mosquitto started as root drops to its own user
+	require.NoError(t, os.Chmod(filepath.Dir(dir), 0o755))
+	pw := filepath.Join(dir, "passwd")
+	out, err := exec.Command("mosquitto_passwd", "-b", "-c", pw, user, password).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.NoError(t, os.Chmod(pw, 0o644))
+	for try := 1; ; try++ {
+		port := freePort(t)
+		conf := filepath.Join(dir, "mosquitto.conf")
+		require.NoError(t, os.WriteFile(conf, []byte(fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous false\npassword_file %s\n"+
+			"persistence_location %s/\nlog_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information\n%s",
+			port, pw, dir, settings)), 0o644))
+		cmd := exec.Command("mosquitto", "-c", conf)
+		logs, err := cmd.StderrPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		sc := bufio.NewScanner(logs)
+		var said []string
+		running := false
+		for !running && sc.Scan() {
+			said = append(said, sc.Text())
+			running = strings.Contains(sc.Text(), " running")
+		}
+		if !running {
+			_ = cmd.Wait()
+			if why := strings.Join(said, "\n"); !strings.Contains(why, "Address already in use") || try >= 5 {
+				t.Fatalf("mosquitto did not start:\n%s", why)
+			}
+			continue
+		}
+		go func() {
+			for sc.Scan() {
+			}
+		}()
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		return fmt.Sprintf("tcp://127.0.0.1:%d", port)
+	}
+}
+
+// A site's Mosquitto keeps what devices publish while the console is away (its client
+// stopped and started again, same persistent session). With the settings docs/devices.md
+// gives, every numbered message is journaled once and no gap is reported; at Mosquitto's
+// default queue limit it drops what is beyond it, and the console reports the gap with its
+// count: exactly the numbers it never journaled.
+func TestASiteMosquittoAcrossAConsoleRestart(t *testing.T) {
+	for name, c := range map[string]struct {
+		settings string
+		lossy    bool
+	}{
+		"documented settings":     {documentedMosquitto, false},
+		"default queue (bounded)": {defaultishMosquitto, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			url := siteMosquitto(t, c.settings)
+			e := newEngine(t)
+			run(t, e.ingest) // supervision: a gap late past its grace is reported
+			const id = "smoke-b03-u2-12"
+			client := func() (*devices.Client, func()) {
+				cl, err := devices.NewClient(devices.ClientConfig{URL: url, Username: user, Password: password, ClientID: "watchpost-seq",
+					Site: "demo", Log: quiet}, e.ingest, e.kindOf, nil)
+				require.NoError(t, err)
+				return cl, run(t, cl)
+			}
+			cl, stop := client()
+			waitFor(t, cl.Ready(), "the console subscribes")
+			pub := publisher(t, url, id)
+			const total = 300
+			send := func(seq int) {
+				tok := pub.Publish("watchpost/demo/"+id+"/heartbeat", 1, false, numbered(seq, "run1"))
+				require.True(t, tok.WaitTimeout(15*time.Second), "Mosquitto acknowledges %d", seq)
+				require.NoError(t, tok.Error())
+			}
+			send(1)
+			require.Eventually(t, func() bool { return e.seqsOf(t, id)[1] == 1 }, 15*time.Second, 20*time.Millisecond)
+
+			stop() // the console goes away; the device goes on, acknowledged by Mosquitto
+			for seq := 2; seq <= total-10; seq++ {
+				send(seq)
+			}
+			cl, _ = client() // back, the same persistent session
+			waitFor(t, cl.Ready(), "the console subscribes again")
+			for seq := total - 9; seq <= total; seq++ {
+				send(seq)
+			}
+
+			if !c.lossy {
+				require.Eventually(t, func() bool { return len(e.seqsOf(t, id)) == total }, 30*time.Second, 50*time.Millisecond,
+					"every message Mosquitto acknowledged is journaled")
+				for seq, n := range e.seqsOf(t, id) {
+					assert.Equal(t, 1, n, "seq %d journaled once", seq)
+				}
+				assert.Empty(t, e.gaps(t), "nothing missing: no gap")
+				st, _ := e.ingest.Monitor().State(id)
+				assert.Zero(t, st.Gaps)
+				return
+			}
+			require.Eventually(t, func() bool { return len(e.gaps(t)) > 0 }, 30*time.Second, 50*time.Millisecond, "the gap is reported")
+			got := e.seqsOf(t, id)
+			var missing uint64
+			for _, g := range e.gaps(t) {
+				assert.Equal(t, id, g.Device)
+				for seq := g.From; seq <= g.To; seq++ {
+					assert.Zero(t, got[seq], "seq %d is in the gap %+v and journaled", seq, g)
+				}
+				missing += g.Missing
+			}
+			for seq, n := range got {
+				assert.Equal(t, 1, n, "seq %d journaled once", seq)
+			}
+			t.Logf("Mosquitto with a queue of 50: %d of %d journaled, %d reported missing", len(got), total, missing)
+			assert.Equal(t, uint64(total), uint64(len(got))+missing, "what is not journaled is the gap, to the message")
+			assert.Greater(t, missing, uint64(total/2), "Mosquitto dropped most of what it queued")
+			st, _ := e.ingest.Monitor().State(id)
+			assert.Equal(t, int64(missing), st.Gaps, "the device's state counts them")
+			assert.NotEmpty(t, e.journal(t, app.KindDeviceGap))
+		})
+	}
+}
