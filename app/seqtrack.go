@@ -140,7 +140,7 @@ func (t *SeqTracker) begin(ctx context.Context, r *Reading, now time.Time) (seqC
 		s.mu.Lock()
 	}
 	defer s.mu.Unlock()
-	if s.wasSeen(r.Boot, r.Seq, fp) {
+	if r.Seq <= s.high && s.wasSeen(r.Boot, r.Seq, fp) { // above the highest: new, no need to look
 		return seqCheck{dup: true}, nil
 	}
 	var lost []SeqGap
@@ -219,6 +219,9 @@ func (s *seqStream) wasSeen(boot string, seq, fp uint64) bool {
 // remember notes a journaled number, forgetting the oldest beyond the bounds.
 func (s *seqStream) remember(seq, fp uint64, at time.Time) {
 	s.seen = append(s.seen, seenSeq{seq: seq, fp: fp, at: at})
+	if len(s.seen) <= seenMin || (len(s.seen) < seenKeep+seenKeep/4 && at.Sub(s.seen[0].at) <= seenFor) {
+		return // forgotten in batches: one copy per seenKeep/4 numbers, not one per number
+	}
 	drop := max(0, len(s.seen)-seenKeep)
 	for drop < len(s.seen)-seenMin && at.Sub(s.seen[drop].at) > seenFor {
 		drop++

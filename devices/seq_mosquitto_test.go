@@ -17,9 +17,26 @@ import (
 	"watchpost/devices"
 )
 
-// The Mosquitto settings docs/devices.md gives a site's own broker: nothing the console's
-// persistent session is owed is dropped while it is away.
-const documentedMosquitto = "max_queued_messages 0\nmax_inflight_messages 100\npersistence true\n"
+// documentedMosquitto is the mosquitto.conf that docs/devices.md gives a site's own broker
+// (nothing the console's persistent session is owed is dropped while it is away), as
+// written there, its persistence in the test's folder.
+func documentedMosquitto(t *testing.T) string {
+	doc, err := os.ReadFile("../docs/devices.md")
+	require.NoError(t, err)
+	_, block, ok := strings.Cut(string(doc), "Put this in `mosquitto.conf`:")
+	require.True(t, ok, "docs/devices.md gives the Mosquitto settings")
+	_, block, _ = strings.Cut(block, "```text\n")
+	block, _, _ = strings.Cut(block, "```")
+	var conf []string
+	for _, line := range strings.Split(block, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "persistence_location") {
+			conf = append(conf, line)
+		}
+	}
+	require.Contains(t, conf, "max_queued_messages 0")
+	return strings.Join(conf, "\n") + "\n"
+}
 
 // Mosquitto's default bounds the queue of an offline session (1,000); 50 keeps the test small.
 const defaultishMosquitto = "max_queued_messages 50\n"
@@ -79,7 +96,7 @@ func TestASiteMosquittoAcrossAConsoleRestart(t *testing.T) {
 		settings string
 		lossy    bool
 	}{
-		"documented settings":     {documentedMosquitto, false},
+		"documented settings":     {documentedMosquitto(t), false},
 		"default queue (bounded)": {defaultishMosquitto, true},
 	} {
 		t.Run(name, func(t *testing.T) {
