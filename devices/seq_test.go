@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
+	"watchpost/assets"
 	"watchpost/devices"
+	"watchpost/store"
 )
 
 // numbered is a heartbeat of the contract with the device's count and run.
@@ -229,4 +232,38 @@ func TestADoorTwoMinutesSlowGetsItsEvidenceClip(t *testing.T) {
 	open := e.desk.Open()
 	require.NotEmpty(t, open)
 	assert.WithinDuration(t, slow, open[0].DeviceTime, time.Millisecond, "the door's own time is kept beside ours")
+}
+
+// Messages lost while an incident runs are on its replay's timeline: what the console
+// could not see is part of what happened.
+func TestAGapWhileAnIncidentRunsIsOnItsReplay(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), store.FileName), store.Options{Log: quiet})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	e := engineOn(t, st, app.Seeds{DemoSite: loadDemo, Plans: assets.DefaultPlans})
+	commander := &app.Operator{Username: "commander", Name: "王强", Role: app.RoleCommander}
+	in, err := e.core.Incidents.Open(ctx, commander, app.OpenRequest{PlanID: "fire-residential", Title: "3号楼火警"})
+	require.NoError(t, err)
+
+	const id = "smoke-b03-u2-12"
+	now := time.Now()
+	e.deliver(t, id, numbered(1, "r1"), now.Add(-app.GapGrace-time.Second))
+	e.deliver(t, id, numbered(5, "r1"), now.Add(-app.GapGrace-time.Second))
+	e.deliver(t, id, numbered(6, "r1"), now)
+	require.Len(t, e.gaps(t), 1)
+
+	sess, err := app.OpenReplay(ctx, st, app.ReplayOfIncident, in.ID, false)
+	require.NoError(t, err)
+	var gap *app.Entry
+	for i, ev := range sess.Events {
+		if ev.Kind == app.KindDeviceGap {
+			en := sess.EventEntry(i)
+			gap = &en
+		}
+	}
+	require.NotNil(t, gap, "the gap is on the incident's timeline: %+v", sess.Events)
+	var g app.SeqGap
+	require.NoError(t, gap.Decode(&g))
+	assert.Equal(t, app.SeqGap{Device: id, Boot: "r1", From: 2, To: 4, Missing: 3}, g)
 }
