@@ -33,6 +33,10 @@ type Reading struct {
 	// delivered twice by them (docs/devices.md).
 	Seq  uint64 `json:"seq,omitempty"`
 	Boot string `json:"boot,omitempty"`
+	// Retained: a site broker delivered the copy it keeps of the device's latest retained
+	// message (on every subscription), not a message the device just sent: its number says
+	// nothing of the device's count now.
+	Retained bool `json:"retained,omitempty"`
 }
 
 // ClockSkewLimit is how far a device's clock may be from ours before the device panel

@@ -140,8 +140,12 @@ func (t *SeqTracker) begin(ctx context.Context, r *Reading, now time.Time) (seqC
 		s.mu.Lock()
 	}
 	defer s.mu.Unlock()
-	if r.Seq <= s.high && s.wasSeen(r.Boot, r.Seq, fp) { // above the highest: new, no need to look
+	if (r.Seq <= s.high || r.Retained) && s.wasSeen(r.Boot, r.Seq, fp) { // above the highest: new, no need to look
 		return seqCheck{dup: true}, nil
+	}
+	if r.Retained {
+		// An old copy: journaled unless it is there already, and no news of the count.
+		return seqCheck{done: func() {}}, nil
 	}
 	var lost []SeqGap
 	restart := (r.Boot != "" && s.boot != "" && r.Boot != s.boot) || // a new run

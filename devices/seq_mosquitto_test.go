@@ -165,3 +165,62 @@ func TestASiteMosquittoAcrossAConsoleRestart(t *testing.T) {
 		})
 	}
 }
+
+// A site broker sends its retained copy of a device's state on every subscription (each
+// time the console connects): an old message, not news of the device's count. The copy of
+// a message already journaled is not journaled again, and a copy from the device's
+// previous run is no restart and makes no gap.
+func TestARetainedCopyIsNoNewsOfTheCount(t *testing.T) {
+	url := siteMosquitto(t, documentedMosquitto(t))
+	e := newEngine(t)
+	const id = "light-04"
+	client := func() (*devices.Client, func()) {
+		cl, err := devices.NewClient(devices.ClientConfig{URL: url, Username: user, Password: password, ClientID: "watchpost-retained",
+			Site: "demo", Log: quiet}, e.ingest, e.kindOf, nil)
+		require.NoError(t, err)
+		return cl, run(t, cl)
+	}
+	cl, stop := client()
+	waitFor(t, cl.Ready(), "the console subscribes")
+	pub := publisher(t, url, id)
+	send := func(typ string, retained bool, payload string) {
+		tok := pub.Publish("watchpost/demo/"+id+"/"+typ, 1, retained, payload)
+		require.True(t, tok.WaitTimeout(15*time.Second))
+		require.NoError(t, tok.Error())
+	}
+	state := `{"type":"state","ts":1764293400000,"on":true,"seq":1,"boot":"r1"}`
+	send("state", true, state)
+	send("heartbeat", false, numbered(2, "r1"))
+	require.Eventually(t, func() bool { return len(e.seqsOf(t, id)) == 2 }, 15*time.Second, 20*time.Millisecond)
+
+	stop()
+	cl, stop = client() // Mosquitto sends the retained state again
+	waitFor(t, cl.Ready(), "the console subscribes again")
+	send("heartbeat", false, numbered(3, "r1"))
+	require.Eventually(t, func() bool { return e.seqsOf(t, id)[3] == 1 }, 15*time.Second, 20*time.Millisecond)
+	assert.Equal(t, map[uint64]int{1: 1, 2: 1, 3: 1}, e.seqsOf(t, id), "the retained copy of 1 is not journaled again")
+
+	// The device restarts (run r2) and sends heartbeats; its retained state is still r1's.
+	for seq := 1; seq <= 3; seq++ {
+		send("heartbeat", false, numbered(seq, "r2"))
+	}
+	require.Eventually(t, func() bool { return len(e.journal(t, app.KindDeviceReading)) == 6 }, 15*time.Second, 20*time.Millisecond)
+	stop()
+	cl, _ = client() // the retained state of r1 again, then r2 goes on
+	waitFor(t, cl.Ready(), "the console subscribes again")
+	send("heartbeat", false, numbered(4, "r2"))
+	send("heartbeat", false, numbered(5, "r2"))
+	require.Eventually(t, func() bool {
+		for _, en := range e.journal(t, app.KindDeviceReading) {
+			var r app.Reading
+			if en.Decode(&r) == nil && r.Boot == "r2" && r.Seq == 5 {
+				return true
+			}
+		}
+		return false
+	}, 15*time.Second, 20*time.Millisecond)
+	// Anything pending is late by the second of these.
+	e.deliver(t, id, numbered(6, "r2"), time.Now().Add(2*app.GapGrace))
+	e.deliver(t, id, numbered(7, "r2"), time.Now().Add(4*app.GapGrace))
+	assert.Empty(t, e.gaps(t), "r1's retained state is no restart: r2 lost nothing")
+}
