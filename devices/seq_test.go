@@ -186,6 +186,9 @@ func TestAttackA1970ClockHidesAnAlarm(t *testing.T) {
 
 	st, _ := e.ingest.Monitor().State("smoke-b03-u2-12")
 	assert.True(t, st.ClockOff(), "the device's clock is flagged: off by %v", st.ClockSkew.D())
+	again := engineOn(t, e.store, demoSite)
+	st, _ = again.ingest.Monitor().State("smoke-b03-u2-12")
+	assert.True(t, st.ClockOff(), "still flagged after a restart: off by %v", st.ClockSkew.D())
 }
 
 // clipSource is a camera recorder that notes the clips asked of it and writes them at once.

@@ -30,6 +30,9 @@ func (s *Store) DeviceStates(ctx context.Context) ([]app.DeviceState, error) {
 		var r app.Reading
 		if json.Unmarshal([]byte(data), &r) == nil {
 			st.LastType, st.Event, st.Values = r.Type, r.Event, r.Values
+			if r.DeviceClock && !r.Received.IsZero() { // a clock off is still flagged after a restart
+				st.ClockSkew = app.Duration(r.Time.Sub(r.Received).Round(time.Second))
+			}
 			if b, ok := r.Number("battery"); ok {
 				st.Battery = &b
 			}
