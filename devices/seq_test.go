@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -269,4 +270,62 @@ func TestAGapWhileAnIncidentRunsIsOnItsReplay(t *testing.T) {
 	var g app.SeqGap
 	require.NoError(t, gap.Decode(&g))
 	assert.Equal(t, app.SeqGap{Device: id, Boot: "r1", From: 2, To: 4, Missing: 3}, g)
+}
+
+// The simulator numbers every message of each device from 1 in its run; a device whose
+// power was cut (the "offline" scenario) starts a new run when it is back and says nothing
+// while it is away: the console sees every number of every run, and no gap.
+func TestTheSimulatorNumbersItsMessages(t *testing.T) {
+	e := newEngine(t)
+	addr := e.startBroker(t)
+	old := devices.OfflineFor
+	devices.OfflineFor = 500 * time.Millisecond
+	t.Cleanup(func() { devices.OfflineFor = old })
+	devs := append(oneDevice(e, "light-04"), oneDevice(e, "smoke-b03-u2-12")...)
+	sim, err := devices.NewSim(devices.SimConfig{Broker: "tcp://" + addr, Username: user, Password: password, Site: "demo",
+		Devices: devs, Heartbeat: 100 * time.Millisecond, Log: quiet})
+	require.NoError(t, err)
+	run(t, sim)
+	waitFor(t, sim.Ready(), "the simulated devices connect")
+	require.Eventually(t, func() bool { return len(e.seqsOf(t, "light-04")) >= 5 }, 15*time.Second, 20*time.Millisecond)
+	_, err = sim.Play("offline")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(e.journal(t, app.KindDeviceOnline)) > 0 }, 15*time.Second, 20*time.Millisecond,
+		"the streetlight is back")
+
+	runs := func(id string) map[string][]uint64 {
+		es, err := e.store.Query(context.Background(), app.JournalQuery{Subject: app.SubjectDevice(id), Kinds: []app.EntryKind{app.KindDeviceReading}})
+		require.NoError(t, err)
+		out := map[string][]uint64{}
+		for _, en := range es {
+			var r app.Reading
+			require.NoError(t, en.Decode(&r))
+			if r.Seq > 0 {
+				out[r.Boot] = append(out[r.Boot], r.Seq)
+			}
+		}
+		return out
+	}
+	require.Eventually(t, func() bool {
+		rs := runs("light-04")
+		if len(rs) < 2 {
+			return false
+		}
+		for _, seqs := range rs {
+			if len(seqs) < 3 {
+				return false
+			}
+		}
+		return true
+	}, 15*time.Second, 20*time.Millisecond, "the streetlight's second run is under way")
+	for _, id := range []string{"light-04", "smoke-b03-u2-12"} {
+		for boot, seqs := range runs(id) {
+			sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+			for i, seq := range seqs {
+				require.Equal(t, uint64(i+1), seq, "%s run %s: every number from 1, once: %v", id, boot, seqs)
+			}
+		}
+	}
+	e.ingest.SuperviseOnce(context.Background(), false)
+	assert.Empty(t, e.gaps(t))
 }

@@ -47,7 +47,6 @@ type Sim struct {
 	cfg  SimConfig
 	host string                // the broker's host:port
 	devs map[string]*simDevice // fixed by NewSim
-	boot string                // the devices' run ("boot" in every message): a new one per NewSim
 
 	mu      sync.Mutex
 	rng     *rand.Rand
@@ -61,6 +60,7 @@ type Sim struct {
 type simDevice struct {
 	dev      app.Device
 	seq      atomic.Uint64 // the device's count of its messages ("seq"), as a real device keeps it
+	boot     string        // its run ("boot"): new when it starts, and when its power comes back
 	mu       sync.Mutex
 	client   paho.Client
 	conn     net.Conn  // to drop the connection without a DISCONNECT (the Last Will fires)
@@ -110,13 +110,12 @@ func NewSim(cfg SimConfig) (*Sim, error) {
 		return nil, errors.New("device simulator: no site")
 	}
 	s := &Sim{cfg: cfg, host: u.Host, devs: map[string]*simDevice{}, ready: make(chan struct{}),
-		boot: strconv.FormatInt(time.Now().UnixMilli(), 36),
-		rng:  rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
+		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
 	for _, d := range cfg.Devices {
 		if _, dup := s.devs[d.ID]; dup || d.ID == "" {
 			return nil, fmt.Errorf("device simulator: device ID %q is empty or given twice", d.ID)
 		}
-		s.devs[d.ID] = &simDevice{dev: d}
+		s.devs[d.ID] = &simDevice{dev: d, boot: newBoot()}
 	}
 	return s, nil
 }
@@ -254,13 +253,28 @@ func (s *Sim) connect(ctx context.Context, sd *simDevice) error {
 // send publishes one message at QoS 1 without waiting: while the device is disconnected,
 // paho keeps it and sends it again after reconnecting, as a real device's queue would.
 func (s *Sim) send(sd *simDevice, typ app.MessageType, event string, fields map[string]any) {
+	sd.mu.Lock()
+	cut := sd.cut
+	sd.mu.Unlock()
+	if cut {
+		return // without power the device says nothing (nor counts)
+	}
 	sd.mqtt().Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(sd, event, fields))
+}
+
+// newBoot names a run of a simulated device: its start time, and a random part so that
+// devices started in the same millisecond differ.
+func newBoot() string {
+	return strconv.FormatInt(time.Now().UnixMilli(), 36) + "-" + strconv.FormatUint(rand.Uint64()%1296, 36)
 }
 
 // payload numbers each message of the device ("seq", from 1 in each run "boot"), so that
 // the console finds a lost message and journals a redelivered one once.
 func (s *Sim) payload(sd *simDevice, event string, fields map[string]any) []byte {
-	msg := map[string]any{"type": event, "ts": time.Now().UTC().Format(time.RFC3339Nano), "seq": sd.seq.Add(1), "boot": s.boot}
+	sd.mu.Lock()
+	boot := sd.boot
+	sd.mu.Unlock()
+	msg := map[string]any{"type": event, "ts": time.Now().UTC().Format(time.RFC3339Nano), "seq": sd.seq.Add(1), "boot": boot}
 	for k, v := range fields {
 		msg[k] = v
 	}
@@ -300,6 +314,8 @@ func (s *Sim) live(ctx context.Context, sd *simDevice) {
 			revive := sd.cut && !time.Now().Before(sd.downTill)
 			if revive {
 				sd.cut = false
+				sd.boot = newBoot() // power is back: the device starts again, and counts from 1
+				sd.seq.Store(0)
 			}
 			old := sd.client
 			sd.mu.Unlock()
