@@ -42,6 +42,10 @@ const (
 	seenKeep = 2048
 	seenFor  = 24 * time.Hour
 	seenMin  = 64
+	// seenLoad is how many of a device's latest readings are read back on its first
+	// numbered message after a start (a redelivery after a restart is one of the messages
+	// in flight when the console went: the broker's window, 100 in the documented settings).
+	seenLoad = 256
 )
 
 type seenSeq struct {
@@ -182,7 +186,7 @@ func (t *SeqTracker) begin(ctx context.Context, r *Reading, now time.Time) (seqC
 // load reads the device's latest journaled readings: its run, its highest number, and the
 // numbers journaled (so that a redelivery after a restart is known).
 func (s *seqStream) load(ctx context.Context, j Journal, id string) error {
-	es, err := j.Query(ctx, JournalQuery{Subject: SubjectDevice(id), Kinds: []EntryKind{KindDeviceReading}, Latest: seenKeep})
+	es, err := j.Query(ctx, JournalQuery{Subject: SubjectDevice(id), Kinds: []EntryKind{KindDeviceReading}, Latest: seenLoad})
 	if err != nil {
 		return err
 	}
