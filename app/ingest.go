@@ -24,6 +24,7 @@ type Ingest struct {
 	rec   *Recorder
 	rules *Rules
 	mon   *DeviceMonitor
+	seq   *SeqTracker
 	clock Clock
 	log   *slog.Logger
 }
@@ -31,7 +32,7 @@ type Ingest struct {
 // NewIngest wires the device path.
 func NewIngest(inv *Inventory, desk *AlarmDesk, rec *Recorder, rules *Rules, mon *DeviceMonitor, clock Clock, log *slog.Logger) *Ingest {
 	desk.SetFloodWindow(rules.Config().FloodWindow.D())
-	in := &Ingest{inv: inv, desk: desk, rec: rec, rules: rules, mon: mon, clock: clock, log: log}
+	in := &Ingest{inv: inv, desk: desk, rec: rec, rules: rules, mon: mon, seq: NewSeqTracker(rec.Journal), clock: clock, log: log}
 	rec.Bus.Fold(in.fold)
 	return in
 }
@@ -59,6 +60,14 @@ func (in *Ingest) fold(e Entry) {
 		in.rules.Observe(d, &r) // a drill's doors and plates count, as the rules evaluated them
 		if !e.Drill {
 			in.mon.Seen(&r)
+			if r.Seq > 0 {
+				in.seq.journaled(&r, e.Time)
+			}
+		}
+	case KindDeviceGap:
+		var g SeqGap
+		if e.Decode(&g) == nil {
+			in.mon.NoteGap(id, int64(g.Missing), e.Time)
 		}
 	case KindDeviceOffline:
 		in.mon.SetOnline(id, false)
@@ -110,6 +119,24 @@ func (in *Ingest) handle(ctx context.Context, r Reading, topic string, drill boo
 		return nil, err
 	}
 
+	// A numbered message already journaled is a redelivery: acknowledged, not journaled
+	// again. Numbers that did not arrive in time are journaled as a gap with this reading.
+	var gaps []Entry
+	if r.Seq > 0 && !drill {
+		chk, err := in.seq.begin(ctx, &r, r.Received)
+		if err != nil {
+			return nil, err
+		}
+		if chk.dup {
+			in.log.Info("device message delivered again: journaled once already", "device", r.DeviceID, "seq", r.Seq, "topic", topic)
+			return nil, nil
+		}
+		defer chk.done()
+		for _, g := range chk.gaps {
+			gaps = append(gaps, in.gapEntry(g, r.Received))
+		}
+	}
+
 	alarms := in.rules.Evaluate(site, d, &r)
 	lastWill := false
 	if r.Type == MsgStatus {
@@ -128,7 +155,7 @@ func (in *Ingest) handle(ctx context.Context, r Reading, topic string, drill boo
 	for i := range alarms {
 		alarms[i].Drill = drill
 	}
-	with := []Entry{e}
+	with := append([]Entry{e}, gaps...)
 	if verdict.Held != nil { // journaled beside the reading: the device's journal says what was held and why
 		held := NewEntry(KindAlarmSuppressed, SubjectDevice(d.ID), SystemActor, verdict.Held)
 		held.Time, held.Drill = r.Received, drill
@@ -191,6 +218,14 @@ func (in *Ingest) offlineAlarm(d *Device, at time.Time, reason string, window ti
 	return a
 }
 
+// gapEntry journals messages of a device that never arrived.
+func (in *Ingest) gapEntry(g SeqGap, at time.Time) Entry {
+	in.log.Warn("device messages lost: numbers missing", "device", g.Device, "boot", g.Boot, "from", g.From, "to", g.To, "missing", g.Missing)
+	e := NewEntry(KindDeviceGap, SubjectDevice(g.Device), SystemActor, g)
+	e.Time = at
+	return e
+}
+
 func (in *Ingest) journal(ctx context.Context, e Entry) {
 	if _, err := in.rec.Record(ctx, e); err != nil {
 		in.log.Error("not journaled", "kind", e.Kind, "err", err)
@@ -240,6 +275,9 @@ func (in *Ingest) SuperviseOnce(ctx context.Context, periodic bool) {
 				in.log.Error("offline alarm not raised", "device", d.ID, "err", err)
 			}
 		}
+	}
+	for _, g := range in.seq.Due(now) {
+		in.journal(ctx, in.gapEntry(g, now))
 	}
 	if periodic {
 		for _, a := range in.rules.Check(site, now) {

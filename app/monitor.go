@@ -19,6 +19,10 @@ type DeviceState struct {
 	// ClockSkew is how far the device's clock ("ts") was from ours in its latest message
 	// that carried one (positive: the device is ahead).
 	ClockSkew Duration `json:"clock_skew,omitempty"`
+	// Gaps counts the messages the device numbered that never arrived (device.gap entries),
+	// the latest found at LastGap.
+	Gaps    int64     `json:"gaps,omitempty"`
+	LastGap time.Time `json:"last_gap,omitzero"`
 }
 
 // ClockOff reports whether the device's clock is off by more than ClockSkewLimit.
@@ -117,6 +121,21 @@ func (m *DeviceMonitor) Seen(r *Reading) (wasOffline bool) {
 		}
 	}
 	return wasOffline
+}
+
+// NoteGap counts n messages of a device that never arrived (a device.gap entry).
+func (m *DeviceMonitor) NoteGap(id string, n int64, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.states[id]
+	if st == nil {
+		st = &DeviceState{DeviceID: id, Online: true}
+		m.states[id] = st
+	}
+	st.Gaps += n
+	if at.After(st.LastGap) {
+		st.LastGap = at
+	}
 }
 
 // SetOnline marks a device online or offline.

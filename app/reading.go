@@ -27,6 +27,16 @@ type Reading struct {
 	Values   map[string]any `json:"values,omitempty"`
 	// DeviceClock: Time is the device's own ("ts" was in the message).
 	DeviceClock bool `json:"device_clock,omitempty"`
+	// Seq is the device's own count of the messages it published (1, 2, 3…; 0: the device
+	// does not count), and Boot names the device's current run (it changes when the device
+	// restarts and counts from 1 again). The core finds lost messages (gaps) and messages
+	// delivered twice by them (docs/devices.md).
+	Seq  uint64 `json:"seq,omitempty"`
+	Boot string `json:"boot,omitempty"`
+	// Retained: a site broker delivered the copy it keeps of the device's latest retained
+	// message (on every subscription), not a message the device just sent: its number says
+	// nothing of the device's count now.
+	Retained bool `json:"retained,omitempty"`
 }
 
 // ClockSkewLimit is how far a device's clock may be from ours before the device panel

@@ -126,6 +126,13 @@ func (s *ReplaySession) loadFocus(ctx context.Context) error {
 			}
 		}
 	}
+	// Messages devices numbered that never arrived while it ran (a real incident's: a
+	// drill's devices are injected): what the console could not see is part of the story.
+	if t.Kind == ReplayOfIncident {
+		if _, err := add(JournalQuery{Since: t.From, Until: t.To, Kinds: []EntryKind{KindDeviceGap}}); err != nil {
+			return err
+		}
+	}
 	// Clips are written after they end: look a little past the end of the timeline.
 	clips, err := s.st.Query(ctx, JournalQuery{Since: t.From, Until: t.To.Add(10 * time.Minute), Kinds: []EntryKind{KindClip}})
 	if err != nil {

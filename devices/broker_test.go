@@ -126,7 +126,7 @@ func publisher(t testing.TB, url, id string) paho.Client {
 }
 
 func heartbeat(seq int) []byte {
-	return []byte(fmt.Sprintf(`{"type":"heartbeat","ts":"%s","battery":90,"seq":%d}`, time.Now().UTC().Format(time.RFC3339Nano), seq))
+	return []byte(fmt.Sprintf(`{"type":"heartbeat","ts":"%s","battery":90,"n":%d}`, time.Now().UTC().Format(time.RFC3339Nano), seq))
 }
 
 func seqsIn(t testing.TB, st *store.Store) map[int]bool {

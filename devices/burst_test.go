@@ -28,7 +28,7 @@ type durableSet struct {
 func (d *durableSet) Handle(ctx context.Context, r app.Reading, topic string) error {
 	err := d.Handler.Handle(ctx, r, topic)
 	if err == nil {
-		if n, ok := r.Number("seq"); ok {
+		if n, ok := r.Number("n"); ok {
 			d.mu.Lock()
 			d.seq[int(n)] = true
 			d.mu.Unlock()

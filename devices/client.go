@@ -248,6 +248,7 @@ func (c *Client) handle(handling context.Context, m paho.Message) {
 		var r app.Reading
 		r, err = Decode(topic, m.Payload(), c.kindOf(device), time.Now())
 		if err == nil {
+			r.Retained = m.Retained() // the broker's kept copy, sent on subscribing
 			ctx, cancel := context.WithTimeout(handling, 30*time.Second)
 			err = c.handler.Handle(ctx, r, topic)
 			cancel()

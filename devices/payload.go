@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -129,8 +130,13 @@ func Decode(topic string, payload []byte, kind app.DeviceKind, now time.Time) (a
 		}
 		r.Time, r.DeviceClock = when, true
 	}
+	if err := sequence(&r, obj); err != nil {
+		return app.Reading{}, err
+	}
 	delete(obj, "type")
 	delete(obj, "ts")
+	delete(obj, "seq")
+	delete(obj, "boot")
 	schema := schemas[kind]
 	for k, v := range obj {
 		nv, err := normalize(k, v, schema[k], schema != nil && hasField(schema, k))
@@ -226,6 +232,36 @@ func numbers(v any) any {
 	return v
 }
 
+// MaxSeq is the largest sequence number read exactly (JSON numbers are doubles).
+const MaxSeq = 1 << 53
+
+// sequence reads "seq" (the device's count of its messages, from 1) and "boot" (its
+// current run: text or a number), both optional.
+func sequence(r *app.Reading, obj map[string]any) error {
+	if v, ok := obj["seq"]; ok {
+		n, isNum := v.(json.Number)
+		seq, err := strconv.ParseUint(string(n), 10, 64)
+		if !isNum || err != nil || seq < 1 || seq > MaxSeq {
+			return malformed("\"seq\" must be a whole number from 1 (the device's count of its messages)")
+		}
+		r.Seq = seq
+	}
+	if v, ok := obj["boot"]; ok {
+		var boot string
+		switch x := v.(type) {
+		case string:
+			boot = x
+		case json.Number:
+			boot = x.String()
+		}
+		if boot == "" || len(boot) > 64 || !utf8.ValidString(boot) {
+			return malformed("\"boot\" must be text or a number (at most 64 characters) that changes when the device restarts")
+		}
+		r.Boot = boot
+	}
+	return nil
+}
+
 // parseTime reads "ts": RFC 3339 text or Unix milliseconds.
 func parseTime(v any) (time.Time, error) {
 	switch x := v.(type) {
@@ -246,7 +282,10 @@ func parseTime(v any) (time.Time, error) {
 			}
 			ms = int64(f)
 		}
-		if ms < 1e11 || ms > 1e14 { // 1973 … 5138: seconds or nonsense, not milliseconds
+		// A clock reset to 1970 (a few seconds since the epoch) or one sending seconds is
+		// still the device's clock: kept and flagged, never a reason to refuse the message
+		// (its alarm is timed by when it arrived).
+		if ms < 0 || ms > 1e14 { // after 5138: nonsense
 			return time.Time{}, malformed("\"ts\" %d does not look like Unix milliseconds", ms)
 		}
 		return time.UnixMilli(ms), nil

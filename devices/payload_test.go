@@ -43,10 +43,28 @@ func TestDecodeGoodMessages(t *testing.T) {
 	assert.True(t, r.DeviceClock)
 	assert.Equal(t, 2031, r.Time.Year())
 	assert.Equal(t, now, r.Received)
+	for _, ts := range []string{"5000", "1764293400", `"1970-01-01T00:00:05Z"`} { // reset to 1970; seconds
+		r, err = Decode("watchpost/demo/smoke-1/event", []byte(`{"type":"alarm","ts":`+ts+`,"smoke":true}`), app.KindSmoke, now)
+		require.NoError(t, err, "a clock reset to 1970 (or one counting seconds) still raises its alarm: %s", ts)
+		assert.True(t, r.DeviceClock)
+		assert.Equal(t, 1970, r.Time.Year(), "the device's time is kept as it said it")
+		assert.Equal(t, now, r.Received)
+	}
 	r, err = Decode("watchpost/demo/smoke-1/event", []byte(`{"type":"alarm","smoke":true}`), app.KindSmoke, now)
 	require.NoError(t, err, "ts is optional")
 	assert.False(t, r.DeviceClock)
 	assert.Equal(t, now, r.Time)
+
+	// The device's count of its messages and its run: the contract's, not fields of the kind.
+	r, err = Decode("watchpost/demo/smoke-1/heartbeat", []byte(`{"type":"heartbeat","seq":9007199254740992,"boot":"b7","battery":80}`), app.KindSmoke, now)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1<<53), r.Seq)
+	assert.Equal(t, "b7", r.Boot)
+	assert.NotContains(t, r.Values, "seq")
+	assert.NotContains(t, r.Values, "boot")
+	r, err = Decode("watchpost/demo/smoke-1/heartbeat", []byte(`{"type":"heartbeat","seq":1,"boot":1764293400000}`), app.KindSmoke, now)
+	require.NoError(t, err, "a boot ID may be a number (the device's start time)")
+	assert.Equal(t, "1764293400000", r.Boot)
 
 	r, err = Decode("watchpost/demo/x-1/event", []byte(`{"type":"anything","ts":1764293400000,"smoke":"maybe"}`), "", now)
 	require.NoError(t, err, "an unregistered device's fields are not checked")
@@ -70,7 +88,11 @@ func TestDecodeSaysWhyAMessageIsMalformed(t *testing.T) {
 		"no type":          {"watchpost/demo/smoke-1/event", `{"ts":1764293400000}`, app.KindSmoke, `no "type"`},
 		"null ts":          {"watchpost/demo/smoke-1/event", `{"type":"alarm","ts":null}`, app.KindSmoke, `"ts" is null`},
 		"bad ts text":      {"watchpost/demo/smoke-1/event", `{"type":"alarm","ts":"yesterday"}`, app.KindSmoke, "RFC 3339"},
-		"ts in seconds":    {"watchpost/demo/smoke-1/event", `{"type":"alarm","ts":1764293400}`, app.KindSmoke, "Unix milliseconds"},
+		"negative ts":      {"watchpost/demo/smoke-1/event", `{"type":"alarm","ts":-5}`, app.KindSmoke, "Unix milliseconds"},
+		"seq zero":         {"watchpost/demo/smoke-1/event", `{"type":"alarm","seq":0}`, app.KindSmoke, `"seq" must be a whole number from 1`},
+		"seq text":         {"watchpost/demo/smoke-1/event", `{"type":"alarm","seq":"7"}`, app.KindSmoke, `"seq" must be a whole number from 1`},
+		"seq fraction":     {"watchpost/demo/smoke-1/event", `{"type":"alarm","seq":7.5}`, app.KindSmoke, `"seq" must be a whole number from 1`},
+		"boot object":      {"watchpost/demo/smoke-1/event", `{"type":"alarm","seq":7,"boot":{}}`, app.KindSmoke, `"boot" must be text or a number`},
 		"wrong field type": {"watchpost/demo/smoke-1/event", `{"type":"alarm","ts":1764293400000,"smoke":"yes"}`, app.KindSmoke, `"smoke" must be true or false`},
 		"battery 140":      {"watchpost/demo/smoke-1/event", `{"type":"alarm","ts":1764293400000,"battery":140}`, app.KindSmoke, "percentage"},
 		"bad position":     {"watchpost/demo/b-1/event", `{"type":"fall","ts":1764293400000,"position":[1,2]}`, app.KindBracelet, "position"},

@@ -17,7 +17,9 @@ import (
 	"net"
 	"net/url"
 	"sort"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
@@ -62,6 +64,8 @@ type Sim struct {
 
 type simDevice struct {
 	dev      app.Device
+	seq      atomic.Uint64 // the device's count of its messages ("seq"), as a real device keeps it
+	boot     string        // its run ("boot"): new when it starts, and when its power comes back
 	mu       sync.Mutex
 	client   paho.Client
 	conn     net.Conn  // to drop the connection without a DISCONNECT (the Last Will fires)
@@ -116,7 +120,7 @@ func NewSim(cfg SimConfig) (*Sim, error) {
 		if _, dup := s.devs[d.ID]; dup || d.ID == "" {
 			return nil, fmt.Errorf("device simulator: device ID %q is empty or given twice", d.ID)
 		}
-		s.devs[d.ID] = &simDevice{dev: d}
+		s.devs[d.ID] = &simDevice{dev: d, boot: newBoot()}
 	}
 	return s, nil
 }
@@ -258,11 +262,28 @@ func (s *Sim) connect(ctx context.Context, sd *simDevice) error {
 // send publishes one message at QoS 1 without waiting: while the device is disconnected,
 // paho keeps it and sends it again after reconnecting, as a real device's queue would.
 func (s *Sim) send(sd *simDevice, typ app.MessageType, event string, fields map[string]any) {
-	sd.mqtt().Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(event, fields))
+	sd.mu.Lock()
+	cut := sd.cut
+	sd.mu.Unlock()
+	if cut {
+		return // without power the device says nothing (nor counts)
+	}
+	sd.mqtt().Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(sd, event, fields))
 }
 
-func (s *Sim) payload(event string, fields map[string]any) []byte {
-	msg := map[string]any{"type": event, "ts": time.Now().UTC().Format(time.RFC3339Nano)}
+// newBoot names a run of a simulated device: its start time, and a random part so that
+// devices started in the same millisecond differ.
+func newBoot() string {
+	return strconv.FormatInt(time.Now().UnixMilli(), 36) + "-" + strconv.FormatUint(rand.Uint64()%1296, 36)
+}
+
+// payload numbers each message of the device ("seq", from 1 in each run "boot"), so that
+// the console finds a lost message and journals a redelivered one once.
+func (s *Sim) payload(sd *simDevice, event string, fields map[string]any) []byte {
+	sd.mu.Lock()
+	boot := sd.boot
+	sd.mu.Unlock()
+	msg := map[string]any{"type": event, "ts": time.Now().UTC().Format(time.RFC3339Nano), "seq": sd.seq.Add(1), "boot": boot}
 	for k, v := range fields {
 		msg[k] = v
 	}
@@ -272,7 +293,7 @@ func (s *Sim) payload(event string, fields map[string]any) []byte {
 
 // publish sends one message at QoS 1 and waits for the broker's acknowledgement.
 func (s *Sim) publish(sd *simDevice, typ app.MessageType, event string, fields map[string]any) error {
-	tok := sd.mqtt().Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(event, fields))
+	tok := sd.mqtt().Publish(s.topic(sd.dev, typ), 1, typ == app.MsgState, s.payload(sd, event, fields))
 	if !tok.WaitTimeout(30 * time.Second) {
 		return fmt.Errorf("no acknowledgement from the broker")
 	}
@@ -302,6 +323,8 @@ func (s *Sim) live(ctx context.Context, sd *simDevice) {
 			revive := sd.cut && !time.Now().Before(sd.downTill)
 			if revive {
 				sd.cut = false
+				sd.boot = newBoot() // power is back: the device starts again, and counts from 1
+				sd.seq.Store(0)
 			}
 			old := sd.client
 			sd.mu.Unlock()

@@ -33,6 +33,12 @@ func IncidentEntry(tr i18n.Translator, e app.Entry, in *app.Incident) string {
 		}
 		return t
 	}
+	if e.Kind == app.KindDeviceGap {
+		var g app.SeqGap
+		_ = e.Decode(&g)
+		return tr.T("Messages {{.From}}–{{.To}} of {{.Device}} never arrived ({{.N}})",
+			map[string]any{"From": g.From, "To": g.To, "Device": g.Device, "N": g.Missing})
+	}
 	if e.Kind == app.KindIncidentOpened {
 		var o app.Incident
 		_ = e.Decode(&o)

@@ -54,6 +54,14 @@ func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) erro
 		return err
 	case e.Kind == app.KindClip || e.Kind == app.KindClipDeleted:
 		return projectClip(ctx, tx, e) // clips.go
+	case e.Kind == app.KindDeviceGap:
+		var g app.SeqGap
+		if err := e.Decode(&g); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE device_state SET gaps = gaps + ?, last_gap = max(last_gap, ?) WHERE device = ?",
+			int64(g.Missing), e.Time.UnixNano(), g.Device)
+		return err
 	case e.Kind == app.KindDeviceOffline || e.Kind == app.KindDeviceOnline:
 		var d struct{ Device string }
 		if err := e.Decode(&d); err != nil {

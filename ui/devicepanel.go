@@ -182,6 +182,10 @@ func (p *devicePanel) setRow(i int, box *fyne.Container) {
 				state += " · " + T("clock off")
 				clockOff = true
 			}
+			if lost := lostText(&st); lost != "" {
+				state += " · " + lost
+				clockOff = true // the same warning colour: something about the device to look into
+			}
 		}
 	}
 	if mark := maintenanceBadge(p.c.core, &d); mark != "" {
@@ -254,6 +258,10 @@ func (p *devicePanel) showDetail() {
 				rows = append(rows, kv("Device clock", T("Off by {{.Skew}}: its messages are timed by when Watchpost received them; set the device's clock (NTP)",
 					map[string]any{"Skew": signedDuration(st.ClockSkew.D())})))
 			}
+			if st.Gaps > 0 {
+				rows = append(rows, kv("Messages lost", T("{{.N}} never arrived, the latest gap at {{.When}}: check the broker's settings (docs/devices.md) and the device's link",
+					map[string]any{"N": st.Gaps, "When": st.LastGap.Local().Format("2006-01-02 15:04:05")})))
+			}
 			keys := make([]string, 0, len(st.Values))
 			for k := range st.Values {
 				keys = append(keys, k)
@@ -276,8 +284,13 @@ func (p *devicePanel) showDetail() {
 			text := e.Time.Local().Format("15:04:05") + "  " + string(e.Kind)
 			if held, ok := suppressedText(&e); ok {
 				text = e.Time.Local().Format("15:04:05") + "  " + held
+			} else if gap, ok := gapText(&e); ok {
+				text = e.Time.Local().Format("15:04:05") + "  " + gap
 			} else if e.Decode(&r) == nil {
 				text = fmt.Sprintf("%s  %s %s %v", e.Time.Local().Format("15:04:05"), r.Type, r.Event, r.Values)
+				if note := readingClockNote(&r); note != "" {
+					text += " · " + note
+				}
 			}
 			l := widget.NewLabel(text)
 			l.Wrapping = fyne.TextWrapWord

@@ -394,7 +394,15 @@ func deviceHistoryLine(e app.Entry) string {
 				vals = append(vals, fmt.Sprintf("%s=%v", k, v))
 			}
 			sort.Strings(vals)
-			return when + "  " + T("Message") + ": " + what + "  " + strings.Join(vals, " ")
+			line := when + "  " + T("Message") + ": " + what + "  " + strings.Join(vals, " ")
+			if note := readingClockNote(&r); note != "" {
+				line += " · " + note
+			}
+			return line
+		}
+	case app.KindDeviceGap:
+		if gap, ok := gapText(&e); ok {
+			return when + "  " + gap
 		}
 	case app.KindDeviceOffline:
 		return when + "  " + T("Went offline")
