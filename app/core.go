@@ -132,6 +132,9 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 	if p.PasswordCost != 0 {
 		c.Accounts.Cost = p.PasswordCost
 	}
+	if k, ok := p.Store.(NameKeyer); ok {
+		c.Accounts.SetNameKey(k.SignInNameKey())
+	}
 	c.Permissions = NewPermissions(p.Store, c.Recorder)
 	if err := c.Permissions.Load(ctx); err != nil {
 		return nil, err
