@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"watchpost/app"
+	"watchpost/store"
 )
 
 // A guard types the password into the user-name field and presses Enter: the failed sign-in
@@ -50,4 +52,67 @@ func TestAttackPasswordTypedAsUserNameIsNotJournaledInClear(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, strings.Contains(string(b), "mango"), "the typed name is in %s", filepath.Base(p))
 	}
+}
+
+// A database file truncated to zero bytes (a failed copy, a full disk, an attacker who can
+// write the data directory) is not a new database: SQLite would take it for one and the
+// console would set the demo up in it, with its published password, where a real site was.
+// It is refused with a clear message and left as it is; a missing file is a new database.
+func TestAttackEmptyDatabaseFileIsNotSetUpAsANewOne(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), store.FileName)
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	for _, ro := range []bool{false, true} {
+		_, err := store.Open(ctx, path, store.Options{ReadOnly: ro})
+		require.Error(t, err)
+		assert.True(t, app.IsCode(err, app.CodeCorrupt), "%v", err)
+		assert.ErrorContains(t, err, "is empty (0 bytes)")
+		fi, err := os.Stat(path)
+		require.NoError(t, err)
+		assert.Zero(t, fi.Size(), "left as it is")
+	}
+	_, err := os.Stat(path + "-wal")
+	assert.ErrorIs(t, err, os.ErrNotExist, "SQLite never opened it")
+}
+
+// A site plan carrying "demo": true, imported on a real site (GeoJSON here; a workbook and
+// the command line go through the same ImportSite), would make it the demo: automatic
+// sign-in, the demo's simulators, and its published password allowed. It is refused and
+// nothing changes; the demo, importing a plan without the mark, stays the demo.
+func TestAttackDemoMarkedImportCannotTurnARealSiteIntoTheDemo(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	inv := app.NewInventory(s, app.NewRecorder(s, app.NewBus()))
+	real := demoSite(t)
+	real.Demo = false
+	require.NoError(t, inv.Seed(ctx, real))
+	out, err := app.ExportGeoJSON(inv.Site())
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(out, &doc))
+	head, ok := doc["watchpost:site"].(map[string]any)
+	require.True(t, ok, "the export carries the site's own fields")
+	head["demo"] = true // what an attacker, or a careless installer, adds to a plan
+	marked, err := json.Marshal(doc)
+	require.NoError(t, err)
+	next, err := app.ImportGeoJSON(marked)
+	require.NoError(t, err)
+	require.True(t, next.Demo, "the file says demo")
+
+	err = inv.ImportSite(ctx, admin, next)
+	require.Error(t, err)
+	assert.True(t, app.IsCode(err, app.CodeForbidden), "%v", err)
+	assert.ErrorContains(t, err, "a real site cannot become the demo")
+	got, err := s.LoadSite(ctx)
+	require.NoError(t, err)
+	assert.False(t, got.Demo)
+	assert.Empty(t, entriesOf(t, s, app.KindSiteImported), "nothing imported")
+
+	d, _ := openTemp(t)
+	demo := app.NewInventory(d, app.NewRecorder(d, app.NewBus()))
+	require.NoError(t, demo.Seed(ctx, demoSite(t)))
+	plain, err := app.ImportGeoJSON(out)
+	require.NoError(t, err)
+	require.NoError(t, demo.ImportSite(ctx, admin, plain))
+	assert.True(t, demo.Site().Demo, "the demo stays the demo")
 }
