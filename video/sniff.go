@@ -17,7 +17,7 @@ import (
 
 // sniff records the start of what a connection received.
 type sniff struct {
-	mu    sync.Mutex
+	mu        sync.Mutex
 	head      []byte
 	total     int
 	connected bool
