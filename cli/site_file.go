@@ -96,7 +96,12 @@ func exportSite(dataDir, out, operator string, s Streams) int {
 		_, err = s.Out.Write(data)
 		return encodeOr(err, s)
 	}
-	if err := os.WriteFile(out, data, 0o644); err != nil {
+	// The plan names residents and their phones: 0600, also over an existing file (which
+	// WriteFile would leave with its old mode).
+	if err := os.WriteFile(out, data, 0o600); err != nil {
+		return s.fail(ExitFailure, "watchpost", err)
+	}
+	if err := os.Chmod(out, 0o600); err != nil {
 		return s.fail(ExitFailure, "watchpost", err)
 	}
 	return s.printf("%s: %s written to %s\n", site.Name, site.Counts(), out)

@@ -129,6 +129,14 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.closeLock()
 		return nil, err
 	}
+	if !opt.ReadOnly {
+		// SQLite made the files with the umask; they hold personal data (modes.go).
+		if err := privateFiles(abs); err != nil {
+			s.db.Close()
+			s.closeLock()
+			return nil, app.Errorf(app.CodeUnavailable, "The database {{.Path}} cannot be made private to this account (mode 0600)", "Path", abs).Wrap(err)
+		}
+	}
 	if err := s.loadKeys(ctx); err != nil {
 		s.db.Close()
 		s.closeLock()
