@@ -19,7 +19,7 @@ import (
 type nopHandler struct{}
 
 func (nopHandler) Handle(context.Context, app.Reading, string) error { return nil }
-func (nopHandler) NoteMalformed(string, string, int)                {}
+func (nopHandler) NoteMalformed(string, string, int)                 {}
 
 // brokerStatus runs a site-broker client against url until its status says why it cannot
 // connect, and returns that status.
