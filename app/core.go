@@ -91,6 +91,7 @@ type Core struct {
 	Wall      *Wall
 	Shifts    *Shifts
 	Replays   *Replays
+	Audit     *AuditTrail // who saw whose record, who signed in (administrators)
 
 	// Permissions changes the permission table (which role may do what) and keeps it in force.
 	Permissions *Permissions
@@ -186,6 +187,7 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 	c.Wall = NewWall(p.Store, p.Files.Snapshots, c.Recorder, p.Clock)
 	c.Shifts = NewShifts(c.Accounts, c.Desk, c.Incidents, c.Recorder, p.Clock)
 	c.Replays = NewReplays(p.Store)
+	c.Audit = NewAuditTrail(c.Recorder)
 
 	// The device path: the rules, and the devices' states as they were last heard (so that
 	// supervision after a restart does not report every device offline).
