@@ -173,3 +173,9 @@ func CheckAuditRetention(keep time.Duration) error {
 	}
 	return nil
 }
+
+// TableSheets writes a list as a workbook (XLSX): one sheet, a header row and text cells.
+// The console's workbook adapter (sheets/) has it beside SiteSheets.
+type TableSheets interface {
+	Table(sheet string, header []string, rows [][]string) ([]byte, error)
+}
