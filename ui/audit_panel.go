@@ -60,8 +60,8 @@ func newAuditPanel(c *Console) panelView {
 	p.from, p.to = widget.NewEntry(), widget.NewEntry()
 	now := c.core.Clock.Now().Local()
 	p.from.SetText(now.AddDate(0, 0, -30).Format(auditDay))
-	p.from.SetPlaceHolder(auditDay)
-	p.to.SetPlaceHolder(auditDay)
+	p.from.SetPlaceHolder(now.Format(auditDay)) // the form a date is typed in
+	p.to.SetPlaceHolder(now.Format(auditDay))
 	p.who = widget.NewSelect([]string{T("All operators")}, nil)
 	p.who.SetSelectedIndex(0)
 	kinds := make([]string, len(auditKindGroups))
@@ -244,7 +244,7 @@ func auditKindLabel(k app.EntryKind) string {
 var auditFieldLabels = map[string]string{
 	"person": "Person", "reason": "Reason", "alarm": "Alarm", "name": "Name", "role": "Role", "disabled": "Disabled",
 	"reset": "Reset by an administrator", "automatic": "Automatic (demo)", "granted": "Granted", "revoked": "Revoked",
-	"file": "File", "format": "Format", "records": "Records", "must_change": "Must change the password",
+	"file": "File", "format": "Format", "records": "Records", "must_change": "Must change the password", "phone": "Phone",
 }
 
 var auditFieldsLeftOut = map[string]bool{"username": true, "created_at": true, "unknown": true, "masked": true}
@@ -340,7 +340,7 @@ type auditRow struct {
 	cells []*widget.Label
 }
 
-var auditWidths = []float32{150, 170, 110, 190}
+var auditWidths = []float32{150, 170, 110, 240}
 
 func newAuditRow() *auditRow {
 	r := &auditRow{}
