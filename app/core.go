@@ -276,11 +276,38 @@ func (c *Core) loadOrSeedSite(ctx context.Context, seeds Seeds) error {
 			return err
 		}
 	}
+	// Only an empty database becomes the demo: one with accounts of its own but no site
+	// (a real site's, damaged) must not get the demo's accounts and published password.
+	if own, err := c.ownAccounts(ctx, accounts); err != nil {
+		return err
+	} else if len(own) > 0 {
+		c.Log.Error("the database has accounts but no site: the demo is not set up in it", "accounts", own)
+		return nil
+	}
 	if err := SeedDemo(ctx, c.Inventory, c.Accounts, site, accounts); err != nil {
 		return err
 	}
 	c.Log.Info("demo community set up", "site", site.Name, "inventory", site.Counts().String())
 	return nil
+}
+
+// ownAccounts are the accounts of the store that are not the demo's.
+func (c *Core) ownAccounts(ctx context.Context, demo []DemoAccount) ([]string, error) {
+	ops, err := c.store.Operators(ctx)
+	if err != nil {
+		return nil, err
+	}
+	isDemo := map[string]bool{}
+	for _, d := range demo {
+		isDemo[d.Username] = true
+	}
+	var own []string
+	for _, op := range ops {
+		if !isDemo[op.Username] {
+			own = append(own, op.Username)
+		}
+	}
+	return own, nil
 }
 
 // UseRecording records video around alarms and drills from the video side's clips; its

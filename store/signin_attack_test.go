@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,4 +116,32 @@ func TestAttackDemoMarkedImportCannotTurnARealSiteIntoTheDemo(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, demo.ImportSite(ctx, admin, plain))
 	assert.True(t, demo.Site().Demo, "the demo stays the demo")
+}
+
+// A database with accounts of its own but no site (a real site's, whose site rows are gone)
+// is not set up as the demo: that would add the demo's accounts with their published
+// password beside the real ones. An empty database is.
+func TestAttackADatabaseWithAccountsIsNotSetUpAsTheDemo(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.DiscardHandler)
+	seeds := app.Seeds{DemoSite: func() (*app.Site, error) { return demoSite(t), nil },
+		DemoAccounts: func() ([]app.DemoAccount, error) {
+			return []app.DemoAccount{{Operator: app.Operator{Username: "duty", Name: "李明", Role: app.RoleOperator}, Password: "sunshine-demo"}}, nil
+		}}
+	s, _ := openTemp(t)
+	acc := app.NewAccounts(s, app.NewRecorder(s, app.NewBus()), app.SystemClock{})
+	acc.Cost = bcrypt.MinCost
+	_, err := acc.Create(ctx, nil, app.Operator{Username: "chief", Name: "张伟", Role: app.RoleAdmin}, "a-real-password-1")
+	require.NoError(t, err)
+	core, err := app.NewCore(ctx, app.Ports{Store: s, Log: quiet, Seeds: seeds, PasswordCost: bcrypt.MinCost})
+	require.NoError(t, err)
+	assert.Nil(t, core.Inventory.Site(), "no demo site")
+	_, err = core.Accounts.Get(ctx, "duty")
+	assert.True(t, app.IsCode(err, app.CodeNotFound), "no demo account: %v", err)
+
+	empty, _ := openTemp(t)
+	core, err = app.NewCore(ctx, app.Ports{Store: empty, Log: quiet, Seeds: seeds, PasswordCost: bcrypt.MinCost})
+	require.NoError(t, err)
+	require.NotNil(t, core.Inventory.Site())
+	assert.True(t, core.Inventory.Site().Demo, "an empty database is the demo")
 }
