@@ -128,7 +128,7 @@ func (a *Accounts) attemptOf(username string, known bool, now time.Time) attempt
 		data: FailedSignIn{Unknown: true, Masked: MaskUserName(username)}, at: now}
 }
 
-// MaskUserName keeps a user name's first character and its length: "p*******" for a
+// MaskUserName keeps a user name's first character and its length: "p********" for a
 // nine-character name. An unknown name may be a password typed in the wrong field.
 func MaskUserName(s string) string {
 	if s == "" {

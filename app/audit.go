@@ -49,7 +49,7 @@ type AuditRecord struct {
 
 // Account is the user name the record is about (a sign-in's, an account change's), or ""
 // for a subject that is no account. A failed sign-in with an unknown name gives its masked
-// form ("p*******").
+// form ("p********").
 func (r AuditRecord) Account() string {
 	if strings.HasPrefix(r.Subject, UnknownNamePrefix) {
 		return r.Fields["masked"]
