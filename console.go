@@ -41,6 +41,8 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 		return startFailed(exitFailure, err, headless, "", "")
 	}
 	defer closeLog()
+	secureFiles(log, dir) // main_files.go: before anything is read from it
+
 	language := "" // the configuration's once it is read: the start-error window speaks it
 	fail := func(code int, err error) int {
 		log.Error("cannot start", "err", err)

@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"syscall"
 
 	// Initializes before Fyne's lang package (see its comment): no locale error under C.UTF-8.
 	_ "a.watchpost/localeenv"
@@ -32,7 +33,12 @@ const (
 	exitUsage   = cmdline.ExitUsage
 )
 
-func main() { os.Exit(run(os.Args[1:], cmdline.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})) }
+func main() {
+	// Everything Watchpost writes is private to the account that runs it (files 0600,
+	// folders 0700), SQLite's database, WAL and SHM included, which take the umask.
+	syscall.Umask(0o077)
+	os.Exit(run(os.Args[1:], cmdline.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
+}
 
 const usage = `Watchpost (守望): the command center of a residential community's safety team.
 

@@ -93,6 +93,7 @@ type Core struct {
 	Replays   *Replays
 	// People shows residents' full records to whom may see them, journaled, and erases them.
 	People *People
+	Audit  *AuditTrail // who saw whose record, who signed in (administrators)
 
 	// Permissions changes the permission table (which role may do what) and keeps it in force.
 	Permissions *Permissions
@@ -136,6 +137,9 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 	c.Accounts = NewAccounts(p.Store, c.Recorder, p.Clock)
 	if p.PasswordCost != 0 {
 		c.Accounts.Cost = p.PasswordCost
+	}
+	if k, ok := p.Store.(NameKeyer); ok {
+		c.Accounts.SetNameKey(k.SignInNameKey())
 	}
 	c.Permissions = NewPermissions(p.Store, c.Recorder)
 	if err := c.Permissions.Load(ctx); err != nil {
@@ -195,6 +199,7 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 	c.Replays = NewReplays(p.Store)
 	keys, _ := p.Store.(PersonKeyStore) // the store erases a person by deleting their key
 	c.People = NewPeople(c.Inventory, c.Desk, c.Recorder, keys)
+	c.Audit = NewAuditTrail(c.Recorder)
 
 	// The device path: the rules, and the devices' states as they were last heard (so that
 	// supervision after a restart does not report every device offline).
@@ -284,11 +289,38 @@ func (c *Core) loadOrSeedSite(ctx context.Context, seeds Seeds) error {
 			return err
 		}
 	}
+	// Only an empty database becomes the demo: one with accounts of its own but no site
+	// (a real site's, damaged) must not get the demo's accounts and published password.
+	if own, err := c.ownAccounts(ctx, accounts); err != nil {
+		return err
+	} else if len(own) > 0 {
+		c.Log.Error("the database has accounts but no site: the demo is not set up in it", "accounts", own)
+		return nil
+	}
 	if err := SeedDemo(ctx, c.Inventory, c.Accounts, site, accounts); err != nil {
 		return err
 	}
 	c.Log.Info("demo community set up", "site", site.Name, "inventory", site.Counts().String())
 	return nil
+}
+
+// ownAccounts are the accounts of the store that are not the demo's.
+func (c *Core) ownAccounts(ctx context.Context, demo []DemoAccount) ([]string, error) {
+	ops, err := c.store.Operators(ctx)
+	if err != nil {
+		return nil, err
+	}
+	isDemo := map[string]bool{}
+	for _, d := range demo {
+		isDemo[d.Username] = true
+	}
+	var own []string
+	for _, op := range ops {
+		if !isDemo[op.Username] {
+			own = append(own, op.Username)
+		}
+	}
+	return own, nil
 }
 
 // UseRecording records video around alarms and drills from the video side's clips; its

@@ -176,13 +176,13 @@ func (s *Shifts) Handover(ctx context.Context, outgoing *Operator, req HandoverR
 	if err := p.Err(); err != nil {
 		return nil, Handover{}, err
 	}
-	if _, _, err := s.acc.check(ctx, outgoing.Username, req.OutgoingPassword); err != nil {
+	if _, _, _, err := s.acc.check(ctx, outgoing.Username, req.OutgoingPassword); err != nil {
 		if err == errBadCredentials {
 			err = Errorf(CodeUnauthenticated, "Your password is wrong").On("outgoing_password")
 		}
 		return nil, Handover{}, err
 	}
-	in, _, err := s.acc.check(ctx, incoming, req.IncomingPassword)
+	in, _, _, err := s.acc.check(ctx, incoming, req.IncomingPassword)
 	if err != nil {
 		if err == errBadCredentials {
 			err = Errorf(CodeUnauthenticated, "Wrong user name or password of the operator who takes over").On("incoming_password")

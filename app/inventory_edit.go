@@ -189,6 +189,11 @@ func (inv *Inventory) ImportSite(ctx context.Context, actor *Operator, s *Site) 
 		return err
 	}
 	by := actor.Username
+	if cur := inv.Site(); s.Demo && cur != nil && !cur.Demo {
+		// Only the bundled demo is the demo: a file marked so would turn a real site into
+		// it, with automatic sign-in and the demo's published password.
+		return Errorf(CodeForbidden, "The file marks its site as the demo community (\"demo\": true); a real site cannot become the demo. Remove that line from the file and import it again").On("demo")
+	}
 	PrepareImport(s, inv.Site()) // site_diff.go: what the preview showed
 	if err := s.Validate(); err != nil {
 		return err

@@ -105,6 +105,8 @@ func (a Action) Label() string {
 		return "hand over or take over the shift"
 	case ActRestore:
 		return "restore a backup"
+	case ActViewAudit:
+		return "read the audit trail"
 	case ActEditArming:
 		return "edit arming schedules and holidays"
 	case ActMaintenance:

@@ -251,6 +251,7 @@ type roleCore struct {
 	creds     *app.DeviceCredentials
 	people    *app.People
 	arming    *app.Arming
+	audit     *app.AuditTrail
 	recording *app.Recording // started by recordingWithAClip
 	n         int            // for unique names
 }
@@ -278,6 +279,7 @@ func newRoleCore(t *testing.T) *roleCore {
 	c.supplies = app.NewSupplies(c.st, c.rec, c.desk, c.inv, c.clk)
 	require.NoError(t, c.supplies.Load(ctx))
 	c.contacts = app.NewContactBook(c.inv, c.st, c.rec)
+	c.audit = app.NewAuditTrail(c.rec)
 
 	c.acc = app.NewAccounts(c.st, c.rec, c.clk)
 	c.acc.Cost = bcrypt.MinCost

@@ -203,6 +203,14 @@ func roleTable() []roleRow {
 				call := app.CallRecord{Contact: "fire", Name: "消防", Phone: "119", Result: app.CallReached}
 				return func() error { _, err := c.incidents.LogCall(bg, op, id, call); return err }
 			}},
+		{method: "AuditTrail.Records", needs: []app.Action{app.ActViewAudit},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				return func() error { _, err := c.audit.Records(bg, op, app.AuditFilter{}); return err }
+			}},
+		{method: "AuditTrail.Exported", needs: []app.Action{app.ActViewAudit},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				return func() error { return c.audit.Exported(bg, op, app.AuditExport{File: "audit.csv", Format: "csv"}) }
+			}},
 		{method: "Incidents.Open", needs: []app.Action{app.ActOpenIncident},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				return func() error {

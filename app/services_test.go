@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,7 +39,9 @@ func TestSignIn(t *testing.T) {
 
 	last := st.entries[len(st.entries)-1]
 	assert.Equal(t, app.KindSignInFailed, last.Kind)
-	assert.Equal(t, "operator:nobody", last.Subject)
+	assert.True(t, strings.HasPrefix(last.Subject, app.UnknownNamePrefix), "an unknown name under its keyed hash: %s", last.Subject)
+	assert.NotContains(t, last.Subject, "nobody")
+	assert.JSONEq(t, `{"unknown": true, "masked": "n*****"}`, string(last.Data))
 	for _, e := range st.entries {
 		assert.NotContains(t, string(e.Data), "sunshine", "no password in the journal")
 		assert.NotContains(t, string(e.Data), "$2a$", "no hash in the journal")
@@ -75,6 +78,43 @@ func TestSignInLockout(t *testing.T) {
 	assert.ErrorContains(t, err, "Too many failed attempts", "even the right password waits")
 	clk.Add(app.SignInLockout + time.Second)
 	_, err = a.SignIn(ctx, "admin", "sunshine-admin")
+	assert.NoError(t, err)
+}
+
+// The lockout is read back from the journal's failed sign-ins: a restart (a new process,
+// whose memory knows nothing) does not give an attacker five more guesses, for a known
+// name nor for an unknown one (which must not answer differently).
+func TestAttackRestartDoesNotLiftTheLockout(t *testing.T) {
+	ctx := context.Background()
+	a, st, clk := newAccounts(t)
+	a.SetNameKey([]byte("site key"))
+	for i := 0; i < app.MaxSignInFailures; i++ {
+		_, err := a.SignIn(ctx, "admin", "guess")
+		require.Error(t, err)
+		_, err = a.SignIn(ctx, "nobody", "guess")
+		require.Error(t, err)
+	}
+	restarted := func() *app.Accounts {
+		b := app.NewAccounts(st, app.NewRecorder(st, app.NewBus()), clk)
+		b.Cost = bcrypt.MinCost
+		b.SetNameKey([]byte("site key"))
+		return b
+	}
+	b := restarted()
+	_, err := b.SignIn(ctx, "admin", "sunshine-admin")
+	assert.ErrorContains(t, err, "Too many failed attempts", "the right password still waits after a restart")
+	_, err = b.SignIn(ctx, "nobody", "guess")
+	assert.ErrorContains(t, err, "Too many failed attempts", "an unknown name is locked the same way")
+
+	clk.Add(app.SignInLockout + time.Second)
+	b = restarted()
+	_, err = b.SignIn(ctx, "admin", "sunshine-admin")
+	assert.NoError(t, err, "the lockout ends on time")
+
+	// A sign-in clears the failures before it, after a restart too.
+	_, err = b.SignIn(ctx, "admin", "guess")
+	require.Error(t, err)
+	_, err = restarted().SignIn(ctx, "admin", "sunshine-admin")
 	assert.NoError(t, err)
 }
 

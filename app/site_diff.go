@@ -178,6 +178,9 @@ func PrepareImport(next, cur *Site) {
 		if next.Background == nil {
 			next.Background = cur.Background
 		}
+		// Whether the site is the demo is not the file's to say: the demo stays the demo
+		// (ImportSite refuses a file that would make a real site the demo).
+		next.Demo = next.Demo || cur.Demo
 		restorePasswords(next, cur)
 	}
 	restoreMasked(next, cur) // person_access.go

@@ -25,6 +25,9 @@ const (
 	ReasonBadURL        = "The camera address is not a valid RTSP URL"
 	ReasonRefused       = "The camera refused the stream"
 	ReasonCorrupt       = "The stream cannot be decoded"
+	ReasonNotRTSP       = "Not an RTSP camera: it answered something else"
+	ReasonHTTP          = "Not an RTSP camera: a web server (HTTP) answers there"
+	ReasonClosed        = "The camera closed the connection without answering"
 )
 
 // StreamStatus is what the wall and the status bar show for one stream.

@@ -69,7 +69,7 @@ func Analyze(args []string, s Streams) int {
 		cfg.FPS = analytics.DefaultFPS
 	}
 	if *snapshots != "" {
-		if err := os.MkdirAll(*snapshots, 0o755); err != nil {
+		if err := os.MkdirAll(*snapshots, 0o700); err != nil {
 			fmt.Fprintln(stderr, "watchpost:", err)
 			return ExitFailure
 		}
@@ -101,7 +101,7 @@ func Analyze(args []string, s Streams) int {
 				Score: d.Score, Count: d.Count, Detail: d.Detail}
 			if *snapshots != "" {
 				name := filepath.Join(*snapshots, fmt.Sprintf("%08.2f-%s.jpg", at.Seconds(), d.Detector))
-				if err := os.WriteFile(name, analytics.EncodeSnapshot(img, d.Boxes), 0o644); err != nil {
+				if err := os.WriteFile(name, analytics.EncodeSnapshot(img, d.Boxes), 0o600); err != nil {
 					return err
 				}
 				line.Snapshot = name

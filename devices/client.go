@@ -186,7 +186,8 @@ func (c *Client) options(r *clientRun) *paho.ClientOptions {
 			c.status(app.StateDown, app.Errorf(app.CodeUnavailable, "Connection to the broker lost").Wrap(err))
 			c.cfg.Log.Warn("device broker connection lost", "url", app.RedactURL(c.cfg.URL), "err", err)
 		}).
-		SetReconnectingHandler(func(paho.Client, *paho.ClientOptions) { c.status(app.StateStarting, nil) })
+		SetReconnectingHandler(func(paho.Client, *paho.ClientOptions) { c.status(app.StateStarting, nil) }).
+		SetConnectionNotificationHandler(c.onNotification) // a failed attempt's reason (client_errors.go)
 	if c.tls != nil {
 		opts.SetTLSConfig(c.tls)
 	}

@@ -15,7 +15,7 @@ type Files struct{ Dir string }
 // written to a temporary name first and renamed, so a crash never leaves half a picture.
 func (f Files) SavePNG(name string, img image.Image) (string, error) {
 	name = filepath.Base(strings.ReplaceAll(name, string(filepath.Separator), "_"))
-	if err := os.MkdirAll(f.Dir, 0o750); err != nil {
+	if err := os.MkdirAll(f.Dir, DirMode); err != nil {
 		return "", err
 	}
 	tmp, err := os.CreateTemp(f.Dir, ".snapshot-*.png")
@@ -42,7 +42,7 @@ func (f Files) SavePNG(name string, img image.Image) (string, error) {
 // it goes through a temporary file, so a crash never leaves half a picture.
 func (f Files) SaveFile(name string, data []byte) (string, error) {
 	name = filepath.Base(strings.ReplaceAll(name, string(filepath.Separator), "_"))
-	if err := os.MkdirAll(f.Dir, 0o750); err != nil {
+	if err := os.MkdirAll(f.Dir, DirMode); err != nil {
 		return "", err
 	}
 	tmp, err := os.CreateTemp(f.Dir, ".file-*")

@@ -81,7 +81,7 @@ type Reports struct{ Dir string }
 // is written to a temporary name first and renamed, so a crash never leaves half a report.
 func (r Reports) SaveReport(name string, data []byte) (string, error) {
 	name = filepath.Base(strings.ReplaceAll(name, string(filepath.Separator), "_"))
-	if err := os.MkdirAll(r.Dir, 0o750); err != nil {
+	if err := os.MkdirAll(r.Dir, DirMode); err != nil {
 		return "", err
 	}
 	tmp, err := os.CreateTemp(r.Dir, ".report-*")
@@ -93,7 +93,7 @@ func (r Reports) SaveReport(name string, data []byte) (string, error) {
 		tmp.Close()
 		return "", err
 	}
-	if err := tmp.Chmod(0o640); err != nil {
+	if err := tmp.Chmod(FileMode); err != nil {
 		tmp.Close()
 		return "", err
 	}

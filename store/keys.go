@@ -176,3 +176,12 @@ func (s *Store) loadKeys(ctx context.Context) error {
 
 // KeyDescription says where the key is and its fingerprint, for the log and the installer.
 func (k *Keys) String() string { return fmt.Sprintf("%s (%s)", k.source, k.Fingerprint()) }
+
+// SignInNameKey keys the hash under which a failed sign-in with an unknown user name is
+// journaled (app.NameKeyer): the name may be a password typed into the wrong field.
+func (s *Store) SignInNameKey() []byte {
+	if s.keys == nil {
+		return nil
+	}
+	return s.keys.Derive("sign-in-names")
+}

@@ -15,7 +15,7 @@ import (
 type fileLock struct{ f *os.File }
 
 func lockFile(path string) (*fileLock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, app.Errorf(app.CodeUnavailable, "The lock file {{.Path}} cannot be created", "Path", path).Wrap(err)
 	}

@@ -374,7 +374,7 @@ func (r *Restore) Apply(ctx context.Context, by string) (app.BackupRestored, err
 			res.Kept++
 			continue
 		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		if err := os.MkdirAll(filepath.Dir(dst), DirMode); err != nil {
 			return fail(err)
 		}
 		if err := os.Rename(filepath.Join(r.staging, filepath.FromSlash(mem.Name)), dst); err != nil {

@@ -103,7 +103,7 @@ func (s *Store) BackgroundImage(_ context.Context, file string) ([]byte, error) 
 
 // writeFileAtomic writes through a temporary file and a rename: no half-written picture.
 func writeFileAtomic(dst string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), DirMode); err != nil {
 		return err
 	}
 	if b, err := os.ReadFile(dst); err == nil && string(b) == string(data) {

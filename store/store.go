@@ -139,6 +139,12 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err == nil {
 		s.chained, err = s.hasChainColumn(ctx)
 	}
+	if err == nil && !opt.ReadOnly {
+		// SQLite made the files with the umask; they hold personal data (modes.go).
+		if perr := privateFiles(abs); perr != nil {
+			err = app.Errorf(app.CodeUnavailable, "The database {{.Path}} cannot be made private to this account (mode 0600)", "Path", abs).Wrap(perr)
+		}
+	}
 	if err == nil {
 		err = s.loadKeys(ctx)
 	}
@@ -232,6 +238,12 @@ func checkFile(path string, readOnly bool) error {
 	}
 	if fi.IsDir() {
 		return app.Errorf(app.CodeCorrupt, "{{.Path}} is a directory, not a database", "Path", path)
+	}
+	if fi.Size() == 0 {
+		// SQLite would take an empty file for a new database, and the console would set up
+		// the demo in it (with its published password) where a real site's file was
+		// truncated by a failed copy or a full disk. Only a missing file is a new database.
+		return app.Errorf(app.CodeCorrupt, "The database file {{.Path}} is empty (0 bytes): it may have been truncated by a failed copy or a full disk. Restore it from a backup (watchpost restore), or remove the empty file to start anew; it was left as it is", "Path", path)
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -208,6 +208,7 @@ func TestSignInScreen(t *testing.T) {
 	require.Eventually(t, func() bool { return !s.message.running() && s.message.text.Text != "" }, 15*time.Second, 10*time.Millisecond)
 	assert.Equal(t, "Wrong user name or password", s.message.text.Text)
 	assert.Nil(t, c.Operator())
+	waitWrites(t, c) // the failure clears the password after its message: typed before, it would be lost
 
 	test.Type(s.password, "sunshine-demo")
 	s.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})

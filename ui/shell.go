@@ -34,6 +34,7 @@ func panelDefs() []panelDef {
 		{ID: "arming", Title: "Arming", Icon: theme.HistoryIcon(), Build: newArmingPanel, Need: app.ActEditArming},
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: newSettingsPanel, Need: app.ActView},
 		{ID: "operators", Title: "Operators", Icon: theme.AccountIcon(), Build: newOperatorsPanel, Need: app.ActManageOperators},
+		{ID: "audit", Title: "Audit trail", Icon: theme.VisibilityIcon(), Build: newAuditPanel, Need: app.ActViewAudit},
 	}
 }
 

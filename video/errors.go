@@ -24,7 +24,8 @@ func (e errBadURL) Error() string { return "invalid RTSP URL: " + e.err.Error() 
 // permanent reports whether retrying soon is pointless (the configuration must change):
 // such failures are retried slowly.
 func permanent(reason string) bool {
-	return reason == app.ReasonWrongPassword || reason == app.ReasonNoCodec || reason == app.ReasonBadURL || reason == app.ReasonRefused
+	return reason == app.ReasonWrongPassword || reason == app.ReasonNoCodec || reason == app.ReasonBadURL || reason == app.ReasonRefused ||
+		reason == app.ReasonHTTP || reason == app.ReasonNotRTSP
 }
 
 // classify turns a connection error into an operator's reason (app.Reason…).
@@ -32,9 +33,12 @@ func classify(err error) string {
 	var bad liberrors.ErrClientBadStatusCode
 	var badURL errBadURL
 	var netErr net.Error
+	var notRTSP errNotRTSP
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &notRTSP):
+		return notRTSP.reason
 	case errors.As(err, &badURL):
 		return app.ReasonBadURL
 	case errors.Is(err, errNoCodec):

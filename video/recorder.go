@@ -267,7 +267,7 @@ wait:
 func (r *Recorder) write(req app.ClipRequest, pkts []*Packet, main bool) (app.ClipFile, error) {
 	from := pkts[0].Received
 	dir := filepath.Join(r.cfg.Dir, from.Local().Format("2006-01-02"))
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return app.ClipFile{}, err
 	}
 	tmp, err := os.CreateTemp(dir, ".clip-*.mp4")

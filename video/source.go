@@ -123,9 +123,11 @@ func (s *source) once(ctx context.Context) error {
 	if s.cfg.UDP {
 		transport = gortsplib.TransportUDP
 	}
+	var sniffed sniff // what answered, when the first request fails (sniff.go)
 	c := &gortsplib.Client{
 		Scheme:       u.Scheme,
 		Host:         u.Host,
+		DialContext:  sniffed.dial,
 		Transport:    &transport,
 		ReadTimeout:  readTimeout,
 		WriteTimeout: readTimeout,
@@ -150,7 +152,7 @@ func (s *source) once(ctx context.Context) error {
 
 	desc, _, err := c.Describe(u)
 	if err != nil {
-		return err
+		return sniffed.explain(err)
 	}
 	medi, forma, handler, cdc, err := s.pick(desc)
 	if err != nil {
