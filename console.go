@@ -180,21 +180,30 @@ func prepareDataDir(dir string) (string, error) {
 	return dir, nil
 }
 
-// The log file is rotated by size: at logMaxMB it is renamed with its time and compressed,
-// and the newest logBackups of those are kept (a flood of messages to log cannot fill the
-// disk; 50 × 20 MB of text compress to about 100 MB).
+// The log file is rotated by size: at logMaxMB it is renamed with its time and compressed.
+// Rotated files are deleted by age only, never by count: logs are kept at least
+// app.MinAuditRetention (180 days, 网络安全法), so a flood of lines cannot push out the
+// record of an attack. What bounds the disk is the sources: every flood a device can cause
+// is counted rather than logged line by line (unknown devices past the limit, refused
+// packets, throttled sign-ins).
 const (
 	logMaxMB    = 20
-	logBackups  = 50
 	logCompress = true
 )
 
+// logKeepDays is how long rotated log files are kept: one day past the legal minimum, since
+// lumberjack counts whole days from the time in the file's name.
+var logKeepDays = int(app.MinAuditRetention/(24*time.Hour)) + 1
+
 // openLog logs as text to stderr and to the log file in the data directory (rotated).
 func openLog(path string, stderr io.Writer) (*slog.Logger, func(), error) {
-	return openLogRotated(path, stderr, logMaxMB, logBackups)
+	return openLogRotated(path, stderr, logMaxMB, logKeepDays)
 }
 
-func openLogRotated(path string, stderr io.Writer, maxMB, backups int) (*slog.Logger, func(), error) {
+func openLogRotated(path string, stderr io.Writer, maxMB, keepDays int) (*slog.Logger, func(), error) {
+	if err := app.CheckAuditRetention(time.Duration(keepDays) * 24 * time.Hour); err != nil {
+		return nil, nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, nil, fmt.Errorf("the log directory cannot be created: %w", err)
 	}
@@ -205,7 +214,7 @@ func openLogRotated(path string, stderr io.Writer, maxMB, backups int) (*slog.Lo
 		return nil, nil, fmt.Errorf("the log file %s cannot be written: %w", path, err)
 	}
 	f.Close()
-	rot := &lumberjack.Logger{Filename: path, MaxSize: maxMB, MaxBackups: backups, Compress: logCompress, LocalTime: true}
+	rot := &lumberjack.Logger{Filename: path, MaxSize: maxMB, MaxAge: keepDays, Compress: logCompress, LocalTime: true}
 	h := slog.NewMultiHandler(
 		slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}),
 		slog.NewTextHandler(rot, &slog.HandlerOptions{Level: slog.LevelDebug}),
