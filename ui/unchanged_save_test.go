@@ -139,6 +139,9 @@ func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 			defer written.Close()
 			where := tc.open()
 			tc.press(where)
+			// The outcome is shown from the write's goroutine (the test driver runs fyne.Do
+			// there): read the window only once it is shown, never while it is being changed.
+			waitWrites(t, c)
 			waitFor(t, "Save answers", func() bool { return len(written.C()) > 0 || saysNothingChanged(c) })
 			var kinds []string
 			for len(written.C()) > 0 {
