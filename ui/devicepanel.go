@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -262,13 +261,8 @@ func (p *devicePanel) showDetail() {
 				rows = append(rows, kv("Messages lost", T("{{.N}} never arrived, the latest gap at {{.When}}: check the broker's settings (docs/devices.md) and the device's link",
 					map[string]any{"N": st.Gaps, "When": st.LastGap.Local().Format("2006-01-02 15:04:05")})))
 			}
-			keys := make([]string, 0, len(st.Values))
-			for k := range st.Values {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				rows = append(rows, kvRow{Key: k, Value: widget.NewLabel(fmt.Sprint(st.Values[k]))})
+			for _, k := range readingKeys(st.Values) { // reading_values.go
+				rows = append(rows, kvRow{Key: readingLabel(k), Value: widget.NewLabel(readingValue(k, st.Values[k]))})
 			}
 		} else {
 			rows = append(rows, kv("State", T("Never heard")))
@@ -287,7 +281,7 @@ func (p *devicePanel) showDetail() {
 			} else if gap, ok := gapText(&e); ok {
 				text = e.Time.Local().Format("15:04:05") + "  " + gap
 			} else if e.Decode(&r) == nil {
-				text = fmt.Sprintf("%s  %s %s %v", e.Time.Local().Format("15:04:05"), r.Type, r.Event, r.Values)
+				text = e.Time.Local().Format("15:04:05") + "  " + readingSummary(&r)
 				if note := readingClockNote(&r); note != "" {
 					text += " · " + note
 				}

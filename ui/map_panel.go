@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"sort"
 	"strings"
 	"time"
 
@@ -385,16 +384,7 @@ func deviceHistoryLine(e app.Entry) string {
 	case app.KindDeviceReading:
 		var r app.Reading
 		if e.Decode(&r) == nil {
-			what := string(r.Type)
-			if r.Event != "" {
-				what += " " + r.Event
-			}
-			var vals []string
-			for k, v := range r.Values {
-				vals = append(vals, fmt.Sprintf("%s=%v", k, v))
-			}
-			sort.Strings(vals)
-			line := when + "  " + T("Message") + ": " + what + "  " + strings.Join(vals, " ")
+			line := when + "  " + T("Message") + ": " + readingSummary(&r) // reading_values.go
 			if note := readingClockNote(&r); note != "" {
 				line += " · " + note
 			}
