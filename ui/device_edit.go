@@ -84,9 +84,12 @@ func (c *Console) showDeviceEdit(dev *app.Device, at *app.Point) *deviceEdit {
 	e.floor.SetPlaceHolder(T("Floor"))
 	e.x.SetPlaceHolder("x")
 	e.y.SetPlaceHolder("y")
+	// The resident is shown masked here as in every list (their full record is opened, with
+	// a reason and journaled, from the inventory's "Full record…"): a field left as shown keeps
+	// the saved value (personFromDialog), one typed over replaces it.
 	var pr app.Person
 	if d.Person != nil {
-		pr = *d.Person
+		pr = *d.Person.Masked()
 	}
 	e.personName, e.personPhone, e.personNote = newEntryWith(pr.Name), newEntryWith(pr.Phone), widget.NewMultiLineEntry()
 	e.personNote.SetText(pr.Note)
@@ -205,7 +208,7 @@ func (e *deviceEdit) device() (app.Device, error) {
 		if d.Person != nil {
 			pr = *d.Person // what the dialog does not show (age, family contact) stays
 		}
-		pr.Name, pr.Phone, pr.Note = e.personName.Text, e.personPhone.Text, e.personNote.Text
+		pr = personFromDialog(pr, e.personName.Text, e.personPhone.Text, e.personNote.Text)
 		d.Person = &pr
 	} else {
 		d.Person = nil
@@ -248,4 +251,24 @@ func buildingAt(s *app.Site, p app.Point) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// personFromDialog is the resident as saved from the dialog: a field still showing the saved
+// value masked keeps the saved value; anything typed replaces it.
+func personFromDialog(saved app.Person, name, phone, note string) app.Person {
+	shown := saved.Masked()
+	out := saved
+	if shown == nil {
+		shown = &app.Person{}
+	}
+	keep := func(typed, masked, cur string) string {
+		if typed == masked && app.IsMasked(masked) {
+			return cur
+		}
+		return typed
+	}
+	out.Name = keep(name, shown.Name, saved.Name)
+	out.Phone = keep(phone, shown.Phone, saved.Phone)
+	out.Note = keep(note, shown.Note, saved.Note)
+	return out
 }

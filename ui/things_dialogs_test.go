@@ -58,15 +58,22 @@ func TestDeviceDialogAddsABraceletWithItsPersonAndEditsIt(t *testing.T) {
 	assert.Equal(t, 3, d.Floor)
 	assert.Equal(t, "15m0s", d.Supervision.String())
 
+	closeOverlays(c) // the new bracelet's credentials, shown once
 	e = c.showDeviceEdit(d, nil)
 	top = topDialog(t, c)
 	assert.False(t, e.id.Disabled() == false, "its ID stays")
+	// The wearer is shown masked, as in every list; what is left as shown keeps its value.
+	assert.Equal(t, app.MaskName("张秀英"), e.personName.Text)
+	assert.Equal(t, "138****1111", e.personPhone.Text)
+	assert.Equal(t, "***", e.personNote.Text)
 	e.personNote.SetText("独居，使用轮椅，耳背")
 	test.Tap(findButton(top, "Save"))
 	waitFor(t, "the note is changed", func() bool {
 		d, _ := c.core.Inventory.Device("bracelet-new-1")
 		return d.Person != nil && d.Person.Note == "独居，使用轮椅，耳背"
 	})
+	d, _ = c.core.Inventory.Device("bracelet-new-1")
+	assert.Equal(t, app.Person{Name: "张秀英", Phone: "13800001111", Note: "独居，使用轮椅，耳背"}, *d.Person, "the masked fields kept their values")
 	es, err := env.Store.Query(context.Background(), app.JournalQuery{Kinds: []app.EntryKind{app.KindDeviceAdded, app.KindDeviceUpdated}, Subject: app.SubjectDevice("bracelet-new-1")})
 	require.NoError(t, err)
 	require.Len(t, es, 2)
