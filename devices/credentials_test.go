@@ -14,6 +14,7 @@ import (
 
 	"watchpost/app"
 	"watchpost/assets"
+	"watchpost/store"
 )
 
 // A device's password is shown once and kept nowhere: the store keeps a keyed hash, the
@@ -85,10 +86,23 @@ func TestDeviceCredentialsAreMadeOnceAndKeptAsKeyedHashes(t *testing.T) {
 // On a real site the demo's published passwords open nothing, and a site imported gets
 // credentials for each of its devices, returned once.
 func TestDemoDevicePasswordsOnlyOnTheDemo(t *testing.T) {
-	e := newEngine(t)
+	// A real site (the demo's plan without its demo mark: an import never turns the demo
+	// into a real site, nor a real site into the demo) set up first with one device, then
+	// importing the whole plan.
 	site, err := assets.DemoSite()
 	require.NoError(t, err)
-	site.Demo = false // the demo's plan imported as a real site's
+	site.Demo = false
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), store.FileName), store.Options{Log: quiet})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	e := engineOn(t, st, app.Seeds{})
+	first := *site
+	d, ok := site.Device(light)
+	require.True(t, ok)
+	first.Devices = []app.Device{*d}
+	_, err = e.core.Credentials.ImportSite(context.Background(), admin, &first)
+	require.NoError(t, err)
+	require.False(t, e.inv.Site().Demo)
 	dc := e.core.Credentials
 	kept, err := dc.Generate(context.Background(), admin, app.CredentialsAdded, light)
 	require.NoError(t, err)

@@ -64,7 +64,7 @@ func TestAttackDiskFullClosesTheConnectionAndRaisesAP1Alarm(t *testing.T) {
 	const id = "smoke-b03-u2-12"
 	wire := newWireLog()
 	d := connectDevice(t, addr, id, true, wire)
-	fire := `{"type":"alarm","ts":"` + time.Now().UTC().Format(time.RFC3339Nano) + `","smoke":true,"seq":4242}`
+	fire := `{"type":"alarm","ts":"` + time.Now().UTC().Format(time.RFC3339Nano) + `","smoke":true,"n":4242}`
 	d.client.Publish("watchpost/demo/"+id+"/event", 1, false, fire)
 	require.Eventually(t, func() bool { return wire.connections() >= 2 }, 30*time.Second, 10*time.Millisecond,
 		"the broker closed the device's connection (it reconnected)")

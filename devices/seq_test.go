@@ -139,7 +139,7 @@ func TestAttackARedeliveredMessageIsJournaledTwice(t *testing.T) {
 	const id = "bracelet-b07-0502"
 	msg := `{"type":"heartbeat","ts":1764293400000,"heart_rate":72,"battery":64,"seq":41,"boot":"7f3a"}`
 	for i := 0; i < 2; i++ {
-		out, err := exec.Command("mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-u", user, "-P", password, "-q", "1",
+		out, err := exec.Command("mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-u", id, "-P", app.DemoDevicePassword(id), "-q", "1",
 			"-i", id, "-t", "watchpost/demo/"+id+"/heartbeat", "-m", msg).CombinedOutput()
 		require.NoError(t, err, "acknowledged each time: %s", out)
 	}

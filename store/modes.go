@@ -34,7 +34,8 @@ func (f ModeFix) String() string { return fmt.Sprintf("%s (%04o → %04o)", f.Pa
 // them with): only those are made private, so that a data directory given as some larger
 // folder (a home directory) never has the modes of the rest changed.
 var dataEntries = []string{"watchpost", ".watchpost", "config.json", ".config-", "logs", "clips", "snapshots",
-	"detections", "reports", "backups", BackgroundDir, "exports", ".snapshot-", ".file-", ".report-", ".background-"}
+	"detections", "reports", "backups", BackgroundDir, "exports", ".snapshot-", ".file-", ".report-", ".background-",
+	"journal.reserve", "broker-cert.pem", "broker-key.pem"} // the device broker's (devices/journal_guard.go, broker_tls.go)
 
 // SecureDataDir makes the data directory private (0700) and, inside it, everything of
 // Watchpost's (dataEntries): folders 0700, files 0600. It returns what it changed.

@@ -147,7 +147,7 @@ func TestDevicePanel(t *testing.T) {
 	p.list.Select(0)
 	texts := visibleTexts(p.detail)
 	assert.Contains(t, texts, "Online")
-	assert.Contains(t, texts, "77", "the battery value")
+	assert.Contains(t, texts, "77 %", "the battery value")
 	p.offline.SetChecked(true)
 	assert.Empty(t, p.rows, "it is online")
 
