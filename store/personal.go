@@ -389,14 +389,6 @@ func (p *personal) sealedData(ctx context.Context, tx conn, data []byte) ([]byte
 	return p.ring(tx, true).sealJSON(ctx, data)
 }
 
-// opened returns data read from the database with its sealed fields opened.
-func (s *Store) opened(ctx context.Context, data []byte) ([]byte, error) {
-	if s.personal == nil {
-		return data, nil
-	}
-	return s.personal.ring(s.db, false).openJSON(ctx, data)
-}
-
 // openRing opens sealed fields for one read (its keys are not kept beyond it). It queries
 // a key when it needs one: use it only once the read's rows are closed.
 func (s *Store) openRing() *keyRing {
