@@ -262,6 +262,9 @@ func (p *devicePanel) showDetail() {
 					map[string]any{"N": st.Gaps, "When": st.LastGap.Local().Format("2006-01-02 15:04:05")})))
 			}
 			for _, k := range readingKeys(st.Values) { // reading_values.go
+				if k == "status" {
+					continue // online/offline: the State row above says it
+				}
 				rows = append(rows, kvRow{Key: readingLabel(k), Value: widget.NewLabel(readingValue(k, st.Values[k]))})
 			}
 		} else {
