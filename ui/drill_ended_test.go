@@ -88,17 +88,31 @@ func TestTheDebriefIsShownInTheConsoleWhenNoBrowserOpensIt(t *testing.T) {
 	assert.Contains(t, texts, "Timeline (from the journal)")
 	assert.Contains(t, texts, "Drill started")
 
-	// One fact, one line: the facts do not run into each other.
-	rowOf := func(prefix string) float32 {
-		y := float32(-1)
-		walk(topDialog(t, c), func(o fyne.CanvasObject) {
-			if tx, ok := o.(*canvas.Text); ok && strings.HasPrefix(tx.Text, prefix) && y < 0 {
-				y = absPos(tx).Y
+	// One fact, one line: each fact is its own text, in the order of the report (the
+	// dialog may be scrolled, so the order of the texts is checked, not their positions).
+	var order []string
+	walk(topDialog(t, c), func(o fyne.CanvasObject) {
+		if tx, ok := o.(*canvas.Text); ok {
+			order = append(order, tx.Text)
+		}
+	})
+	indexOf := func(prefix string) int {
+		for i, tx := range order {
+			if strings.HasPrefix(tx, prefix) {
+				return i
 			}
-		})
-		require.GreaterOrEqual(t, y, float32(0), "%q is shown", prefix)
-		return y
+		}
+		t.Fatalf("%q is not shown as a text of its own in %q", prefix, order)
+		return -1
 	}
-	assert.Greater(t, rowOf("Expected plan:"), rowOf("Scenario:"), "each fact on its own line")
-	assert.Greater(t, rowOf("Started:"), rowOf("Incident:"))
+	for _, fact := range []string{"Scenario:", "Expected plan:", "Incident:", "Started:"} {
+		tx := order[indexOf(fact)]
+		for _, other := range []string{"Scenario:", "Expected plan:", "Incident:", "Started:"} {
+			if other != fact {
+				assert.NotContains(t, tx, other, "each fact on its own line")
+			}
+		}
+	}
+	assert.Greater(t, indexOf("Expected plan:"), indexOf("Scenario:"))
+	assert.Greater(t, indexOf("Started:"), indexOf("Incident:"))
 }
