@@ -1,0 +1,164 @@
+package video_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"os/exec"
+	"sort"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"watchpost/video"
+	"watchpost/video/codec"
+	"watchpost/video/sim"
+)
+
+// newestSent follows a stream through a tap of its own (a tap opens no connection: it
+// shares the stream's) and keeps the send time of the newest picture received.
+type newestSent struct{ ns atomic.Int64 }
+
+func followNewest(tb testing.TB, f *video.Feeds, camera string, main bool) *newestSent {
+	tb.Helper()
+	tap, err := f.Tap(camera, main)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	n := &newestSent{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for p := range tap.Packets() {
+			if at, ok := codec.SendTime(p.Codec, p.NALUs); ok {
+				n.ns.Store(at.UnixNano())
+			}
+		}
+	}()
+	tb.Cleanup(func() { tap.Close(); <-done })
+	return n
+}
+
+func (n *newestSent) at() time.Time { return time.Unix(0, n.ns.Load()) }
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func percentile(ds []time.Duration, p int) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+// BenchmarkEnlarge opens the main stream of a recorded camera, as the wall's enlarged view
+// does, 20 times at random moments of its group of pictures, over loopback RTSP from the
+// simulator (720p, 15 fps, a key frame a second), and measures:
+//   - enlarge_p50_ms, enlarge_p95_ms: from Watch(main) to the first frame handed to the
+//     viewer (converted at 1280×720, the enlarged tile's size);
+//   - first_frame_age_ms (p95): how much older that frame is than the newest picture the
+//     console had received when it was handed over (0: it is the current one; one frame
+//     interval is 67 ms);
+//   - first_frame_lag_ms (p95): from the camera's send time of that frame to its hand-over;
+//   - rtsp_sessions: the most sessions the simulator served on that main stream meanwhile
+//     (the recorder's one: enlarging opens none);
+//   - cold_open_p50_ms: the same Watch on a camera nobody records or watches (a new
+//     session; the simulator starts encoding, with a key frame, when it is played, so a
+//     real camera takes up to a group of pictures longer);
+//
+// and beside them the peer, ffmpeg opening the same main stream cold (its own new session,
+// RTSP over TCP) and decoding one frame: ffmpeg_first_frame_ms (p50 of 5, from exec to its
+// exit) and ffmpeg_first_frame_p95_ms.
+func BenchmarkEnlarge(b *testing.B) {
+	s := startSim(b, sim.Config{Main: sim.MainProfile, Sub: sim.SubProfile, Cameras: []sim.Camera{
+		{ID: "gate", Name: "北门 North Gate"}, {ID: "yard", Name: "花园 Garden", Variant: 1}}})
+	f := newFeeds(b, video.Config{Grace: 200 * time.Millisecond},
+		camera("gate", s.URL("gate", "main"), s.URL("gate", "sub")),
+		camera("yard", s.URL("yard", "main"), s.URL("yard", "sub")))
+	rec, _ := newRecorder(b, f)
+	rec.Keep([]string{"gate"}, true, 5*time.Second)
+	waitHeld(b, rec, "gate", 2*time.Second)
+	newest := followNewest(b, f, "gate", true)
+
+	const rounds = 20
+	var enlarge, age, lag []time.Duration
+	sessions := 0
+	b.ResetTimer()
+	for i := 0; i < rounds; i++ {
+		// The operator double-clicks at any moment of the group of pictures, and comes
+		// back to the wall in between.
+		time.Sleep(300*time.Millisecond + rand.N(2*time.Second))
+		t0 := time.Now()
+		v, err := f.Watch("gate", true, 1280, 720)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fr := waitFrame(b, v, 15*time.Second)
+		got := time.Now()
+		enlarge = append(enlarge, got.Sub(t0))
+		if fr.Captured.IsZero() {
+			b.Fatal("the simulator's send time is not carried")
+		}
+		age = append(age, max(newest.at().Sub(fr.Captured), 0))
+		lag = append(lag, got.Sub(fr.Captured))
+		fr.Release()
+		sessions = max(sessions, s.Readers("/gate/main"))
+		v.Close()
+	}
+
+	var cold []time.Duration
+	for i := 0; i < 5; i++ {
+		waitReaders(b, s, "/yard/main", 0)
+		t0 := time.Now()
+		v, err := f.Watch("yard", true, 1280, 720)
+		if err != nil {
+			b.Fatal(err)
+		}
+		waitFrame(b, v, 15*time.Second).Release()
+		cold = append(cold, time.Since(t0))
+		v.Close()
+	}
+
+	var peer []time.Duration
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		b.Fatal("ffmpeg is not installed (make bench installs it): the peer was not measured")
+	}
+	for i := 0; i < 5; i++ {
+		time.Sleep(rand.N(time.Second)) // at any moment of the group of pictures too
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		t0 := time.Now()
+		out, err := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-v", "error", "-rtsp_transport", "tcp",
+			"-i", s.URL("gate", "main"), "-frames:v", "1", "-f", "null", "-").CombinedOutput()
+		d := time.Since(t0)
+		cancel()
+		if err != nil {
+			b.Fatalf("ffmpeg: %v: %s", err, out)
+		}
+		peer = append(peer, d)
+	}
+	b.StopTimer()
+
+	b.ReportMetric(ms(percentile(enlarge, 50)), "enlarge_p50_ms")
+	b.ReportMetric(ms(percentile(enlarge, 95)), "enlarge_p95_ms")
+	b.ReportMetric(ms(percentile(age, 95)), "first_frame_age_ms")
+	b.ReportMetric(ms(percentile(lag, 95)), "first_frame_lag_ms")
+	b.ReportMetric(float64(sessions), "rtsp_sessions")
+	b.ReportMetric(ms(percentile(cold, 50)), "cold_open_p50_ms")
+	b.ReportMetric(ms(percentile(peer, 50)), "ffmpeg_first_frame_ms")
+	b.ReportMetric(ms(percentile(peer, 95)), "ffmpeg_first_frame_p95_ms")
+	b.Logf("bench: enlarge p50 %.0f ms p95 %.0f ms (first frame %.0f ms older than the newest, p95), cold open p50 %.0f ms; ffmpeg cold p50 %.0f ms p95 %.0f ms; %d RTSP session(s) on the main stream",
+		ms(percentile(enlarge, 50)), ms(percentile(enlarge, 95)), ms(percentile(age, 95)), ms(percentile(cold, 50)),
+		ms(percentile(peer, 50)), ms(percentile(peer, 95)), sessions)
+	if sessions != 1 {
+		b.Fatalf("enlarging served %d sessions on the recorded main stream, want the recorder's one", sessions)
+	}
+}
+
+// waitReaders waits until the simulator serves n sessions on a path.
+func waitReaders(tb testing.TB, s *simulator, path string, n int) {
+	tb.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for s.Readers(path) != n {
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s: %d readers, want %d", path, s.Readers(path), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
