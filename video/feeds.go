@@ -189,11 +189,20 @@ func (f *Feeds) watch(cameraID string, main bool, w, h int, gray bool, fps float
 	}
 	v := newViewer(s, w, h, gray)
 	v.SetMaxFPS(fps)
+	// The first viewer of a stream nobody decoded (the recorder's, or one in its grace
+	// period) is caught up from the group of pictures kept, before any unit that comes
+	// after (gopMu): its first picture is the current one, at once, on the same connection.
+	s.gopMu.Lock()
 	s.mu.Lock()
 	s.keepLocked()
+	first := len(s.viewers) == 0
 	s.viewers[v] = struct{}{}
 	s.nviewers.Store(int32(len(s.viewers)))
 	s.mu.Unlock()
+	if first {
+		s.catchUpLocked()
+	}
+	s.gopMu.Unlock()
 	return v, nil
 }
 

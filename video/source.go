@@ -34,9 +34,6 @@ type accessUnit struct {
 	pts    int64
 	hasPTS bool
 	conn   uint64
-	// catchUp marks units decoded only to reach the live picture (a viewer joined a stream
-	// that was not being decoded): their pictures are not shown.
-	catchUp bool
 }
 
 // Backoff between connection attempts: it starts near a second and stays short for network

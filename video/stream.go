@@ -23,7 +23,7 @@ type stream struct {
 	main     bool
 	url      string
 
-	aus    chan accessUnit // bounded: a full queue drops the unit and waits for a key frame
+	aus    chan job // bounded: a full queue drops the unit and waits for a key frame
 	snaps  chan chan snapResult
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -43,10 +43,17 @@ type stream struct {
 	// stream, and the taps (copy on write) that take its compressed units.
 	nviewers atomic.Int32
 	taps     atomic.Pointer[[]*Tap]
-	// gop holds the units since the last key frame while only taps use the stream (the
-	// source goroutine alone touches it): a viewer that comes is caught up from it at once
-	// instead of waiting for the next key frame.
-	gop []accessUnit
+
+	// gop holds the units since the last key frame (the newest group of pictures, the same
+	// units the recorder's ring ends with), whether the stream is decoded or not: a viewer
+	// that comes to a stream nobody watched (the enlarged view on a recorded main stream,
+	// or a tile paged back within the grace period) is caught up from it at once, to the
+	// current picture, instead of waiting for the next key frame. gopMu orders the catch-up
+	// before every unit that arrives after it (taken before s.mu).
+	gopMu   sync.Mutex
+	gop     []accessUnit
+	gopLost int64  // s.lost when the group began: a loss since leaves a hole in it
+	gopConn uint64 // the connection the group came on
 
 	needKey   atomic.Bool
 	queueDrop atomic.Int64
@@ -55,6 +62,13 @@ type stream struct {
 	decErrs   atomic.Int64
 	decoded   atomic.Int64 // pictures decoded in the stream's life (a stream only tapped decodes none)
 	seq       uint64
+}
+
+// job is what the decoder is given: one unit as it arrived, or a viewer's catch-up (the
+// units from the last key frame, lead, decoded without being shown, then the newest, au).
+type job struct {
+	lead []accessUnit
+	au   accessUnit
 }
 
 type snapResult struct {
@@ -69,7 +83,7 @@ const auQueue = 32
 func newStream(f *Feeds, cameraID string, main bool, url string) *stream {
 	s := &stream{
 		feeds: f, cameraID: cameraID, main: main, url: url,
-		aus:     make(chan accessUnit, auQueue),
+		aus:     make(chan job, auQueue),
 		snaps:   make(chan chan snapResult),
 		done:    make(chan struct{}),
 		viewers: map[*viewer]struct{}{},
@@ -151,40 +165,69 @@ func (s *stream) endTaps() {
 	}
 }
 
-// push hands an access unit from the source to the taps and queues it for the decoder;
-// it never blocks the network reader.
+// push hands an access unit from the source to the taps, keeps it in the current group of
+// pictures and queues it for the decoder when someone watches; it never blocks the
+// network reader.
 func (s *stream) push(au accessUnit) {
 	s.bytes.Add(int64(au.size))
-	taps := s.taps.Load()
-	if taps != nil {
+	if taps := s.taps.Load(); taps != nil {
 		for _, t := range *taps {
 			t.offer(au)
 		}
 	}
-	if s.nviewers.Load() == 0 && taps != nil && len(*taps) > 0 {
-		// Only taps (the recorder) use the stream: decoding would be wasted work. The units
-		// since the last key frame are kept so that a viewer who comes starts at once.
+	s.gopMu.Lock()
+	s.keepGOP(au)
+	watched := s.nviewers.Load() > 0
+	if watched {
+		s.queue(job{au: au})
+	}
+	s.gopMu.Unlock()
+	if !watched {
+		// Nobody watches (the recorder taps it, or the last viewer left a moment ago):
+		// decoding would be wasted work; the group kept starts a viewer who comes.
 		s.undecoded(au)
-		return
 	}
-	if s.gop != nil {
-		gop := s.gop
-		s.gop = nil
-		for _, g := range gop {
-			g.catchUp = true
-			s.queue(g)
-		}
-	}
-	s.queue(au)
 }
 
-// undecoded keeps the current group of pictures of a stream nobody watches and reports it
-// playing from its first key frame (its size stays the last one decoded).
+// keepGOP keeps the units since the last key frame (s.gopMu held). A group with a hole (a
+// reconnection, or longer than maxGOP) is let go: nothing is caught up from it.
+func (s *stream) keepGOP(au accessUnit) {
+	switch {
+	case au.key:
+		clear(s.gop) // let the previous group's units go
+		s.gop = append(s.gop[:0], au)
+		s.gopLost, s.gopConn = s.lost.Load(), au.conn
+	case len(s.gop) == 0:
+	case au.conn != s.gopConn || len(s.gop) >= maxGOP:
+		clear(s.gop)
+		s.gop = s.gop[:0]
+	default:
+		s.gop = append(s.gop, au)
+	}
+}
+
+// catchUpLocked starts the decoder, which nobody fed while nobody watched, at the current
+// picture: the group kept is decoded in one go and only its newest picture (or a newer
+// one that came meanwhile) is shown. Without a whole group the decoder waits for the next
+// key frame (s.gopMu held).
+func (s *stream) catchUpLocked() {
+	s.needKey.Store(true) // what the decoder still has queued from before is of no use
+	n := len(s.gop)
+	if n == 0 || s.lost.Load() != s.gopLost {
+		return
+	}
+	// A copy (never nil: it marks the job as a catch-up): the group is rewritten in place
+	// at the next key frame.
+	lead := make([]accessUnit, n-1)
+	copy(lead, s.gop)
+	s.queue(job{lead: lead, au: s.gop[n-1]})
+}
+
+// undecoded reports a stream nobody watches playing from its first key frame (its size
+// stays the last one decoded).
 func (s *stream) undecoded(au accessUnit) {
-	s.needKey.Store(true)
 	s.frames.Add(1) // received, for the fps figure
 	if au.key {
-		s.gop = append(s.gop[:0], au)
 		s.mu.Lock()
 		if s.status.State != app.StreamPlaying {
 			prev := s.status
@@ -192,8 +235,6 @@ func (s *stream) undecoded(au accessUnit) {
 			s.changed(prev)
 		}
 		s.mu.Unlock()
-	} else if len(s.gop) > 0 && len(s.gop) < maxGOP {
-		s.gop = append(s.gop, au)
 	}
 }
 
@@ -201,10 +242,10 @@ func (s *stream) undecoded(au accessUnit) {
 // interval is caught up at its next key frame instead).
 const maxGOP = 300
 
-// queue offers an access unit to the decoder.
-func (s *stream) queue(au accessUnit) {
+// queue offers a job to the decoder.
+func (s *stream) queue(j job) {
 	select {
-	case s.aus <- au:
+	case s.aus <- j:
 	default:
 		// The decoder is behind: drop, and restart at the next key frame (decoding on from
 		// a gap would only show a smeared picture).
@@ -248,6 +289,42 @@ func (s *stream) decodeLoop(ctx context.Context) {
 		}
 	}()
 	var decCodec codec.Codec
+	// decode decodes one unit and reports whether a picture came out.
+	decode := func(au accessUnit) bool {
+		if dec == nil || decCodec != au.codec {
+			if dec != nil {
+				dec.Close()
+			}
+			var err error
+			if dec, err = codec.NewDecoder(au.codec); err != nil {
+				s.fail(app.ReasonNoCodec, err)
+				dec = nil
+				return false
+			}
+			decCodec = au.codec
+			s.needKey.Store(true)
+		}
+		if s.needKey.Load() {
+			if !au.key {
+				return false
+			}
+			s.needKey.Store(false)
+		}
+		ok, err := dec.Decode(au.nalus)
+		if err != nil {
+			s.decErrs.Add(1)
+			s.needKey.Store(true)
+			return false
+		}
+		if ok {
+			s.decoded.Add(1)
+		}
+		return ok
+	}
+	// catching is true from a catch-up until its first picture is shown: units that came
+	// while it was decoded are decoded too, and only the newest picture is shown (a viewer
+	// joining never sees a run of stale pictures).
+	catching := false
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	lastLost := int64(0)
@@ -266,39 +343,21 @@ func (s *stream) decodeLoop(ctx context.Context) {
 			}
 		case req := <-s.snaps:
 			req <- s.snapshot(dec)
-		case au := <-s.aus:
-			if dec == nil || decCodec != au.codec {
-				if dec != nil {
-					dec.Close()
-				}
-				var err error
-				if dec, err = codec.NewDecoder(au.codec); err != nil {
-					s.fail(app.ReasonNoCodec, err)
-					dec = nil
-					continue
-				}
-				decCodec = au.codec
-				s.needKey.Store(true)
+		case j := <-s.aus:
+			if j.lead != nil {
+				catching = true
 			}
-			if s.needKey.Load() {
-				if !au.key {
-					continue
-				}
-				s.needKey.Store(false)
+			for _, au := range j.lead {
+				decode(au)
 			}
-			ok, err := dec.Decode(au.nalus)
-			if err != nil {
-				s.decErrs.Add(1)
-				s.needKey.Store(true)
+			if !decode(j.au) {
 				continue
 			}
-			if ok {
-				s.decoded.Add(1)
+			if catching && len(s.aus) > 0 {
+				continue // a newer unit waits: only the newest picture is shown
 			}
-			if !ok || au.catchUp {
-				continue // catching up: only the live picture after these is shown
-			}
-			s.picture(dec, au)
+			catching = false
+			s.picture(dec, j.au)
 		}
 	}
 }

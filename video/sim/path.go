@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"image"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bluenviron/gortsplib/v4"
@@ -26,6 +27,9 @@ type path struct {
 	stream  *gortsplib.ServerStream
 	media   *description.Media
 	encoder func() (rtpEncoder, error)
+
+	// paused freezes the camera: it stays connected and sends nothing (Server.Pause).
+	paused atomic.Bool
 
 	mu      sync.Mutex
 	readers map[*gortsplib.ServerSession]struct{}
@@ -153,6 +157,9 @@ func (p *path) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		}
+		if p.paused.Load() {
+			continue
 		}
 		if err := sc.next(img); err != nil {
 			if ctx.Err() != nil {

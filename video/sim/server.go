@@ -376,6 +376,14 @@ func (s *Server) Readers(p string) int {
 	return 0
 }
 
+// Pause freezes a camera's stream ("/ID/main"): its readers stay connected and get nothing
+// until it is resumed (on false), like a camera that hangs; its picture clock runs on.
+func (s *Server) Pause(p string, on bool) {
+	if pt := s.lookup(p); pt != nil {
+		pt.paused.Store(on)
+	}
+}
+
 func (s *Server) lookup(p string) *path {
 	s.pathsMu.RLock()
 	defer s.pathsMu.RUnlock()
