@@ -19,9 +19,12 @@ import (
 
 // fakeGOP encodes n pictures of 160×90 with one key frame (the first) and stamps picture i
 // with the send time t0+i×100 ms.
-func fakeGOP(t *testing.T, n int, t0 time.Time) []accessUnit {
+func fakeGOP(t *testing.T, n int, t0 time.Time) []accessUnit { return fakeUnits(t, n, 1000, t0) }
+
+// fakeUnits is like fakeGOP with a key frame every gop pictures.
+func fakeUnits(t *testing.T, n, gop int, t0 time.Time) []accessUnit {
 	t.Helper()
-	enc, err := codec.NewEncoder(codec.EncoderConfig{Codec: codec.H264, Width: 160, Height: 90, FPS: 10, GOP: 1000, BitrateKbps: 200})
+	enc, err := codec.NewEncoder(codec.EncoderConfig{Codec: codec.H264, Width: 160, Height: 90, FPS: 10, GOP: gop, BitrateKbps: 200})
 	require.NoError(t, err)
 	defer enc.Close()
 	img := image.NewYCbCr(image.Rect(0, 0, 160, 90), image.YCbCrSubsampleRatio420)
@@ -35,7 +38,7 @@ func fakeGOP(t *testing.T, n int, t0 time.Time) []accessUnit {
 		if au == nil {
 			continue
 		}
-		require.Equal(t, len(out) == 0, key, "one key frame, the first")
+		require.Equal(t, len(out)%gop == 0, key, "a key frame every %d pictures", gop)
 		sent := t0.Add(time.Duration(len(out)) * 100 * time.Millisecond)
 		au = append([][]byte{codec.StampNAL(codec.H264, sent)}, au...)
 		out = append(out, accessUnit{codec: codec.H264, nalus: au, key: key, received: time.Now(), size: 1000,
@@ -137,6 +140,37 @@ func TestACatchUpShowsOnlyTheNewestPicture(t *testing.T) {
 		"every unit was decoded")
 	assert.Zero(t, v.Status().Dropped, "no stale picture was handed to the viewer")
 	assert.Equal(t, uint64(1), fr.Seq, "it is the first picture the stream showed")
+}
+
+// A viewer who comes back to a stream (the view enlarged again) while the decoder still has
+// units queued from before it left is not shown them: its first picture is the current one.
+func TestARejoiningViewerIsNotShownWhatWasQueuedBefore(t *testing.T) {
+	f, s := recordedStream(t)
+	t0 := time.Now().Truncate(time.Millisecond)
+	units := fakeUnits(t, 10, 5, t0)
+	before, after := units[:5], units[5:] // a group each
+
+	first, err := f.Watch("gate", true, 160, 90)
+	require.NoError(t, err)
+	held := make(chan snapResult)
+	s.snaps <- held // the decoder is busy while the first group comes
+	for _, au := range before {
+		s.push(au)
+	}
+	first.Close()
+	for _, au := range after { // nobody watches: kept, not queued
+		s.push(au)
+	}
+	v, err := f.Watch("gate", true, 160, 90)
+	require.NoError(t, err)
+	defer v.Close()
+	<-held
+
+	fr := waitFor(t, v)
+	defer fr.Release()
+	assert.True(t, sentAt(t, fr).Equal(after[len(after)-1].sentAt(t)), "the first picture is the newest (%v), not %v",
+		after[len(after)-1].sentAt(t).Sub(t0), fr.Captured.Sub(t0))
+	assert.Zero(t, v.Status().Dropped, "no picture from before was handed to the viewer")
 }
 
 func waitFor(t *testing.T, v app.Viewer) *app.Frame {

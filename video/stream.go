@@ -54,6 +54,9 @@ type stream struct {
 	gop     []accessUnit
 	gopLost int64  // s.lost when the group began: a loss since leaves a hole in it
 	gopConn uint64 // the connection the group came on
+	// gen counts the catch-ups (written with gopMu held): the decoder lets go of the jobs
+	// queued before the latest one, so a viewer who joins never sees their older pictures.
+	gen atomic.Uint64
 
 	needKey   atomic.Bool
 	queueDrop atomic.Int64
@@ -69,6 +72,7 @@ type stream struct {
 type job struct {
 	lead []accessUnit
 	au   accessUnit
+	gen  uint64 // the catch-up it follows
 }
 
 type snapResult struct {
@@ -179,7 +183,7 @@ func (s *stream) push(au accessUnit) {
 	s.keepGOP(au)
 	watched := s.nviewers.Load() > 0
 	if watched {
-		s.queue(job{au: au})
+		s.queue(job{au: au, gen: s.gen.Load()})
 	}
 	s.gopMu.Unlock()
 	if !watched {
@@ -211,7 +215,9 @@ func (s *stream) keepGOP(au accessUnit) {
 // one that came meanwhile) is shown. Without a whole group the decoder waits for the next
 // key frame (s.gopMu held).
 func (s *stream) catchUpLocked() {
-	s.needKey.Store(true) // what the decoder still has queued from before is of no use
+	// What the decoder still has queued from before is of no use.
+	gen := s.gen.Add(1)
+	s.needKey.Store(true)
 	n := len(s.gop)
 	if n == 0 || s.lost.Load() != s.gopLost {
 		return
@@ -220,7 +226,7 @@ func (s *stream) catchUpLocked() {
 	// at the next key frame.
 	lead := make([]accessUnit, n-1)
 	copy(lead, s.gop)
-	s.queue(job{lead: lead, au: s.gop[n-1]})
+	s.queue(job{lead: lead, au: s.gop[n-1], gen: gen})
 }
 
 // undecoded reports a stream nobody watches playing from its first key frame (its size
@@ -344,6 +350,9 @@ func (s *stream) decodeLoop(ctx context.Context) {
 		case req := <-s.snaps:
 			req <- s.snapshot(dec)
 		case j := <-s.aus:
+			if j.gen != s.gen.Load() {
+				continue // queued before a catch-up, which starts afresh
+			}
 			if j.lead != nil {
 				catching = true
 			}
@@ -353,8 +362,8 @@ func (s *stream) decodeLoop(ctx context.Context) {
 			if !decode(j.au) {
 				continue
 			}
-			if catching && len(s.aus) > 0 {
-				continue // a newer unit waits: only the newest picture is shown
+			if catching && len(s.aus) > 0 || j.gen != s.gen.Load() {
+				continue // a newer unit waits (or a catch-up): only the newest picture is shown
 			}
 			catching = false
 			s.picture(dec, j.au)
