@@ -173,6 +173,37 @@ func TestARejoiningViewerIsNotShownWhatWasQueuedBefore(t *testing.T) {
 	assert.Zero(t, v.Status().Dropped, "no picture from before was handed to the viewer")
 }
 
+// A decoder that fell behind (its queue full when the last viewer left) still has room for
+// the catch-up of the next viewer: what it had queued from before is let go.
+func TestACatchUpFindsRoomBehindADecoderThatFellBehind(t *testing.T) {
+	f, s := recordedStream(t)
+	t0 := time.Now().Truncate(time.Millisecond)
+	units := fakeUnits(t, auQueue+13, auQueue+8, t0)
+	before, after := units[:auQueue+8], units[auQueue+8:] // more than the queue holds; then a group
+
+	first, err := f.Watch("gate", true, 160, 90)
+	require.NoError(t, err)
+	held := make(chan snapResult)
+	s.snaps <- held // the decoder is stuck while the first group comes: its queue fills up
+	for _, au := range before {
+		s.push(au)
+	}
+	require.Len(t, s.aus, auQueue, "the decoder's queue is full")
+	first.Close()
+	for _, au := range after {
+		s.push(au)
+	}
+	v, err := f.Watch("gate", true, 160, 90)
+	require.NoError(t, err)
+	defer v.Close()
+	<-held
+
+	fr := waitFor(t, v)
+	defer fr.Release()
+	assert.True(t, sentAt(t, fr).Equal(after[len(after)-1].sentAt(t)), "the first picture is the newest (%v), not %v",
+		after[len(after)-1].sentAt(t).Sub(t0), fr.Captured.Sub(t0))
+}
+
 func waitFor(t *testing.T, v app.Viewer) *app.Frame {
 	t.Helper()
 	select {

@@ -215,9 +215,17 @@ func (s *stream) keepGOP(au accessUnit) {
 // one that came meanwhile) is shown. Without a whole group the decoder waits for the next
 // key frame (s.gopMu held).
 func (s *stream) catchUpLocked() {
-	// What the decoder still has queued from before is of no use.
+	// What the decoder still has queued from before is of no use: let it go (a decoder
+	// that fell behind would otherwise have no room for the catch-up).
 	gen := s.gen.Add(1)
 	s.needKey.Store(true)
+	for drained := false; !drained; {
+		select {
+		case <-s.aus:
+		default:
+			drained = true
+		}
+	}
 	n := len(s.gop)
 	if n == 0 || s.lost.Load() != s.gopLost {
 		return
