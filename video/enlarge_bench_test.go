@@ -2,6 +2,7 @@ package video_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -83,12 +84,14 @@ func BenchmarkEnlarge(b *testing.B) {
 
 	const rounds = 20
 	var enlarge, age, lag []time.Duration
+	var each []string // per enlarge: ms, and the pictures decoded to reach the first
 	sessions := 0
 	b.ResetTimer()
 	for i := 0; i < rounds; i++ {
 		// The operator double-clicks at any moment of the group of pictures, and comes
 		// back to the wall in between.
 		time.Sleep(300*time.Millisecond + rand.N(2*time.Second))
+		decoded := video.Decoded(f, "gate", true)
 		t0 := time.Now()
 		v, err := f.Watch("gate", true, 1280, 720)
 		if err != nil {
@@ -97,6 +100,7 @@ func BenchmarkEnlarge(b *testing.B) {
 		fr := waitFrame(b, v, 15*time.Second)
 		got := time.Now()
 		enlarge = append(enlarge, got.Sub(t0))
+		each = append(each, fmt.Sprintf("%.0f/%d", ms(got.Sub(t0)), video.Decoded(f, "gate", true)-decoded))
 		if fr.Captured.IsZero() {
 			b.Fatal("the simulator's send time is not carried")
 		}
@@ -141,6 +145,7 @@ func BenchmarkEnlarge(b *testing.B) {
 	b.Logf("bench: enlarge p50 %.0f ms p95 %.0f ms (first frame %.0f ms older than the newest, p95; %.0f ms at most), cold open p50 %.0f ms; ffmpeg cold p50 %.0f ms p95 %.0f ms (without probing and buffering p50 %.0f ms); %d RTSP session(s) on the main stream; load average %s",
 		ms(percentile(enlarge, 50)), ms(percentile(enlarge, 95)), ms(percentile(age, 95)), ms(percentile(age, 100)), ms(percentile(cold, 50)),
 		ms(percentile(peer, 50)), ms(percentile(peer, 95)), ms(percentile(quick, 50)), sessions, strings.Join(strings.Fields(string(load))[:3], " "))
+	b.Logf("each enlarge, ms/pictures decoded: %s", strings.Join(each, " "))
 	if sessions != 1 {
 		b.Fatalf("enlarging served %d sessions on the recorded main stream, want the recorder's one", sessions)
 	}
