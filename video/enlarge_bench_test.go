@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,8 +19,12 @@ import (
 )
 
 // newestSent follows a stream through a tap of its own (a tap opens no connection: it
-// shares the stream's) and keeps the send time of the newest picture received.
-type newestSent struct{ ns atomic.Int64 }
+// shares the stream's) and keeps the send times of the pictures received lately.
+type newestSent struct {
+	ns     atomic.Int64 // the newest
+	mu     sync.Mutex
+	recent []time.Time // the last 64, oldest first
+}
 
 func followNewest(tb testing.TB, f *video.Feeds, camera string, main bool) *newestSent {
 	tb.Helper()
@@ -34,6 +39,12 @@ func followNewest(tb testing.TB, f *video.Feeds, camera string, main bool) *newe
 		for p := range tap.Packets() {
 			if at, ok := codec.SendTime(p.Codec, p.NALUs); ok {
 				n.ns.Store(at.UnixNano())
+				n.mu.Lock()
+				n.recent = append(n.recent, at)
+				if len(n.recent) > 64 {
+					n.recent = n.recent[1:]
+				}
+				n.mu.Unlock()
 			}
 		}
 	}()
@@ -42,6 +53,19 @@ func followNewest(tb testing.TB, f *video.Feeds, camera string, main bool) *newe
 }
 
 func (n *newestSent) at() time.Time { return time.Unix(0, n.ns.Load()) }
+
+// newerThan returns how many pictures sent after t were received.
+func (n *newestSent) newerThan(t time.Time) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c := 0
+	for _, at := range n.recent {
+		if at.After(t) {
+			c++
+		}
+	}
+	return c
+}
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
@@ -56,9 +80,11 @@ func percentile(ds []time.Duration, p int) time.Duration {
 // simulator (720p, 15 fps, a key frame a second), and measures:
 //   - enlarge_p50_ms, enlarge_p95_ms: from Watch(main) to the first frame handed to the
 //     viewer (converted at 1280×720, the enlarged tile's size);
-//   - first_frame_age_ms (p95; first_frame_age_max_ms the most): how much older that frame is than the newest picture the
-//     console had received when it was handed over (0: it is the current one; one frame
-//     interval is 67 ms);
+//   - first_frame_age_ms (p95; first_frame_age_max_ms the most): how much older that frame
+//     is than the newest picture the console had received when it was handed over (0: it
+//     is the current one; one frame interval is 67 ms); first_frame_behind_max: the most
+//     pictures newer than it that had been received (0: it is the current one; 1: one came
+//     while it was converted and handed over);
 //   - first_frame_lag_ms (p95): from the camera's send time of that frame to its hand-over;
 //   - rtsp_sessions: the most sessions the simulator served on that main stream meanwhile
 //     (the recorder's one: enlarging opens none);
@@ -84,6 +110,7 @@ func BenchmarkEnlarge(b *testing.B) {
 
 	const rounds = 20
 	var enlarge, age, lag []time.Duration
+	behind := 0       // the most pictures newer than the first frame, received when it was handed over
 	var each []string // per enlarge: ms, and the pictures decoded to reach the first
 	sessions := 0
 	b.ResetTimer()
@@ -105,6 +132,7 @@ func BenchmarkEnlarge(b *testing.B) {
 			b.Fatal("the simulator's send time is not carried")
 		}
 		age = append(age, max(newest.at().Sub(fr.Captured), 0))
+		behind = max(behind, newest.newerThan(fr.Captured))
 		lag = append(lag, got.Sub(fr.Captured))
 		fr.Release()
 		sessions = max(sessions, s.Readers("/gate/main"))
@@ -135,6 +163,7 @@ func BenchmarkEnlarge(b *testing.B) {
 	b.ReportMetric(ms(percentile(enlarge, 95)), "enlarge_p95_ms")
 	b.ReportMetric(ms(percentile(age, 95)), "first_frame_age_ms")
 	b.ReportMetric(ms(percentile(age, 100)), "first_frame_age_max_ms")
+	b.ReportMetric(float64(behind), "first_frame_behind_max")
 	b.ReportMetric(ms(percentile(lag, 95)), "first_frame_lag_ms")
 	b.ReportMetric(float64(sessions), "rtsp_sessions")
 	b.ReportMetric(ms(percentile(cold, 50)), "cold_open_p50_ms")
@@ -142,10 +171,13 @@ func BenchmarkEnlarge(b *testing.B) {
 	b.ReportMetric(ms(percentile(peer, 95)), "ffmpeg_first_frame_p95_ms")
 	b.ReportMetric(ms(percentile(quick, 50)), "ffmpeg_nobuffer_first_frame_ms")
 	load, _ := os.ReadFile("/proc/loadavg")
-	b.Logf("bench: enlarge p50 %.0f ms p95 %.0f ms (first frame %.0f ms older than the newest, p95; %.0f ms at most), cold open p50 %.0f ms; ffmpeg cold p50 %.0f ms p95 %.0f ms (without probing and buffering p50 %.0f ms); %d RTSP session(s) on the main stream; load average %s",
-		ms(percentile(enlarge, 50)), ms(percentile(enlarge, 95)), ms(percentile(age, 95)), ms(percentile(age, 100)), ms(percentile(cold, 50)),
+	b.Logf("bench: enlarge p50 %.0f ms p95 %.0f ms (first frame %.0f ms older than the newest, p95; %.0f ms and %d picture(s) at most), cold open p50 %.0f ms; ffmpeg cold p50 %.0f ms p95 %.0f ms (without probing and buffering p50 %.0f ms); %d RTSP session(s) on the main stream; load average %s",
+		ms(percentile(enlarge, 50)), ms(percentile(enlarge, 95)), ms(percentile(age, 95)), ms(percentile(age, 100)), behind, ms(percentile(cold, 50)),
 		ms(percentile(peer, 50)), ms(percentile(peer, 95)), ms(percentile(quick, 50)), sessions, strings.Join(strings.Fields(string(load))[:3], " "))
 	b.Logf("each enlarge, ms/pictures decoded: %s", strings.Join(each, " "))
+	if behind > 1 {
+		b.Errorf("a first frame was %d pictures behind the newest received: not the current one", behind)
+	}
 	if sessions != 1 {
 		b.Fatalf("enlarging served %d sessions on the recorded main stream, want the recorder's one", sessions)
 	}
