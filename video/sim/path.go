@@ -119,7 +119,7 @@ func (p *path) close() {
 func (p *path) run(ctx context.Context) {
 	log := p.srv.cfg.Log.With("camera", p.cam.ID, "stream", p.name)
 	w, h, fps := p.prof.Width, p.prof.Height, p.prof.FPS
-	enc, err := codec.NewEncoder(codec.EncoderConfig{Codec: p.srv.cfg.Codec, Width: w, Height: h, FPS: fps, GOP: fps, BitrateKbps: p.prof.BitrateKbps})
+	enc, err := codec.NewEncoder(codec.EncoderConfig{Codec: p.srv.cfg.Codec, Width: w, Height: h, FPS: fps, GOP: p.prof.gop(), BitrateKbps: p.prof.BitrateKbps})
 	if err != nil {
 		log.Error("simulated camera cannot encode", "err", err)
 		return

@@ -43,12 +43,22 @@ type Camera struct {
 // Profile is the encoding of one stream.
 type Profile struct {
 	Width, Height, FPS, BitrateKbps int
+	// GOP is the pictures from one key frame to the next (0: FPS, a key frame a second).
+	GOP int
+}
+
+// gop returns the key-frame interval in pictures.
+func (p Profile) gop() int {
+	if p.GOP > 0 {
+		return p.GOP
+	}
+	return p.FPS
 }
 
 // Defaults: a 720p main stream and a 360p sub stream at 15 fps, one key frame a second.
 var (
-	MainProfile = Profile{1280, 720, 15, 2000}
-	SubProfile  = Profile{640, 360, 15, 500}
+	MainProfile = Profile{Width: 1280, Height: 720, FPS: 15, BitrateKbps: 2000}
+	SubProfile  = Profile{Width: 640, Height: 360, FPS: 15, BitrateKbps: 500}
 )
 
 // Config of the simulator.
@@ -172,7 +182,7 @@ func checkFootage(file string) error {
 // parameter sets (each stream's sending goroutine opens its own).
 func learnParams(c codec.Codec, prof Profile) (paramSets, error) {
 	enc, err := codec.NewEncoder(codec.EncoderConfig{Codec: c, Width: prof.Width, Height: prof.Height,
-		FPS: prof.FPS, GOP: prof.FPS, BitrateKbps: prof.BitrateKbps})
+		FPS: prof.FPS, GOP: prof.gop(), BitrateKbps: prof.BitrateKbps})
 	if err != nil {
 		return paramSets{}, err
 	}
