@@ -136,7 +136,7 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 			ClipPlayer: video.ClipPlayer{}, Reports: store.Reports{Dir: filepath.Join(dir, "reports")}, JournalAnchor: st.JournalAnchor,
 			Sheets:  sheets.Workbook{},
 			Paths:   ui.Paths{DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path},
-			Version: version,
+			Version: version, Started: processStarted,
 			// The set-up window writes a new site as `watchpost init` does (cli/init.go).
 			InitSite: cmdline.InitDataDir, OpenDataDir: openDataDir, // main_setup.go
 		})
@@ -155,6 +155,11 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 	log.Info("watchpost stopped")
 	return 0
 }
+
+// processStarted is when the process started, near enough: package variables are set
+// before main runs (the dynamic loader's and the runtime's start, before them, are not
+// counted; BenchmarkStart measures from the exec).
+var processStarted = time.Now()
 
 // tailEvery is how often a console reads the journal for what other processes wrote (a
 // command-line write, another console): within a second on its panels.

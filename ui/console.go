@@ -19,6 +19,7 @@ import (
 
 	"watchpost/app"
 	"watchpost/assets"
+	"watchpost/ui/firstpaint"
 )
 
 // AppID is the application's identifier (FyneApp.toml uses the same).
@@ -50,6 +51,12 @@ type Extras struct {
 	OpenURL func(*url.URL) error
 	Paths   Paths
 	Version string
+	// Started is when the process started: the log's "first screen painted" says how long
+	// after it the window showed a screen the operator can use (zero: not said).
+	Started time.Time
+	// Painted is called once, on the UI thread, after the first screen (the sign-in or the
+	// signed-in shell) was painted on the window: what waits for it may start (nil: none).
+	Painted func()
 	// InitSite sets up a new, real site in the data directory dir, as `watchpost init` does
 	// (the root's; nil: the console offers no set-up window).
 	InitSite func(ctx context.Context, dir string, req app.SiteInit, password string) error
@@ -114,6 +121,7 @@ func Run(ctx context.Context, core *app.Core, x Extras) error {
 	w.SetMaster()
 	w.CenterOnScreen()
 	c.Start()
+	w.SetContent(firstpaint.Over(w.Content(), c.firstPainted)) // first_paint.go
 	go func() {
 		select {
 		case <-ctx.Done():
