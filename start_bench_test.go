@@ -61,8 +61,10 @@ func BenchmarkStart(b *testing.B) {
 	}
 	display := startXvfb(b) // xvfb_test.go
 
-	// The demo as an operator starts it: its simulators on (the cameras on any free port).
-	console := func() []string { return []string{"--data", dir, "--config", cfg, "--sim-listen", "127.0.0.1:0"} }
+	// The demo as an operator starts it: its simulators on, the cameras on one port for every
+	// start (as the demo's 8554, which another run here may hold): they are pointed at it once.
+	sim := fmt.Sprintf("127.0.0.1:%d", freeTCP(b))
+	console := func() []string { return []string{"--data", dir, "--config", cfg, "--sim-listen", sim} }
 	logPath := filepath.Join(dir, "logs", "watchpost.log")
 	measureStart(b, display, logPath, console()) // warms the file cache (not counted)
 	b.ResetTimer()
