@@ -29,6 +29,11 @@ import (
 // unless simListen is empty; the camera simulator listens there.
 func runConsole(dataDir, configFile string, headless bool, simListen string, stderr io.Writer) int {
 	demoSim := simListen != ""
+	if !headless {
+		// The window's faces are looked up on the side while the store opens (it ends by
+		// itself, in a quarter of a second): the window finds them ready.
+		go ui.PrepareFonts()
+	}
 	dir, err := prepareDataDir(dataDir)
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost:", err)
