@@ -73,7 +73,7 @@ func scFont(style fyne.TextStyle) fyne.Resource {
 	if err != nil {
 		return nil
 	}
-	emptyOnRequestLookups(b) // fonts_gsub.go: what Fyne prepares for every string
+	emptyUnusedLookups(b) // fonts_gsub.go: what Fyne prepares for every string
 	r := fyne.NewStaticResource(fmt.Sprintf("%s-%.0f.otf", family, float64(aspect.Weight)), b)
 	scFonts[key] = r
 	return r
