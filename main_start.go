@@ -56,7 +56,7 @@ type firstScreen struct {
 }
 
 // firstScreenWait is the most the parts held back wait for the window's first screen.
-const firstScreenWait = 10 * time.Second
+var firstScreenWait = 10 * time.Second
 
 // laterParts names the parts that start after the first screen (see firstScreen).
 var laterParts = map[string]bool{
