@@ -109,6 +109,9 @@ type Console struct {
 	// residentsShown: "operator/alarm" whose resident this console showed in full, the view
 	// journaled (people_view.go); touched on the UI thread only.
 	residentsShown map[string]bool
+	// probe wraps the first screen put on the window with the paint probe (Run; nil in
+	// tests and once used: first_paint.go).
+	probe func(fyne.CanvasObject) fyne.CanvasObject
 }
 
 // Run opens the console window and returns when it is closed or ctx ends.
@@ -120,8 +123,9 @@ func Run(ctx context.Context, core *app.Core, x Extras) error {
 	w.Resize(fyne.NewSize(1600, 900))
 	w.SetMaster()
 	w.CenterOnScreen()
+	// The first screen carries the paint probe (first_paint.go).
+	c.probe = func(o fyne.CanvasObject) fyne.CanvasObject { return firstpaint.Over(o, c.firstPainted) }
 	c.Start()
-	w.SetContent(firstpaint.Over(w.Content(), c.firstPainted)) // first_paint.go
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -229,7 +233,7 @@ func (c *Console) signedIn(op *app.Operator) {
 		c.shell.close()
 	}
 	c.shell = newShell(c)
-	c.win.SetContent(c.shell.content)
+	c.setContent(c.shell.content)
 }
 
 func (c *Console) showSignIn() {
@@ -240,7 +244,7 @@ func (c *Console) showSignIn() {
 	c.shell = nil
 	c.win.Canvas().SetOnTypedKey(nil)
 	c.signIn = newSignIn(c)
-	c.win.SetContent(c.signIn.content)
+	c.setContent(c.signIn.content)
 	// Focused once it is on the window (before, the canvas ignores it): the operator types
 	// the user name straight away, through the input method too.
 	c.win.Canvas().Focus(c.signIn.user)
@@ -282,7 +286,7 @@ func (c *Console) Rebuild() {
 	if cur != "" {
 		c.shell.show(cur)
 	}
-	c.win.SetContent(c.shell.content)
+	c.setContent(c.shell.content)
 }
 
 func (c *Console) updateTitle() {

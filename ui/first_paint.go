@@ -2,7 +2,18 @@ package ui
 
 import (
 	"time"
+
+	"fyne.io/fyne/v2"
 )
+
+// setContent puts a screen on the window; the first one carries the paint probe, so that
+// the probe needs no layout of its own (a screen set again costs a whole layout).
+func (c *Console) setContent(o fyne.CanvasObject) {
+	if c.probe != nil {
+		o, c.probe = c.probe(o), nil
+	}
+	c.win.SetContent(o)
+}
 
 // firstPainted is told (on the UI thread) that the window's first screen was painted: it
 // logs which screen and how long after the process's start (what BenchmarkStart reads),
