@@ -29,6 +29,11 @@ import (
 // unless simListen is empty; the camera simulator listens there.
 func runConsole(dataDir, configFile string, headless bool, simListen string, stderr io.Writer) int {
 	demoSim := simListen != ""
+	if !headless {
+		// The window's faces are looked up on the side while the store opens (it ends by
+		// itself, in a quarter of a second): the window finds them ready.
+		go ui.PrepareFonts()
+	}
 	dir, err := prepareDataDir(dataDir)
 	if err != nil {
 		fmt.Fprintln(stderr, "watchpost:", err)
@@ -77,32 +82,33 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 	core.Health.Set(app.ComponentStatus{Name: "database", Label: "Database", State: app.StateOK, Detail: st.Describe()})
 
 	sup := app.NewSupervisor(core.Health, log)
-	sup.Add(core.Parts()...)
+	first := newFirstScreen(headless, log) // main_start.go: what waits for the window's first screen
+	first.add(sup, core.Parts()...)
 	site := core.Inventory.Site()
 	if site.Demo && demoSim {
 		part, err := demoCameras(ctx, core.Inventory, simListen, log) // main_demo.go
 		if err != nil {
 			return fail(exitFailure, err)
 		}
-		sup.Add(part)
+		first.add(sup, part)
 		site = core.Inventory.Site() // its cameras now point at the simulator
 	}
 	devicePath, err := deviceParts(cfg, core, demoSim, dir, log) // devices.go
 	if err != nil {
 		return fail(exitFailure, err)
 	}
-	sup.Add(devicePath.parts...)
+	first.add(sup, devicePath.parts...)
 	// The camera feeds open streams while their Run runs; each camera's source reconnects
 	// with its own backoff inside the feeds (video/source.go), so the part itself keeps the
 	// supervisor's default.
 	feeds := video.NewFeeds(site.Cameras, video.Config{}, core.Health, core.CameraStatus.Camera)
-	sup.Add(app.Part{Name: "cameras", Label: "Cameras", Runner: feeds},
+	first.add(sup, app.Part{Name: "cameras", Label: "Cameras", Runner: feeds},
 		app.Part{Name: "camera-settings", Label: "Camera settings", Runner: followCameras(core.Bus, core.Inventory, feeds.SetCameras)}) // main_cameras.go
 	analyticsMgr, parts := analyticsParts(core, feeds, log) // main_analytics.go
-	sup.Add(parts...)
-	sup.Add(recordingParts(core, feeds, site.Demo && demoSim, dir, log)...) // main_recording.go
-	sup.Add(backupPart(core, st, dir, cfgFile.Path, log))                   // main_backup.go
-	sup.Add(journalGuardPart(core, st, log))                                // main_journal.go
+	first.add(sup, parts...)
+	first.add(sup, recordingParts(core, feeds, site.Demo && demoSim, dir, log)...) // main_recording.go
+	first.add(sup, backupPart(core, st, dir, cfgFile.Path, log))                   // main_backup.go
+	first.add(sup, journalGuardPart(core, st, first.ready, log))                   // main_journal.go
 
 	// The parts run until the window closes or a signal comes; they stop in the reverse
 	// order of their start, before console.stopped is journaled (the journal's last word).
@@ -136,7 +142,7 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 			ClipPlayer: video.ClipPlayer{}, Reports: store.Reports{Dir: filepath.Join(dir, "reports")}, JournalAnchor: st.JournalAnchor,
 			Sheets:  sheets.Workbook{},
 			Paths:   ui.Paths{DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path},
-			Version: version,
+			Version: version, Started: processStarted, Painted: first.shown,
 			// The set-up window writes a new site as `watchpost init` does (cli/init.go).
 			InitSite: cmdline.InitDataDir, OpenDataDir: openDataDir, // main_setup.go
 		})
@@ -155,6 +161,11 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 	log.Info("watchpost stopped")
 	return 0
 }
+
+// processStarted is when the process started, near enough: package variables are set
+// before main runs (the dynamic loader's and the runtime's start, before them, are not
+// counted; BenchmarkStart measures from the exec).
+var processStarted = time.Now()
 
 // tailEvery is how often a console reads the journal for what other processes wrote (a
 // command-line write, another console): within a second on its panels.

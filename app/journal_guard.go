@@ -24,7 +24,7 @@ const AnchorEvery = time.Minute
 // JournalGuard is the running part that keeps the journal's chain checked: it raises what
 // the start's incremental check found, then walks the whole chain once (what changed in
 // place before the last verified point is only seen by a whole walk: seconds for a million
-// entries, beside the console, never delaying its start), then every AnchorEvery (a minute)
+// entries, beside the console once its window shows: WalkAfter), then every AnchorEvery (a minute)
 // checks the new entries and logs the anchor. A broken chain is a P1 system alarm on every console,
 // raised once per break, and an error in the log; the console goes on (the evidence is kept).
 type JournalGuard struct {
@@ -34,6 +34,7 @@ type JournalGuard struct {
 	log    *slog.Logger
 	start  ChainCheck
 	every  time.Duration
+	walk   <-chan struct{} // WalkAfter: the whole walk waits for it (nil: at once)
 	mu     sync.Mutex
 	raised map[int64]bool // the breaks raised, by seq
 }
@@ -49,10 +50,27 @@ func NewJournalGuard(v ChainVerifier, desk *AlarmDesk, clock Clock, log *slog.Lo
 	return &JournalGuard{v: v, desk: desk, clock: clock, log: log, start: start, every: AnchorEvery, raised: map[int64]bool{}}
 }
 
+// WalkAfter holds the whole walk back until ready is closed (the console: its first screen
+// painted): a walk of a million entries takes a core for seconds, which the window's start
+// needs more. What the start's check found is raised at once all the same, and the walk of
+// the entries before the verified point, which only the whole walk reads, follows within
+// moments. Call before Run.
+func (g *JournalGuard) WalkAfter(ready <-chan struct{}) *JournalGuard {
+	g.walk = ready
+	return g
+}
+
 // Run checks the chain until ctx ends.
 func (g *JournalGuard) Run(ctx context.Context) error {
 	if err := g.report(ctx, g.start, nil); err != nil {
 		return err
+	}
+	if g.walk != nil {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-g.walk:
+		}
 	}
 	res, err := g.v.VerifyChain(ctx)
 	if err := g.report(ctx, res, err); err != nil {

@@ -88,7 +88,8 @@ type Supervisor struct {
 	mu     sync.Mutex
 	parts  []Part
 	states map[string]*PartState
-	wake   map[string]chan struct{} // RunNow: skip the pause of a waiting part
+	wake   map[string]chan struct{}   // RunNow: skip the pause of a waiting part
+	after  map[string]<-chan struct{} // AddAfter: what a part waits for before its first run
 }
 
 // NewSupervisor builds a supervisor; health may be nil.
@@ -96,7 +97,8 @@ func NewSupervisor(health *Health, log *slog.Logger) *Supervisor {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Supervisor{health: health, log: log, clock: SystemClock{}, states: map[string]*PartState{}, wake: map[string]chan struct{}{}}
+	return &Supervisor{health: health, log: log, clock: SystemClock{}, states: map[string]*PartState{}, wake: map[string]chan struct{}{},
+		after: map[string]<-chan struct{}{}}
 }
 
 // Add appends parts; they start in the order added and stop in the reverse order. Names
@@ -114,6 +116,21 @@ func (s *Supervisor) Add(parts ...Part) {
 		s.parts = append(s.parts, p)
 		s.states[p.Name] = &PartState{Name: p.Name, State: StateStarting}
 		s.wake[p.Name] = make(chan struct{}, 1)
+	}
+}
+
+// AddAfter appends parts that are first run once ready is closed (the console: once its
+// window shows its first screen), so that what the operator does not need to see that
+// screen does not compete with it for the processor. Until then each is "starting" on the
+// health; it stops, in the reverse order of adding like the others, whether it ran or not.
+func (s *Supervisor) AddAfter(ready <-chan struct{}, parts ...Part) {
+	s.Add(parts...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range parts {
+		if p.Runner != nil {
+			s.after[p.Name] = ready
+		}
 	}
 }
 
@@ -173,6 +190,18 @@ func (s *Supervisor) Run(ctx context.Context) error {
 func (s *Supervisor) keep(ctx context.Context, p Part) {
 	b := p.Backoff.orDefault()
 	var pause time.Duration
+	s.mu.Lock()
+	ready := s.after[p.Name]
+	s.mu.Unlock()
+	if ready != nil {
+		s.set(p, StateStarting, nil, false)
+		select {
+		case <-ctx.Done():
+			s.set(p, StateDown, nil, false)
+			return
+		case <-ready:
+		}
+	}
 	for {
 		s.set(p, StateOK, nil, false)
 		started := time.Now()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -142,4 +144,61 @@ func TestSupervisorShowsARestartingPart(t *testing.T) {
 	require.Eventually(t, func() bool { return runs.Load() == 2 }, 15*time.Second, time.Millisecond, "RunNow skips the pause")
 	cancel()
 	require.NoError(t, <-done)
+}
+
+// A part added after a signal (the console: its first screen painted) is not run before
+// the signal and is shown as starting meanwhile; the others run at once. Once the signal
+// comes it runs, and it stops in the reverse order of adding like the others; one whose
+// signal never came stops all the same.
+func TestSupervisorRunsLaterPartsAfterTheirSignal(t *testing.T) {
+	var l partLog
+	started := make(chan string, 4)
+	health := app.NewHealth(nil, app.SystemClock{}, quiet)
+	s := app.NewSupervisor(health, quiet)
+	shown, never := make(chan struct{}), make(chan struct{})
+	s.Add(app.Part{Name: "broker", Label: "Device broker", Runner: steady("broker", &l, started)})
+	s.AddAfter(shown, app.Part{Name: "analytics", Label: "Video analytics", Runner: steady("analytics", &l, started)})
+	s.AddAfter(never, app.Part{Name: "backup", Label: "Daily backup", Runner: steady("backup", &l, started)})
+	s.Add(app.Part{Name: "cameras", Label: "Cameras", Runner: steady("cameras", &l, started)})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx) }()
+	assert.ElementsMatch(t, []string{"broker", "cameras"}, []string{<-started, <-started}, "the parts not held back run at once")
+	state := func(name string) app.ComponentState {
+		for _, st := range s.States() {
+			if st.Name == name {
+				return st.State
+			}
+		}
+		return ""
+	}
+	require.Eventually(t, func() bool {
+		st, ok := health.Get(app.HealthPrefix + "analytics")
+		return ok && st.State == app.StateStarting
+	}, 15*time.Second, 10*time.Millisecond, "a held-back part is shown as starting")
+	assert.Equal(t, app.StateStarting, state("analytics"))
+	assert.Equal(t, []string{"start broker", "start cameras"}, sortedStarts(l.get()), "nothing held back ran before its signal")
+
+	close(shown)
+	assert.Equal(t, "analytics", <-started)
+	require.Eventually(t, func() bool { return state("analytics") == app.StateOK }, 15*time.Second, 10*time.Millisecond)
+	assert.Equal(t, app.StateStarting, state("backup"))
+
+	cancel()
+	require.NoError(t, <-done)
+	lines := l.get()
+	assert.Equal(t, []string{"stop cameras", "stop analytics", "stop broker"}, lines[len(lines)-3:], "reverse order of adding")
+	assert.Equal(t, app.StateDown, state("backup"), "a part whose signal never came is stopped too")
+}
+
+// sortedStarts returns the "start" lines sorted (parts started together start in any order).
+func sortedStarts(lines []string) []string {
+	var out []string
+	for _, s := range lines {
+		if strings.HasPrefix(s, "start ") {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

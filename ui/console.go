@@ -19,6 +19,7 @@ import (
 
 	"watchpost/app"
 	"watchpost/assets"
+	"watchpost/ui/firstpaint"
 )
 
 // AppID is the application's identifier (FyneApp.toml uses the same).
@@ -50,6 +51,12 @@ type Extras struct {
 	OpenURL func(*url.URL) error
 	Paths   Paths
 	Version string
+	// Started is when the process started: the log's "first screen painted" says how long
+	// after it the window showed a screen the operator can use (zero: not said).
+	Started time.Time
+	// Painted is called once, on the UI thread, after the first screen (the sign-in or the
+	// signed-in shell) was painted on the window: what waits for it may start (nil: none).
+	Painted func()
 	// InitSite sets up a new, real site in the data directory dir, as `watchpost init` does
 	// (the root's; nil: the console offers no set-up window).
 	InitSite func(ctx context.Context, dir string, req app.SiteInit, password string) error
@@ -102,6 +109,9 @@ type Console struct {
 	// residentsShown: "operator/alarm" whose resident this console showed in full, the view
 	// journaled (people_view.go); touched on the UI thread only.
 	residentsShown map[string]bool
+	// probe wraps the first screen put on the window with the paint probe (Run; nil in
+	// tests and once used: first_paint.go).
+	probe func(fyne.CanvasObject) fyne.CanvasObject
 }
 
 // Run opens the console window and returns when it is closed or ctx ends.
@@ -113,6 +123,8 @@ func Run(ctx context.Context, core *app.Core, x Extras) error {
 	w.Resize(fyne.NewSize(1600, 900))
 	w.SetMaster()
 	w.CenterOnScreen()
+	// The first screen carries the paint probe (first_paint.go).
+	c.probe = func(o fyne.CanvasObject) fyne.CanvasObject { return firstpaint.Over(o, c.firstPainted) }
 	c.Start()
 	go func() {
 		select {
@@ -221,7 +233,7 @@ func (c *Console) signedIn(op *app.Operator) {
 		c.shell.close()
 	}
 	c.shell = newShell(c)
-	c.win.SetContent(c.shell.content)
+	c.setContent(c.shell.content)
 }
 
 func (c *Console) showSignIn() {
@@ -232,7 +244,7 @@ func (c *Console) showSignIn() {
 	c.shell = nil
 	c.win.Canvas().SetOnTypedKey(nil)
 	c.signIn = newSignIn(c)
-	c.win.SetContent(c.signIn.content)
+	c.setContent(c.signIn.content)
 	// Focused once it is on the window (before, the canvas ignores it): the operator types
 	// the user name straight away, through the input method too.
 	c.win.Canvas().Focus(c.signIn.user)
@@ -274,7 +286,7 @@ func (c *Console) Rebuild() {
 	if cur != "" {
 		c.shell.show(cur)
 	}
-	c.win.SetContent(c.shell.content)
+	c.setContent(c.shell.content)
 }
 
 func (c *Console) updateTitle() {

@@ -34,7 +34,21 @@ var (
 	scMu    sync.Mutex
 	scFonts = map[fyne.TextStyle]fyne.Resource{}
 	scTried = map[fyne.TextStyle]bool{}
+	// scIndex is the system's font index, loaded once for every face looked up (with scMu
+	// held: a FontMap is not safe for concurrent use); scIndexErr is why it could not be.
+	scIndex    *fontscan.FontMap
+	scIndexErr error
 )
+
+// PrepareFonts looks up and copies out the faces the console draws with (regular, bold,
+// monospace), so that the window, built a moment later, finds them ready: the lookups read
+// two 20 MB collections and took a quarter of a second of the window's start on its own
+// thread. The console calls it on a goroutine of its own at once, while the store opens.
+func PrepareFonts() {
+	for _, style := range []fyne.TextStyle{{Bold: true}, {}, {Monospace: true}} { // the order the window asks
+		scFont(style)
+	}
+}
 
 // scFont returns the Simplified Chinese face for a style (italic is drawn upright: CJK
 // fonts have no italics), or nil when the system has none.
@@ -59,17 +73,24 @@ func scFont(style fyne.TextStyle) fyne.Resource {
 	if err != nil {
 		return nil
 	}
+	emptyUnusedLookups(b) // fonts_gsub.go: what Fyne prepares for every string
 	r := fyne.NewStaticResource(fmt.Sprintf("%s-%.0f.otf", family, float64(aspect.Weight)), b)
 	scFonts[key] = r
 	return r
 }
 
-// locateFace finds a face by family and aspect among the system's fonts.
+// locateFace finds a face by family and aspect among the system's fonts (with scMu held).
 func locateFace(family string, aspect font.Aspect) (font.FontID, error) {
-	fm := fontscan.NewFontMap(quietLogger{})
-	if err := fm.UseSystemFonts(""); err != nil {
-		return font.FontID{}, err
+	if scIndex == nil && scIndexErr == nil {
+		fm := fontscan.NewFontMap(quietLogger{})
+		if scIndexErr = fm.UseSystemFonts(""); scIndexErr == nil {
+			scIndex = fm
+		}
 	}
+	if scIndexErr != nil {
+		return font.FontID{}, scIndexErr
+	}
+	fm := scIndex
 	fm.SetQuery(fontscan.Query{Families: []string{family}, Aspect: aspect})
 	face := fm.ResolveFace('户')
 	if face == nil {

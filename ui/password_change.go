@@ -35,7 +35,7 @@ func (c *Console) showPasswordChange(op *app.Operator) {
 	c.signIn = nil
 	p := newPasswordChange(c, op)
 	c.passwordChange = p
-	c.win.SetContent(p.content)
+	c.setContent(p.content)
 	c.win.Canvas().Focus(p.old)
 }
 
