@@ -83,7 +83,9 @@ type wallPanel struct {
 	anyFlash   atomic.Bool
 	applying   atomic.Bool
 	pumpStop   chan struct{}
-	stats      latencyWindow
+	stats      latencyWindow // frames handed to the canvas
+	painted    latencyWindow // frames painted into the window (wall_paint.go)
+	paints     paintMeter
 	uiLag      latencyWindow // how long batches waited for the UI thread
 	statsEvery time.Duration
 }
@@ -98,6 +100,7 @@ func newWallPanel(c *Console) panelView {
 		w.cams[w.site.Cameras[i].ID] = &w.site.Cameras[i]
 	}
 	w.statsEvery = statsInterval(c.core.Log.Warn)
+	w.paints.into = &w.painted
 	for i := 0; i < app.Layout36.Tiles(); i++ {
 		w.tiles = append(w.tiles, newTile(w, i))
 	}

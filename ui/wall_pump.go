@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image"
 	"math"
 	"os"
 	"sort"
@@ -40,11 +41,22 @@ type frameUpdate struct {
 // the screen per second, and how late they are.
 type WallStats struct {
 	Tiles int
-	FPS   float64
-	// From the decoded frame to the screen (put on the canvas).
-	DecodedToScreenP50, DecodedToScreenP95 time.Duration
-	// From the camera's send time (when the stream carries it) to the screen.
+	// The frame size of the first tile, in pixels (what its viewer decodes to).
+	TilePixels image.Point
+
+	// Frames handed to the canvas (a tile's picture replaced) per second, and how late they
+	// were then: from the decoded frame, and from the camera's send time (when the stream
+	// carries it).
+	HandedFPS                                  float64
+	DecodedToHandedP50, DecodedToHandedP95   time.Duration
+	CapturedToHandedP50, CapturedToHandedP95 time.Duration
+
+	// Frames painted into the window (what the operator sees, wall_paint.go) per second, in
+	// all and on the worst-served tile of those playing, and how late they were on screen.
+	PaintedFPS, MinTileFPS                   float64
+	DecodedToScreenP50, DecodedToScreenP95   time.Duration
 	CapturedToScreenP50, CapturedToScreenP95 time.Duration
+
 	// How long the UI thread took to run a batch handed to it: the window's responsiveness
 	// (a tap or a key waits behind the same queue).
 	UILagP95 time.Duration
@@ -72,7 +84,9 @@ func (w *wallPanel) startPump() {
 	}
 	stop := make(chan struct{})
 	w.pumpStop = stop
-	w.stats.reset(time.Now())
+	now := time.Now()
+	w.stats.reset(now)
+	w.painted.reset(now)
 	go w.pump(stop)
 }
 
@@ -178,21 +192,42 @@ func (w *wallPanel) apply(batch []frameUpdate, flash bool) {
 // Stats returns the wall's figures over the last few seconds.
 func (w *wallPanel) Stats() WallStats {
 	w.feedMu.Lock()
-	tiles := len(w.feeds)
+	tiles := make([]*tile, len(w.feeds))
+	for i, r := range w.feeds {
+		tiles[i] = r.t
+	}
 	w.feedMu.Unlock()
 	now := time.Now()
-	s := w.stats.compute(now)
-	s.Tiles = tiles
-	s.UILagP95 = w.uiLag.compute(now).DecodedToScreenP95
+	handed, painted := w.stats.compute(now), w.painted.compute(now)
+	s := WallStats{Tiles: len(tiles),
+		HandedFPS: handed.fps, DecodedToHandedP50: handed.decodedP50, DecodedToHandedP95: handed.decodedP95,
+		CapturedToHandedP50: handed.capturedP50, CapturedToHandedP95: handed.capturedP95,
+		PaintedFPS: painted.fps, DecodedToScreenP50: painted.decodedP50, DecodedToScreenP95: painted.decodedP95,
+		CapturedToScreenP50: painted.capturedP50, CapturedToScreenP95: painted.capturedP95,
+		UILagP95: w.uiLag.compute(now).decodedP95,
+	}
+	for i, t := range tiles {
+		f := painted.perTile[t]
+		if i == 0 || f < s.MinTileFPS {
+			s.MinTileFPS = f
+		}
+	}
+	if len(tiles) > 0 {
+		w.mu.Lock()
+		s.TilePixels = tiles[0].px
+		w.mu.Unlock()
+	}
 	return s
 }
 
 func (w *wallPanel) logStats() {
 	s := w.Stats()
-	w.c.core.Log.Info("wall stats", "tiles", s.Tiles, "fps", round1(s.FPS),
+	w.c.core.Log.Info("wall stats", "tiles", s.Tiles, "tile_w", s.TilePixels.X, "tile_h", s.TilePixels.Y,
+		"painted_fps", round1(s.PaintedFPS), "min_tile_fps", round1(s.MinTileFPS),
 		"decoded_to_screen_p50_ms", ms(s.DecodedToScreenP50), "decoded_to_screen_p95_ms", ms(s.DecodedToScreenP95),
 		"captured_to_screen_p50_ms", ms(s.CapturedToScreenP50), "captured_to_screen_p95_ms", ms(s.CapturedToScreenP95),
-		"ui_lag_p95_ms", ms(s.UILagP95))
+		"handed_fps", round1(s.HandedFPS), "captured_to_handed_p50_ms", ms(s.CapturedToHandedP50),
+		"captured_to_handed_p95_ms", ms(s.CapturedToHandedP95), "ui_lag_p95_ms", ms(s.UILagP95))
 }
 
 // statsInterval reads WATCHPOST_WALL_STATS ("5s"): how often to log the wall's figures.
@@ -215,6 +250,7 @@ func round1(f float64) float64 { return math.Round(f*10) / 10 }
 
 type latencySample struct {
 	at       time.Time
+	tile     *tile // the tile it was painted on (painted frames only)
 	decoded  time.Duration
 	captured time.Duration // -1: the stream carries no send times
 }
@@ -250,7 +286,16 @@ func (l *latencyWindow) add(s latencySample) {
 	}
 }
 
-func (l *latencyWindow) compute(now time.Time) WallStats {
+// windowFigures are a latency window's figures: samples per second, in all and per tile,
+// and percentiles of their two delays.
+type windowFigures struct {
+	fps                      float64
+	perTile                  map[*tile]float64
+	decodedP50, decodedP95   time.Duration
+	capturedP50, capturedP95 time.Duration
+}
+
+func (l *latencyWindow) compute(now time.Time) windowFigures {
 	l.mu.Lock()
 	n := l.next
 	if l.full {
@@ -258,10 +303,14 @@ func (l *latencyWindow) compute(now time.Time) WallStats {
 	}
 	from := now.Add(-statsWindow)
 	var dec, capt []time.Duration
+	count := map[*tile]int{}
 	for i := 0; i < n; i++ {
 		s := l.ring[i]
 		if s.at.Before(from) || s.at.After(now) {
 			continue
+		}
+		if s.tile != nil {
+			count[s.tile]++
 		}
 		dec = append(dec, s.decoded)
 		if s.captured >= 0 {
@@ -273,12 +322,15 @@ func (l *latencyWindow) compute(now time.Time) WallStats {
 		span = now.Sub(l.since)
 	}
 	l.mu.Unlock()
-	var out WallStats
+	out := windowFigures{perTile: map[*tile]float64{}}
 	if span > 0 {
-		out.FPS = float64(len(dec)) / span.Seconds()
+		out.fps = float64(len(dec)) / span.Seconds()
+		for t, c := range count {
+			out.perTile[t] = float64(c) / span.Seconds()
+		}
 	}
-	out.DecodedToScreenP50, out.DecodedToScreenP95 = percentile(dec, 50), percentile(dec, 95)
-	out.CapturedToScreenP50, out.CapturedToScreenP95 = percentile(capt, 50), percentile(capt, 95)
+	out.decodedP50, out.decodedP95 = percentile(dec, 50), percentile(dec, 95)
+	out.capturedP50, out.capturedP95 = percentile(capt, 50), percentile(capt, 95)
 	return out
 }
 

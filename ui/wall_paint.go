@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"image"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+
+	"watchpost/app"
+)
+
+// What the operator sees is what is painted into the window, not what is handed to the
+// canvas: Fyne paints a dirty window at most 60 times a second, and a tile whose picture is
+// replaced twice between two paints shows one frame, not two.
+//
+// Fyne has no callback after a paint, so each tile carries a probe: a transparent pixel over
+// its picture, refreshed together with the picture. Fyne frees the textures of refreshed
+// objects just before it paints the window and creates them again while it paints, so the
+// probe's generator runs during the paint that puts the new picture on screen, once however
+// many frames were handed over since the last paint. The time is taken after the paint
+// (its buffers swapped): the generator queues a function on the UI thread, which runs once
+// the paint in progress is done.
+
+// probePixel is what the probe draws: one transparent pixel (never written).
+var probePixel = image.NewRGBA(image.Rect(0, 0, 1, 1))
+
+func newPaintProbe(t *tile) *canvas.Raster {
+	r := canvas.NewRaster(t.painting)
+	r.ScaleMode = canvas.ImageScaleFastest
+	return r
+}
+
+// painting is the probe's generator, called by Fyne while it paints the tile (UI thread).
+func (t *tile) painting(int, int) image.Image {
+	// A paint of the same picture (the window painted again for another reason, its
+	// textures rebuilt) puts no new frame on screen.
+	if t.shown != nil && t.state == tilePlaying && t.paintedSeq != t.shownSeq {
+		t.paintedSeq = t.shownSeq
+		t.w.paints.painted(t, t.shown)
+	}
+	return probePixel
+}
+
+// paintMeter collects the frames of one paint and stamps them once the paint is done.
+type paintMeter struct {
+	mu      sync.Mutex
+	pending []paintedFrame
+	queued  bool
+	into    *latencyWindow
+}
+
+type paintedFrame struct {
+	t                  *tile
+	decoded, captured time.Time
+}
+
+func (m *paintMeter) painted(t *tile, f *app.Frame) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pending = append(m.pending, paintedFrame{t, f.Decoded, f.Captured})
+	if !m.queued {
+		m.queued = true
+		// From another goroutine, so that it is queued behind the paint in progress
+		// (fyne.Do on the UI thread itself may run at once).
+		go fyne.Do(m.stamp)
+	}
+}
+
+// stamp records the frames of the paint that has just been put on screen.
+func (m *paintMeter) stamp() {
+	now := time.Now()
+	m.mu.Lock()
+	done := m.pending
+	m.pending, m.queued = nil, false
+	m.mu.Unlock()
+	for _, p := range done {
+		c := time.Duration(-1)
+		if !p.captured.IsZero() {
+			c = now.Sub(p.captured)
+		}
+		m.into.add(latencySample{at: now, tile: p.t, decoded: now.Sub(p.decoded), captured: c})
+	}
+}
