@@ -73,22 +73,22 @@ type tile struct {
 	index int  // place on the page; -1 for the enlarged view
 	cell  cell // where it sits in the layout's grid (arrow keys)
 
-	cam      *app.Camera // assigned camera; nil: empty
-	main     bool        // the viewer plays the main stream
-	viewer   app.Viewer
-	shown    *app.Frame // the frame on screen, released when replaced
+	cam    *app.Camera // assigned camera; nil: empty
+	main   bool        // the viewer plays the main stream
+	viewer app.Viewer
+	shown  *app.Frame // the frame on screen, released when replaced
 	// Frames handed to the picture, and the last of them painted (wall_paint.go).
 	shownSeq, paintedSeq uint64
-	state    tileState
-	title    string    // the card's title (translated)
-	reason   string    // the offline card's text (already translated)
-	since    time.Time // frames decoded before this belong to an earlier state of the stream
-	aspect   float64   // of the stream's picture
-	px       image.Point
-	selected bool
-	alarm    *alarmMark
-	flashOn  bool
-	dropping bool
+	state                tileState
+	title                string    // the card's title (translated)
+	reason               string    // the offline card's text (already translated)
+	since                time.Time // frames decoded before this belong to an earlier state of the stream
+	aspect               float64   // of the stream's picture
+	px                   image.Point
+	selected             bool
+	alarm                *alarmMark
+	flashOn              bool
+	dropping             bool
 
 	bg, band, cardBG                   *canvas.Rectangle
 	img                                *canvas.Image

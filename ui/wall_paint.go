@@ -52,7 +52,7 @@ type paintMeter struct {
 }
 
 type paintedFrame struct {
-	t                  *tile
+	t                 *tile
 	decoded, captured time.Time
 }
 

@@ -47,7 +47,7 @@ type WallStats struct {
 	// Frames handed to the canvas (a tile's picture replaced) per second, and how late they
 	// were then: from the decoded frame, and from the camera's send time (when the stream
 	// carries it).
-	HandedFPS                                  float64
+	HandedFPS                                float64
 	DecodedToHandedP50, DecodedToHandedP95   time.Duration
 	CapturedToHandedP50, CapturedToHandedP95 time.Duration
 
