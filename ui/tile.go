@@ -189,14 +189,14 @@ func (t *tile) attach(cam *app.Camera, main, open bool) {
 		t.state = tileEmpty
 	case !open:
 		t.state = tileIdle
-	case t.w.c.x.Feeds == nil:
+	case t.w.source() == nil:
 		t.state, t.reason = tileFailed, T("Video is not available")
 	default:
 		px := t.px
 		if px.X == 0 {
 			px = image.Pt(defaultTilePixel, defaultTilePixel*9/16)
 		}
-		v, err := t.w.c.x.Feeds.Watch(cam.ID, main, px.X, px.Y)
+		v, err := t.w.source().Watch(cam.ID, main, px.X, px.Y)
 		if err != nil {
 			t.state, t.reason = tileFailed, ErrText(err)
 			break

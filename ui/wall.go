@@ -82,12 +82,15 @@ type wallPanel struct {
 	feeds      []feedRef
 	anyFlash   atomic.Bool
 	applying   atomic.Bool
+	wakeup     chan struct{} // frames arrived or a batch was applied (wall_pacing.go)
 	pumpStop   chan struct{}
 	stats      latencyWindow // frames handed to the canvas
 	painted    latencyWindow // frames painted into the window (wall_paint.go)
 	paints     paintMeter
+	paintsW    latencyWindow // the window's paints that put new frames on screen
 	uiLag      latencyWindow // how long batches waited for the UI thread
 	statsEvery time.Duration
+	static     *staticFeeds // still pictures in place of the cameras (wall_static.go)
 }
 
 func newWallPanel(c *Console) panelView {
@@ -100,7 +103,11 @@ func newWallPanel(c *Console) panelView {
 		w.cams[w.site.Cameras[i].ID] = &w.site.Cameras[i]
 	}
 	w.statsEvery = statsInterval(c.core.Log.Warn)
-	w.paints.into = &w.painted
+	w.wakeup = make(chan struct{}, 1)
+	w.paints.into, w.paints.paints = &w.painted, &w.paintsW
+	if fps := staticRate(c.core.Log.Warn); fps > 0 {
+		w.static = &staticFeeds{fps: fps}
+	}
 	for i := 0; i < app.Layout36.Tiles(); i++ {
 		w.tiles = append(w.tiles, newTile(w, i))
 	}
@@ -127,6 +134,15 @@ func newWallPanel(c *Console) panelView {
 		w.refreshAlarms()
 	})
 	return w
+}
+
+// source opens the tiles' viewers: the cameras' feeds, or still pictures for the benchmark's
+// painting floor (nil: video is not available).
+func (w *wallPanel) source() app.CameraFeeds {
+	if w.static != nil {
+		return w.static
+	}
+	return w.c.x.Feeds
 }
 
 // Object is the panel's content.

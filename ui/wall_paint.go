@@ -49,6 +49,7 @@ type paintMeter struct {
 	pending []paintedFrame
 	queued  bool
 	into    *latencyWindow
+	paints  *latencyWindow // one sample per paint that put new frames on screen
 }
 
 type paintedFrame struct {
@@ -75,6 +76,7 @@ func (m *paintMeter) stamp() {
 	done := m.pending
 	m.pending, m.queued = nil, false
 	m.mu.Unlock()
+	m.paints.add(latencySample{at: now, captured: -1})
 	for _, p := range done {
 		c := time.Duration(-1)
 		if !p.captured.IsZero() {

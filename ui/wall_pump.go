@@ -11,24 +11,25 @@ import (
 	"watchpost/app"
 )
 
-// The wall's pump: one goroutine per wall (not per tile) that, at the cameras' frame rate,
-// takes the newest frame of every visible tile's viewer without waiting, and puts them all
-// on screen in one fyne.Do. Only tiles with a new frame are refreshed, and only their
-// picture. The flashing alarm borders toggle from the same pump. It also measures how long
-// frames take from the decoder (and from the camera) to the screen.
+// The wall's pump: one goroutine per wall (not per tile) that hands the frames of the
+// tiles on screen to the UI thread in batches, paced as wall_pacing.go explains, and puts
+// them on screen there in one fyne.Do. Only tiles with a new frame are refreshed, and only
+// their picture. The flashing alarm borders toggle from the same pump. It also measures how
+// long frames take from the decoder (and from the camera) to the canvas and to the screen.
 
 const (
-	pumpRate    = 15              // per second: the streams' rate
-	flashEvery  = 8               // pump ticks between two toggles of a flashing border (~2 Hz)
-	statsWindow = 5 * time.Second // the rolling window of Stats
-	statsRing   = 8192            // samples kept (36 tiles × 15 fps × 5 s fit)
+	flashPeriod = 533 * time.Millisecond // between two toggles of a flashing border (~2 Hz)
+	statsWindow = 5 * time.Second        // the rolling window of Stats
+	statsRing   = 8192                   // samples kept (36 tiles × 15 fps × 5 s fit)
 	statsEnv    = "WATCHPOST_WALL_STATS"
 )
 
-// feedRef is a tile and the viewer it shows, as the pump sees them.
+// feedRef is a tile, the viewer it shows and the frames taken from that viewer that wait
+// to be handed over (wall_pacing.go).
 type feedRef struct {
 	t *tile
 	v app.Viewer
+	q *frameQueue
 }
 
 type frameUpdate struct {
@@ -53,7 +54,10 @@ type WallStats struct {
 
 	// Frames painted into the window (what the operator sees, wall_paint.go) per second, in
 	// all and on the worst-served tile of those playing, and how late they were on screen.
-	PaintedFPS, MinTileFPS                   float64
+	PaintedFPS, MinTileFPS float64
+	// The window's paints per second that put new frames on screen (Fyne paints the whole
+	// window each time: this, more than the frames, is what painting costs).
+	PaintsPerSecond                          float64
 	DecodedToScreenP50, DecodedToScreenP95   time.Duration
 	CapturedToScreenP50, CapturedToScreenP95 time.Duration
 
@@ -62,20 +66,39 @@ type WallStats struct {
 	UILagP95 time.Duration
 }
 
-// publishFeeds hands the pump the viewers of the tiles on screen.
+// publishFeeds hands the pump the viewers of the tiles on screen: a tile that keeps its
+// viewer keeps its queue; a new one gets a queue and a goroutine that fills it, and the
+// queues of viewers no longer shown are closed (their frames let go).
 func (w *wallPanel) publishFeeds() {
+	w.feedMu.Lock()
+	defer w.feedMu.Unlock()
+	old := map[feedRef]*frameQueue{}
+	for _, r := range w.feeds {
+		old[feedRef{t: r.t, v: r.v}] = r.q
+	}
 	var refs []feedRef
 	flash := false
 	for _, t := range w.visibleTiles() {
-		if t.viewer != nil {
-			refs = append(refs, feedRef{t, t.viewer})
-		}
 		flash = flash || t.flashing()
+		if t.viewer == nil {
+			continue
+		}
+		key := feedRef{t: t, v: t.viewer}
+		q, ok := old[key]
+		if ok {
+			delete(old, key)
+		} else {
+			q = newFrameQueue()
+			go w.forward(t.viewer, q)
+		}
+		refs = append(refs, feedRef{t: t, v: t.viewer, q: q})
 	}
-	w.feedMu.Lock()
+	for _, q := range old {
+		q.close()
+	}
 	w.feeds = refs
-	w.feedMu.Unlock()
 	w.anyFlash.Store(flash)
+	w.wake()
 }
 
 func (w *wallPanel) startPump() {
@@ -87,11 +110,13 @@ func (w *wallPanel) startPump() {
 	now := time.Now()
 	w.stats.reset(now)
 	w.painted.reset(now)
+	w.paintsW.reset(now)
 	go w.pump(stop)
 }
 
 // stopPump tells the pump to stop; it does not wait (a batch it already handed to the UI
-// thread is applied or released there).
+// thread is applied or released there). Frames keep arriving in the tiles' queues (the
+// newest jitterDepth are kept) until the pump runs again or the viewers are closed.
 func (w *wallPanel) stopPump() {
 	if w.pumpStop != nil {
 		close(w.pumpStop)
@@ -100,69 +125,75 @@ func (w *wallPanel) stopPump() {
 }
 
 func (w *wallPanel) pump(stop <-chan struct{}) {
-	tick := time.NewTicker(time.Second / pumpRate)
-	defer tick.Stop()
+	flashTick := time.NewTicker(flashPeriod)
+	defer flashTick.Stop()
+	var logC <-chan time.Time
+	if w.statsEvery > 0 {
+		logTick := time.NewTicker(w.statsEvery)
+		defer logTick.Stop()
+		logC = logTick.C
+	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	pace := pacer{gap: paceGap, coalesce: coalesce}
 	var refs []feedRef
-	n, flashDue := 0, false
-	nextLog := time.Now().Add(w.statsEvery)
+	flashDue := false
 	for {
 		select {
 		case <-stop:
 			return
-		case <-tick.C:
-		}
-		n++
-		if n%flashEvery == 0 && w.anyFlash.Load() {
-			flashDue = true
-		}
-		if w.statsEvery > 0 && !time.Now().Before(nextLog) {
+		case <-w.wakeup:
+		case <-timer.C:
+		case <-flashTick.C:
+			flashDue = flashDue || w.anyFlash.Load()
+		case <-logC:
 			w.logStats()
-			nextLog = time.Now().Add(w.statsEvery)
 		}
 		if w.applying.Load() {
-			// The UI thread has not applied the last batch yet: leave the frames in the
-			// viewers' queues (they keep the newest) rather than pile batches up.
-			continue
+			continue // the batch being applied wakes the pump when it is done
 		}
 		w.feedMu.Lock()
 		refs = append(refs[:0], w.feeds...)
 		w.feedMu.Unlock()
-		var batch []frameUpdate
+		now := time.Now()
 		for _, r := range refs {
-			if f := newest(r.v); f != nil {
-				batch = append(batch, frameUpdate{r.t, r.v, f})
+			if r.q.waiting() > 0 {
+				pace.arrived(now)
+				break
 			}
 		}
-		if len(batch) == 0 && !flashDue {
+		if flashDue {
+			pace.arrived(now)
+		}
+		at, ok := pace.due()
+		if !ok {
 			continue
 		}
+		if wait := at.Sub(now); wait > 0 {
+			timer.Reset(wait)
+			continue
+		}
+		var batch []frameUpdate
+		backlog := false
+		for _, r := range refs {
+			f, more := r.q.pop()
+			if f != nil {
+				batch = append(batch, frameUpdate{r.t, r.v, f})
+			}
+			backlog = backlog || more
+		}
+		pace.handed(now, backlog)
 		flash := flashDue
 		flashDue = false
 		w.applying.Store(true)
 		queued := time.Now()
 		w.c.onUI(func() {
+			defer w.wake()
 			defer w.applying.Store(false)
 			w.uiLag.add(latencySample{at: time.Now(), decoded: time.Since(queued), captured: -1})
 			w.apply(batch, flash)
 		})
-	}
-}
-
-// newest drains a viewer's queue without waiting and returns the newest frame (or nil);
-// older ones are released.
-func newest(v app.Viewer) *app.Frame {
-	var f *app.Frame
-	for {
-		select {
-		case g := <-v.Frames():
-			if g == nil {
-				return f
-			}
-			f.Release()
-			f = g
-		default:
-			return f
-		}
 	}
 }
 
@@ -204,7 +235,7 @@ func (w *wallPanel) Stats() WallStats {
 		CapturedToHandedP50: handed.capturedP50, CapturedToHandedP95: handed.capturedP95,
 		PaintedFPS: painted.fps, DecodedToScreenP50: painted.decodedP50, DecodedToScreenP95: painted.decodedP95,
 		CapturedToScreenP50: painted.capturedP50, CapturedToScreenP95: painted.capturedP95,
-		UILagP95: w.uiLag.compute(now).decodedP95,
+		UILagP95: w.uiLag.compute(now).decodedP95, PaintsPerSecond: w.paintsW.compute(now).fps,
 	}
 	for i, t := range tiles {
 		f := painted.perTile[t]
@@ -223,7 +254,7 @@ func (w *wallPanel) Stats() WallStats {
 func (w *wallPanel) logStats() {
 	s := w.Stats()
 	w.c.core.Log.Info("wall stats", "tiles", s.Tiles, "tile_w", s.TilePixels.X, "tile_h", s.TilePixels.Y,
-		"painted_fps", round1(s.PaintedFPS), "min_tile_fps", round1(s.MinTileFPS),
+		"painted_fps", round1(s.PaintedFPS), "min_tile_fps", round1(s.MinTileFPS), "paints_per_s", round1(s.PaintsPerSecond),
 		"decoded_to_screen_p50_ms", ms(s.DecodedToScreenP50), "decoded_to_screen_p95_ms", ms(s.DecodedToScreenP95),
 		"captured_to_screen_p50_ms", ms(s.CapturedToScreenP50), "captured_to_screen_p95_ms", ms(s.CapturedToScreenP95),
 		"handed_fps", round1(s.HandedFPS), "captured_to_handed_p50_ms", ms(s.CapturedToHandedP50),
