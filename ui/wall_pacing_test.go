@@ -1,0 +1,230 @@
+package ui
+
+import (
+	"image"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"watchpost/app"
+)
+
+// handViewer is a camera's viewer whose frames the test hands over itself.
+type handViewer struct {
+	out  chan *app.Frame
+	size image.Point
+}
+
+func newHandViewer(size image.Point) *handViewer {
+	return &handViewer{out: make(chan *app.Frame, 8), size: size}
+}
+
+func (v *handViewer) Frames() <-chan *app.Frame { return v.out }
+func (v *handViewer) Status() app.StreamStatus {
+	return app.StreamStatus{State: app.StreamPlaying, Width: 640, Height: 360}
+}
+func (v *handViewer) Resize(int, int)                 {}
+func (v *handViewer) Snapshot() (*image.RGBA, error) { return nil, nil }
+func (v *handViewer) SetMaxFPS(float64)              {}
+func (v *handViewer) Close()                         {}
+
+// trackedFrame is a frame that remembers whether it was let go.
+type trackedFrame struct {
+	*app.Frame
+	released atomic.Bool
+}
+
+func (v *handViewer) send(t *testing.T) *trackedFrame {
+	tf := &trackedFrame{}
+	tf.Frame = app.NewFrame(image.NewRGBA(image.Rectangle{Max: v.size}), func() { tf.released.Store(true) })
+	tf.Decoded, tf.Captured = time.Now(), time.Now()
+	select {
+	case v.out <- tf.Frame:
+	default:
+		t.Fatal("the viewer's queue is full")
+	}
+	return tf
+}
+
+// handOverTile points a playing tile at a viewer the test feeds, with the pump stopped.
+func handOverTile(t *testing.T, w *wallPanel, tl *tile) *handViewer {
+	waitPlaying(t, w, tl)
+	var v *handViewer
+	w.locked(func() {
+		w.stopPump()
+		tl.viewer.Close()
+		v = newHandViewer(tl.px)
+		tl.viewer = v
+		w.publishFeeds()
+	})
+	t.Cleanup(func() { w.locked(func() { w.startPump() }) })
+	return v
+}
+
+func queueOf(w *wallPanel, tl *tile) *frameQueue {
+	w.feedMu.Lock()
+	defer w.feedMu.Unlock()
+	for _, r := range w.feeds {
+		if r.t == tl {
+			return r.q
+		}
+	}
+	return nil
+}
+
+// A camera whose frames arrive closer together than the wall hands them over (network
+// jitter, a decoder catching up) has each of them shown, one per hand-off, up to the
+// jitter buffer's depth; older ones are let go unshown. (A pump that took the newest frame
+// of each viewer at its tick showed one of them.)
+func TestWallShowsEachFrameOfABurstUpToItsJitterBuffer(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+	live := w.tiles[0]
+	v := handOverTile(t, w, live)
+	before := get(w, func() uint64 { return live.shownSeq })
+
+	f1, f2, f3 := v.send(t), v.send(t), v.send(t)
+	q := queueOf(w, live)
+	require.NotNil(t, q)
+	require.Eventually(t, func() bool { return len(v.out) == 0 && q.waiting() == jitterDepth }, 15*time.Second, 10*time.Millisecond,
+		"the frames are taken from the viewer as they arrive, the newest two kept")
+	assert.True(t, f1.released.Load(), "the oldest is let go when the buffer is full")
+
+	w.locked(w.startPump)
+	require.Eventually(t, func() bool { return get(w, func() uint64 { return live.shownSeq }) == before+2 }, 15*time.Second, 10*time.Millisecond,
+		"both frames waiting are shown")
+	get(w, func() bool {
+		assert.Same(t, f3.Frame, live.shown, "the newest is on screen")
+		return true
+	})
+	assert.True(t, f2.released.Load(), "the one before it was shown and replaced")
+	assert.False(t, f3.released.Load())
+	assert.Zero(t, q.waiting())
+}
+
+// The pacing, on its own clock: a frame that arrives after a quiet spell is handed over
+// after the short coalescing wait (so that tiles arriving together share a paint), and
+// hand-offs are at least the gap apart however many tiles arrive in between.
+func TestPacerCoalescesArrivalsAndKeepsHandOffsAGapApart(t *testing.T) {
+	p := pacer{gap: 33 * time.Millisecond, coalesce: 3 * time.Millisecond}
+	t0 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	_, ok := p.due()
+	assert.False(t, ok, "nothing waits")
+
+	p.arrived(t0)
+	p.arrived(t0.Add(time.Millisecond))
+	at, ok := p.due()
+	require.True(t, ok)
+	assert.Equal(t, t0.Add(3*time.Millisecond), at, "after a quiet spell: the coalescing wait from the first arrival")
+
+	p.handed(at, false)
+	_, ok = p.due()
+	assert.False(t, ok)
+	p.arrived(at.Add(5 * time.Millisecond))
+	next, _ := p.due()
+	assert.Equal(t, at.Add(33*time.Millisecond), next, "soon after a hand-off: the gap from it")
+
+	p.handed(next, true)
+	backlog, ok := p.due()
+	require.True(t, ok, "frames left waiting are due")
+	assert.Equal(t, next.Add(33*time.Millisecond), backlog, "a gap later")
+}
+
+// Sixteen cameras at 15 fps, each at its own phase and with jitter, through the tiles'
+// queues and the pacer on a simulated clock: every frame is handed over, the hand-offs are
+// never closer than the gap (at most 30 a second), and no frame waits much longer than a
+// gap.
+func TestPacingHandsOverEveryFrameOfSixteenCamerasAtMostThirtyTimesASecond(t *testing.T) {
+	const cams, seconds = 16, 10
+	p := pacer{gap: paceGap, coalesce: coalesce}
+	queues := make([]*frameQueue, cams)
+	for i := range queues {
+		queues[i] = newFrameQueue()
+	}
+	type arrival struct {
+		at  time.Time
+		cam int
+	}
+	t0 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	var arrivals []arrival
+	for c := 0; c < cams; c++ {
+		phase := time.Duration(c*37%67) * time.Millisecond
+		for k := 0; k < seconds*15; k++ {
+			jitter := time.Duration((k*13+c*7)%11-5) * time.Millisecond // ±5 ms
+			arrivals = append(arrivals, arrival{t0.Add(phase + time.Duration(k)*frameInterval + jitter), c})
+		}
+	}
+	sortArrivals := func(a []arrival) {
+		for i := 1; i < len(a); i++ {
+			for j := i; j > 0 && a[j].at.Before(a[j-1].at); j-- {
+				a[j], a[j-1] = a[j-1], a[j]
+			}
+		}
+	}
+	sortArrivals(arrivals)
+
+	var mu sync.Mutex
+	arrivedAt := map[*app.Frame]time.Time{}
+	handed, handOffs := 0, 0
+	var lastHand time.Time
+	var worstWait time.Duration
+	handOver := func(now time.Time) {
+		backlog := false
+		n := 0
+		for _, q := range queues {
+			f, more := q.pop()
+			if f != nil {
+				n++
+				mu.Lock()
+				worstWait = max(worstWait, now.Sub(arrivedAt[f]))
+				mu.Unlock()
+			}
+			backlog = backlog || more
+		}
+		if n > 0 {
+			if handOffs > 0 {
+				assert.GreaterOrEqual(t, now.Sub(lastHand), paceGap, "hand-offs a gap apart")
+			}
+			handOffs++
+			handed += n
+			lastHand = now
+		}
+		p.handed(now, backlog)
+	}
+	for _, a := range arrivals {
+		// Hand over what is due before this arrival.
+		for {
+			at, ok := p.due()
+			if !ok || at.After(a.at) {
+				break
+			}
+			handOver(at)
+		}
+		f := app.NewFrame(nil, nil)
+		mu.Lock()
+		arrivedAt[f] = a.at
+		mu.Unlock()
+		require.True(t, queues[a.cam].push(f))
+		p.arrived(a.at)
+	}
+	for {
+		at, ok := p.due()
+		if !ok {
+			break
+		}
+		handOver(at)
+	}
+	dropped := int64(0)
+	for _, q := range queues {
+		dropped += q.dropped
+	}
+	assert.Zero(t, dropped, "no frame let go")
+	assert.Equal(t, len(arrivals), handed, "every frame handed over")
+	span := arrivals[len(arrivals)-1].at.Sub(arrivals[0].at) + paceGap + coalesce
+	assert.LessOrEqual(t, handOffs, int(span/paceGap)+1, "at most one hand-off (paint) per gap: 30 a second")
+	assert.LessOrEqual(t, worstWait, paceGap+frameInterval/4, "no frame waits much longer than a gap")
+}
