@@ -88,6 +88,7 @@ type wallPanel struct {
 	painted    latencyWindow // frames painted into the window (wall_paint.go)
 	paints     paintMeter
 	paintsW    latencyWindow // the window's paints that put new frames on screen
+	ticks      tickClock     // when the driver paints (wall_tick.go)
 	uiLag      latencyWindow // how long batches waited for the UI thread
 	statsEvery time.Duration
 	static     *staticFeeds // still pictures in place of the cameras (wall_static.go)
@@ -104,7 +105,7 @@ func newWallPanel(c *Console) panelView {
 	}
 	w.statsEvery = statsInterval(c.core.Log.Warn)
 	w.wakeup = make(chan struct{}, 1)
-	w.paints.into, w.paints.paints = &w.painted, &w.paintsW
+	w.paints.into, w.paints.paints, w.paints.ticks = &w.painted, &w.paintsW, &w.ticks
 	if fps := staticRate(c.core.Log.Warn); fps > 0 {
 		w.static = &staticFeeds{fps: fps}
 	}

@@ -31,11 +31,12 @@ import (
 const (
 	// frameInterval is the cameras' nominal frame interval (sub streams at 15 fps).
 	frameInterval = time.Second / 15
-	// paceGap is the least time between two hand-offs: half a frame interval, so that a
-	// frame waits at most that long for its paint while the window is painted at most 30
+	// paceGap is the least time between two hand-offs: about half a frame interval, so that
+	// a frame waits at most that long for its paint while the window is painted at most 30
 	// times a second (with every camera at its own phase, once per frame interval would
-	// keep most frames waiting most of an interval).
-	paceGap = frameInterval / 2
+	// keep most frames waiting most of an interval). A millisecond less than half, so that
+	// hand-offs aligned to the driver's ticks (wall_tick.go) fall on every other tick.
+	paceGap = frameInterval/2 - time.Millisecond
 	// coalesce is how long the first frame after a quiet spell waits for others that are
 	// about to arrive (tiles whose cameras send at nearly the same instant).
 	coalesce = 3 * time.Millisecond

@@ -228,3 +228,30 @@ func TestPacingHandsOverEveryFrameOfSixteenCamerasAtMostThirtyTimesASecond(t *te
 	assert.LessOrEqual(t, handOffs, int(span/paceGap)+1, "at most one hand-off (paint) per gap: 30 a second")
 	assert.LessOrEqual(t, worstWait, paceGap+frameInterval/4, "no frame waits much longer than a gap")
 }
+
+// The driver's paint ticks are learned from the paints seen (each a little after its
+// tick), and batches are handed over just before a tick: never before they are due, and
+// never a whole tick later than needed. Without paints seen recently nothing is aligned.
+func TestTickClockHandsBatchesOverJustBeforeTheDriversTick(t *testing.T) {
+	var c tickClock
+	tick0 := time.Date(2026, 12, 7, 8, 0, 0, 123456, time.UTC)
+	due := tick0.Add(10 * time.Second)
+	assert.Equal(t, due, c.align(due), "ticks not known yet")
+
+	// Paints on every other tick, each 1–6 ms after it.
+	var last time.Time
+	for i := 0; i < 3*tickRound; i++ {
+		last = tick0.Add(time.Duration(2*i)*tickPeriod + time.Millisecond + time.Duration(i*7%6)*time.Millisecond)
+		c.painted(last)
+	}
+	for _, d := range []time.Duration{0, time.Millisecond, 5 * time.Millisecond, 11 * time.Millisecond, 16 * time.Millisecond} {
+		at := last.Add(d)
+		got := c.align(at)
+		assert.False(t, got.Before(at), "not before it is due")
+		assert.Less(t, got.Sub(at), tickPeriod, "within a tick")
+		// tickLead before a tick (the estimate is the earliest paint: a millisecond late).
+		sinceTick := (got.Add(tickLead).Sub(tick0) - time.Millisecond) % tickPeriod
+		assert.Zero(t, sinceTick, "%v: handed %v after a tick less the lead", d, sinceTick)
+	}
+	assert.Equal(t, last.Add(tickFresh+time.Second), c.align(last.Add(tickFresh+time.Second)), "an old estimate is not used")
+}

@@ -50,6 +50,7 @@ type paintMeter struct {
 	queued  bool
 	into    *latencyWindow
 	paints  *latencyWindow // one sample per paint that put new frames on screen
+	ticks   *tickClock     // learns when the driver paints (wall_tick.go)
 }
 
 type paintedFrame struct {
@@ -63,6 +64,7 @@ func (m *paintMeter) painted(t *tile, f *app.Frame) {
 	m.pending = append(m.pending, paintedFrame{t, f.Decoded, f.Captured})
 	if !m.queued {
 		m.queued = true
+		m.ticks.painted(time.Now()) // the first frame of this paint: when the paint runs
 		// From another goroutine, so that it is queued behind the paint in progress
 		// (fyne.Do on the UI thread itself may run at once).
 		go fyne.Do(m.stamp)

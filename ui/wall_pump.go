@@ -170,6 +170,7 @@ func (w *wallPanel) pump(stop <-chan struct{}) {
 		if !ok {
 			continue
 		}
+		at = w.ticks.align(at)
 		if wait := at.Sub(now); wait > 0 {
 			timer.Reset(wait)
 			continue
