@@ -176,12 +176,12 @@ func benchWall(b *testing.B, n int) {
 	fmt.Printf("bench: wall of %d tiles (%dx%d px each) under Xvfb, %s measured each, one run:\n"+
 		"bench:   watchpost   %.2f cores, %.0f MB, %.1f of %d frames/s painted (worst tile %.1f), %.1f window paints/s, send → painted p50 ≤ %.0f ms, p95 ≤ %.0f ms, UI lag p95 ≤ %.0f ms (handed to the canvas %.1f frames/s)\n"+
 		"bench:   decoding alone (no window) %.2f cores, %.1f frames/s decoded\n"+
-		"bench:   painting floor (still pictures, same window) %.2f cores, %.1f frames/s painted, %.1f window paints/s, UI lag p95 ≤ %.0f ms; decode + floor = %.2f cores, watchpost − (decode + floor) = %+.2f\n"+
+		"bench:   painting floor (still pictures, same window) %.2f cores, %.0f MB, %.1f frames/s painted, %.1f window paints/s, handed → painted p95 ≤ %.0f ms, UI lag p95 ≤ %.0f ms; decode + floor = %.2f cores, watchpost − (decode + floor) = %+.2f\n"+
 		"bench:   %d ffplay windows %dx%d on the same streams: %.2f cores, %.0f MB in all, ≈%.0f frames/s on screen (%d dropped, %.0f s played each at least); watchpost/ffplay %.2f cores\n",
 		n, wall.tile.X, wall.tile.Y, wallMeasure,
 		wall.cores, wall.rss, wall.painted, n*wallFPS, wall.minTile, wall.paints, wall.p50, wall.p95, wall.lag, wall.handed,
 		decode.cores, decode.fps,
-		floor.cores, floor.painted, floor.paints, floor.lag, decode.cores+floor.cores, wall.cores-decode.cores-floor.cores,
+		floor.cores, floor.rss, floor.painted, floor.paints, floor.p95, floor.lag, decode.cores+floor.cores, wall.cores-decode.cores-floor.cores,
 		n, peer.w, peer.h, peer.cores, peer.rss, peer.fps, peer.dropped, peer.played, wall.cores/peer.cores)
 	// Checked after the figures are printed, so that a floor that fails still says what it did.
 	if floor.painted < float64(n*wallFPS)/2 {
