@@ -92,7 +92,6 @@ type tile struct {
 
 	bg, band, cardBG                   *canvas.Rectangle
 	img                                *canvas.Image
-	probe                              *canvas.Raster // counts paints of the picture (wall_paint.go)
 	name, cardTitle, hint              *canvas.Text
 	cardReason                         *widget.Label
 	badge                              *badge
@@ -113,8 +112,6 @@ func newTile(w *wallPanel, index int) *tile {
 	t.bg = canvas.NewRectangle(emptyBackground)
 	t.img = &canvas.Image{ScaleMode: canvas.ImageScaleFastest, FillMode: canvas.ImageFillStretch}
 	t.img.Hide()
-	t.probe = newPaintProbe(t)
-	t.probe.Hide()
 	t.band = canvas.NewRectangle(bandColor)
 	t.name = canvas.NewText("", color.White)
 	t.name.TextSize = nameTextSize
@@ -226,7 +223,6 @@ func (t *tile) dropFrame() {
 	}
 	t.img.Image = nil
 	t.img.Hide()
-	t.probe.Hide()
 	for _, b := range t.boxes {
 		b.Hide()
 	}
@@ -257,7 +253,6 @@ func (t *tile) showFrame(v app.Viewer, f *app.Frame) bool {
 		t.showState()
 	} else {
 		t.img.Refresh()
-		t.probe.Refresh()
 	}
 	old.Release()
 	t.showBoxes()
@@ -349,7 +344,6 @@ func (t *tile) showState() {
 		t.bg.FillColor = tileBackground
 	}
 	t.img.Hidden = t.state != tilePlaying || t.img.Image == nil
-	t.probe.Hidden = t.img.Hidden
 	// A picture that fills the tile makes the background invisible: do not draw it. In the
 	// software renderer every full-tile layer costs a pass over its pixels, 15 times a second.
 	t.bg.Hidden = !t.img.Hidden && t.fillsTile()
@@ -467,7 +461,7 @@ type tileRenderer struct{ t *tile }
 
 func (r *tileRenderer) Objects() []fyne.CanvasObject {
 	t := r.t
-	objs := []fyne.CanvasObject{t.bg, t.img, t.probe}
+	objs := []fyne.CanvasObject{t.bg, t.img}
 	for _, b := range t.boxes {
 		objs = append(objs, b)
 	}
@@ -507,8 +501,6 @@ func (r *tileRenderer) Layout(size fyne.Size) {
 	ix, iy := (size.Width-iw)/2, (size.Height-ih)/2
 	t.img.Move(fyne.NewPos(ix, iy))
 	t.img.Resize(fyne.NewSize(iw, ih))
-	t.probe.Move(fyne.NewPos(ix, iy))
-	t.probe.Resize(fyne.NewSize(1, 1))
 	t.placeBoxes()
 	px := pixelSize(iw, ih, t.w.scale())
 	if px != t.px {

@@ -63,7 +63,8 @@ type wallPanel struct {
 	grid  *fyne.Container
 	stage *fyne.Container // the grid, or the enlarged view
 	list  *cameraList
-	ghost *badge // follows the pointer while a camera is dragged
+	ghost *badge         // follows the pointer while a camera is dragged
+	probe *canvas.Raster // notes the paints that put frames on screen (wall_paint.go)
 
 	layoutButtons map[app.WallLayout]*widget.Button
 	prevBtn       *widget.Button
@@ -128,7 +129,8 @@ func newWallPanel(c *Console) panelView {
 	main := container.NewBorder(toolbar, container.NewPadded(bottom), nil, nil, stage)
 	split := container.NewHSplit(w.list.content, main)
 	split.Offset = 0.18
-	w.content = container.NewStack(split, container.NewWithoutLayout(w.ghost))
+	w.probe = newPaintProbe(w)
+	w.content = container.NewStack(split, container.NewWithoutLayout(w.ghost, w.probe))
 
 	w.locked(func() {
 		w.loadInitialView()

@@ -27,7 +27,7 @@ func (v *handViewer) Frames() <-chan *app.Frame { return v.out }
 func (v *handViewer) Status() app.StreamStatus {
 	return app.StreamStatus{State: app.StreamPlaying, Width: 640, Height: 360}
 }
-func (v *handViewer) Resize(int, int)                 {}
+func (v *handViewer) Resize(int, int)                {}
 func (v *handViewer) Snapshot() (*image.RGBA, error) { return nil, nil }
 func (v *handViewer) SetMaxFPS(float64)              {}
 func (v *handViewer) Close()                         {}

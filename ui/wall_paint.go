@@ -15,30 +15,37 @@ import (
 // canvas: Fyne paints a dirty window at most 60 times a second, and a tile whose picture is
 // replaced twice between two paints shows one frame, not two.
 //
-// Fyne has no callback after a paint, so each tile carries a probe: a transparent pixel over
-// its picture, refreshed together with the picture. Fyne frees the textures of refreshed
-// objects just before it paints the window and creates them again while it paints, so the
-// probe's generator runs during the paint that puts the new picture on screen, once however
-// many frames were handed over since the last paint. The time is taken after the paint
-// (its buffers swapped): the generator queues a function on the UI thread, which runs once
-// the paint in progress is done.
+// Fyne has no callback after a paint, so the wall carries a probe: one transparent pixel,
+// refreshed whenever a batch of frames is put on the canvas. Fyne frees the textures of
+// refreshed objects just before it paints the window and creates them again while it paints,
+// so the probe's generator runs during the paint that puts the new pictures on screen (the
+// whole window is painted at once), once however many batches were handed over since the
+// last paint; it notes every tile whose picture changed since the paint before. One probe
+// for the wall, not one per tile: each object drawn costs a draw call in every paint. The
+// time is taken after the paint (its buffers swapped): the generator queues a function on
+// the UI thread, which runs once the paint in progress is done.
 
 // probePixel is what the probe draws: one transparent pixel (never written).
 var probePixel = image.NewRGBA(image.Rect(0, 0, 1, 1))
 
-func newPaintProbe(t *tile) *canvas.Raster {
-	r := canvas.NewRaster(t.painting)
+func newPaintProbe(w *wallPanel) *canvas.Raster {
+	r := canvas.NewRaster(w.painting)
 	r.ScaleMode = canvas.ImageScaleFastest
+	r.Resize(fyne.NewSize(1, 1))
 	return r
 }
 
-// painting is the probe's generator, called by Fyne while it paints the tile (UI thread).
-func (t *tile) painting(int, int) image.Image {
-	// A paint of the same picture (the window painted again for another reason, its
-	// textures rebuilt) puts no new frame on screen.
-	if t.shown != nil && t.state == tilePlaying && t.paintedSeq != t.shownSeq {
-		t.paintedSeq = t.shownSeq
-		t.w.paints.painted(t, t.shown)
+// painting is the probe's generator, called by Fyne while it paints the window (UI thread).
+func (w *wallPanel) painting(int, int) image.Image {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, t := range append(w.tiles[:len(w.tiles):len(w.tiles)], w.big) {
+		// A tile shows a new frame when its picture was replaced since the last paint; a
+		// paint of the same picture puts no new frame on screen.
+		if t.shown != nil && t.state == tilePlaying && t.Visible() && t.paintedSeq != t.shownSeq {
+			t.paintedSeq = t.shownSeq
+			w.paints.painted(t, t.shown)
+		}
 	}
 	return probePixel
 }

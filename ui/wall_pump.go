@@ -203,15 +203,20 @@ func (w *wallPanel) apply(batch []frameUpdate, flash bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := time.Now()
+	shown := false
 	for _, u := range batch {
 		decoded, captured := u.f.Decoded, u.f.Captured
 		if u.t.showFrame(u.v, u.f) {
+			shown = true
 			c := time.Duration(-1)
 			if !captured.IsZero() {
 				c = now.Sub(captured)
 			}
 			w.stats.add(latencySample{at: now, decoded: now.Sub(decoded), captured: c})
 		}
+	}
+	if shown {
+		w.probe.Refresh() // the next paint notes the frames (wall_paint.go)
 	}
 	if flash {
 		w.flashOn = !w.flashOn

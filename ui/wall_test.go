@@ -589,7 +589,12 @@ func TestWallCountsTheFramesPaintedNotThoseHandedOver(t *testing.T) {
 		f.Decoded, f.Captured = time.Now(), time.Now().Add(-time.Millisecond)
 		return f
 	}
-	handOver := func() { w.locked(func() { require.True(t, live.showFrame(live.viewer, frame())) }) }
+	v := get(w, func() app.Viewer { return live.viewer })
+	handOver := func() {
+		seq := get(w, func() uint64 { return live.shownSeq })
+		w.apply([]frameUpdate{{live, v, frame()}}, false)
+		require.Equal(t, seq+1, get(w, func() uint64 { return live.shownSeq }), "the frame is taken")
+	}
 	paint := func() { fyne.DoAndWait(func() { c.win.Canvas().Capture() }) }
 	// The frames handed over before the pump stopped are painted first.
 	paint()
