@@ -22,7 +22,8 @@ import (
 //     here the second waits for the next hand-off instead.
 //   - The frames of all tiles that arrived within coalesce of the first one are handed to
 //     the UI thread in one fyne.Do, and hand-offs are at least gap apart: the window is
-//     painted at most 1/gap times a second, whatever the number of tiles and their phases.
+//     painted at most 1/gap times a second, whatever the number of tiles and their phases,
+//     and each hand-off is timed to land just before the driver's paint tick.
 //     A hand-off takes one frame per tile (the oldest waiting); a tile with a backlog gets
 //     the next at the next hand-off.
 //   - No batch is handed while the previous one waits for the UI thread: batches do not
@@ -31,12 +32,14 @@ import (
 const (
 	// frameInterval is the cameras' nominal frame interval (sub streams at 15 fps).
 	frameInterval = time.Second / 15
-	// paceGap is the least time between two hand-offs: about half a frame interval, so that
-	// a frame waits at most that long for its paint while the window is painted at most 30
-	// times a second (with every camera at its own phase, once per frame interval would
-	// keep most frames waiting most of an interval). A millisecond less than half, so that
-	// hand-offs aligned to the driver's ticks (wall_tick.go) fall on every other tick.
-	paceGap = frameInterval/2 - time.Millisecond
+	// paceGap is the least time between two hand-offs, and so between two paints of the
+	// window: three of the driver's ticks (wall_tick.go), a millisecond less so that aligned
+	// hand-offs stay on every third tick. Each paint of the window costs the same whatever
+	// changed (Fyne walks, measures and draws every object), so this is most of what the wall
+	// costs: at most 20 paints a second. A frame waits at most that long for its paint;
+	// once per frame interval (15) would keep frames of cameras at other phases waiting
+	// most of an interval (p95 over 80 ms), twice (30) costs half as much again in painting.
+	paceGap = 3*tickPeriod - time.Millisecond
 	// coalesce is how long the first frame after a quiet spell waits for others that are
 	// about to arrive (tiles whose cameras send at nearly the same instant).
 	coalesce = 3 * time.Millisecond
