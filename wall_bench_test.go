@@ -173,12 +173,12 @@ func benchWall(b *testing.B, n int) {
 	b.ReportMetric(peer.rss, "ffplay_rss_MB")
 	b.ReportMetric(float64(peer.dropped), "ffplay_dropped")
 	b.ReportMetric(peer.fps, "ffplay_fps")
-	fmt.Printf("bench: wall of %d tiles (%dx%d px each) under Xvfb, %s measured each, one run:\n"+
+	fmt.Printf("bench: wall of %d tiles (%dx%d px each) under Xvfb, %s measured each, one run (the simulator took %.2f cores of the same machine meanwhile):\n"+
 		"bench:   watchpost   %.2f cores, %.0f MB, %.1f of %d frames/s painted (worst tile %.1f), %.1f window paints/s, send → painted p50 ≤ %.0f ms, p95 ≤ %.0f ms, UI lag p95 ≤ %.0f ms (handed to the canvas %.1f frames/s)\n"+
 		"bench:   decoding alone (no window) %.2f cores, %.1f frames/s decoded\n"+
 		"bench:   painting floor (still pictures, same window) %.2f cores, %.0f MB, %.1f frames/s painted, %.1f window paints/s, handed → painted p95 ≤ %.0f ms, UI lag p95 ≤ %.0f ms; decode + floor = %.2f cores, watchpost − (decode + floor) = %+.2f\n"+
 		"bench:   %d ffplay windows %dx%d on the same streams: %.2f cores, %.0f MB in all, ≈%.0f frames/s on screen (%d dropped, %.0f s played each at least); watchpost/ffplay %.2f cores\n",
-		n, wall.tile.X, wall.tile.Y, wallMeasure,
+		n, wall.tile.X, wall.tile.Y, wallMeasure, wall.sim,
 		wall.cores, wall.rss, wall.painted, n*wallFPS, wall.minTile, wall.paints, wall.p50, wall.p95, wall.lag, wall.handed,
 		decode.cores, decode.fps,
 		floor.cores, floor.rss, floor.painted, floor.paints, floor.p95, floor.lag, decode.cores+floor.cores, wall.cores-decode.cores-floor.cores,
@@ -196,6 +196,7 @@ type consoleFigures struct {
 	paints                   float64 // window paints per second that put new frames on screen
 	p50, p95, lag            float64 // ms: the worst 5-second window's
 	tile                     image.Point
+	sim                      float64 // the simulator's cores meanwhile (not counted: the cameras' work)
 }
 
 // measureConsole starts a console on its own data directory with the site, waits until its
@@ -247,14 +248,16 @@ func measureConsole(b *testing.B, what, display string, site *app.Site, sim *chi
 	}
 	b.ResetTimer()
 	before := len(wallStats(readLog(logPath)))
+	sim0 := treeCPU(sim.cmd.Process.Pid)
 	cpu0, t0 := procCPU(b, console.cmd.Process.Pid), time.Now()
 	time.Sleep(wallMeasure)
 	if !console.alive() {
 		failed("the console ended while it was measured")
 	}
 	cpu1, t1 := procCPU(b, console.cmd.Process.Pid), time.Now()
+	simCores := (treeCPU(sim.cmd.Process.Pid) - sim0) / t1.Sub(t0).Seconds()
 	b.StopTimer()
-	f := consoleFigures{rss: procRSS(b, console.cmd.Process.Pid), cores: (cpu1 - cpu0) / t1.Sub(t0).Seconds(), minTile: math.Inf(1)}
+	f := consoleFigures{rss: procRSS(b, console.cmd.Process.Pid), cores: (cpu1 - cpu0) / t1.Sub(t0).Seconds(), minTile: math.Inf(1), sim: simCores}
 	// The stats lines logged during the window: every one with all tiles painting.
 	window := wallStats(readLog(logPath))[before:]
 	if len(window) < 2 {
@@ -435,6 +438,29 @@ func measureFFplay(b *testing.B, display, rtsp string, n int) ffplayFigures {
 		p.stop()
 	}
 	return f
+}
+
+// treeCPU returns the CPU seconds of a process and of its children (the simulator's ffmpeg
+// processes) that run; 0 for a process that is gone.
+func treeCPU(pid int) float64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:]))
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	sum := (ut + st) / 100
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, t := range tasks {
+		kids, _ := os.ReadFile(t)
+		for _, k := range strings.Fields(string(kids)) {
+			if c, err := strconv.Atoi(k); err == nil {
+				sum += treeCPU(c)
+			}
+		}
+	}
+	return sum
 }
 
 // procCPU returns the user+system CPU seconds of a process.
