@@ -19,7 +19,8 @@ import (
 //     tile on screen waits on the viewer), into the tile's jitter buffer: up to jitterDepth
 //     frames not yet handed to the canvas. A fixed-rate pump beating against cameras of the
 //     same nominal rate saw two frames in one period now and then and dropped one of them;
-//     here the second waits for the next hand-off instead.
+//     here the second waits for the next hand-off instead. A buffer still full at the next
+//     hand-off means the paints do not keep up: the tile then skips to its newest frame.
 //   - The frames of all tiles that arrived within coalesce of the first one are handed to
 //     the UI thread in one fyne.Do, and hand-offs are at least gap apart: the window is
 //     painted at most 1/gap times a second, whatever the number of tiles and their phases,
@@ -89,6 +90,7 @@ type frameQueue struct {
 	mu      sync.Mutex
 	frames  []*app.Frame
 	closed  bool
+	wasFull bool  // the buffer was full at the last hand-off
 	dropped int64 // frames let go because the buffer was full (never painted)
 	stop    chan struct{}
 }
@@ -113,10 +115,20 @@ func (q *frameQueue) push(f *app.Frame) bool {
 	return true
 }
 
-// pop takes the oldest frame (nil: none) and reports whether more wait.
+// pop takes the oldest frame (nil: none) and reports whether more wait. When the buffer was
+// full at the hand-off before too, the paints are not keeping up with the camera (a window
+// painted less often than frames come): the oldest is let go, so that the tile shows its
+// newest frame instead of falling further behind.
 func (q *frameQueue) pop() (*app.Frame, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	full := len(q.frames) == jitterDepth
+	if full && q.wasFull {
+		q.frames[0].Release()
+		q.frames = append(q.frames[:0], q.frames[1:]...)
+		q.dropped++
+	}
+	q.wasFull = full
 	if len(q.frames) == 0 {
 		return nil, false
 	}

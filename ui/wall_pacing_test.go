@@ -282,3 +282,37 @@ func TestWallShowsStillPicturesForThePaintingFloor(t *testing.T) {
 		return paintedOn(w, live) >= before+2
 	}, 15*time.Second, 50*time.Millisecond, "and painted")
 }
+
+// A tile's jitter buffer shows both frames of a burst, but when it is full at two hand-offs
+// in a row the paints are not keeping up with the camera: the tile catches up to its newest
+// frame instead of showing every frame ever later.
+func TestJitterBufferCatchesUpWhenThePaintsFallBehind(t *testing.T) {
+	q := newFrameQueue()
+	frame := func() *trackedFrame {
+		tf := &trackedFrame{}
+		tf.Frame = app.NewFrame(nil, func() { tf.released.Store(true) })
+		return tf
+	}
+	f1, f2 := frame(), frame()
+	q.push(f1.Frame)
+	q.push(f2.Frame)
+	got, more := q.pop()
+	assert.Same(t, f1.Frame, got, "a burst: the older first")
+	assert.True(t, more)
+	got, more = q.pop()
+	assert.Same(t, f2.Frame, got, "then the newer")
+	assert.False(t, more)
+
+	// Full at two hand-offs in a row: behind.
+	f3, f4, f5 := frame(), frame(), frame()
+	q.push(f3.Frame)
+	q.push(f4.Frame)
+	got, _ = q.pop()
+	assert.Same(t, f3.Frame, got, "full once: still every frame")
+	q.push(f5.Frame)
+	got, more = q.pop()
+	assert.Same(t, f5.Frame, got, "full again: the newest")
+	assert.False(t, more)
+	assert.True(t, f4.released.Load(), "the stale one is let go")
+	assert.EqualValues(t, 1, q.dropped)
+}
