@@ -52,7 +52,7 @@ func (s *staticFeeds) Watch(cameraID string, main bool, w, h int) (app.Viewer, e
 	// Phases spread by a step that is not a divisor of the interval, as cameras started at
 	// unrelated times are.
 	phase := time.Duration(n) * interval * 7 / 17 % interval
-	v := &staticViewer{out: make(chan *app.Frame, 1), stop: make(chan struct{}), size: image.Pt(w, h), shade: uint8(40 + n*37%160)}
+	v := &staticViewer{out: make(chan *app.Frame, 1), stop: make(chan struct{}), size: image.Pt(w, h), shade: uint8(40 + n*37%160), fps: s.fps}
 	v.draw()
 	go v.run(interval, phase)
 	return v, nil
@@ -71,6 +71,7 @@ type staticViewer struct {
 	stop  chan struct{}
 	once  sync.Once
 	shade uint8
+	fps   float64
 
 	mu   sync.Mutex
 	size image.Point
@@ -124,10 +125,10 @@ func (v *staticViewer) run(interval, phase time.Duration) {
 
 func (v *staticViewer) Frames() <-chan *app.Frame { return v.out }
 
+// Status: playing, at the aspect of the cameras' sub streams (640×360), so that the tile lays
+// the picture out as it would a camera's.
 func (v *staticViewer) Status() app.StreamStatus {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return app.StreamStatus{State: app.StreamPlaying, Width: 640, Height: 360, Codec: "still", FPS: 15}
+	return app.StreamStatus{State: app.StreamPlaying, Width: 640, Height: 360, Codec: "still", FPS: v.fps}
 }
 
 func (v *staticViewer) Resize(w, h int) {
