@@ -83,6 +83,7 @@ type wallPanel struct {
 	feeds      []feedRef
 	anyFlash   atomic.Bool
 	applying   atomic.Bool
+	unpainted  atomic.Int64  // when frames were last put on the canvas and not painted yet (unix ns; 0: painted)
 	wakeup     chan struct{} // frames arrived or a batch was applied (wall_pacing.go)
 	pumpStop   chan struct{}
 	stats      latencyWindow // frames handed to the canvas
@@ -107,6 +108,7 @@ func newWallPanel(c *Console) panelView {
 	w.statsEvery = statsInterval(c.core.Log.Warn)
 	w.wakeup = make(chan struct{}, 1)
 	w.paints.into, w.paints.paints, w.paints.ticks = &w.painted, &w.paintsW, &w.ticks
+	w.paints.donePaint = func() { w.unpainted.Store(0); w.wake() }
 	if fps := staticRate(c.core.Log.Warn); fps > 0 {
 		w.static = &staticFeeds{fps: fps}
 	}

@@ -27,8 +27,11 @@ import (
 //     and each hand-off is timed to land just before the driver's paint tick.
 //     A hand-off takes one frame per tile (the oldest waiting); a tile with a backlog gets
 //     the next at the next hand-off.
-//   - No batch is handed while the previous one waits for the UI thread: batches do not
-//     pile up behind a slow paint (the frames wait in the jitter buffers meanwhile).
+//   - No batch is handed while the previous one waits for the UI thread, nor before it is
+//     painted (up to paintWait): a batch put on the canvas before the paint of the one
+//     before would replace pictures nobody saw, and batches would queue behind slow paints.
+//     When paints are slow (software rendering), the wall paints back to back, each paint
+//     carrying every tile's next frame.
 
 const (
 	// frameInterval is the cameras' nominal frame interval (sub streams at 15 fps).
@@ -48,6 +51,10 @@ const (
 	// owns three buffers (one on screen, one delivered, one being converted): two waiting
 	// here and one on screen leave the decoder none, so it then drops the newest.
 	jitterDepth = 2
+	// paintWait is the longest the pump waits for the paint of its last batch: a window
+	// that is not painted (hidden, or Fyne's test driver, which paints only when asked)
+	// still gets its frames, a few a second.
+	paintWait = 150 * time.Millisecond
 )
 
 // pacer decides when the frames waiting are handed to the UI thread. It holds no clock:

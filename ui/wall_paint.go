@@ -58,6 +58,8 @@ type paintMeter struct {
 	into    *latencyWindow
 	paints  *latencyWindow // one sample per paint that put new frames on screen
 	ticks   *tickClock     // learns when the driver paints (wall_tick.go)
+	// donePaint tells the pump that the frames put on the canvas are painted.
+	donePaint func()
 }
 
 type paintedFrame struct {
@@ -85,6 +87,7 @@ func (m *paintMeter) stamp() {
 	done := m.pending
 	m.pending, m.queued = nil, false
 	m.mu.Unlock()
+	m.donePaint()
 	m.paints.add(latencySample{at: now, captured: -1})
 	for _, p := range done {
 		c := time.Duration(-1)

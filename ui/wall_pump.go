@@ -153,6 +153,14 @@ func (w *wallPanel) pump(stop <-chan struct{}) {
 		if w.applying.Load() {
 			continue // the batch being applied wakes the pump when it is done
 		}
+		if at := w.unpainted.Load(); at != 0 {
+			if left := paintWait - time.Since(time.Unix(0, at)); left > 0 {
+				// The last batch is not painted yet: a batch handed now would replace its
+				// pictures before anyone saw them. The paint wakes the pump (wall_paint.go).
+				timer.Reset(left)
+				continue
+			}
+		}
 		w.feedMu.Lock()
 		refs = append(refs[:0], w.feeds...)
 		w.feedMu.Unlock()
@@ -217,6 +225,7 @@ func (w *wallPanel) apply(batch []frameUpdate, flash bool) {
 	}
 	if shown {
 		w.probe.Refresh() // the next paint notes the frames (wall_paint.go)
+		w.unpainted.Store(now.UnixNano())
 	}
 	if flash {
 		w.flashOn = !w.flashOn
