@@ -27,11 +27,12 @@ import (
 //     and each hand-off is timed to land just before the driver's paint tick.
 //     A hand-off takes one frame per tile (the oldest waiting); a tile with a backlog gets
 //     the next at the next hand-off.
-//   - No batch is handed while the previous one waits for the UI thread, nor before it is
-//     painted (up to paintWait): a batch put on the canvas before the paint of the one
-//     before would replace pictures nobody saw, and batches would queue behind slow paints.
-//     When paints are slow (software rendering), the wall paints back to back, each paint
-//     carrying every tile's next frame.
+//   - No batch is handed while the previous one waits for the UI thread, nor before the
+//     paint that shows it has begun (up to paintWait): a batch put on the canvas before
+//     that would replace pictures nobody saw, and batches would queue behind slow paints.
+//     The next batch is handed during that paint, so it is applied as soon as the paint
+//     ends: when paints are slow (software rendering) the wall paints back to back, each
+//     paint carrying every tile's next frame.
 
 const (
 	// frameInterval is the cameras' nominal frame interval (sub streams at 15 fps).

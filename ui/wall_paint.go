@@ -39,6 +39,9 @@ func newPaintProbe(w *wallPanel) *canvas.Raster {
 func (w *wallPanel) painting(int, int) image.Image {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	// The paint has reached the wall's pictures: the pump may hand the next batch now, to
+	// be applied as soon as this paint is done (wall_pacing.go).
+	w.paints.donePaint()
 	for _, t := range append(w.tiles[:len(w.tiles):len(w.tiles)], w.big) {
 		// A tile shows a new frame when its picture was replaced since the last paint; a
 		// paint of the same picture puts no new frame on screen.
@@ -58,7 +61,7 @@ type paintMeter struct {
 	into    *latencyWindow
 	paints  *latencyWindow // one sample per paint that put new frames on screen
 	ticks   *tickClock     // learns when the driver paints (wall_tick.go)
-	// donePaint tells the pump that the frames put on the canvas are painted.
+	// donePaint tells the pump that the frames put on the canvas are being painted.
 	donePaint func()
 }
 
@@ -87,7 +90,6 @@ func (m *paintMeter) stamp() {
 	done := m.pending
 	m.pending, m.queued = nil, false
 	m.mu.Unlock()
-	m.donePaint()
 	m.paints.add(latencySample{at: now, captured: -1})
 	for _, p := range done {
 		c := time.Duration(-1)
