@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"image"
 	"io"
 	"math"
 	"net"
@@ -13,28 +15,41 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"watchpost/app"
 	"watchpost/assets"
+	"watchpost/video"
 )
 
 // The camera wall measured for real: the console binary in a real window under Xvfb,
 // showing N live tiles of simulated cameras (the simulator runs as a separate process,
-// so its encoding is not counted). Figures: the console's CPU in cores, its resident
-// memory, the frames it puts on screen per second, and the latency from the camera's
-// send time to the frame handed to the screen (the wall's own stats, from its log).
+// so its encoding is not counted). Figures, from one run on the same simulator and display:
 //
-// The peer, in the same run on the same simulator and display: N ffplay windows of the
-// tile's size, each playing one camera's sub stream (what a guard would get from a plain
-// player): their CPU and memory in all, and the frames they dropped.
+//   - the wall: the console's CPU in cores and its resident memory, the frames painted into
+//     the window per second (what the operator sees, not what is handed to the canvas) in
+//     all and on its worst-served tile, camera send → painted p95, and how long the UI
+//     thread made a batch of frames wait (p95): the wall's own stats, logged every 5 s; a
+//     p95 is the worst of the 5-second windows measured;
+//   - decode_cores: receiving and decoding the same streams at the tiles' size without a
+//     window (video.Feeds in this benchmark's own process, which does nothing else then);
+//   - floor_cores: the same console, window and tiles showing still pictures handed over at
+//     the cameras' rate (WATCHPOST_WALL_STATIC, ui/wall_static.go): Fyne's own cost of
+//     painting the wall, with nothing received or decoded;
+//   - the peer: N ffplay windows of the tile's size, each playing one camera's sub stream
+//     (what a guard would get from a plain player): their CPU and memory in all, and the
+//     frames they dropped.
 //
-// It fails when its subject did not run: the console exited, or its wall logged no frames
-// of all N tiles over the measured window; and when an ffplay exited or played nothing.
+// It fails when a subject did not run: the console (live or still) exited, or its wall
+// logged no frames of all N tiles; decoding delivered no frames; an ffplay exited or
+// played nothing.
 
 func BenchmarkWall16(b *testing.B) { benchWall(b, 16) }
 func BenchmarkWall36(b *testing.B) { benchWall(b, 36) }
+
+// The wall's layouts stop at 36 tiles (app.Layout36): there is no 64-tile wall to measure.
 
 const (
 	wallWarmUp  = 60 * time.Second // the most the wall may take to show every tile playing
@@ -118,7 +133,6 @@ func benchWall(b *testing.B, n int) {
 			b.Skipf("%s is not installed (make bench installs it)", bin)
 		}
 	}
-	dir := b.TempDir()
 	display := startXvfb(b) // xvfb_test.go: Xvfb picks the display (-displayfd)
 
 	rtsp := fmt.Sprintf("127.0.0.1:%d", freeTCP(b))
@@ -128,8 +142,7 @@ func benchWall(b *testing.B, n int) {
 	sim := startChild(b, nil, binary, "sim", "--cameras", strconv.Itoa(n), "--listen", rtsp, "--distinct", "8")
 
 	// A site with n cameras on the simulator; marked demo so the duty operator is signed in
-	// and the wall (the first panel) shows them all. It keeps the demo's contacts: the
-	// default plans call them, and a console whose plans are not valid does not start.
+	// and the wall (the first panel) shows them all.
 	demo, err := assets.DemoSite()
 	if err != nil {
 		b.Fatal(err)
@@ -141,6 +154,55 @@ func benchWall(b *testing.B, n int) {
 			Position: app.Point{X: 50, Y: 50}})
 	}
 	site.Contacts = demo.Contacts
+
+	wall := measureConsole(b, "the wall", display, site, sim, n, nil)
+	floor := measureConsole(b, "the painting floor (still pictures)", display, site, sim, n, []string{"WATCHPOST_WALL_STATIC=" + strconv.Itoa(wallFPS)})
+	decode := measureDecode(b, site.Cameras, wall.tile)
+	// The peer: ffplay windows of the tile's size in the same grid, on the same streams.
+	peer := measureFFplay(b, display, rtsp, n)
+
+	b.ReportMetric(wall.cores, "cores")
+	b.ReportMetric(wall.painted, "painted_fps")
+	b.ReportMetric(wall.p95, "captured_to_screen_p95_ms")
+	b.ReportMetric(wall.lag, "ui_lag_p95_ms")
+	b.ReportMetric(wall.rss, "rss_MB")
+	b.ReportMetric(wall.minTile, "min_tile_fps")
+	b.ReportMetric(decode.cores, "decode_cores")
+	b.ReportMetric(floor.cores, "floor_cores")
+	b.ReportMetric(peer.cores, "ffplay_cores")
+	b.ReportMetric(peer.rss, "ffplay_rss_MB")
+	b.ReportMetric(float64(peer.dropped), "ffplay_dropped")
+	b.ReportMetric(peer.fps, "ffplay_fps")
+	fmt.Printf("bench: wall of %d tiles (%dx%d px each) under Xvfb, %s measured each, one run (the simulator took %.2f cores of the same machine meanwhile):\n"+
+		"bench:   watchpost   %.2f cores, %.0f MB, %.1f of %d frames/s painted (worst tile %.1f), %.1f window paints/s, send → painted p50 ≤ %.0f ms, p95 ≤ %.0f ms, UI lag p95 ≤ %.0f ms (handed to the canvas %.1f frames/s)\n"+
+		"bench:   decoding alone (no window) %.2f cores, %.1f frames/s decoded\n"+
+		"bench:   painting floor (still pictures, same window) %.2f cores, %.0f MB, %.1f frames/s painted, %.1f window paints/s, handed → painted p95 ≤ %.0f ms, UI lag p95 ≤ %.0f ms; decode + floor = %.2f cores, watchpost − (decode + floor) = %+.2f\n"+
+		"bench:   %d ffplay windows %dx%d on the same streams: %.2f cores, %.0f MB in all, ≈%.0f frames/s on screen (%d dropped, %.0f s played each at least); watchpost/ffplay %.2f cores\n",
+		n, wall.tile.X, wall.tile.Y, wallMeasure, wall.sim,
+		wall.cores, wall.rss, wall.painted, n*wallFPS, wall.minTile, wall.paints, wall.p50, wall.p95, wall.lag, wall.handed,
+		decode.cores, decode.fps,
+		floor.cores, floor.rss, floor.painted, floor.paints, floor.p95, floor.lag, decode.cores+floor.cores, wall.cores-decode.cores-floor.cores,
+		n, peer.w, peer.h, peer.cores, peer.rss, peer.fps, peer.dropped, peer.played, wall.cores/peer.cores)
+	// Checked after the figures are printed, so that a floor that fails still says what it did.
+	if floor.painted < float64(n*wallFPS)/2 {
+		b.Fatalf("the painting floor painted %.1f frames/s of the %d handed to it: the still pictures did not reach the screen, its cost would be understated", floor.painted, n*wallFPS)
+	}
+}
+
+// consoleFigures are a console's figures over the measured window.
+type consoleFigures struct {
+	cores, rss               float64
+	painted, handed, minTile float64 // frames per second
+	paints                   float64 // window paints per second that put new frames on screen
+	p50, p95, lag            float64 // ms: the worst 5-second window's
+	tile                     image.Point
+	sim                      float64 // the simulator's cores meanwhile (not counted: the cameras' work)
+}
+
+// measureConsole starts a console on its own data directory with the site, waits until its
+// wall paints every tile, and measures it; the console is stopped when it returns.
+func measureConsole(b *testing.B, what, display string, site *app.Site, sim *child, n int, env []string) consoleFigures {
+	dir := b.TempDir()
 	// Only the site and its duty operator are set up here; the console sets up the rest at
 	// its first start. The store is closed before the console opens the data directory.
 	_, st := newCoreWith(b, dir, app.Ports{Seeds: app.Seeds{
@@ -152,75 +214,140 @@ func benchWall(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "config.json")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"language":"en","broker":{"listen":"127.0.0.1:%d"}}`, freeTCP(b))), 0o600); err != nil {
+	// The console records the sub streams it already receives (as the demo does): recording
+	// the main streams would make the simulator encode n 720p streams on the same two cores
+	// (a cost a real site's cameras bear), and keep their last 15 s in the console's memory.
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"language":"en","broker":{"listen":"127.0.0.1:%d"},"recording":{"stream":"sub"}}`, freeTCP(b))), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	logPath := filepath.Join(dir, "logs", "watchpost.log")
 
-	console := startChild(b, []string{"DISPLAY=" + display, "WATCHPOST_WALL_STATS=5s"}, binary, "--data", dir, "--config", cfg, "--no-sim")
+	console := startChild(b, append([]string{"DISPLAY=" + display, "WATCHPOST_WALL_STATS=5s"}, env...), binary, "--data", dir, "--config", cfg, "--no-sim")
+	defer console.stop()
 	failed := func(format string, args ...any) {
 		b.Helper()
-		b.Fatalf("%s\nconsole: %s; simulator: %s\nthe console's log ends:\n%s\nits standard error ends:\n%s",
-			fmt.Sprintf(format, args...), console.why(), sim.why(), lastLines(readLog(logPath), 15), lastLines(console.output(), 15))
+		b.Fatalf("%s: %s\nconsole: %s; simulator: %s\nthe console's log ends:\n%s\nits standard error ends:\n%s",
+			what, fmt.Sprintf(format, args...), console.why(), sim.why(), lastLines(readLog(logPath), 15), lastLines(console.output(), 15))
 	}
-	// Wait until the wall shows every tile playing (a stats line with all tiles and frames).
+	playing := func(s map[string]float64) bool {
+		return s["tiles"] == float64(n) && s["painted_fps"] > 0 && s["min_tile_fps"] > 0
+	}
+	// Wait until the wall paints every tile (a stats line with all tiles painting).
 	deadline := time.Now().Add(wallWarmUp)
 	for {
 		if !console.alive() {
 			failed("the console ended before its wall played")
 		}
-		if s := wallStats(readLog(logPath)); len(s) > 0 && s[len(s)-1]["tiles"] == float64(n) && s[len(s)-1]["fps"] > 0 {
+		if s := wallStats(readLog(logPath)); len(s) > 0 && playing(s[len(s)-1]) {
 			break
 		}
 		if time.Now().After(deadline) {
-			failed("the wall did not show %d tiles playing within %s", n, wallWarmUp)
+			failed("the wall did not paint %d tiles within %s", n, wallWarmUp)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
 	b.ResetTimer()
 	before := len(wallStats(readLog(logPath)))
+	sim0 := treeCPU(sim.cmd.Process.Pid)
 	cpu0, t0 := procCPU(b, console.cmd.Process.Pid), time.Now()
 	time.Sleep(wallMeasure)
 	if !console.alive() {
 		failed("the console ended while it was measured")
 	}
 	cpu1, t1 := procCPU(b, console.cmd.Process.Pid), time.Now()
+	simCores := (treeCPU(sim.cmd.Process.Pid) - sim0) / t1.Sub(t0).Seconds()
 	b.StopTimer()
-	rss := procRSS(b, console.cmd.Process.Pid)
-	// The stats lines logged during the window: every one with all tiles and frames on screen.
+	f := consoleFigures{rss: procRSS(b, console.cmd.Process.Pid), cores: (cpu1 - cpu0) / t1.Sub(t0).Seconds(), minTile: math.Inf(1), sim: simCores}
+	// The stats lines logged during the window: every one with all tiles painting.
 	window := wallStats(readLog(logPath))[before:]
 	if len(window) < 2 {
 		failed("the wall logged %d stats lines in %s (one each 5 s)", len(window), wallMeasure)
 	}
-	var fps, p50, p95 float64
 	for _, s := range window {
-		if s["tiles"] != float64(n) || s["fps"] <= 0 {
-			failed("the wall stopped playing: %v", s)
+		if !playing(s) {
+			failed("the wall stopped painting a tile: %v", s)
 		}
-		fps += s["fps"] / float64(len(window))
-		p50, p95 = max(p50, s["captured_to_screen_p50_ms"]), max(p95, s["captured_to_screen_p95_ms"])
+		k := float64(len(window))
+		f.painted += s["painted_fps"] / k
+		f.handed += s["handed_fps"] / k
+		f.paints += s["paints_per_s"] / k
+		f.minTile = min(f.minTile, s["min_tile_fps"])
+		f.p50, f.p95 = max(f.p50, s["captured_to_screen_p50_ms"]), max(f.p95, s["captured_to_screen_p95_ms"])
+		f.lag = max(f.lag, s["ui_lag_p95_ms"])
+		f.tile = image.Pt(int(s["tile_w"]), int(s["tile_h"]))
 	}
-	cores := (cpu1 - cpu0) / t1.Sub(t0).Seconds()
-	if cores <= 0 {
+	if f.cores <= 0 {
 		failed("the console used no CPU while its wall played")
 	}
-	console.stop()
+	if f.tile.X <= 0 || f.tile.Y <= 0 {
+		failed("the wall logged no tile size")
+	}
+	return f
+}
 
-	// The peer: ffplay windows of the tile's size in the same grid, on the same streams.
-	peer := measureFFplay(b, display, rtsp, n)
+type decodeFigures struct{ cores, fps float64 }
 
-	b.ReportMetric(cores, "cores")
-	b.ReportMetric(rss, "rss_MB")
-	b.ReportMetric(fps, "fps")
-	b.ReportMetric(p95, "captured_to_screen_p95_ms")
-	b.ReportMetric(peer.cores, "ffplay_cores")
-	b.ReportMetric(peer.rss, "ffplay_rss_MB")
-	b.ReportMetric(float64(peer.dropped), "ffplay_dropped")
-	b.ReportMetric(peer.fps, "ffplay_fps")
-	b.ReportMetric(cores/peer.cores, "cores/ffplay")
-	fmt.Printf("bench: wall of %d tiles under Xvfb, %s measured: watchpost %.2f cores, %.0f MB, %.1f frames/s on screen of %d sent (%d stats lines), send → screen p50 ≤ %.0f ms, p95 ≤ %.0f ms; "+
-		"%d ffplay windows %dx%d on the same streams, same run: %.2f cores, %.0f MB in all, ≈%.0f frames/s on screen (%d dropped, %.0f s played each at least); watchpost/ffplay %.2f cores, %.2f of the frames\n",
-		n, wallMeasure, cores, rss, fps, n*wallFPS, len(window), p50, p95, n, peer.w, peer.h, peer.cores, peer.rss, peer.fps, peer.dropped, peer.played, cores/peer.cores, fps/peer.fps)
+// measureDecode receives and decodes the cameras' sub streams at the tiles' size, as the
+// wall's viewers do but without a window, in this process (which does nothing else in the
+// meantime: its CPU is the decoding's), and takes every frame as soon as it is delivered.
+func measureDecode(b *testing.B, cams []app.Camera, size image.Point) decodeFigures {
+	feeds := video.NewFeeds(cams, video.Config{}, nil, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { _ = feeds.Run(ctx); close(ran) }()
+	defer func() { cancel(); <-ran }()
+	if err := feeds.WaitRunning(ctx); err != nil {
+		b.Fatal(err)
+	}
+	counts := make([]atomic.Int64, len(cams))
+	var drained sync.WaitGroup
+	defer drained.Wait()
+	defer cancel()
+	for i, cam := range cams {
+		v, err := feeds.Watch(cam.ID, false, size.X, size.Y)
+		if err != nil {
+			b.Fatalf("decoding alone: %s: %v", cam.ID, err)
+		}
+		drained.Add(1)
+		go func() {
+			defer drained.Done()
+			defer v.Close()
+			for {
+				select {
+				case f := <-v.Frames():
+					if f != nil && f.Image != nil && f.Image.Rect.Size() == size {
+						counts[i].Add(1)
+					}
+					f.Release()
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	deadline := time.Now().Add(wallWarmUp)
+	for i := range cams {
+		for counts[i].Load() < wallFPS {
+			if time.Now().After(deadline) {
+				b.Fatalf("decoding alone: %s delivered %d frames of %v in %s", cams[i].ID, counts[i].Load(), size, wallWarmUp)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	total := func() (n int64) {
+		for i := range counts {
+			n += counts[i].Load()
+		}
+		return n
+	}
+	n0, cpu0, t0 := total(), procCPU(b, os.Getpid()), time.Now()
+	time.Sleep(wallMeasure)
+	n1, cpu1, t1 := total(), procCPU(b, os.Getpid()), time.Now()
+	f := decodeFigures{cores: (cpu1 - cpu0) / t1.Sub(t0).Seconds(), fps: float64(n1-n0) / t1.Sub(t0).Seconds()}
+	if f.fps < float64(len(cams)*wallFPS)/2 {
+		b.Fatalf("decoding alone delivered %.1f frames/s of %d sent", f.fps, len(cams)*wallFPS)
+	}
+	return f
 }
 
 type ffplayFigures struct {
@@ -311,6 +438,29 @@ func measureFFplay(b *testing.B, display, rtsp string, n int) ffplayFigures {
 		p.stop()
 	}
 	return f
+}
+
+// treeCPU returns the CPU seconds of a process and of its children (the simulator's ffmpeg
+// processes) that run; 0 for a process that is gone.
+func treeCPU(pid int) float64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:]))
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	sum := (ut + st) / 100
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, t := range tasks {
+		kids, _ := os.ReadFile(t)
+		for _, k := range strings.Fields(string(kids)) {
+			if c, err := strconv.Atoi(k); err == nil {
+				sum += treeCPU(c)
+			}
+		}
+	}
+	return sum
 }
 
 // procCPU returns the user+system CPU seconds of a process.

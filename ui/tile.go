@@ -73,20 +73,22 @@ type tile struct {
 	index int  // place on the page; -1 for the enlarged view
 	cell  cell // where it sits in the layout's grid (arrow keys)
 
-	cam      *app.Camera // assigned camera; nil: empty
-	main     bool        // the viewer plays the main stream
-	viewer   app.Viewer
-	shown    *app.Frame // the frame on screen, released when replaced
-	state    tileState
-	title    string    // the card's title (translated)
-	reason   string    // the offline card's text (already translated)
-	since    time.Time // frames decoded before this belong to an earlier state of the stream
-	aspect   float64   // of the stream's picture
-	px       image.Point
-	selected bool
-	alarm    *alarmMark
-	flashOn  bool
-	dropping bool
+	cam    *app.Camera // assigned camera; nil: empty
+	main   bool        // the viewer plays the main stream
+	viewer app.Viewer
+	shown  *app.Frame // the frame on screen, released when replaced
+	// Frames handed to the picture, and the last of them painted (wall_paint.go).
+	shownSeq, paintedSeq uint64
+	state                tileState
+	title                string    // the card's title (translated)
+	reason               string    // the offline card's text (already translated)
+	since                time.Time // frames decoded before this belong to an earlier state of the stream
+	aspect               float64   // of the stream's picture
+	px                   image.Point
+	selected             bool
+	alarm                *alarmMark
+	flashOn              bool
+	dropping             bool
 
 	bg, band, cardBG                   *canvas.Rectangle
 	img                                *canvas.Image
@@ -184,14 +186,14 @@ func (t *tile) attach(cam *app.Camera, main, open bool) {
 		t.state = tileEmpty
 	case !open:
 		t.state = tileIdle
-	case t.w.c.x.Feeds == nil:
+	case t.w.source() == nil:
 		t.state, t.reason = tileFailed, T("Video is not available")
 	default:
 		px := t.px
 		if px.X == 0 {
 			px = image.Pt(defaultTilePixel, defaultTilePixel*9/16)
 		}
-		v, err := t.w.c.x.Feeds.Watch(cam.ID, main, px.X, px.Y)
+		v, err := t.w.source().Watch(cam.ID, main, px.X, px.Y)
 		if err != nil {
 			t.state, t.reason = tileFailed, ErrText(err)
 			break
@@ -244,6 +246,7 @@ func (t *tile) showFrame(v app.Viewer, f *app.Frame) bool {
 	}
 	old := t.shown
 	t.shown = f
+	t.shownSeq++
 	t.img.Image = f.Image
 	if t.state != tilePlaying {
 		t.state = tilePlaying

@@ -63,7 +63,8 @@ type wallPanel struct {
 	grid  *fyne.Container
 	stage *fyne.Container // the grid, or the enlarged view
 	list  *cameraList
-	ghost *badge // follows the pointer while a camera is dragged
+	ghost *badge         // follows the pointer while a camera is dragged
+	probe *canvas.Raster // notes the paints that put frames on screen (wall_paint.go)
 
 	layoutButtons map[app.WallLayout]*widget.Button
 	prevBtn       *widget.Button
@@ -82,10 +83,17 @@ type wallPanel struct {
 	feeds      []feedRef
 	anyFlash   atomic.Bool
 	applying   atomic.Bool
+	unpainted  atomic.Int64  // when frames were last put on the canvas and not painted yet (unix ns; 0: painted)
+	wakeup     chan struct{} // frames arrived or a batch was applied (wall_pacing.go)
 	pumpStop   chan struct{}
-	stats      latencyWindow
+	stats      latencyWindow // frames handed to the canvas
+	painted    latencyWindow // frames painted into the window (wall_paint.go)
+	paints     paintMeter
+	paintsW    latencyWindow // the window's paints that put new frames on screen
+	ticks      tickClock     // when the driver paints (wall_tick.go)
 	uiLag      latencyWindow // how long batches waited for the UI thread
 	statsEvery time.Duration
+	static     *staticFeeds // still pictures in place of the cameras (wall_static.go)
 }
 
 func newWallPanel(c *Console) panelView {
@@ -98,6 +106,12 @@ func newWallPanel(c *Console) panelView {
 		w.cams[w.site.Cameras[i].ID] = &w.site.Cameras[i]
 	}
 	w.statsEvery = statsInterval(c.core.Log.Warn)
+	w.wakeup = make(chan struct{}, 1)
+	w.paints.into, w.paints.paints, w.paints.ticks = &w.painted, &w.paintsW, &w.ticks
+	w.paints.donePaint = func() { w.unpainted.Store(0); w.wake() }
+	if fps := staticRate(c.core.Log.Warn); fps > 0 {
+		w.static = &staticFeeds{fps: fps}
+	}
 	for i := 0; i < app.Layout36.Tiles(); i++ {
 		w.tiles = append(w.tiles, newTile(w, i))
 	}
@@ -117,13 +131,23 @@ func newWallPanel(c *Console) panelView {
 	main := container.NewBorder(toolbar, container.NewPadded(bottom), nil, nil, stage)
 	split := container.NewHSplit(w.list.content, main)
 	split.Offset = 0.18
-	w.content = container.NewStack(split, container.NewWithoutLayout(w.ghost))
+	w.probe = newPaintProbe(w)
+	w.content = container.NewStack(split, container.NewWithoutLayout(w.ghost, w.probe))
 
 	w.locked(func() {
 		w.loadInitialView()
 		w.refreshAlarms()
 	})
 	return w
+}
+
+// source opens the tiles' viewers: the cameras' feeds, or still pictures for the benchmark's
+// painting floor (nil: video is not available).
+func (w *wallPanel) source() app.CameraFeeds {
+	if w.static != nil {
+		return w.static
+	}
+	return w.c.x.Feeds
 }
 
 // Object is the panel's content.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image"
 	"math"
 	"os"
 	"sort"
@@ -10,24 +11,25 @@ import (
 	"watchpost/app"
 )
 
-// The wall's pump: one goroutine per wall (not per tile) that, at the cameras' frame rate,
-// takes the newest frame of every visible tile's viewer without waiting, and puts them all
-// on screen in one fyne.Do. Only tiles with a new frame are refreshed, and only their
-// picture. The flashing alarm borders toggle from the same pump. It also measures how long
-// frames take from the decoder (and from the camera) to the screen.
+// The wall's pump: one goroutine per wall (not per tile) that hands the frames of the
+// tiles on screen to the UI thread in batches, paced as wall_pacing.go explains, and puts
+// them on screen there in one fyne.Do. Only tiles with a new frame are refreshed, and only
+// their picture. The flashing alarm borders toggle from the same pump. It also measures how
+// long frames take from the decoder (and from the camera) to the canvas and to the screen.
 
 const (
-	pumpRate    = 15              // per second: the streams' rate
-	flashEvery  = 8               // pump ticks between two toggles of a flashing border (~2 Hz)
-	statsWindow = 5 * time.Second // the rolling window of Stats
-	statsRing   = 8192            // samples kept (36 tiles × 15 fps × 5 s fit)
+	flashPeriod = 533 * time.Millisecond // between two toggles of a flashing border (~2 Hz)
+	statsWindow = 5 * time.Second        // the rolling window of Stats
+	statsRing   = 8192                   // samples kept (36 tiles × 15 fps × 5 s fit)
 	statsEnv    = "WATCHPOST_WALL_STATS"
 )
 
-// feedRef is a tile and the viewer it shows, as the pump sees them.
+// feedRef is a tile, the viewer it shows and the frames taken from that viewer that wait
+// to be handed over (wall_pacing.go).
 type feedRef struct {
 	t *tile
 	v app.Viewer
+	q *frameQueue
 }
 
 type frameUpdate struct {
@@ -40,30 +42,63 @@ type frameUpdate struct {
 // the screen per second, and how late they are.
 type WallStats struct {
 	Tiles int
-	FPS   float64
-	// From the decoded frame to the screen (put on the canvas).
-	DecodedToScreenP50, DecodedToScreenP95 time.Duration
-	// From the camera's send time (when the stream carries it) to the screen.
+	// The frame size of the first tile, in pixels (what its viewer decodes to).
+	TilePixels image.Point
+
+	// Frames handed to the canvas (a tile's picture replaced) per second, and how late they
+	// were then: from the decoded frame, and from the camera's send time (when the stream
+	// carries it).
+	HandedFPS                                float64
+	DecodedToHandedP50, DecodedToHandedP95   time.Duration
+	CapturedToHandedP50, CapturedToHandedP95 time.Duration
+
+	// Frames painted into the window (what the operator sees, wall_paint.go) per second, in
+	// all and on the worst-served tile of those playing, and how late they were on screen.
+	PaintedFPS, MinTileFPS float64
+	// The window's paints per second that put new frames on screen (Fyne paints the whole
+	// window each time: this, more than the frames, is what painting costs).
+	PaintsPerSecond                          float64
+	DecodedToScreenP50, DecodedToScreenP95   time.Duration
 	CapturedToScreenP50, CapturedToScreenP95 time.Duration
+
 	// How long the UI thread took to run a batch handed to it: the window's responsiveness
 	// (a tap or a key waits behind the same queue).
 	UILagP95 time.Duration
 }
 
-// publishFeeds hands the pump the viewers of the tiles on screen.
+// publishFeeds hands the pump the viewers of the tiles on screen: a tile that keeps its
+// viewer keeps its queue; a new one gets a queue and a goroutine that fills it, and the
+// queues of viewers no longer shown are closed (their frames let go).
 func (w *wallPanel) publishFeeds() {
+	w.feedMu.Lock()
+	defer w.feedMu.Unlock()
+	old := map[feedRef]*frameQueue{}
+	for _, r := range w.feeds {
+		old[feedRef{t: r.t, v: r.v}] = r.q
+	}
 	var refs []feedRef
 	flash := false
 	for _, t := range w.visibleTiles() {
-		if t.viewer != nil {
-			refs = append(refs, feedRef{t, t.viewer})
-		}
 		flash = flash || t.flashing()
+		if t.viewer == nil {
+			continue
+		}
+		key := feedRef{t: t, v: t.viewer}
+		q, ok := old[key]
+		if ok {
+			delete(old, key)
+		} else {
+			q = newFrameQueue()
+			go w.forward(t.viewer, q)
+		}
+		refs = append(refs, feedRef{t: t, v: t.viewer, q: q})
 	}
-	w.feedMu.Lock()
+	for _, q := range old {
+		q.close()
+	}
 	w.feeds = refs
-	w.feedMu.Unlock()
 	w.anyFlash.Store(flash)
+	w.wake()
 }
 
 func (w *wallPanel) startPump() {
@@ -72,12 +107,16 @@ func (w *wallPanel) startPump() {
 	}
 	stop := make(chan struct{})
 	w.pumpStop = stop
-	w.stats.reset(time.Now())
+	now := time.Now()
+	w.stats.reset(now)
+	w.painted.reset(now)
+	w.paintsW.reset(now)
 	go w.pump(stop)
 }
 
 // stopPump tells the pump to stop; it does not wait (a batch it already handed to the UI
-// thread is applied or released there).
+// thread is applied or released there). Frames keep arriving in the tiles' queues (the
+// newest jitterDepth are kept) until the pump runs again or the viewers are closed.
 func (w *wallPanel) stopPump() {
 	if w.pumpStop != nil {
 		close(w.pumpStop)
@@ -86,69 +125,84 @@ func (w *wallPanel) stopPump() {
 }
 
 func (w *wallPanel) pump(stop <-chan struct{}) {
-	tick := time.NewTicker(time.Second / pumpRate)
-	defer tick.Stop()
+	flashTick := time.NewTicker(flashPeriod)
+	defer flashTick.Stop()
+	var logC <-chan time.Time
+	if w.statsEvery > 0 {
+		logTick := time.NewTicker(w.statsEvery)
+		defer logTick.Stop()
+		logC = logTick.C
+	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	pace := pacer{gap: paceGap, coalesce: coalesce}
 	var refs []feedRef
-	n, flashDue := 0, false
-	nextLog := time.Now().Add(w.statsEvery)
+	flashDue := false
 	for {
 		select {
 		case <-stop:
 			return
-		case <-tick.C:
-		}
-		n++
-		if n%flashEvery == 0 && w.anyFlash.Load() {
-			flashDue = true
-		}
-		if w.statsEvery > 0 && !time.Now().Before(nextLog) {
+		case <-w.wakeup:
+		case <-timer.C:
+		case <-flashTick.C:
+			flashDue = flashDue || w.anyFlash.Load()
+		case <-logC:
 			w.logStats()
-			nextLog = time.Now().Add(w.statsEvery)
 		}
 		if w.applying.Load() {
-			// The UI thread has not applied the last batch yet: leave the frames in the
-			// viewers' queues (they keep the newest) rather than pile batches up.
-			continue
+			continue // the batch being applied wakes the pump when it is done
+		}
+		if at := w.unpainted.Load(); at != 0 {
+			if left := paintWait - time.Since(time.Unix(0, at)); left > 0 {
+				// The last batch is not painted yet: a batch handed now would replace its
+				// pictures before anyone saw them. The paint wakes the pump (wall_paint.go).
+				timer.Reset(left)
+				continue
+			}
 		}
 		w.feedMu.Lock()
 		refs = append(refs[:0], w.feeds...)
 		w.feedMu.Unlock()
-		var batch []frameUpdate
+		now := time.Now()
 		for _, r := range refs {
-			if f := newest(r.v); f != nil {
-				batch = append(batch, frameUpdate{r.t, r.v, f})
+			if r.q.waiting() > 0 {
+				pace.arrived(now)
+				break
 			}
 		}
-		if len(batch) == 0 && !flashDue {
+		if flashDue {
+			pace.arrived(now)
+		}
+		at, ok := pace.due()
+		if !ok {
 			continue
 		}
+		at = w.ticks.align(at)
+		if wait := at.Sub(now); wait > 0 {
+			timer.Reset(wait)
+			continue
+		}
+		var batch []frameUpdate
+		backlog := false
+		for _, r := range refs {
+			f, more := r.q.pop()
+			if f != nil {
+				batch = append(batch, frameUpdate{r.t, r.v, f})
+			}
+			backlog = backlog || more
+		}
+		pace.handed(now, backlog)
 		flash := flashDue
 		flashDue = false
 		w.applying.Store(true)
 		queued := time.Now()
 		w.c.onUI(func() {
+			defer w.wake()
 			defer w.applying.Store(false)
 			w.uiLag.add(latencySample{at: time.Now(), decoded: time.Since(queued), captured: -1})
 			w.apply(batch, flash)
 		})
-	}
-}
-
-// newest drains a viewer's queue without waiting and returns the newest frame (or nil);
-// older ones are released.
-func newest(v app.Viewer) *app.Frame {
-	var f *app.Frame
-	for {
-		select {
-		case g := <-v.Frames():
-			if g == nil {
-				return f
-			}
-			f.Release()
-			f = g
-		default:
-			return f
-		}
 	}
 }
 
@@ -157,15 +211,21 @@ func (w *wallPanel) apply(batch []frameUpdate, flash bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := time.Now()
+	shown := false
 	for _, u := range batch {
 		decoded, captured := u.f.Decoded, u.f.Captured
 		if u.t.showFrame(u.v, u.f) {
+			shown = true
 			c := time.Duration(-1)
 			if !captured.IsZero() {
 				c = now.Sub(captured)
 			}
 			w.stats.add(latencySample{at: now, decoded: now.Sub(decoded), captured: c})
 		}
+	}
+	if shown {
+		w.probe.Refresh() // the next paint notes the frames (wall_paint.go)
+		w.unpainted.Store(now.UnixNano())
 	}
 	if flash {
 		w.flashOn = !w.flashOn
@@ -178,21 +238,42 @@ func (w *wallPanel) apply(batch []frameUpdate, flash bool) {
 // Stats returns the wall's figures over the last few seconds.
 func (w *wallPanel) Stats() WallStats {
 	w.feedMu.Lock()
-	tiles := len(w.feeds)
+	tiles := make([]*tile, len(w.feeds))
+	for i, r := range w.feeds {
+		tiles[i] = r.t
+	}
 	w.feedMu.Unlock()
 	now := time.Now()
-	s := w.stats.compute(now)
-	s.Tiles = tiles
-	s.UILagP95 = w.uiLag.compute(now).DecodedToScreenP95
+	handed, painted := w.stats.compute(now), w.painted.compute(now)
+	s := WallStats{Tiles: len(tiles),
+		HandedFPS: handed.fps, DecodedToHandedP50: handed.decodedP50, DecodedToHandedP95: handed.decodedP95,
+		CapturedToHandedP50: handed.capturedP50, CapturedToHandedP95: handed.capturedP95,
+		PaintedFPS: painted.fps, DecodedToScreenP50: painted.decodedP50, DecodedToScreenP95: painted.decodedP95,
+		CapturedToScreenP50: painted.capturedP50, CapturedToScreenP95: painted.capturedP95,
+		UILagP95: w.uiLag.compute(now).decodedP95, PaintsPerSecond: w.paintsW.compute(now).fps,
+	}
+	for i, t := range tiles {
+		f := painted.perTile[t]
+		if i == 0 || f < s.MinTileFPS {
+			s.MinTileFPS = f
+		}
+	}
+	if len(tiles) > 0 {
+		w.mu.Lock()
+		s.TilePixels = tiles[0].px
+		w.mu.Unlock()
+	}
 	return s
 }
 
 func (w *wallPanel) logStats() {
 	s := w.Stats()
-	w.c.core.Log.Info("wall stats", "tiles", s.Tiles, "fps", round1(s.FPS),
+	w.c.core.Log.Info("wall stats", "tiles", s.Tiles, "tile_w", s.TilePixels.X, "tile_h", s.TilePixels.Y,
+		"painted_fps", round1(s.PaintedFPS), "min_tile_fps", round1(s.MinTileFPS), "paints_per_s", round1(s.PaintsPerSecond),
 		"decoded_to_screen_p50_ms", ms(s.DecodedToScreenP50), "decoded_to_screen_p95_ms", ms(s.DecodedToScreenP95),
 		"captured_to_screen_p50_ms", ms(s.CapturedToScreenP50), "captured_to_screen_p95_ms", ms(s.CapturedToScreenP95),
-		"ui_lag_p95_ms", ms(s.UILagP95))
+		"handed_fps", round1(s.HandedFPS), "captured_to_handed_p50_ms", ms(s.CapturedToHandedP50),
+		"captured_to_handed_p95_ms", ms(s.CapturedToHandedP95), "ui_lag_p95_ms", ms(s.UILagP95))
 }
 
 // statsInterval reads WATCHPOST_WALL_STATS ("5s"): how often to log the wall's figures.
@@ -215,6 +296,7 @@ func round1(f float64) float64 { return math.Round(f*10) / 10 }
 
 type latencySample struct {
 	at       time.Time
+	tile     *tile // the tile it was painted on (painted frames only)
 	decoded  time.Duration
 	captured time.Duration // -1: the stream carries no send times
 }
@@ -250,7 +332,16 @@ func (l *latencyWindow) add(s latencySample) {
 	}
 }
 
-func (l *latencyWindow) compute(now time.Time) WallStats {
+// windowFigures are a latency window's figures: samples per second, in all and per tile,
+// and percentiles of their two delays.
+type windowFigures struct {
+	fps                      float64
+	perTile                  map[*tile]float64
+	decodedP50, decodedP95   time.Duration
+	capturedP50, capturedP95 time.Duration
+}
+
+func (l *latencyWindow) compute(now time.Time) windowFigures {
 	l.mu.Lock()
 	n := l.next
 	if l.full {
@@ -258,10 +349,14 @@ func (l *latencyWindow) compute(now time.Time) WallStats {
 	}
 	from := now.Add(-statsWindow)
 	var dec, capt []time.Duration
+	count := map[*tile]int{}
 	for i := 0; i < n; i++ {
 		s := l.ring[i]
 		if s.at.Before(from) || s.at.After(now) {
 			continue
+		}
+		if s.tile != nil {
+			count[s.tile]++
 		}
 		dec = append(dec, s.decoded)
 		if s.captured >= 0 {
@@ -273,12 +368,15 @@ func (l *latencyWindow) compute(now time.Time) WallStats {
 		span = now.Sub(l.since)
 	}
 	l.mu.Unlock()
-	var out WallStats
+	out := windowFigures{perTile: map[*tile]float64{}}
 	if span > 0 {
-		out.FPS = float64(len(dec)) / span.Seconds()
+		out.fps = float64(len(dec)) / span.Seconds()
+		for t, c := range count {
+			out.perTile[t] = float64(c) / span.Seconds()
+		}
 	}
-	out.DecodedToScreenP50, out.DecodedToScreenP95 = percentile(dec, 50), percentile(dec, 95)
-	out.CapturedToScreenP50, out.CapturedToScreenP95 = percentile(capt, 50), percentile(capt, 95)
+	out.decodedP50, out.decodedP95 = percentile(dec, 50), percentile(dec, 95)
+	out.capturedP50, out.capturedP95 = percentile(capt, 50), percentile(capt, 95)
 	return out
 }
 

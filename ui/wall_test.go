@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"image"
 	"image/png"
 	"log/slog"
 	"os"
@@ -172,17 +173,17 @@ func TestWallTilePlaysLiveVideoAndShowsWhyACameraIsOffline(t *testing.T) {
 	assert.Contains(t, texts, T(app.ReasonUnreachable))
 	assert.False(t, get(w, func() bool { return dead.img.Visible() }), "no picture, never a frozen frame")
 
-	// The pump measures what it shows: a sample per frame put on screen, and a frame is
-	// sent before it is decoded and decoded before it is shown, however busy the machine.
+	// The pump measures what it hands to the canvas: a sample per frame, and a frame is
+	// sent before it is decoded and decoded before it is handed over, however busy the machine.
 	require.Eventually(t, func() bool { return measured(w) >= 30 }, 15*time.Second, 100*time.Millisecond,
-		"the frames shown are measured")
+		"the frames handed over are measured")
 	st := w.Stats()
 	assert.Equal(t, 13, st.Tiles)
-	assert.Positive(t, st.FPS)
-	assert.Positive(t, st.DecodedToScreenP50)
-	assert.GreaterOrEqual(t, st.DecodedToScreenP95, st.DecodedToScreenP50)
-	assert.GreaterOrEqual(t, st.CapturedToScreenP50, st.DecodedToScreenP50, "the simulator stamps its send times, before decoding")
-	assert.GreaterOrEqual(t, st.CapturedToScreenP95, st.CapturedToScreenP50)
+	assert.Positive(t, st.HandedFPS)
+	assert.Positive(t, st.DecodedToHandedP50)
+	assert.GreaterOrEqual(t, st.DecodedToHandedP95, st.DecodedToHandedP50)
+	assert.GreaterOrEqual(t, st.CapturedToHandedP50, st.DecodedToHandedP50, "the simulator stamps its send times, before decoding")
+	assert.GreaterOrEqual(t, st.CapturedToHandedP95, st.CapturedToHandedP50)
 
 	// A tile whose viewer is resized gets frames of its new size.
 	w.tiles[0].Resize(fyne.NewSize(200, 113))
@@ -474,7 +475,7 @@ func (l *logCapture) find(msg string) (map[string]any, bool) {
 		attrs := map[string]any{}
 		r.Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value.Any(); return true })
 		if n, _ := attrs["tiles"].(int64); n > 0 {
-			if fps, _ := attrs["fps"].(float64); fps > 0 {
+			if fps, _ := attrs["handed_fps"].(float64); fps > 0 {
 				return attrs, true
 			}
 		}
@@ -492,7 +493,8 @@ func TestWallLogsItsStatsWhenAsked(t *testing.T) {
 	t.Cleanup(func() { w.Shown(false) })
 	var attrs map[string]any
 	require.Eventually(t, func() bool { var ok bool; attrs, ok = capture.find("wall stats"); return ok }, 15*time.Second, 50*time.Millisecond)
-	for _, k := range []string{"tiles", "fps", "decoded_to_screen_p50_ms", "decoded_to_screen_p95_ms", "captured_to_screen_p50_ms", "captured_to_screen_p95_ms"} {
+	for _, k := range []string{"tiles", "tile_w", "tile_h", "painted_fps", "min_tile_fps", "decoded_to_screen_p50_ms", "decoded_to_screen_p95_ms",
+		"captured_to_screen_p50_ms", "captured_to_screen_p95_ms", "handed_fps", "captured_to_handed_p95_ms", "ui_lag_p95_ms"} {
 		assert.Contains(t, attrs, k)
 	}
 	assert.EqualValues(t, 13, attrs["tiles"])
@@ -570,4 +572,62 @@ func TestTheCameraTreeMarksCamerasWithoutVideo(t *testing.T) {
 	var live string
 	fyne.DoAndWait(func() { live = camItemFor(t, c, site.Cameras[0].ID).label.Text })
 	assert.NotContains(t, live, "No video", "a camera that plays is not")
+}
+
+// A frame counts as shown when it is painted into the window, not when it is handed to the
+// canvas: two frames handed over between two paints are one frame on screen, and a paint
+// without a new frame shows none.
+func TestWallCountsTheFramesPaintedNotThoseHandedOver(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	w := wallOf(t, c)
+	live := w.tiles[0]
+	waitPlaying(t, w, live)
+	w.locked(w.stopPump) // only this test hands frames over from here on
+	t.Cleanup(func() { w.locked(w.startPump) })
+	frame := func() *app.Frame {
+		f := app.NewFrame(image.NewRGBA(image.Rect(0, 0, live.px.X, live.px.Y)), nil)
+		f.Decoded, f.Captured = time.Now(), time.Now().Add(-time.Millisecond)
+		return f
+	}
+	v := get(w, func() app.Viewer { return live.viewer })
+	handOver := func() {
+		seq := get(w, func() uint64 { return live.shownSeq })
+		w.apply([]frameUpdate{{live, v, frame()}}, false)
+		require.Equal(t, seq+1, get(w, func() uint64 { return live.shownSeq }), "the frame is taken")
+	}
+	paint := func() { fyne.DoAndWait(func() { c.win.Canvas().Capture() }) }
+	// The frames handed over before the pump stopped are painted first.
+	paint()
+	before := paintedOn(w, live)
+
+	handOver()
+	handOver()
+	paint()
+	require.Eventually(t, func() bool { return paintedOn(w, live) == before+1 }, 15*time.Second, 20*time.Millisecond,
+		"two frames handed over between paints are one frame painted")
+	paint()
+	handOver()
+	paint()
+	paint()
+	require.Eventually(t, func() bool { return paintedOn(w, live) == before+2 }, 15*time.Second, 20*time.Millisecond,
+		"a paint without a new frame shows none")
+	assert.Equal(t, before+2, paintedOn(w, live), "a paint without a new frame shows none")
+
+	st := w.Stats()
+	assert.Positive(t, st.PaintedFPS)
+	assert.GreaterOrEqual(t, st.CapturedToScreenP95, st.DecodedToScreenP95, "sent before it was decoded, decoded before it was painted")
+	assert.Zero(t, st.MinTileFPS, "the other tiles painted nothing since the pump stopped (and the dead camera never)")
+}
+
+// paintedOn counts the frames painted on a tile that the wall's stats hold.
+func paintedOn(w *wallPanel, tl *tile) int {
+	w.painted.mu.Lock()
+	defer w.painted.mu.Unlock()
+	n := 0
+	for _, s := range w.painted.ring {
+		if s.tile == tl {
+			n++
+		}
+	}
+	return n
 }
