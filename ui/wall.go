@@ -83,14 +83,11 @@ type wallPanel struct {
 	feeds      []feedRef
 	anyFlash   atomic.Bool
 	applying   atomic.Bool
-	unpainted  atomic.Int64  // when frames were last put on the canvas and not painted yet (unix ns; 0: painted)
-	wakeup     chan struct{} // frames arrived or a batch was applied (wall_pacing.go)
 	pumpStop   chan struct{}
 	stats      latencyWindow // frames handed to the canvas
 	painted    latencyWindow // frames painted into the window (wall_paint.go)
 	paints     paintMeter
 	paintsW    latencyWindow // the window's paints that put new frames on screen
-	ticks      tickClock     // when the driver paints (wall_tick.go)
 	uiLag      latencyWindow // how long batches waited for the UI thread
 	statsEvery time.Duration
 	static     *staticFeeds // still pictures in place of the cameras (wall_static.go)
@@ -106,9 +103,7 @@ func newWallPanel(c *Console) panelView {
 		w.cams[w.site.Cameras[i].ID] = &w.site.Cameras[i]
 	}
 	w.statsEvery = statsInterval(c.core.Log.Warn)
-	w.wakeup = make(chan struct{}, 1)
-	w.paints.into, w.paints.paints, w.paints.ticks = &w.painted, &w.paintsW, &w.ticks
-	w.paints.donePaint = func() { w.unpainted.Store(0); w.wake() }
+	w.paints.into, w.paints.paints = &w.painted, &w.paintsW
 	if fps := staticRate(c.core.Log.Warn); fps > 0 {
 		w.static = &staticFeeds{fps: fps}
 	}

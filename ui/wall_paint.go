@@ -39,9 +39,6 @@ func newPaintProbe(w *wallPanel) *canvas.Raster {
 func (w *wallPanel) painting(int, int) image.Image {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	// The paint has reached the wall's pictures: the pump may hand the next batch now, to
-	// be applied as soon as this paint is done (wall_pacing.go).
-	w.paints.donePaint()
 	for _, t := range append(w.tiles[:len(w.tiles):len(w.tiles)], w.big) {
 		// A tile shows a new frame when its picture was replaced since the last paint; a
 		// paint of the same picture puts no new frame on screen.
@@ -60,9 +57,6 @@ type paintMeter struct {
 	queued  bool
 	into    *latencyWindow
 	paints  *latencyWindow // one sample per paint that put new frames on screen
-	ticks   *tickClock     // learns when the driver paints (wall_tick.go)
-	// donePaint tells the pump that the frames put on the canvas are being painted.
-	donePaint func()
 }
 
 type paintedFrame struct {
@@ -76,7 +70,6 @@ func (m *paintMeter) painted(t *tile, f *app.Frame) {
 	m.pending = append(m.pending, paintedFrame{t, f.Decoded, f.Captured})
 	if !m.queued {
 		m.queued = true
-		m.ticks.painted(time.Now()) // the first frame of this paint: when the paint runs
 		// From another goroutine, so that it is queued behind the paint in progress
 		// (fyne.Do on the UI thread itself may run at once).
 		go fyne.Do(m.stamp)

@@ -11,25 +11,27 @@ import (
 	"watchpost/app"
 )
 
-// The wall's pump: one goroutine per wall (not per tile) that hands the frames of the
-// tiles on screen to the UI thread in batches, paced as wall_pacing.go explains, and puts
-// them on screen there in one fyne.Do. Only tiles with a new frame are refreshed, and only
-// their picture. The flashing alarm borders toggle from the same pump. It also measures how
+// The wall's pump: one goroutine per wall (not per tile) that, at the cameras' frame rate,
+// takes the newest frame of every visible tile's viewer without waiting, and puts them all
+// on screen in one fyne.Do. Only tiles with a new frame are refreshed, and only their
+// picture. (A pacing that handed frames over as they arrived, with a jitter buffer per tile
+// and hand-offs timed to Fyne's paint ticks, was measured beside this one in the same quiet
+// run and did no better: under software rendering the window's paints are the cost, and
+// this pump keeps them to 15 a second; see the README's wall figures.) The flashing alarm borders toggle from the same pump. It also measures how
 // long frames take from the decoder (and from the camera) to the canvas and to the screen.
 
 const (
-	flashPeriod = 533 * time.Millisecond // between two toggles of a flashing border (~2 Hz)
-	statsWindow = 5 * time.Second        // the rolling window of Stats
-	statsRing   = 8192                   // samples kept (36 tiles × 15 fps × 5 s fit)
+	pumpRate    = 15              // per second: the streams' rate
+	flashEvery  = 8               // pump ticks between two toggles of a flashing border (~2 Hz)
+	statsWindow = 5 * time.Second // the rolling window of Stats
+	statsRing   = 8192            // samples kept (36 tiles × 15 fps × 5 s fit)
 	statsEnv    = "WATCHPOST_WALL_STATS"
 )
 
-// feedRef is a tile, the viewer it shows and the frames taken from that viewer that wait
-// to be handed over (wall_pacing.go).
+// feedRef is a tile and the viewer it shows, as the pump sees them.
 type feedRef struct {
 	t *tile
 	v app.Viewer
-	q *frameQueue
 }
 
 type frameUpdate struct {
@@ -66,39 +68,20 @@ type WallStats struct {
 	UILagP95 time.Duration
 }
 
-// publishFeeds hands the pump the viewers of the tiles on screen: a tile that keeps its
-// viewer keeps its queue; a new one gets a queue and a goroutine that fills it, and the
-// queues of viewers no longer shown are closed (their frames let go).
+// publishFeeds hands the pump the viewers of the tiles on screen.
 func (w *wallPanel) publishFeeds() {
-	w.feedMu.Lock()
-	defer w.feedMu.Unlock()
-	old := map[feedRef]*frameQueue{}
-	for _, r := range w.feeds {
-		old[feedRef{t: r.t, v: r.v}] = r.q
-	}
 	var refs []feedRef
 	flash := false
 	for _, t := range w.visibleTiles() {
+		if t.viewer != nil {
+			refs = append(refs, feedRef{t, t.viewer})
+		}
 		flash = flash || t.flashing()
-		if t.viewer == nil {
-			continue
-		}
-		key := feedRef{t: t, v: t.viewer}
-		q, ok := old[key]
-		if ok {
-			delete(old, key)
-		} else {
-			q = newFrameQueue()
-			go w.forward(t.viewer, q)
-		}
-		refs = append(refs, feedRef{t: t, v: t.viewer, q: q})
 	}
-	for _, q := range old {
-		q.close()
-	}
+	w.feedMu.Lock()
 	w.feeds = refs
+	w.feedMu.Unlock()
 	w.anyFlash.Store(flash)
-	w.wake()
 }
 
 func (w *wallPanel) startPump() {
@@ -125,84 +108,69 @@ func (w *wallPanel) stopPump() {
 }
 
 func (w *wallPanel) pump(stop <-chan struct{}) {
-	flashTick := time.NewTicker(flashPeriod)
-	defer flashTick.Stop()
-	var logC <-chan time.Time
-	if w.statsEvery > 0 {
-		logTick := time.NewTicker(w.statsEvery)
-		defer logTick.Stop()
-		logC = logTick.C
-	}
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	pace := pacer{gap: paceGap, coalesce: coalesce}
+	tick := time.NewTicker(time.Second / pumpRate)
+	defer tick.Stop()
 	var refs []feedRef
-	flashDue := false
+	n, flashDue := 0, false
+	nextLog := time.Now().Add(w.statsEvery)
 	for {
 		select {
 		case <-stop:
 			return
-		case <-w.wakeup:
-		case <-timer.C:
-		case <-flashTick.C:
-			flashDue = flashDue || w.anyFlash.Load()
-		case <-logC:
+		case <-tick.C:
+		}
+		n++
+		if n%flashEvery == 0 && w.anyFlash.Load() {
+			flashDue = true
+		}
+		if w.statsEvery > 0 && !time.Now().Before(nextLog) {
 			w.logStats()
+			nextLog = time.Now().Add(w.statsEvery)
 		}
 		if w.applying.Load() {
-			continue // the batch being applied wakes the pump when it is done
-		}
-		if at := w.unpainted.Load(); at != 0 {
-			if left := paintWait - time.Since(time.Unix(0, at)); left > 0 {
-				// The last batch is not painted yet: a batch handed now would replace its
-				// pictures before anyone saw them. The paint wakes the pump (wall_paint.go).
-				timer.Reset(left)
-				continue
-			}
+			// The UI thread has not applied the last batch yet: leave the frames in the
+			// viewers' queues (they keep the newest) rather than pile batches up.
+			continue
 		}
 		w.feedMu.Lock()
 		refs = append(refs[:0], w.feeds...)
 		w.feedMu.Unlock()
-		now := time.Now()
-		for _, r := range refs {
-			if r.q.waiting() > 0 {
-				pace.arrived(now)
-				break
-			}
-		}
-		if flashDue {
-			pace.arrived(now)
-		}
-		at, ok := pace.due()
-		if !ok {
-			continue
-		}
-		at = w.ticks.align(at)
-		if wait := at.Sub(now); wait > 0 {
-			timer.Reset(wait)
-			continue
-		}
 		var batch []frameUpdate
-		backlog := false
 		for _, r := range refs {
-			f, more := r.q.pop()
-			if f != nil {
+			if f := newest(r.v); f != nil {
 				batch = append(batch, frameUpdate{r.t, r.v, f})
 			}
-			backlog = backlog || more
 		}
-		pace.handed(now, backlog)
+		if len(batch) == 0 && !flashDue {
+			continue
+		}
 		flash := flashDue
 		flashDue = false
 		w.applying.Store(true)
 		queued := time.Now()
 		w.c.onUI(func() {
-			defer w.wake()
 			defer w.applying.Store(false)
 			w.uiLag.add(latencySample{at: time.Now(), decoded: time.Since(queued), captured: -1})
 			w.apply(batch, flash)
 		})
+	}
+}
+
+// newest drains a viewer's queue without waiting and returns the newest frame (or nil);
+// older ones are released.
+func newest(v app.Viewer) *app.Frame {
+	var f *app.Frame
+	for {
+		select {
+		case g := <-v.Frames():
+			if g == nil {
+				return f
+			}
+			f.Release()
+			f = g
+		default:
+			return f
+		}
 	}
 }
 
@@ -225,7 +193,6 @@ func (w *wallPanel) apply(batch []frameUpdate, flash bool) {
 	}
 	if shown {
 		w.probe.Refresh() // the next paint notes the frames (wall_paint.go)
-		w.unpainted.Store(now.UnixNano())
 	}
 	if flash {
 		w.flashOn = !w.flashOn
