@@ -98,8 +98,7 @@ func (w *wallPanel) startPump() {
 }
 
 // stopPump tells the pump to stop; it does not wait (a batch it already handed to the UI
-// thread is applied or released there). Frames keep arriving in the tiles' queues (the
-// newest jitterDepth are kept) until the pump runs again or the viewers are closed.
+// thread is applied or released there).
 func (w *wallPanel) stopPump() {
 	if w.pumpStop != nil {
 		close(w.pumpStop)
