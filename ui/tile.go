@@ -79,16 +79,19 @@ type tile struct {
 	shown  *app.Frame // the frame on screen, released when replaced
 	// Frames handed to the picture, and the last of them painted (wall_paint.go).
 	shownSeq, paintedSeq uint64
-	state                tileState
-	title                string    // the card's title (translated)
-	reason               string    // the offline card's text (already translated)
-	since                time.Time // frames decoded before this belong to an earlier state of the stream
-	aspect               float64   // of the stream's picture
-	px                   image.Point
-	selected             bool
-	alarm                *alarmMark
-	flashOn              bool
-	dropping             bool
+	// standIn: the frame shown is another tile's (the sub stream's, on the enlarged view),
+	// kept until this tile's own viewer delivers one.
+	standIn  bool
+	state    tileState
+	title    string    // the card's title (translated)
+	reason   string    // the offline card's text (already translated)
+	since    time.Time // frames decoded before this belong to an earlier state of the stream
+	aspect   float64   // of the stream's picture
+	px       image.Point
+	selected bool
+	alarm    *alarmMark
+	flashOn  bool
+	dropping bool
 
 	bg, band, cardBG                   *canvas.Rectangle
 	img                                *canvas.Image
@@ -221,11 +224,40 @@ func (t *tile) dropFrame() {
 		t.shown.Release()
 		t.shown = nil
 	}
+	t.standIn = false
 	t.img.Image = nil
 	t.img.Hide()
 	for _, b := range t.boxes {
 		b.Hide()
 	}
+}
+
+// takeFrame hands the frame on screen over to another tile (nil: none shown); this tile
+// no longer releases it.
+func (t *tile) takeFrame() *app.Frame {
+	if t.state != tilePlaying || t.shown == nil {
+		return nil
+	}
+	f := t.shown
+	t.shown = nil
+	return f
+}
+
+// showStandIn shows another tile's frame (the camera's sub stream, when its view is
+// enlarged) until this tile's viewer delivers its first frame: the enlarged view shows
+// the camera at once, instead of a card while its main stream starts.
+func (t *tile) showStandIn(f *app.Frame) {
+	if f == nil {
+		return
+	}
+	if t.viewer == nil || t.shown != nil || t.state == tileFailed {
+		f.Release()
+		return
+	}
+	t.shown, t.standIn = f, true
+	t.img.Image = f.Image
+	t.state = tilePlaying
+	t.showState()
 }
 
 // fillsTile reports whether the picture, at its aspect, covers the whole tile.
@@ -245,7 +277,7 @@ func (t *tile) showFrame(v app.Viewer, f *app.Frame) bool {
 		return false
 	}
 	old := t.shown
-	t.shown = f
+	t.shown, t.standIn = f, false
 	t.shownSeq++
 	t.img.Image = f.Image
 	if t.state != tilePlaying {
@@ -321,6 +353,9 @@ func (t *tile) showStatus(st app.StreamStatus) {
 			t.showState()
 		}
 	case app.StreamConnecting, app.StreamIdle:
+		if t.standIn && t.state == tilePlaying && time.Since(t.shown.Decoded) < stallAfter {
+			break // the stand-in stays while the stream connects (not longer than a stall)
+		}
 		if t.state != tileConnecting {
 			t.state, t.since = tileConnecting, st.Since
 			t.dropFrame()

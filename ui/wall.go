@@ -610,13 +610,18 @@ func (w *wallPanel) setEnlarged(on bool) {
 		return
 	}
 	w.enlarged = on
+	var standIn *app.Frame
 	if on {
 		w.stage.Objects = []fyne.CanvasObject{w.big}
+		// The tile's picture stays on the enlarged view until the main stream's first
+		// frame replaces it: the camera is on screen at once, whatever its main stream takes.
+		standIn = w.tiles[w.selected].takeFrame()
 	} else {
 		w.stage.Objects = []fyne.CanvasObject{w.grid}
 	}
 	w.stage.Refresh() // lay out first: the viewers open at their tile's size
 	w.sync()
+	w.big.showStandIn(standIn)
 	w.updateToolbar()
 }
 

@@ -92,7 +92,7 @@ func siteCameraIDs(c *Console) []string {
 func waitPlaying(t *testing.T, w *wallPanel, tl *tile) {
 	t.Helper()
 	require.Eventually(t, func() bool {
-		return get(w, func() bool { return tl.state == tilePlaying && tl.img.Image != nil })
+		return get(w, func() bool { return tl.state == tilePlaying && tl.img.Image != nil && !tl.standIn })
 	}, 20*time.Second, 20*time.Millisecond, "the tile shows live video")
 }
 
