@@ -135,7 +135,14 @@ func (p *path) run(ctx context.Context) {
 	if p.cam.Footage != "" {
 		footage = p.cam.Footage
 	}
-	if fs, err := newFootageScene(ctx, footage, p.cam.Variant, p.cam.Start, w, h, fps); err == nil {
+	at := p.cam.Start
+	if at == 0 && p.cam.Footage == "" {
+		// Where the shared footage has got to (live_position.go); a test's Start, and a
+		// camera's own clip (a test's labelled scene), start where they say.
+		_, offset := variantFilter(p.cam.Variant)
+		at = p.srv.clock.position(footage, offset, time.Now())
+	}
+	if fs, err := newFootageScene(ctx, footage, p.cam.Variant, at, w, h, fps); err == nil {
 		sc = fs
 	} else {
 		log.Info("playing a synthetic scene", "reason", err)

@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bluenviron/gortsplib/v4"
 	"github.com/bluenviron/gortsplib/v4/pkg/base"
@@ -100,6 +101,8 @@ type Server struct {
 
 	sessMu   sync.Mutex
 	sessions map[*gortsplib.ServerSession]*path
+
+	clock *clock // where the footage has got to (live_position.go)
 }
 
 // paramSets are an encoder's parameter sets ((VPS,) SPS, PPS).
@@ -140,7 +143,7 @@ func New(cfg Config) (*Server, error) {
 			}
 		}
 	}
-	s := &Server{cfg: cfg, params: map[string]paramSets{}, sessions: map[*gortsplib.ServerSession]*path{}}
+	s := &Server{cfg: cfg, params: map[string]paramSets{}, sessions: map[*gortsplib.ServerSession]*path{}, clock: newClock(time.Now())}
 	for name, prof := range map[string]Profile{"main": cfg.Main, "sub": cfg.Sub} {
 		ps, err := learnParams(cfg.Codec, prof)
 		if err != nil {
