@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,7 +55,7 @@ func TestPopupShowsANewP1OverTheWallAndAcknowledges(t *testing.T) {
 	assert.Nil(t, c.win.Canvas().Overlays().Top(), "not a dialog: the wall keeps its keys")
 
 	require.Eventually(t, func() bool { return !p.ack.Disabled() }, wait, 10*time.Millisecond)
-	test.Tap(p.ack)
+	tap(p.ack)
 	waitState(t, c, a.ID, app.AlarmAcknowledged)
 	hist, err := c.core.Desk.History(context.Background(), a.ID)
 	require.NoError(t, err)
@@ -98,16 +97,16 @@ func TestABurstGivesOnePopupWithAQueue(t *testing.T) {
 	assert.Equal(t, ids[0], first, "the one that waited longest first")
 	assert.Equal(t, "1 of 6", p.position.Text)
 
-	test.Tap(p.next)
+	tap(p.next)
 	assert.Equal(t, "2 of 6", p.position.Text)
 	assert.Equal(t, ids[1], p.cur)
-	test.Tap(p.prev)
+	tap(p.prev)
 	assert.Equal(t, first, p.cur)
 
 	// Acknowledging moves on to the next; a seventh alarm joins the queue without taking
 	// the place of the one shown.
 	require.Eventually(t, func() bool { return !p.ack.Disabled() }, wait, 10*time.Millisecond)
-	test.Tap(p.ack)
+	tap(p.ack)
 	waitState(t, c, first, app.AlarmAcknowledged)
 	require.Eventually(t, func() bool { return p.cur == ids[1] && len(p.queue) == 5 }, wait, 10*time.Millisecond)
 	raise(t, c, app.Alarm{Kind: app.AlarmMedical, Priority: app.P1, Cause: "sos", DeviceID: "sos-gate-s", GridID: "g2"})
@@ -187,7 +186,7 @@ func TestHeaderBadgeBlinksUntilAcknowledgedAndOpensTheDesk(t *testing.T) {
 		assert.Equal(t, priorityColor(app.P1), h.badges[app.P1].b.bg.FillColor, "steady once acknowledged")
 	}
 
-	test.Tap(h.badges[app.P1])
+	tap(h.badges[app.P1])
 	require.Equal(t, "alarms", c.shell.current, "the badge opens the alarm desk")
 	desk := c.shell.built["alarms"].(*alarmPanel)
 	assert.Equal(t, "P1", desk.prio.Selected)
@@ -309,7 +308,7 @@ func TestWallTurnsToTheAlarmsCamerasWhenTheOperatorAskedForIt(t *testing.T) {
 	c.shell.show("settings")
 	check := findCheck(c.win.Content(), "Turn the camera wall to the cameras of each new P1/P2 alarm")
 	require.NotNil(t, check)
-	test.Tap(check)
+	tap(check)
 	waitFor(t, "saved for this operator", func() bool { return c.core.Settings.Get().PrefsOf("duty").WallFollowsAlarms })
 	raise(t, c, sos)
 	require.Eventually(t, func() bool {

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,7 +38,7 @@ func confirmDialog(t *testing.T, c *Console, label string) {
 	require.NotNil(t, top, "a dialog is open")
 	b := findButton(top, label)
 	require.NotNil(t, b, "the dialog has %q", label)
-	test.Tap(b)
+	tap(b)
 }
 
 func waitState(t *testing.T, c *Console, id int64, want app.AlarmState) {
@@ -142,7 +141,7 @@ func TestDevicePanel(t *testing.T) {
 	c.shell.show("devices")
 	p := c.shell.built["devices"].(*devicePanel)
 	assert.Len(t, p.rows, len(site.Devices))
-	test.Type(p.search, "3号楼2单元12层")
+	typeIn(p.search, "3号楼2单元12层")
 	require.Len(t, p.rows, 1)
 	p.list.Select(0)
 	texts := visibleTexts(p.detail)

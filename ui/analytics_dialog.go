@@ -182,7 +182,7 @@ func (e *analyticsEditor) watch() {
 				if !ok {
 					return
 				}
-				fyne.DoAndWait(func() { e.canvas.setFrame(f) })
+				fyne.DoAndWait(func() { serialUI(func() { e.canvas.setFrame(f) }) })
 				shown.Release()
 				shown = f
 			case <-tick.C:

@@ -88,7 +88,7 @@ func TestAnalyticsDialogDrawsZonesAndLinesAndSaves(t *testing.T) {
 	waitFor(t, "the live picture", func() bool { return z.img.Image != nil })
 
 	// A new zone: three corners tapped on the picture, then Finish.
-	test.Tap(findButton(top, "Draw a zone"))
+	tap(findButton(top, "Draw a zone"))
 	finish := findButton(top, "Finish")
 	require.NotNil(t, finish)
 	assert.True(t, finish.Disabled(), "a zone needs three corners")
@@ -96,20 +96,20 @@ func TestAnalyticsDialogDrawsZonesAndLinesAndSaves(t *testing.T) {
 	tapPicture(z, 0.3, 0.5)
 	tapPicture(z, 0.2, 0.8)
 	assert.False(t, finish.Disabled())
-	test.Tap(finish)
+	tap(finish)
 	// A line: its start, its end.
-	test.Tap(findButton(top, "Draw a line"))
+	tap(findButton(top, "Draw a line"))
 	tapPicture(z, 0.5, 0.2)
 	tapPicture(z, 0.5, 0.7)
 	texts = strings.Join(visibleTexts(top), "|")
 	assert.Contains(t, texts, "Draw zones, masks and lines on the picture", "drawing is over")
 
 	// Motion on in the new zone.
-	test.Tap(findCheck(top, "Motion"))
+	tap(findCheck(top, "Motion"))
 
 	sub := c.core.Bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated })
 	defer sub.Close()
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	select {
 	case e := <-sub.C():
 		assert.Equal(t, "admin", e.Operator, "journaled with who changed it")
@@ -138,7 +138,7 @@ func TestAnalyticsDialogRefusesABrokenZoneAndOperatorsOnlyLook(t *testing.T) {
 	cam := c.core.Inventory.Site().Cameras[1]
 	c.showAnalytics(cam)
 	top := topDialog(t, c)
-	test.Tap(findCheck(top, "Crowd gathering"))
+	tap(findCheck(top, "Crowd gathering"))
 	// "More than this many people" at zero is refused by the core, and the dialog stays.
 	var count *widget.Entry
 	walk(top, func(x fyne.CanvasObject) {
@@ -148,7 +148,7 @@ func TestAnalyticsDialogRefusesABrokenZoneAndOperatorsOnlyLook(t *testing.T) {
 	})
 	require.NotNil(t, count)
 	count.SetText("0")
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	waitWrites(t, c)
 	assert.Contains(t, strings.Join(visibleTexts(top), "|"), "Crowd gathering needs a number of people")
 	assert.NotNil(t, c.win.Canvas().Overlays().Top(), "the dialog stays open")
@@ -203,7 +203,7 @@ func TestSettingsShowAnalyticsAndItsBudget(t *testing.T) {
 			save = b
 		}
 	})
-	test.Tap(save)
+	tap(save)
 	waitFor(t, "saved", func() bool { return c.core.Settings.Get().Analytics.CPUBudget == 1.5 })
 }
 

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,17 +47,17 @@ func TestDevicePanelPutsADeviceInMaintenanceShownOnTheMapAndEndsIt(t *testing.T)
 	b := findButton(p.detail, "Maintenance…")
 	require.NotNil(t, b)
 	require.False(t, b.Disabled())
-	test.Tap(b)
+	tap(b)
 	d := c.win.Canvas().Overlays().Top()
 	require.NotNil(t, d, "the dialog opens")
 	assert.NotNil(t, findSelect(d, "2 h"), "two hours unless chosen otherwise")
 	reason := entryByHint(d, "What is being done, by whom (e.g. battery change, property technician Zhang)")
 	require.NotNil(t, reason)
-	test.Tap(findButton(d, "Start"))
+	tap(findButton(d, "Start"))
 	require.Eventually(t, func() bool { return contains(visibleTexts(d), "Say why (what is being done, by whom)") }, 15*time.Second, 10*time.Millisecond,
 		"no reason: the core says so in the dialog")
-	test.Type(reason, "更换电池")
-	test.Tap(findButton(d, "Start"))
+	typeIn(reason, "更换电池")
+	tap(findButton(d, "Start"))
 	require.Eventually(t, func() bool {
 		_, in := c.core.Arming.MaintenanceOf(&smoke, c.core.Clock.Now())
 		return in && c.win.Canvas().Overlays().Top() == nil
@@ -79,7 +78,7 @@ func TestDevicePanelPutsADeviceInMaintenanceShownOnTheMapAndEndsIt(t *testing.T)
 	p = devicePanelOn(t, c, smoke.ID)
 	end := findButton(p.detail, "End now")
 	require.NotNil(t, end)
-	test.Tap(end)
+	tap(end)
 	require.Eventually(t, func() bool {
 		_, in := c.core.Arming.MaintenanceOf(&smoke, c.core.Clock.Now())
 		return !in
@@ -99,13 +98,13 @@ func TestArmingPanelSavesANightScheduleAndATiaoxiuDay(t *testing.T) {
 
 	add := findButton(p.content, "Add…") // the schedules' (the left side comes first)
 	require.NotNil(t, add)
-	test.Tap(add)
+	tap(add)
 	d := c.win.Canvas().Overlays().Top()
 	require.NotNil(t, d)
 	which := findSelect(d, "")
 	require.NotNil(t, which, "what it covers: the kind chosen, then which")
 	which.SetSelected("Access door")
-	test.Tap(findButton(d, "Save"))
+	tap(findButton(d, "Save"))
 	require.Eventually(t, func() bool { return len(c.core.Arming.Schedules()) == 1 }, 15*time.Second, 10*time.Millisecond)
 	s := c.core.Arming.Schedules()[0]
 	assert.Equal(t, app.ArmTarget{Scope: app.ScopeKind, ID: string(app.KindDoor)}, s.Target)
@@ -124,11 +123,11 @@ func TestArmingPanelSavesANightScheduleAndATiaoxiuDay(t *testing.T) {
 		}
 	})
 	require.Len(t, adds, 2)
-	test.Tap(adds[1])
+	tap(adds[1])
 	d = c.win.Canvas().Overlays().Top()
 	date := entryByHint(d, "2025-10-01")
 	require.NotNil(t, date)
-	test.Type(date, "2026-12-12")
+	typeIn(date, "2026-12-12")
 	var kind *widget.RadioGroup
 	walk(d, func(o fyne.CanvasObject) {
 		if r, ok := o.(*widget.RadioGroup); ok {
@@ -137,8 +136,8 @@ func TestArmingPanelSavesANightScheduleAndATiaoxiuDay(t *testing.T) {
 	})
 	require.NotNil(t, kind)
 	kind.SetSelected("Moved working day (调休): working-day schedule")
-	test.Type(entryByHint(d, "National Day, Spring Festival make-up day…"), "调休上班")
-	test.Tap(findButton(d, "Add"))
+	typeIn(entryByHint(d, "National Day, Spring Festival make-up day…"), "调休上班")
+	tap(findButton(d, "Add"))
 	require.Eventually(t, func() bool { return len(c.core.Arming.Calendar().Days) == 1 }, 15*time.Second, 10*time.Millisecond)
 	day := c.core.Arming.Calendar().Days[0]
 	assert.Equal(t, app.CalendarDay{Date: "2026-12-12", Kind: app.DayWorkday, Name: "调休上班"}, day)

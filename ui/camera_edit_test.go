@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -29,13 +28,13 @@ func TestCameraAddedInTheDialogPlaysOnTheWall(t *testing.T) {
 	require.NotNil(t, e)
 	top := topDialog(t, c)
 	e.id.SetText("cam-east-new")
-	test.Type(e.name, "东门新装")
-	test.Type(e.mainURL, "rtsp://192.0.2.50:554/main")
-	test.Type(e.user, "admin")
-	test.Type(e.password, "pw-Secret9")
+	typeIn(e.name, "东门新装")
+	typeIn(e.mainURL, "rtsp://192.0.2.50:554/main")
+	typeIn(e.user, "admin")
+	typeIn(e.password, "pw-Secret9")
 	e.x.SetText("40")
 	e.y.SetText("60")
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 
 	waitFor(t, "the camera is in the site", func() bool { _, ok := c.core.Inventory.Site().Camera("cam-east-new"); return ok })
 	assert.Len(t, siteCameraIDs(c), before+1)
@@ -73,7 +72,7 @@ func TestCameraAddedInTheDialogPlaysOnTheWall(t *testing.T) {
 	assert.Equal(t, "admin", e.user.Text)
 	assert.Equal(t, "rtsp://192.0.2.50:554/main", e.mainURL.Text)
 	e.name.SetText("东门")
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	waitFor(t, "renamed", func() bool { c2, _ := c.core.Inventory.Site().Camera("cam-east-new"); return c2.Name == "东门" })
 	cam, _ = c.core.Inventory.Site().Camera("cam-east-new")
 	assert.Equal(t, "rtsp://admin:pw-Secret9@192.0.2.50:554/main", cam.MainURL, "a blank password keeps the saved one")
@@ -90,12 +89,12 @@ func TestCameraDialogShowsErrorsOnTheFieldsAndTestsTheConnection(t *testing.T) {
 	top := topDialog(t, c)
 	e.mainURL.SetText("http://192.0.2.40/new")
 	e.direction.SetText("north")
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	assert.Contains(t, e.errs.errorOf("direction"), "north is not a number")
 	assert.Equal(t, "40", e.x.Text, "the place clicked on the map is in the fields")
 
 	e.direction.SetText("90")
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	waitWrites(t, c)
 	assert.Equal(t, "A name is required", e.errs.errorOf("name"))
 	assert.Contains(t, e.errs.errorOf("main_url"), "must start with rtsp://")
@@ -105,6 +104,6 @@ func TestCameraDialogShowsErrorsOnTheFieldsAndTestsTheConnection(t *testing.T) {
 	assert.NotNil(t, c.win.Canvas().Overlays().Top(), "the dialog stays open with what was typed")
 
 	e.mainURL.SetText(at + "/main")
-	test.Tap(e.testBtn)
+	tap(e.testBtn)
 	waitFor(t, "the test says what it found", func() bool { return strings.HasPrefix(e.probe.Text, "Connected: H.264 640×360") })
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,7 +51,7 @@ func TestCameraSettingsTestConnectionAndSave(t *testing.T) {
 	cam.MainURL, cam.SubURL = at+"/main", at+"/sub"
 	mainEntry.SetText(cam.MainURL)
 	subEntry.SetText(cam.SubURL + " ") // pasted with a trailing space
-	test.Tap(findButton(top, "Test sub stream"))
+	tap(findButton(top, "Test sub stream"))
 	require.Eventually(t, func() bool {
 		testing := false // the test is over (its result shown) once its activity is hidden
 		walk(top, func(o fyne.CanvasObject) {
@@ -75,7 +74,7 @@ func TestCameraSettingsTestConnectionAndSave(t *testing.T) {
 	defer sub.Close()
 	save := findButton(top, "Save")
 	require.NotNil(t, save, "administrators can save")
-	test.Tap(save)
+	tap(save)
 	select {
 	case e := <-sub.C():
 		assert.Equal(t, "admin", e.Operator, "the change is journaled with who made it")
@@ -120,7 +119,7 @@ func TestCameraSettingsRefuseADeadAddressUnlessTold(t *testing.T) {
 	sub.SetText("rtsp://192.0.2.7:554/sub")
 	written := c.core.Bus.Subscribe(16, func(e *app.Entry) bool { return e.Kind == app.KindCameraUpdated })
 	defer written.Close()
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	waitFor(t, "the dialog says why it did not save, and offers to save anyway", func() bool {
 		return strings.Contains(strings.Join(visibleTexts(top), "\n"), "Not saved: the new sub stream address does not answer") &&
 			findButton(top, "Save anyway") != nil
@@ -129,7 +128,7 @@ func TestCameraSettingsRefuseADeadAddressUnlessTold(t *testing.T) {
 	assert.Empty(t, written.C(), "nothing saved")
 	require.NotNil(t, findButton(top, "Save anyway"))
 
-	test.Tap(findButton(top, "Save anyway"))
+	tap(findButton(top, "Save anyway"))
 	select {
 	case <-written.C():
 	case <-time.After(15 * time.Second):
@@ -156,7 +155,7 @@ func TestInventoryFollowsACameraEdit(t *testing.T) {
 	waitFor(t, "the detail shows the new address", func() bool {
 		return slices.Contains(visibleTexts(p.detail), "rtsp://192.0.2.8:554/sub")
 	})
-	test.Tap(findButton(p.detail, "Camera settings…"))
+	tap(findButton(p.detail, "Camera settings…"))
 	assert.NotNil(t, entryWithText(topDialog(t, c), "rtsp://192.0.2.8:554/sub"), "the dialog opens on the camera as saved")
 }
 
@@ -192,7 +191,7 @@ func TestFullWidthPunctuationReadsAsASCII(t *testing.T) {
 	top := topDialog(t, c)
 	entryWithText(top, cam.SubURL).SetText("rtsp：//192。0。2。9：554/sub")
 	entryWithText(top, "20").SetText("９０")
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	waitFor(t, "saved", func() bool {
 		got, _ := c.core.Inventory.Site().Camera(cam.ID)
 		return got.SubURL == "rtsp://192.0.2.9:554/sub" && got.Direction == 90
@@ -200,7 +199,7 @@ func TestFullWidthPunctuationReadsAsASCII(t *testing.T) {
 
 	c.showAnalytics(cam)
 	top = topDialog(t, c)
-	test.Tap(findCheck(top, "Motion"))
+	tap(findCheck(top, "Motion"))
 	var from, to *widget.Entry
 	walk(top, func(o fyne.CanvasObject) {
 		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "22:00" && from == nil {
@@ -213,7 +212,7 @@ func TestFullWidthPunctuationReadsAsASCII(t *testing.T) {
 	require.NotNil(t, to)
 	from.SetText("２２：００")
 	to.SetText("6：30")
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	waitFor(t, "saved", func() bool {
 		got, _ := c.core.Inventory.Site().Camera(cam.ID)
 		return got.Analytics.Enabled()
@@ -236,6 +235,6 @@ func TestFullWidthPunctuationReadsAsASCII(t *testing.T) {
 			saves = append(saves, b)
 		}
 	})
-	test.Tap(saves[1])
+	tap(saves[1])
 	waitFor(t, "saved", func() bool { return c.core.Settings.Get().Analytics.CPUBudget == 1.5 })
 }

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -128,7 +127,7 @@ func TestAClipPlaysInsideTheConsole(t *testing.T) {
 	c.ShowAlarm(a.ID)
 	play := findButton(desk.detail, "Play")
 	require.NotNil(t, play, "the alarm's clip is listed")
-	test.Tap(play)
+	tap(play)
 	waitFor(t, "the player opens", func() bool { return c.player.Load() != nil })
 	pl := c.player.Load()
 	assert.Equal(t, []string{clip.File}, player.opened)
@@ -139,7 +138,7 @@ func TestAClipPlaysInsideTheConsole(t *testing.T) {
 	require.NotNil(t, pl.img.Image)
 	assert.Equal(t, color.RGBA{0, 0, 0, 255}, pl.img.Image.At(0, 0), "the first picture")
 
-	test.Tap(pl.play)
+	tap(pl.play)
 	waitFor(t, "it plays to the end", func() bool { return pl.index.Load() == 9 && !pl.playing.Load() })
 	assert.Equal(t, "Play", pl.play.Text, "at the end it can be played again")
 	assert.Equal(t, color.RGBA{9, 0, 0, 255}, pl.img.Image.At(0, 0), "the last picture")
@@ -150,7 +149,7 @@ func TestAClipPlaysInsideTheConsole(t *testing.T) {
 	assert.InDelta(t, 0.2, pl.slider.Value, 0.001)
 	assert.Contains(t, strings.Join(visibleTexts(topDialog(t, c)), "\n"), "00:00.2 / 00:00.5")
 
-	test.Tap(pl.play) // from there on
+	tap(pl.play) // from there on
 	waitFor(t, "it plays on from the position", func() bool { return pl.index.Load() == 9 })
 
 	pl.dlg.Hide()

@@ -315,21 +315,21 @@ func (c *Console) live(sub *app.Subscription) {
 			if !ok {
 				return
 			}
-			fyne.Do(func() {
+			uiDo(func() {
 				c.alarmEntry(e)
 				if c.shell != nil {
 					c.shell.entry(e)
 				}
 			})
 		case <-tick.C:
-			fyne.Do(func() {
+			uiDo(func() {
 				c.alarmTick()
 				if c.shell != nil {
 					c.shell.tick()
 				}
 			})
 		case <-blink.C:
-			fyne.Do(c.blink)
+			uiDo(c.blink)
 		}
 	}
 }

@@ -121,13 +121,13 @@ func TestInventorySearch(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	p := inventoryOf(t, c)
 
-	test.Type(p.search, "张建国")
+	typeIn(p.search, "张建国")
 	assert.Equal(t, []string{branchGrids}, p.children[""], "only grids match a grid worker's name")
 	assert.Equal(t, []string{"grid:g2"}, p.children[branchGrids])
 	assert.Equal(t, "1 found", p.found.Text)
 
 	p.search.SetText("")
-	test.Type(p.search, "bracelet")
+	typeIn(p.search, "bracelet")
 	assert.Equal(t, []string{branchDevices}, p.children[""])
 	assert.Equal(t, []string{kindPrefix + "bracelet"}, p.children[branchDevices])
 	assert.Len(t, p.children[kindPrefix+"bracelet"], 6)
@@ -164,7 +164,7 @@ func TestInventoryDetailsAndLinks(t *testing.T) {
 	g, _ := site.Grid(bracelet.GridID)
 	link := findButton(p.detail, g.Display(true)+" · "+g.Worker.Name+" "+g.Worker.Phone)
 	require.NotNil(t, link, "a link to the grid")
-	test.Tap(link)
+	tap(link)
 	assert.Equal(t, "grid:"+g.ID, p.selected)
 	assert.Contains(t, visibleTexts(p.detail), g.Worker.Phone)
 
@@ -202,15 +202,15 @@ func TestSignInScreen(t *testing.T) {
 	require.NotNil(t, s)
 	assert.True(t, c.win.Canvas().Focused() == s.user, "the user name has the keyboard: type it straight away")
 
-	test.Type(s.user, "duty")
-	test.Type(s.password, "wrong")
-	test.Tap(s.button)
+	typeIn(s.user, "duty")
+	typeIn(s.password, "wrong")
+	tap(s.button)
 	require.Eventually(t, func() bool { return !s.message.running() && s.message.text.Text != "" }, 15*time.Second, 10*time.Millisecond)
 	assert.Equal(t, "Wrong user name or password", s.message.text.Text)
 	assert.Nil(t, c.Operator())
 	waitWrites(t, c) // the failure clears the password after its message: typed before, it would be lost
 
-	test.Type(s.password, "sunshine-demo")
+	typeIn(s.password, "sunshine-demo")
 	s.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	waitWrites(t, c)
 	require.NotNil(t, c.Operator())
@@ -236,7 +236,7 @@ func TestSettingsRespectRoles(t *testing.T) {
 	save = findButton(c.win.Content(), "Save")
 	require.NotNil(t, save)
 	assert.False(t, save.Disabled())
-	test.Tap(save)
+	tap(save)
 	waitWrites(t, c)
 	assert.Contains(t, visibleTexts(c.win.Content()), "Nothing changed", "nothing to save")
 	var client *widget.Entry
@@ -247,7 +247,7 @@ func TestSettingsRespectRoles(t *testing.T) {
 	})
 	require.NotNil(t, client)
 	client.SetText("guard-room-2")
-	test.Tap(save)
+	tap(save)
 	waitWrites(t, c)
 	assert.Contains(t, visibleTexts(c.win.Content()), "Saved. The broker settings take effect at the next start.")
 	assert.Equal(t, "guard-room-2", c.core.Settings.Get().Broker.ClientID)

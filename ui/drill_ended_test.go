@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -38,7 +37,7 @@ func runQuickDrill(t *testing.T, c *Console) (*drillsPanel, app.DrillRun) {
 	p.tabs.Select(p.liveTab)
 	p.live.refresh()
 	waitFor(t, "the live view shows its alarm", func() bool { return p.live.has && len(p.live.last.Score.Alarms) == 1 })
-	test.Tap(waitButton(t, "the live view offers to stop", func() fyne.CanvasObject { return p.live.content }, "Stop drill"))
+	tap(waitButton(t, "the live view offers to stop", func() fyne.CanvasObject { return p.live.content }, "Stop drill"))
 	confirmDialog(t, c, "Stop drill")
 	waitFor(t, "the drill ends", func() bool { return !c.core.Drills.Running() })
 	return p, run
@@ -73,7 +72,7 @@ func TestTheDebriefIsShownInTheConsoleWhenNoBrowserOpensIt(t *testing.T) {
 	c.x.OpenURL = func(*url.URL) error { return errors.New("xdg-open is not installed") }
 	p, run := runQuickDrill(t, c)
 	waitFor(t, "the ended run", func() bool { return p.live.ended == run.ID })
-	test.Tap(waitButton(t, "the debrief is offered", func() fyne.CanvasObject { return p.live.content }, "Debrief…"))
+	tap(waitButton(t, "the debrief is offered", func() fyne.CanvasObject { return p.live.content }, "Debrief…"))
 	waitFor(t, "the report is written", func() bool { return p.lastReport != "" })
 	waitFor(t, "the report is shown in the console", func() bool {
 		top := c.win.Canvas().Overlays().Top()

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,7 +62,7 @@ func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 	waitTexts(t, "the new scenario is shown", func() string { p.list.Select(3); return textOf(p.scenario) }, "Quick drill")
 	assert.False(t, c.shell.banner.content.Visible(), "no banner before the drill")
 
-	test.Tap(findButton(p.scenario, "Start drill"))
+	tap(findButton(p.scenario, "Start drill"))
 	confirmDialog(t, c, "Start drill")
 	waitFor(t, "the drill runs", func() bool { return c.core.Drills.Running() })
 	waitFor(t, "its alarm arrives", func() bool {
@@ -99,7 +98,7 @@ func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 	p.live.refresh()
 	waitFor(t, "the live view", func() bool { return p.live.has })
 	waitTexts(t, "the live view's reactions", func() string { return textOf(p.live.content) }, "Acknowledge each drill alarm", "Fire alarm")
-	test.Tap(waitButton(t, "the live view offers to stop", func() fyne.CanvasObject { return p.live.content }, "Stop drill"))
+	tap(waitButton(t, "the live view offers to stop", func() fyne.CanvasObject { return p.live.content }, "Stop drill"))
 	confirmDialog(t, c, "Stop drill")
 	waitFor(t, "the drill ends", func() bool { return !c.core.Drills.Running() })
 	waitFor(t, "the banner goes", func() bool { return !c.shell.banner.content.Visible() })
@@ -107,7 +106,7 @@ func TestTrainerRunsADrillThroughTheWindow(t *testing.T) {
 	// stop's entry (which clears their selection), with the run's final score.
 	waitFor(t, "the runs tab shows the scored run", func() bool { return len(p.runs.runs) == 1 && p.runs.runs[0].Score != nil })
 	p.runs.table.Select(widget.TableCellID{Row: 0, Col: 0})
-	test.Tap(p.runs.debrief)
+	tap(p.runs.debrief)
 	waitFor(t, "the report is written", func() bool { return p.lastReport != "" })
 	b, err := os.ReadFile(p.lastReport)
 	require.NoError(t, err)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -49,7 +48,7 @@ func openHandover(t *testing.T, c *Console) fyne.CanvasObject {
 	t.Helper()
 	b := findButton(c.shell.header.content, "Hand over shift")
 	require.NotNil(t, b, "the header offers the handover next to Sign out")
-	test.Tap(b)
+	tap(b)
 	top := c.win.Canvas().Overlays().Top()
 	require.NotNil(t, top, "the handover dialog opens")
 	require.NotNil(t, findButton(top, "Hand over"))
@@ -78,11 +77,11 @@ func TestHandoverDialogSignsTheIncomingOperatorInAndKeepsTheDutyLog(t *testing.T
 	require.NotNil(t, note)
 
 	// A wrong password: a clear message, nothing journaled, the note kept.
-	test.Type(outPW, "not-my-password")
-	test.Type(inUser, "duty2")
-	test.Type(inPW, "sunshine-demo")
-	test.Type(note, "3号楼12层烟感报警，已派保安核查。")
-	test.Tap(findButton(d, "Hand over"))
+	typeIn(outPW, "not-my-password")
+	typeIn(inUser, "duty2")
+	typeIn(inPW, "sunshine-demo")
+	typeIn(note, "3号楼12层烟感报警，已派保安核查。")
+	tap(findButton(d, "Hand over"))
 	// The refusal is shown, then the wrong password cleared (the last thing the console does).
 	require.Eventually(t, func() bool { return contains(visibleTexts(d), "Your password is wrong") && outPW.Text == "" },
 		15*time.Second, 10*time.Millisecond, "the refusal is shown and the wrong password cleared")
@@ -91,8 +90,8 @@ func TestHandoverDialogSignsTheIncomingOperatorInAndKeepsTheDutyLog(t *testing.T
 	assert.Equal(t, "3号楼12层烟感报警，已派保安核查。", note.Text, "the note is kept")
 	assert.Same(t, d, c.win.Canvas().Overlays().Top(), "the dialog stays open")
 
-	test.Type(outPW, "sunshine-demo")
-	test.Tap(findButton(d, "Hand over"))
+	typeIn(outPW, "sunshine-demo")
+	tap(findButton(d, "Hand over"))
 	require.Eventually(t, func() bool { return c.Operator() != nil && c.Operator().Username == "duty2" }, 15*time.Second, 10*time.Millisecond,
 		"the incoming operator is signed in")
 	require.Eventually(t, func() bool { return contains(visibleTexts(c.win.Content()), "刘洋") }, 15*time.Second, 10*time.Millisecond,
@@ -126,7 +125,7 @@ func TestSignOutWhileAlarmsAreOpenAsksAndOffersTheHandover(t *testing.T) {
 		t.Helper()
 		b := findButton(c.shell.header.content, "Sign out")
 		require.NotNil(t, b)
-		test.Tap(b)
+		tap(b)
 	}
 	alarms, incidents := c.openBeforeSignOut()
 	require.Empty(t, alarms)
@@ -146,7 +145,7 @@ func TestSignOutWhileAlarmsAreOpenAsksAndOffersTheHandover(t *testing.T) {
 	require.NotNil(t, top, "it asks")
 	assert.NotNil(t, c.Operator(), "still signed in while it asks")
 	assert.Contains(t, visibleTexts(top), "Open alarms: 1  P1 1")
-	test.Tap(findButton(top, "Cancel"))
+	tap(findButton(top, "Cancel"))
 	assert.Nil(t, c.win.Canvas().Overlays().Top())
 	assert.NotNil(t, c.Operator(), "Cancel keeps the operator signed in")
 
@@ -156,7 +155,7 @@ func TestSignOutWhileAlarmsAreOpenAsksAndOffersTheHandover(t *testing.T) {
 	require.NotNil(t, top)
 	assert.NotNil(t, findButton(top, "Hand over"), "the handover dialog opened")
 	assert.NotNil(t, entryByHint(top, "Their password"))
-	test.Tap(findButton(top, "Cancel"))
+	tap(findButton(top, "Cancel"))
 
 	signOut()
 	confirmDialog(t, c, "Sign out anyway")

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,7 +47,7 @@ func TestClosingAnIncidentResolvesItsOpenAlarmsWithItsOutcome(t *testing.T) {
 	p := incidentPanelOf(t, c)
 	c.ShowIncident(in.ID)
 	shown(t, p, "the incident with both alarms", func(x *app.Incident) bool { return x.ID == in.ID && len(x.AlarmIDs) == 2 })
-	test.Tap(panelButton(p, p.actions, "Close incident…"))
+	tap(panelButton(p, p.actions, "Close incident…"))
 	dlg := topDialog(t, c)
 	texts := strings.Join(visibleTexts(dlg), "\n")
 	assert.Contains(t, texts, "Open alarms", "the dialog names the alarms still open")
@@ -60,7 +59,7 @@ func TestClosingAnIncidentResolvesItsOpenAlarmsWithItsOutcome(t *testing.T) {
 	outcome := findSelect(dlg, "Real incident")
 	require.NotNil(t, outcome, "what the incident turned out to be")
 	outcome.SetSelected("False alarm")
-	test.Type(findEntry(dlg), "住户煮饭糊锅，无火情")
+	typeIn(findEntry(dlg), "住户煮饭糊锅，无火情")
 	confirmDialog(t, c, "Close incident")
 
 	for _, id := range []int64{a.ID, b.ID} {
@@ -81,7 +80,7 @@ func TestClosingAnIncidentResolvesItsOpenAlarmsWithItsOutcome(t *testing.T) {
 	link := waitButton(t, "the desk links the closed incident", func() fyne.CanvasObject { return desk.detail },
 		"Incident #"+fmt.Sprint(in.ID)+" (closed)")
 	assert.Nil(t, findButton(desk.detail, "Open incident…"), "no incident is offered for a resolved alarm")
-	test.Tap(link)
+	tap(link)
 	assert.Equal(t, "incidents", c.shell.current)
 }
 
@@ -103,11 +102,11 @@ func TestClosingAnIncidentCanLeaveItsAlarmsOpen(t *testing.T) {
 	p := incidentPanelOf(t, c)
 	c.ShowIncident(in.ID)
 	shown(t, p, "the incident", func(x *app.Incident) bool { return x.ID == in.ID })
-	test.Tap(panelButton(p, p.actions, "Close incident…"))
+	tap(panelButton(p, p.actions, "Close incident…"))
 	choice := findRadio(t, c, "Leave them open on the alarm desk")
 	require.NotNil(t, choice)
 	choice.SetSelected("Leave them open on the alarm desk")
-	test.Type(findEntry(topDialog(t, c)), "设备仍报警，交物业检修")
+	typeIn(findEntry(topDialog(t, c)), "设备仍报警，交物业检修")
 	confirmDialog(t, c, "Close incident")
 	shown(t, p, "closed", func(x *app.Incident) bool { return x.State == app.IncidentClosed })
 	got, err := c.core.Desk.Get(ctx, a.ID)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -164,7 +163,7 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 	waitFor(t, "the alarm arrives", func() bool { return len(desk.shown) == 1 })
 	open := pickAlarm(t, desk, "Open incident…")
 	require.False(t, open.Disabled())
-	test.Tap(open)
+	tap(open)
 
 	dlg := topDialog(t, c)
 	sel := findSelect(dlg, "★ Fire in a residential building")
@@ -192,27 +191,27 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 	verify := rowFor(p, "verify")
 	require.NotNil(t, verify)
 	assert.True(t, rowFor(p, "first-attack").done.Disabled(), "a step waits for the one it depends on")
-	test.Tap(verify.done)
+	tap(verify.done)
 	shown(t, p, "verify is done", func(x *app.Incident) bool { return x.ProgressOf("verify").Status == app.StepDone })
 	assert.Contains(t, panelText(p, p.checklist), "by 王强")
 	assert.False(t, rowFor(p, "first-attack").done.Disabled(), "no longer waiting")
 
 	// Skip a step: a reason is required.
-	test.Tap(rowFor(p, "notify").skip)
+	tap(rowFor(p, "notify").skip)
 	dlg = topDialog(t, c)
 	skip := findButton(dlg, "Skip")
 	require.NotNil(t, skip)
 	assert.True(t, skip.Disabled(), "no skipping without a reason")
 	reason := findEntry(dlg)
 	require.NotNil(t, reason)
-	test.Type(reason, "物业已在现场")
+	typeIn(reason, "物业已在现场")
 	assert.False(t, skip.Disabled())
-	test.Tap(skip)
+	tap(skip)
 	shown(t, p, "notify is skipped", func(x *app.Incident) bool { return x.ProgressOf("notify").Reason == "物业已在现场" })
 
 	// Raise the level: its steps appear.
 	assert.Nil(t, rowFor(p, "call-119"))
-	test.Tap(panelButton(p, p.actions, "Raise level"))
+	tap(panelButton(p, p.actions, "Raise level"))
 	confirmDialog(t, c, "Change level")
 	shown(t, p, "level III", func(x *app.Incident) bool { return x.Level == app.LevelIII })
 	require.NotNil(t, rowFor(p, "call-119"), "its steps appear")
@@ -221,7 +220,7 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 	// Log a call from the contacts.
 	reached := panelButton(p, p.contacts, "Reached")
 	require.NotNil(t, reached)
-	test.Tap(reached)
+	tap(reached)
 	shown(t, p, "the call is logged", func(x *app.Incident) bool { return len(x.Calls) == 1 })
 	call := current(t, c, in.ID).Calls[0]
 	assert.Equal(t, app.CallReached, call.Result)
@@ -229,8 +228,8 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 	assert.Contains(t, panelText(p, p.contacts), "Reached")
 
 	// A note.
-	test.Type(p.note, "消防车已到南门")
-	test.Tap(panelButton(p, p.content, "Add note"))
+	typeIn(p.note, "消防车已到南门")
+	tap(panelButton(p, p.content, "Add note"))
 	shown(t, p, "the note", func(x *app.Incident) bool { return len(x.Notes) == 1 })
 	assert.Contains(t, panelText(p, p.logBox), "消防车已到南门")
 
@@ -247,19 +246,19 @@ func TestCommanderRunsAFireFromTheAlarmDesk(t *testing.T) {
 	assert.Equal(t, themeColor(colorP1), timerColor)
 
 	// Close: a summary is required.
-	test.Tap(panelButton(p, p.actions, "Close incident…"))
+	tap(panelButton(p, p.actions, "Close incident…"))
 	dlg = topDialog(t, c)
 	closeBtn := findButton(dlg, "Close incident")
 	require.NotNil(t, closeBtn)
 	assert.True(t, closeBtn.Disabled())
-	test.Type(findEntry(dlg), "厨房油锅起火，保安用灭火器扑灭，无人员伤亡")
-	test.Tap(closeBtn)
+	typeIn(findEntry(dlg), "厨房油锅起火，保安用灭火器扑灭，无人员伤亡")
+	tap(closeBtn)
 	shown(t, p, "closed", func(x *app.Incident) bool { return x.State == app.IncidentClosed })
 	assert.True(t, panelButton(p, p.actions, "Raise level").Disabled(), "nothing changes a closed incident")
 	assert.Contains(t, panelText(p, p.title), "Closed")
 
 	// The report opens in the browser.
-	test.Tap(panelButton(p, p.actions, "Report"))
+	tap(panelButton(p, p.actions, "Report"))
 	waitFor(t, "the report is opened", func() bool { mu.Lock(); defer mu.Unlock(); return len(opened) == 1 })
 	mu.Lock()
 	u := opened[0]
@@ -306,7 +305,7 @@ func TestADutyOperatorSeesIncidentsButDoesNotRunThem(t *testing.T) {
 
 	desk := alarmPanelOf(t, c)
 	link := pickAlarm(t, desk, "Incident #1") // the desk names the incident that handles the alarm
-	test.Tap(link)
+	tap(link)
 	assert.Equal(t, "incidents", c.shell.current)
 
 	p := incidentPanelOf(t, c)
@@ -325,7 +324,7 @@ func TestOpeningAnIncidentByHand(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	signInAs(t, c, "commander")
 	p := incidentPanelOf(t, c)
-	test.Tap(p.newBtn)
+	tap(p.newBtn)
 	dlg := topDialog(t, c)
 	sel := findSelect(dlg, "Fire in a residential building")
 	require.NotNil(t, sel, "without an alarm, the first plan is offered")

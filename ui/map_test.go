@@ -171,7 +171,7 @@ func TestMapClickShowsWhatIsThere(t *testing.T) {
 	assert.Contains(t, texts, "Smoke detector")
 
 	// The device's history from the journal.
-	test.Tap(findButton(p.detail, "History"))
+	tap(findButton(p.detail, "History"))
 	assert.Contains(t, visibleTexts(p.detail), "Nothing recorded yet")
 
 	b, _ := p.site.Building("b09")
@@ -189,7 +189,7 @@ func TestMapClickShowsWhatIsThere(t *testing.T) {
 func TestMapSearchFliesToABuilding(t *testing.T) {
 	e := newMapEnv(t, "duty")
 	p := e.p
-	test.Type(p.search, "Building 11")
+	typeIn(p.search, "Building 11")
 	require.NotEmpty(t, p.hits)
 	assert.Equal(t, app.ItemBuilding, p.hits[0].Kind)
 	p.search.OnSubmitted(p.search.Text)
@@ -294,7 +294,7 @@ func TestAcknowledgeFromTheMap(t *testing.T) {
 	e.tap(d.Position)
 	ack := findButton(p.detail, "Acknowledge")
 	require.NotNil(t, ack)
-	test.Tap(ack)
+	tap(ack)
 	got := e.waitFor(t, app.KindAlarmAcknowledged)
 	assert.Equal(t, "duty", got.Operator)
 	assert.Equal(t, mapdraw.LookAlarm, e.look("device:"+d.ID))
@@ -305,7 +305,7 @@ func TestAdminReshapesAGridByDraggingACorner(t *testing.T) {
 	e := newMapEnv(t, "admin")
 	p := e.p
 	require.NotNil(t, p.editBtn, "administrators may edit the site")
-	test.Tap(p.editBtn)
+	tap(p.editBtn)
 	require.True(t, p.m.editing)
 	g, _ := p.site.Grid("g1")
 	e.tap(app.Point{X: 100, Y: 5}) // inside grid 1, off buildings and markers
@@ -422,10 +422,10 @@ func TestAdminDrawsANewGrid(t *testing.T) {
 		}
 	})
 	require.GreaterOrEqual(t, len(entries), 5)
-	test.Type(entries[1], "第六网格")
-	test.Type(entries[3], "周敏")
-	test.Type(entries[4], "13800138006")
-	test.Tap(findButton(form, "Save"))
+	typeIn(entries[1], "第六网格")
+	typeIn(entries[3], "周敏")
+	typeIn(entries[4], "13800138006")
+	tap(findButton(form, "Save"))
 	en := e.waitFor(t, app.KindGridAdded)
 	var g app.Grid
 	require.NoError(t, en.Decode(&g))

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -29,7 +28,7 @@ func TestTheMapOpensACameraOnTheWall(t *testing.T) {
 		m.showDetail("camera:" + cam.ID)
 		open := findButton(m.detail, "Open on the wall")
 		require.NotNil(t, open, "the camera's details offer the wall")
-		test.Tap(open)
+		tap(open)
 
 		assert.Equal(t, "wall", c.shell.current)
 		w := c.shell.built["wall"].(*wallPanel)
@@ -48,7 +47,7 @@ func TestTheDrillBannerOpensTheDrills(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	signInAs(t, c, "trainer")
 	require.False(t, c.shell.banner.open.Hidden)
-	test.Tap(c.shell.banner.open)
+	tap(c.shell.banner.open)
 	assert.Equal(t, "drills", c.shell.current)
 }
 

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,27 +61,27 @@ func TestOperatorsPanelManagesAccounts(t *testing.T) {
 	assert.NotContains(t, texts, "13900139001")
 
 	// Add an operator through the dialog.
-	test.Tap(p.add)
+	tap(p.add)
 	dlg := topDialog(t, c)
 	es := entriesIn(dlg) // name, user name, phone, password, repeat
 	require.Len(t, es, 5)
-	test.Type(es[0], "孙浩")
-	test.Type(es[1], "guard3")
-	test.Type(es[2], "13812341234")
-	test.Type(es[3], "sunshine-demo")
-	test.Type(es[4], "sunshine-demo")
-	test.Tap(findButton(dlg, "Add"))
+	typeIn(es[0], "孙浩")
+	typeIn(es[1], "guard3")
+	typeIn(es[2], "13812341234")
+	typeIn(es[3], "sunshine-demo")
+	typeIn(es[4], "sunshine-demo")
+	tap(findButton(dlg, "Add"))
 	waitWrites(t, c)
 	assert.Contains(t, p.status.text.Text, "too well known", "the policy, said in the panel")
-	test.Tap(p.add)
+	tap(p.add)
 	dlg = topDialog(t, c)
 	es = entriesIn(dlg)
-	test.Type(es[0], "孙浩")
-	test.Type(es[1], "guard3")
-	test.Type(es[2], "13812341234")
-	test.Type(es[3], "night-shift-3")
-	test.Type(es[4], "night-shift-3")
-	test.Tap(findButton(dlg, "Add"))
+	typeIn(es[0], "孙浩")
+	typeIn(es[1], "guard3")
+	typeIn(es[2], "13812341234")
+	typeIn(es[3], "night-shift-3")
+	typeIn(es[4], "night-shift-3")
+	tap(findButton(dlg, "Add"))
 	waitWrites(t, c)
 	waitFor(t, "the new account is listed", func() bool {
 		for _, o := range p.ops {
@@ -97,8 +96,8 @@ func TestOperatorsPanelManagesAccounts(t *testing.T) {
 	selectOperator(t, p, "admin")
 	assert.True(t, p.toggle.Disabled(), "not one's own account")
 	selectOperator(t, p, "duty")
-	test.Tap(p.toggle)
-	test.Tap(findButton(topDialog(t, c), "Yes"))
+	tap(p.toggle)
+	tap(findButton(topDialog(t, c), "Yes"))
 	waitWrites(t, c)
 	waitFor(t, "duty is shown disabled", func() bool {
 		o := p.current()
@@ -110,13 +109,13 @@ func TestOperatorsPanelManagesAccounts(t *testing.T) {
 
 	// Reset duty2's password: duty2 must change it at the sign-in, before anything else.
 	selectOperator(t, p, "duty2")
-	test.Tap(p.reset)
+	tap(p.reset)
 	dlg = topDialog(t, c)
 	es = entriesIn(dlg)
 	require.Len(t, es, 2)
-	test.Type(es[0], "given-at-desk")
-	test.Type(es[1], "given-at-desk")
-	test.Tap(findButton(dlg, "Reset"))
+	typeIn(es[0], "given-at-desk")
+	typeIn(es[1], "given-at-desk")
+	tap(findButton(dlg, "Reset"))
 	waitWrites(t, c)
 	waitFor(t, "duty2 has a password to change", func() bool {
 		o := p.current()
@@ -126,7 +125,7 @@ func TestOperatorsPanelManagesAccounts(t *testing.T) {
 	// The permission table: the commander no longer edits plans.
 	perm := p.perms
 	perm.checks[app.RoleCommander][app.ActEditPlans].SetChecked(false)
-	test.Tap(perm.save)
+	tap(perm.save)
 	waitWrites(t, c)
 	commander := &app.Operator{Username: "commander", Role: app.RoleCommander}
 	assert.True(t, app.IsCode(app.Authorize(commander, app.ActEditPlans), app.CodeForbidden), "the core refuses it now")
@@ -134,18 +133,18 @@ func TestOperatorsPanelManagesAccounts(t *testing.T) {
 
 	signOut(t, c)
 	s := findSignIn(c)
-	test.Type(s.user, "duty2")
-	test.Type(s.password, "given-at-desk")
-	test.Tap(s.button)
+	typeIn(s.user, "duty2")
+	typeIn(s.password, "given-at-desk")
+	tap(s.button)
 	waitWrites(t, c)
 	pc := c.passwordChange
 	require.NotNil(t, pc, "the forced change is shown")
 	assert.Nil(t, c.Operator(), "nobody is signed in before it is done")
 	assert.Nil(t, c.shell)
-	test.Type(pc.old, "given-at-desk")
-	test.Type(pc.pw, "my-own-pass-1")
-	test.Type(pc.again, "my-own-pass-1")
-	test.Tap(pc.button)
+	typeIn(pc.old, "given-at-desk")
+	typeIn(pc.pw, "my-own-pass-1")
+	typeIn(pc.again, "my-own-pass-1")
+	tap(pc.button)
 	waitWrites(t, c)
 	require.NotNil(t, c.Operator())
 	assert.Equal(t, "duty2", c.Operator().Username)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,7 +54,7 @@ func TestCommanderOpensAFullRecordWithAReason(t *testing.T) {
 	p.deviceDetail("bracelet-b07-0502")
 	b := findButton(p.detail, "Full record…")
 	require.NotNil(t, b)
-	test.Tap(b)
+	tap(b)
 	top := c.win.Canvas().Overlays().Top()
 	require.NotNil(t, top)
 	var reason *widget.Entry
@@ -66,12 +65,12 @@ func TestCommanderOpensAFullRecordWithAReason(t *testing.T) {
 	})
 	require.NotNil(t, reason)
 	show := findButton(top, "Show")
-	test.Tap(show)
+	tap(show)
 	require.Eventually(t, func() bool { return strings.Contains(strings.Join(visibleTexts(top), "\n"), "Say why") }, wait, 10*time.Millisecond,
 		"no reason, no record")
 	assert.Empty(t, personViews(t, c))
-	test.Type(reason, "家属来电核实")
-	test.Tap(show)
+	typeIn(reason, "家属来电核实")
+	tap(show)
 	require.Eventually(t, func() bool {
 		o := c.win.Canvas().Overlays().Top()
 		return o != nil && o != top && strings.Contains(strings.Join(visibleTexts(o), "\n"), "13912345601")
@@ -91,7 +90,7 @@ func TestAdministratorErasesAResidentWhoMovedOut(t *testing.T) {
 	p.deviceDetail("bracelet-b07-0502")
 	b := findButton(p.detail, "Erase resident…")
 	require.NotNil(t, b)
-	test.Tap(b)
+	tap(b)
 	top := c.win.Canvas().Overlays().Top()
 	require.NotNil(t, top)
 	var reason *widget.Entry
@@ -101,8 +100,8 @@ func TestAdministratorErasesAResidentWhoMovedOut(t *testing.T) {
 		}
 	})
 	require.NotNil(t, reason)
-	test.Type(reason, "已搬走")
-	test.Tap(findButton(top, "Erase"))
+	typeIn(reason, "已搬走")
+	tap(findButton(top, "Erase"))
 	require.Eventually(t, func() bool {
 		d, ok := c.core.Inventory.Site().Device("bracelet-b07-0502")
 		return ok && d.Person != nil && d.Person.Erased

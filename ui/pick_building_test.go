@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,7 +39,7 @@ func TestBuildingsArePickedFromAList(t *testing.T) {
 	sp := c.core.Supplies.Points()[0]
 	plans.supplies.editPoint(sp, false)
 	chooseBuilding(t, topDialog(t, c), site, "b07")
-	test.Tap(findButton(topDialog(t, c), "Save"))
+	tap(findButton(topDialog(t, c), "Save"))
 	waitFor(t, "the point is in building 7", func() bool { p, _ := c.core.Supplies.Point(sp.ID); return p.Building == "b07" })
 
 	c.shell.show("devices")
@@ -53,7 +52,7 @@ func TestBuildingsArePickedFromAList(t *testing.T) {
 		}
 	})
 	chooseBuilding(t, top, site, "b09")
-	test.Tap(findButton(top, "Adopt"))
+	tap(findButton(top, "Adopt"))
 	waitFor(t, "adopted", func() bool { _, ok := c.core.Inventory.Device("mystery-2"); return ok })
 	d, _ := c.core.Inventory.Device("mystery-2")
 	b9, _ := site.Building("b09")
@@ -80,7 +79,7 @@ func TestGridWorkerIsPickedFromTheWorkers(t *testing.T) {
 	})
 	require.NotNil(t, worker)
 	worker.SetText(g2.Worker.Name) // as choosing it from the list does
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	waitFor(t, "saved", func() bool {
 		g, _ := c.core.Inventory.Site().Grid(g1.ID)
 		return g.Worker == g2.Worker

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,10 +105,10 @@ func TestATrainerEditsAPlan(t *testing.T) {
 	dlg := topDialog(t, c)
 	entries := allEntries(dlg)
 	require.GreaterOrEqual(t, len(entries), 6)
-	test.Type(entries[0], "check")  // ID
-	test.Type(entries[1], "到场查看气味") // title
-	test.Type(entries[5], "5")      // the limit, in minutes
-	test.Tap(findButton(dlg, "OK"))
+	typeIn(entries[0], "check")  // ID
+	typeIn(entries[1], "到场查看气味") // title
+	typeIn(entries[5], "5")      // the limit, in minutes
+	tap(findButton(dlg, "OK"))
 	require.Len(t, e.pl.Steps, 1)
 	assert.Equal(t, "check", e.pl.Steps[0].ID)
 	assert.Equal(t, app.Duration(5*60e9), e.pl.Steps[0].Limit)

@@ -83,7 +83,7 @@ func (p *livePreview) pump() {
 		if f == nil && n%15 != 0 {
 			continue
 		}
-		fyne.Do(func() {
+		uiDo(func() {
 			select {
 			case <-p.stop:
 				if f != nil {
@@ -116,7 +116,7 @@ func (p *livePreview) Close() {
 		if p.viewer != nil {
 			p.viewer.Close()
 		}
-		fyne.Do(func() {
+		uiDo(func() {
 			p.cur.Release()
 			p.cur = nil
 		})

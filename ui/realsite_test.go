@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -40,9 +39,9 @@ func TestARealSiteStartsOnTheSignInScreenAndEveryPanelOpens(t *testing.T) {
 	assert.Contains(t, texts, "Cuihu Garden")
 	assert.NotContains(t, texts, "sunshine-demo", "no demo accounts to offer")
 
-	test.Type(s.user, "lin")
-	test.Type(s.password, "Gate-7-evening")
-	test.Tap(s.button)
+	typeIn(s.user, "lin")
+	typeIn(s.password, "Gate-7-evening")
+	tap(s.button)
 	waitWrites(t, c)
 	require.NotNil(t, c.Operator())
 	assert.Equal(t, app.RoleAdmin, c.Operator().Role)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -145,7 +144,7 @@ func TestTrainerReplaysADrillRun(t *testing.T) {
 	assert.True(t, dp.runs.replay.Disabled(), "until a run is selected")
 	dp.runs.table.Select(widget.TableCellID{Row: 0, Col: 0})
 	require.False(t, dp.runs.replay.Disabled())
-	test.Tap(dp.runs.replay)
+	tap(dp.runs.replay)
 
 	p := replayOf(t, c)
 	assert.Equal(t, app.ReplayOfDrill, p.sess.Target.Kind)
@@ -181,7 +180,7 @@ func TestTrainerReplaysADrillRun(t *testing.T) {
 	assert.Equal(t, mapdraw.LookAlarm, markerLookOf(p, "device:"+alarm.DeviceID), "a handled alarm on the map")
 
 	// The next event is the incident opened, then the step ticked shows who did it.
-	test.Tap(findButton(p.session, "Next event"))
+	tap(findButton(p.session, "Next event"))
 	assert.True(t, playhead(p).After(ack.At))
 	next, ok := p.sess.Next(ack.At)
 	require.True(t, ok)
@@ -191,7 +190,7 @@ func TestTrainerReplaysADrillRun(t *testing.T) {
 	check := strings.Join(visibleTexts(p.checkBox), "\n")
 	assert.Contains(t, check, "Done at +")
 	assert.Contains(t, check, "by 王强")
-	test.Tap(findButton(p.session, "Previous event"))
+	tap(findButton(p.session, "Previous event"))
 	assert.True(t, playhead(p).Before(done.At), "back to the mark before")
 
 	// Tapping an event in the list jumps there.
@@ -213,10 +212,10 @@ func TestTrainerReplaysADrillRun(t *testing.T) {
 	p.mu.Unlock()
 	assert.GreaterOrEqual(t, moved, 16*time.Second)
 	assert.LessOrEqual(t, moved, 16*passed)
-	test.Tap(p.playBtn)
+	tap(p.playBtn)
 	assert.Equal(t, "Pause", p.playBtn.Text)
 	waitFor(t, "the playhead moves on its own", func() bool { return playhead(p).After(from.Add(moved)) })
-	test.Tap(p.playBtn)
+	tap(p.playBtn)
 	assert.Equal(t, "Play", p.playBtn.Text)
 	p.mu.Lock()
 	assert.False(t, p.playing)
@@ -254,7 +253,7 @@ func TestClosedIncidentOffersItsReplay(t *testing.T) {
 	shown(t, ip, "the closed incident", func(in *app.Incident) bool { return in.State == app.IncidentClosed })
 	b := panelButton(ip, ip.detail, "Replay")
 	require.NotNil(t, b, "a closed incident can be replayed")
-	test.Tap(b)
+	tap(b)
 	p := replayOf(t, c)
 	assert.Equal(t, app.ReplayOfIncident, p.sess.Target.Kind)
 	assert.Equal(t, id, p.sess.Target.ID)

@@ -51,7 +51,7 @@ func languageSelect(c *Console, onError func()) *widget.Select {
 			apply := func() {
 				SetLanguage(code)
 				c.langChoice = code
-				fyne.Do(c.Rebuild) // after this callback returns: the select is replaced
+				uiDo(c.Rebuild) // after this callback returns: the select is replaced
 			}
 			if c.Operator() == nil { // the sign-in screen: this session only
 				apply()
@@ -91,7 +91,7 @@ func newSettingsPanel(c *Console) panelView {
 		}
 		apply := func() {
 			c.app.Settings().SetTheme(newConsoleTheme(next.Theme))
-			fyne.Do(c.Rebuild)
+			uiDo(c.Rebuild)
 		}
 		c.write(write{
 			run:  func(ctx context.Context, op *app.Operator) error { return c.core.Settings.Update(ctx, op, next) },

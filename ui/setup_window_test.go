@@ -75,7 +75,7 @@ func TestTheSetUpWindowWritesANewSite(t *testing.T) {
 	require.NotNil(t, c.Operator(), "the demo")
 	b := findButton(c.win.Content(), "Set up your own community…")
 	require.NotNil(t, b, "the demo's header offers the set-up")
-	test.Tap(b)
+	tap(b)
 	s := c.setup
 	require.NotNil(t, s)
 	assert.True(t, c.win.Canvas().Focused() == s.name, "the first field has the keyboard")
@@ -83,11 +83,11 @@ func TestTheSetUpWindowWritesANewSite(t *testing.T) {
 	assert.True(t, strings.HasSuffix(s.dir.Text, "/Watchpost/site"), s.dir.Text)
 
 	// Problems on the fields; nothing written.
-	test.Type(s.id, "cui hu")
+	typeIn(s.id, "cui hu")
 	s.zone.SetText("Mars/Olympus")
-	test.Type(s.admin, "lin")
-	test.Type(s.password, "Gate-7-evening")
-	test.Type(s.again, "Gate-7-evenin")
+	typeIn(s.admin, "lin")
+	typeIn(s.password, "Gate-7-evening")
+	typeIn(s.again, "Gate-7-evenin")
 	s.again.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	assert.Equal(t, "A name is required", fieldError(s, app.SiteInitName))
 	assert.Contains(t, fieldError(s, app.SiteInitID), "cui hu is not a valid ID")
@@ -101,12 +101,12 @@ func TestTheSetUpWindowWritesANewSite(t *testing.T) {
 	assert.Empty(t, dir)
 
 	// Corrected; the core's password policy answers through the root, on its field.
-	test.Type(s.name, "翠湖苑")
+	typeIn(s.name, "翠湖苑")
 	s.id.SetText("")
-	test.Type(s.id, "cuihu")
+	typeIn(s.id, "cuihu")
 	assert.True(t, strings.HasSuffix(s.dir.Text, "/Watchpost/cuihu"), "the folder follows the site ID: %s", s.dir.Text)
 	s.zone.SetText("Asia/Shanghai")
-	test.Type(s.adminName, "林晓")
+	typeIn(s.adminName, "林晓")
 	s.password.SetText("short")
 	s.again.SetText("short")
 	s.submit()
@@ -137,7 +137,7 @@ func TestTheSetUpWindowWritesANewSite(t *testing.T) {
 	open := findButton(s.body, "Open it now")
 	require.NotNil(t, open)
 	assert.True(t, c.win.Canvas().Focused() == open, "Space opens it")
-	test.Tap(open)
+	tap(open)
 	assert.Equal(t, "/srv/watchpost/cuihu", f.opened, "the root restarts the console there")
 }
 
@@ -149,7 +149,7 @@ func TestTheSignInScreenOffersTheSetUp(t *testing.T) {
 	require.Nil(t, c.Operator())
 	b := findButton(c.win.Content(), "Set up your own community…")
 	require.NotNil(t, b)
-	test.Tap(b)
+	tap(b)
 	require.NotNil(t, c.setup)
 
 	plain := newTestConsole(t, enConfig())
@@ -163,7 +163,7 @@ func TestASetUpProblemGoesWhenItsFieldChanges(t *testing.T) {
 	s.submit()
 	assert.Equal(t, "A name is required", fieldError(s, app.SiteInitName))
 	assert.Equal(t, "A user name is required", fieldError(s, app.SiteInitAdminUser))
-	test.Type(s.name, "翠")
+	typeIn(s.name, "翠")
 	assert.Empty(t, fieldError(s, app.SiteInitName))
 	assert.NotEmpty(t, fieldError(s, app.SiteInitAdminUser), "the others stay")
 	s.zone.SetText("")

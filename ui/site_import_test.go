@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/storage"
-	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -101,7 +100,7 @@ func TestSiteImportIsForAdministrators(t *testing.T) {
 	inventoryOf(t, c)
 	b := findButton(c.win.Content(), "Import / export…")
 	require.NotNil(t, b, "an administrator has it")
-	test.Tap(b)
+	tap(b)
 	top := topDialog(t, c)
 	assert.Contains(t, visibleTexts(top), "Import / export")
 	assert.NotNil(t, findButton(top, "Write the template…"))
@@ -132,7 +131,7 @@ func TestSiteImportPreviewsAndAppliesAWorkbook(t *testing.T) {
 
 	sub := c.core.Bus.Subscribe(4, func(e *app.Entry) bool { return e.Kind == app.KindSiteImported })
 	defer sub.Close()
-	test.Tap(s.wd.ok)
+	tap(s.wd.ok)
 	waitImported(t, sub, s)
 	waitWrites(t, c)
 	_, ok := c.core.Inventory.Site().Camera("cam-new")
@@ -195,7 +194,7 @@ func TestSiteImportGeoJSONWithPreview(t *testing.T) {
 
 	sub := c.core.Bus.Subscribe(4, func(e *app.Entry) bool { return e.Kind == app.KindSiteImported })
 	defer sub.Close()
-	test.Tap(s.wd.ok)
+	tap(s.wd.ok)
 	waitImported(t, sub, s)
 	now := c.core.Inventory.Site()
 	_, ok := now.Camera(gone.ID)
@@ -235,7 +234,7 @@ func TestSiteImportRefusesAStalePreview(t *testing.T) {
 	waitFor(t, "the preview", func() bool { return s.read.Load() == 1 })
 	d := c.core.Inventory.Site().Devices[1]
 	require.NoError(t, c.core.Inventory.MoveDevice(context.Background(), c.Operator(), d.ID, app.Point{X: d.Position.X + 1, Y: d.Position.Y}))
-	test.Tap(s.wd.ok)
+	tap(s.wd.ok)
 	assert.Equal(t, "The site changed since this preview: read the file again", s.wd.status.text.Text)
 	moved, _ := c.core.Inventory.Site().Device(d.ID)
 	assert.Equal(t, d.Position.X+1, moved.Position.X, "the other change stays")

@@ -34,7 +34,7 @@ func TestStartErrorWindowShowsTheMessageAndTheLogFile(t *testing.T) {
 
 			closeBtn := findButton(w.Content(), map[string]string{"en": "Close", "zh-CN": "关闭"}[tc.lang])
 			require.NotNil(t, closeBtn)
-			test.Tap(closeBtn)
+			tap(closeBtn)
 			assert.Equal(t, 1, closed, "Close ends it")
 			w.Canvas().(interface{ OnTypedKey() func(*fyne.KeyEvent) }).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
 			assert.Equal(t, 1, closed, "once")

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,24 +30,24 @@ func TestDeviceDialogAddsABraceletWithItsPersonAndEditsIt(t *testing.T) {
 	e.kind.SetSelected("Elderly resident's bracelet")
 	assert.True(t, e.person.Visible(), "a bracelet's wearer is asked for")
 	e.id.SetText("bracelet-new-1")
-	test.Type(e.name, "张奶奶的手环")
+	typeIn(e.name, "张奶奶的手环")
 	e.building.set(b.ID)
 	e.unit.SetText("1")
 	e.floor.SetText("3")
 	e.supervision.SetText("15")
 
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	waitWrites(t, c)
 	assert.NotEmpty(t, e.errs.errorOf("person"), "a bracelet needs its wearer's name")
-	test.Type(e.personName, "张秀英")
+	typeIn(e.personName, "张秀英")
 	e.personPhone.SetText("not a phone")
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	waitWrites(t, c)
 	assert.Equal(t, "not a phone is not a phone number", e.errs.errorOf("person.phone"))
 	assert.Empty(t, e.errs.errorOf("person"))
 	e.personPhone.SetText("13800001111")
 	e.personNote.SetText("独居，使用轮椅")
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	waitFor(t, "the bracelet is added", func() bool { _, ok := c.core.Inventory.Device("bracelet-new-1"); return ok })
 	d, _ := c.core.Inventory.Device("bracelet-new-1")
 	require.NotNil(t, d.Person)
@@ -67,7 +66,7 @@ func TestDeviceDialogAddsABraceletWithItsPersonAndEditsIt(t *testing.T) {
 	assert.Equal(t, "138****1111", e.personPhone.Text)
 	assert.Equal(t, "***", e.personNote.Text)
 	e.personNote.SetText("独居，使用轮椅，耳背")
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	waitFor(t, "the note is changed", func() bool {
 		d, _ := c.core.Inventory.Device("bracelet-new-1")
 		return d.Person != nil && d.Person.Note == "独居，使用轮椅，耳背"
@@ -89,7 +88,7 @@ func TestBuildingDrawnOnTheMapEditor(t *testing.T) {
 	p, ok := c.shell.built["map"].(*mapPanel)
 	require.True(t, ok)
 	p.setEditing(true)
-	test.Tap(findButton(p.content, "Draw building"))
+	tap(findButton(p.content, "Draw building"))
 	require.True(t, p.m.drawing, "the map waits for the corners")
 	g := c.core.Inventory.Site().Grids[1]
 	o := g.Area.Centroid()
@@ -98,11 +97,11 @@ func TestBuildingDrawnOnTheMapEditor(t *testing.T) {
 
 	top := topDialog(t, c)
 	assert.Contains(t, visibleTexts(top), "4 corners, 96 m²")
-	test.Type(formEntry(t, top, "Name"), "17号楼")
+	typeIn(formEntry(t, top, "Name"), "17号楼")
 	formEntry(t, top, "Number").SetText("17")
 	formEntry(t, top, "Floors").SetText("6")
 	formEntry(t, top, "Units").SetText("2")
-	test.Tap(findButton(top, "Save"))
+	tap(findButton(top, "Save"))
 	waitFor(t, "the building is drawn", func() bool {
 		for _, b := range c.core.Inventory.Site().Buildings {
 			if b.Name == "17号楼" {
@@ -130,13 +129,13 @@ func TestDeletingADeviceInUseSaysWhatItAffects(t *testing.T) {
 
 	p := inventoryOf(t, c)
 	p.selectUID("device:" + dev)
-	test.Tap(findButton(p.detail, "Delete…"))
+	tap(findButton(p.detail, "Delete…"))
 	top := topDialog(t, c)
 	text := strings.Join(visibleTexts(top), " ")
 	assert.Contains(t, text, "1 open alarms")
 	assert.Contains(t, text, "used by drill")
 	assert.NotNil(t, findButton(top, "Cancel"))
-	test.Tap(findButton(top, "Delete anyway"))
+	tap(findButton(top, "Delete anyway"))
 	waitFor(t, "the device is deleted", func() bool { _, ok := c.core.Inventory.Device(dev); return !ok })
 	waitFor(t, "the inventory shows the site again", func() bool { return p.selected == "" })
 }
@@ -155,7 +154,7 @@ func TestOnlyThoseWhoMayEditTheSiteSeeTheButtons(t *testing.T) {
 	}
 	p.selectUID("camera:" + c.core.Inventory.Site().Cameras[0].ID)
 	assert.NotNil(t, findButton(p.detail, "Edit…"))
-	test.Tap(findButton(p.content, "Add camera"))
+	tap(findButton(p.content, "Add camera"))
 	assert.NotNil(t, findButton(topDialog(t, c), "Test connection"))
 }
 
@@ -193,8 +192,8 @@ func TestDeviceDialogShowsNewCredentialsOnceAndRegenerates(t *testing.T) {
 	top := topDialog(t, c)
 	assert.Contains(t, visibleTexts(top), "Made when it is saved, and shown this once")
 	e.id.SetText("smoke-new-7")
-	test.Type(e.name, "新烟感")
-	test.Tap(findButton(top, "Save"))
+	typeIn(e.name, "新烟感")
+	tap(findButton(top, "Save"))
 	waitFor(t, "the credentials are shown", func() bool { return e.credentials != nil })
 	require.Len(t, e.credentials.secrets, 1)
 	first := e.credentials.secrets[0]
@@ -202,7 +201,7 @@ func TestDeviceDialogShowsNewCredentialsOnceAndRegenerates(t *testing.T) {
 	shown := visibleTexts(topDialog(t, c))
 	assert.Contains(t, shown, first.Password, "the password is shown")
 	assert.True(t, c.core.Credentials.VerifyDevice("smoke-new-7", first.Password))
-	test.Tap(findButton(topDialog(t, c), "Copy"))
+	tap(findButton(topDialog(t, c), "Copy"))
 	assert.Equal(t, "id,username,password\nsmoke-new-7,smoke-new-7,"+first.Password+"\n",
 		fyne.CurrentApp().Clipboard().Content())
 	e.credentials.d.Hide()
@@ -213,10 +212,10 @@ func TestDeviceDialogShowsNewCredentialsOnceAndRegenerates(t *testing.T) {
 	texts := strings.Join(visibleTexts(top), "\n")
 	assert.NotContains(t, texts, first.Password, "never shown again")
 	assert.Contains(t, texts, "Made ")
-	test.Tap(findButton(top, "Regenerate…"))
+	tap(findButton(top, "Regenerate…"))
 	confirm := topDialog(t, c)
 	assert.Contains(t, strings.Join(visibleTexts(confirm), " "), "smoke-new-7 is refused with its current password")
-	test.Tap(findButton(confirm, "Regenerate credentials"))
+	tap(findButton(confirm, "Regenerate credentials"))
 	waitFor(t, "new credentials are shown", func() bool {
 		return !c.core.Credentials.VerifyDevice("smoke-new-7", first.Password)
 	})
@@ -254,7 +253,7 @@ func TestAdoptingADeviceShowsItsNewCredentials(t *testing.T) {
 	p.Tick()
 	require.Len(t, p.unreg, 1)
 	p.adopt(p.unreg[0])
-	test.Tap(findButton(topDialog(t, c), "Adopt"))
+	tap(findButton(topDialog(t, c), "Adopt"))
 	waitWrites(t, c)
 	assert.Contains(t, strings.Join(visibleTexts(topDialog(t, c)), " "), "Shown this once", "the adopted device's credentials are shown")
 	for _, s := range visibleTexts(topDialog(t, c)) {

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"sync"
-
-	"fyne.io/fyne/v2"
 )
 
 // The panels read the journal and the services off the UI thread and then show what they
@@ -55,7 +53,7 @@ func (g *uiGate) close() {
 
 // onUI runs f on the UI thread (fyne.Do) unless the console has closed meanwhile.
 func (c *Console) onUI(f func()) {
-	fyne.Do(func() {
+	uiDo(func() {
 		if !c.gate.enter() {
 			return
 		}

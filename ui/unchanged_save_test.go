@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -50,20 +49,20 @@ func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 	camera := func(id string) func() any {
 		return func() any { cam, _ := c.core.Inventory.Site().Camera(id); return cam }
 	}
-	tap := func(label string) func(fyne.CanvasObject) {
+	pressLabel := func(label string) func(fyne.CanvasObject) {
 		return func(where fyne.CanvasObject) {
 			b := findButton(where, label)
 			require.NotNil(t, b, "%q is there", label)
-			test.Tap(b)
+			tap(b)
 		}
 	}
 	var cases []unchangedCase
 	for _, cam := range site.Cameras {
 		cases = append(cases,
 			unchangedCase{"analytics of " + cam.ID, camera(cam.ID),
-				func() fyne.CanvasObject { c.showAnalytics(cam); return topDialog(t, c) }, tap("Save")},
+				func() fyne.CanvasObject { c.showAnalytics(cam); return topDialog(t, c) }, pressLabel("Save")},
 			unchangedCase{"settings of " + cam.ID, camera(cam.ID),
-				func() fyne.CanvasObject { c.showCameraSettings(cam); return topDialog(t, c) }, tap("Save")})
+				func() fyne.CanvasObject { c.showCameraSettings(cam); return topDialog(t, c) }, pressLabel("Save")})
 	}
 	plans := plansPanelOf(t, c)
 	for _, pl := range c.core.Plans.List() {
@@ -74,20 +73,20 @@ func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 			func(where fyne.CanvasObject) {
 				for i := range ed.pl.Steps { // each step's editor, OK with no change
 					ed.editStep(i, ed.pl.Steps[i])
-					tap("OK")(topDialog(t, c))
+					pressLabel("OK")(topDialog(t, c))
 				}
-				tap("Save plan")(where)
+				pressLabel("Save plan")(where)
 			}})
 	}
 	for _, sp := range c.core.Supplies.Points() {
 		cases = append(cases, unchangedCase{"supply point " + sp.ID,
 			func() any { p, _ := c.core.Supplies.Point(sp.ID); return p },
-			func() fyne.CanvasObject { plans.supplies.editPoint(sp, false); return topDialog(t, c) }, tap("Save")})
+			func() fyne.CanvasObject { plans.supplies.editPoint(sp, false); return topDialog(t, c) }, pressLabel("Save")})
 	}
 	for i, ct := range site.Contacts {
 		cases = append(cases, unchangedCase{"contact " + ct.ID,
 			func() any { return c.core.Inventory.Site().Contacts },
-			func() fyne.CanvasObject { plans.contacts.editContact(i); return topDialog(t, c) }, tap("Save")})
+			func() fyne.CanvasObject { plans.contacts.editContact(i); return topDialog(t, c) }, pressLabel("Save")})
 	}
 	c.shell.show("drills")
 	drills := c.shell.built["drills"].(*drillsPanel)
@@ -99,9 +98,9 @@ func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 			func(where fyne.CanvasObject) {
 				for i := range ed.sc.Injections {
 					ed.editInject(i, ed.sc.Injections[i])
-					tap("OK")(topDialog(t, c))
+					pressLabel("OK")(topDialog(t, c))
 				}
-				tap("Save")(where)
+				pressLabel("Save")(where)
 			}})
 	}
 	c.shell.show("map")
@@ -109,11 +108,11 @@ func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 	for _, g := range site.Grids {
 		cases = append(cases, unchangedCase{"grid " + g.ID,
 			func() any { g, _ := c.core.Inventory.Site().Grid(g.ID); return g },
-			func() fyne.CanvasObject { mp.editGridDialog(g, false); return topDialog(t, c) }, tap("Save")})
+			func() fyne.CanvasObject { mp.editGridDialog(g, false); return topDialog(t, c) }, pressLabel("Save")})
 	}
 	cases = append(cases, unchangedCase{"background picture",
 		func() any { return c.core.Inventory.Site().Background },
-		func() fyne.CanvasObject { mp.backgroundDialog(); return topDialog(t, c) }, tap("Save")})
+		func() fyne.CanvasObject { mp.backgroundDialog(); return topDialog(t, c) }, pressLabel("Save")})
 	settingsSave := func(n int) func() fyne.CanvasObject {
 		return func() fyne.CanvasObject {
 			c.shell.show("settings")
@@ -129,8 +128,8 @@ func TestSavingAnUnchangedDialogChangesNothing(t *testing.T) {
 	}
 	settings := func() any { return c.core.Settings.Get() }
 	cases = append(cases,
-		unchangedCase{"settings: device broker", settings, settingsSave(0), func(b fyne.CanvasObject) { test.Tap(b.(*widget.Button)) }},
-		unchangedCase{"settings: analytics budget", settings, settingsSave(1), func(b fyne.CanvasObject) { test.Tap(b.(*widget.Button)) }})
+		unchangedCase{"settings: device broker", settings, settingsSave(0), func(b fyne.CanvasObject) { tap(b.(*widget.Button)) }},
+		unchangedCase{"settings: analytics budget", settings, settingsSave(1), func(b fyne.CanvasObject) { tap(b.(*widget.Button)) }})
 
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,7 +178,7 @@ func saysNothingChanged(c *Console) bool {
 func closeOverlays(c *Console) {
 	for top := c.win.Canvas().Overlays().Top(); top != nil; top = c.win.Canvas().Overlays().Top() {
 		if b := findButton(top, "OK"); b != nil {
-			test.Tap(b)
+			tap(b)
 		} else {
 			c.win.Canvas().Overlays().Remove(top)
 		}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -221,11 +220,11 @@ func TestWallAssignByDoubleClickAndDragAndDrop(t *testing.T) {
 	w := wallOf(t, c)
 	ids := siteCameraIDs(c)
 
-	test.Tap(w.tiles[14]) // an empty tile
+	tap(w.tiles[14]) // an empty tile
 	assert.Equal(t, 14, get(w, func() int { return w.selected }))
 
 	// Double-click in the list: into the selected tile.
-	test.DoubleTap(camItemFor(t, c, ids[2]))
+	doubleTap(camItemFor(t, c, ids[2]))
 	assert.Equal(t, ids[2], pageCameras(w)[14])
 	assert.NotNil(t, get(w, func() app.Viewer { return w.tiles[14].viewer }), "it plays at once")
 	waitPlaying(t, w, w.tiles[14])
@@ -280,14 +279,14 @@ func TestWallEnlargePlaysTheMainStream(t *testing.T) {
 	assert.Equal(t, 13, openViewers(w))
 
 	// Double-click enlarges a tile and returns.
-	test.DoubleTap(w.tiles[1])
+	doubleTap(w.tiles[1])
 	assert.True(t, get(w, func() bool { return w.enlarged && w.selected == 1 }))
 	assert.Equal(t, w.tiles[1].cam, get(w, func() *app.Camera { return w.big.cam }))
-	test.DoubleTap(w.big)
+	doubleTap(w.big)
 	assert.False(t, get(w, func() bool { return w.enlarged }))
 
 	// An empty tile does not enlarge.
-	test.Tap(w.tiles[15])
+	tap(w.tiles[15])
 	key(w, fyne.KeyReturn)
 	assert.False(t, get(w, func() bool { return w.enlarged }))
 }
@@ -307,7 +306,7 @@ func TestWallPagesAndTour(t *testing.T) {
 	key(w, fyne.KeyPageUp)
 	key(w, fyne.KeyPageUp)
 	assert.Equal(t, []string{ids[12], "", "", ""}, pageCameras(w), "round to the last page")
-	test.Tap(w.nextBtn)
+	tap(w.nextBtn)
 	assert.Equal(t, ids[0:4], pageCameras(w))
 
 	// The tour turns the pages at its interval.
@@ -414,13 +413,13 @@ func TestWallSnapshotWritesAPNG(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	w := wallOf(t, c)
 
-	test.Tap(w.tiles[15]) // empty
+	tap(w.tiles[15]) // empty
 	get(w, func() bool { w.snapshot(); return true })
 	assert.Equal(t, "Select a tile with a camera first", w.notice.Text)
 
-	test.Tap(w.tiles[0])
+	tap(w.tiles[0])
 	waitPlaying(t, w, w.tiles[0])
-	test.Tap(w.snapBtn)
+	tap(w.snapBtn)
 	require.Eventually(t, func() bool { return get(w, func() string { return w.lastSnap }) != "" }, 10*time.Second, 20*time.Millisecond)
 	path := get(w, func() string { return w.lastSnap })
 	assert.Contains(t, w.notice.Text, path)

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,7 +20,7 @@ import (
 // that waits for the disk would hold the test goroutine until the test's deadline.
 func tapAside(b *widget.Button) <-chan struct{} {
 	done := make(chan struct{})
-	go func() { defer close(done); test.Tap(b) }()
+	go func() { defer close(done); tap(b) }()
 	return done
 }
 
@@ -61,7 +60,7 @@ func TestASlowWriteLeavesTheWindowAnswering(t *testing.T) {
 	assert.Contains(t, visibleTexts(c.shell.status.content), "Saving…")
 
 	// The window answers meanwhile: typing, switching panels.
-	test.Type(client, "b")
+	typeIn(client, "b")
 	assert.Contains(t, client.Text, "b", "typed while the disk is slow")
 	c.ShowPanel("alarms")
 	assert.Equal(t, "alarms", c.shell.current)
@@ -84,7 +83,7 @@ func TestADialogStaysOpenWhileItsWriteWaits(t *testing.T) {
 	desk.focusAlarm(a.ID)
 	desk.acknowledge()
 	dlg := topDialog(t, c)
-	test.Type(entryByHint(dlg, "Note (optional)"), "保安已到场")
+	typeIn(entryByHint(dlg, "Note (optional)"), "保安已到场")
 
 	env.Writes.Hold()
 	t.Cleanup(env.Writes.Release)
@@ -181,7 +180,7 @@ func TestAFailingWriteKeepsTheDialogOpenWithTheReason(t *testing.T) {
 			dlg := tc.open(c)
 			b := findButton(dlg, tc.confirm)
 			require.NotNil(t, b)
-			test.Tap(b)
+			tap(b)
 			waitWrites(t, c)
 			assert.Contains(t, textOf(dlg), tc.why, "the dialog says why")
 			assert.Same(t, dlg, c.win.Canvas().Overlays().Top(), "the dialog stays open")
