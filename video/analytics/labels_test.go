@@ -24,16 +24,17 @@ import (
 const vtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
 
 type clipLabels struct {
-	Clip         string                  `json:"clip"`
-	People       map[string][][2]float64 `json:"people"`
-	Lawn         [][2]float64            `json:"lawn"`
-	LawnOccupied [2]float64              `json:"lawn_occupied"`
-	LawnEdge     [2]float64              `json:"lawn_edge"`
-	Sign         [][2]float64            `json:"sign"`
-	Crowded      [][2]float64            `json:"crowded"`
-	CrowdedAmbig [][2]float64            `json:"crowded_ambiguous"`
-	Loitering    [][2]float64            `json:"loitering"`
-	Line         struct {
+	Clip          string                  `json:"clip"`
+	People        map[string][][2]float64 `json:"people"`
+	Lawn          [][2]float64            `json:"lawn"`
+	LawnOccupied  [2]float64              `json:"lawn_occupied"`
+	LawnEdge      [2]float64              `json:"lawn_edge"`
+	LawnEntryWide float64                 `json:"lawn_entry_wide"`
+	Sign          [][2]float64            `json:"sign"`
+	Crowded       [][2]float64            `json:"crowded"`
+	CrowdedAmbig  [][2]float64            `json:"crowded_ambiguous"`
+	Loitering     [][2]float64            `json:"loitering"`
+	Line          struct {
 		From [2]float64 `json:"from"`
 		To   [2]float64 `json:"to"`
 	} `json:"line"`

@@ -25,7 +25,11 @@ type peopleStage struct {
 const personPixels = 110 // a region's height after scaling
 
 func newPeopleStage(hitThreshold float64) (*peopleStage, error) {
-	p := &peopleStage{hog: gocv.NewHOGDescriptor(), det: gocv.HOGDefaultPeopleDetector(),
+	det, err := peopleModel()
+	if err != nil {
+		return nil, err
+	}
+	p := &peopleStage{hog: gocv.NewHOGDescriptor(), det: det,
 		roi: gocv.NewMat(), scaled: gocv.NewMat(), padded: gocv.NewMat(), hitThres: hitThreshold}
 	if err := p.hog.SetSVMDetector(p.det); err != nil {
 		p.closeAll()
@@ -38,7 +42,8 @@ func newPeopleStage(hitThreshold float64) (*peopleStage, error) {
 // person is expected to be personH pixels tall.
 func (p *peopleStage) find(full gocv.Mat, r image.Rectangle, personH int) []image.Rectangle {
 	bounds := image.Rect(0, 0, full.Cols(), full.Rows())
-	area := clip(grow(r, 0.35, 0.2), bounds)
+	want := grow(r, 0.35, 0.2)
+	area := clip(want, bounds)
 	if area.Dx() < 8 || area.Dy() < 16 {
 		return nil
 	}
@@ -54,12 +59,22 @@ func (p *peopleStage) find(full gocv.Mat, r image.Rectangle, personH int) []imag
 	region := full.Region(area)
 	defer region.Close()
 	gocv.Resize(region, &p.scaled, size, 0, 0, gocv.InterpolationLinear)
-	// The window must fit in the picture: pad by the edge's own pixels.
-	padX := max(0, (80-size.X+1)/2)
-	padY := max(0, (144-size.Y+1)/2)
+	// The model's window has a margin around the body: someone at the picture's edge (feet
+	// on the bottom row as they walk in) has none on that side, so the edge's own pixels
+	// stand in for what the picture cut off. And the window must fit: pad a small region.
+	cut := func(n int) int { return int(float64(max(n, 0))*s + 0.5) }
+	top, bottom := cut(area.Min.Y-want.Min.Y), cut(want.Max.Y-area.Max.Y)
+	left, right := cut(area.Min.X-want.Min.X), cut(want.Max.X-area.Max.X)
+	if fitY := (144 - (size.Y + top + bottom) + 1) / 2; fitY > 0 {
+		top, bottom = top+fitY, bottom+fitY
+	}
+	if fitX := (80 - (size.X + left + right) + 1) / 2; fitX > 0 {
+		left, right = left+fitX, right+fitX
+	}
+	padX, padY := left, top
 	img := p.scaled
-	if padX > 0 || padY > 0 {
-		gocv.CopyMakeBorder(p.scaled, &p.padded, padY, padY, padX, padX, gocv.BorderReplicate, color.RGBA{})
+	if top > 0 || bottom > 0 || left > 0 || right > 0 {
+		gocv.CopyMakeBorder(p.scaled, &p.padded, top, bottom, left, right, gocv.BorderReplicate, color.RGBA{})
 		img = p.padded
 	}
 	p.checks++
