@@ -88,6 +88,7 @@ type wallPanel struct {
 	painted    latencyWindow // frames painted into the window (wall_paint.go)
 	paints     paintMeter
 	paintsW    latencyWindow // the window's paints that put new frames on screen
+	enlargedAt time.Time     // when the view was last enlarged, until its main stream's first frame is painted
 	uiLag      latencyWindow // how long batches waited for the UI thread
 	statsEvery time.Duration
 	static     *staticFeeds // still pictures in place of the cameras (wall_static.go)
@@ -103,7 +104,7 @@ func newWallPanel(c *Console) panelView {
 		w.cams[w.site.Cameras[i].ID] = &w.site.Cameras[i]
 	}
 	w.statsEvery = statsInterval(c.core.Log.Warn)
-	w.paints.into, w.paints.paints = &w.painted, &w.paintsW
+	w.paints.into, w.paints.paints, w.paints.log = &w.painted, &w.paintsW, c.core.Log.Info
 	if fps := staticRate(c.core.Log.Warn); fps > 0 {
 		w.static = &staticFeeds{fps: fps}
 	}
@@ -616,6 +617,7 @@ func (w *wallPanel) setEnlarged(on bool) {
 		// The tile's picture stays on the enlarged view until the main stream's first
 		// frame replaces it: the camera is on screen at once, whatever its main stream takes.
 		standIn = w.tiles[w.selected].takeFrame()
+		w.enlargedAt = time.Now()
 	} else {
 		w.stage.Objects = []fyne.CanvasObject{w.grid}
 	}

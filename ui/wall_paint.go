@@ -47,6 +47,11 @@ func (w *wallPanel) painting(int, int) image.Image {
 			w.paints.painted(t, t.shown)
 		}
 	}
+	// The enlarged view's first frame of the main stream (not the tile's picture standing in).
+	if b := w.big; !w.enlargedAt.IsZero() && w.enlarged && b.shown != nil && !b.standIn && b.state == tilePlaying && b.cam != nil {
+		w.paints.enlargedPainted(b.cam.ID, w.enlargedAt, b.shown.Captured)
+		w.enlargedAt = time.Time{}
+	}
 	return probePixel
 }
 
@@ -57,6 +62,27 @@ type paintMeter struct {
 	queued  bool
 	into    *latencyWindow
 	paints  *latencyWindow // one sample per paint that put new frames on screen
+	log     func(msg string, args ...any)
+	// The enlarged view's first main-stream frame in this paint, if it is in it.
+	enlarge *enlargePaint
+}
+
+// enlargePaint is an enlarged camera's first frame of its main stream on screen: logged
+// with how long after the enlarging and how old the picture was (the frame must be the
+// current one, not the first of a stale group).
+type enlargePaint struct {
+	camera          string
+	asked, captured time.Time
+}
+
+func (m *paintMeter) enlargedPainted(camera string, asked, captured time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.enlarge = &enlargePaint{camera: camera, asked: asked, captured: captured}
+	if !m.queued {
+		m.queued = true
+		go fyne.Do(m.stamp)
+	}
 }
 
 type paintedFrame struct {
@@ -80,9 +106,17 @@ func (m *paintMeter) painted(t *tile, f *app.Frame) {
 func (m *paintMeter) stamp() {
 	now := time.Now()
 	m.mu.Lock()
-	done := m.pending
-	m.pending, m.queued = nil, false
+	done, enlarge := m.pending, m.enlarge
+	m.pending, m.queued, m.enlarge = nil, false, nil
 	m.mu.Unlock()
+	if enlarge != nil && m.log != nil {
+		age := -1.0 // the stream carries no send times
+		if !enlarge.captured.IsZero() {
+			age = ms(now.Sub(enlarge.captured))
+		}
+		m.log("wall enlarged", "camera", enlarge.camera, "painted_after_ms", ms(now.Sub(enlarge.asked)),
+			"frame_age_ms", age, "painted_unix_ms", now.UnixMilli())
+	}
 	m.paints.add(latencySample{at: now, captured: -1})
 	for _, p := range done {
 		c := time.Duration(-1)

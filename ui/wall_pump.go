@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"watchpost/app"
+
+	"fyne.io/fyne/v2"
 )
 
 // The wall's pump: one goroutine per wall (not per tile) that, at the cameras' frame rate,
@@ -234,7 +236,28 @@ func (w *wallPanel) Stats() WallStats {
 
 func (w *wallPanel) logStats() {
 	s := w.Stats()
+	// Where the first tile's centre is in the window (pixels): what a benchmark double-clicks.
+	// Asked of the UI thread, which may be gone when the console closes: not waited for then.
+	at := make(chan image.Point, 1)
+	fyne.Do(func() {
+		w.mu.Lock()
+		t := w.tiles[0]
+		w.mu.Unlock()
+		var p image.Point
+		if a := fyne.CurrentApp(); a != nil && t.Visible() {
+			pos := a.Driver().AbsolutePositionForObject(t)
+			scale := w.c.win.Canvas().Scale()
+			p = image.Pt(int((pos.X+t.Size().Width/2)*scale), int((pos.Y+t.Size().Height/2)*scale))
+		}
+		at <- p
+	})
+	var centre image.Point
+	select {
+	case centre = <-at:
+	case <-time.After(time.Second):
+	}
 	w.c.core.Log.Info("wall stats", "tiles", s.Tiles, "tile_w", s.TilePixels.X, "tile_h", s.TilePixels.Y,
+		"tile0_x", centre.X, "tile0_y", centre.Y,
 		"painted_fps", round1(s.PaintedFPS), "min_tile_fps", round1(s.MinTileFPS), "paints_per_s", round1(s.PaintsPerSecond),
 		"decoded_to_screen_p50_ms", ms(s.DecodedToScreenP50), "decoded_to_screen_p95_ms", ms(s.DecodedToScreenP95),
 		"captured_to_screen_p50_ms", ms(s.CapturedToScreenP50), "captured_to_screen_p95_ms", ms(s.CapturedToScreenP95),

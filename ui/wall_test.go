@@ -464,6 +464,21 @@ func (l *logCapture) Handle(_ context.Context, r slog.Record) error {
 func (l *logCapture) WithAttrs([]slog.Attr) slog.Handler { return l }
 func (l *logCapture) WithGroup(string) slog.Handler      { return l }
 
+// all returns the attributes of every record logged with msg.
+func (l *logCapture) all(msg string) []map[string]any {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	for _, r := range l.recs {
+		if r.Message == msg {
+			attrs := map[string]any{}
+			r.Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value.Any(); return true })
+			out = append(out, attrs)
+		}
+	}
+	return out
+}
+
 func (l *logCapture) find(msg string) (map[string]any, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
