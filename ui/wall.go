@@ -89,9 +89,13 @@ type wallPanel struct {
 	paints     paintMeter
 	paintsW    latencyWindow // the window's paints that put new frames on screen
 	enlargedAt time.Time     // when the view was last enlarged, until its main stream's first frame is painted
-	uiLag      latencyWindow // how long batches waited for the UI thread
-	statsEvery time.Duration
-	static     *staticFeeds // still pictures in place of the cameras (wall_static.go)
+	// The enlarged view, until its main stream's first frame is on screen: the pump hands
+	// that frame over as soon as it comes (woken by pumpWake), not at its next tick.
+	firstWanted atomic.Pointer[tile]
+	pumpWake    chan struct{}
+	uiLag       latencyWindow // how long batches waited for the UI thread
+	statsEvery  time.Duration
+	static      *staticFeeds // still pictures in place of the cameras (wall_static.go)
 }
 
 func newWallPanel(c *Console) panelView {
@@ -105,6 +109,7 @@ func newWallPanel(c *Console) panelView {
 	}
 	w.statsEvery = statsInterval(c.core.Log.Warn)
 	w.paints.into, w.paints.paints, w.paints.log = &w.painted, &w.paintsW, c.core.Log.Info
+	w.pumpWake = make(chan struct{}, 1)
 	if fps := staticRate(c.core.Log.Warn); fps > 0 {
 		w.static = &staticFeeds{fps: fps}
 	}
@@ -624,6 +629,15 @@ func (w *wallPanel) setEnlarged(on bool) {
 	w.stage.Refresh() // lay out first: the viewers open at their tile's size
 	w.sync()
 	w.big.showStandIn(standIn)
+	if on {
+		w.firstWanted.Store(w.big)
+	} else {
+		w.firstWanted.Store(nil)
+	}
+	select {
+	case w.pumpWake <- struct{}{}:
+	default:
+	}
 	w.updateToolbar()
 }
 

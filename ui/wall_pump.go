@@ -114,10 +114,43 @@ func (w *wallPanel) pump(stop <-chan struct{}) {
 	var refs []feedRef
 	n, flashDue := 0, false
 	nextLog := time.Now().Add(w.statsEvery)
+	var held *frameUpdate // the enlarged view's first frame, taken while the UI thread was busy
 	for {
+		// The enlarged view's first frame of the main stream goes on screen as soon as it is
+		// decoded, not at the next tick (up to 67 ms later): the operator is waiting for it.
+		var first feedRef
+		var firstFrames <-chan *app.Frame
+		if t := w.firstWanted.Load(); t != nil && held == nil {
+			w.feedMu.Lock()
+			for _, r := range w.feeds {
+				if r.t == t {
+					first, firstFrames = r, r.v.Frames()
+				}
+			}
+			w.feedMu.Unlock()
+		}
 		select {
 		case <-stop:
+			held.release()
 			return
+		case <-w.pumpWake:
+			continue // the enlarged view changed: look at it again
+		case f := <-firstFrames:
+			if f == nil {
+				continue
+			}
+			if g := newest(first.v); g != nil {
+				f.Release()
+				f = g
+			}
+			held = &frameUpdate{first.t, first.v, f}
+			if w.applying.Load() {
+				continue // put on screen with the next batch
+			}
+			batch := []frameUpdate{*held}
+			held = nil
+			w.applyOnUI(batch, false)
+			continue
 		case <-tick.C:
 		}
 		n++
@@ -138,22 +171,44 @@ func (w *wallPanel) pump(stop <-chan struct{}) {
 		w.feedMu.Unlock()
 		var batch []frameUpdate
 		for _, r := range refs {
-			if f := newest(r.v); f != nil {
+			f := newest(r.v)
+			if held != nil && held.v == r.v {
+				if f == nil {
+					f = held.f
+				} else {
+					held.f.Release()
+				}
+				held = nil
+			}
+			if f != nil {
 				batch = append(batch, frameUpdate{r.t, r.v, f})
 			}
 		}
+		held.release() // its viewer is no longer on screen
+		held = nil
 		if len(batch) == 0 && !flashDue {
 			continue
 		}
 		flash := flashDue
 		flashDue = false
-		w.applying.Store(true)
-		queued := time.Now()
-		w.c.onUI(func() {
-			defer w.applying.Store(false)
-			w.uiLag.add(latencySample{at: time.Now(), decoded: time.Since(queued), captured: -1})
-			w.apply(batch, flash)
-		})
+		w.applyOnUI(batch, flash)
+	}
+}
+
+// applyOnUI hands a batch to the UI thread, noting how long it waited there.
+func (w *wallPanel) applyOnUI(batch []frameUpdate, flash bool) {
+	w.applying.Store(true)
+	queued := time.Now()
+	w.c.onUI(func() {
+		defer w.applying.Store(false)
+		w.uiLag.add(latencySample{at: time.Now(), decoded: time.Since(queued), captured: -1})
+		w.apply(batch, flash)
+	})
+}
+
+func (u *frameUpdate) release() {
+	if u != nil {
+		u.f.Release()
 	}
 }
 
@@ -185,6 +240,9 @@ func (w *wallPanel) apply(batch []frameUpdate, flash bool) {
 		decoded, captured := u.f.Decoded, u.f.Captured
 		if u.t.showFrame(u.v, u.f) {
 			shown = true
+			if u.t == w.big {
+				w.firstWanted.CompareAndSwap(u.t, nil)
+			}
 			c := time.Duration(-1)
 			if !captured.IsZero() {
 				c = now.Sub(captured)
