@@ -184,21 +184,4 @@ func benchEnlargePainted(b *testing.B, recording string) {
 }
 
 // enlargedLines returns the console's "wall enlarged" lines' figures, oldest first.
-func enlargedLines(log string) []map[string]float64 {
-	var out []map[string]float64
-	for _, line := range strings.Split(log, "\n") {
-		if !strings.Contains(line, `msg="wall enlarged"`) {
-			continue
-		}
-		s := map[string]float64{}
-		for _, m := range statAttr.FindAllStringSubmatch(line, -1) {
-			v, _ := strconv.ParseFloat(m[2], 64)
-			s[m[1]] = v
-		}
-		if strings.Contains(line, "frame_age_ms=-1") {
-			s["frame_age_ms"] = -1
-		}
-		out = append(out, s)
-	}
-	return out
-}
+func enlargedLines(log string) []map[string]float64 { return logFigures(log, "wall enlarged") }

@@ -490,13 +490,17 @@ func procRSS(b *testing.B, pid int) float64 {
 	return 0
 }
 
-var statAttr = regexp.MustCompile(`(\w+)=([0-9.]+)`)
+var statAttr = regexp.MustCompile(`(\w+)=(-?[0-9.]+)`)
 
 // wallStats returns the figures of every "wall stats" line of the console's log, oldest first.
-func wallStats(log string) []map[string]float64 {
+func wallStats(log string) []map[string]float64 { return logFigures(log, "wall stats") }
+
+// logFigures returns the numeric attributes of the log's lines with message msg, oldest
+// first (a negative number is read as such).
+func logFigures(log, msg string) []map[string]float64 {
 	var out []map[string]float64
 	for _, line := range strings.Split(log, "\n") {
-		if !strings.Contains(line, `msg="wall stats"`) {
+		if !strings.Contains(line, `msg="`+msg+`"`) {
 			continue
 		}
 		s := map[string]float64{}

@@ -139,6 +139,13 @@ func (w *wallPanel) pump(stop <-chan struct{}) {
 			if f == nil {
 				continue
 			}
+			select {
+			case <-stop: // stopped meanwhile (select picks among ready cases at random)
+				f.Release()
+				held.release()
+				return
+			default:
+			}
 			if g := newest(first.v); g != nil {
 				f.Release()
 				f = g
