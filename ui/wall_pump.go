@@ -193,6 +193,14 @@ func (w *wallPanel) pump(stop <-chan struct{}) {
 		}
 		held.release() // its viewer is no longer on screen
 		held = nil
+		select {
+		case <-stop: // stopped while the batch was gathered
+			for _, u := range batch {
+				u.f.Release()
+			}
+			return
+		default:
+		}
 		if len(batch) == 0 && !flashDue {
 			continue
 		}
