@@ -24,10 +24,15 @@ const (
 	Layout36     WallLayout = "36"
 	LayoutFocus6 WallLayout = "1+5"
 	LayoutFocus8 WallLayout = "1+7"
+	Layout64     WallLayout = "64" // a control room's overview of a large site: every camera at a glance
 )
 
-// WallLayouts in the order of the toolbar and of the digit keys 1–8.
-var WallLayouts = []WallLayout{Layout1, Layout4, Layout9, Layout16, Layout25, Layout36, LayoutFocus6, LayoutFocus8}
+// WallLayouts in the order of the toolbar and of the digit keys 1–9 (64 came last: the
+// keys of the others stay where operators learnt them).
+var WallLayouts = []WallLayout{Layout1, Layout4, Layout9, Layout16, Layout25, Layout36, LayoutFocus6, LayoutFocus8, Layout64}
+
+// MaxWallTiles is the most tiles a layout shows.
+const MaxWallTiles = 64
 
 // Tiles returns how many tiles the layout shows.
 func (l WallLayout) Tiles() int {
@@ -48,6 +53,8 @@ func (l WallLayout) Tiles() int {
 		return 6
 	case LayoutFocus8:
 		return 8
+	case Layout64:
+		return 64
 	}
 	return 0
 }

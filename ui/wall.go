@@ -113,7 +113,7 @@ func newWallPanel(c *Console) panelView {
 	if fps := staticRate(c.core.Log.Warn); fps > 0 {
 		w.static = &staticFeeds{fps: fps}
 	}
-	for i := 0; i < app.Layout36.Tiles(); i++ {
+	for i := 0; i < app.MaxWallTiles; i++ {
 		w.tiles = append(w.tiles, newTile(w, i))
 	}
 	w.big = newTile(w, -1)
@@ -269,13 +269,13 @@ func (w *wallPanel) tourTick(now time.Time) {
 // --- views ---------------------------------------------------------------------------
 
 // defaultView is every camera of the site in site order, in the smallest square layout
-// that shows them all (at most 36 tiles a page).
+// that shows them all (at most 64 tiles a page).
 func (w *wallPanel) defaultView() app.WallView {
-	v := app.WallView{Layout: app.Layout36}
+	v := app.WallView{Layout: app.Layout64}
 	for _, c := range w.site.Cameras {
 		v.Cameras = append(v.Cameras, c.ID)
 	}
-	for _, l := range []app.WallLayout{app.Layout1, app.Layout4, app.Layout9, app.Layout16, app.Layout25, app.Layout36} {
+	for _, l := range []app.WallLayout{app.Layout1, app.Layout4, app.Layout9, app.Layout16, app.Layout25, app.Layout36, app.Layout64} {
 		if len(v.Cameras) <= l.Tiles() {
 			v.Layout = l
 			break
@@ -802,7 +802,7 @@ func (w *wallPanel) OnEntry(e app.Entry) {
 	w.locked(w.refreshAlarms)
 }
 
-// TypedKey: arrows select, 1–8 pick the layout, Enter enlarges, Escape returns, Page Up
+// TypedKey: arrows select, 1–9 pick the layout, Enter enlarges, Escape returns, Page Up
 // and Page Down turn pages, Delete empties the selected tile.
 func (w *wallPanel) TypedKey(e *fyne.KeyEvent) {
 	if w.site == nil {

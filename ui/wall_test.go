@@ -108,7 +108,7 @@ func TestWallDefaultViewLayoutsAndDigitKeys(t *testing.T) {
 	assert.Equal(t, 13, w.Stats().Tiles)
 
 	want := map[app.WallLayout]int{app.Layout1: 1, app.Layout4: 4, app.Layout9: 9, app.Layout16: 13,
-		app.Layout25: 13, app.Layout36: 13, app.LayoutFocus6: 6, app.LayoutFocus8: 8}
+		app.Layout25: 13, app.Layout36: 13, app.LayoutFocus6: 6, app.LayoutFocus8: 8, app.Layout64: 13}
 	for i, l := range app.WallLayouts {
 		key(w, fyne.KeyName(fmt.Sprint(i+1)))
 		assert.Equal(t, l, get(w, func() app.WallLayout { return w.layout }), "key %d", i+1)
@@ -117,6 +117,16 @@ func TestWallDefaultViewLayoutsAndDigitKeys(t *testing.T) {
 		assert.Equal(t, ids[:want[l]], pageCameras(w)[:want[l]])
 		assert.Equal(t, widget.HighImportance, get(w, func() widget.Importance { return w.layoutButtons[l].Importance }), "the layout's button is marked")
 	}
+
+	// 64: an 8×8 grid of 16:9 tiles, all on the window.
+	key(w, "9")
+	g := get(w, func() *gridLayout { return w.grid.Layout.(*gridLayout) })
+	assert.Equal(t, [2]int{8, 8}, [2]int{g.cols, g.rows})
+	first, last := w.tiles[0], w.tiles[63]
+	require.Greater(t, first.Size().Width, float32(0))
+	assert.InDelta(t, 16.0/9, (first.Size().Width+tileGap)/(first.Size().Height+tileGap), 0.1, "16:9 cells")
+	assert.InDelta(t, 7*(first.Size().Width+tileGap), last.Position().X-first.Position().X, 8, "eight across (whole pixels: one each at most)")
+	assert.InDelta(t, 7*(first.Size().Height+tileGap), last.Position().Y-first.Position().Y, 8, "eight down")
 
 	// Focus layouts: the large tile is two (1+5) or three (1+7) small tiles wide.
 	key(w, "7")
