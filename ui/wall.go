@@ -125,7 +125,7 @@ func newWallPanel(c *Console) panelView {
 
 	toolbar := w.buildToolbar()
 	w.notice = muted("")
-	hint := muted(T("Double-click or Enter: enlarge · Esc: back · 1–8: layout · PgUp/PgDn: page"))
+	hint := muted(T("Double-click or Enter: enlarge · Esc: back · 1–9: layout · PgUp/PgDn: page"))
 	bottom := container.NewBorder(nil, nil, w.notice, hint)
 	stageBG := canvas.NewRectangle(themeColor(colorHeader))
 	stage := container.NewStack(stageBG, container.NewPadded(w.stage))
