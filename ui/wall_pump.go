@@ -312,7 +312,7 @@ func (w *wallPanel) logStats() {
 	// Where the first tile's centre is in the window (pixels): what a benchmark double-clicks.
 	// Asked of the UI thread, which may be gone when the console closes: not waited for then.
 	at := make(chan image.Point, 1)
-	fyne.Do(func() {
+	w.c.onUI(func() {
 		w.mu.Lock()
 		t := w.tiles[0]
 		w.mu.Unlock()
