@@ -10,9 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"watchpost/app"
-	"watchpost/assets"
 )
 
 // BenchmarkEnlargePainted: from the operator's double-click on a live tile to the first
@@ -55,31 +52,8 @@ func benchEnlargePainted(b *testing.B, recording string) {
 	// cameras do it) takes as little of the two cores the console is measured on as it can.
 	sim := startChild(b, nil, binary, "sim", "--cameras", strconv.Itoa(enlargeCameras), "--listen", rtsp, "--distinct", "1")
 
-	demo, err := assets.DemoSite()
-	if err != nil {
-		b.Fatal(err)
-	}
-	site := &app.Site{ID: "bench", Names: app.Names{Name: "bench"}, Demo: true, Boundary: app.Polygon{{X: 0, Y: 0}, {X: 100, Y: 0}, {X: 100, Y: 100}, {X: 0, Y: 100}}}
-	for i := 1; i <= enlargeCameras; i++ {
-		site.Cameras = append(site.Cameras, app.Camera{ID: fmt.Sprintf("cam%d", i), Names: app.Names{Name: fmt.Sprintf("Camera %d", i)},
-			MainURL: fmt.Sprintf("rtsp://%s/cam%d/main", rtsp, i), SubURL: fmt.Sprintf("rtsp://%s/cam%d/sub", rtsp, i),
-			Position: app.Point{X: 50, Y: 50}})
-	}
-	site.Contacts = demo.Contacts
-
-	dir := b.TempDir()
-	_, st := newCoreWith(b, dir, app.Ports{Seeds: app.Seeds{
-		DemoSite: func() (*app.Site, error) { return site, nil },
-		DemoAccounts: func() ([]app.DemoAccount, error) {
-			return []app.DemoAccount{{Operator: app.Operator{Username: "duty", Name: "值班员", Role: app.RoleOperator}, Password: "sunshine-demo"}}, nil
-		}}})
-	if err := st.Close(); err != nil {
-		b.Fatal(err)
-	}
-	cfg := filepath.Join(dir, "config.json")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"language":"en","broker":{"listen":"127.0.0.1:%d"},"recording":{"stream":%q}}`, freeTCP(b), recording)), 0o600); err != nil {
-		b.Fatal(err)
-	}
+	site := benchSite(b, rtsp, enlargeCameras)
+	dir, cfg := benchDataDir(b, site, recording)
 	logPath := filepath.Join(dir, "logs", "watchpost.log")
 	console := startChild(b, []string{"DISPLAY=" + display, "WATCHPOST_WALL_STATS=1s"}, binary, "--data", dir, "--config", cfg, "--no-sim")
 	failed := func(format string, args ...any) {

@@ -143,19 +143,7 @@ func benchWall(b *testing.B, n int) {
 	// the console still receives and decodes one stream per tile.
 	sim := startChild(b, nil, binary, "sim", "--cameras", strconv.Itoa(n), "--listen", rtsp, "--distinct", "8")
 
-	// A site with n cameras on the simulator; marked demo so the duty operator is signed in
-	// and the wall (the first panel) shows them all.
-	demo, err := assets.DemoSite()
-	if err != nil {
-		b.Fatal(err)
-	}
-	site := &app.Site{ID: "bench", Names: app.Names{Name: "bench"}, Demo: true, Boundary: app.Polygon{{X: 0, Y: 0}, {X: 100, Y: 0}, {X: 100, Y: 100}, {X: 0, Y: 100}}}
-	for i := 1; i <= n; i++ {
-		site.Cameras = append(site.Cameras, app.Camera{ID: fmt.Sprintf("cam%d", i), Names: app.Names{Name: fmt.Sprintf("Camera %d", i)},
-			MainURL: fmt.Sprintf("rtsp://%s/cam%d/main", rtsp, i), SubURL: fmt.Sprintf("rtsp://%s/cam%d/sub", rtsp, i),
-			Position: app.Point{X: 50, Y: 50}})
-	}
-	site.Contacts = demo.Contacts
+	site := benchSite(b, rtsp, n)
 
 	wall := measureConsole(b, "the wall", display, site, sim, n, nil)
 	floor := measureConsole(b, "the painting floor (still pictures)", display, site, sim, n, []string{"WATCHPOST_WALL_STATIC=" + strconv.Itoa(wallFPS)})
@@ -205,24 +193,10 @@ type consoleFigures struct {
 // measureConsole starts a console on its own data directory with the site, waits until its
 // wall paints every tile, and measures it; the console is stopped when it returns.
 func measureConsole(b *testing.B, what, display string, site *app.Site, sim *child, n int, env []string) consoleFigures {
-	dir := b.TempDir()
-	// Only the site and its duty operator are set up here; the console sets up the rest at
-	// its first start. The store is closed before the console opens the data directory.
-	_, st := newCoreWith(b, dir, app.Ports{Seeds: app.Seeds{
-		DemoSite: func() (*app.Site, error) { return site, nil },
-		DemoAccounts: func() ([]app.DemoAccount, error) {
-			return []app.DemoAccount{{Operator: app.Operator{Username: "duty", Name: "值班员", Role: app.RoleOperator}, Password: "sunshine-demo"}}, nil
-		}}})
-	if err := st.Close(); err != nil {
-		b.Fatal(err)
-	}
-	cfg := filepath.Join(dir, "config.json")
 	// The console records the sub streams it already receives (as the demo does): recording
 	// the main streams would make the simulator encode n 720p streams on the same two cores
 	// (a cost a real site's cameras bear), and keep their last 15 s in the console's memory.
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"language":"en","broker":{"listen":"127.0.0.1:%d"},"recording":{"stream":"sub"}}`, freeTCP(b))), 0o600); err != nil {
-		b.Fatal(err)
-	}
+	dir, cfg := benchDataDir(b, site, "sub")
 	logPath := filepath.Join(dir, "logs", "watchpost.log")
 
 	console := startChild(b, append([]string{"DISPLAY=" + display, "WATCHPOST_WALL_STATS=5s"}, env...), binary, "--data", dir, "--config", cfg, "--no-sim")
@@ -534,4 +508,41 @@ func lastLines(s string, n int) string {
 		return strings.Join(lines, "\n")
 	}
 	return strings.Join(lines[:5], "\n") + "\n…\n" + strings.Join(lines[len(lines)-n:], "\n")
+}
+
+// benchSite is a site of n cameras on the simulator at rtsp; marked demo so that the duty
+// operator is signed in and the wall (the first panel) shows them all.
+func benchSite(b *testing.B, rtsp string, n int) *app.Site {
+	demo, err := assets.DemoSite()
+	if err != nil {
+		b.Fatal(err)
+	}
+	site := &app.Site{ID: "bench", Names: app.Names{Name: "bench"}, Demo: true, Boundary: app.Polygon{{X: 0, Y: 0}, {X: 100, Y: 0}, {X: 100, Y: 100}, {X: 0, Y: 100}}}
+	for i := 1; i <= n; i++ {
+		site.Cameras = append(site.Cameras, app.Camera{ID: fmt.Sprintf("cam%d", i), Names: app.Names{Name: fmt.Sprintf("Camera %d", i)},
+			MainURL: fmt.Sprintf("rtsp://%s/cam%d/main", rtsp, i), SubURL: fmt.Sprintf("rtsp://%s/cam%d/sub", rtsp, i),
+			Position: app.Point{X: 50, Y: 50}})
+	}
+	site.Contacts = demo.Contacts
+	return site
+}
+
+// benchDataDir is a data directory with only the site and its duty operator set up (the
+// console sets up the rest at its first start; the store is closed before it opens it), and
+// a configuration that records the cameras' recording ("main" or "sub") streams.
+func benchDataDir(b *testing.B, site *app.Site, recording string) (dir, cfg string) {
+	dir = b.TempDir()
+	_, st := newCoreWith(b, dir, app.Ports{Seeds: app.Seeds{
+		DemoSite: func() (*app.Site, error) { return site, nil },
+		DemoAccounts: func() ([]app.DemoAccount, error) {
+			return []app.DemoAccount{{Operator: app.Operator{Username: "duty", Name: "值班员", Role: app.RoleOperator}, Password: "sunshine-demo"}}, nil
+		}}})
+	if err := st.Close(); err != nil {
+		b.Fatal(err)
+	}
+	cfg = filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"language":"en","broker":{"listen":"127.0.0.1:%d"},"recording":{"stream":%q}}`, freeTCP(b), recording)), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return dir, cfg
 }
