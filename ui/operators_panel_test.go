@@ -34,13 +34,19 @@ func operatorsOf(t *testing.T, c *Console) *operatorsPanel {
 
 func selectOperator(t *testing.T, p *operatorsPanel, username string) {
 	t.Helper()
-	for i := range p.ops {
-		if p.ops[i].Username == username {
-			p.list.Select(i)
-			return
+	found := false
+	serialUI(func() { // taking turns with the panel's reloads, which replace the rows
+		for i := range p.ops {
+			if p.ops[i].Username == username {
+				p.list.Select(i)
+				found = true
+				return
+			}
 		}
+	})
+	if !found {
+		t.Fatalf("no row for %s", username)
 	}
-	t.Fatalf("no row for %s", username)
 }
 
 func TestOperatorsPanelManagesAccounts(t *testing.T) {
@@ -94,7 +100,7 @@ func TestOperatorsPanelManagesAccounts(t *testing.T) {
 
 	// Disable a leaver (asked first), and the administrator cannot disable themself.
 	selectOperator(t, p, "admin")
-	assert.True(t, p.toggle.Disabled(), "not one's own account")
+	assert.True(t, uiGet(func() bool { return p.toggle.Disabled() }), "not one's own account")
 	selectOperator(t, p, "duty")
 	tap(p.toggle)
 	tap(findButton(topDialog(t, c), "Yes"))

@@ -19,6 +19,13 @@ func tap(o fyne.Tappable)                   { serialUI(func() { test.Tap(o) }) }
 func doubleTap(o fyne.DoubleTappable)       { serialUI(func() { test.DoubleTap(o) }) }
 func typeIn(o fyne.Focusable, chars string) { serialUI(func() { test.Type(o, chars) }) }
 
+// uiGet reads what the UI thread owns, in turn with it.
+func uiGet[T any](f func() T) T {
+	var v T
+	serialUI(func() { v = f() })
+	return v
+}
+
 // A function handed to the UI thread waits while a tap is handled, and one handed over
 // by the tap's own handler runs at once (the lock is the tap's goroutine's already).
 func TestWhatIsHandedToTheUIThreadWaitsForTheTestsTap(t *testing.T) {
