@@ -111,16 +111,22 @@ func (p *livePreview) pump() {
 
 // Close stops the preview and its stream.
 func (p *livePreview) Close() {
+	first := false
 	p.once.Do(func() {
+		first = true
 		close(p.stop)
 		if p.viewer != nil {
 			p.viewer.Close()
 		}
+	})
+	// Outside the Once: a second Close on the UI thread would wait for the Once while the
+	// first waited for the UI thread (a deadlock seen under the test driver's turn-taking).
+	if first {
 		uiDo(func() {
 			p.cur.Release()
 			p.cur = nil
 		})
-	})
+	}
 }
 
 // streamStateText says what a stream is doing, for the operator.
