@@ -74,7 +74,7 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 	}
 	defer st.Close()
 	core, err := app.NewCore(ctx, app.Ports{Store: st, Config: cfg, ConfigStore: cfgFile, Log: log, Seeds: assets.Seeds(),
-		Files: app.Files{Snapshots: store.Files{Dir: filepath.Join(dir, "snapshots")}, Detections: store.Files{Dir: filepath.Join(dir, "detections")}},
+		Files: app.Files{Snapshots: store.Files{Dir: filepath.Join(dir, "snapshots")}, Detections: store.Files{Dir: filepath.Join(dir, "detections")}, Photos: store.Photos{Dir: filepath.Join(dir, "photos")}},
 		Tail:  tailEvery})
 	if err != nil {
 		return fail(exitFailure, err)

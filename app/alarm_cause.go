@@ -206,6 +206,8 @@ func (a Alarm) CauseDetails(english bool) []Message {
 		out = append(out, msg("{{.Item}} expired on {{.Date}}", "Item", itemOf(p), "Date", p[ParamExpiry]))
 	case AlarmSupplyLow:
 		out = append(out, msg("{{.Item}}: {{.N}} left of {{.Min}}", "Item", itemOf(p), "N", p[ParamQuantity], "Min", p[ParamMinimum]))
+	case AlarmOrderOverdue: // workorder_watch.go
+		out = append(out, orderOverdueDetails(p)...)
 	case AlarmIntrusion, AlarmLoitering, AlarmCrowd, AlarmFallVideo, AlarmLine:
 		zone, line := p[ParamZoneName], p[ParamLineName]
 		if english {

@@ -115,7 +115,8 @@ func dedupKey(a *Alarm) string {
 		// is the moment it was logged, which the journal keeps to the nanosecond.
 		return "reported|" + a.RaisedAt.Format(time.RFC3339Nano)
 	}
-	return strings.Join([]string{a.Kind, a.DeviceID, a.CameraID, boolStr(a.Drill), boolStr(a.Test)}, "|")
+	// An overdue order's notice is the order's own (ParamOrder): two late orders are two notices.
+	return strings.Join([]string{a.Kind, a.DeviceID, a.CameraID, boolStr(a.Drill), boolStr(a.Test), a.Params[ParamOrder]}, "|")
 }
 
 func boolStr(b bool) string {

@@ -28,6 +28,7 @@ type Store interface {
 	ViewStore
 	DeviceStateStore
 	PermissionStore
+	OrderStore
 }
 
 // DeviceStateStore reads the devices' last known states (projected from their readings), so
@@ -52,6 +53,7 @@ type Seeds struct {
 type Files struct {
 	Snapshots  ImageSaver
 	Detections FileSaver
+	Photos     PhotoStore // work orders' photos
 }
 
 // Ports are what the core is built from.
@@ -100,6 +102,10 @@ type Core struct {
 
 	// Credentials makes and checks every device's own broker credentials.
 	Credentials *DeviceCredentials
+
+	// Orders are the work orders (工单): reported, dispatched, tracked to closure, assessed.
+	Orders *WorkOrders
+	Photos PhotoStore // their photos (nil: none kept)
 
 	// The device path and the analytics path into the core, and the drills that use both.
 	Ingest  *Ingest
@@ -244,6 +250,13 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 		}
 	}
 
+	c.Orders = NewWorkOrders(p.Store, p.Store, c.Recorder, c.Inventory, c.Desk, p.Clock)
+	c.Orders.UseCalendar(func() *HolidayCalendar { cal := c.Arming.Calendar(); return &cal })
+	if err := c.Orders.Load(ctx); err != nil {
+		return nil, err
+	}
+	c.Photos = p.Files.Photos
+
 	// What names the site's things, said before one is deleted (inventory_impact.go).
 	c.Inventory.UsedBy(ImpactSources(c.Desk, c.Incidents, c.Drills, c.Supplies)...)
 
@@ -255,6 +268,7 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 		{Name: "camera-status", Label: "Camera states", Runner: c.CameraStatus},
 		{Name: "device-supervision", Label: "Device supervision", Runner: c.Ingest},
 		{Name: "supplies", Label: "Supply checks", Runner: c.Supplies},
+		{Name: "work-orders", Label: "Work orders", Runner: c.Orders.Watch(p.Log)},
 		{Name: "video-loss", Label: "Video loss", Runner: c.VideoLoss},
 		{Name: "drills", Label: "Drills", Runner: c.Drills},
 		{Name: "replay-checkpoints", Label: "Replay checkpoints", Runner: c.Checkpoints},

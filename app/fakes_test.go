@@ -21,6 +21,8 @@ type memStore struct {
 	site      *app.Site
 	grants    []app.PermissionGrant
 	failNext  error
+	orders    map[int64]app.WorkOrder
+	setup     *app.OrderSetup
 }
 
 func newMemStore() *memStore {
@@ -53,6 +55,14 @@ func (m *memStore) Append(_ context.Context, es ...app.Entry) ([]app.Entry, erro
 				a.ID = e.Seq
 			}
 			m.alarms[a.ID] = a
+		}
+		if e.Kind.IsOrder() { // the store projects orders
+			var o app.WorkOrder
+			_ = json.Unmarshal(e.Data, &o)
+			if m.orders == nil {
+				m.orders = map[int64]app.WorkOrder{}
+			}
+			m.orders[o.ID] = o
 		}
 		if e.Kind == app.KindDeviceAdded && m.site != nil { // the store projects an adopted device into the site
 			var d app.Device

@@ -15,10 +15,19 @@ const (
 	RoleCommander Role = "commander" // emergency commander: runs incidents
 	RoleTrainer   Role = "trainer"   // runs drills and replays
 	RoleAdmin     Role = "admin"     // configures the site, operators and settings
+	// The people outside the guard room, on the phone pages: they take work orders.
+	RoleGridWorker  Role = "grid_worker" // 网格员: patrols a grid, reports and handles hazards
+	RoleProperty    Role = "property"    // 物业: the property company's staff and managers
+	RoleMaintenance Role = "maintenance" // the repair crew
 )
 
 // Roles lists the roles in the order the UI offers them.
-var Roles = []Role{RoleOperator, RoleCommander, RoleTrainer, RoleAdmin}
+var Roles = []Role{RoleOperator, RoleCommander, RoleTrainer, RoleAdmin, RoleGridWorker, RoleProperty, RoleMaintenance}
+
+// PhoneRole reports whether the role works on the phone pages rather than at the console.
+func (r Role) PhoneRole() bool {
+	return r == RoleGridWorker || r == RoleProperty || r == RoleMaintenance
+}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -41,6 +50,12 @@ func (r Role) Label() string {
 		return "Trainer"
 	case RoleAdmin:
 		return "Administrator"
+	case RoleGridWorker:
+		return "Grid worker"
+	case RoleProperty:
+		return "Property staff"
+	case RoleMaintenance:
+		return "Maintenance"
 	}
 	return string(r)
 }
@@ -67,6 +82,12 @@ const (
 	ActReplay          Action = "replay.open"        // replay drill runs and incidents (a debrief)
 	ActEditArming      Action = "arming.edit"        // arming schedules and the holiday calendar (布防计划)
 	ActMaintenance     Action = "device.maintenance" // put devices in maintenance or test mode, and end it
+	ActOrderView       Action = "order.view"         // see the work orders (the board, the assessment)
+	ActOrderReport     Action = "order.report"       // report a hazard: a new work order
+	ActOrderWork       Action = "order.work"         // accept, work on and finish the orders given to one or one's team
+	ActOrderDispatch   Action = "order.dispatch"     // assign, reassign, cancel, merge orders; dispatch an alarm as an order
+	ActOrderVerify     Action = "order.verify"       // verify and close a done order, or reopen it (as its category says)
+	ActOrderSetup      Action = "order.setup"        // edit the categories, teams and dispatch rules
 )
 
 // Label says what the action is, as the end of "A trainer may not …" (English, also the
@@ -113,6 +134,18 @@ func (a Action) Label() string {
 		return "put devices in maintenance or test mode"
 	case ActViewPerson:
 		return "see residents' full records"
+	case ActOrderView:
+		return "see work orders"
+	case ActOrderReport:
+		return "report hazards as work orders"
+	case ActOrderWork:
+		return "work on the orders given to them"
+	case ActOrderDispatch:
+		return "assign and cancel work orders"
+	case ActOrderVerify:
+		return "verify and close work orders"
+	case ActOrderSetup:
+		return "edit order categories, teams and dispatch rules"
 	}
 	return string(a)
 }

@@ -22,15 +22,23 @@ const KindPermissionsChanged EntryKind = "permissions.changed"
 // for the debrief.
 var defaultPermissions = map[Role][]Action{
 	RoleOperator: {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActHandOver,
-		ActOpenIncident},
+		ActOpenIncident, ActOrderView, ActOrderReport, ActOrderDispatch, ActOrderVerify},
 	RoleCommander: {ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActRunIncident,
-		ActHandOver, ActOpenIncident, ActEditPlans, ActReplay, ActMaintenance, ActViewPerson},
+		ActHandOver, ActOpenIncident, ActEditPlans, ActReplay, ActMaintenance, ActViewPerson,
+		ActOrderView, ActOrderReport, ActOrderDispatch, ActOrderVerify},
 	RoleTrainer: {ActView, ActRunDrill, ActEditPlans, ActSnapshot, ActReplay},
+	// The phone pages' people: a grid worker reports and handles hazards and checks the
+	// corridor clutter and e-bikes of the grid; property staff also assign within the
+	// property and verify repairs; the repair crew works on what it is given.
+	RoleGridWorker:  {ActOrderView, ActOrderReport, ActOrderWork, ActOrderVerify},
+	RoleProperty:    {ActOrderView, ActOrderReport, ActOrderWork, ActOrderDispatch, ActOrderVerify},
+	RoleMaintenance: {ActOrderView, ActOrderReport, ActOrderWork},
 }
 
 // Actions lists every action the table has, in the order the permission table shows them.
 var Actions = []Action{ActView, ActAckAlarm, ActDispatchAlarm, ActResolveAlarm, ActRaiseAlarm, ActSnapshot, ActHandOver,
-	ActOpenIncident, ActRunIncident, ActEditPlans, ActRunDrill, ActReplay, ActEditSite, ActMaintenance, ActEditArming, ActChangeSettings, ActManageOperators, ActViewPerson}
+	ActOpenIncident, ActRunIncident, ActEditPlans, ActRunDrill, ActReplay, ActEditSite, ActMaintenance, ActEditArming, ActChangeSettings, ActManageOperators, ActViewPerson,
+	ActOrderView, ActOrderReport, ActOrderWork, ActOrderDispatch, ActOrderVerify, ActOrderSetup}
 
 // PermissionGrant is one cell of the table that differs from the defaults.
 type PermissionGrant struct {

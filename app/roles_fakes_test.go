@@ -214,13 +214,17 @@ var (
 	roleTrainer   = &app.Operator{Username: "trainer", Name: "陈静", Role: app.RoleTrainer}
 	roleAdmin     = &app.Operator{Username: "admin", Name: "赵磊", Role: app.RoleAdmin}
 	roleDisabled  = &app.Operator{Username: "gone", Name: "张伟", Role: app.RoleAdmin, Disabled: true}
+	// The phone pages' people.
+	roleGrid     = &app.Operator{Username: "gridw", Name: "孙丽", Role: app.RoleGridWorker}
+	roleProperty = &app.Operator{Username: "prop", Name: "周经理", Role: app.RoleProperty}
+	roleRepair   = &app.Operator{Username: "fixer", Name: "吴师傅", Role: app.RoleMaintenance}
 )
 
 // tableOperators names each operator of the table; one per role of app.Roles.
 func tableOperators(t *testing.T) map[string]*app.Operator {
 	t.Helper()
 	ops := map[string]*app.Operator{"nobody": nil, "disabled " + string(roleDisabled.Role): roleDisabled}
-	for _, op := range []*app.Operator{roleDuty, roleCommander, roleTrainer, roleAdmin} {
+	for _, op := range []*app.Operator{roleDuty, roleCommander, roleTrainer, roleAdmin, roleGrid, roleProperty, roleRepair} {
 		ops[string(op.Role)] = op
 	}
 	for _, r := range app.Roles {
@@ -252,6 +256,7 @@ type roleCore struct {
 	people    *app.People
 	arming    *app.Arming
 	audit     *app.AuditTrail
+	orders    *app.WorkOrders
 	recording *app.Recording // started by recordingWithAClip
 	n         int            // for unique names
 }
@@ -283,8 +288,8 @@ func newRoleCore(t *testing.T) *roleCore {
 
 	c.acc = app.NewAccounts(c.st, c.rec, c.clk)
 	c.acc.Cost = bcrypt.MinCost
-	for _, op := range []*app.Operator{roleDuty, roleCommander, roleTrainer, roleAdmin, roleDisabled,
-		{Username: "duty2", Name: "刘洋", Role: app.RoleOperator}} {
+	for _, op := range []*app.Operator{roleDuty, roleCommander, roleTrainer, roleAdmin, roleDisabled, roleGrid, roleProperty, roleRepair,
+		{Username: "duty2", Name: "刘洋", Role: app.RoleOperator}, {Username: "worker", Name: "郑师傅", Role: app.RoleMaintenance}} {
 		_, err := c.acc.Create(ctx, nil, *op, "sunshine-"+op.Username)
 		require.NoError(t, err)
 	}
@@ -309,6 +314,9 @@ func newRoleCore(t *testing.T) *roleCore {
 	c.perms = app.NewPermissions(c.st, c.rec)
 	c.creds = app.NewDeviceCredentials(c.st, c.rec, c.inv, c.clk)
 	c.people = app.NewPeople(c.inv, c.desk, c.rec, c.st)
+	c.orders = app.NewWorkOrders(c.st, c.st, c.rec, c.inv, c.desk, c.clk)
+	require.NoError(t, c.orders.Load(ctx))
+	require.NoError(t, c.orders.SaveSetup(ctx, roleAdmin, roleOrderSetup()))
 	return c
 }
 

@@ -41,7 +41,7 @@ type roleRow struct {
 var bg = context.Background()
 
 func roleTable() []roleRow {
-	return []roleRow{
+	return append([]roleRow{
 		// Accounts
 		{method: "Accounts.ChangePassword", needs: []app.Action{app.ActManageOperators},
 			// Someone else's password: administrators reset it (their own needs the old one).
@@ -475,7 +475,7 @@ func roleTable() []roleRow {
 				}
 				return func() error { _, _, err := c.shifts.Handover(bg, op, req); return err }
 			}},
-	}
+	}, orderRows()...)
 }
 
 func nightDoor() app.ArmingSchedule {

@@ -92,6 +92,8 @@ func AlarmKindLabel(kind string) string {
 		return "Missing person"
 	case AlarmOther:
 		return "Other report"
+	case AlarmOrderOverdue:
+		return "Work order overdue"
 	case AlarmJournalFull:
 		return "Journal cannot be written (disk full)"
 	case AlarmBrokerDown:

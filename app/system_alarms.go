@@ -29,3 +29,9 @@ func (d *AlarmDesk) HasOpen(kind string) bool {
 	}
 	return false
 }
+
+// resolveBySystem resolves an alarm handed on elsewhere (a fault that became a work order):
+// note says where (order:N).
+func (d *AlarmDesk) resolveBySystem(ctx context.Context, id int64, note string) (Alarm, error) {
+	return d.change(ctx, SystemActor, id, AlarmResolved, KindAlarmResolved, Mark{Note: note, To: note}, OutcomeFault)
+}

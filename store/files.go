@@ -1,11 +1,15 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"image"
 	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"watchpost/app"
 )
 
 // Files saves pictures (camera snapshots) in a folder of the data directory.
@@ -67,4 +71,37 @@ func (f Files) SaveFile(name string, data []byte) (string, error) {
 		return "", err
 	}
 	return dst, nil
+}
+
+// Photos keeps the work orders' photos (JPEG, already checked, turned upright and resized by
+// the phone pages). Each is named by its content's SHA-256, so the same photo sent twice is
+// one file; files are 0600 like everything in the data directory.
+type Photos struct{ Dir string }
+
+// SavePhoto writes a photo and returns its name (app.PhotoStore).
+func (p Photos) SavePhoto(data []byte) (string, error) {
+	sum := sha256.Sum256(data)
+	name := hex.EncodeToString(sum[:16]) + ".jpg"
+	if _, err := os.Stat(filepath.Join(p.Dir, name)); err == nil {
+		return name, nil
+	}
+	if _, err := (Files{Dir: p.Dir}).SaveFile(name, data); err != nil {
+		return "", app.Errorf(app.CodeUnavailable, "The photo cannot be saved").Wrap(err)
+	}
+	return name, nil
+}
+
+// OpenPhoto reads a photo by the name SavePhoto gave (app.PhotoStore).
+func (p Photos) OpenPhoto(name string) ([]byte, error) {
+	if !app.ValidPhotoName(name) {
+		return nil, app.Errorf(app.CodeNotFound, "There is no photo {{.Name}}", "Name", name)
+	}
+	b, err := os.ReadFile(filepath.Join(p.Dir, name))
+	if os.IsNotExist(err) {
+		return nil, app.Errorf(app.CodeNotFound, "There is no photo {{.Name}}", "Name", name)
+	}
+	if err != nil {
+		return nil, app.Errorf(app.CodeUnavailable, "The photo cannot be read").Wrap(err)
+	}
+	return b, nil
 }

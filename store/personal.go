@@ -24,6 +24,8 @@ package store
 //	{"plate": p, "owner", "phone"}    a vehicle's owner and phone, under "vehicle:<p>"
 //	{"contact": "family:<id>", "name", "phone"}  a call to a resident's family, under "device:<id>"
 //	{"main_url", "sub_url"}           a camera's addresses (passwords), under the site's secrets key
+//	{"reporter_key": K, "name", "phone"}  a work order's reporter (a resident, a caller), under K (order:<id>)
+//	{"webhook", "secret"}             a group robot's address and signing secret, under the site's secrets key
 //
 // The sealed form replaces the fields with {"sealed": {"key": K, "box": base64(nonce|ciphertext)}}.
 
@@ -159,7 +161,8 @@ func (r *keyRing) key(ctx context.Context, id string) (cipher.AEAD, error) {
 }
 
 // hints are the members whose presence makes a JSON text worth walking for sealing.
-var hints = [][]byte{[]byte(`"person"`), []byte(`"phone"`), []byte(`"plate"`), []byte(`"main_url"`), []byte(`"family:`)}
+var hints = [][]byte{[]byte(`"person"`), []byte(`"phone"`), []byte(`"plate"`), []byte(`"main_url"`), []byte(`"family:`),
+	[]byte(`"reporter_key"`), []byte(`"webhook"`)}
 
 func needsSealing(b []byte) bool {
 	for _, h := range hints {
@@ -295,6 +298,16 @@ func (r *keyRing) sealObject(ctx context.Context, obj map[string]any) (bool, err
 	}
 	if _, ok := obj["main_url"]; ok {
 		if err := do(obj, secretsKeyID, "main_url", "sub_url"); err != nil {
+			return false, err
+		}
+	}
+	if k, ok := obj["reporter_key"].(string); ok {
+		if err := do(obj, k, "name", "phone"); err != nil {
+			return false, err
+		}
+	}
+	if _, ok := obj["webhook"]; ok {
+		if err := do(obj, secretsKeyID, "webhook", "secret"); err != nil {
 			return false, err
 		}
 	}

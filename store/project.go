@@ -52,6 +52,8 @@ func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) erro
 		_, err = tx.ExecContext(ctx, "INSERT INTO devices (id, site_id, pos, kind, grid_id, name, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			d.ID, siteID, pos, string(d.Kind), nullable(d.GridID), d.Name, data)
 		return err
+	case e.Kind.IsOrder():
+		return projectOrder(ctx, tx, st, e) // orders.go
 	case e.Kind == app.KindClip || e.Kind == app.KindClipDeleted:
 		return projectClip(ctx, tx, e) // clips.go
 	case e.Kind == app.KindDeviceGap:

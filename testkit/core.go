@@ -65,7 +65,7 @@ func New(t testing.TB, o Options) *Env {
 	gated := gatedStore{Store: st, gate: gate, clock: o.Clock}
 	core, err := app.NewCore(ctx, app.Ports{Store: gated, Config: o.Config, ConfigStore: cfg, Clock: o.Clock, Log: quiet, Seeds: seeds,
 		PasswordCost: bcrypt.MinCost, // the tests sign in many times
-		Files:        app.Files{Snapshots: store.Files{Dir: filepath.Join(dir, "snapshots")}, Detections: store.Files{Dir: filepath.Join(dir, "detections")}}})
+		Files:        app.Files{Snapshots: store.Files{Dir: filepath.Join(dir, "snapshots")}, Detections: store.Files{Dir: filepath.Join(dir, "detections")}, Photos: store.Photos{Dir: filepath.Join(dir, "photos")}}})
 	if err != nil {
 		t.Fatalf("testkit: build the core: %v", err)
 	}
