@@ -15,9 +15,9 @@ RUN_PKGS := gcc g++ pkg-config libgl1-mesa-dev xorg-dev libopencv-dev opencv-dat
 # Tests also use: a virtual display, ffmpeg/ffprobe as independent RTSP clients, Mosquitto
 # as an external broker, the sqlite3 shell, ImageMagick for screenshots, real footage, and
 # the input method operators type Chinese with (fcitx5 and its pinyin engine, driven by
-# xdotool in its own session bus).
+# xdotool in its own session bus), and Chromium to drive the phone pages (chromedp).
 TEST_PKGS := xvfb ffmpeg mosquitto mosquitto-clients sqlite3 imagemagick opencv-doc \
-	fcitx5 fcitx5-chinese-addons xdotool dbus-x11 x11-utils
+	fcitx5 fcitx5-chinese-addons xdotool dbus-x11 x11-utils chromium
 
 .PHONY: all build run test security lint bench package screenshots deps deps-test clean help
 
