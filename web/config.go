@@ -18,7 +18,8 @@ const DefaultListen = "127.0.0.1:8443"
 // DefaultListen with a certificate the server makes itself.
 type Config struct {
 	// Listen is the address and port to serve on ("192.168.1.10:8443", ":8443" for every
-	// address of the machine). Empty: DefaultListen.
+	// address of the machine). Empty: DefaultListen. Port 0 takes any free port (tests;
+	// Addr then says which).
 	Listen string `json:"listen,omitempty"`
 	// AllowRemote must be true to serve on anything but a loopback address: the pages
 	// reach the site's network only when an installer says so, never by a typo.
@@ -51,7 +52,7 @@ func (c Config) Validate() error {
 	c = c.WithDefaults()
 	var p app.Problems
 	host, port, err := net.SplitHostPort(c.Listen)
-	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
 		p.Add("listen", "The phone pages' address {{.A}} is not an address and port such as 127.0.0.1:8443", "A", c.Listen)
 	} else if !loopback(host) && !c.AllowRemote {
 		p.Add("listen", "The phone pages would be served beyond this machine on {{.A}}: set allow_remote to serve them on the site's network", "A", c.Listen)

@@ -96,7 +96,8 @@ type View struct {
 	Site     string
 	Operator *app.Operator
 	CSRF     string
-	// Path is the page's own address (the language switch comes back to it).
+	// Path is the page's own address (the language switch comes back to it); empty: the
+	// request's.
 	Path  string
 	Flash *Flash
 	Data  any
@@ -183,7 +184,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		s.fail(w, r, v.tr, v.Operator, app.Errorf(app.CodeInternal, "The page {{.P}} does not exist", "P", page))
 		return
 	}
-	v.Lang, v.CSS, v.Path = v.tr.Lang(), cssURL, r.URL.RequestURI()
+	v.Lang, v.CSS = v.tr.Lang(), cssURL
+	if v.Path == "" {
+		v.Path = r.URL.RequestURI()
+	}
 	v.Site = s.siteName(v.tr)
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {

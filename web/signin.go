@@ -3,6 +3,7 @@ package web
 import (
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"watchpost/app"
@@ -39,7 +40,22 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 	case whyDisabled:
 		d.Notice = tr.T("This account can no longer sign in here: ask an administrator")
 	}
-	s.render(w, r, http.StatusOK, "signin", View{CSRF: preToken(w, r), Data: d, tr: tr})
+	s.render(w, r, http.StatusOK, "signin", View{CSRF: preToken(w, r), Data: d, tr: tr, Path: signInPath(r)})
+}
+
+// signInPath is the sign-in page's address with only its own parameters: the language
+// switch must not copy a password someone put in the address into the page.
+func signInPath(r *http.Request) string {
+	q := url.Values{}
+	for _, k := range []string{"why", "next"} {
+		if v := r.URL.Query().Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	if len(q) == 0 {
+		return "/signin"
+	}
+	return "/signin?" + q.Encode()
 }
 
 // signIn checks the form's token, the device's throttle, then the user name and password.
@@ -52,7 +68,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	d := signInData{Username: strings.TrimSpace(r.PostFormValue("username")), Next: localPath(r.PostFormValue("next"), "")}
 	again := func(status int, msg string) {
 		d.Error = msg
-		s.render(w, r, status, "signin", View{CSRF: preToken(w, r), Data: d, tr: tr})
+		s.render(w, r, status, "signin", View{CSRF: preToken(w, r), Data: d, tr: tr, Path: "/signin"})
 	}
 	client := clientKey(r.RemoteAddr)
 	if wait := s.throttle.wait(client); wait > 0 {
