@@ -21,7 +21,40 @@ import (
 // signed-in account, the translator and the form token; they render a template of
 // templates/ inside the common layout (Render), answer a POST with a redirect that carries a
 // message to the next page (Redirect), and return an error to have it shown in the user's
-// language on an error page.
+// language on an error page. A page is two files' worth:
+//
+//	// orders.go
+//	s.Page("GET /orders", app.ActOrderWork, func(w http.ResponseWriter, r *http.Request, c *web.Context) error {
+//		list, err := c.Core.Orders.Mine(r.Context(), c.Operator)
+//		if err != nil {
+//			return err // an error page in the user's language
+//		}
+//		return c.Render(w, "orders", list)
+//	}).Listed("My tasks")
+//	s.Page("POST /orders/{id}/accept", app.ActOrderWork, func(w http.ResponseWriter, r *http.Request, c *web.Context) error {
+//		if err := c.Core.Orders.Accept(r.Context(), c.Operator, r.PathValue("id")); err != nil {
+//			c.RedirectError(w, "/orders/"+r.PathValue("id"), err)
+//			return nil
+//		}
+//		c.Redirect(w, "/orders", "Order {{.ID}} accepted", "ID", r.PathValue("id"))
+//		return nil
+//	})
+//
+//	<!-- templates/orders.html: "title" and "content"; the page's own data is .Data -->
+//	{{define "title"}}{{.T "My tasks"}}{{end}}
+//	{{define "content"}}
+//	{{range .Data}}<a href="/orders/{{.ID}}">{{.Title}}</a>{{end}}
+//	<form method="post" action="/orders/7/accept" enctype="multipart/form-data">
+//	{{template "csrf" .}}
+//	<input type="file" name="photo" accept="image/*" capture="environment" multiple>
+//	<button type="submit">{{.T "Accept"}}</button>
+//	</form>
+//	{{end}}
+//
+// Every form needs {{template "csrf" .}} (inside a {{with}} or {{range}}: {{template "csrf"
+// $}}); the texts of templates go through {{.T "English" "Field" value …}} (or $.T), and
+// their zh-CN translations are checked by TestEveryPhoneTextHasAChineseTranslation. No
+// script and no inline style: the Content-Security-Policy refuses them.
 
 var (
 	//go:embed templates/*.html
