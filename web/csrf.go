@@ -67,6 +67,13 @@ func readForm(r *http.Request) error {
 	return nil
 }
 
+// smallForm bounds the body of a form that has no business sending files (signing in,
+// the language) to MaxFormBytes, whatever its type says: no one who has not signed in makes
+// the server take a large upload.
+func smallForm(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
+}
+
 // checkToken reads the form and compares its token with want; an empty want (no cookie,
 // no session) never matches.
 func checkToken(r *http.Request, want string) error {

@@ -33,6 +33,7 @@ func (s *Server) translator(r *http.Request) i18n.Translator { return i18n.For(s
 // switchLanguage keeps the chosen language and goes back to the page it was chosen on.
 // The form carries the session's token, or on the sign-in page the pre-session one.
 func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
+	smallForm(w, r)
 	want := preTokenOf(r)
 	if c, err := r.Cookie(SessionCookie); err == nil {
 		if sess, ok := s.sessions.use(c.Value); ok {

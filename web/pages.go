@@ -302,7 +302,20 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, tr i18n.Translator
 		s.log.Error("phone page", "path", r.URL.Path, "err", err)
 		msg = tr.T("Something went wrong on the server; the guard room can find it in the log")
 	}
-	s.render(w, r, status, "error", View{Operator: op, tr: tr, Data: errorData{Heading: tr.T(headingOf(status)), Message: msg, SignIn: op == nil}})
+	s.render(w, r, status, "error", View{Operator: op, CSRF: s.formToken(w, r), tr: tr,
+		Data: errorData{Heading: tr.T(headingOf(status)), Message: msg, SignIn: op == nil}})
+}
+
+// formToken is the token of the forms of a page that is not a signed-in page's own (an
+// error page): the session's when the phone has one, else the pre-session one (set now
+// when it has none), so that its sign-out and language switch work.
+func (s *Server) formToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if sess, ok := s.sessions.use(c.Value); ok {
+			return sess.csrf
+		}
+	}
+	return preToken(w, r)
 }
 
 // statusOf is the HTTP status of an error's page.

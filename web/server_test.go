@@ -191,8 +191,11 @@ func TestUnknownAddressesAndErrorsSpeakTheUsersLanguage(t *testing.T) {
 	if a.status != http.StatusNotFound || !strings.Contains(a.body, "页面 cam-9 不存在") || !strings.Contains(a.body, "返回首页") {
 		t.Errorf("a page's error: %d\n%s", a.status, a.body)
 	}
-	tok := p.token("/")
-	p.post("/lang", url.Values{"csrf": {tok}, "lang": {"en"}, "next": {"/"}})
+	// The error page's own forms (sign-out, the language) carry the session's token.
+	tok := p.token("/test/fail")
+	if a := p.post("/lang", url.Values{"csrf": {tok}, "lang": {"en"}, "next": {"/"}}); a.status != http.StatusSeeOther {
+		t.Fatalf("the language switch of an error page: %d", a.status)
+	}
 	a = p.get("/test/fail")
 	if !strings.Contains(a.body, "The page cam-9 does not exist") || !strings.Contains(a.body, "Not found") {
 		t.Errorf("the error in English:\n%s", a.body)

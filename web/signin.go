@@ -61,6 +61,7 @@ func signInPath(r *http.Request) string {
 // signIn checks the form's token, the device's throttle, then the user name and password.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	tr := s.translator(r)
+	smallForm(w, r)
 	if err := checkToken(r, preTokenOf(r)); err != nil {
 		s.fail(w, r, tr, nil, err)
 		return

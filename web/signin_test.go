@@ -116,6 +116,15 @@ func TestSignInWithoutItsFormTokenIsRefused(t *testing.T) {
 	if a := other.post("/signin", url.Values{"csrf": {p.token("/signin")}, "username": {"wang"}, "password": {goodPassword}}); a.status != http.StatusForbidden {
 		t.Errorf("a token without its cookie: %d", a.status)
 	}
+	// A large body (one that says it carries files) is not read for a sign-in.
+	var big strings.Builder
+	big.WriteString("--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + p.token("/signin") + "\r\n--b\r\n")
+	big.WriteString("Content-Disposition: form-data; name=\"x\"; filename=\"x.bin\"\r\n\r\n" + strings.Repeat("x", 2*MaxFormBytes) + "\r\n--b--\r\n")
+	req, _ := http.NewRequest(http.MethodPost, e.base+"/signin", strings.NewReader(big.String()))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+	if a := p.do(req); a.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a large sign-in body: %d", a.status)
+	}
 	if e.srv.sessions.count() != 0 || len(e.journal(app.KindSignedIn, app.KindSignInFailed)) != 0 {
 		t.Error("a refused form reached the accounts")
 	}
