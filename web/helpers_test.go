@@ -116,6 +116,16 @@ func (e *env) registerTestPages() {
 	e.srv.Page("GET /test/view", app.ActView, func(w http.ResponseWriter, r *http.Request, c *Context) error {
 		return c.Render(w, "testform", nil)
 	}).Listed("Overview (test)")
+	e.srv.PublicPage("GET /test/public", func(w http.ResponseWriter, r *http.Request, c *Context) error {
+		return c.Render(w, "testform", nil)
+	})
+	e.srv.PublicPage("POST /test/public", func(w http.ResponseWriter, r *http.Request, c *Context) error {
+		e.mu.Lock()
+		e.notes = append(e.notes, "public "+r.PostFormValue("note"))
+		e.mu.Unlock()
+		c.Redirect(w, "/test/public", "Saved: {{.N}}", "N", r.PostFormValue("note"))
+		return nil
+	})
 	e.srv.Page("GET /test/fail", "", func(w http.ResponseWriter, r *http.Request, c *Context) error {
 		return app.Errorf(app.CodeNotFound, "The page {{.P}} does not exist", "P", "cam-9")
 	})

@@ -256,7 +256,7 @@ func (c *Context) Render(w http.ResponseWriter, page string, data any) error {
 // RenderStatus is Render with a status (a form shown again with what was wrong: 422).
 func (c *Context) RenderStatus(w http.ResponseWriter, status int, page string, data any) error {
 	v := View{Operator: c.Operator, CSRF: c.CSRF, Data: data, tr: c.T}
-	if f := c.s.sessions.takeFlash(c.sid); f != nil {
+	if f := c.takeFlash(); f != nil {
 		v.Flash = &Flash{Text: c.T.Translate(f.key, f.args), Error: f.error}
 	}
 	c.s.render(w, c.r, status, page, v)
@@ -268,7 +268,7 @@ func (c *Context) RenderStatus(w http.ResponseWriter, status int, page string, d
 // page sends nothing again.
 func (c *Context) Redirect(w http.ResponseWriter, to string, message string, kv ...any) {
 	if message != "" {
-		c.s.sessions.setFlash(c.sid, flash{key: message, args: pairs(kv)})
+		c.setFlash(flash{key: message, args: pairs(kv)})
 	}
 	http.Redirect(w, c.r, localPath(to, "/"), http.StatusSeeOther)
 }
@@ -277,10 +277,10 @@ func (c *Context) Redirect(w http.ResponseWriter, to string, message string, kv 
 func (c *Context) RedirectError(w http.ResponseWriter, to string, err error) {
 	var e *app.Error
 	if errors.As(err, &e) {
-		c.s.sessions.setFlash(c.sid, flash{key: e.Message, args: e.Args, error: true})
+		c.setFlash(flash{key: e.Message, args: e.Args, error: true})
 	} else {
 		c.s.log.Error("phone page", "path", c.r.URL.Path, "err", err)
-		c.s.sessions.setFlash(c.sid, flash{key: "Something went wrong on the server; the guard room can find it in the log", error: true})
+		c.setFlash(flash{key: "Something went wrong on the server; the guard room can find it in the log", error: true})
 	}
 	http.Redirect(w, c.r, localPath(to, "/"), http.StatusSeeOther)
 }

@@ -85,6 +85,7 @@ type Server struct {
 	mux      *http.ServeMux
 	sessions *sessions
 	throttle *throttle
+	anon     *anonFlashes // the public pages' messages (public.go)
 	handler  http.Handler
 	pages    map[string]*template.Template
 
@@ -125,7 +126,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, core: o.Core, clock: o.Clock, log: o.Log, cert: cert, mux: http.NewServeMux(), pages: pages,
-		sessions: newSessions(o.Clock), throttle: newThrottle(o.Clock),
+		sessions: newSessions(o.Clock), throttle: newThrottle(o.Clock), anon: newAnonFlashes(o.Clock),
 		limits: limits{readHeader: ReadHeaderTimeout, read: ReadTimeout, write: WriteTimeout, idle: IdleTimeout}}
 	s.routesOwn()
 	s.handler = s.secure(s.mux)
@@ -177,10 +178,6 @@ func (s *Server) URL() string {
 	}
 	return (&url.URL{Scheme: "https", Host: net.JoinHostPort(host, port), Path: "/"}).String()
 }
-
-// Handler is the server's whole HTTP handler (its pages behind the security headers and
-// the limits), for tests that serve it themselves.
-func (s *Server) Handler() http.Handler { return s.handler }
 
 // httpServer is the http.Server with the limits.
 func (s *Server) httpServer() *http.Server {

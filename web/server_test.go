@@ -201,3 +201,14 @@ func TestUnknownAddressesAndErrorsSpeakTheUsersLanguage(t *testing.T) {
 		t.Errorf("the error in English:\n%s", a.body)
 	}
 }
+
+func TestURLIsTheConfiguredAddressOrTheListeningOne(t *testing.T) {
+	e := newEnv(t)
+	if got, want := e.srv.URL(), "https://"+e.srv.Addr()+"/"; got != want {
+		t.Errorf("URL %q, want %q", got, want)
+	}
+	e2 := newEnv(t, func(o *Options) { o.Config.BaseURL = "https://192.168.1.10:8443" })
+	if got := e2.srv.URL(); got != "https://192.168.1.10:8443/" {
+		t.Errorf("URL with a base URL: %q", got)
+	}
+}
