@@ -126,6 +126,13 @@ func (e *env) registerTestPages() {
 		c.Redirect(w, "/test/public", "Saved: {{.N}}", "N", r.PostFormValue("note"))
 		return nil
 	})
+	e.srv.Page("POST /test/problems", "", func(w http.ResponseWriter, r *http.Request, c *Context) error {
+		var p app.Problems
+		p.Add("a", "The photo {{.Name}} is empty", "Name", "a.jpg")
+		p.Add("b", "Send at most {{.N}} photos at once", "N", 4)
+		c.RedirectError(w, "/test/note", p.Err())
+		return nil
+	})
 	e.srv.Page("GET /test/fail", "", func(w http.ResponseWriter, r *http.Request, c *Context) error {
 		return app.Errorf(app.CodeNotFound, "The page {{.P}} does not exist", "P", "cam-9")
 	})

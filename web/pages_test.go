@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -54,5 +55,20 @@ func TestThePagesSpeakTheSitesLanguage(t *testing.T) {
 	p := e.phone()
 	if b := p.get("/signin").body; !strings.Contains(b, `<html lang="en">`) || !strings.Contains(b, "User name") {
 		t.Errorf("the sign-in page of an English site:\n%s", b)
+	}
+}
+
+func TestAnErrorAfterAPostIsShownOnTheNextPageInItsLanguage(t *testing.T) {
+	e := newEnv(t)
+	e.account("wang", app.RoleOperator)
+	p := e.phone()
+	p.signedIn("wang")
+	a := p.post("/test/problems", url.Values{"csrf": {p.token("/test/note")}})
+	if a.status != http.StatusSeeOther || a.location != "/test/note" {
+		t.Fatalf("%d → %q", a.status, a.location)
+	}
+	b := p.get("/test/note").body
+	if !strings.Contains(b, `class="flash error"`) || !strings.Contains(b, "照片 a.jpg 是空文件；一次最多发送 4 张照片") {
+		t.Errorf("the problems after the redirect:\n%s", b)
 	}
 }
