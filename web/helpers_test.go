@@ -69,6 +69,16 @@ func newEnv(t *testing.T, setup ...func(*Options)) *env {
 			t.Error("Run did not return after its context ended")
 		}
 	})
+	waitListening(t, srv)
+	e.base = "https://" + srv.Addr()
+	e.pool = x509.NewCertPool()
+	e.pool.AddCert(srv.cert.tls.Leaf)
+	return e
+}
+
+// waitListening waits (15 s at most) for Run to listen.
+func waitListening(t *testing.T, srv *Server) {
+	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for srv.Addr() == "" {
 		if time.Now().After(deadline) {
@@ -76,10 +86,6 @@ func newEnv(t *testing.T, setup ...func(*Options)) *env {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	e.base = "https://" + srv.Addr()
-	e.pool = x509.NewCertPool()
-	e.pool.AddCert(srv.cert.tls.Leaf)
-	return e
 }
 
 // registerTestPages adds the pages the tests post to: a note (a plain form), photos (a

@@ -117,9 +117,7 @@ func TestASilentConnectionIsDropped(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	for srv.Addr() == "" {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitListening(t, srv)
 	conn, err := tls.Dial("tcp", srv.Addr(), &tls.Config{InsecureSkipVerify: true})
 	if err != nil {
 		t.Fatal(err)
@@ -144,9 +142,7 @@ func TestRunStopsWhenItsContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
-	for srv.Addr() == "" {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitListening(t, srv)
 	addr := srv.Addr()
 	// A second server on the same address fails to start, and says where.
 	srv2, _ := New(Options{Core: kit.Core, DataDir: t.TempDir(), Config: Config{Listen: addr}, Log: slog.New(slog.DiscardHandler)})
