@@ -26,7 +26,7 @@ type weCom struct {
 }
 
 type weComBody struct {
-	MsgType  string         `json:"msgtype"`
+	MsgType  string        `json:"msgtype"`
 	Markdown weComMarkdown `json:"markdown"`
 }
 
