@@ -195,19 +195,19 @@ func (f *fakeService) handle(w http.ResponseWriter, r *http.Request) {
 			ts, sign := q.Get("timestamp"), q.Get("sign")
 			ms, err := strconv.ParseInt(ts, 10, 64)
 			if err != nil || len(q) != 3 {
-				f.reply(w, DingTalkCheckFailed, "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]")
+				f.reply(w, 310000, "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]")
 				return
 			}
 			rec.Timestamp = time.UnixMilli(ms).UTC()
 			if d := f.clock.Now().Sub(rec.Timestamp); d > time.Hour || d < -time.Hour {
-				f.reply(w, DingTalkCheckFailed, "invalid timestamp "+ts)
+				f.reply(w, 310000, "invalid timestamp "+ts)
 				return
 			}
 			mac := hmac.New(sha256.New, []byte(f.secret))
 			mac.Write([]byte(ts + "\n" + f.secret))
 			if want := base64.StdEncoding.EncodeToString(mac.Sum(nil)); sign != want {
 				// The real errmsg does not echo the token; this one does, to prove it is masked.
-				f.reply(w, DingTalkCheckFailed, "sign not match, token "+dingTalkToken)
+				f.reply(w, 310000, "sign not match, token "+dingTalkToken)
 				return
 			}
 		} else if len(q) != 1 {
@@ -234,16 +234,16 @@ func (f *fakeService) handle(w http.ResponseWriter, r *http.Request) {
 	switch a {
 	case answerRateLimit:
 		if f.kind == KindWeCom {
-			f.reply(w, WeComRateLimited, "api freq out of limit")
+			f.reply(w, 45009, "api freq out of limit")
 		} else {
-			f.reply(w, DingTalkRateLimited, "send too fast, exceed 20 times per minute")
+			f.reply(w, 130101, "send too fast, exceed 20 times per minute")
 		}
 	case answerHTTP500:
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	case answerCheckFail:
-		f.reply(w, DingTalkCheckFailed, "keywords not in content, token "+dingTalkToken)
+		f.reply(w, 310000, "keywords not in content, token "+dingTalkToken)
 	case answerBusy:
-		f.reply(w, busyCode, "system busy")
+		f.reply(w, -1, "system busy")
 	default:
 		f.sends = append(f.sends, now)
 		f.got = append(f.got, rec)
