@@ -72,9 +72,9 @@ func FailureOf(err error) Failure {
 	return FailureTransient
 }
 
-func sendError(f Failure, code app.ErrorCode, message string, kv ...any) *SendError {
-	return &SendError{Failure: f, Err: app.Errorf(code, message, kv...)}
-}
+// fail is a failed attempt (written fail(f, app.Errorf(…)) so that the translation check
+// finds the message).
+func fail(f Failure, e *app.Error) *SendError { return &SendError{Failure: f, Err: e} }
 
 // NewChannel builds the channel of a robot after checking its settings. client and clock
 // may be nil (a client with DefaultTimeout; the system clock).

@@ -25,7 +25,7 @@ func TestWeComDeliversOneMessage(t *testing.T) {
 
 	got := svc.received()
 	require.Len(t, got, 1)
-	assert.Equal(t, "## 新工单：3号楼电梯困人\n**地点**：3号楼 2单元\n报修人：张*\n[Open](https://192.168.1.10:8443/m/orders/wo-17)", got[0].Content)
+	assert.Equal(t, "## 新工单：3号楼电梯困人\n**地点**：3号楼 2单元\n报修人：张*\n[View details](https://192.168.1.10:8443/m/orders/wo-17)", got[0].Content)
 	assert.Equal(t, []State{StateQueued, StateSent}, p.rec.states("wo-17"))
 	sent := p.rec.of("wo-17")[1]
 	assert.Equal(t, "物业维修群", sent.Channel)
@@ -38,8 +38,8 @@ func TestDingTalkDeliversOneSignedMessage(t *testing.T) {
 	clock := newClock()
 	svc := newDingTalk(t, clock, dingTalkSec)
 	p := newTestPoster(t, clock, svc.srv.Client(), Options{Translate: func(key string, args map[string]any) string {
-		if key == "Open" {
-			return "打开"
+		if key == "View details" {
+			return "查看详情"
 		}
 		return key
 	}})
@@ -51,7 +51,7 @@ func TestDingTalkDeliversOneSignedMessage(t *testing.T) {
 	got := svc.received() // the fake checked the signature against the secret
 	require.Len(t, got, 1)
 	assert.Equal(t, "新工单：地下车库积水", got[0].Title)
-	assert.Equal(t, "#### 新工单：地下车库积水\n\n**地点**：3号楼 2单元\n报修人：张*\n\n[打开](https://192.168.1.10:8443/m/orders/wo-18)", got[0].Text)
+	assert.Equal(t, "#### 新工单：地下车库积水\n\n**地点**：3号楼 2单元\n报修人：张*\n\n[查看详情](https://192.168.1.10:8443/m/orders/wo-18)", got[0].Text)
 	assert.Equal(t, clock.Now(), got[0].Timestamp, "the timestamp is the clock's, in milliseconds")
 	assert.Equal(t, []State{StateQueued, StateSent}, p.rec.states("wo-18"))
 }

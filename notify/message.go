@@ -16,7 +16,7 @@ type Message struct {
 	Title string `json:"title"`          // one line: the heading, and DingTalk's preview
 	Text  string `json:"text,omitempty"` // markdown in the site's language
 	// Link opens the thing on a phone (the work order's page); LinkText labels it (default:
-	// "Open", translated).
+	// "View details", translated).
 	Link     string `json:"link,omitempty"`
 	LinkText string `json:"link_text,omitempty"`
 	// Group is the title of a merged message of this kind: an English template with

@@ -47,7 +47,7 @@ type Options struct {
 	// quickly and must not call the Poster.
 	Report func(Delivery)
 	// Translate renders a template of ours in the site's language (merged messages' titles,
-	// the "Open" link, the test message); default: English.
+	// the "View details" link, the test message); default: English.
 	Translate   func(key string, args map[string]any) string
 	Rate        Rate // per channel; default RobotRate
 	MaxAttempts int  // default DefaultMaxAttempts
@@ -202,7 +202,7 @@ func (p *Poster) Post(to string, m Message) error {
 		return err
 	}
 	if m.Link != "" && m.LinkText == "" {
-		m.LinkText = p.T("Open", nil)
+		m.LinkText = p.T("View details", nil)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

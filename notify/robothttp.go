@@ -62,34 +62,34 @@ func (b *robotBase) post(ctx context.Context, address, contentType string, body 
 	name := b.robot.Name
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, address, bytes.NewReader(body))
 	if err != nil {
-		return &SendError{Failure: FailureConfig, Err: app.Errorf(app.CodeInvalid,
-			"The webhook address of {{.Robot}} is not an https address: copy the whole address from the group's robot settings", "Robot", name).Wrap(b.cause(err))}
+		return fail(FailureConfig, app.Errorf(app.CodeInvalid,
+			"The webhook address of {{.Robot}} is not an https address: copy the whole address from the group's robot settings", "Robot", name).Wrap(b.cause(err)))
 	}
 	req.Header.Set("Content-Type", contentType)
 	resp, err := b.client.Do(req)
 	if err != nil {
-		return &SendError{Failure: FailureTransient, Err: app.Errorf(app.CodeUnavailable,
-			"The robot {{.Robot}} could not be reached", "Robot", name).Wrap(b.cause(err))}
+		return fail(FailureTransient, app.Errorf(app.CodeUnavailable,
+			"The robot {{.Robot}} could not be reached", "Robot", name).Wrap(b.cause(err)))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxReply))
 	if err != nil {
-		return &SendError{Failure: FailureTransient, Err: app.Errorf(app.CodeUnavailable,
-			"The robot {{.Robot}} could not be reached", "Robot", name).Wrap(b.cause(err))}
+		return fail(FailureTransient, app.Errorf(app.CodeUnavailable,
+			"The robot {{.Robot}} could not be reached", "Robot", name).Wrap(b.cause(err)))
 	}
 	switch {
 	case resp.StatusCode >= 500:
-		return sendError(FailureTransient, app.CodeUnavailable, "The service of the robot {{.Robot}} is busy (HTTP {{.Status}})", "Robot", name, "Status", resp.StatusCode)
+		return fail(FailureTransient, app.Errorf(app.CodeUnavailable, "The service of the robot {{.Robot}} is busy (HTTP {{.Status}})", "Robot", name, "Status", resp.StatusCode))
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return b.rateLimited()
 	case resp.StatusCode != http.StatusOK:
 		// The robots answer 200 with an errcode; anything else is not their webhook.
-		return sendError(FailureConfig, app.CodeInvalid, "The service of the robot {{.Robot}} answered HTTP {{.Status}}: check its webhook address", "Robot", name, "Status", resp.StatusCode)
+		return fail(FailureConfig, app.Errorf(app.CodeInvalid, "The service of the robot {{.Robot}} answered HTTP {{.Status}}: check its webhook address", "Robot", name, "Status", resp.StatusCode))
 	}
 	var r reply
 	if err := json.Unmarshal(raw, &r); err != nil || r.ErrCode == nil {
 		// A proxy's page or a truncated answer: perhaps better on the next try.
-		return sendError(FailureTransient, app.CodeUnavailable, "The service of the robot {{.Robot}} gave an answer that could not be read", "Robot", name)
+		return fail(FailureTransient, app.Errorf(app.CodeUnavailable, "The service of the robot {{.Robot}} gave an answer that could not be read", "Robot", name))
 	}
 	reason := b.mask.mask(r.ErrMsg)
 	switch code := *r.ErrCode; {
@@ -98,16 +98,16 @@ func (b *robotBase) post(ctx context.Context, address, contentType string, body 
 	case code == c.rateLimited:
 		return b.rateLimited()
 	case code == busyCode:
-		return sendError(FailureTransient, app.CodeUnavailable, "The service of the robot {{.Robot}} is busy (error {{.Code}}: {{.Reason}})", "Robot", name, "Code", code, "Reason", reason)
+		return fail(FailureTransient, app.Errorf(app.CodeUnavailable, "The service of the robot {{.Robot}} is busy (error {{.Code}}: {{.Reason}})", "Robot", name, "Code", code, "Reason", reason))
 	case c.config != 0 && code == c.config:
-		return sendError(FailureConfig, app.CodeInvalid, "The robot {{.Robot}} refused the message's signature, keyword or address: check its secret and security settings (error {{.Code}}: {{.Reason}})", "Robot", name, "Code", code, "Reason", reason)
+		return fail(FailureConfig, app.Errorf(app.CodeInvalid, "The robot {{.Robot}} refused the message's signature, keyword or address: check its secret and security settings (error {{.Code}}: {{.Reason}})", "Robot", name, "Code", code, "Reason", reason))
 	default:
-		return sendError(FailureRefused, app.CodeInvalid, "The robot {{.Robot}} refused the message (error {{.Code}}: {{.Reason}})", "Robot", name, "Code", code, "Reason", reason)
+		return fail(FailureRefused, app.Errorf(app.CodeInvalid, "The robot {{.Robot}} refused the message (error {{.Code}}: {{.Reason}})", "Robot", name, "Code", code, "Reason", reason))
 	}
 }
 
 func (b *robotBase) rateLimited() error {
-	return sendError(FailureRateLimited, app.CodeUnavailable, "The robot {{.Robot}} reached its service's limit of about 20 messages a minute", "Robot", b.robot.Name)
+	return fail(FailureRateLimited, app.Errorf(app.CodeUnavailable, "The robot {{.Robot}} reached its service's limit of about 20 messages a minute", "Robot", b.robot.Name))
 }
 
 // cause is err's text without the request URL (Go's *url.Error quotes it whole, key and

@@ -23,7 +23,7 @@ func (p *Poster) Test(ctx context.Context, r Robot) error {
 		now := p.o.Clock.Now()
 		if l.lim.Remaining(now) == 0 {
 			p.mu.Unlock()
-			return sendError(FailureRateLimited, app.CodeUnavailable, "The robot {{.Robot}} reached its service's limit of about 20 messages a minute", "Robot", r.Name)
+			return fail(FailureRateLimited, app.Errorf(app.CodeUnavailable, "The robot {{.Robot}} reached its service's limit of about 20 messages a minute", "Robot", r.Name))
 		}
 		l.lim.Took(now)
 	}

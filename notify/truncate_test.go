@@ -43,7 +43,7 @@ func TestLongChineseMessageIsCutToEachRobotsLimit(t *testing.T) {
 	// The fakes refuse (and fail the test on) anything over the limits or not UTF-8.
 	require.Len(t, wecom.received(), 1)
 	require.Len(t, ding.received(), 1)
-	link := "\n[Open](https://192.168.1.10:8443/m/orders/wo-long)"
+	link := "\n[View details](https://192.168.1.10:8443/m/orders/wo-long)"
 
 	c := wecom.received()[0].Content
 	assert.LessOrEqual(t, len(c), WeComContentLimit)
