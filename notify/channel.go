@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"watchpost/app"
 )
@@ -51,6 +52,20 @@ func (f Failure) String() string {
 	return "unknown"
 }
 
+// MarshalText writes the failure by name, so the journal reads "configuration", not 4.
+func (f Failure) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// UnmarshalText reads a failure written by MarshalText.
+func (f *Failure) UnmarshalText(b []byte) error {
+	for _, x := range []Failure{FailureTransient, FailureRateLimited, FailureRefused, FailureConfig} {
+		if x.String() == string(b) {
+			*f = x
+			return nil
+		}
+	}
+	return app.Errorf(app.CodeCorrupt, "Unknown delivery failure {{.Failure}}", "Failure", string(b))
+}
+
 // SendError is a failed attempt: how it failed and the operator's message (an English
 // template that is the translation key, with its fields; the cause already masked).
 type SendError struct {
@@ -76,14 +91,23 @@ func FailureOf(err error) Failure {
 // finds the message).
 func fail(f Failure, e *app.Error) *SendError { return &SendError{Failure: f, Err: e} }
 
+// defaultClient bounds each attempt and follows no redirect: the webhook address carries
+// the robot's key, which must go to the address the administrator pasted and nowhere else.
+func defaultClient() *http.Client {
+	return &http.Client{Timeout: DefaultTimeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+}
+
 // NewChannel builds the channel of a robot after checking its settings. client and clock
-// may be nil (a client with DefaultTimeout; the system clock).
+// may be nil (a client with DefaultTimeout that follows no redirect; the system clock).
 func NewChannel(r Robot, client *http.Client, clock app.Clock) (Channel, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
+	r.Webhook = strings.TrimSpace(r.Webhook) // pasted with a line break
 	if client == nil {
-		client = &http.Client{Timeout: DefaultTimeout}
+		client = defaultClient()
 	}
 	if clock == nil {
 		clock = app.SystemClock{}

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"watchpost/app"
 )
 
 // The fake services below check each request the way WeCom's and DingTalk's documentation
@@ -298,17 +300,16 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-// testPoster is a Poster on the fake clock, reporting to rec and logging to log.
+// testPoster is a Poster on the test's clock, reporting to rec and logging to log.
 type testPoster struct {
 	*Poster
-	clock *fakeClock
-	rec   *recorder
-	log   *syncBuffer
+	rec *recorder
+	log *syncBuffer
 }
 
-func newTestPoster(t *testing.T, clock *fakeClock, client *http.Client, o Options) *testPoster {
+func newTestPoster(t *testing.T, clock app.Clock, client *http.Client, o Options) *testPoster {
 	t.Helper()
-	tp := &testPoster{clock: clock, rec: &recorder{}, log: &syncBuffer{}}
+	tp := &testPoster{rec: &recorder{}, log: &syncBuffer{}}
 	o.Clock, o.Client, o.Report = clock, client, tp.rec.report
 	o.Log = slog.New(slog.NewTextHandler(tp.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	tp.Poster = NewPoster(o)

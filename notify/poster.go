@@ -41,7 +41,7 @@ func (b Backoff) after(attempt int) time.Duration {
 // Options are the Poster's dependencies and numbers; the zero value of each is a default.
 type Options struct {
 	Clock  app.Clock    // default: the system clock
-	Client *http.Client // for robots; default: a client with DefaultTimeout
+	Client *http.Client // for robots; default: DefaultTimeout, no redirects
 	// Report is told every change of a delivery's state, so that the core journals it. It
 	// is called with the Poster's lock held, in order, from Post and from Run: it must return
 	// quickly and must not call the Poster.
@@ -91,7 +91,7 @@ func NewPoster(o Options) *Poster {
 		o.Clock = app.SystemClock{}
 	}
 	if o.Client == nil {
-		o.Client = &http.Client{Timeout: DefaultTimeout}
+		o.Client = defaultClient()
 	}
 	if o.Report == nil {
 		o.Report = func(Delivery) {}

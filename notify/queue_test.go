@@ -89,8 +89,8 @@ func TestReplacedRobotKeepsItsQueueAndBudget(t *testing.T) {
 
 func TestRunSendsWhatIsPostedAndStopsWithItsContext(t *testing.T) {
 	svc := newWeCom(t, newClock())
-	p := newTestPoster(t, newClock(), svc.srv.Client(), Options{})
-	p.o.Clock = app.SystemClock{} // Run waits on real timers; the fake service's clock only counts
+	// Run waits on real timers; the fake service's clock only counts its own limit.
+	p := newTestPoster(t, app.SystemClock{}, svc.srv.Client(), Options{})
 	require.NoError(t, p.AddRobot(svc.robot("群")))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
