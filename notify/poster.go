@@ -185,18 +185,25 @@ func (p *Poster) RemoveChannel(name string) {
 func (p *Poster) Waiting(name string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := 0
 	if l := p.lines[name]; l != nil {
-		for _, it := range l.queue {
-			n += len(it.partsOrSelf())
-		}
+		return l.waiting()
+	}
+	return 0
+}
+
+// waiting counts the messages in l's queue, each of a merged one too: the queue's bound is
+// on messages, so a merged message cannot grow without bound while a robot is down.
+func (l *line) waiting() int {
+	n := 0
+	for _, it := range l.queue {
+		n += len(it.partsOrSelf())
 	}
 	return n
 }
 
 // Post queues m for the named channel and returns at once; Run sends it. A message that is
-// not queued (invalid, unknown channel, full queue) is refused with the reason, and — when
-// it has an ID — reported failed.
+// not queued is refused with the reason: an invalid one only, one for an unknown channel or
+// a full queue is also reported failed (the core journals that it was not sent).
 func (p *Poster) Post(to string, m Message) error {
 	if err := m.Validate(); err != nil {
 		return err
@@ -212,8 +219,8 @@ func (p *Poster) Post(to string, m Message) error {
 	switch {
 	case l == nil:
 		err = app.Errorf(app.CodeNotFound, "There is no robot named {{.Robot}}", "Robot", to)
-	case len(l.queue) >= p.o.QueueLimit:
-		err = app.Errorf(app.CodeUnavailable, "{{.Count}} messages wait for the robot {{.Robot}} already: this one was not queued", "Count", len(l.queue), "Robot", to)
+	case l.waiting() >= p.o.QueueLimit:
+		err = app.Errorf(app.CodeUnavailable, "{{.Count}} messages wait for the robot {{.Robot}} already: this one was not queued", "Count", l.waiting(), "Robot", to)
 	}
 	if err != nil {
 		p.report(Delivery{MessageID: m.ID, Channel: to, State: StateFailed, At: now}.withError(err))

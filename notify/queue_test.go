@@ -116,3 +116,19 @@ func TestBackoffDoublesUpToMax(t *testing.T) {
 	}
 	assert.Equal(t, []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 30 * time.Second, 30 * time.Second}, got)
 }
+
+// The bound is on messages: those merged into a message that waits for a retry count too.
+func TestQueueLimitCountsMergedMessages(t *testing.T) {
+	clock := newClock()
+	svc := newWeCom(t, clock)
+	svc.setAlways(answerHTTP500)
+	p := newTestPoster(t, clock, svc.srv.Client(), Options{Rate: Rate{N: 1, Per: time.Second}, QueueLimit: 5})
+	require.NoError(t, p.AddRobot(svc.robot("群")))
+	for i := range 5 {
+		require.NoError(t, p.Post("群", workOrder(fmt.Sprint("wo-", i), "工单")))
+	}
+	p.Step(context.Background()) // one merged message of five, waiting for its retry
+	assert.Equal(t, 5, p.Waiting("群"))
+	assert.Error(t, p.Post("群", workOrder("wo-5", "工单")))
+	assert.Equal(t, []State{StateFailed}, p.rec.states("wo-5"))
+}
