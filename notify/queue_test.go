@@ -3,6 +3,9 @@ package notify
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,7 +100,7 @@ func TestRunSendsWhatIsPostedAndStopsWithItsContext(t *testing.T) {
 	go func() { done <- p.Run(ctx) }()
 
 	require.NoError(t, p.Post("群", workOrder("wo-1", "工单")))
-	assert.Eventually(t, func() bool { return len(svc.received()) == 1 }, 15*time.Second, 10*time.Millisecond)
+	assert.Eventually(t, func() bool { return len(p.rec.states("wo-1")) == 2 }, 15*time.Second, 10*time.Millisecond)
 	cancel()
 	select {
 	case err := <-done:
@@ -106,6 +109,7 @@ func TestRunSendsWhatIsPostedAndStopsWithItsContext(t *testing.T) {
 		t.Fatal("Run did not return when its context ended")
 	}
 	assert.Equal(t, []State{StateQueued, StateSent}, p.rec.states("wo-1"))
+	assert.Len(t, svc.received(), 1)
 }
 
 func TestBackoffDoublesUpToMax(t *testing.T) {
@@ -131,4 +135,37 @@ func TestQueueLimitCountsMergedMessages(t *testing.T) {
 	assert.Equal(t, 5, p.Waiting("群"))
 	assert.Error(t, p.Post("群", workOrder("wo-5", "工单")))
 	assert.Equal(t, []State{StateFailed}, p.rec.states("wo-5"))
+}
+
+// Stopped in the middle of an attempt (the console shuts down): the message stays first in
+// line, the attempt uncounted, and the next Run sends it.
+func TestStopMidAttemptKeepsTheMessage(t *testing.T) {
+	clock := newClock()
+	svc := newWeCom(t, clock)
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	hang := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(arrived) })
+		<-release // held until the test ends: the attempt is stopped by its context only
+	}))
+	defer hang.Close()
+	defer close(release)
+	p := newTestPoster(t, clock, svc.srv.Client(), Options{})
+	r := svc.robot("群")
+	slow := r
+	slow.Webhook = hang.URL + "/cgi-bin/webhook/send?key=" + weComKey
+	require.NoError(t, p.AddRobot(slow))
+	require.NoError(t, p.Post("群", workOrder("wo-1", "工单")))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }()
+	p.Step(ctx)
+	assert.Equal(t, []State{StateQueued}, p.rec.states("wo-1"))
+	assert.Equal(t, 1, p.Waiting("群"))
+
+	require.NoError(t, p.AddRobot(r)) // the service is back
+	clock.Add(time.Minute)
+	p.Step(context.Background())
+	assert.Equal(t, []State{StateQueued, StateSent}, p.rec.states("wo-1"))
+	assert.Equal(t, 1, p.rec.of("wo-1")[1].Attempt)
 }
