@@ -50,6 +50,7 @@ var messagePackages = []struct {
 	{"..", 3},                  // the composition root and the command line
 	{"../report", 150},         // incident reports, drill debriefs, timelines
 	{"../assets/i18n", 5},      // the lookup's own words: "Unexpected error", alarm states
+	{"../notify", 20},          // group robots: their errors, settings problems, merged titles
 }
 
 func sourceMessages(t *testing.T) map[string][]string {
