@@ -98,6 +98,11 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 		return fail(exitFailure, err)
 	}
 	first.add(sup, devicePath.parts...)
+	phoneParts, _, err := webParts(cfg, core, dir, log) // main_web.go
+	if err != nil {
+		return fail(exitFailure, err)
+	}
+	first.add(sup, phoneParts...)
 	// The camera feeds open streams while their Run runs; each camera's source reconnects
 	// with its own backoff inside the feeds (video/source.go), so the part itself keeps the
 	// supervisor's default.

@@ -82,7 +82,7 @@ func startHeadless(t *testing.T, data string, extra ...string) (*exec.Cmd, *byte
 	t.Helper()
 	cfg := filepath.Join(data, "config.json")
 	if _, err := os.Stat(cfg); os.IsNotExist(err) {
-		require.NoError(t, os.WriteFile(cfg, []byte(`{"broker":{"listen":"127.0.0.1:0"}}`), 0o600))
+		require.NoError(t, os.WriteFile(cfg, []byte(`{"broker":{"listen":"127.0.0.1:0"},"web":{"listen":"127.0.0.1:0"}}`), 0o600))
 	}
 	noSim := slices.Contains(extra, "--no-sim")
 	args := append([]string{"--headless", "--data", data}, extra...)

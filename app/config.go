@@ -29,9 +29,24 @@ type Config struct {
 	Analytics AnalyticsConfig `json:"analytics"`
 	Recording RecordingConfig `json:"recording"` // video clips around alarms and drills (recording.go)
 	Backup    BackupConfig    `json:"backup"`    // the daily backup (backup.go)
+	// Web is where the phone pages are served (web.Config has the same fields, its defaults
+	// and checks: the composition root converts it).
+	Web WebConfig `json:"web"`
 	// Operators holds each operator's own preferences, by user name. Anyone signed in
 	// changes their own entry (like the language); only administrators change another's.
 	Operators map[string]OperatorPrefs `json:"operators,omitempty"`
+}
+
+// WebConfig is the phone pages' part of the configuration: where they are served (default
+// 127.0.0.1:8443, this machine only), whether beyond loopback, the installer's certificate
+// (else one the console makes), the host names phones use, and the address links carry.
+type WebConfig struct {
+	Listen      string   `json:"listen,omitempty"`
+	AllowRemote bool     `json:"allow_remote,omitempty"`
+	CertFile    string   `json:"cert_file,omitempty"`
+	KeyFile     string   `json:"key_file,omitempty"`
+	Hosts       []string `json:"hosts,omitempty"`
+	BaseURL     string   `json:"base_url,omitempty"`
 }
 
 // OperatorPrefs are one operator's preferences for how the console reacts.

@@ -185,11 +185,7 @@ func (s *OrderSetup) Validate(site *Site, users map[string]Role) error {
 			p.Add("categories", "Category {{.ID}}: unknown role {{.Role}} to verify it", "ID", c.ID, "Role", c.VerifiedBy)
 		}
 	}
-	user := func(field, who, u string) {
-		if _, ok := users[u]; !ok {
-			p.Add(field, "{{.Who}}: there is no enabled account {{.U}}", "Who", who, "U", u)
-		}
-	}
+	enabled := func(u string) bool { _, ok := users[u]; return ok }
 	seenTeam := map[string]bool{}
 	for _, t := range s.Teams {
 		switch {
@@ -209,10 +205,12 @@ func (s *OrderSetup) Validate(site *Site, users map[string]Role) error {
 			p.Add("teams", "Team {{.ID}} has more than {{.N}} members", "ID", t.ID, "N", MaxTeamMembers)
 		}
 		for _, m := range t.Members {
-			user("teams", t.Name, m)
+			if !enabled(m) {
+				p.Add("teams", "Team {{.ID}}: there is no enabled account {{.U}}", "ID", t.ID, "U", m)
+			}
 		}
-		if t.Leader != "" {
-			user("teams", t.Name, t.Leader)
+		if t.Leader != "" && !enabled(t.Leader) {
+			p.Add("teams", "Team {{.ID}}: its leader {{.U}} has no enabled account", "ID", t.ID, "U", t.Leader)
 		}
 		for _, g := range t.Grids {
 			if _, ok := site.Grid(g); site != nil && !ok {
@@ -228,11 +226,11 @@ func (s *OrderSetup) Validate(site *Site, users map[string]Role) error {
 	if s.FallbackTeam != "" && !seenTeam[s.FallbackTeam] {
 		p.Add("fallback", "There is no team {{.ID}}", "ID", s.FallbackTeam)
 	}
-	if s.FallbackPerson != "" {
-		user("fallback", "fallback", s.FallbackPerson)
+	if s.FallbackPerson != "" && !enabled(s.FallbackPerson) {
+		p.Add("fallback", "Whoever takes what no rule matches, {{.U}}, has no enabled account", "U", s.FallbackPerson)
 	}
-	if s.PropertyManager != "" {
-		user("property_manager", "property manager", s.PropertyManager)
+	if s.PropertyManager != "" && !enabled(s.PropertyManager) {
+		p.Add("property_manager", "The property manager {{.U}} has no enabled account", "U", s.PropertyManager)
 	}
 	seenRule := map[string]bool{}
 	for _, r := range s.Rules {
@@ -243,9 +241,6 @@ func (s *OrderSetup) Validate(site *Site, users map[string]Role) error {
 }
 
 func (s *OrderSetup) checkRule(p *Problems, site *Site, users map[string]Role, teams, cats map[string]bool, r DispatchRule, seen map[string]bool) {
-	why := func(msg string, kv ...any) {
-		p.Add("rules", "Rule {{.Rule}} cannot match anything: "+msg, append([]any{"Rule", r.ID}, kv...)...)
-	}
 	if !ValidID(r.ID) || seen[r.ID] {
 		p.Add("rules", "{{.ID}} cannot be a rule ID (or two rules have it)", "ID", r.ID)
 	}
@@ -253,41 +248,41 @@ func (s *OrderSetup) checkRule(p *Problems, site *Site, users map[string]Role, t
 		p.Add("rules", "Rule {{.Rule}} must give its orders to one team or one person", "Rule", r.ID)
 	}
 	if r.Team != "" && !teams[r.Team] {
-		why("there is no team {{.ID}}", "ID", r.Team)
+		p.Add("rules", "Rule {{.Rule}} cannot match anything: there is no team {{.ID}}", "Rule", r.ID, "ID", r.Team)
 	}
 	if r.Person != "" {
 		if _, ok := users[r.Person]; !ok {
-			why("there is no enabled account {{.ID}}", "ID", r.Person)
+			p.Add("rules", "Rule {{.Rule}} cannot match anything: there is no enabled account {{.ID}}", "Rule", r.ID, "ID", r.Person)
 		}
 	}
 	for _, c := range r.Categories {
 		if !cats[c] {
-			why("there is no category {{.ID}}", "ID", c)
+			p.Add("rules", "Rule {{.Rule}} cannot match anything: there is no category {{.ID}}", "Rule", r.ID, "ID", c)
 		}
 	}
 	for _, g := range r.Grids {
 		if _, ok := site.Grid(g); site != nil && !ok {
-			why("there is no grid {{.ID}}", "ID", g)
+			p.Add("rules", "Rule {{.Rule}} cannot match anything: there is no grid {{.ID}}", "Rule", r.ID, "ID", g)
 		}
 	}
 	for _, b := range r.Buildings {
 		if _, ok := site.Building(b); site != nil && !ok {
-			why("there is no building {{.ID}}", "ID", b)
+			p.Add("rules", "Rule {{.Rule}} cannot match anything: there is no building {{.ID}}", "Rule", r.ID, "ID", b)
 		}
 	}
-	if r.Hours != nil {
-		if len(r.Hours.Days) == 0 {
-			why("its hours are on no day of the week")
+	if h := r.Hours; h != nil {
+		if len(h.Days) == 0 {
+			p.Add("rules", "Rule {{.Rule}} cannot match anything: its hours are on no day of the week", "Rule", r.ID)
 		}
-		if h := r.Hours; h.Start < 0 || h.Start >= 24*60 || h.End < 0 || h.End >= 24*60 {
-			why("its hours are outside the day")
+		if h.Start < 0 || h.Start >= 24*60 || h.End < 0 || h.End >= 24*60 {
+			p.Add("rules", "Rule {{.Rule}} cannot match anything: its hours are outside the day", "Rule", r.ID)
 		}
 	}
 	// Grids and buildings both given: a building outside every named grid can never match.
 	if len(r.Grids) > 0 && len(r.Buildings) > 0 && site != nil {
 		for _, b := range r.Buildings {
 			if bb, ok := site.Building(b); ok && !slices.Contains(r.Grids, bb.GridID) {
-				why("building {{.B}} is not in any of its grids", "B", b)
+				p.Add("rules", "Rule {{.Rule}} cannot match anything: building {{.B}} is not in any of its grids", "Rule", r.ID, "B", b)
 			}
 		}
 	}

@@ -398,3 +398,14 @@ func (p *Poster) report(d Delivery) {
 	}
 	p.o.Report(d)
 }
+
+// channelNames are the names of the channels added, in the order added.
+func (p *Poster) channelNames() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]string, 0, len(p.order))
+	for _, l := range p.order {
+		out = append(out, l.ch.Name())
+	}
+	return out
+}
