@@ -218,4 +218,6 @@ func noticeOrder(id string) (int64, string) {
 }
 
 // String is for logs.
-func (o *Orders) String() string { return fmt.Sprintf("notify.Orders(%d robots)", len(o.poster.channelNames())) }
+func (o *Orders) String() string {
+	return fmt.Sprintf("notify.Orders(%d robots)", len(o.poster.channelNames()))
+}
