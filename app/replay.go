@@ -17,7 +17,7 @@ import (
 
 // ReplayVersion names the fold. A checkpoint written by another version is not used:
 // changing what Fold keeps must raise it.
-const ReplayVersion = 1
+const ReplayVersion = 2
 
 // Things that ended stay in the state for a while, so that a replay shows an alarm as
 // resolved and an incident as closed rather than making them vanish, and the clips of the
@@ -120,16 +120,17 @@ type ReplayEnded struct {
 
 // ReplayState is the console's state after the journal entry Seq.
 type ReplayState struct {
-	Version   int                 `json:"version"`
-	Seq       int64               `json:"seq"`              // the last entry folded in
-	Time      time.Time           `json:"time,omitzero"`    // the latest entry time folded in
-	Alarms    map[int64]*Alarm    `json:"alarms"`           // open, and resolved for a while
-	Incidents map[int64]*Incident `json:"incidents"`        // running, and closed for a while
-	Devices   ReplayDevices       `json:"devices"`          // every device heard of
-	Drills    map[int64]*DrillRun `json:"drills"`           // running, and stopped for a while
-	Clips     []Clip              `json:"clips"`            // kept, recorded in the last hour, oldest first
-	Ended     []ReplayEnded       `json:"ended"`            // what ended, oldest first
-	Skipped   int64               `json:"skipped,omitzero"` // entries that could not be folded (damaged)
+	Version   int                  `json:"version"`
+	Seq       int64                `json:"seq"`              // the last entry folded in
+	Time      time.Time            `json:"time,omitzero"`    // the latest entry time folded in
+	Alarms    map[int64]*Alarm     `json:"alarms"`           // open, and resolved for a while
+	Incidents map[int64]*Incident  `json:"incidents"`        // running, and closed for a while
+	Devices   ReplayDevices        `json:"devices"`          // every device heard of
+	Drills    map[int64]*DrillRun  `json:"drills"`           // running, and stopped for a while
+	Clips     []Clip               `json:"clips"`            // kept, recorded in the last hour, oldest first
+	Orders    map[int64]*WorkOrder `json:"orders,omitempty"` // work orders open, and ended for a while
+	Ended     []ReplayEnded        `json:"ended"`            // what ended, oldest first
+	Skipped   int64                `json:"skipped,omitzero"` // entries that could not be folded (damaged)
 }
 
 // NewReplayState is the state before the first entry.
@@ -151,6 +152,9 @@ func (s *ReplayState) init() {
 	}
 	if s.Drills == nil {
 		s.Drills = map[int64]*DrillRun{}
+	}
+	if s.Orders == nil {
+		s.Orders = map[int64]*WorkOrder{}
 	}
 }
 
@@ -194,6 +198,8 @@ func Fold(s *ReplayState, e *Entry) {
 		err = s.foldDrill(e)
 	case e.Kind == KindClip || e.Kind == KindClipDeleted:
 		err = s.foldClip(e)
+	case e.Kind.IsOrder():
+		err = s.foldOrder(e)
 	}
 	if err != nil {
 		s.Skipped++
@@ -302,6 +308,23 @@ func (s *ReplayState) foldDrill(e *Entry) error {
 	return nil
 }
 
+// foldOrder keeps the order as its entry left it (every order.* entry carries the whole order).
+func (s *ReplayState) foldOrder(e *Entry) error {
+	var o WorkOrder
+	if err := e.Decode(&o); err != nil {
+		return err
+	}
+	if o.ID == 0 {
+		return Errorf(CodeCorrupt, "Journal entry {{.Seq}} cannot be read", "Seq", e.Seq)
+	}
+	was, had := s.Orders[o.ID]
+	s.Orders[o.ID] = &o
+	if !o.State.Open() && (!had || was.State.Open()) {
+		s.Ended = append(s.Ended, ReplayEnded{What: "order", ID: o.ID, At: s.Time})
+	}
+	return nil
+}
+
 func (s *ReplayState) foldClip(e *Entry) error {
 	if e.Kind == KindClipDeleted {
 		var d ClipDeletion
@@ -342,6 +365,10 @@ func (s *ReplayState) prune() {
 		case "drill":
 			if r, ok := s.Drills[x.ID]; ok && r.EndedAt != nil {
 				delete(s.Drills, x.ID)
+			}
+		case "order":
+			if o, ok := s.Orders[x.ID]; ok && !o.State.Open() {
+				delete(s.Orders, x.ID)
 			}
 		}
 		n++
@@ -397,6 +424,7 @@ type ReplayView struct {
 	Devices   map[string]ReplayDevice `json:"-"`                  // every device heard of
 	Offline   []string                `json:"offline,omitempty"`  // devices offline, sorted
 	Clips     []Clip                  `json:"clips,omitempty"`    // recorded by then, newest first
+	Orders    []WorkOrder             `json:"orders,omitempty"`   // work orders open at the instant (then those ended in the hour before), newest first
 }
 
 // View returns the state as the panels show it.
@@ -441,6 +469,16 @@ func (s *ReplayState) View() ReplayView {
 	for i := len(s.Clips) - 1; i >= 0; i-- {
 		v.Clips = append(v.Clips, s.Clips[i])
 	}
+	for _, o := range s.Orders {
+		v.Orders = append(v.Orders, o.clone())
+	}
+	sort.Slice(v.Orders, func(i, j int) bool {
+		a, b := &v.Orders[i], &v.Orders[j]
+		if a.State.Open() != b.State.Open() {
+			return a.State.Open()
+		}
+		return a.ID > b.ID
+	})
 	return v
 }
 

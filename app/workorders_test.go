@@ -490,3 +490,35 @@ func TestMergeAndCancelAndReopen(t *testing.T) {
 	assert.Equal(t, 1, first.Reopened)
 	sameTime(t, e.clk.Now().Add(24*time.Hour), first.DoneDue) // a new time limit
 }
+
+// Replay shows an order as it stood at each instant: the fold of its entries.
+func TestReplayShowsAnOrderAsItStood(t *testing.T) {
+	ctx := context.Background()
+	e := newWOEnv(t)
+	o := e.report(t, woGrid1, app.CatClutter)
+	e.clk.Add(5 * time.Minute)
+	o, err := e.wo.Accept(ctx, woGrid2, o.ID, o.Version)
+	require.NoError(t, err)
+	e.clk.Add(time.Hour)
+	_, err = e.wo.Done(ctx, woGrid2, o.ID, o.Version, "清走了", []string{"d.jpg"})
+	require.NoError(t, err)
+	entries, err := e.st.Query(ctx, app.JournalQuery{})
+	require.NoError(t, err)
+	at := func(kind app.EntryKind) app.ReplayView {
+		s := app.NewReplayState()
+		for i := range entries {
+			app.Fold(s, &entries[i])
+			if entries[i].Kind == kind {
+				break
+			}
+		}
+		return s.View()
+	}
+	v := at(app.KindOrderAccepted)
+	require.Len(t, v.Orders, 1)
+	assert.Equal(t, app.OrderAccepted, v.Orders[0].State)
+	assert.Equal(t, "liuyang", v.Orders[0].Assignee)
+	v = at(app.KindOrderDone)
+	assert.Equal(t, app.OrderDone, v.Orders[0].State)
+	assert.Equal(t, "清走了", v.Orders[0].ProofNote)
+}

@@ -82,8 +82,64 @@ func (p *replayPanel) fillAlarms(f *app.ReplayFrame) {
 		}
 		objs = append(objs, p.alarmRow(a))
 	}
+	objs = append(objs, p.orderLines(f)...)
 	p.alarmsBox.Objects = objs
 	p.relayout[0]()
+}
+
+// orderLines are the work orders as they stood at the instant: those made from the target's
+// alarms first, then the other open ones (the grid workers' load that day).
+func (p *replayPanel) orderLines(f *app.ReplayFrame) []fyne.CanvasObject {
+	mine := map[int64]bool{}
+	for i := range f.Alarms {
+		mine[f.Alarms[i].ID] = true
+	}
+	var linked, others []*app.WorkOrder
+	for i := range f.View.Orders {
+		o := &f.View.Orders[i]
+		isMine := false
+		for _, a := range o.Alarms {
+			isMine = isMine || mine[a]
+		}
+		switch {
+		case isMine:
+			linked = append(linked, o)
+		case o.State.Open():
+			others = append(others, o)
+		}
+	}
+	objs := []fyne.CanvasObject{widget.NewSeparator(), heading(fmt.Sprintf("%s  %d", T("Work orders at this instant"), len(linked)+len(others)))}
+	if len(linked)+len(others) == 0 {
+		return append(objs, wrapMuted(T("None")))
+	}
+	for i, o := range append(linked, others...) {
+		if i == replayMaxOthers {
+			objs = append(objs, wrapMuted(T("… and {{.N}} more", map[string]any{"N": len(linked) + len(others) - i})))
+			break
+		}
+		objs = append(objs, wrapMuted(p.orderLine(o)))
+	}
+	return objs
+}
+
+// orderLine says an order in one line: number, category, state, place, who has it.
+func (p *replayPanel) orderLine(o *app.WorkOrder) string {
+	english := english()
+	cat := o.Category
+	if c, ok := p.c.core.Orders.Category(o.Category); ok {
+		cat = c.Display(english)
+	}
+	who := o.Assignee
+	if who != "" {
+		who = operatorName(who, p.c.operatorDisplay(who))
+	} else if o.Team != "" {
+		who = o.Team
+		setup := p.c.core.Orders.Setup()
+		if t, ok := setup.Team(o.Team); ok {
+			who = t.Display(english)
+		}
+	}
+	return T("{{.N}} {{.Cat}} · {{.State}} · {{.Who}}", map[string]any{"N": o.Number(), "Cat": cat, "State": T(o.State.Label()), "Who": who})
 }
 
 // alarmRow is an alarm as it stood: priority, kind, place, its state and who took it when.
