@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -129,6 +130,19 @@ func orderRows() []roleRow {
 		{method: "WorkOrders.Tasks", needs: []app.Action{app.ActOrderWork},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				return func() error { _, err := c.orders.Tasks(op); return err }
+			}},
+		{method: "WorkOrders.Assess", needs: []app.Action{app.ActOrderView},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				c.order(t, app.CatOther, app.OrderDone)
+				now := c.clk.Now()
+				return func() error { _, err := c.orders.Assess(bg, op, now.Add(-24*time.Hour), now.Add(time.Hour)); return err }
+			}},
+		{method: "WorkOrders.AssessmentExported", needs: []app.Action{app.ActOrderView},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				now := c.clk.Now()
+				return func() error {
+					return c.orders.AssessmentExported(bg, op, app.AssessmentExport{File: "/tmp/assessment.xlsx", Format: "xlsx", From: now.Add(-24 * time.Hour), To: now})
+				}
 			}},
 		{method: "WorkOrders.View", needs: []app.Action{app.ActOrderView},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
