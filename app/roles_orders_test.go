@@ -135,7 +135,10 @@ func orderRows() []roleRow {
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				c.order(t, app.CatOther, app.OrderDone)
 				now := c.clk.Now()
-				return func() error { _, err := c.orders.Assess(bg, op, now.Add(-24*time.Hour), now.Add(time.Hour)); return err }
+				return func() error {
+					_, err := c.orders.Assess(bg, op, now.Add(-24*time.Hour), now.Add(time.Hour))
+					return err
+				}
 			}},
 		{method: "WorkOrders.AssessmentExported", needs: []app.Action{app.ActOrderView},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
