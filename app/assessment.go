@@ -365,3 +365,10 @@ func (w *WorkOrders) AssessmentExported(ctx context.Context, op *Operator, x Ass
 	_, err := w.rec.Record(ctx, NewEntry(KindAssessmentExported, "orders:assessment", op.Username, x))
 	return err
 }
+
+// AssessmentSheets writes an assessment as a workbook (XLSX, the sheets adapter beside
+// SiteSheets): a sheet of the period and what each figure means, a sheet of grids and one of
+// people, headers in lang ("zh-CN" or "en").
+type AssessmentSheets interface {
+	Assessment(a Assessment, lang string) ([]byte, error)
+}

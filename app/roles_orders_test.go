@@ -147,6 +147,13 @@ func orderRows() []roleRow {
 					return c.orders.AssessmentExported(bg, op, app.AssessmentExport{File: "/tmp/assessment.xlsx", Format: "xlsx", From: now.Add(-24 * time.Hour), To: now})
 				}
 			}},
+		{method: "WorkOrders.ImportHistory", needs: []app.Action{app.ActOrderSetup},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				at := c.clk.Now().AddDate(-1, 0, 0)
+				h := app.HistoricalOrder{Row: 2, Category: app.CatOther, State: app.OrderClosed, Text: "路灯不亮", Place: app.OrderPlace{GridID: "g1"},
+					Assignee: "worker", CreatedAt: at, AcceptedAt: at.Add(time.Hour), DoneAt: at.Add(2 * time.Hour), ClosedAt: at.Add(3 * time.Hour)}
+				return func() error { _, err := c.orders.ImportHistory(bg, op, []app.HistoricalOrder{h}); return err }
+			}},
 		{method: "WorkOrders.View", needs: []app.Action{app.ActOrderView},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				o := c.order(t, app.CatOther, app.OrderAssigned) // given to everyone's team
