@@ -223,7 +223,7 @@ func (h *HistoricalOrder) order(id int64, site *Site, setup *OrderSetup, by stri
 	cat, _ := setup.Category(h.Category)
 	o := WorkOrder{ID: id, Version: 1, Category: cat.ID, Priority: cat.Priority, State: h.State, Text: strings.TrimSpace(h.Text),
 		Place: h.Place, Team: h.Team, Assignee: h.Assignee, Reopened: h.Reopened,
-		Reporter: Reporter{Via: h.via(), By: h.ReportedBy, Name: strings.TrimSpace(h.ReporterName), Phone: strings.TrimSpace(h.ReporterPhone)},
+		Reporter:  Reporter{Via: h.via(), By: h.ReportedBy, Name: strings.TrimSpace(h.ReporterName), Phone: strings.TrimSpace(h.ReporterPhone)},
 		CreatedAt: h.CreatedAt, AssignedAt: h.AssignedAt, AcceptedAt: h.AcceptedAt, DoneAt: h.DoneAt, ClosedAt: h.ClosedAt}
 	if h.Priority != 0 {
 		o.Priority = h.Priority

@@ -46,7 +46,7 @@ func TestImportHistoryKeepsTheTimesAndJournalsAsTheAdministrator(t *testing.T) {
 	assert.Equal(t, "g1", closed.Place.GridID, "the grid from the building")
 	sameTime(t, time.Date(2025, 10, 8, 9, 20, 0, 0, app.DefaultLocation()), closed.AcceptedAt)
 	sameTime(t, time.Date(2025, 10, 8, 10, 5, 0, 0, app.DefaultLocation()), closed.AcceptDue) // clutter: 1 h from the assignment
-	sameTime(t, time.Date(2025, 10, 9, 9, 0, 0, 0, app.DefaultLocation()), closed.DoneDue)   // and 24 h from the report
+	sameTime(t, time.Date(2025, 10, 9, 9, 0, 0, 0, app.DefaultLocation()), closed.DoneDue)    // and 24 h from the report
 	assert.True(t, closed.AcceptedInTime())
 	assert.True(t, closed.DoneInTime())
 	assert.Equal(t, 1, closed.Reopened)
