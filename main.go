@@ -99,7 +99,6 @@ var commands = map[string]cmdline.Command{
 	"site":    cmdline.Site, // and site export|import
 	"alarms":  cmdline.Alarms,
 	"journal": cmdline.Journal,
-	"orders":  cmdline.Orders, // and orders import|template
 	"plans":   cmdline.Plans, // and plans import|export
 	"init":    cmdline.Init,  // a new, real site in an empty data directory
 	"replay":  cmdline.Replay,
@@ -113,6 +112,7 @@ var commands = map[string]cmdline.Command{
 
 	"operators": cmdline.Operators, // list|add|disable|enable|reset|role|password
 	"devices":   cmdline.Devices,   // credentials
+	"orders":    cmdline.Orders,    // and orders import|template
 }
 
 func printVersion(w io.Writer) int {

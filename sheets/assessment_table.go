@@ -162,7 +162,7 @@ func writeAssessmentAbout(f *excelize.File, p app.AssessmentPeriod, tr i18n.Tran
 	}
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
 	line(title, tr.T("Assessment of the grids: {{.From}} to {{.To}}", map[string]any{"From": day(p.From), "To": day(p.To.Add(-time.Nanosecond))}))
-	line(0, tr.T("Figures as of {{.At}}, for the orders created in the period, each as it stands then.", map[string]any{"At": p.AsOf.Format("2006-01-02 15:04")}))
+	line(0, tr.T("Figures as of {{.At}}, for the orders created in the period, each as it stands then.", map[string]any{"At": p.AsOf.In(p.From.Location()).Format("2006-01-02 15:04")}))
 	line(0, tr.T("Cancelled and merged orders are left out of every figure: a merged order is a duplicate of another, a cancelled one was no work to do."))
 	line(0, tr.T("A share is of the orders that can be judged: accepted (or done), or whose time limit ran out unmet."))
 	row++

@@ -98,7 +98,7 @@ func assessmentColumns(grid bool) []string {
 	}
 	cols := []string{first, "Received", "Accepted in time", "Done in time", "Reopened", "Verified and closed", "Median to accept", "Median to close"}
 	if grid {
-		cols = append(cols, "Found by the grid's people", "Found by others")
+		cols = append(cols, "Found by own people", "Found by others")
 	} else {
 		cols = append(cols, "Hazards reported")
 	}
@@ -131,17 +131,22 @@ func (p *assessmentPanel) table(grid bool) *widget.Table {
 			o.(*widget.Label).SetText(T(cols[id.Col]))
 		}
 	}
-	for i := range cols {
-		w := float32(110)
+	// Each column as wide as its header in the operator's language, and at least as wide as
+	// what it shows (a name, "12 / 14 · 86%", "3 h 05 min", a count).
+	for i, col := range cols {
+		least := float32(80)
 		switch {
 		case i == 0:
-			w = 190
+			least = 150
 		case i == 2 || i == 3:
-			w = 150
-		case i == len(cols)-1 || (grid && i >= 8):
-			w = 130
+			least = 125
+		case i == 6 || i == 7:
+			least = 115
+		case i == len(cols)-2: // satisfaction: "4.5 ★ (12)"
+			least = 115
 		}
-		t.SetColumnWidth(i, w)
+		head := widget.NewLabelWithStyle(T(col), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		t.SetColumnWidth(i, max(least, head.MinSize().Width))
 	}
 	return t
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -81,15 +82,37 @@ func newOrderSetupPanel(c *Console) panelView {
 
 func (p *orderSetupPanel) Object() fyne.CanvasObject { return p.obj }
 
-// OnEntry shows a set-up saved elsewhere, unless this one is being edited.
+// OnEntry shows a set-up saved elsewhere, unless this one is being edited (the panel's own
+// save is shown already: nothing new then).
 func (p *orderSetupPanel) OnEntry(e app.Entry) {
-	if e.Kind == app.KindOrderSetupChanged && !p.dirty {
-		p.load(p.c.core.Orders.Setup())
+	if e.Kind != app.KindOrderSetupChanged || p.dirty {
+		return
+	}
+	if s := p.c.core.Orders.Setup(); !sameSetup(s, p.saved) {
+		p.load(s)
 	}
 }
 
-// load shows a set-up as the core has it.
+// sameSetup reports whether two set-ups say the same.
+func sameSetup(a, b app.OrderSetup) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
+}
+
+// load shows a set-up as the core has it; what was selected stays selected when it is
+// still there (by its ID).
 func (p *orderSetupPanel) load(s app.OrderSetup) {
+	var cat, team, rule string
+	if p.catSel >= 0 && p.catSel < len(p.s.Categories) {
+		cat = p.s.Categories[p.catSel].ID
+	}
+	if p.teamSel >= 0 && p.teamSel < len(p.s.Teams) {
+		team = p.s.Teams[p.teamSel].ID
+	}
+	if p.ruleSel >= 0 && p.ruleSel < len(p.s.Rules) {
+		rule = p.s.Rules[p.ruleSel].ID
+	}
 	p.saved = s
 	p.s = copySetup(s)
 	p.dirty = false
@@ -103,6 +126,21 @@ func (p *orderSetupPanel) load(s app.OrderSetup) {
 		setForm(f, container.NewCenter(widget.NewLabel(T("Select one on the left, or add one"))))
 	}
 	p.showFallback()
+	for i, c := range p.s.Categories {
+		if c.ID == cat {
+			p.cats.Select(i)
+		}
+	}
+	for i, t := range p.s.Teams {
+		if t.ID == team {
+			p.teams.Select(i)
+		}
+	}
+	for i, r := range p.s.Rules {
+		if r.ID == rule {
+			p.rules.Select(i)
+		}
+	}
 }
 
 // copySetup is a deep copy: the panel's edits never touch the core's set-up.
@@ -170,7 +208,11 @@ func (p *orderSetupPanel) people(workers bool) (ids, labels []string) {
 
 // list is one of the lists on the left.
 func (p *orderSetupPanel) list(n func() int, text func(int) string, sel *int, show func(int)) *widget.List {
-	l := widget.NewList(n, func() fyne.CanvasObject { return widget.NewLabel("") },
+	l := widget.NewList(n, func() fyne.CanvasObject {
+		lb := widget.NewLabel("")
+		lb.Truncation = fyne.TextTruncateEllipsis
+		return lb
+	},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i < n() {
 				o.(*widget.Label).SetText(text(i))
@@ -387,13 +429,16 @@ func (p *orderSetupPanel) ruleSummary(r app.DispatchRule) string {
 	if r.Hours != nil {
 		parts = append(parts, windowText(*r.Hours))
 	}
-	to := r.Person
+	to := p.personName(r.Person)
 	if r.Team != "" {
 		to = r.Team
 		if t, ok := p.s.Team(r.Team); ok {
 			to = t.Display(english())
 		}
 		to = T("team {{.Name}}", map[string]any{"Name": to})
+	}
+	if to == "" {
+		to = T("(nobody)")
 	}
 	return strings.Join(parts, " · ") + " → " + to
 }
@@ -416,4 +461,14 @@ func (p *orderSetupPanel) buildingName(id string) string {
 		}
 	}
 	return id
+}
+
+// personName is an account's name, or the user name when there is no such enabled account.
+func (p *orderSetupPanel) personName(user string) string {
+	for _, o := range p.accounts {
+		if o.Username == user {
+			return o.Name
+		}
+	}
+	return user
 }
