@@ -57,6 +57,10 @@ Usage:
                                                         not while a console runs)
   watchpost alarms   [--data DIR] [--json] [--since T] [--open]
   watchpost journal  [--data DIR] [--json] [--since T] [--subject S] [--limit N]
+  watchpost orders   [--data DIR] [--json] [--open] [--grid G] [--since T]   the work orders (callers masked)
+  watchpost orders import FILE --operator ADMIN [--data DIR] | template FILE
+                                                        the history of orders from a workbook or JSON, as the
+                                                        administrator ADMIN; all or none (watchpost orders help)
   watchpost journal verify [--data DIR] [--anchor SEQ:HEX] [--backup FILE] [--json]
                                                         check the journal's chain: names the first missing or
                                                         changed entry (exit 1), else OK with the count and head
@@ -108,6 +112,7 @@ var commands = map[string]cmdline.Command{
 
 	"operators": cmdline.Operators, // list|add|disable|enable|reset|role|password
 	"devices":   cmdline.Devices,   // credentials
+	"orders":    cmdline.Orders,    // and orders import|template
 }
 
 func printVersion(w io.Writer) int {

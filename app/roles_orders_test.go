@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -129,6 +130,29 @@ func orderRows() []roleRow {
 		{method: "WorkOrders.Tasks", needs: []app.Action{app.ActOrderWork},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
 				return func() error { _, err := c.orders.Tasks(op); return err }
+			}},
+		{method: "WorkOrders.Assess", needs: []app.Action{app.ActOrderView},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				c.order(t, app.CatOther, app.OrderDone)
+				now := c.clk.Now()
+				return func() error {
+					_, err := c.orders.Assess(bg, op, now.Add(-24*time.Hour), now.Add(time.Hour))
+					return err
+				}
+			}},
+		{method: "WorkOrders.AssessmentExported", needs: []app.Action{app.ActOrderView},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				now := c.clk.Now()
+				return func() error {
+					return c.orders.AssessmentExported(bg, op, app.AssessmentExport{File: "/tmp/assessment.xlsx", Format: "xlsx", From: now.Add(-24 * time.Hour), To: now})
+				}
+			}},
+		{method: "WorkOrders.ImportHistory", needs: []app.Action{app.ActOrderSetup},
+			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {
+				at := c.clk.Now().AddDate(-1, 0, 0)
+				h := app.HistoricalOrder{Row: 2, Category: app.CatOther, State: app.OrderClosed, Text: "路灯不亮", Place: app.OrderPlace{GridID: "g1"},
+					Assignee: "worker", CreatedAt: at, AcceptedAt: at.Add(time.Hour), DoneAt: at.Add(2 * time.Hour), ClosedAt: at.Add(3 * time.Hour)}
+				return func() error { _, err := c.orders.ImportHistory(bg, op, []app.HistoricalOrder{h}); return err }
 			}},
 		{method: "WorkOrders.View", needs: []app.Action{app.ActOrderView},
 			call: func(t *testing.T, c *roleCore, op *app.Operator) func() error {

@@ -284,6 +284,8 @@ func OrderStepLabel(k EntryKind) string {
 		return "rated"
 	case KindOrderLinked:
 		return "linked"
+	case KindOrderImported:
+		return "imported from the old records"
 	}
 	return string(k)
 }

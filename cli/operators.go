@@ -20,8 +20,11 @@ const operatorsUsage = `Usage:
   watchpost operators disable USER --operator ADMIN [--data DIR]   a leaver: no more sign-in
   watchpost operators enable USER --operator ADMIN [--data DIR]
   watchpost operators reset USER --operator ADMIN [--data DIR]     a new password, to be changed at the next sign-in
-  watchpost operators role USER ROLE --operator ADMIN [--data DIR] ROLE: operator, commander, trainer, admin
+  watchpost operators role USER ROLE --operator ADMIN [--data DIR]
   watchpost operators password --operator USER [--data DIR]        change your own password
+
+ROLE: operator (duty operator), commander, trainer, admin, and on the phone pages grid_worker,
+property (property staff), maintenance (repair crew).
 
 The administrator's password is asked at a prompt without echo, or read as the first line of
 standard input; the new password of add, reset and password is asked next (twice at a
@@ -39,7 +42,7 @@ func Operators(args []string, s Streams) int {
 	dataDir := fs.String("data", "", "data directory")
 	operator := fs.String("operator", "", "the administrator doing it (password, the operator changing it)")
 	name := fs.String("name", "", "add: the operator's name")
-	role := fs.String("role", "", "add: the role (operator, commander, trainer, admin)")
+	role := fs.String("role", "", "add: the role (operator, commander, trainer, admin, grid_worker, property, maintenance)")
 	phone := fs.String("phone", "", "add: the phone number")
 	asJSON := fs.Bool("json", false, "list: print JSON")
 	words, err := parseArgs(fs, args)
@@ -60,7 +63,7 @@ func Operators(args []string, s Streams) int {
 		return listOperators(ctx, *dataDir, *operator, *asJSON, s)
 	}
 	if cmd == "add" && (*name == "" || *role == "") {
-		return s.failf(ExitUsage, prefix+" add", "give the new operator's --name and --role (operator, commander, trainer or admin)")
+		return s.failf(ExitUsage, prefix+" add", "give the new operator's --name and --role (operator, commander, trainer, admin, grid_worker, property or maintenance)")
 	}
 	w, code, err := signInToWrite(ctx, *dataDir, *operator, "changing the operators (or do it in the console's Operators panel)", s, cmd == "password")
 	if err != nil {

@@ -35,6 +35,8 @@ func panelDefs() []panelDef {
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: newSettingsPanel, Need: app.ActView},
 		{ID: "operators", Title: "Operators", Icon: theme.AccountIcon(), Build: newOperatorsPanel, Need: app.ActManageOperators},
 		{ID: "audit", Title: "Audit trail", Icon: theme.VisibilityIcon(), Build: newAuditPanel, Need: app.ActViewAudit},
+		{ID: "assessment", Title: "Grid assessment", Icon: theme.GridIcon(), Build: newAssessmentPanel, Need: app.ActOrderView},
+		{ID: "order-setup", Title: "Order set-up", Icon: theme.SettingsIcon(), Build: newOrderSetupPanel, Need: app.ActOrderSetup},
 	}
 }
 
