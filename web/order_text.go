@@ -227,8 +227,14 @@ func (n *namer) late(o *app.WorkOrder) string {
 	return n.tr.T("Not finished: {{.D}} late", map[string]any{"D": n.span(n.now.Sub(o.DoneDue))})
 }
 
-// state is the order's state in words.
-func (n *namer) state(s app.OrderState) string { return n.tr.T(s.Label()) }
+// state is the order's state in words. A new order's label ("New") is the alarms' too,
+// whose Chinese says "new alarm": the pages say what a new order is.
+func (n *namer) state(s app.OrderState) string {
+	if s == app.OrderNew {
+		return n.tr.T("New, not assigned")
+	}
+	return n.tr.T(s.Label())
+}
 
 // number is "#42".
 func number(id int64) string { return "#" + strconv.FormatInt(id, 10) }

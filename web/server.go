@@ -87,6 +87,8 @@ type Server struct {
 	throttle *throttle
 	anon     *anonFlashes // the public pages' messages (public.go)
 	plans    plans        // the site plan's pictures (plan.go)
+	reports  *rateLimit   // residents' reports (resident_limit.go)
+	misses   *rateLimit   // receipt numbers that name no report
 	handler  http.Handler
 	pages    map[string]*template.Template
 
@@ -133,6 +135,7 @@ func New(o Options) (*Server, error) {
 	s.routesTasks()
 	s.routesOrder()
 	s.routesReport()
+	s.routesResident()
 	s.handler = s.secure(s.mux)
 	return s, nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"watchpost/app"
 )
@@ -61,8 +62,10 @@ func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request, c *Context) e
 	for i := range list {
 		o := &list[i]
 		row := taskRow{ID: o.ID, Number: o.Number(), Category: n.category(o.Category), Priority: o.Priority.String(),
-			State: n.state(o.State), Place: n.place(o.Place), Late: n.late(o),
-			Age: c.T.T("Reported {{.D}} ago", map[string]any{"D": n.span(n.now.Sub(o.CreatedAt))})}
+			State: n.state(o.State), Place: n.place(o.Place), Late: n.late(o), Age: c.T.T("Reported just now")}
+		if age := n.now.Sub(o.CreatedAt); age >= time.Minute {
+			row.Age = c.T.T("Reported {{.D}} ago", map[string]any{"D": n.span(age)})
+		}
 		row.DueWhat, row.DueBy = n.due(o)
 		g := 2
 		switch {
