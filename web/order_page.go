@@ -139,7 +139,7 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, c *Context) e
 		MaxPhotos: MaxPhotosPerPost, MaxNote: app.MaxOrderText}
 	d.Facts = orderFacts(n, &o)
 	for _, st := range o.Steps {
-		row := stepRow{When: n.when(st.At), What: c.T.T(app.OrderStepLabel(st.Kind)), By: n.person(st.By), Note: st.Note,
+		row := stepRow{When: n.when(st.At), What: n.stepLabel(st.Kind), By: n.person(st.By), Note: st.Note,
 			Photos: photoLinks(o.ID, st.Photos)}
 		if st.To != "" {
 			row.To = n.to(st.To)

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"watchpost/app"
 	"watchpost/assets/i18n"
@@ -234,6 +236,17 @@ func (n *namer) state(s app.OrderState) string {
 		return n.tr.T("New, not assigned")
 	}
 	return n.tr.T(s.Label())
+}
+
+// stepLabel is what a step of the timeline was, in words (capitalized in English: the
+// core's labels are words inside sentences).
+func (n *namer) stepLabel(k app.EntryKind) string {
+	s := n.tr.T(app.OrderStepLabel(k))
+	if n.english() && s != "" {
+		r, size := utf8.DecodeRuneInString(s)
+		s = string(unicode.ToUpper(r)) + s[size:]
+	}
+	return s
 }
 
 // number is "#42".

@@ -242,7 +242,7 @@ func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request, c *Context)
 	d := receiptData{Receipt: o.Receipt, Link: s.URL() + "r/" + o.Receipt, Number: o.Number(), State: n.state(o.State),
 		StateKey: string(o.State), Category: n.category(o.Category), Place: n.place(o.Place)}
 	for i, st := range o.Steps {
-		row := receiptStep{When: n.when(st.At), What: c.T.T(app.OrderStepLabel(st.Kind)), Who: s.roleOf(r, c, st.By)}
+		row := receiptStep{When: n.when(st.At), What: n.stepLabel(st.Kind), Who: s.roleOf(r, c, st.By)}
 		if i == 0 && st.Kind == app.KindOrderCreated {
 			row.Note = st.Note // the resident's own words; staff's notes are not shown
 		}
