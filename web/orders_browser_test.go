@@ -153,9 +153,12 @@ func TestInABrowserAHazardIsReportedByATapOnTheSitePlan(t *testing.T) {
 	site := e.kit.Core.Inventory.Site()
 	b5, _ := site.Building("b05")
 	at := e.srv.plan(false, 358).view.Px(b5.Footprint.Centroid())
-	box := value(t, ctx, "the plan's place", chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector(".plan input.plan-m").getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`))
-	if box[2] != 358 {
-		t.Fatalf("the plan is laid out %v px wide, not 358: taps would miss", box[2])
+	box := value(t, ctx, "the plan's place", chromedp.Evaluate[[]float64](`(() => { const e = document.querySelector(".plan input.plan-m"), r = e.getBoundingClientRect();
+		return [r.left, r.top, r.width, r.height, e.clientWidth, e.clientHeight]; })()`))
+	// The picture is laid out at its own size, with nothing around it: the tap's coordinates
+	// are the picture's.
+	if want := e.srv.plan(false, 358); box[2] != float64(want.W) || box[3] != float64(want.H) || box[4] != box[2] || box[5] != box[3] {
+		t.Fatalf("the plan is laid out %v × %v (inside %v × %v), not %d × %d: taps would miss", box[2], box[3], box[4], box[5], want.W, want.H)
 	}
 	do(t, ctx, "tap building 5", chromedp.MouseClickXY(box[0]+1+float64(at.X)/PlanPixelRatio, box[1]+1+float64(at.Y)/PlanPixelRatio))
 	page := waitText(t, ctx, "#point", "已在平面图上选定")

@@ -71,6 +71,19 @@ func TestMyTasksPutsWhatIsLateFirstThenWhatNobodyAcceptedThenTheRest(t *testing.
 	if !(at(`href="/orders/`+idOf(late)+`"`) < at(`href="/orders/`+idOf(fresh)+`"`) && at(`href="/orders/`+idOf(fresh)+`"`) < at(`href="/orders/`+idOf(inHand)+`"`)) {
 		t.Errorf("not late, new, in hand:\n%s", page)
 	}
+	section := func(class string) string {
+		i := strings.Index(page, `<section class="tasks `+class+`">`)
+		if i < 0 {
+			return ""
+		}
+		j := strings.Index(page[i:], "</section>")
+		return page[i : i+j]
+	}
+	for class, id := range map[string]string{"late": idOf(late), "new": idOf(fresh), "rest": idOf(inHand)} {
+		if sec := section(class); strings.Count(sec, `href="/orders/`) != 1 || !strings.Contains(sec, `href="/orders/`+id+`"`) {
+			t.Errorf("the %s group is not order %s alone:\n%s", class, id, sec)
+		}
+	}
 	for _, want := range []string{"已超时", "未接单：已超时 1 分钟", "待接单", "处理中", "楼道堆物", "1号楼，2单元，1502室", "接单期限", "完成期限", "1 小时 1 分钟前上报", "刚刚上报", `class="prio P2"`} {
 		at(want)
 	}

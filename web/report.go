@@ -153,8 +153,7 @@ func (s *Server) reportPlaceOf(c *Context, f reportForm) (app.OrderPlace, error)
 		if !ok {
 			return p, app.Errorf(app.CodeInvalid, "Tap a place on the plan")
 		}
-		p.Position = &pt
-		p.GridID, _ = placeAt(c.Core.Inventory.Site(), pt)
+		p.Position = &pt // the core finds the grid under it
 	}
 	return p, nil
 }

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -151,6 +154,22 @@ func TestAResidentsRefusedReportKeepsWhatWasTypedAndStoresNothing(t *testing.T) 
 	if a.status != http.StatusRequestEntityTooLarge || !strings.Contains(a.body, "最多一张不超过 15 MB 的照片") {
 		t.Errorf("an oversized report: %d\n%s", a.status, mainOf(a.body))
 	}
+	// A body that does not say its length is cut at the same size.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", tok)
+	mw.WriteField("category", app.CatSanitation)
+	mw.WriteField("building", "b05")
+	for _, n := range []string{"a.jpg", "b.jpg"} {
+		fw, _ := mw.CreateFormFile("photo", n)
+		fw.Write(make([]byte, ResidentMaxBytes/2+1))
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, e.base+"/r", io.MultiReader(&body)) // no length: sent chunked
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if a := p.do(req); a.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a report of unknown length over the limit: %d\n%s", a.status, mainOf(a.body))
+	}
 	if n := len(e.kit.Core.Orders.List()); n != 0 || e.photoFiles() != 0 {
 		t.Errorf("refused reports stored %d orders and %d photos", n, e.photoFiles())
 	}
@@ -179,6 +198,12 @@ func TestAFloodOfResidentsReportsFromOneAddressIsRefused(t *testing.T) {
 	}
 	if n := len(e.kit.Core.Orders.List()); n != ResidentReportsPerAddress || e.photoFiles() != photos {
 		t.Errorf("the flood stored %d orders", n-ResidentReportsPerAddress)
+	}
+	// Held back before its body is read: even a body too large for the page gets the limit's
+	// answer.
+	big := p.postFiles("/r", url.Values{"csrf": {tok}}, [2]string{"big.jpg", string(make([]byte, ResidentMaxBytes))})
+	if big.status != http.StatusTooManyRequests {
+		t.Errorf("a large report from a flooded address: %d", big.status)
 	}
 	e.clock.Add(ResidentReportsWindow)
 	if a := p.residentReport(p.residentToken("/r"), "垃圾桶又满了"); a.status != http.StatusSeeOther {
