@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"watchpost/app"
 )
@@ -193,6 +194,11 @@ func orderFacts(n *namer, o *app.WorkOrder) []fact {
 		reporter += " · " + n.person(o.Reporter.By)
 	}
 	add(tr.T("Reported"), n.when(o.CreatedAt)+" · "+reporter)
+	// A member of the public's name and phone are personal: masked here, in full at the
+	// guard room's console.
+	if caller := strings.TrimSpace(app.MaskName(o.Reporter.Name) + " " + app.MaskPhone(o.Reporter.Phone)); caller != "" {
+		add(tr.T("Caller"), caller)
+	}
 	if who := n.assignee(o); who != "" {
 		add(tr.T("Given to"), who)
 	} else if o.State.Open() {
@@ -215,6 +221,13 @@ func orderFacts(n *namer, o *app.WorkOrder) []fact {
 	}
 	if o.MergedInto != 0 {
 		add(tr.T("Duplicate of"), number(o.MergedInto))
+	}
+	if len(o.Alarms) > 0 {
+		var ids []string
+		for _, a := range o.Alarms {
+			ids = append(ids, number(a))
+		}
+		add(tr.T("Alarms"), strings.Join(ids, " "))
 	}
 	if len(o.Escalations) > 0 {
 		e := o.Escalations[len(o.Escalations)-1]

@@ -85,7 +85,10 @@ func TestInABrowserAGridWorkerAcceptsPhotographsAndFinishesAnOrder(t *testing.T)
 	if got := e.order(o.ID); got.State != app.OrderAccepted {
 		t.Fatalf("accepted: %s", got.State)
 	}
+	pageShot(t, ctx, "order-accepted-zh")
 	do(t, ctx, "open the done form", chromedp.Click(chromedp.CSS("#done > summary")), chromedp.WaitVisible(chromedp.ID("done-note")))
+	fitsThePhone(t, ctx, "the done form")
+	pageShot(t, ctx, "order-done-form-zh")
 	do(t, ctx, "mark it done with a photo",
 		chromedp.SendKeys(chromedp.ID("done-note"), "纸箱已清走，安全出口畅通"),
 		chromedp.SetUploadFiles(chromedp.ID("done-photo"), []string{shot}),

@@ -88,6 +88,14 @@ func TestAResidentReportsFollowsTheReportAndRatesIt(t *testing.T) {
 		t.Errorf("the receipt in lower case:\n%s", b)
 	}
 
+	// The staff see the resident's phone masked.
+	e.account("guard", app.RoleOperator)
+	staff := e.phone()
+	staff.signedIn("guard")
+	if b := mainOf(staff.get(orderPath(o.ID)).body); !strings.Contains(b, "139****5678") || strings.Contains(b, "13912345678") {
+		t.Errorf("the order's page shows the resident's phone so:\n%s", b)
+	}
+
 	e.closeOrder(people, o.ID)
 	follow := mainOf(p.get("/r/" + o.Receipt).body)
 	for _, want := range []string{"已办结", "网格员", "物业人员", `id="rate-form"`} {
