@@ -92,7 +92,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 }
 
 // fitsThePhone checks that the page needs no sideways scrolling and that every button
-// and field is at least 44 px high (a thumb's target).
+// and field shown is at least 44 px high (a thumb's target).
 func fitsThePhone(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
 	w := value(t, ctx, "width", chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
@@ -100,8 +100,8 @@ func fitsThePhone(t *testing.T, ctx context.Context, what string) {
 	if vw != 390 || w > vw {
 		t.Errorf("%s: %d px wide in a %d px viewport", what, w, vw)
 	}
-	small := value(t, ctx, "targets", chromedp.Evaluate[[]string](`[...document.querySelectorAll("button, input:not([type=hidden]), .menu a")]
-		.filter(e => e.getBoundingClientRect().height < 44).map(e => e.outerHTML)`))
+	small := value(t, ctx, "targets", chromedp.Evaluate[[]string](`[...document.querySelectorAll("button, input:not([type=hidden]), select, textarea, summary, .menu a, a.button, a.card")]
+		.filter(e => e.getClientRects().length > 0 && e.getBoundingClientRect().height < 44).map(e => e.outerHTML)`))
 	if len(small) > 0 {
 		t.Errorf("%s: targets under 44 px high: %v", what, small)
 	}

@@ -24,7 +24,7 @@ func TestAFormWithoutItsTokenIsRefusedAndStoresNothing(t *testing.T) {
 	for name, form := range map[string]url.Values{
 		"no token":                 {"note": {"x"}},
 		"empty token":              {"csrf": {""}, "note": {"x"}},
-		"wrong token":              {"csrf": {tok[:len(tok)-1] + "A"}, "note": {"x"}},
+		"wrong token":              {"csrf": {wrongToken(tok)}, "note": {"x"}},
 		"another session's token":  {"csrf": {otherTok}, "note": {"x"}},
 		"a sign-in form's token":   {"csrf": {e.phone().token("/signin")}, "note": {"x"}},
 		"the session ID for token": {"csrf": {cookieValue(p.c.Jar.Cookies(mustURL(e.base)), SessionCookie)}, "note": {"x"}},
@@ -111,4 +111,14 @@ func TestLocalPathKeepsPhonesOnThisServer(t *testing.T) {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// wrongToken is tok with its last character changed (a token's last character is "A" one
+// time in sixteen: replacing it by "A" alone would leave it right).
+func wrongToken(tok string) string {
+	last := "A"
+	if strings.HasSuffix(tok, "A") {
+		last = "B"
+	}
+	return tok[:len(tok)-1] + last
 }

@@ -87,6 +87,8 @@ func headingOf(status int) string {
 		return "That no longer fits"
 	case http.StatusRequestEntityTooLarge:
 		return "Too large"
+	case http.StatusTooManyRequests:
+		return "Too many for now"
 	case http.StatusServiceUnavailable:
 		return "Not available now"
 	}

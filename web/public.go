@@ -16,9 +16,19 @@ import (
 
 // PublicPage registers a page that needs no sign-in. Its Context has no Operator; its
 // CSRF is the pre-session token; Redirect's message is kept for the phone all the same.
-func (s *Server) PublicPage(pattern string, h Handler) {
+func (s *Server) PublicPage(pattern string, h Handler) { s.publicPage(pattern, nil, h) }
+
+// publicPage is PublicPage with a guard that runs first, before the form is read: it may
+// bound the body or refuse the request (a rate limit), and then nothing else runs.
+func (s *Server) publicPage(pattern string, guard func(w http.ResponseWriter, r *http.Request) error, h Handler) {
 	s.mux.Handle(pattern, s.crossOrigin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tr := s.translator(r)
+		if guard != nil {
+			if err := guard(w, r); err != nil {
+				s.fail(w, r, tr, nil, err)
+				return
+			}
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			if err := checkToken(r, preTokenOf(r)); err != nil {
 				s.fail(w, r, tr, nil, err)

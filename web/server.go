@@ -86,6 +86,9 @@ type Server struct {
 	sessions *sessions
 	throttle *throttle
 	anon     *anonFlashes // the public pages' messages (public.go)
+	plans    plans        // the site plan's pictures (plan.go)
+	reports  *rateLimit   // residents' reports (resident_limit.go)
+	misses   *rateLimit   // receipt numbers that name no report
 	handler  http.Handler
 	pages    map[string]*template.Template
 
@@ -129,6 +132,10 @@ func New(o Options) (*Server, error) {
 		sessions: newSessions(o.Clock), throttle: newThrottle(o.Clock), anon: newAnonFlashes(o.Clock),
 		limits: limits{readHeader: ReadHeaderTimeout, read: ReadTimeout, write: WriteTimeout, idle: IdleTimeout}}
 	s.routesOwn()
+	s.routesTasks()
+	s.routesOrder()
+	s.routesReport()
+	s.routesResident()
 	s.handler = s.secure(s.mux)
 	return s, nil
 }

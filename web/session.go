@@ -32,6 +32,7 @@ type session struct {
 	created  time.Time
 	seen     time.Time
 	flash    *flash // shown once by the next page (pages.go)
+	draft    *draft // a refused form's contents, shown again by its page (drafts.go)
 }
 
 // sessions is the table of live sessions.

@@ -23,7 +23,7 @@ import (
 // the core's.)
 
 // webMessageCalls: a call's name → the index of its argument that is a text.
-var webMessageCalls = map[string]int{"T": 0, "Errorf": 1, "Add": 1, "Listed": 0, "Redirect": 2}
+var webMessageCalls = map[string]int{"T": 0, "Errorf": 1, "Add": 1, "Listed": 0, "Redirect": 2, "tkey": 0}
 
 // webLabelFuncs return texts that are shown translated.
 var webLabelFuncs = map[string]bool{"headingOf": true}
