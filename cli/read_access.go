@@ -23,6 +23,12 @@ import (
 // readAccess checks who reads the store and returns the streams to print to: the same, or
 // with standard output masked (on the demo too). On failure it returns the exit code and why.
 func readAccess(ctx context.Context, st *store.Store, operator string, s Streams) (Streams, int, error) {
+	return readAccessFor(ctx, st, operator, app.ActView, s)
+}
+
+// readAccessFor is readAccess for a read that needs more than ActView on a real site (the
+// residents' QR labels: ActOrderSetup, as in the console).
+func readAccessFor(ctx context.Context, st *store.Store, operator string, act app.Action, s Streams) (Streams, int, error) {
 	site, err := st.LoadSite(ctx)
 	if app.IsCode(err, app.CodeNotFound) {
 		return s, ExitOK, nil
@@ -49,7 +55,7 @@ func readAccess(ctx context.Context, st *store.Store, operator string, s Streams
 	}
 	op, err := acc.Verify(ctx, operator, password)
 	if err == nil {
-		err = app.Authorize(op, app.ActView) // a password to change first is refused here
+		err = app.Authorize(op, act) // a password to change first is refused here
 	}
 	if err != nil {
 		return s, ExitFailure, err
