@@ -131,6 +131,23 @@ func Labels(s LabelSet) ([]Label, error) {
 	return out, nil
 }
 
+// LabelCount is how many labels the site's sheet holds: one per building, or per stairwell
+// of the buildings that have them.
+func LabelCount(site *app.Site, perUnit bool) int {
+	if site == nil {
+		return 0
+	}
+	n := 0
+	for _, b := range site.Buildings {
+		if perUnit && b.Units > 0 {
+			n += b.Units
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
 // buildingName is a building's name in tr's language, with its number where the name does
 // not already say it ("物业服务中心" stays as it is; "Clubhouse" with number 16 becomes
 // "Clubhouse (No. 16)").
