@@ -68,7 +68,7 @@ func newPhonePagesSettings(c *Console, op *app.Operator) *phonePagesSettings {
 			{"Reachable from", reach},
 			{"Certificate fingerprint", fp},
 		}),
-		wrapMuted(trust),
+		wrapLabel(trust), // what the person at the phone must do: as plain as the address
 		configKeys(c),
 		container.NewHBox(s.print, s.status.content),
 	}
@@ -129,8 +129,13 @@ func (s *phonePagesSettings) askLabels() {
 	}, nil)
 	choice.SetSelected(choice.Options[0])
 	choice.Required = true
+	addr := widget.NewLabel(s.url) // on a line of its own: an address does not wrap among words
+	addr.TextStyle.Monospace = true
+	addr.Selectable = true
 	content := []fyne.CanvasObject{
-		wrapLabel(T("Each label carries the QR code of the page residents report a problem on, without an account, at {{.URL}}. Four labels fill an A4 page; the PDF is saved with the reports and opened.", map[string]any{"URL": s.url})),
+		wrapLabel(T("Each label carries the QR code of the page residents report a problem on, without an account, at this address:")),
+		addr,
+		wrapLabel(T("Four labels fill an A4 page; the PDF is saved with the reports and opened.")),
 		choice,
 	}
 	if report.ThisMachineOnly(s.url) {
