@@ -9,15 +9,17 @@ BIN := bin/watchpost
 ARGS ?=
 
 # Build and run: C toolchain, OpenGL/X11 for the window (Fyne/GLFW), FFmpeg's decoders,
-# OpenCV for analytics, ALSA for sound, and a CJK font so that Chinese renders.
+# OpenCV for analytics, ALSA for sound, a CJK font so that Chinese renders, and Chromium,
+# which prints the PDFs (the residents' QR label sheets).
 RUN_PKGS := gcc g++ pkg-config libgl1-mesa-dev xorg-dev libopencv-dev opencv-data \
-	libavcodec-dev libavutil-dev libswscale-dev libasound2-dev fonts-noto-cjk
+	libavcodec-dev libavutil-dev libswscale-dev libasound2-dev fonts-noto-cjk chromium
 # Tests also use: a virtual display, ffmpeg/ffprobe as independent RTSP clients, Mosquitto
 # as an external broker, the sqlite3 shell, ImageMagick for screenshots, real footage, and
 # the input method operators type Chinese with (fcitx5 and its pinyin engine, driven by
-# xdotool in its own session bus), and Chromium to drive the phone pages (chromedp).
+# xdotool in its own session bus), Chromium to drive the phone pages (chromedp), and
+# poppler and ZBar to read printed PDFs back (their pages, text and QR codes).
 TEST_PKGS := xvfb ffmpeg mosquitto mosquitto-clients sqlite3 imagemagick opencv-doc \
-	fcitx5 fcitx5-chinese-addons xdotool dbus-x11 x11-utils chromium
+	fcitx5 fcitx5-chinese-addons xdotool dbus-x11 x11-utils chromium poppler-utils zbar-tools
 
 .PHONY: all build run test security lint bench package screenshots deps deps-test clean help
 

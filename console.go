@@ -98,7 +98,7 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 		return fail(exitFailure, err)
 	}
 	first.add(sup, devicePath.parts...)
-	phoneParts, _, err := webParts(cfg, core, dir, log) // main_web.go
+	phoneParts, phonePages, err := webParts(cfg, core, dir, log) // main_web.go
 	if err != nil {
 		return fail(exitFailure, err)
 	}
@@ -139,13 +139,15 @@ func runConsole(dataDir, configFile string, headless bool, simListen string, std
 		<-ctx.Done()
 		log.Info("stopping", "reason", context.Cause(ctx))
 	} else {
+		phoneInfo, qrLabels := phonePagesExtras(core, phonePages) // main_web.go
 		err := ui.Run(ctx, core, ui.Extras{
 			Feeds: feeds, Analytics: analyticsMgr, Simulate: devicePath.simulate,
 			Probe: func(ctx context.Context, url string) app.ProbeResult {
 				return video.Probe(ctx, url, false, 3*time.Second)
 			},
 			ClipPlayer: video.ClipPlayer{}, Reports: store.Reports{Dir: filepath.Join(dir, "reports")}, JournalAnchor: st.JournalAnchor,
-			Sheets:  sheets.Workbook{},
+			Sheets:     sheets.Workbook{},
+			PhonePages: phoneInfo, QRLabels: qrLabels,
 			Paths:   ui.Paths{DataDir: dir, LogFile: logPath, ConfigFile: cfgFile.Path},
 			Version: version, Started: processStarted, Painted: first.shown,
 			// The set-up window writes a new site as `watchpost init` does (cli/init.go).

@@ -51,7 +51,7 @@ var mayDependOn = map[string][]string{
 	"notify":  {"app", "assets"},
 	// sheets reads and writes workbooks (excelize) for the console's imports and exports.
 	"sheets": {"app", "assets"},
-	"cli":    {"app", "assets", "store", "devices", "video", "report", "mapdraw", "notify", "sheets"}, // sheets: orders import reads workbooks (DESIGN: ui and cli may use it)
+	"cli":    {"app", "assets", "store", "devices", "video", "report", "mapdraw", "notify", "sheets", "web"}, // sheets: orders import reads workbooks; web: the labels' address
 	// testkit builds the core on a temporary store for the tests of other packages; no
 	// program may depend on it (checked below), only tests import it.
 	"testkit": {"app", "assets", "store"},

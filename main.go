@@ -86,6 +86,10 @@ Usage:
   watchpost devices  credentials ID… | --all --operator ADMIN [--csv FILE] [--mosquitto DIR] [--data DIR]
                                                         new broker credentials for devices, printed once (id,username,password);
                                                         --mosquitto: the site Mosquitto's password and ACL files too
+  watchpost labels   --out FILE.pdf [--per-unit] [--base URL] [--data DIR] [--config FILE]
+                                                        the residents' QR label sheet (PDF, A4, four labels a page): one
+                                                        label per building (--per-unit: per stairwell) with the code of
+                                                        its reporting page at --base (default: web.base_url, else web.listen)
   watchpost version
 
 T is a time (2026-11-28T08:00:00+08:00, 2026-11-28) or a duration back from now (24h, 90m).
@@ -113,6 +117,7 @@ var commands = map[string]cmdline.Command{
 	"operators": cmdline.Operators, // list|add|disable|enable|reset|role|password
 	"devices":   cmdline.Devices,   // credentials
 	"orders":    cmdline.Orders,    // and orders import|template
+	"labels":    cmdline.Labels,    // the residents' QR label sheet
 }
 
 func printVersion(w io.Writer) int {

@@ -26,8 +26,9 @@ func readAccess(ctx context.Context, st *store.Store, operator string, s Streams
 	return readAccessFor(ctx, st, operator, app.ActView, s)
 }
 
-// readAccessFor is readAccess for what needs another action than seeing the console (the
-// work orders: ActOrderView, which the phone roles have too).
+// readAccessFor is readAccess for a read that needs another action than seeing the console
+// (the work orders: ActOrderView, which the phone roles have too; the residents' QR labels:
+// ActOrderSetup, as in the console).
 func readAccessFor(ctx context.Context, st *store.Store, operator string, act app.Action, s Streams) (Streams, int, error) {
 	site, err := st.LoadSite(ctx)
 	if app.IsCode(err, app.CodeNotFound) {

@@ -47,6 +47,13 @@ type Extras struct {
 	// Sheets writes and reads the XLSX workbooks of the site's things (nil: the import
 	// dialog offers GeoJSON only).
 	Sheets app.SiteSheets
+	// PhonePages says where phones reach the phone pages: the address they use, the
+	// certificate's SHA-256 fingerprint ("AB:CD:…"), and whether the pages are served beyond
+	// this computer (nil: this console serves none, and the settings leave them out).
+	PhonePages func() (url, fingerprint string, remote bool)
+	// QRLabels prints the residents' QR label sheet (PDF) of the site at the phone pages'
+	// address: the file's bytes and how many labels it holds (nil: no printing here).
+	QRLabels func(ctx context.Context, perUnit bool) (pdf []byte, labels int, err error)
 	// OpenURL opens a report in the desktop's browser (default: the Fyne app's).
 	OpenURL func(*url.URL) error
 	Paths   Paths

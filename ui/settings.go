@@ -117,6 +117,10 @@ func newSettingsPanel(c *Console) panelView {
 	}))
 
 	broker := newBrokerSettings(c, op)
+	sections := []fyne.CanvasObject{display, data, broker}
+	if phone := newPhonePagesSettings(c, op); phone != nil { // settings_phone_pages.go
+		sections = append(sections, phone.obj)
+	}
 
 	// Fonts
 	fs := CJKFont()
@@ -139,7 +143,7 @@ func newSettingsPanel(c *Console) panelView {
 
 	vision := newAnalyticsSettings(c, op) // settings_analytics.go
 	recording := newRecordingSettings(c)  // settings_recording.go
-	col := container.NewVBox(display, data, broker, vision.obj, recording.obj, fonts, account, about)
+	col := container.NewVBox(append(sections, vision.obj, recording.obj, fonts, account, about)...)
 	return settingsPanel{obj: container.NewVScroll(container.NewPadded(col)), vision: vision, recording: recording}
 }
 

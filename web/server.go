@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -171,20 +170,10 @@ func (s *Server) Addr() string {
 
 // URL is the pages' address for links that leave the server: the configured BaseURL, or
 // one made from the listening address.
-func (s *Server) URL() string {
-	if s.cfg.BaseURL != "" {
-		return strings.TrimSuffix(s.cfg.BaseURL, "/") + "/"
-	}
-	addr := s.Addr()
-	if addr == "" {
-		addr = s.cfg.Listen
-	}
-	host, port, _ := net.SplitHostPort(addr)
-	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-		host = "localhost"
-	}
-	return (&url.URL{Scheme: "https", Host: net.JoinHostPort(host, port), Path: "/"}).String()
-}
+func (s *Server) URL() string { return s.cfg.PublicURL(s.Addr()) }
+
+// Remote reports whether the pages are served beyond this machine (Config.Remote).
+func (s *Server) Remote() bool { return s.cfg.Remote() }
 
 // httpServer is the http.Server with the limits.
 func (s *Server) httpServer() *http.Server {
