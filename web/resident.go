@@ -65,8 +65,12 @@ func (s *Server) residentPage(w http.ResponseWriter, r *http.Request, c *Context
 	f := residentForm{}
 	if b := r.URL.Query().Get("b"); b != "" {
 		if site := c.Core.Inventory.Site(); site != nil {
-			if _, ok := site.Building(b); ok {
+			if bb, ok := site.Building(b); ok {
 				f.Building = b
+				// A stairwell's label (watchpost labels --per-unit) names its unit too.
+				if u, err := strconv.Atoi(r.URL.Query().Get("u")); err == nil && u > 0 && (bb.Units == 0 || u <= bb.Units) {
+					f.Unit = strconv.Itoa(u)
+				}
 			}
 		}
 	}

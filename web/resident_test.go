@@ -297,3 +297,16 @@ func TestAGuessedReceiptNamesNoReportLikeAWrongOne(t *testing.T) {
 		t.Errorf("an hour later: %d", a.status)
 	}
 }
+
+// A stairwell's QR label (watchpost labels --per-unit) presets its unit as well as its building.
+func TestAStairwellsLabelPresetsItsUnit(t *testing.T) {
+	e := newEnv(t)
+	e.orderSetup()
+	page := e.phone().get("/r?b=b05&u=2")
+	if page.status != http.StatusOK || !strings.Contains(page.body, `<option value="b05" selected>`) || !strings.Contains(page.body, `name="unit" type="number" inputmode="numeric" min="1" max="99" value="2"`) {
+		t.Fatalf("the stairwell's page: %d\n%s", page.status, mainOf(page.body))
+	}
+	if b := e.phone().get("/r?b=b05&u=99").body; strings.Contains(b, `max="99" value="99"`) {
+		t.Errorf("a unit the building does not have is not preset:\n%s", mainOf(b))
+	}
+}
