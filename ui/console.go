@@ -63,6 +63,9 @@ type Extras struct {
 	// OpenDataDir starts the console on another data directory (the root starts a new
 	// process); the window then closes this one.
 	OpenDataDir func(dir string) error
+	// PhonePages is the address of the phone pages, told to a grid worker, property staff or
+	// the repair crew who sign in at the console ("": not said).
+	PhonePages string
 }
 
 // Paths are where the console keeps its files (shown in the settings).
@@ -165,6 +168,7 @@ func (c *Console) Start() {
 		} else {
 			c.core.Log.Warn("demo auto sign-in failed", "err", err)
 			c.showSignIn()
+			c.signIn.message.fail(err) // why the duty operator is not signed in
 		}
 	} else {
 		c.showSignIn()
