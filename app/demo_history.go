@@ -644,8 +644,11 @@ func (r *historyRun) created(ho *historyOrder, o WorkOrder) error {
 			if err != nil {
 				return err
 			}
-			_, err = r.orders.Cancel(r.ctx, r.duty(r.clock.Now()), cur.ID, cur.Version, r.pick(r.h.Words.Cancel))
-			return err
+			if _, err = r.orders.Cancel(r.ctx, r.duty(r.clock.Now()), cur.ID, cur.Version, r.pick(r.h.Words.Cancel)); err != nil {
+				return err
+			}
+			r.handled(ho)
+			return nil
 		})
 	case o.Assignee != "" && !r.ops[o.Assignee].Role.Can(ActOrderWork):
 		// The night rule gives fire hazards and public order to the duty operator, who sends
@@ -663,6 +666,7 @@ func (r *historyRun) created(ho *historyOrder, o WorkOrder) error {
 			if err != nil {
 				return err
 			}
+			r.handled(ho)
 			return r.assigned(ho, next)
 		})
 	case o.State == OrderAssigned:
@@ -896,8 +900,11 @@ func (r *historyRun) merge(dup, of *historyOrder) error {
 	if err != nil || !target.State.Open() || of.id == 0 {
 		return r.created(dup, cur)
 	}
-	_, err = r.orders.Merge(r.ctx, r.duty(r.clock.Now()), cur.ID, cur.Version, target.ID, r.pick(r.h.Words.Merge))
-	return err
+	if _, err = r.orders.Merge(r.ctx, r.duty(r.clock.Now()), cur.ID, cur.Version, target.ID, r.pick(r.h.Words.Merge)); err != nil {
+		return err
+	}
+	r.handled(dup)
+	return nil
 }
 
 // noticeOverdue has the duty operator acknowledge the overdue orders' new notices.

@@ -211,10 +211,16 @@ func TestDemoHistoryIsPlausible(t *testing.T) {
 		}
 	}
 	var notices int
+	byID := map[string]app.WorkOrder{}
+	for _, o := range orders {
+		byID[fmt.Sprint(o.ID)] = o
+	}
 	for _, a := range st.alarms {
 		if a.Kind == app.AlarmOrderOverdue && a.State != app.AlarmResolved {
 			notices++
 			assert.Equal(t, app.AlarmAcknowledged, a.State, "the duty operator saw it")
+			o := byID[a.Params[app.ParamOrder]]
+			assert.True(t, o.State.Open() && o.State != app.OrderDone, "a notice left on the desk is of an order still to do: #%s is %s", a.Params[app.ParamOrder], o.State)
 		}
 	}
 	assert.Positive(t, notices, "the overdue orders' notices wait on the desk")
