@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -96,4 +97,36 @@ func TestTheDemosFirstStartSeedsItsOrdersOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, past2, len(past))
 	t.Logf("bench: demo first start's core %v (%d orders, %d journal entries), a second start's %v", first.Round(time.Millisecond), len(past), last, second.Round(time.Millisecond))
+}
+
+// BenchmarkDemoFirstStart is the core's part of the demo's first start (app.NewCore on an
+// empty store, the console's seeds and password cost), with and without its work orders, in
+// turn: what the orders' set-up and weeks of history add to the first start.
+func BenchmarkDemoFirstStart(b *testing.B) {
+	ctx := context.Background()
+	without := assets.Seeds()
+	without.DemoOrderSetup, without.DemoOrderHistory = nil, nil
+	var with, bare []time.Duration
+	for i := 0; i < b.N; i++ {
+		for _, s := range []struct {
+			seeds app.Seeds
+			into  *[]time.Duration
+		}{{assets.Seeds(), &with}, {without, &bare}} {
+			dir := b.TempDir()
+			st, err := store.Open(ctx, filepath.Join(dir, store.FileName), store.Options{Log: slog.New(slog.DiscardHandler)})
+			require.NoError(b, err)
+			began := time.Now()
+			_, err = app.NewCore(ctx, app.Ports{Store: st, Log: slog.New(slog.DiscardHandler), Seeds: s.seeds,
+				Files: app.Files{Photos: store.Photos{Dir: filepath.Join(dir, "photos")}}})
+			*s.into = append(*s.into, time.Since(began))
+			require.NoError(b, err)
+			require.NoError(b, st.Close())
+		}
+	}
+	median := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[len(d)/2].Milliseconds())
+	}
+	b.ReportMetric(median(with), "with_orders_ms")
+	b.ReportMetric(median(bare), "without_orders_ms")
 }
