@@ -264,7 +264,7 @@ func appendTx(ctx context.Context, tx *sql.Tx, st *writeStmts, entries []app.Ent
 		if _, err := st.journal.ExecContext(ctx, args...); err != nil {
 			return nil, err
 		}
-		if err := project(ctx, tx, st, &e); err != nil {
+		if err := project(ctx, tx, st, &e, r.data); err != nil {
 			return nil, err
 		}
 		out[i] = e

@@ -11,23 +11,21 @@ import (
 )
 
 // projectOrder keeps the latest state of an order (every order.* entry carries the whole
-// order) in work_orders, sealed like the journal's copy.
-func projectOrder(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) error {
+// order) in work_orders: the journal's copy of it (sealed is the entry's data with a
+// resident reporter's name and phone sealed), not sealed a second time.
+func projectOrder(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry, sealed sql.NullString) error {
 	var o app.WorkOrder
 	if err := e.Decode(&o); err != nil {
 		return err
 	}
-	data, err := st.personal.sealedJSON(ctx, tx, o) // a resident reporter's name and phone
-	if err != nil {
-		return err
-	}
+	var err error
 	if st.order == nil { // once a transaction, and only in those that write an order (the demo's history writes hundreds)
 		if st.order, err = tx.PrepareContext(ctx, orderUpsert); err != nil {
 			return err
 		}
 	}
 	_, err = st.order.ExecContext(ctx, o.ID, string(o.State), o.Category, nullable(o.Place.GridID), nullable(o.Team), nullable(o.Assignee),
-		nullable(o.Receipt), o.CreatedAt.UnixNano(), e.Time.UnixNano(), e.Seq, data)
+		nullable(o.Receipt), o.CreatedAt.UnixNano(), e.Time.UnixNano(), e.Seq, sealed.String)
 	return err
 }
 
