@@ -289,6 +289,8 @@ func (r *historyRun) place(it *HistoryItem) OrderPlace {
 			note = fmt.Sprintf(r.h.Words.Floor, floor)
 		}
 		return OrderPlace{Building: b.ID, Unit: unit, Note: note}
+	case "entrance":
+		return OrderPlace{Building: b.ID, Unit: unit, Note: r.h.Words.Entrance}
 	case "road":
 		grids := make([]string, 0, len(r.roads))
 		for g := range r.roads {

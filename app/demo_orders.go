@@ -42,7 +42,7 @@ type HistoryItem struct {
 	Text     string   `json:"text"`
 	Progress string   `json:"progress,omitempty"` // a note on the way (long jobs)
 	Done     string   `json:"done"`               // the proof note
-	Where    string   `json:"where"`              // flat, unit, building, road, elder (a resident living alone)
+	Where    string   `json:"where"`              // flat, unit (a floor of it), entrance (of a unit), building, road, elder (a resident living alone)
 	Via      []string `json:"via"`                // resident, patrol, phone, intake, console
 	Photo    string   `json:"photo,omitempty"`    // the proof photo
 	Weight   int      `json:"weight,omitempty"`   // how often, relative to the others (0: 1)
@@ -70,7 +70,8 @@ type HistoryWords struct {
 	Comments   map[string][]string `json:"comments"`    // residents' comments by stars
 	Surnames   string              `json:"surnames"`
 	Titles     []string            `json:"titles"`
-	Floor      string              `json:"floor"` // a place's note from its floor: "%d层楼道"
+	Floor      string              `json:"floor"`    // a place's note from its floor: "%d层楼道"
+	Entrance   string              `json:"entrance"` // a unit's entrance: "单元门口"
 }
 
 // seedDemoOrders sets up the demo's orders when the demo site has no order set-up: the demo
