@@ -119,7 +119,7 @@ func (r *historyRun) created(ho *historyOrder, o WorkOrder) error {
 			r.handled(ho)
 			return nil
 		})
-	case o.Assignee != "" && !r.ops[o.Assignee].Role.Can(ActOrderWork):
+	case o.Assignee != "" && r.ops[o.Assignee] != nil && !r.ops[o.Assignee].Role.Can(ActOrderWork):
 		// The night rule gives fire hazards and public order to the duty operator, who sends
 		// the patrolling guard and passes the order on to the grid's team.
 		r.at(t.Add(r.between(3*time.Minute, 12*time.Minute)), func() error {
