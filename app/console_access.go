@@ -12,13 +12,11 @@ import (
 // only to whoever knows the password). Their console actions are refused by Authorize in any
 // case; this keeps them from a window where every panel would refuse them.
 
-// ConsoleAccess returns nil when op may use the console, or why not: phonePages is the
-// address of the phone pages to open instead ("" when the console does not know it).
-func ConsoleAccess(op *Operator, phonePages string) error {
-	if op == nil {
-		return Errorf(CodeUnauthenticated, "Please sign in first")
-	}
-	if op.Role.Can(ActView) {
+// ConsoleAccess returns nil when an account of the role may use the console, or why not:
+// phonePages is the address of the phone pages to open instead ("" when the console does not
+// know it).
+func ConsoleAccess(role Role, phonePages string) error {
+	if role.Can(ActView) {
 		return nil
 	}
 	if u := strings.TrimSpace(phonePages); u != "" {
@@ -35,7 +33,7 @@ func (a *Accounts) SignInConsole(ctx context.Context, username, password, phoneP
 	if err != nil {
 		return nil, err
 	}
-	if err := ConsoleAccess(op, phonePages); err != nil {
+	if err := ConsoleAccess(op.Role, phonePages); err != nil {
 		return nil, err
 	}
 	if _, err := a.rec.Record(ctx, NewEntry(KindSignedIn, SubjectOperator(username), username, nil)); err != nil {

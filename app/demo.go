@@ -74,7 +74,7 @@ func (a *Accounts) SignInDemo(ctx context.Context, site *Site, username string) 
 	if op.Disabled {
 		return nil, Errorf(CodeUnauthenticated, "The account {{.U}} is disabled", "U", username)
 	}
-	if err := ConsoleAccess(&op, ""); err != nil { // its role was changed to one of the phone pages'
+	if err := ConsoleAccess(op.Role, ""); err != nil { // its role was changed to one of the phone pages'
 		return nil, err
 	}
 	e := NewEntry(KindSignedIn, SubjectOperator(username), username, map[string]bool{"automatic": true})
