@@ -34,7 +34,8 @@ import (
 // real path (warm-up, cooldowns, repeats folded into one alarm) on a clock that runs ten
 // minutes; the supply points are checked as the console does at its start. The device
 // simulator's everyday traffic is left out: it raises nothing but an unregistered plate now
-// and then (one plate event in ten, six an hour a camera).
+// and then (one plate event in ten, six an hour a camera), and a device fault now and then
+// (demoFaultsPerHour across the site), which the console turns into a work order at once.
 func TestTheIdleDemosAlarmsMeanSomething(t *testing.T) {
 	for _, tool := range []string{"ffmpeg", "ffprobe"} {
 		if _, err := exec.LookPath(tool); err != nil {

@@ -7,6 +7,11 @@ import (
 	"watchpost/devices"
 )
 
+// demoFaultsPerHour is how often the demo's devices fail by themselves (a streetlight, a
+// battery running low): a few an hour, each of which the console turns into a work order for
+// the repair crew.
+const demoFaultsPerHour = 3
+
 // devicePath is the running device side: the embedded broker (or the client of the site's
 // broker) and, on the demo site, the device simulator.
 type devicePath struct {
@@ -74,7 +79,7 @@ func deviceParts(cfg app.Config, core *app.Core, demoSim bool, dir string, log *
 				}
 			}
 			sim, err := devices.NewSim(devices.SimConfig{Broker: "tcp://" + br.Addr(), DevicePassword: app.DemoDevicePassword,
-				Site: siteID, Devices: simulated, Log: log})
+				Site: siteID, Devices: simulated, Faults: demoFaultsPerHour, Log: log})
 			if err != nil {
 				log.Warn("demo devices not simulated", "err", err)
 			} else {

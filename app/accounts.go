@@ -297,10 +297,24 @@ func (a *Accounts) Create(ctx context.Context, actor *Operator, op Operator, pas
 // create is Create; policy false skips the password policy, which only seeding the demo's
 // accounts does (their password is the published sunshine-demo: SeedDemo).
 func (a *Accounts) create(ctx context.Context, actor *Operator, op Operator, password string, policy bool) (Operator, error) {
+	by, op, err := a.checkNew(ctx, actor, op, password, policy)
+	if err != nil {
+		return Operator{}, err
+	}
+	hash, err := a.hash(password)
+	if err != nil {
+		return Operator{}, err
+	}
+	return a.insert(ctx, by, op, hash)
+}
+
+// checkNew checks a new account (and who adds it) before its password is hashed; it returns
+// whom the journal names and the account as it is to be stored.
+func (a *Accounts) checkNew(ctx context.Context, actor *Operator, op Operator, password string, policy bool) (string, Operator, error) {
 	by := SystemActor
 	if actor != nil {
 		if err := Authorize(actor, ActManageOperators); err != nil {
-			return Operator{}, err
+			return "", Operator{}, err
 		}
 		by = actor.Username
 	}
@@ -309,21 +323,22 @@ func (a *Accounts) create(ctx context.Context, actor *Operator, op Operator, pas
 		op.CreatedAt = a.clock.Now()
 	}
 	if err := op.Validate(); err != nil {
-		return Operator{}, err
+		return "", Operator{}, err
 	}
 	if policy {
 		if err := CheckPasswordFor(op.Username, password); err != nil {
-			return Operator{}, err
+			return "", Operator{}, err
 		}
 	}
 	op.MustChange = false
 	if _, _, err := a.store.Operator(ctx, op.Username); err == nil {
-		return Operator{}, Errorf(CodeConflict, "The user name {{.U}} is taken", "U", op.Username)
+		return "", Operator{}, Errorf(CodeConflict, "The user name {{.U}} is taken", "U", op.Username)
 	}
-	hash, err := a.hash(password)
-	if err != nil {
-		return Operator{}, err
-	}
+	return by, op, nil
+}
+
+// insert stores a checked new account with its password's hash and publishes its entry.
+func (a *Accounts) insert(ctx context.Context, by string, op Operator, hash []byte) (Operator, error) {
 	e, err := a.store.CreateOperator(ctx, op, hash, NewEntry(KindOperatorCreated, SubjectOperator(op.Username), by, op))
 	if err != nil {
 		return Operator{}, err

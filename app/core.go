@@ -46,6 +46,11 @@ type Seeds struct {
 	DemoSupplies func() ([]SupplyPoint, error)
 	Plans        func() ([]Plan, error)
 	Drills       func() ([]DrillScenario, error)
+	// The demo's work orders (demo_orders.go): the set-up (teams, dispatch rules; the default
+	// categories when it names none) and the weeks of history before the first start, both
+	// seeded once on the demo site when it has no set-up yet.
+	DemoOrderSetup   func() (OrderSetup, error)
+	DemoOrderHistory func() (OrderHistory, error)
 }
 
 // Files are where the core keeps pictures: camera snapshots taken from the wall, and what
@@ -155,6 +160,11 @@ func NewCore(ctx context.Context, p Ports) (*Core, error) {
 	c.Desk = NewAlarmDesk(c.Recorder, p.Store, p.Clock)
 
 	if err := c.loadOrSeedSite(ctx, p.Seeds); err != nil {
+		return nil, err
+	}
+	// Before the desk and the orders load, and before anything else writes: the history is
+	// written with the journal's next sequence numbers (demo_history.go).
+	if err := c.seedDemoOrders(ctx, p); err != nil {
 		return nil, err
 	}
 	cs, _ := p.Store.(CredentialStore) // the test doubles of other services keep none

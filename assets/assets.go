@@ -53,9 +53,10 @@ func DemoAccounts() ([]app.DemoAccount, error) {
 	return out, nil
 }
 
-// Seeds are a first start's: the demo community with its accounts and supply points, the
-// default plans and drill scenarios (the console's, and the tests' that start like it).
+// Seeds are a first start's: the demo community with its accounts, supply points and work
+// orders (set-up and history), the default plans and drill scenarios (the console's, and the tests' that start like it).
 func Seeds() app.Seeds {
 	return app.Seeds{DemoSite: DemoSite, DemoAccounts: DemoAccounts, DemoSupplies: DemoSupplies,
+		DemoOrderSetup: DemoOrderSetup, DemoOrderHistory: DemoOrderHistory,
 		Plans: DefaultPlans, Drills: DefaultDrills}
 }

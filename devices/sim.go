@@ -41,8 +41,15 @@ type SimConfig struct {
 	Devices        []app.Device
 	Heartbeat      time.Duration // each device's heartbeat interval (default 60s, with jitter)
 	Activity       float64       // everyday events per device per hour (door entries, plates…); default 6
-	Log            *slog.Logger
+	// Faults is how many device faults an hour the whole site has, at random moments: a
+	// streetlight failing (repaired after FaultRepair, as the repair crew would) or a
+	// battery running low, which the console turns into work orders. 0: none.
+	Faults float64
+	Log    *slog.Logger
 }
+
+// FaultRepair is how long a streetlight failed by the simulator's faults stays failed.
+var FaultRepair = 30 * time.Minute
 
 // Sim publishes realistic traffic for a site's devices, each device its own MQTT client
 // with a Last Will, exactly as the contract in docs/devices.md says: status online
@@ -71,6 +78,7 @@ type simDevice struct {
 	conn     net.Conn  // to drop the connection without a DISCONNECT (the Last Will fires)
 	downTill time.Time // the "offline" scenario keeps the device away until then
 	cut      bool      // its connection was cut by the "offline" scenario
+	failed   time.Time // a streetlight failed until then (its fault is cleared then)
 }
 
 func (sd *simDevice) mqtt() paho.Client {
@@ -83,7 +91,7 @@ func (sd *simDevice) mqtt() paho.Client {
 var OfflineFor = 8 * time.Second
 
 // Scenarios are the named situations the simulator can play.
-var Scenarios = []string{"fire", "fall", "forced_door", "flood", "sos", "offline", "unknown_vehicle"}
+var Scenarios = []string{"fire", "fall", "forced_door", "flood", "sos", "offline", "unknown_vehicle", "streetlight_fault", "low_battery"}
 
 // ErrSimNotRunning matches (errors.Is) Play's answer while the simulator's devices are not
 // connected: app's errors match by code and message, and Play returns a fresh one each time
@@ -171,6 +179,13 @@ func (s *Sim) Run(ctx context.Context) error {
 			defer traffic.Done()
 			s.live(ctx, sd)
 		}(s.devs[id])
+	}
+	if s.cfg.Faults > 0 {
+		traffic.Add(1)
+		go func() {
+			defer traffic.Done()
+			s.faults(ctx)
+		}()
 	}
 	s.mu.Lock()
 	s.running = true
@@ -505,6 +520,21 @@ func (s *Sim) play(name string) (string, error) {
 			return "", err
 		}
 		return "unregistered vehicle at " + sd.dev.ID, s.publish(sd, app.MsgEvent, "plate", map[string]any{"plate": "皖K88888", "direction": "in", "lane": 1})
+	case "streetlight_fault":
+		sd, err := need(app.KindStreetlight)
+		if err != nil {
+			return "", err
+		}
+		return "streetlight " + sd.dev.ID + " failed", s.failLight(sd)
+	case "low_battery":
+		sd := s.pickBattery(func(n int) int { s.mu.Lock(); defer s.mu.Unlock(); return s.rng.IntN(n) })
+		if sd == nil {
+			return "", fmt.Errorf("the site has no battery-powered device to play %q", name)
+		}
+		s.mu.Lock()
+		percent := 8 + 10*s.rng.Float64()
+		s.mu.Unlock()
+		return "battery of " + sd.dev.ID + " running low", s.lowBattery(sd, percent)
 	case "offline":
 		sd, err := need(app.KindStreetlight)
 		if err != nil {
@@ -522,4 +552,101 @@ func (s *Sim) play(name string) (string, error) {
 		return "streetlight " + sd.dev.ID + " lost power (back in " + OfflineFor.String() + ")", nil
 	}
 	return "", fmt.Errorf("unknown scenario %q (one of %v)", name, Scenarios)
+}
+
+// faults fails a device now and then (SimConfig.Faults an hour across the site): a
+// streetlight, repaired after FaultRepair, or a battery running low; until ctx ends.
+func (s *Sim) faults(ctx context.Context) {
+	s.mu.Lock()
+	rng := rand.New(rand.NewPCG(s.rng.Uint64(), 2))
+	s.mu.Unlock()
+	mean := time.Duration(float64(time.Hour) / s.cfg.Faults)
+	next := time.NewTimer(time.Duration(rng.ExpFloat64() * float64(mean)))
+	repairs := time.NewTicker(time.Second)
+	defer next.Stop()
+	defer repairs.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-repairs.C:
+			s.repairLights()
+		case <-next.C:
+			var err error
+			var what string
+			if rng.IntN(2) == 0 {
+				if sd := s.pickKind(app.KindStreetlight, rng.IntN); sd != nil {
+					what, err = sd.dev.ID, s.failLight(sd)
+				}
+			} else if sd := s.pickBattery(rng.IntN); sd != nil {
+				what, err = sd.dev.ID, s.lowBattery(sd, 8+rng.Float64()*10)
+			}
+			if err != nil {
+				s.cfg.Log.Warn("simulated device fault not sent", "device", what, "err", err)
+			} else if what != "" {
+				s.cfg.Log.Info("simulated device fault", "device", what)
+			}
+			next.Reset(time.Duration(rng.ExpFloat64() * float64(mean)))
+		}
+	}
+}
+
+// pickKind picks a device of kind (nil: none), with intn choosing.
+func (s *Sim) pickKind(kind app.DeviceKind, intn func(int) int) *simDevice {
+	return s.pickWhere(func(d app.Device) bool { return d.Kind == kind }, intn)
+}
+
+// pickBattery picks a device that runs on a battery and reports it.
+func (s *Sim) pickBattery(intn func(int) int) *simDevice {
+	return s.pickWhere(func(d app.Device) bool {
+		switch d.Kind {
+		case app.KindSmoke, app.KindManhole, app.KindCallButton, app.KindBracelet:
+			return true
+		}
+		return false
+	}, intn)
+}
+
+func (s *Sim) pickWhere(ok func(app.Device) bool, intn func(int) int) *simDevice {
+	var ids []string
+	for id, sd := range s.devs {
+		if ok(sd.dev) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	sort.Strings(ids)
+	return s.devs[ids[intn(len(ids))]]
+}
+
+// failLight reports a streetlight's lamp failed (its retained state), until FaultRepair.
+func (s *Sim) failLight(sd *simDevice) error {
+	sd.mu.Lock()
+	sd.failed = time.Now().Add(FaultRepair)
+	sd.mu.Unlock()
+	return s.publish(sd, app.MsgState, "state", map[string]any{"on": false, "fault": "lamp_failure", "power": 0.0})
+}
+
+// repairLights reports the failed streetlights whose repair time has come working again.
+func (s *Sim) repairLights() {
+	now := time.Now()
+	for _, sd := range s.devs {
+		sd.mu.Lock()
+		due := !sd.failed.IsZero() && !now.Before(sd.failed)
+		if due {
+			sd.failed = time.Time{}
+		}
+		sd.mu.Unlock()
+		if due {
+			h := now.Hour()
+			s.send(sd, app.MsgState, "state", map[string]any{"on": h >= 18 || h < 6, "fault": false, "power": 70.0})
+		}
+	}
+}
+
+// lowBattery sends a heartbeat with the battery nearly empty (percent).
+func (s *Sim) lowBattery(sd *simDevice, percent float64) error {
+	return s.publish(sd, app.MsgHeartbeat, "heartbeat", map[string]any{"battery": percent})
 }

@@ -167,6 +167,7 @@ type writeStmts struct {
 	journal     *sql.Stmt
 	deviceState *sql.Stmt
 	alarm       *sql.Stmt
+	order       *sql.Stmt // prepared at the transaction's first order entry (orders.go)
 	head        *sql.Stmt // the last entry's seq and chain value
 	savepoint   *sql.Stmt
 	rollbackTo  *sql.Stmt
@@ -211,7 +212,7 @@ func prepareWrites(ctx context.Context, tx *sql.Tx, chain *chainer, chained bool
 }
 
 func (w *writeStmts) close() {
-	for _, st := range []*sql.Stmt{w.journal, w.deviceState, w.alarm, w.head, w.savepoint, w.rollbackTo, w.release} {
+	for _, st := range []*sql.Stmt{w.journal, w.deviceState, w.alarm, w.order, w.head, w.savepoint, w.rollbackTo, w.release} {
 		if st != nil {
 			st.Close()
 		}
@@ -263,7 +264,7 @@ func appendTx(ctx context.Context, tx *sql.Tx, st *writeStmts, entries []app.Ent
 		if _, err := st.journal.ExecContext(ctx, args...); err != nil {
 			return nil, err
 		}
-		if err := project(ctx, tx, st, &e); err != nil {
+		if err := project(ctx, tx, st, &e, r.data); err != nil {
 			return nil, err
 		}
 		out[i] = e

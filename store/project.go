@@ -11,7 +11,8 @@ import (
 
 // project applies a journal entry to the tables derived from the journal, in the same
 // transaction as the entry itself. Kinds without a projection only live in the journal.
-func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) error {
+// sealed is the entry's data as the journal keeps it (personal fields sealed).
+func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry, sealed sql.NullString) error {
 	switch {
 	case e.Kind.IsAlarm():
 		var a app.Alarm
@@ -53,7 +54,7 @@ func project(ctx context.Context, tx *sql.Tx, st *writeStmts, e *app.Entry) erro
 			d.ID, siteID, pos, string(d.Kind), nullable(d.GridID), d.Name, data)
 		return err
 	case e.Kind.IsOrder():
-		return projectOrder(ctx, tx, st, e) // orders.go
+		return projectOrder(ctx, tx, st, e, sealed) // orders.go
 	case e.Kind == app.KindClip || e.Kind == app.KindClipDeleted:
 		return projectClip(ctx, tx, e) // clips.go
 	case e.Kind == app.KindDeviceGap:

@@ -73,8 +73,14 @@ func New(t testing.TB, o Options) *Env {
 	return &Env{Core: core, Store: gated, Dir: dir, Reports: store.Reports{Dir: filepath.Join(dir, "reports")}, Config: cfg, Writes: gate}
 }
 
-// DemoSeeds are the console's first-start seeds (assets.Seeds).
-func DemoSeeds() app.Seeds { return assets.Seeds() }
+// DemoSeeds are the console's first-start seeds (assets.Seeds) but the demo's weeks of
+// order history: a panel's test starts from an empty board and desk (a test of the history
+// passes assets.Seeds() itself).
+func DemoSeeds() app.Seeds {
+	s := assets.Seeds()
+	s.DemoOrderHistory = nil
+	return s
+}
 
 // Run runs the core's parts of those names (app.Part.Name: "drills", "supplies", …) as the
 // supervisor does, until the test ends; then they are stopped and waited for. The others do

@@ -175,11 +175,12 @@ func (p *alarmPanel) simulateControl() fyne.CanvasObject {
 	names := map[string]string{
 		"fire": "Fire in a flat", "fall": "Elderly resident falls", "sos": "Emergency button pressed",
 		"forced_door": "Door forced at night", "flood": "Water in a manhole", "offline": "Streetlight loses power",
-		"unknown_vehicle": "Unregistered vehicle at the gate",
+		"unknown_vehicle":   "Unregistered vehicle at the gate",
+		"streetlight_fault": "Streetlight fault", "low_battery": "Device battery running low",
 	}
 	var opts []string
 	byLabel := map[string]string{}
-	for _, s := range []string{"fire", "fall", "sos", "forced_door", "flood", "offline", "unknown_vehicle"} {
+	for _, s := range []string{"fire", "fall", "sos", "forced_door", "flood", "offline", "unknown_vehicle", "streetlight_fault", "low_battery"} {
 		opts = append(opts, T(names[s]))
 		byLabel[T(names[s])] = s
 	}

@@ -72,6 +72,16 @@ type Extras struct {
 	OpenDataDir func(dir string) error
 }
 
+// phonePagesURL is the address of the phone pages, told to a grid worker, property staff or
+// the repair crew who sign in at the console ("": not said).
+func (x Extras) phonePagesURL() string {
+	if x.PhonePages == nil {
+		return ""
+	}
+	u, _, _ := x.PhonePages()
+	return u
+}
+
 // Paths are where the console keeps its files (shown in the settings).
 type Paths struct {
 	DataDir    string
@@ -172,6 +182,7 @@ func (c *Console) Start() {
 		} else {
 			c.core.Log.Warn("demo auto sign-in failed", "err", err)
 			c.showSignIn()
+			c.signIn.message.fail(err) // why the duty operator is not signed in
 		}
 	} else {
 		c.showSignIn()

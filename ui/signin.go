@@ -99,7 +99,8 @@ func (s *signIn) submit() {
 	var op *app.Operator
 	s.c.write(write{
 		run: func(ctx context.Context, _ *app.Operator) (err error) {
-			op, err = s.c.core.Accounts.SignIn(ctx, user, pw)
+			// The phone pages' people are refused here with where to go (console_access.go).
+			op, err = s.c.core.Accounts.SignInConsole(ctx, user, pw, s.c.x.phonePagesURL())
 			return err
 		},
 		status: s.message, busy: T("Checking the password…"), lock: []fyne.Disableable{s.button},
