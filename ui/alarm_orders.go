@@ -106,7 +106,7 @@ func (p *alarmPanel) ordersSection(a app.Alarm) fyne.CanvasObject {
 	box := container.NewVBox(heading(T("Work orders")))
 	for _, o := range orders {
 		id := o.ID
-		text := o.Number() + "  " + p.c.orderCategoryName(o.Category) + " · " + T(o.State.Label()) + " · " + p.c.orderAssignee(&o)
+		text := o.Number() + "  " + p.c.orderCategoryName(o.Category) + " · " + T(orderStateText(o.State)) + " · " + p.c.orderAssignee(&o)
 		if pl := orderPlaceText(&o, site); pl != "" {
 			text += " · " + pl
 		}

@@ -42,7 +42,7 @@ type intakeForm struct {
 
 // intakeOutcome is what a logged report becomes.
 type intakeOutcome struct {
-	label        string // English
+	Label        string // English
 	alarm, order bool
 }
 
@@ -92,14 +92,14 @@ func newIntakeForm(c *Console) *intakeForm {
 	f.said.Wrapping = fyne.TextWrapWord
 
 	op := c.Operator()
-	for _, o := range []intakeOutcome{{"Alarm", true, false}, {"Work order", false, true}, {"Alarm and work order", true, true}} {
+	for _, o := range []intakeOutcome{{Label: "Alarm", alarm: true}, {Label: "Work order", order: true}, {Label: "Alarm and work order", alarm: true, order: true}} {
 		if (!o.alarm || op.Role.Can(app.ActRaiseAlarm)) && (!o.order || op.Role.Can(app.ActOrderReport)) {
 			f.outcomes = append(f.outcomes, o)
 		}
 	}
 	var outcomeLabels []string
 	for _, o := range f.outcomes {
-		outcomeLabels = append(outcomeLabels, T(o.label))
+		outcomeLabels = append(outcomeLabels, T(o.Label))
 	}
 	f.outcome = newSubmitSelect(outcomeLabels, func(string) { f.outcomeChanged() })
 	f.outcome.SetSelectedIndex(0)

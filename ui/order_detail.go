@@ -86,7 +86,7 @@ func (d *orderDetail) render() {
 	now := c.core.Clock.Now()
 
 	title := container.NewHBox(newBadge(o.Priority.String(), priorityColor(o.Priority)), heading(o.Number()),
-		heading(c.orderCategoryName(o.Category)), container.NewCenter(newBadge(T(o.State.Label()), orderStateColor(o.State))))
+		heading(c.orderCategoryName(o.Category)), container.NewCenter(newBadge(T(orderStateText(o.State)), orderStateColor(o.State))))
 	if o.Overdue(now) {
 		title.Add(container.NewCenter(newBadge(T("OVERDUE"), themeColor(colorP1))))
 	}
@@ -106,7 +106,7 @@ func (d *orderDetail) render() {
 	rows := []kvRow{
 		kv("Category", c.orderCategoryName(o.Category)),
 		kv("Priority", o.Priority.String()+" · "+T(priorityMeaning(o.Priority))),
-		kv("State", T(o.State.Label())),
+		kv("State", T(orderStateText(o.State))),
 		d.times.add("Reported", func() string {
 			return formatStamp(o.CreatedAt) + " (" + c.ago(o.CreatedAt) + ") · " + c.orderWho(o.Steps[0].By) + " · " + T(o.Reporter.Via.Label())
 		}),
@@ -148,7 +148,7 @@ func (d *orderDetail) render() {
 	if !o.ClosedAt.IsZero() {
 		rows = append(rows, kv("Closed", formatStamp(o.ClosedAt)))
 	}
-	rows = append(rows, kv("Report", o.Text))
+	rows = append(rows, kv("The problem", orderText(&o)))
 	if o.ProofNote != "" {
 		rows = append(rows, kv("Result", o.ProofNote))
 	}
@@ -169,7 +169,7 @@ func (d *orderDetail) render() {
 		body.Add(photoStrip(c, o.ProofPhotos))
 	}
 	if m := d.placeMap(&o); m != nil {
-		body.Add(heading(T("Place")))
+		body.Add(heading(T("On the map")))
 		body.Add(m)
 	}
 	if len(o.Alarms) > 0 {
@@ -194,7 +194,7 @@ func (d *orderDetail) render() {
 	}
 	body.Add(heading(T("Timeline")))
 	for _, st := range o.Steps {
-		body.Add(d.stepView(st))
+		body.Add(d.stepView(&o, st))
 	}
 	d.content.Objects = []fyne.CanvasObject{container.NewVScroll(body)}
 	d.content.Refresh()
@@ -213,7 +213,7 @@ func dueText(due, met time.Time) string {
 }
 
 // stepView is one step of the timeline: when, who, what (to whom), the note, the photos.
-func (d *orderDetail) stepView(st app.OrderStep) fyne.CanvasObject {
+func (d *orderDetail) stepView(o *app.WorkOrder, st app.OrderStep) fyne.CanvasObject {
 	line := formatStamp(st.At) + "  " + d.c.orderWho(st.By) + "  " + T(app.OrderStepLabel(st.Kind))
 	if to := d.c.orderTarget(st.To); to != "" {
 		line += " → " + to
@@ -222,7 +222,7 @@ func (d *orderDetail) stepView(st app.OrderStep) fyne.CanvasObject {
 	head.TextStyle.Bold = true
 	head.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(head)
-	if n := strings.TrimSpace(orderStepNote(st)); n != "" {
+	if n := strings.TrimSpace(orderStepNote(o, st)); n != "" {
 		box.Add(wrapLabel(n))
 	}
 	if len(st.Photos) > 0 {
@@ -263,7 +263,7 @@ func (d *orderDetail) placeMap(o *app.WorkOrder) fyne.CanvasObject {
 	if d.m == nil || !ok {
 		return nil
 	}
-	d.m.r.SetDrawing([]app.Point{pt})
+	d.m.setOrderPins([]orderPin{{id: o.ID, at: pt, overdue: o.Overdue(d.c.core.Clock.Now()), prio: o.Priority}})
 	key := ""
 	if o.Place.Building != "" {
 		key = "building:" + o.Place.Building

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"watchpost/app"
+	"watchpost/assets/i18n"
 )
 
 // How work orders are said on the console: the board's cards, the order's detail, the alarm
@@ -137,9 +138,12 @@ func (c *Console) orderTarget(to string) string {
 
 // orderStepNote is a step's note as the operator reads it: the rule that assigned it is the
 // system's own words, translated here; a person's note is shown as written.
-func orderStepNote(st app.OrderStep) string {
+func orderStepNote(o *app.WorkOrder, st app.OrderStep) string {
 	if r, ok := strings.CutPrefix(st.Note, "rule:"); ok && st.By == app.SystemActor {
 		return T("by the dispatch rule {{.Rule}}", map[string]any{"Rule": r})
+	}
+	if st.Kind == app.KindOrderCreated && st.Note == o.Text {
+		return orderText(o)
 	}
 	return st.Note
 }
@@ -196,4 +200,23 @@ func orderNumberOf(s string) (int64, bool) {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "#"))
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil && n > 0
+}
+
+// orderStateText is the translation key of an order's state: "New" alone is an alarm's
+// (新报警), so a new order's state has a key of its own (English "New" through en.json).
+func orderStateText(s app.OrderState) string {
+	if s == app.OrderNew {
+		return "Order: new"
+	}
+	return s.Label()
+}
+
+// orderText is what an order is about as the operator reads it: an order the core made (a
+// device's fault, expired supplies, an alarm dispatched without a note) says the alarm's
+// kind in English, a translation key, translated here; a person's words are shown as written.
+func orderText(o *app.WorkOrder) string {
+	if len(o.Steps) > 0 && (o.Steps[0].By == app.SystemActor || o.Reporter.Via == app.FromAlarm) && i18n.Known(o.Text) {
+		return T(o.Text)
+	}
+	return o.Text
 }

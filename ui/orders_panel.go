@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"image/color"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,7 +69,7 @@ type orderColumn struct {
 func newOrdersPanel(c *Console) panelView {
 	p := &ordersPanel{c: c, site: c.core.Inventory.Site()}
 	for _, s := range []app.OrderState{app.OrderNew, app.OrderAssigned, app.OrderAccepted, app.OrderInProgress, app.OrderDone} {
-		p.cols = append(p.cols, p.newColumn(s.Label(), s))
+		p.cols = append(p.cols, p.newColumn(orderStateText(s), s))
 	}
 	p.closedC = p.newColumn("Closed recently", app.OrderClosed, app.OrderCancelled, app.OrderMerged)
 
@@ -113,7 +114,9 @@ func (p *ordersPanel) newColumn(title string, states ...app.OrderState) *orderCo
 		func() fyne.CanvasObject { return newOrderCard() },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i < len(col.orders) {
-				o.(*orderCard).set(p.c, &col.orders[i], p.c.core.Clock.Now())
+				card := o.(*orderCard)
+				card.set(p.c, &col.orders[i], p.c.core.Clock.Now())
+				card.onTap = func() { p.tapCard(col, i) }
 			}
 		})
 	col.list.OnSelected = func(i widget.ListItemID) {
@@ -245,7 +248,7 @@ func (p *ordersPanel) passes(o *app.WorkOrder, now time.Time) bool {
 
 // searchText is what the search box looks through.
 func (p *ordersPanel) searchText(o *app.WorkOrder) string {
-	return strings.Join([]string{o.Number(), strconv.FormatInt(o.ID, 10), o.Text, o.ProofNote, p.c.orderCategoryName(o.Category),
+	return strings.Join([]string{o.Number(), strconv.FormatInt(o.ID, 10), o.Text, orderText(o), o.ProofNote, p.c.orderCategoryName(o.Category),
 		orderPlaceText(o, p.site), orderGridName(o.Place.GridID, p.site), p.c.orderAssignee(o), o.Assignee, o.Place.Flat}, "\n")
 }
 
@@ -339,7 +342,20 @@ func (p *ordersPanel) reselect() {
 	p.detail.reload(p.selected, "") // closed long ago: from the store
 }
 
-// choose selects an order (a tap on its card).
+// tapCard selects a card tapped. The card takes the tap itself, not its list: a list
+// tapped keeps the keyboard, and F2 (the intake form) and the panels' keys would not reach
+// the window.
+func (p *ordersPanel) tapCard(col *orderColumn, i int) {
+	if i >= len(col.orders) {
+		return
+	}
+	col.list.Select(i) // OnSelected: choose
+	if p.selected != col.orders[i].ID {
+		p.choose(col.orders[i].ID, col)
+	}
+}
+
+// choose selects an order (its card tapped).
 func (p *ordersPanel) choose(id int64, in *orderColumn) {
 	p.selected = id
 	p.selecting = true
@@ -431,6 +447,7 @@ type orderCard struct {
 	age      *widget.Label
 	late     *widget.Label
 	box      fyne.CanvasObject
+	onTap    func()
 }
 
 func newOrderCard() *orderCard {
@@ -440,8 +457,8 @@ func newOrderCard() *orderCard {
 		l.TextStyle.Bold = bold
 		return l
 	}
-	r := &orderCard{bg: canvas.NewRectangle(themeColor(colorPanel)), prio: newBadge("P3", themeColor(colorP3)),
-		number: label(true), category: label(false), place: label(false), who: label(false), age: label(false), late: label(true)}
+	r := &orderCard{bg: canvas.NewRectangle(color.Transparent), prio: newBadge("P3", themeColor(colorP3)),
+		number: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), category: label(false), place: label(false), who: label(false), age: label(false), late: label(true)}
 	r.bg.CornerRadius = 4
 	r.place.SizeName = theme.SizeNameCaptionText
 	r.who.SizeName = theme.SizeNameCaptionText
@@ -456,6 +473,13 @@ func newOrderCard() *orderCard {
 
 func (r *orderCard) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.box) }
 
+// Tapped selects the card's order.
+func (r *orderCard) Tapped(*fyne.PointEvent) {
+	if r.onTap != nil {
+		r.onTap()
+	}
+}
+
 func (r *orderCard) set(c *Console, o *app.WorkOrder, now time.Time) {
 	site := c.core.Inventory.Site()
 	r.prio.Set(o.Priority.String(), priorityColor(o.Priority))
@@ -469,7 +493,7 @@ func (r *orderCard) set(c *Console, o *app.WorkOrder, now time.Time) {
 	r.who.SetText(c.orderAssignee(o))
 	switch {
 	case !o.State.Open():
-		r.age.SetText(T(o.State.Label()))
+		r.age.SetText(T(orderStateText(o.State)))
 	default:
 		r.age.SetText(c.orderAge(o))
 	}
@@ -478,7 +502,7 @@ func (r *orderCard) set(c *Console, o *app.WorkOrder, now time.Time) {
 	if late != "" { // an overdue order's card is red until it is taken care of
 		r.bg.FillColor = withAlpha(themeColor(colorP1), 0x48)
 	} else {
-		r.bg.FillColor = themeColor(theme.ColorNameBackground)
+		r.bg.FillColor = color.Transparent // the list's selection and hover show through
 	}
 	r.bg.Refresh()
 }

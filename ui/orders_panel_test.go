@@ -107,9 +107,20 @@ func TestTheBoardListsAReportedOrderInItsColumn(t *testing.T) {
 	assert.Contains(t, texts, "Not assigned")
 	assert.Contains(t, visibleTexts(c.win.Content()), "Overdue orders 0", "the header counts overdue orders")
 
-	// Tapping its card shows it beside the board.
-	serialUI(func() { p.column(app.OrderNew).list.Select(0) })
+	// Tapping its card shows it beside the board; the keyboard stays with the window (F2).
+	var card *orderCard
+	serialUI(func() {
+		walk(p.column(app.OrderNew).view, func(x fyne.CanvasObject) {
+			if oc, ok := x.(*orderCard); ok && card == nil {
+				card = oc
+			}
+		})
+	})
+	require.NotNil(t, card)
+	tap(card)
 	assert.Equal(t, o.ID, p.selected)
+	assert.Nil(t, c.win.Canvas().Focused(), "no list keeps the keyboard")
+
 	detail := strings.Join(uiGet(func() []string { return visibleTexts(p.detail.content) }), "\n")
 	assert.Contains(t, detail, "3号楼2单元楼道堆放纸箱")
 	assert.Contains(t, detail, "reported")
@@ -243,3 +254,4 @@ func findSelectHint(o fyne.CanvasObject, hint string) *widget.Select {
 	})
 	return found
 }
+
