@@ -13,11 +13,12 @@ import (
 // The intake form (接警登记): a report phoned in or brought to the guard room, logged with the
 // keyboard alone — what (its priority follows), how urgent, where (a building and unit from a
 // list, or a click on the small map), who called and their number in one field ("王先生
-// 13800138000"), what they said, and what it becomes: an alarm that runs through the desk like
-// any other (app/intake.go), a work order of a category (a hazard to fix, not an emergency), or
-// both (the order names the alarm). Tab moves between the fields, the arrow keys change a list,
-// Shift+Enter in what was said — or Enter on the last two lists, or the button — logs it. F2
-// opens it anywhere.
+// 13800138000"), what it becomes — an alarm that runs through the desk like any other
+// (app/intake.go), a work order of a category (a hazard to fix, not an emergency), or both (the
+// order names the alarm) — and what they said. Tab moves between the fields (the order's
+// category only when an order is made), the arrow keys change a list, Enter in the caller's
+// field or on a list goes on to what was said, and Shift+Enter there (or the button) logs it.
+// F2 opens it anywhere.
 
 type intakeForm struct {
 	c        *Console
@@ -27,9 +28,9 @@ type intakeForm struct {
 	*placeChooser
 	caller   *widget.Entry
 	said     *widget.Entry
-	outcome  *submitSelect // alarm, work order, or both
+	outcome  *enterSelect // alarm, work order, or both
 	outcomes []intakeOutcome
-	category *submitSelect // the order's
+	category *enterSelect // the order's
 	catIDs   []string
 	// prioritySet: the operator chose the priority; a later change of kind keeps it.
 	prioritySet bool
@@ -101,13 +102,13 @@ func newIntakeForm(c *Console) *intakeForm {
 	for _, o := range f.outcomes {
 		outcomeLabels = append(outcomeLabels, T(o.Label))
 	}
-	f.outcome = newSubmitSelect(outcomeLabels, func(string) { f.outcomeChanged() })
+	f.outcome = newEnterSelect(outcomeLabels, func(string) { f.outcomeChanged() })
 	f.outcome.SetSelectedIndex(0)
 	var catLabels []string
 	for _, cat := range c.core.Orders.Setup().Categories {
 		catLabels, f.catIDs = append(catLabels, cat.Display(en)), append(f.catIDs, cat.ID)
 	}
-	f.category = newSubmitSelect(catLabels, func(string) {
+	f.category = newEnterSelect(catLabels, func(string) {
 		if !f.prioritySet && !f.makes().alarm {
 			if cat, ok := c.core.Orders.Category(f.categoryID()); ok {
 				f.setPriority(cat.Priority)
@@ -121,19 +122,19 @@ func newIntakeForm(c *Console) *intakeForm {
 		widget.NewFormItem(T("Priority"), f.priority),
 		widget.NewFormItem(T("Where"), f.placeChooser.content),
 		widget.NewFormItem(T("Caller and phone"), f.caller),
-		widget.NewFormItem(T("What was said"), f.said),
 		widget.NewFormItem(T("Log as"), f.outcome),
 		widget.NewFormItem(T("Order category"), f.category),
+		widget.NewFormItem(T("What was said"), f.said),
 	}
 	items[2].HintText = T("Choose the building, or click the place on the map")
-	items[4].HintText = T("Shift+Enter logs the report")
-	items[5].HintText = T("An alarm for the desk, a work order to fix something, or both")
+	items[4].HintText = T("An alarm for the desk, a work order to fix something, or both")
+	items[6].HintText = T("Shift+Enter logs the report")
 	f.wd = newWriteForm(c, T("Log a report"), T("Log report"), items, f.submit)
 	f.said.OnSubmitted = func(string) { f.wd.submit() }
 	f.caller.OnSubmitted = func(string) { c.win.Canvas().Focus(f.said) }
 	f.unit.OnSubmitted = func(string) { c.win.Canvas().Focus(f.caller) }
-	f.outcome.onSubmit = f.wd.submit
-	f.category.onSubmit = f.wd.submit
+	f.outcome.onEnter = func() { c.win.Canvas().Focus(f.said) }
+	f.category.onEnter = func() { c.win.Canvas().Focus(f.said) }
 	f.outcomeChanged()
 	return f
 }

@@ -52,6 +52,8 @@ func TestIntakeLogsAReportWithTheKeyboardAlone(t *testing.T) {
 	test.FocusNext(c.win.Canvas())
 	typeIn(focusedOf[*widget.Entry](t, c), "王先生 13800138000")
 	test.FocusNext(c.win.Canvas())
+	assert.Equal(t, "Alarm", focusedOf[*enterSelect](t, c).Selected, "logged as an alarm unless the operator says otherwise")
+	test.FocusNext(c.win.Canvas()) // the order's category is skipped: no order is made
 	said := focusedOf[*widget.Entry](t, c)
 	typeIn(said, "2单元5楼冒烟")
 	said.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
@@ -129,9 +131,9 @@ func focusedEntryWithPlaceholder(t *testing.T, o fyne.CanvasObject, ph string) *
 }
 
 // A phoned-in hazard that is a job for the grid, not an alarm, logged with the keyboard
-// alone: the building, the caller, what was said, Tab to "Log as" and → to "Work order",
-// Tab to the category and → to the first, Enter. It becomes a work order of that category
-// from the intake, with the caller as its reporter; no alarm is raised.
+// alone: the building, the caller, Tab to "Log as" and → to "Work order", Tab to the category
+// and → to the first, Enter, what was said, Shift+Enter. It becomes a work order of that
+// category from the intake, with the caller as its reporter; no alarm is raised.
 func TestIntakeMakesAWorkOrderWithTheKeyboardAlone(t *testing.T) {
 	c := newTestConsole(t, enConfig())
 	site := c.core.Inventory.Site()
@@ -149,17 +151,20 @@ func TestIntakeMakesAWorkOrderWithTheKeyboardAlone(t *testing.T) {
 	test.FocusNext(c.win.Canvas())
 	typeIn(focusedOf[*widget.Entry](t, c), "李阿姨 13912345678")
 	test.FocusNext(c.win.Canvas())
-	typeIn(focusedOf[*widget.Entry](t, c), "楼道里堆了很多纸箱")
-	test.FocusNext(c.win.Canvas())
-	outcome := focusedOf[*submitSelect](t, c)
+	outcome := focusedOf[*enterSelect](t, c)
 	assert.Equal(t, "Alarm", outcome.Selected, "an alarm unless the operator says otherwise")
 	outcome.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
 	assert.Equal(t, "Work order", outcome.Selected)
 	test.FocusNext(c.win.Canvas())
-	category := focusedOf[*submitSelect](t, c)
+	category := focusedOf[*enterSelect](t, c)
 	category.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
 	assert.Equal(t, "Fire hazard", category.Selected)
-	serialUI(func() { category.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) })
+	serialUI(func() { category.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) }) // Enter: on to what was said
+	said := focusedOf[*widget.Entry](t, c)
+	typeIn(said, "楼道里堆了很多纸箱")
+	said.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+	said.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	said.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
 
 	waitFor(t, "the report is a work order", func() bool { return len(c.core.Orders.List()) == 1 })
 	o := c.core.Orders.List()[0]
