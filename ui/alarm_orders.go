@@ -75,7 +75,8 @@ func orderCategoryFor(a app.Alarm) string {
 		return app.CatDevice
 	case a.Kind == app.AlarmFire:
 		return app.CatFireHazard
-	case a.Kind == app.AlarmFight || a.Kind == app.AlarmTheft || a.Kind == app.AlarmSuspicious || a.Kind == app.AlarmDoorForced:
+	case a.Kind == app.AlarmFight || a.Kind == app.AlarmTheft || a.Kind == app.AlarmSuspicious || a.Kind == app.AlarmDoorForced,
+		a.Kind == app.AlarmIntrusion || a.Kind == app.AlarmLoitering || a.Kind == app.AlarmCrowd || a.Kind == app.AlarmLine:
 		return app.CatOrder
 	case a.Kind == app.AlarmFall:
 		return app.CatCare

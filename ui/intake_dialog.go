@@ -157,6 +157,9 @@ func (f *intakeForm) outcomeChanged() {
 	} else {
 		f.category.Disable()
 	}
+	if f.wd != nil && f.wd.form != nil {
+		f.wd.form.Refresh() // the category's label follows
+	}
 }
 
 func (f *intakeForm) setPriority(p app.Priority) {

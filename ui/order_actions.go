@@ -41,10 +41,11 @@ func (d *orderDetail) actions() []fyne.CanvasObject {
 			b.Importance = widget.HighImportance
 		}
 	}
-	if op.Role.Can(app.ActOrderVerify) && o.State == app.OrderDone {
+	verifies := d.c.verifies(op, &o)
+	if verifies && o.State == app.OrderDone {
 		add(T("Verify…"), theme.ConfirmIcon(), d.verify).Importance = widget.HighImportance
 	}
-	if op.Role.Can(app.ActOrderVerify) && (o.State == app.OrderDone || o.State == app.OrderClosed) {
+	if verifies && (o.State == app.OrderDone || o.State == app.OrderClosed) {
 		add(T("Reopen…"), theme.MediaReplayIcon(), d.reopen)
 	}
 	if op.Role.Can(app.ActOrderDispatch) && o.State.Open() {
@@ -52,6 +53,25 @@ func (d *orderDetail) actions() []fyne.CanvasObject {
 		add(T("Cancel order…"), theme.CancelIcon(), d.cancel)
 	}
 	return out
+}
+
+// verifies reports whether the operator verifies (and reopens) orders of this category, as
+// the core decides it (app.WorkOrders.Verify, which checks again): administrators always;
+// otherwise the category's verifying role (the commander verifies what the guard room does),
+// and never one's own work.
+func (c *Console) verifies(op *app.Operator, o *app.WorkOrder) bool {
+	if !op.Role.Can(app.ActOrderVerify) {
+		return false
+	}
+	if op.Role == app.RoleAdmin {
+		return true
+	}
+	cat, ok := c.core.Orders.Category(o.Category)
+	role := op.Role
+	if role == app.RoleCommander {
+		role = app.RoleOperator
+	}
+	return ok && cat.VerifiedBy == role && o.Assignee != op.Username
 }
 
 // act opens an action's dialog on the order as the operator sees it now; run does it with
@@ -94,8 +114,12 @@ func (d *orderDetail) assign() {
 	to := widget.NewSelect(labels, nil)
 	to.PlaceHolder = T("A team or a person")
 	note := noteEntry(T("Note (optional)"))
+	toItem := widget.NewFormItem(T("To"), to)
+	if len(labels) == 0 {
+		toItem.HintText = T("Nobody takes orders yet: an administrator sets up the teams and their people")
+	}
 	wd := d.act(T("Assign order {{.N}}", map[string]any{"N": d.order.Number()}), T("Assign"),
-		[]*widget.FormItem{widget.NewFormItem(T("To"), to), widget.NewFormItem(T("Note"), note)},
+		[]*widget.FormItem{toItem, widget.NewFormItem(T("Note"), note)},
 		func() error {
 			if to.SelectedIndex() < 0 {
 				return app.Errorf(app.CodeInvalid, "Choose a team or a person")

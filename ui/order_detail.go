@@ -3,10 +3,12 @@ package ui
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -29,10 +31,11 @@ type orderDetail struct {
 	notice string
 	times  liveTexts
 	m      *siteMap // the place (nil without a site)
+	pass   *scrollPass
 }
 
 func newOrderDetail(c *Console) *orderDetail {
-	d := &orderDetail{c: c, content: container.NewStack()}
+	d := &orderDetail{c: c, content: container.NewStack(), pass: newScrollPass()}
 	if site := c.core.Inventory.Site(); site != nil {
 		d.m = newSiteMap(site)
 		d.m.animate = false
@@ -135,10 +138,10 @@ func (d *orderDetail) render() {
 		rows = append(rows, kv("Dispatch rule", o.Rule))
 	}
 	if !o.AcceptDue.IsZero() {
-		rows = append(rows, kv("Accept by", dueText(o.AcceptDue, o.AcceptedAt)))
+		rows = append(rows, kv("Accept by", dueText(o.AcceptDue, o.AcceptedAt, "accepted at {{.Time}}", "accepted late, at {{.Time}}")))
 	}
 	if !o.DoneDue.IsZero() {
-		rows = append(rows, kv("Done by", dueText(o.DoneDue, o.DoneAt)))
+		rows = append(rows, kv("Done by", dueText(o.DoneDue, o.DoneAt, "done at {{.Time}}", "done late, at {{.Time}}")))
 	}
 	if o.Overdue(now) {
 		late := d.times.add("Overdue", func() string { return orderLate(&o, c.core.Clock.Now()) })
@@ -196,18 +199,21 @@ func (d *orderDetail) render() {
 	for _, st := range o.Steps {
 		body.Add(d.stepView(&o, st))
 	}
-	d.content.Objects = []fyne.CanvasObject{container.NewVScroll(body)}
+	scroll := container.NewVScroll(body)
+	d.pass.to = scroll
+	d.content.Objects = []fyne.CanvasObject{scroll}
 	d.content.Refresh()
 }
 
-// dueText is a time limit, and when it was met.
-func dueText(due, met time.Time) string {
+// dueText is a time limit, and when it was met (accepted or done: met says which).
+func dueText(due, at time.Time, met, metLate string) string {
 	s := formatStamp(due)
-	if !met.IsZero() {
-		s += " · " + T("met at {{.Time}}", map[string]any{"Time": formatStamp(met)})
-		if met.After(due) {
-			s = formatStamp(due) + " · " + T("met late, at {{.Time}}", map[string]any{"Time": formatStamp(met)})
-		}
+	switch {
+	case at.IsZero():
+	case at.After(due):
+		s += " · " + T(metLate, map[string]any{"Time": formatStamp(at)})
+	default:
+		s += " · " + T(met, map[string]any{"Time": formatStamp(at)})
 	}
 	return s
 }
@@ -270,5 +276,29 @@ func (d *orderDetail) placeMap(o *app.WorkOrder) fyne.CanvasObject {
 	}
 	d.m.r.Select(key)
 	d.m.redrawAll()
-	return container.NewGridWrap(fyne.NewSize(420, 240), d.m)
+	return container.NewGridWrap(fyne.NewSize(420, 240), container.NewStack(d.m, d.pass))
+}
+
+// scrollPass lies over the detail's small map: the wheel scrolls the detail, as everywhere
+// else in it, instead of zooming the map out of sight under the pointer.
+type scrollPass struct {
+	widget.BaseWidget
+	to *container.Scroll
+}
+
+func newScrollPass() *scrollPass {
+	s := &scrollPass{}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *scrollPass) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
+}
+
+// Scrolled scrolls the detail.
+func (s *scrollPass) Scrolled(ev *fyne.ScrollEvent) {
+	if s.to != nil {
+		s.to.Scrolled(ev)
+	}
 }

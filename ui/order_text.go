@@ -158,11 +158,21 @@ func orderLate(o *app.WorkOrder, now time.Time) string {
 	if o.AcceptedAt.IsZero() && !o.AcceptDue.IsZero() && !now.Before(o.AcceptDue) {
 		due = o.AcceptDue
 	}
-	late := now.Sub(due)
-	if late < time.Minute {
-		late = time.Minute
+	return T("Overdue by {{.D}}", map[string]any{"D": lateText(now.Sub(due))})
+}
+
+// lateText says how late, to the minute: "25 min", "2 h 31 min", "3 days".
+func lateText(d time.Duration) string {
+	d = max(d, time.Minute).Truncate(time.Minute)
+	switch {
+	case d >= 48*time.Hour:
+		return T("{{.N}} days", map[string]any{"N": int(d / (24 * time.Hour))})
+	case d >= time.Hour && d%time.Hour == 0:
+		return T("{{.N}} h", map[string]any{"N": int(d / time.Hour)})
+	case d >= time.Hour:
+		return T("{{.H}} h {{.M}} min", map[string]any{"H": int(d / time.Hour), "M": int(d % time.Hour / time.Minute)})
 	}
-	return T("Overdue by {{.D}}", map[string]any{"D": message(app.DurationMessage(late.Truncate(time.Minute)))})
+	return T("{{.N}} min", map[string]any{"N": int(d / time.Minute)})
 }
 
 // orderAge says how long ago an order was reported.

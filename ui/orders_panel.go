@@ -445,7 +445,6 @@ type orderCard struct {
 	place    *widget.Label
 	who      *widget.Label
 	age      *widget.Label
-	late     *widget.Label
 	box      fyne.CanvasObject
 	onTap    func()
 }
@@ -458,15 +457,13 @@ func newOrderCard() *orderCard {
 		return l
 	}
 	r := &orderCard{bg: canvas.NewRectangle(color.Transparent), prio: newBadge("P3", themeColor(colorP3)),
-		number: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), category: label(false), place: label(false), who: label(false), age: label(false), late: label(true)}
+		number: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), category: label(false), place: label(false), who: label(false), age: label(false)}
 	r.bg.CornerRadius = 4
 	r.place.SizeName = theme.SizeNameCaptionText
 	r.who.SizeName = theme.SizeNameCaptionText
 	r.age.SizeName = theme.SizeNameCaptionText
-	r.late.SizeName = theme.SizeNameCaptionText
-	r.late.Importance = widget.DangerImportance
 	top := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.prio), r.number), nil, r.category)
-	r.box = container.NewStack(r.bg, container.New(&tightVBox{}, top, r.place, r.who, container.NewGridWithColumns(2, r.age, r.late)))
+	r.box = container.NewStack(r.bg, container.New(&tightVBox{}, top, r.place, r.who, r.age))
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -491,14 +488,19 @@ func (r *orderCard) set(c *Console, o *app.WorkOrder, now time.Time) {
 	}
 	r.place.SetText(place)
 	r.who.SetText(c.orderAssignee(o))
+	// The last line says how late an overdue order is (red), else how old it is.
+	late := orderLate(o, now)
+	r.age.Importance, r.age.TextStyle.Bold = widget.MediumImportance, false
 	switch {
+	case late != "":
+		r.age.Importance, r.age.TextStyle.Bold = widget.DangerImportance, true
+		r.age.SetText(late)
 	case !o.State.Open():
 		r.age.SetText(T(orderStateText(o.State)))
 	default:
 		r.age.SetText(c.orderAge(o))
 	}
-	late := orderLate(o, now)
-	r.late.SetText(late)
+	r.age.Refresh()
 	if late != "" { // an overdue order's card is red until it is taken care of
 		r.bg.FillColor = withAlpha(themeColor(colorP1), 0x48)
 	} else {
