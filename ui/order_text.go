@@ -151,14 +151,34 @@ func orderStepNote(o *app.WorkOrder, st app.OrderStep) string {
 // orderLate says how late an overdue order is at now ("" when it is not): from the limit it
 // missed first (accepting, else finishing).
 func orderLate(o *app.WorkOrder, now time.Time) string {
+	if d, late := orderLateBy(o, now); late {
+		return T("Overdue by {{.D}}", map[string]any{"D": lateText(d)})
+	}
+	return ""
+}
+
+// orderLateShort is orderLate as a card says it, to the hour past an hour ("25 min late",
+// "2 h late"): the detail says the minutes.
+func orderLateShort(o *app.WorkOrder, now time.Time) string {
+	if d, late := orderLateBy(o, now); late {
+		if d >= time.Hour && d < 48*time.Hour {
+			d = d.Truncate(time.Hour)
+		}
+		return T("{{.D}} late", map[string]any{"D": lateText(d)})
+	}
+	return ""
+}
+
+// orderLateBy is how late an overdue order is: since the limit it missed first.
+func orderLateBy(o *app.WorkOrder, now time.Time) (time.Duration, bool) {
 	if !o.Overdue(now) {
-		return ""
+		return 0, false
 	}
 	due := o.DoneDue
 	if o.AcceptedAt.IsZero() && !o.AcceptDue.IsZero() && !now.Before(o.AcceptDue) {
 		due = o.AcceptDue
 	}
-	return T("Overdue by {{.D}}", map[string]any{"D": lateText(now.Sub(due))})
+	return now.Sub(due), true
 }
 
 // lateText says how late, to the minute: "25 min", "2 h 31 min", "3 days".

@@ -457,13 +457,18 @@ func newOrderCard() *orderCard {
 		return l
 	}
 	r := &orderCard{bg: canvas.NewRectangle(color.Transparent), prio: newBadge("P3", themeColor(colorP3)),
-		number: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), category: label(false), place: label(false), who: label(false), age: label(false)}
+		number: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), category: label(true), place: label(false), who: label(false), age: label(false)}
 	r.bg.CornerRadius = 4
 	r.place.SizeName = theme.SizeNameCaptionText
 	r.who.SizeName = theme.SizeNameCaptionText
 	r.age.SizeName = theme.SizeNameCaptionText
-	top := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.prio), r.number), nil, r.category)
-	r.box = container.NewStack(r.bg, container.New(&tightVBox{}, top, r.place, r.who, r.age))
+	r.age.Alignment = fyne.TextAlignTrailing
+	// [P2] #6          2 h 48 min late
+	// Fire hazard
+	// Building 2 unit 2 · Grid 1
+	// Grid 1 team
+	top := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.prio), r.number), nil, r.age)
+	r.box = container.NewStack(r.bg, container.New(&tightVBox{}, top, r.category, r.place, r.who))
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -488,8 +493,8 @@ func (r *orderCard) set(c *Console, o *app.WorkOrder, now time.Time) {
 	}
 	r.place.SetText(place)
 	r.who.SetText(c.orderAssignee(o))
-	// The last line says how late an overdue order is (red), else how old it is.
-	late := orderLate(o, now)
+	// Beside the number: how late an overdue order is (red), else how old it is.
+	late := orderLateShort(o, now)
 	r.age.Importance, r.age.TextStyle.Bold = widget.MediumImportance, false
 	switch {
 	case late != "":

@@ -105,7 +105,7 @@ func TestTheBoardListsAReportedOrderInItsColumn(t *testing.T) {
 	assert.Contains(t, texts, "Corridor or exit clutter")
 	assert.Contains(t, texts, "Building 3 · Grid 1", "where it is")
 	assert.Contains(t, texts, "Not assigned")
-	assert.Contains(t, visibleTexts(c.win.Content()), "Overdue orders 0", "the header counts overdue orders")
+	assert.Contains(t, visibleTexts(c.win.Content()), "Late orders 0", "the header counts overdue orders")
 
 	// Tapping its card shows it beside the board; the keyboard stays with the window (F2).
 	var card *orderCard
@@ -172,7 +172,7 @@ func TestTheBoardFiltersByGridCategoryAssigneeOverdueAndText(t *testing.T) {
 		return len(ids) == 1 && ids[0] == late.ID
 	})
 	texts := uiGet(func() []string { return visibleTexts(p.column(app.OrderNew).view) })
-	assert.Contains(t, texts, "Overdue by 10 min")
+	assert.Contains(t, texts, "10 min late")
 }
 
 func itoa64(n int64) string { return strings.TrimPrefix(app.SubjectOrder(n), "order:") }
@@ -185,10 +185,10 @@ func TestTheHeaderCountsOverdueOrders(t *testing.T) {
 	header := func() string {
 		return strings.Join(uiGet(func() []string { return visibleTexts(c.shell.header.content) }), "\n")
 	}
-	waitFor(t, "the header counts none late", func() bool { return strings.Contains(header(), "Overdue orders 0") })
+	waitFor(t, "the header counts none late", func() bool { return strings.Contains(header(), "Late orders 0") })
 
 	clock.Add(2*time.Hour + time.Minute)
-	waitFor(t, "the header counts it once it is late", func() bool { return strings.Contains(header(), "Overdue orders 1") })
+	waitFor(t, "the header counts it once it is late", func() bool { return strings.Contains(header(), "Late orders 1") })
 	assert.Equal(t, themeColor(colorP1), uiGet(func() any { return c.shell.header.orders.badge.b.bg.FillColor }), "red")
 
 	tap(c.shell.header.orders.badge)
