@@ -54,3 +54,15 @@ func TestTheDeskDispatchesAnAlarmAsALinkedWorkOrder(t *testing.T) {
 	assert.Contains(t, d, "Linked alarms")
 	assert.Contains(t, d, "Streetlight fault", "the order lists its alarm")
 }
+
+// An order the core made from an alarm without a note says the alarm's kind, in the
+// operator's language; what a person wrote is shown as written.
+func TestAnOrderMadeByTheCoreIsSaidInTheOperatorsLanguage(t *testing.T) {
+	SetLanguage("zh-CN")
+	t.Cleanup(func() { SetLanguage("en") })
+	made := app.WorkOrder{Text: "Streetlight fault", Reporter: app.Reporter{Via: app.FromDevice}, Steps: []app.OrderStep{{By: app.SystemActor, Kind: app.KindOrderCreated, Note: "Streetlight fault"}}}
+	assert.Equal(t, "路灯故障", orderText(&made))
+	assert.Equal(t, "路灯故障", orderStepNote(&made, made.Steps[0]))
+	written := app.WorkOrder{Text: "Streetlight fault", Reporter: app.Reporter{Via: app.FromConsole}, Steps: []app.OrderStep{{By: "duty"}}}
+	assert.Equal(t, "Streetlight fault", orderText(&written), "a person's words")
+}

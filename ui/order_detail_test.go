@@ -5,11 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"watchpost/app"
+	"watchpost/mapdraw"
 )
 
 func orderNow(t *testing.T, c *Console, id int64) app.WorkOrder {
@@ -143,4 +146,18 @@ func TestARefusedOrderActionSaysWhyInTheDialog(t *testing.T) {
 	assert.Contains(t, strings.Join(uiGet(func() []string { return visibleTexts(top) }), "\n"), "An order cannot be a duplicate of itself")
 	assert.Equal(t, "#1", into.Text)
 	assert.Equal(t, app.OrderNew, orderNow(t, c, o.ID).State)
+}
+
+// The wheel over the detail's small map scrolls the detail (the map under the pointer does
+// not zoom away).
+func TestTheWheelOverTheDetailsMapScrollsTheDetail(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	o := reportOrder(t, c, app.CatOther, "b03", "路灯不亮")
+	serialUI(func() { c.ShowOrder(o.ID) })
+	p := ordersPanelOf(t, c)
+	scroll := uiGet(func() *container.Scroll { return p.detail.content.Objects[0].(*container.Scroll) })
+	view := uiGet(func() mapdraw.View { return p.detail.m.r.View() })
+	serialUI(func() { p.detail.pass.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -300)}) })
+	assert.Positive(t, uiGet(func() float32 { return scroll.Offset.Y }), "the detail scrolled")
+	assert.Equal(t, view, uiGet(func() mapdraw.View { return p.detail.m.r.View() }), "the map did not zoom")
 }

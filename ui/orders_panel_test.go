@@ -181,19 +181,23 @@ func itoa64(n int64) string { return strings.TrimPrefix(app.SubjectOrder(n), "or
 // filtered to them.
 func TestTheHeaderCountsOverdueOrders(t *testing.T) {
 	c, clock := newOrderConsole(t)
+	p := ordersPanelOf(t, c)
 	o := reportOrder(t, c, app.CatOther, "b02", "路灯不亮") // two hours to accept
 	header := func() string {
 		return strings.Join(uiGet(func() []string { return visibleTexts(c.shell.header.content) }), "\n")
 	}
-	waitFor(t, "the header counts none late", func() bool { return strings.Contains(header(), "Late orders 0") })
+	// The order's entry has reached the console (the board shows it): no entry comes when it
+	// falls due, the header counts again by the clock.
+	waitFor(t, "the board has the order", func() bool { return len(boardIDs(p, app.OrderNew)) == 1 })
+	assert.Contains(t, header(), "Late orders 0")
 
 	clock.Add(2*time.Hour + time.Minute)
 	waitFor(t, "the header counts it once it is late", func() bool { return strings.Contains(header(), "Late orders 1") })
 	assert.Equal(t, themeColor(colorP1), uiGet(func() any { return c.shell.header.orders.badge.b.bg.FillColor }), "red")
 
+	serialUI(func() { c.ShowPanel("wall") })
 	tap(c.shell.header.orders.badge)
 	assert.Equal(t, "orders", c.shell.current)
-	p := ordersPanelOf(t, c)
 	assert.True(t, p.overdue.Checked, "filtered to the overdue orders")
 	assert.Equal(t, []int64{o.ID}, boardIDs(p, app.OrderNew))
 }
@@ -214,7 +218,10 @@ func TestATrainerSeesNoWorkOrders(t *testing.T) {
 // board.
 func TestTheMapShowsOpenOrdersAndOpensOneOnTheBoard(t *testing.T) {
 	c, clock := newOrderConsole(t)
+	board := ordersPanelOf(t, c)
 	o := reportOrder(t, c, app.CatFireHazard, "b03", "楼道里有电动车充电")
+	// Its entry has reached the console's panels: no entry comes when it falls due.
+	waitFor(t, "the board has the order", func() bool { return len(boardIDs(board, app.OrderNew)) == 1 })
 	serialUI(func() { c.shell.show("map") })
 	m := c.shell.built["map"].(*mapPanel)
 	m.m.animate = false
@@ -254,4 +261,3 @@ func findSelectHint(o fyne.CanvasObject, hint string) *widget.Select {
 	})
 	return found
 }
-
