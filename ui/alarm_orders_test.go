@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,7 +22,7 @@ func TestTheDeskDispatchesAnAlarmAsALinkedWorkOrder(t *testing.T) {
 	waitFor(t, "the alarm is on the desk", func() bool { return uiGet(func() int { return len(p.shown) }) == 1 })
 	serialUI(func() { p.list.Select(0) })
 
-	b := uiGet(func() any { return findButton(p.detail, "Dispatch as work order…") })
+	b := uiGet(func() *widget.Button { return findButton(p.detail, "Dispatch as work order…") })
 	require.NotNil(t, b)
 	tap(findButton(p.detail, "Dispatch as work order…"))
 	top := topDialog(t, c)

@@ -178,8 +178,9 @@ func TestIntakeMakesAWorkOrderWithTheKeyboardAlone(t *testing.T) {
 	assert.Equal(t, 1, o.Place.Unit)
 	assert.Equal(t, "楼道里堆了很多纸箱", o.Text)
 	assert.Empty(t, c.core.Desk.Open(), "no alarm")
-	waitFor(t, "the board shows it", func() bool { return c.shell.current == "orders" })
-	assert.Equal(t, o.ID, ordersPanelOf(t, c).selected)
+	waitFor(t, "the board shows it", func() bool { return uiGet(func() string { return c.shell.current }) == "orders" })
+	board := c.shell.built["orders"].(*ordersPanel)
+	assert.Equal(t, o.ID, uiGet(func() int64 { return board.selected }))
 }
 
 // "Alarm and work order" raises the alarm on the desk and makes the order, which names it.

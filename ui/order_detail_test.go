@@ -34,7 +34,7 @@ func detailText(p *ordersPanel) string {
 // tapDetail taps a button of the order's detail.
 func tapDetail(t *testing.T, p *ordersPanel, label string) {
 	t.Helper()
-	b := uiGet(func() any { return findButton(p.detail.content, label) })
+	b := uiGet(func() *widget.Button { return findButton(p.detail.content, label) })
 	require.NotNil(t, b, "the detail offers %q", label)
 	tap(findButton(p.detail.content, label))
 }
@@ -48,7 +48,7 @@ func TestAnOrderIsAssignedVerifiedAndReopenedFromItsDetail(t *testing.T) {
 	serialUI(func() { c.ShowOrder(o.ID) })
 	p := ordersPanelOf(t, c)
 	require.Equal(t, o.ID, p.selected)
-	assert.Nil(t, uiGet(func() any { return findButton(p.detail.content, "Verify…") }), "nothing to verify yet")
+	assert.Nil(t, uiGet(func() *widget.Button { return findButton(p.detail.content, "Verify…") }), "nothing to verify yet")
 
 	tapDetail(t, p, "Assign…")
 	top := topDialog(t, c)
@@ -61,7 +61,7 @@ func TestAnOrderIsAssignedVerifiedAndReopenedFromItsDetail(t *testing.T) {
 	waitOrder(t, c, o.ID, "assigned to the team", func(o app.WorkOrder) bool { return o.State == app.OrderAssigned && o.Team == testTeam })
 	waitFor(t, "the board moves it", func() bool { return len(boardIDs(p, app.OrderAssigned)) == 1 })
 	waitFor(t, "the detail says whom to", func() bool { return strings.Contains(detailText(p), "Grid 1 team") })
-	assert.NotNil(t, uiGet(func() any { return findButton(p.detail.content, "Reassign…") }), "assigned: it can be reassigned")
+	assert.NotNil(t, uiGet(func() *widget.Button { return findButton(p.detail.content, "Reassign…") }), "assigned: it can be reassigned")
 
 	// The worker takes it and reports it done (their phone).
 	ctx := context.Background()
@@ -70,7 +70,7 @@ func TestAnOrderIsAssignedVerifiedAndReopenedFromItsDetail(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.core.Orders.Done(ctx, worker, cur.ID, cur.Version, "车已挪走", nil)
 	require.NoError(t, err)
-	waitFor(t, "the detail offers to verify it", func() bool { return uiGet(func() any { return findButton(p.detail.content, "Verify…") }) != nil })
+	waitFor(t, "the detail offers to verify it", func() bool { return uiGet(func() bool { return findButton(p.detail.content, "Verify…") != nil }) })
 	assert.Contains(t, detailText(p), "车已挪走")
 
 	tapDetail(t, p, "Verify…")
