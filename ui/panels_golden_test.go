@@ -20,9 +20,9 @@ import (
 // it, in Chinese and English, so that a change of a panel's layout or texts shows in review
 // as a change of its golden. The window is made the same on every run: the core's clock
 // stands still (goldenAt, China's time zone), the data are the demo community with one
-// alarm, one incident and two work orders opened at that time, two cameras play a generated picture and the
-// others are off, and the console's live updates are stopped; each golden waits for the state it
-// shows, never for time.
+// alarm, one incident and two work orders opened at that time, two cameras play a generated
+// picture and the others are off, and the console's live updates are stopped; each golden
+// waits for the state it shows, never for time.
 //
 // After a change on purpose, look at testdata/failed/panels/… and run
 // WATCHPOST_UPDATE_GOLDEN=1 go test -run TestPanelGoldens ./ui/ to keep it.
