@@ -279,6 +279,7 @@ func contains(list []string, s string) bool {
 // OnEntry follows the desk.
 func (p *alarmPanel) OnEntry(e app.Entry) {
 	p.clipEntry(e)
+	p.orderEntry(e) // alarm_orders.go
 	if e.Kind.IsAlarm() {
 		p.refresh()
 	}
@@ -434,7 +435,7 @@ func (p *alarmPanel) showDetail() {
 		rows = append(rows, kv("Acknowledged", p.c.markText(a.Ack)))
 	}
 	if a.Dispatch != nil {
-		rows = append(rows, kv("Dispatched", a.Dispatch.To+" · "+p.c.markText(a.Dispatch)))
+		rows = append(rows, kv("Dispatched", dispatchedTo(a.Dispatch.To)+" · "+p.c.markText(a.Dispatch)))
 	}
 	if a.Resolve != nil {
 		rows = append(rows, kv("Resolved", T(a.Outcome.Label())+" · "+p.c.markText(a.Resolve)))
@@ -453,7 +454,14 @@ func (p *alarmPanel) showDetail() {
 	if (a.State != app.AlarmAcknowledged && a.State != app.AlarmDispatched) || op == nil || !op.Role.Can(app.ActResolveAlarm) {
 		res.Disable()
 	}
-	body := container.NewVBox(title, widget.NewSeparator(), container.NewHBox(ack, disp, res, p.c.incidentButton(a)), details(rows))
+	actions := container.NewHBox(ack, disp, res, p.c.incidentButton(a))
+	if p.may(app.ActOrderDispatch) {
+		actions.Add(p.dispatchAsOrderButton(a)) // alarm_orders.go
+	}
+	body := container.NewVBox(title, widget.NewSeparator(), actions, details(rows))
+	if orders := p.ordersSection(a); orders != nil {
+		body.Add(orders)
+	}
 
 	// What the camera saw when video analytics raised it, with the boxes drawn.
 	if a.Image != "" {
@@ -520,7 +528,7 @@ func historyLine(e app.Entry, site *app.Site) fyne.CanvasObject {
 			}
 		case app.KindAlarmDispatched:
 			if a.Dispatch != nil {
-				note = a.Dispatch.To + " " + a.Dispatch.Note
+				note = dispatchedTo(a.Dispatch.To) + " " + a.Dispatch.Note
 			}
 		case app.KindAlarmResolved:
 			if a.Resolve != nil {

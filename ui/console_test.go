@@ -92,7 +92,7 @@ func TestNavigationOffersOnlyTheBuiltPanels(t *testing.T) {
 	for _, p := range c.shell.panels {
 		ids = append(ids, p.ID)
 	}
-	assert.Equal(t, []string{"wall", "map", "alarms", "devices", "incidents", "plans", "inventory", "settings", "assessment"}, ids)
+	assert.Equal(t, []string{"wall", "map", "alarms", "orders", "devices", "incidents", "plans", "inventory", "settings", "assessment"}, ids)
 	nav := func(id string) {
 		for i, p := range c.shell.panels {
 			if p.ID == id {

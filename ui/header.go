@@ -16,6 +16,7 @@ type header struct {
 	content  fyne.CanvasObject
 	clock    *canvas.Text
 	counters *alarmCounters
+	orders   *orderCounter // overdue work orders (order_counter.go)
 }
 
 func newHeader(c *Console) *header {
@@ -41,7 +42,8 @@ func newHeader(c *Console) *header {
 	h.clock.TextStyle.Monospace = true
 
 	h.counters = newAlarmCounters(c, c.ShowAlarmsOf)
-	counts := container.NewHBox(muted(T("Open alarms")), h.counters.content)
+	h.orders = newOrderCounter(c)
+	counts := container.NewHBox(muted(T("Open alarms")), h.counters.content, h.orders.content)
 
 	right := container.NewHBox(counts, widget.NewSeparator())
 	if op := c.Operator(); op != nil {
@@ -72,6 +74,7 @@ func newHeader(c *Console) *header {
 
 func (h *header) tick() {
 	h.counters.refresh() // catches up when an entry came before the desk held its alarm
+	h.orders.refresh()   // an order falls due with no entry
 	h.clock.Text = formatClock(h.c.core.Clock.Now())
 	h.clock.Refresh()
 }

@@ -2,46 +2,55 @@ package ui
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"watchpost/app"
-	"watchpost/mapdraw"
 )
 
 // The intake form (接警登记): a report phoned in or brought to the guard room, logged with the
-// keyboard alone in five fields — what (its priority follows), how urgent, where (a building
-// and unit from a list, or a click on the small map), who called and their number in one
-// field ("王先生 13800138000"), and what they said. Tab moves between the fields, the arrow
-// keys change a list, Shift+Enter in the last field (or the button) logs it. It becomes an
-// alarm that runs through the desk like any other (app/intake.go). F2 opens it anywhere.
+// keyboard alone — what (its priority follows), how urgent, where (a building and unit from a
+// list, or a click on the small map), who called and their number in one field ("王先生
+// 13800138000"), what it becomes — an alarm that runs through the desk like any other
+// (app/intake.go), a work order of a category (a hazard to fix, not an emergency), or both (the
+// order names the alarm) — and what they said. Tab moves between the fields (the order's
+// category only when an order is made), the arrow keys change a list, Enter in the caller's
+// field or on a list goes on to what was said, and Shift+Enter there (or the button) logs it.
+// F2 opens it anywhere.
 
 type intakeForm struct {
 	c        *Console
 	site     *app.Site
 	kind     *widget.Select
 	priority *widget.Select
-	building *buildingPicker
-	unit     *widget.Entry
+	*placeChooser
 	caller   *widget.Entry
 	said     *widget.Entry
-	m        *siteMap
-	point    *app.Point // the click on the map, if any
-	where    *widget.Label
+	outcome  *enterSelect // alarm, work order, or both
+	outcomes []intakeOutcome
+	category *enterSelect // the order's
+	catIDs   []string
 	// prioritySet: the operator chose the priority; a later change of kind keeps it.
 	prioritySet bool
 	settingPrio bool
 	wd          *writeDialog
+	// raised is the alarm an earlier try raised before its order was refused: trying again
+	// makes the order only, linked to it, not a second alarm.
+	raised int64
 }
 
-// showIntake opens the form (not for an operator whose role may not raise alarms).
+// intakeOutcome is what a logged report becomes.
+type intakeOutcome struct {
+	Label        string // English
+	alarm, order bool
+}
+
+// showIntake opens the form (for an operator whose role may raise alarms or report orders).
 func (c *Console) showIntake() {
 	op := c.Operator()
-	if op == nil || !op.Role.Can(app.ActRaiseAlarm) {
+	if op == nil || !(op.Role.Can(app.ActRaiseAlarm) || op.Role.Can(app.ActOrderReport)) {
 		return
 	}
 	f := newIntakeForm(c)
@@ -58,10 +67,8 @@ func newIntakeForm(c *Console) *intakeForm {
 		kinds[i] = T(app.AlarmKindLabel(k))
 	}
 	f.kind = widget.NewSelect(kinds, func(string) {
-		if !f.prioritySet {
-			f.settingPrio = true
-			f.priority.SetSelectedIndex(int(app.ReportPriority(f.kindID())) - 1)
-			f.settingPrio = false
+		if !f.prioritySet && f.makes().alarm {
+			f.setPriority(app.ReportPriority(f.kindID()))
 		}
 	})
 	f.kind.PlaceHolder = T("What was reported")
@@ -76,12 +83,7 @@ func newIntakeForm(c *Console) *intakeForm {
 	})
 	f.priority.PlaceHolder = T("Priority")
 
-	f.building = newBuildingPicker(f.site, "")
-	f.building.Select.OnChanged = func(string) { f.point = nil; f.showPlace() }
-	f.unit = widget.NewEntry()
-	f.unit.SetPlaceHolder(T("Unit"))
-	f.where = widget.NewLabel("")
-	f.where.Truncation = fyne.TextTruncateEllipsis
+	f.placeChooser = newPlaceChooser(f.site, 240)
 
 	f.caller = widget.NewEntry()
 	f.caller.SetPlaceHolder(T("e.g. 王先生 13800138000"))
@@ -90,30 +92,87 @@ func newIntakeForm(c *Console) *intakeForm {
 	f.said.SetMinRowsVisible(3)
 	f.said.Wrapping = fyne.TextWrapWord
 
-	place := container.NewBorder(nil, nil, nil, container.New(&fixedWidth{w: 110}, f.unit), f.building.Select)
-	var mapBox fyne.CanvasObject = widget.NewLabel("")
-	if f.site != nil {
-		f.m = newSiteMap(f.site)
-		f.m.english = en
-		f.m.onPoint = f.pointTapped
-		f.m.onSelect = f.keyTapped
-		mapBox = container.New(&fixedHeight{h: 240}, f.m)
+	op := c.Operator()
+	for _, o := range []intakeOutcome{{Label: "Alarm", alarm: true}, {Label: "Work order", order: true}, {Label: "Alarm and work order", alarm: true, order: true}} {
+		if (!o.alarm || op.Role.Can(app.ActRaiseAlarm)) && (!o.order || op.Role.Can(app.ActOrderReport)) {
+			f.outcomes = append(f.outcomes, o)
+		}
 	}
+	var outcomeLabels []string
+	for _, o := range f.outcomes {
+		outcomeLabels = append(outcomeLabels, T(o.Label))
+	}
+	f.outcome = newEnterSelect(outcomeLabels, func(string) { f.outcomeChanged() })
+	f.outcome.SetSelectedIndex(0)
+	var catLabels []string
+	for _, cat := range c.core.Orders.Setup().Categories {
+		catLabels, f.catIDs = append(catLabels, cat.Display(en)), append(f.catIDs, cat.ID)
+	}
+	f.category = newEnterSelect(catLabels, func(string) {
+		if !f.prioritySet && !f.makes().alarm {
+			if cat, ok := c.core.Orders.Category(f.categoryID()); ok {
+				f.setPriority(cat.Priority)
+			}
+		}
+	})
+	f.category.PlaceHolder = T("The order's category")
+
 	items := []*widget.FormItem{
 		widget.NewFormItem(T("What"), f.kind),
 		widget.NewFormItem(T("Priority"), f.priority),
-		widget.NewFormItem(T("Where"), container.NewVBox(place, mapBox, f.where)),
+		widget.NewFormItem(T("Where"), f.placeChooser.content),
 		widget.NewFormItem(T("Caller and phone"), f.caller),
+		widget.NewFormItem(T("Log as"), f.outcome),
+		widget.NewFormItem(T("Order category"), f.category),
 		widget.NewFormItem(T("What was said"), f.said),
 	}
 	items[2].HintText = T("Choose the building, or click the place on the map")
-	items[4].HintText = T("Shift+Enter logs the report")
+	items[4].HintText = T("An alarm for the desk, a work order to fix something, or both")
+	items[6].HintText = T("Shift+Enter logs the report")
 	f.wd = newWriteForm(c, T("Log a report"), T("Log report"), items, f.submit)
 	f.said.OnSubmitted = func(string) { f.wd.submit() }
 	f.caller.OnSubmitted = func(string) { c.win.Canvas().Focus(f.said) }
 	f.unit.OnSubmitted = func(string) { c.win.Canvas().Focus(f.caller) }
-	f.showPlace()
+	f.outcome.onEnter = func() { c.win.Canvas().Focus(f.said) }
+	f.category.onEnter = func() { c.win.Canvas().Focus(f.said) }
+	f.outcomeChanged()
 	return f
+}
+
+// makes is what the report becomes.
+func (f *intakeForm) makes() intakeOutcome {
+	if i := f.outcome.SelectedIndex(); i >= 0 {
+		return f.outcomes[i]
+	}
+	return intakeOutcome{alarm: true}
+}
+
+// outcomeChanged offers the order's category only when an order is made.
+func (f *intakeForm) outcomeChanged() {
+	if f.category == nil {
+		return
+	}
+	if f.makes().order {
+		f.category.Enable()
+	} else {
+		f.category.Disable()
+	}
+	if f.wd != nil && f.wd.form != nil {
+		f.wd.form.Refresh() // the category's label follows
+	}
+}
+
+func (f *intakeForm) setPriority(p app.Priority) {
+	f.settingPrio = true
+	f.priority.SetSelectedIndex(int(p) - 1)
+	f.settingPrio = false
+}
+
+func (f *intakeForm) categoryID() string {
+	if i := f.category.SelectedIndex(); i >= 0 {
+		return f.catIDs[i]
+	}
+	return ""
 }
 
 // priorityMeaning says what a priority is for, beside its code.
@@ -136,99 +195,47 @@ func (f *intakeForm) kindID() string {
 	return ""
 }
 
-// pointTapped keeps the click on the map; the marker or building under it (keyTapped,
-// called next) names the place.
-func (f *intakeForm) pointTapped(at app.Point) {
-	p := at
-	f.point = &p
-	f.m.r.SetDraft(mapdraw.Draft{Drawing: []app.Point{at}}) // a pin where the operator clicked
-	f.m.redrawAll()
-}
-
-func (f *intakeForm) keyTapped(key string) {
-	kind, id := mapdraw.SplitKey(key)
-	building := ""
-	switch kind {
-	case "building":
-		building = id
-	case "device":
-		if d, ok := f.site.Device(id); ok {
-			building = d.BuildingID
-		}
-	}
-	if building == "" {
-		if b := f.buildingAt(); b != nil {
-			building = b.ID
-		}
-	}
-	pt := f.point
-	f.building.Select.OnChanged = nil // choosing it here keeps the click
-	f.building.Select.SetSelectedIndex(0)
-	for i, bid := range f.building.ids {
-		if bid == building && building != "" {
-			f.building.Select.SetSelectedIndex(i)
-		}
-	}
-	f.building.Select.OnChanged = func(string) { f.point = nil; f.showPlace() }
-	f.point = pt
-	f.showPlace()
-}
-
-// buildingAt is the building whose footprint holds the click.
-func (f *intakeForm) buildingAt() *app.Building {
-	if f.point == nil || f.site == nil {
-		return nil
-	}
-	for i := range f.site.Buildings {
-		if f.site.Buildings[i].Footprint.Contains(*f.point) {
-			return &f.site.Buildings[i]
-		}
-	}
-	return nil
-}
-
-// showPlace says in words where the report will be placed.
-func (f *intakeForm) showPlace() {
-	var parts []string
-	if b, ok := f.building.Building(f.site); ok {
-		parts = append(parts, b.Display(english()))
-	}
-	if f.point != nil {
-		if g, ok := f.site.GridAt(*f.point); ok {
-			parts = append(parts, g.Display(english()))
-		}
-		parts = append(parts, T("the point clicked on the map"))
-	} else if f.m != nil {
-		f.m.r.SetDraft(mapdraw.Draft{})
-		if b, ok := f.building.Building(f.site); ok {
-			f.m.selectKey("building:" + b.ID)
-		} else {
-			f.m.selectKey("")
-		}
-		f.m.redrawAll()
-	}
-	if len(parts) == 0 {
-		f.where.SetText(T("No place chosen yet"))
-		return
-	}
-	f.where.SetText(strings.Join(parts, " · "))
-}
-
 // report reads the fields.
 func (f *intakeForm) report() (app.Report, error) {
 	r := app.Report{Kind: f.kindID(), BuildingID: f.building.ID(), Position: f.point, Said: f.said.Text}
 	if i := f.priority.SelectedIndex(); i >= 0 {
 		r.Priority = app.Priorities[i]
 	}
-	if u := strings.TrimSpace(f.unit.Text); u != "" {
-		n, err := strconv.Atoi(u)
-		if err != nil || n <= 0 {
-			return r, app.Errorf(app.CodeInvalid, "The unit must be a number from 1 to {{.N}}", "N", app.MaxReportUnit).On("place")
-		}
-		r.Unit = n
+	n, err := f.unitNumber()
+	if err != nil {
+		return r, err
 	}
+	r.Unit = n
 	r.Caller, r.Phone = app.SplitCaller(f.caller.Text)
 	return r, nil
+}
+
+// orderRequest is the report as a work order. What the core would refuse is said here,
+// before anything is written: an alarm logged with it is not logged twice.
+func (f *intakeForm) orderRequest(r app.Report) (app.OrderRequest, error) {
+	req := app.OrderRequest{Category: f.categoryID(), Text: r.Said, Via: app.FromIntake, ReporterName: r.Caller, ReporterPhone: r.Phone,
+		Place: app.OrderPlace{Building: r.BuildingID, Unit: r.Unit}}
+	if r.Position != nil {
+		p := *r.Position
+		req.Place.Position = &p
+	}
+	if f.prioritySet {
+		req.Priority = r.Priority // else the category's
+	}
+	var p app.Problems
+	if req.Category == "" {
+		p.Add("category", "Choose the order's category")
+	}
+	if strings.TrimSpace(req.Text) == "" {
+		p.Add("said", "Write down what was reported")
+	}
+	if req.Place.Building == "" && req.Place.Position == nil {
+		p.Add("place", "Say where: a building, or a click on the map")
+	}
+	if len([]rune(strings.TrimSpace(req.ReporterName))) > 50 {
+		p.Add("caller", "A name has at most 50 characters")
+	}
+	return req, p.Err()
 }
 
 func (f *intakeForm) submit() (write, error) {
@@ -236,18 +243,45 @@ func (f *intakeForm) submit() (write, error) {
 	if err != nil {
 		return write{}, err
 	}
-	a, err := r.Alarm(f.site)
-	if err != nil {
-		return write{}, err // said in the form; nothing is written
+	makes := f.makes()
+	var a app.Alarm
+	if makes.alarm && f.raised == 0 {
+		if a, err = r.Alarm(f.site); err != nil {
+			return write{}, err // said in the form; nothing is written
+		}
 	}
-	var raised app.Alarm
+	var req app.OrderRequest
+	if makes.order {
+		if req, err = f.orderRequest(r); err != nil {
+			return write{}, err
+		}
+	}
+	raised := app.Alarm{ID: f.raised}
+	var made app.WorkOrder
 	return write{
 		run: func(ctx context.Context, op *app.Operator) (err error) {
-			raised, err = f.c.core.Desk.Raise(ctx, op, a)
+			if makes.alarm && raised.ID == 0 {
+				if raised, err = f.c.core.Desk.Raise(ctx, op, a); err != nil {
+					return err
+				}
+			}
+			if makes.order {
+				if raised.ID != 0 {
+					req.Alarms = []int64{raised.ID}
+				}
+				made, err = f.c.core.Orders.Report(ctx, op, req)
+			}
 			return err
 		},
 		busy: T("Logging the report…"),
-		done: func() { f.c.ShowAlarm(raised.ID) },
+		done: func() {
+			if makes.alarm {
+				f.c.ShowAlarm(raised.ID)
+			} else {
+				f.c.ShowOrder(made.ID)
+			}
+		},
+		failed: func(error) { f.raised = raised.ID },
 	}, nil
 }
 

@@ -52,6 +52,8 @@ func TestIntakeLogsAReportWithTheKeyboardAlone(t *testing.T) {
 	test.FocusNext(c.win.Canvas())
 	typeIn(focusedOf[*widget.Entry](t, c), "王先生 13800138000")
 	test.FocusNext(c.win.Canvas())
+	assert.Equal(t, "Alarm", focusedOf[*enterSelect](t, c).Selected, "logged as an alarm unless the operator says otherwise")
+	test.FocusNext(c.win.Canvas()) // the order's category is skipped: no order is made
 	said := focusedOf[*widget.Entry](t, c)
 	typeIn(said, "2单元5楼冒烟")
 	said.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
@@ -126,4 +128,99 @@ func focusedEntryWithPlaceholder(t *testing.T, o fyne.CanvasObject, ph string) *
 	})
 	require.NotNil(t, found, "an entry %q", ph)
 	return found
+}
+
+// A phoned-in hazard that is a job for the grid, not an alarm, logged with the keyboard
+// alone: the building, the caller, Tab to "Log as" and → to "Work order", Tab to the category
+// and → to the first, Enter, what was said, Shift+Enter. It becomes a work order of that
+// category from the intake, with the caller as its reporter; no alarm is raised.
+func TestIntakeMakesAWorkOrderWithTheKeyboardAlone(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	site := c.core.Inventory.Site()
+
+	c.shell.typedKey(&fyne.KeyEvent{Name: fyne.KeyF2})
+	require.NotNil(t, c.win.Canvas().Overlays().Top(), "F2 opens the intake form")
+	focusedOf[*widget.Select](t, c) // what: not needed for an order
+	test.FocusNext(c.win.Canvas())
+	focusedOf[*widget.Select](t, c) // priority: the category's
+	test.FocusNext(c.win.Canvas())
+	building := focusedOf[*widget.Select](t, c)
+	building.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+	test.FocusNext(c.win.Canvas())
+	typeIn(focusedOf[*widget.Entry](t, c), "1")
+	test.FocusNext(c.win.Canvas())
+	typeIn(focusedOf[*widget.Entry](t, c), "李阿姨 13912345678")
+	test.FocusNext(c.win.Canvas())
+	outcome := focusedOf[*enterSelect](t, c)
+	assert.Equal(t, "Alarm", outcome.Selected, "an alarm unless the operator says otherwise")
+	outcome.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+	assert.Equal(t, "Work order", outcome.Selected)
+	test.FocusNext(c.win.Canvas())
+	category := focusedOf[*enterSelect](t, c)
+	category.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+	assert.Equal(t, "Fire hazard", category.Selected)
+	serialUI(func() { category.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) }) // Enter: on to what was said
+	said := focusedOf[*widget.Entry](t, c)
+	typeIn(said, "楼道里堆了很多纸箱")
+	said.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+	said.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	said.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+
+	waitFor(t, "the report is a work order", func() bool { return len(c.core.Orders.List()) == 1 })
+	o := c.core.Orders.List()[0]
+	assert.Equal(t, app.CatFireHazard, o.Category)
+	assert.Equal(t, app.P2, o.Priority, "the category's priority")
+	assert.Equal(t, app.FromIntake, o.Reporter.Via)
+	assert.Equal(t, "duty", o.Reporter.By)
+	assert.Equal(t, "李阿姨", o.Reporter.Name)
+	assert.Equal(t, "13912345678", o.Reporter.Phone)
+	assert.Equal(t, site.Buildings[0].ID, o.Place.Building)
+	assert.Equal(t, 1, o.Place.Unit)
+	assert.Equal(t, "楼道里堆了很多纸箱", o.Text)
+	assert.Empty(t, c.core.Desk.Open(), "no alarm")
+	waitFor(t, "the board shows it", func() bool { return uiGet(func() string { return c.shell.current }) == "orders" })
+	board := c.shell.built["orders"].(*ordersPanel)
+	assert.Equal(t, o.ID, uiGet(func() int64 { return board.selected }))
+}
+
+// "Alarm and work order" raises the alarm on the desk and makes the order, which names it.
+func TestIntakeMakesAnAlarmAndAWorkOrder(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	f := newIntakeForm(c)
+	f.kind.SetSelectedIndex(0) // fire
+	f.building.Select.SetSelectedIndex(3)
+	f.said.SetText("3号楼楼道电动车起火，已扑灭")
+	f.outcome.SetSelected("Alarm and work order")
+	f.category.SetSelected("E-bike charging indoors")
+	w, err := f.submit()
+	require.NoError(t, err)
+	serialUI(func() { c.write(w) })
+	waitWrites(t, c)
+	require.Len(t, c.core.Desk.Open(), 1)
+	a := c.core.Desk.Open()[0]
+	assert.Equal(t, app.P1, a.Priority, "the alarm's priority follows its kind")
+	require.Len(t, c.core.Orders.List(), 1)
+	o := c.core.Orders.List()[0]
+	assert.Equal(t, app.CatEBike, o.Category)
+	assert.Equal(t, app.P2, o.Priority, "the order's, its category's")
+	assert.Equal(t, []int64{a.ID}, o.Alarms, "the order names the alarm")
+	assert.Equal(t, []app.WorkOrder{o}, c.core.Orders.ForAlarm(a.ID))
+}
+
+// An order without its category is refused in the form before anything is written: the
+// alarm logged with it is not raised either.
+func TestIntakeAsksForTheOrdersCategoryBeforeRaisingTheAlarm(t *testing.T) {
+	c := newTestConsole(t, enConfig())
+	f := newIntakeForm(c)
+	f.kind.SetSelectedIndex(0)
+	f.building.Select.SetSelectedIndex(3)
+	f.said.SetText("冒烟")
+	f.outcome.SetSelected("Alarm and work order")
+	_, err := f.submit()
+	require.Error(t, err)
+	assert.Contains(t, ErrText(err), "Choose the order's category")
+	assert.Empty(t, c.core.Desk.Open())
+	assert.True(t, uiGet(func() bool { return !f.category.Disabled() }), "the category is asked for")
+	f.outcome.SetSelected("Alarm")
+	assert.True(t, f.category.Disabled(), "no order: no category")
 }

@@ -64,6 +64,8 @@ type mapPanel struct {
 	gridAlarm map[string][]app.Alarm
 	alarmSel  int64 // the alarm selected on the desk
 	history   string
+	ordersOn  bool      // the open work orders' layer (map_orders.go)
+	ordersAt  time.Time // the core's clock when their pins were last placed
 }
 
 func newMapPanel(c *Console) panelView {
@@ -78,6 +80,8 @@ func newMapPanel(c *Console) panelView {
 	p.m.onMove = p.commitMove
 	p.m.onDrawn = p.newGridDrawn
 	p.m.onMenu = p.mapMenu
+	p.m.onOrder = c.ShowOrder
+	p.ordersOn = p.mayShowOrders()
 
 	p.search = widget.NewEntry()
 	p.search.SetPlaceHolder(T("Find a building, camera, device, grid or person…"))
@@ -118,6 +122,7 @@ func newMapPanel(c *Console) panelView {
 	p.loadBackground()
 	p.updateLooks()
 	p.refreshGrids()
+	p.refreshOrders()
 	return p
 }
 
@@ -156,8 +161,16 @@ func (p *mapPanel) buildLayers() fyne.CanvasObject {
 		check(T("Grids"), l.Grids, func(v bool) { l.Grids = v }),
 		check(T("Labels"), l.Labels, func(v bool) { l.Labels = v }),
 		check(T("Cameras"), l.Cameras, func(v bool) { l.Cameras = v }),
-		widget.NewSeparator(),
 	)
+	if p.mayShowOrders() {
+		orders := widget.NewCheck(T("Open work orders"), func(v bool) {
+			p.ordersOn = v
+			p.refreshOrders()
+		})
+		orders.SetChecked(p.ordersOn)
+		box.Add(container.NewHBox(widget.NewIcon(theme.DocumentIcon()), orders))
+	}
+	box.Add(widget.NewSeparator())
 	for _, k := range app.DeviceKinds {
 		k := k
 		row := container.NewHBox(widget.NewIcon(kindSymbol(k)), check(T(k.Label()), true, func(v bool) { l.Hidden[k] = !v }))
@@ -669,6 +682,8 @@ func (p *mapPanel) OnEntry(e app.Entry) {
 		p.refreshGrids()
 	case e.Kind.ChangesSite():
 		p.reloadSite()
+	case e.Kind.IsOrder():
+		p.refreshOrders()
 	}
 }
 
@@ -700,6 +715,10 @@ func (p *mapPanel) Tick() {
 	p.updateLooks()
 	if p.shown {
 		p.refreshGrids()
+	}
+	// An order falls due without an entry: its pin turns red within boardRepaint.
+	if now := p.c.core.Clock.Now(); now.Sub(p.ordersAt) >= boardRepaint || now.Before(p.ordersAt) {
+		p.refreshOrders()
 	}
 }
 

@@ -25,14 +25,19 @@ import (
 // camera's aim handle) and a tap adds a corner to a grid being drawn.
 type siteMap struct {
 	widget.BaseWidget
-	r        *mapdraw.Renderer
-	img      *canvas.Image
-	labels   *fyne.Container
-	pool     []*mapLabelObj
-	scale    *fyne.Container
-	scaleBar *canvas.Rectangle
-	scaleTxt *canvas.Text
-	measure  map[measureKey][2]int
+	r      *mapdraw.Renderer
+	img    *canvas.Image
+	labels *fyne.Container
+	pool   []*mapLabelObj
+	scale  *fyne.Container
+	// The open work orders' pins over the picture (map_orders.go).
+	pins      *fyne.Container
+	orderPins []orderPin
+	pinPool   []*pinObj
+	pinRects  []pinRect
+	scaleBar  *canvas.Rectangle
+	scaleTxt  *canvas.Text
+	measure   map[measureKey][2]int
 
 	fitted    bool
 	lastSize  fyne.Size
@@ -55,6 +60,7 @@ type siteMap struct {
 	onView     func()                                         // the view changed (pan, zoom)
 	onPick     func(at app.Point)                             // set: a tap places a thing there (place_picker.go)
 	onPoint    func(at app.Point)                             // a tap, where on the site (before onSelect)
+	onOrder    func(id int64)                                 // a tap on a work order's pin
 }
 
 type measureKey struct {
@@ -90,6 +96,7 @@ func newSiteMap(site *app.Site) *siteMap {
 	m.r = mapdraw.New(site, mapdraw.Options{Palette: currentMapPalette(), Icons: mapIcons})
 	m.img = &canvas.Image{FillMode: canvas.ImageFillStretch, ScaleMode: canvas.ImageScaleFastest}
 	m.labels = container.NewWithoutLayout()
+	m.pins = container.NewWithoutLayout()
 	m.scaleBar = canvas.NewRectangle(color.White)
 	m.scaleTxt = canvas.NewText("", color.White)
 	m.scaleTxt.TextSize = theme.CaptionTextSize()
@@ -124,6 +131,7 @@ func (r *siteMapRenderer) Layout(s fyne.Size) {
 	m := r.m
 	m.img.Resize(s)
 	m.labels.Resize(s)
+	m.pins.Resize(s)
 	m.scale.Resize(s)
 	if s != m.lastSize {
 		m.lastSize = s
@@ -133,7 +141,7 @@ func (r *siteMapRenderer) Layout(s fyne.Size) {
 func (r *siteMapRenderer) MinSize() fyne.Size { return fyne.NewSize(200, 150) }
 func (r *siteMapRenderer) Refresh()           { r.m.redrawAll() }
 func (r *siteMapRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.m.img, r.m.labels, r.m.scale}
+	return []fyne.CanvasObject{r.m.img, r.m.labels, r.m.pins, r.m.scale}
 }
 func (r *siteMapRenderer) Destroy() {}
 
@@ -275,6 +283,7 @@ func (m *siteMap) redrawAll() {
 	m.img.Image = img
 	m.img.Refresh()
 	m.placeLabels()
+	m.placePins()
 	m.placeScale()
 	if m.onView != nil {
 		m.onView()
@@ -525,6 +534,10 @@ func (m *siteMap) Tapped(ev *fyne.PointEvent) {
 	}
 	if m.onPick != nil {
 		m.pickAt(m.r.View().Site(x, y))
+		return
+	}
+	if id, ok := m.pinAt(ev.Position); ok && m.onOrder != nil {
+		m.onOrder(id)
 		return
 	}
 	if m.onPoint != nil {

@@ -105,3 +105,18 @@ func (c *Console) ShowUrgentAlarms() {
 		c.shell.popup.bringBack()
 	}
 }
+
+// ShowOrder switches to the work-order board with the order selected and its detail shown
+// (the filters that hide it are cleared).
+func (c *Console) ShowOrder(id int64) {
+	if p, ok := showPanel[*ordersPanel](c, "orders"); ok {
+		p.focusOrder(id)
+	}
+}
+
+// ShowOverdueOrders switches to the work-order board filtered to the overdue orders.
+func (c *Console) ShowOverdueOrders() {
+	if p, ok := showPanel[*ordersPanel](c, "orders"); ok {
+		p.showOverdue()
+	}
+}

@@ -20,9 +20,9 @@ import (
 // it, in Chinese and English, so that a change of a panel's layout or texts shows in review
 // as a change of its golden. The window is made the same on every run: the core's clock
 // stands still (goldenAt, China's time zone), the data are the demo community with one
-// alarm and one incident opened at that time, two cameras play a generated picture and the
-// others are off, and the console's live updates are stopped; each golden waits for the state it
-// shows, never for time.
+// alarm, one incident and two work orders opened at that time, two cameras play a generated
+// picture and the others are off, and the console's live updates are stopped; each golden
+// waits for the state it shows, never for time.
 //
 // After a change on purpose, look at testdata/failed/panels/… and run
 // WATCHPOST_UPDATE_GOLDEN=1 go test -run TestPanelGoldens ./ui/ to keep it.
@@ -56,6 +56,13 @@ func goldenConsole(t *testing.T, lang string) *Console {
 	clock.Add(2 * time.Minute)
 	in, err := env.Core.Incidents.Open(ctx, admin, app.OpenRequest{Title: "井盖积水 · manhole-01", PlanID: plan.ID, AlarmID: a.ID, Level: plan.StartLevel()})
 	require.NoError(t, err)
+	// Two hazards reported at the desk: the board's first column, the map's pins.
+	order, err := env.Core.Orders.Report(ctx, admin, app.OrderRequest{Category: app.CatFireHazard, Text: "1号楼1单元消防栓箱门损坏",
+		Place: app.OrderPlace{Building: "b01", Unit: 1}})
+	require.NoError(t, err)
+	_, err = env.Core.Orders.Report(ctx, admin, app.OrderRequest{Category: app.CatClutter, Text: "3号楼楼道堆放纸箱",
+		Place: app.OrderPlace{Building: "b03"}})
+	require.NoError(t, err)
 	clock.Add(3 * time.Minute)
 
 	// The first two cameras play (a picture is drawn as such in the markup, whatever it
@@ -73,6 +80,7 @@ func goldenConsole(t *testing.T, lang string) *Console {
 	c.signedIn(admin)
 	c.ShowAlarm(a.ID)
 	c.ShowIncident(in.ID)
+	c.ShowOrder(order.ID)
 	return c
 }
 
@@ -112,7 +120,7 @@ var settled = map[string]func(c *Console) bool{
 	},
 }
 
-var goldenPanels = []string{"wall", "alarms", "map", "incidents", "drills", "settings"}
+var goldenPanels = []string{"wall", "alarms", "orders", "map", "incidents", "drills", "settings"}
 
 func TestPanelGoldens(t *testing.T) {
 	for _, lang := range []string{"zh-CN", "en"} {

@@ -41,6 +41,7 @@ func TestBuildingsArePickedFromAList(t *testing.T) {
 	chooseBuilding(t, topDialog(t, c), site, "b07")
 	tap(findButton(topDialog(t, c), "Save"))
 	waitFor(t, "the point is in building 7", func() bool { p, _ := c.core.Supplies.Point(sp.ID); return p.Building == "b07" })
+	waitWrites(t, c) // its dialog has closed: hiding it later would take the next dialog with it (Fyne removes the overlays above)
 
 	c.shell.show("devices")
 	p := c.shell.built["devices"].(*devicePanel)

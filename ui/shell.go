@@ -25,6 +25,7 @@ func panelDefs() []panelDef {
 		{ID: "wall", Title: "Camera wall", Icon: symbol("camera"), Build: newWallPanel, Need: app.ActView},
 		{ID: "map", Title: "Site map", Icon: symbol("grid"), Build: newMapPanel, Need: app.ActView},
 		{ID: "alarms", Title: "Alarm desk", Icon: theme.WarningIcon(), Build: newAlarmPanel, Need: app.ActView},
+		{ID: "orders", Title: "Work orders", Icon: theme.DocumentCreateIcon(), Build: newOrdersPanel, Need: app.ActOrderView},
 		{ID: "devices", Title: "Devices", Icon: theme.StorageIcon(), Build: newDevicePanel, Need: app.ActView},
 		{ID: "incidents", Title: "Incidents", Icon: theme.ContentPasteIcon(), Build: newIncidentPanel, Need: app.ActView},
 		{ID: "plans", Title: "Plans and resources", Icon: theme.DocumentIcon(), Build: newPlansPanel, Need: app.ActView},
@@ -125,6 +126,9 @@ func (s *shell) typedKey(ev *fyne.KeyEvent) {
 
 // entry hands a committed journal entry to every built panel that wants it.
 func (s *shell) entry(e app.Entry) {
+	if e.Kind.IsOrder() {
+		s.header.orders.refresh()
+	}
 	if e.Kind.IsAlarm() {
 		s.header.counters.refresh()
 		s.silent.refresh()

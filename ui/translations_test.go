@@ -28,7 +28,7 @@ var messageCalls = map[string]int{"T": 0, "kv": 0, "Errorf": 1, "Add": 1, "lang.
 var messageTypes = map[string]bool{"kvRow": true, "modelError": true}
 
 // labelFuncs return texts that are shown translated.
-var labelFuncs = map[string]bool{"Label": true, "stateLabel": true, "compass": true, "useLabel": true, "cameraKindLabel": true, "checkStreamURL": true, "AlarmKindLabel": true, "ContactRoleLabel": true, "AlarmStateLabel": true, "EntryLabel": true}
+var labelFuncs = map[string]bool{"Label": true, "OrderStepLabel": true, "stateLabel": true, "compass": true, "useLabel": true, "cameraKindLabel": true, "checkStreamURL": true, "AlarmKindLabel": true, "ContactRoleLabel": true, "AlarmStateLabel": true, "EntryLabel": true}
 
 // labelFields are struct fields that hold a text shown translated.
 var labelFields = map[string]bool{"Title": true, "Label": true, "Key": true}

@@ -160,6 +160,9 @@ type writeStatus struct {
 	content *fyne.Container
 	spin    *widget.Activity
 	text    *widget.Label
+	// shown runs when the status appears or changes (a dialog lays itself out again, or
+	// the text would lie over its fields).
+	shown func()
 }
 
 func newWriteStatus() *writeStatus {
@@ -228,4 +231,7 @@ func (s *writeStatus) set(text string, imp widget.Importance) {
 	s.text.SetText(text)
 	s.content.Show()
 	s.content.Refresh()
+	if s.shown != nil {
+		s.shown()
+	}
 }

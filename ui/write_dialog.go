@@ -21,6 +21,11 @@ type writeDialog struct {
 	status *writeStatus
 	// onCancel runs when the operator cancels (to put back a draft drawn ahead).
 	onCancel func()
+	// form is the dialog's form (newWriteForm): refreshed when a field is enabled or disabled,
+	// so that its label follows.
+	form *widget.Form
+	size fyne.Size // as shown
+	box  *fyne.Container
 }
 
 // newWriteDialog builds the dialog around body. submit runs when the operator confirms: it
@@ -45,8 +50,17 @@ func newWriteDialog(c *Console, title, confirm string, body fyne.CanvasObject, s
 	})
 	wd.ok.Importance = widget.HighImportance
 	bottom := container.NewVBox(wd.status.content, container.NewHBox(layout.NewSpacer(), wd.cancel, wd.ok))
-	wd.d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, bottom, nil, nil, body), c.win)
+	wd.box = container.NewBorder(nil, bottom, nil, nil, body)
+	wd.d = dialog.NewCustomWithoutButtons(title, wd.box, c.win)
+	wd.status.shown = wd.fit
 	return wd
+}
+
+// fit lays the dialog out again, as tall as it must be, once its status appeared or grew.
+func (wd *writeDialog) fit() {
+	min := wd.d.MinSize()
+	wd.d.Resize(fyne.NewSize(max(wd.size.Width, min.Width), max(wd.size.Height, min.Height)))
+	wd.box.Refresh() // lays the fields and the status out again in the size it has
 }
 
 // newWriteForm is a writeDialog of form fields. Fields with a validator keep the confirm
@@ -54,6 +68,7 @@ func newWriteDialog(c *Console, title, confirm string, body fyne.CanvasObject, s
 func newWriteForm(c *Console, title, confirm string, items []*widget.FormItem, submit func() (write, error)) *writeDialog {
 	form := widget.NewForm(items...)
 	wd := newWriteDialog(c, title, confirm, form, submit)
+	wd.form = form
 	valid := func(err error) {
 		if err != nil {
 			wd.ok.Disable()
@@ -106,6 +121,7 @@ func (wd *writeDialog) run(w write) {
 
 // Show opens the dialog at its size (a zero height: as tall as its content).
 func (wd *writeDialog) Show(size fyne.Size) {
+	wd.size = size
 	wd.d.Resize(size)
 	wd.d.Show()
 }
