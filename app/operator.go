@@ -55,7 +55,7 @@ func (r Role) Label() string {
 	case RoleProperty:
 		return "Property staff"
 	case RoleMaintenance:
-		return "Maintenance"
+		return "Repair crew"
 	}
 	return string(r)
 }

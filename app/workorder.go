@@ -42,7 +42,7 @@ func (s OrderState) Open() bool {
 func (s OrderState) Label() string {
 	switch s {
 	case OrderNew:
-		return "New"
+		return "Order: new" // not "New", which names a new alarm (新报警)
 	case OrderAssigned:
 		return "Assigned"
 	case OrderAccepted:
