@@ -85,7 +85,7 @@ func (p Photos) SavePhoto(data []byte) (string, error) {
 	if _, err := os.Stat(filepath.Join(p.Dir, name)); err == nil {
 		return name, nil
 	}
-	if _, err := (Files{Dir: p.Dir}).SaveFile(name, data); err != nil {
+	if _, err := Files(p).SaveFile(name, data); err != nil {
 		return "", app.Errorf(app.CodeUnavailable, "The photo cannot be saved").Wrap(err)
 	}
 	return name, nil

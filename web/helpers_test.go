@@ -180,7 +180,6 @@ func (e *env) account(username string, role app.Role) app.Operator {
 type phone struct {
 	e      *env
 	c      *http.Client
-	remote string // not used by the server: every phone of a test comes from 127.0.0.1
 }
 
 func (e *env) phone() *phone {

@@ -107,7 +107,7 @@ func TestAnEndedSessionIsSentToSignInAndItsFormStoresNothing(t *testing.T) {
 	e.account("wang", app.RoleOperator)
 	p := e.phone()
 	p.signedIn("wang")
-	tok := p.token("/test/note")
+	p.token("/test/note") // a form open when the session idles out
 	e.clock.Add(SessionIdle)
 	a := p.get("/test/view")
 	if a.status != http.StatusSeeOther || a.location != "/signin?next=%2Ftest%2Fview&why=ended" {
@@ -119,7 +119,7 @@ func TestAnEndedSessionIsSentToSignInAndItsFormStoresNothing(t *testing.T) {
 	// A form of the ended session, with its token, stores nothing.
 	p2 := e.phone()
 	p2.signedIn("wang")
-	tok = p2.token("/test/note")
+	tok := p2.token("/test/note")
 	e.clock.Add(SessionMax)
 	a = p2.post("/test/note", url.Values{"csrf": {tok}, "note": {"after the end"}})
 	if a.status != http.StatusSeeOther || a.location != "/signin?why=ended" {
