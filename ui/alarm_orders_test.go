@@ -16,7 +16,7 @@ import (
 // a work order; the order names the alarm, the alarm is dispatched to the order, and each
 // shows the other.
 func TestTheDeskDispatchesAnAlarmAsALinkedWorkOrder(t *testing.T) {
-	c := newTestConsole(t, enConfig())
+	c, _ := newOrderConsole(t)
 	p := alarmPanelOf(t, c)
 	a := raise(t, c, app.Alarm{Kind: app.AlarmStreetlight, Priority: app.P3, Cause: "x", DeviceID: "light-04", GridID: "g2", Fault: true})
 	waitFor(t, "the alarm is on the desk", func() bool { return uiGet(func() int { return len(p.shown) }) == 1 })

@@ -34,7 +34,11 @@ type pinObj struct {
 // pinSize is a pin's side, in Fyne units.
 const pinSize = 22
 
-var pinIcon = theme.NewColoredResource(theme.DocumentIcon(), theme.ColorNameForegroundOnPrimary)
+// pinIcon is made when a pin is: a theme's icon read at package initialization asks for the
+// Fyne app before there is one (an error printed by every command, `watchpost --help` too).
+func pinIcon() fyne.Resource {
+	return theme.NewColoredResource(theme.DocumentIcon(), theme.ColorNameForegroundOnPrimary)
+}
 
 // orderPinColor is a pin's colour: teal (a job to do), red when overdue.
 func orderPinColor(overdue bool) color.Color {
@@ -61,7 +65,7 @@ func (m *siteMap) placePins() {
 		count[p.at]++
 	}
 	for len(m.pinPool) < len(m.orderPins) {
-		o := &pinObj{plate: canvas.NewRectangle(color.Transparent), icon: canvas.NewImageFromResource(pinIcon)}
+		o := &pinObj{plate: canvas.NewRectangle(color.Transparent), icon: canvas.NewImageFromResource(pinIcon())}
 		o.plate.CornerRadius = 4
 		o.plate.StrokeColor = color.White
 		o.plate.StrokeWidth = 1.5

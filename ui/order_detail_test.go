@@ -42,7 +42,7 @@ func tapDetail(t *testing.T, p *ordersPanel, label string) {
 // From the detail the duty operator assigns a new order to the grid's team; the worker does
 // it on the phone; the operator verifies it, then reopens it.
 func TestAnOrderIsAssignedVerifiedAndReopenedFromItsDetail(t *testing.T) {
-	c := newTestConsole(t, enConfig())
+	c, _ := newOrderConsole(t)
 	worker := setUpOrderTeam(t, c)
 	o := reportOrder(t, c, app.CatOther, "b03", "消防通道被车堵住")
 	serialUI(func() { c.ShowOrder(o.ID) })
@@ -99,7 +99,7 @@ func TestAnOrderIsAssignedVerifiedAndReopenedFromItsDetail(t *testing.T) {
 // dialog closes, the detail says why and shows the order as it now stands; nothing else
 // changed.
 func TestAnActionOnAStaleOrderShowsTheConflictAndReloads(t *testing.T) {
-	c := newTestConsole(t, enConfig())
+	c, _ := newOrderConsole(t)
 	setUpOrderTeam(t, c)
 	o := reportOrder(t, c, app.CatOther, "b03", "井盖松动")
 	serialUI(func() { c.ShowOrder(o.ID) })
@@ -133,7 +133,7 @@ func TestAnActionOnAStaleOrderShowsTheConflictAndReloads(t *testing.T) {
 
 // The core's refusal is shown in the dialog, which stays open with what was typed.
 func TestARefusedOrderActionSaysWhyInTheDialog(t *testing.T) {
-	c := newTestConsole(t, enConfig())
+	c, _ := newOrderConsole(t)
 	o := reportOrder(t, c, app.CatOther, "b03", "垃圾没清")
 	serialUI(func() { c.ShowOrder(o.ID) })
 	p := ordersPanelOf(t, c)
@@ -151,7 +151,7 @@ func TestARefusedOrderActionSaysWhyInTheDialog(t *testing.T) {
 // The wheel over the detail's small map scrolls the detail (the map under the pointer does
 // not zoom away).
 func TestTheWheelOverTheDetailsMapScrollsTheDetail(t *testing.T) {
-	c := newTestConsole(t, enConfig())
+	c, _ := newOrderConsole(t)
 	o := reportOrder(t, c, app.CatOther, "b03", "路灯不亮")
 	serialUI(func() { c.ShowOrder(o.ID) })
 	p := ordersPanelOf(t, c)

@@ -26,7 +26,9 @@ var orderClock = time.Date(2026, 12, 7, 9, 0, 0, 0, time.FixedZone("CST", 8*3600
 func newOrderConsole(t *testing.T) (*Console, *testkit.Clock) {
 	t.Helper()
 	clock := testkit.NewClock(orderClock)
-	env := testkit.New(t, testkit.Options{Config: enConfig(), Clock: clock})
+	seeds := testkit.DemoSeeds()
+	seeds.DemoOrderSetup = nil // no dispatch rules: a new order waits on the board for an operator
+	env := testkit.New(t, testkit.Options{Config: enConfig(), Clock: clock, Seeds: &seeds})
 	return consoleOn(t, env), clock
 }
 
@@ -91,7 +93,7 @@ func boardIDs(p *ordersPanel, s app.OrderState) []int64 {
 }
 
 func TestTheBoardListsAReportedOrderInItsColumn(t *testing.T) {
-	c := newTestConsole(t, enConfig())
+	c, _ := newOrderConsole(t)
 	p := ordersPanelOf(t, c)
 	o := reportOrder(t, c, app.CatClutter, "b03", "3号楼2单元楼道堆放纸箱")
 	require.Equal(t, app.OrderNew, o.State, "no rule: it waits for an operator")
@@ -204,7 +206,7 @@ func TestTheHeaderCountsOverdueOrders(t *testing.T) {
 
 // A role that does not see orders has neither the board nor the counter.
 func TestATrainerSeesNoWorkOrders(t *testing.T) {
-	c := newTestConsole(t, enConfig())
+	c, _ := newOrderConsole(t)
 	trainer, err := c.core.Accounts.SignIn(context.Background(), "trainer", "sunshine-demo")
 	require.NoError(t, err)
 	serialUI(func() { c.signedIn(trainer) })
