@@ -35,7 +35,8 @@ func (f ModeFix) String() string { return fmt.Sprintf("%s (%04o → %04o)", f.Pa
 // folder (a home directory) never has the modes of the rest changed.
 var dataEntries = []string{"watchpost", ".watchpost", "config.json", ".config-", "logs", "clips", "snapshots",
 	"detections", "reports", "backups", BackgroundDir, "exports", ".snapshot-", ".file-", ".report-", ".background-",
-	"journal.reserve", "broker-cert.pem", "broker-key.pem"} // the device broker's (devices/journal_guard.go, broker_tls.go)
+	"journal.reserve", "broker-cert.pem", "broker-key.pem", // the device broker's (devices/journal_guard.go, broker_tls.go)
+	"photos", "web"} // the work orders' photos, the phone pages' certificate
 
 // SecureDataDir makes the data directory private (0700) and, inside it, everything of
 // Watchpost's (dataEntries): folders 0700, files 0600. It returns what it changed.
