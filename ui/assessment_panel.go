@@ -329,22 +329,8 @@ func (p *assessmentPanel) save(wc fyne.URIWriteCloser) {
 		return
 	}
 	data, err := ws.Assessment(p.a, Language())
-	if err != nil {
-		wc.Close()
-		p.status.fail(err)
-		return
-	}
 	x := app.AssessmentExport{File: wc.URI().Path(), Format: "xlsx", From: p.a.Period.From, To: p.a.Period.To, Grids: len(p.a.Grids), People: len(p.a.People)}
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-	defer cancel()
-	if err := p.c.core.Orders.AssessmentExported(ctx, p.c.Operator(), x); err != nil {
-		wc.Close()
-		p.status.fail(err)
-		return
-	}
-	if err := writePrivate(wc, data); err != nil { // site_import.go: 0600
-		p.status.fail(err)
-		return
-	}
-	p.status.ok(T("Written: {{.Path}}", map[string]any{"Path": wc.URI().Path()}))
+	writeJournaledExport(wc, p.status, data, err, func(ctx context.Context) error {
+		return p.c.core.Orders.AssessmentExported(ctx, p.c.Operator(), x)
+	})
 }

@@ -313,25 +313,11 @@ func (p *auditPanel) saveAs(format string) {
 // the file readable by its owner only. A refused journal writes nothing.
 func (p *auditPanel) save(wc fyne.URIWriteCloser, format string) {
 	data, err := p.exportData(format)
-	if err != nil {
-		wc.Close()
-		p.status.fail(err)
-		return
-	}
 	f := p.filter
 	x := app.AuditExport{File: wc.URI().Path(), Format: format, Records: len(p.records), From: f.From, To: f.To, Operator: f.Operator, Kinds: f.Kinds}
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-	defer cancel()
-	if err := p.c.core.Audit.Exported(ctx, p.c.Operator(), x); err != nil {
-		wc.Close()
-		p.status.fail(err)
-		return
-	}
-	if err := writePrivate(wc, data); err != nil { // site_import.go: 0600
-		p.status.fail(err)
-		return
-	}
-	p.status.ok(T("Written: {{.Path}}", map[string]any{"Path": wc.URI().Path()}))
+	writeJournaledExport(wc, p.status, data, err, func(ctx context.Context) error {
+		return p.c.core.Audit.Exported(ctx, p.c.Operator(), x)
+	})
 }
 
 // auditRow is one line of the list: the columns at fixed widths, the details wrapping.
