@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -141,7 +142,10 @@ func TestSiteImportPreviewsAndAppliesAWorkbook(t *testing.T) {
 		return ok
 	})
 	n := len(c.core.Inventory.Site().Cameras)
-	assert.Contains(t, p.counts.Text, fmt.Sprintf("%d cameras", n), "the counts follow the import")
+	// The counts are set on the UI thread after the site: wait for them, not for the site alone.
+	waitFor(t, "the counts follow the import", func() bool {
+		return strings.Contains(uiGet(func() string { return p.counts.Text }), fmt.Sprintf("%d cameras", n))
+	})
 }
 
 // Bad rows are listed with their row numbers and column, Apply stays off and nothing is
